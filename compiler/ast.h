@@ -1,0 +1,303 @@
+/* ast.h: the syntax tree of .hplan files. Every node and string lives in the compile
+ * context's arena (ctx.h) and is freed with it; nothing here is freed on its own.
+ * Lists are singly linked through `next`, in source order.
+ * Fields under "resolved" are filled by sema (resolve.c), never by the parser. */
+#ifndef HP_AST_H
+#define HP_AST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "source.h"
+
+struct ast_name {
+	const char *s;   /* NULL when absent */
+	loc_t loc;
+};
+
+enum ast_type { TY_BOOL, TY_INT, TY_STRING, TY_DURATION, TY_VERSION, TY_STORES };
+
+/* A version: three or four components; a missing fourth compares as 0. */
+struct ast_version {
+	uint32_t c[4];
+	uint8_t n;
+};
+
+enum lit_kind { LIT_STRING, LIT_INT, LIT_VERSION, LIT_DURATION, LIT_BOOL };
+
+struct ast_literal {
+	enum lit_kind kind;
+	loc_t loc;
+	const char *str;          /* LIT_STRING: unescaped value */
+	int64_t num;              /* LIT_INT; LIT_DURATION in seconds; LIT_BOOL 0/1 */
+	struct ast_version ver;   /* LIT_VERSION */
+	struct ast_literal *next; /* in `fact … in [ … ]` lists */
+};
+
+/* `store "X"`, `all stores`, `stores in P`, `stores not in P` */
+enum stores_kind { ST_ONE, ST_ALL, ST_IN, ST_NOT_IN };
+
+struct ast_stores {
+	enum stores_kind kind;
+	loc_t loc;
+	struct ast_name name;     /* ST_ONE: the store; ST_IN/ST_NOT_IN: the stores param */
+	/* resolved */
+	struct ast_param *param;  /* ST_IN/ST_NOT_IN */
+};
+
+enum cmp_op { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
+
+enum cond_kind {
+	C_OR, C_AND, C_NOT,
+	C_SERVICE,        /* service S running|stopped [on R] */
+	C_PROCESS,        /* process P running|stopped [on R] */
+	C_STORES,         /* stores mounted|dismounted */
+	C_MEMBER,         /* R member */
+	C_DOWN,           /* R down */
+	C_OWNS_GROUP,     /* R owns group G */
+	C_OWNS_NO_GROUPS, /* R owns no groups */
+	C_INSTALLED,      /* hotfix H installed [on R] */
+	C_FILE_VERSION,   /* file F version CMP V [on R] */
+	C_FACT_CMP,       /* fact a.b CMP literal */
+	C_FACT_IN,        /* fact a.b in [ … ] */
+	C_COUNT,          /* count(P) CMP INT */
+	C_PARAM,          /* a bool param */
+};
+
+struct ast_cond {
+	enum cond_kind kind;
+	loc_t loc;                   /* the whole condition */
+	struct ast_cond *lhs, *rhs;  /* C_OR, C_AND; C_NOT uses lhs */
+	struct ast_name name;        /* service, process, role, hotfix, file, param (as the kind says) */
+	struct ast_name group;       /* C_OWNS_GROUP */
+	struct ast_name on;          /* optional `on ROLE` */
+	bool positive;               /* running / mounted (true) vs stopped / dismounted (false) */
+	struct ast_stores stores;    /* C_STORES */
+	enum cmp_op op;
+	struct ast_literal *lit;     /* C_FACT_CMP, C_COUNT (INT), C_FILE_VERSION (VERSION); list for C_FACT_IN */
+	const char *fact;            /* dotted fact path, e.g. "exchange.version" */
+	/* resolved */
+	struct ast_model_item *svc;  /* C_SERVICE, C_PROCESS: the model entry of the service */
+	struct ast_role *role;       /* role named by name (C_MEMBER…C_OWNS_NO_GROUPS) or by on */
+	struct ast_hotfix *hotfix;   /* C_INSTALLED */
+	struct ast_param *param;     /* C_PARAM, C_COUNT */
+	struct ast_model_item *grp;  /* C_OWNS_GROUP */
+};
+
+enum action_kind {
+	A_STOP_SERVICE, A_START_SERVICE, A_KILL_PROCESS,
+	A_DISMOUNT, A_MOUNT,
+	A_INSTALL, A_RESTART_NODE,
+	A_MOVE_GROUP,
+	A_DISABLE_RESTART, A_ENABLE_RESTART,
+	A_WAIT_UNTIL, A_WAIT, A_VERIFY, A_PAUSE, A_EXEC,
+};
+
+struct ast_action {
+	enum action_kind kind;
+	loc_t loc;                   /* from the verb to the end of the action */
+	struct ast_name arg;         /* service, process, hotfix, group, resource name; pause/exec text */
+	struct ast_stores stores;    /* A_DISMOUNT, A_MOUNT */
+	struct ast_name on;          /* its own `on ROLE`, if any */
+	struct ast_name to;          /* A_MOVE_GROUP: the role */
+	struct ast_cond *cond;       /* A_WAIT_UNTIL, A_VERIFY */
+	int64_t duration;            /* A_WAIT; timeout in seconds for A_WAIT_UNTIL/A_EXEC, -1 when absent */
+	const char *message;         /* A_VERIFY `else` text, NULL when absent */
+	struct ast_action *next;
+	/* resolved */
+	struct ast_stmt *step;       /* the enclosing step or checkpoint */
+	struct ast_role *node;       /* the role the action runs on (own `on`, else the step's), or NULL */
+	struct ast_model_item *svc;  /* stop/start/kill: the service's model entry; dismount/mount: the store service */
+	struct ast_model_item *grp;  /* A_MOVE_GROUP: the group; enable/disable: the resource */
+	struct ast_role *to_role;    /* A_MOVE_GROUP */
+	struct ast_hotfix *hotfix;   /* A_INSTALL */
+	uint32_t index;              /* 0-based position in the procedure, in source order */
+};
+
+enum stmt_kind { S_STEP, S_CHECKPOINT, S_FOREACH, S_IF };
+
+struct ast_stmt {
+	enum stmt_kind kind;
+	loc_t loc;                   /* the keyword to the closing brace */
+	loc_t head;                  /* the keyword to the end of the name (for diagnostics) */
+	struct ast_name name;        /* step, checkpoint; S_FOREACH: the loop variable */
+	const char *title;           /* step title or NULL */
+	struct ast_name on;          /* step's `on ROLE` */
+	struct ast_action *actions;  /* S_STEP, S_CHECKPOINT */
+	struct ast_name set;         /* S_FOREACH: the role iterated over */
+	int64_t serial;              /* S_FOREACH: 1 when absent */
+	struct ast_cond *cond;       /* S_IF */
+	struct ast_stmt *body;       /* S_FOREACH, S_IF then-branch */
+	struct ast_stmt *else_body;  /* S_IF */
+	bool has_else;
+	struct ast_stmt *next;
+	/* resolved */
+	struct ast_role *node;       /* step's `on` */
+	struct ast_role *var;        /* S_FOREACH: the role the loop variable binds */
+	struct ast_role *set_role;   /* S_FOREACH */
+	uint32_t index;              /* steps and checkpoints: 0-based order in the procedure */
+};
+
+enum role_kind { R_OWNER_OF, R_ANY_EXCEPT, R_ALL, R_ALL_EXCEPT, R_LOOPVAR };
+
+struct ast_role {
+	enum role_kind kind;
+	struct ast_name name;
+	loc_t loc;
+	struct ast_name group;       /* R_OWNER_OF */
+	struct ast_name except;      /* R_ANY_EXCEPT, R_ALL_EXCEPT */
+	struct ast_role *next;
+	/* resolved */
+	struct ast_role *except_role;
+	struct ast_model_item *grp;
+	struct ast_stmt *loop;       /* R_LOOPVAR: the for each that binds it */
+	uint32_t index;              /* 0-based, in declaration order (loop variables after roles) */
+	bool used;
+};
+
+enum proc_kind { PROC_STANDALONE, PROC_CLUSTER };
+
+struct ast_procedure {
+	enum proc_kind kind;
+	loc_t loc;
+	loc_t head;                  /* `procedure KIND` */
+	struct ast_role *roles;      /* declared roles; sema appends loop variables */
+	struct ast_stmt *body;
+	struct ast_procedure *next;
+	/* resolved */
+	uint32_t nsteps;             /* steps and checkpoints */
+	uint32_t nactions;
+	uint32_t nroles;
+};
+
+struct ast_param {
+	struct ast_name name;
+	loc_t loc;
+	enum ast_type type;
+	loc_t type_loc;
+	struct ast_literal *def;     /* NULL when absent */
+	const char *doc;
+	struct ast_param *next;
+	/* resolved */
+	uint32_t index;
+	bool used;
+};
+
+struct ast_require {
+	struct ast_cond *cond;
+	const char *message;         /* NULL when absent */
+	loc_t loc;
+	struct ast_require *next;
+};
+
+enum model_kind { M_SERVICE, M_CLUSTER_SERVICE, M_RESOURCE, M_GROUP, M_STORE, M_RECOVER };
+
+struct ast_model_item {
+	enum model_kind kind;
+	loc_t loc;
+	struct ast_name name;        /* service, resource, group, store name; M_RECOVER: the param */
+	struct ast_name process;     /* M_SERVICE */
+	bool holds_stores;           /* M_SERVICE */
+	struct ast_name service;     /* M_RESOURCE */
+	struct ast_name group;       /* M_RESOURCE */
+	struct ast_model_item *next;
+	/* resolved */
+	struct ast_model_item *res;      /* M_SERVICE: its cluster resource, if any */
+	struct ast_model_item *svc;      /* M_RESOURCE: its service */
+	struct ast_model_item *grp;      /* M_RESOURCE: its group (an M_GROUP, possibly implicit) */
+	struct ast_param *param;         /* M_RECOVER */
+	uint32_t index;                  /* per kind: services, groups and resources are numbered apart */
+	bool used;
+	bool implicit;                   /* M_GROUP declared by a resource's `group` */
+};
+
+struct ast_hfile {
+	struct ast_name name;
+	loc_t loc;
+	bool has_version, has_size, has_sha256;
+	struct ast_version version;
+	int64_t size;
+	const char *sha256;
+	struct ast_hfile *next;
+};
+
+struct ast_hotfix {
+	struct ast_name name;
+	loc_t loc;
+	struct ast_hfile *files;
+	const char *package;
+	const char *args;
+	struct ast_name *restarts;   /* array of nrestarts service names */
+	uint32_t nrestarts;
+	struct ast_hotfix *next;
+	/* resolved */
+	struct ast_model_item **restart_svcs; /* nrestarts entries */
+	uint32_t index;
+	bool used;
+};
+
+struct ast_plan {
+	struct ast_name name;
+	loc_t loc;
+	const char *title;
+	const char *kb;
+	struct ast_param *params;
+	struct ast_require *requires;
+	struct ast_require *ensures;
+	struct ast_model_item *model;
+	struct ast_hotfix *hotfixes;
+	struct ast_procedure *procs;
+	struct ast_plan *next;
+	/* resolved */
+	struct ast_procedure *proc[2];          /* by enum proc_kind */
+	struct ast_model_item *store_svc;       /* the service that holds stores */
+	struct ast_model_item *cluster_svc;     /* the cluster service */
+	struct ast_param *recover;              /* the `recover` param */
+	uint32_t nparams, nservices, ngroups, nresources, nhotfixes;
+};
+
+/* Inventory (SPEC section 6). */
+enum target_item_kind { TI_PROFILE, TI_FACT, TI_STORE, TI_GROUP, TI_SET };
+
+struct ast_target_item {
+	enum target_item_kind kind;
+	loc_t loc;
+	const char *str;             /* profile name, store name, group name, fact path, set name */
+	const char *owner;           /* TI_GROUP */
+	struct ast_literal *value;   /* TI_FACT, TI_SET */
+	struct ast_target_item *next;
+};
+
+struct ast_node {
+	struct ast_name name;
+	loc_t loc;
+	const char *address;         /* NULL: sim: */
+	struct ast_target_item *items; /* TI_PROFILE, TI_FACT only */
+	struct ast_node *next;
+};
+
+struct ast_target {
+	struct ast_name name;
+	loc_t loc;
+	enum proc_kind kind;
+	struct ast_node *nodes;
+	struct ast_target_item *items;
+	struct ast_target *next;
+};
+
+struct ast_import {
+	const char *path;            /* as written, relative to the importing file */
+	loc_t loc;
+	struct ast_import *next;
+};
+
+/* One parsed file. Imports are resolved by the loader (parse.h): plans and targets of
+ * imported files are appended to `plans` and `targets` of the importing file's unit. */
+struct ast_file {
+	uint32_t source;             /* index of its source in the context */
+	struct ast_import *imports;
+	struct ast_plan *plans;
+	struct ast_target *targets;
+};
+
+#endif

@@ -1,0 +1,41 @@
+/* ctx.h: the compile context. It owns the arena (the AST and everything derived from it),
+ * the sources and the diagnostics; ctx_free releases all of it at once. */
+#ifndef HP_CTX_H
+#define HP_CTX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "arena.h"
+#include "ast.h"
+#include "diag.h"
+#include "source.h"
+
+#define HP_MAX_INPUT (64u * 1024 * 1024)   /* bytes per file */
+#define HP_MAX_DEPTH 64                    /* nesting of blocks and conditions */
+#define HP_MAX_SYNTAX_ERRORS 20            /* per file, then the parser gives up */
+#define HP_MAX_IMPORT_DEPTH 16
+
+struct hp_ctx {
+	struct arena arena;
+	struct source *sources;      /* array of nsources */
+	unsigned nsources, cap_sources;
+	struct diag_list diags;
+	unsigned seq;
+	/* what the caller asked for */
+	bool werror;
+};
+
+void ctx_init(struct hp_ctx *ctx);
+void ctx_free(struct hp_ctx *ctx);
+
+/* Take ownership of `text` (malloc'd, NUL-terminated, len bytes) as a new source.
+ * Returns its index. */
+unsigned ctx_add_source(struct hp_ctx *ctx, const char *path, char *text, size_t len);
+
+static inline struct source *ctx_source(struct hp_ctx *ctx, unsigned i)
+{
+	return &ctx->sources[i];
+}
+
+#endif

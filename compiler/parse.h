@@ -1,0 +1,21 @@
+/* parse.h: the front end's interface: text -> AST (grammar/lexer.l, grammar/parser.y).
+ * The AST lives in the context's arena; syntax errors are reported as HP001 diagnostics. */
+#ifndef HP_PARSE_H
+#define HP_PARSE_H
+
+#include "ctx.h"
+
+/* Read `path` (at most HP_MAX_INPUT bytes; not a directory, FIFO or device) and parse it,
+ * loading its imports (paths relative to the importing file; each file once; a cycle is
+ * an HP001 error at the import). Plans and targets of imported files are appended to the
+ * returned file's lists, after its own.
+ * Returns NULL when `path` itself cannot be read: *why then holds a message such as
+ * "cannot read 'x.hplan': No such file or directory" (arena-allocated).
+ * Syntax errors do not return NULL: they are diagnostics; the AST holds what parsed. */
+struct ast_file *parse_file(struct hp_ctx *ctx, const char *path, const char **why);
+
+/* Parse an in-memory buffer named `name` (copied); imports resolve relative to the
+ * current directory. Never returns NULL. */
+struct ast_file *parse_buffer(struct hp_ctx *ctx, const char *name, const char *text, size_t len);
+
+#endif
