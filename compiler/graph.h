@@ -1,0 +1,16 @@
+/* graph.h: Graphviz DOT rendering of a plan's procedure: the steps in order per role,
+ * the checkpoints, and the rollback edge from each step to the checkpoint it would roll
+ * back to. Works on a resolved AST (sema_resolve). Writes to `out`; allocates nothing
+ * that outlives the call. */
+#ifndef HP_GRAPH_H
+#define HP_GRAPH_H
+
+#include <stdio.h>
+
+#include "ctx.h"
+
+/* Write one digraph for `plan`'s procedure of `kind`. Returns 0, or -1 when the plan
+ * has no such procedure (nothing written). */
+int graph_write_dot(struct hp_ctx *ctx, const struct ast_plan *plan, enum proc_kind kind, FILE *out);
+
+#endif
