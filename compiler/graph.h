@@ -1,6 +1,6 @@
 /* graph.h: Graphviz DOT rendering of a plan's procedure: the steps in order per role,
  * the checkpoints, and the rollback edge from each step to the checkpoint it would roll
- * back to. Works on a resolved AST (sema_resolve). Writes to `out`; allocates nothing
+ * back to. Reads only what the parser fills (no resolution needed). Writes to `out`; allocates nothing
  * that outlives the call. */
 #ifndef HP_GRAPH_H
 #define HP_GRAPH_H

@@ -1,0 +1,546 @@
+/* main.c: the hotplan command line (SPEC section 5): argument parsing and dispatch.
+ * Nothing clever: each command parses its options, calls the compiler, picks the exit code. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "ctx.h"
+#include "diag.h"
+#include "explain.h"
+#include "graph.h"
+#include "parse.h"
+#include "rules.h"
+
+/* Exit codes of SPEC section 5 that this build uses. */
+enum {
+	EXIT_OK = 0,
+	EXIT_REJECTED = 1,   /* check errors (or warnings with -Werror) */
+	EXIT_USAGE = 2,      /* usage error or unreadable input */
+};
+
+/* ---- options ---- */
+
+enum {
+	O_HELP = 1u << 0,
+	O_FORMAT = 1u << 1,
+	O_WERROR = 1u << 2,
+	O_KIND = 1u << 3,
+};
+
+static const struct optdef {
+	const char *name;    /* as written on the command line */
+	unsigned flag;
+	bool arg;            /* takes a value: `--name VALUE` or `--name=VALUE` */
+} optdefs[] = {
+	{ "--help", O_HELP, false },
+	{ "-h", O_HELP, false },
+	{ "--format", O_FORMAT, true },
+	{ "-Werror", O_WERROR, false },
+	{ "--kind", O_KIND, true },
+};
+
+struct args {
+	bool help, werror;
+	const char *format, *kind;   /* NULL when not given */
+	char **pos;                  /* the operands, in order */
+	int npos;
+};
+
+struct command {
+	const char *name;
+	const char *summary;         /* for the command list */
+	const char *usage;           /* "Usage: …" lines */
+	const char *body;            /* the rest of COMMAND --help */
+	unsigned opts;               /* the options it takes */
+	int (*run)(const struct args *a);   /* NULL: not in this build */
+};
+
+static int usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "hotplan%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'hotplan%s%s --help' for more information.\n", cmd ? " " : "",
+		cmd ? cmd : "");
+	return EXIT_USAGE;
+}
+
+/* Parse argv[0..argc) (the words after the command name) getopt_long-style: options may
+ * come before or after operands, `--name=VALUE` and `--name VALUE` are the same, `--`
+ * ends the options. Operands are gathered at the front of argv. Returns 0, or EXIT_USAGE
+ * after printing why. `--help` stops parsing at once. */
+static int parse_args(const struct command *cmd, int argc, char **argv, struct args *a)
+{
+	bool opts_done = false;
+
+	memset(a, 0, sizeof(*a));
+	a->pos = argv;
+	for (int i = 0; i < argc; i++) {
+		char *w = argv[i];
+		if (opts_done || w[0] != '-' || w[1] == '\0') {
+			a->pos[a->npos++] = w;
+			continue;
+		}
+		if (strcmp(w, "--") == 0) {
+			opts_done = true;
+			continue;
+		}
+		const char *eq = strncmp(w, "--", 2) == 0 ? strchr(w, '=') : NULL;
+		size_t n = eq ? (size_t)(eq - w) : strlen(w);
+		const struct optdef *o = NULL;
+		for (size_t k = 0; k < sizeof(optdefs) / sizeof(optdefs[0]); k++)
+			if ((optdefs[k].flag & cmd->opts) && strlen(optdefs[k].name) == n &&
+			    strncmp(optdefs[k].name, w, n) == 0)
+				o = &optdefs[k];
+		if (o == NULL)
+			return usage_error(cmd->name, "unknown option '%s'", w);
+		const char *val = NULL;
+		if (o->arg) {
+			if (eq != NULL)
+				val = eq + 1;
+			else if (i + 1 < argc)
+				val = argv[++i];
+			else
+				return usage_error(cmd->name, "option '%s' needs a value", o->name);
+		} else if (eq != NULL) {
+			return usage_error(cmd->name, "option '%s' takes no value", o->name);
+		}
+		switch (o->flag) {
+		case O_HELP:
+			a->help = true;
+			return 0;
+		case O_FORMAT:
+			a->format = val;
+			break;
+		case O_WERROR:
+			a->werror = true;
+			break;
+		case O_KIND:
+			a->kind = val;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* --kind: the CHECK_* bit, or 0 (after a usage message) when the value is not a kind. */
+static unsigned parse_kind(const char *cmd, const char *kind, bool *explicit_kind)
+{
+	*explicit_kind = kind != NULL;
+	if (kind == NULL)
+		return CHECK_ALL;
+	if (strcmp(kind, "standalone") == 0)
+		return CHECK_STANDALONE;
+	if (strcmp(kind, "cluster") == 0)
+		return CHECK_CLUSTER;
+	usage_error(cmd, "invalid --kind '%s' (expected standalone or cluster)", kind);
+	return 0;
+}
+
+/* Colour on stderr: a terminal, NO_COLOR unset or empty (no-color.org), TERM not dumb. */
+static bool want_color(int fd)
+{
+	const char *nc = getenv("NO_COLOR");
+	const char *term = getenv("TERM");
+	if (nc != NULL && nc[0] != '\0')
+		return false;
+	if (term != NULL && strcmp(term, "dumb") == 0)
+		return false;
+	return isatty(fd) == 1;
+}
+
+static int finish_stdout(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "hotplan: cannot write to standard output: %s\n", strerror(errno));
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/* ---- check ---- */
+
+enum format { FMT_TEXT, FMT_JSON, FMT_SARIF };
+
+struct input {
+	const char *path;
+	unsigned first, last;        /* the sources its parse added */
+	bool ok;
+};
+
+static void print_summary(struct hp_ctx *ctx, const struct input *in)
+{
+	unsigned errors = 0, warnings = 0;
+	for (unsigned i = 0; i < ctx->diags.n; i++) {
+		const struct diag *d = ctx->diags.v[i];
+		if (d->loc.file < in->first || d->loc.file >= in->last)
+			continue;
+		if (d->severity == SEV_ERROR)
+			errors++;
+		else
+			warnings++;
+	}
+	if (errors + warnings == 0)
+		return;
+	fprintf(stderr, "%s: ", in->path);
+	if (errors > 0)
+		fprintf(stderr, "%u error%s%s", errors, errors == 1 ? "" : "s", warnings > 0 ? ", " : "");
+	if (warnings > 0)
+		fprintf(stderr, "%u warning%s", warnings, warnings == 1 ? "" : "s");
+	fputc('\n', stderr);
+}
+
+static int cmd_check(const struct args *a)
+{
+	enum format fmt = FMT_TEXT;
+	bool explicit_kind;
+	unsigned kinds;
+
+	if (a->format == NULL || strcmp(a->format, "text") == 0)
+		fmt = FMT_TEXT;
+	else if (strcmp(a->format, "json") == 0)
+		fmt = FMT_JSON;
+	else if (strcmp(a->format, "sarif") == 0)
+		fmt = FMT_SARIF;
+	else
+		return usage_error("check", "invalid --format '%s' (expected text, json or sarif)", a->format);
+	if ((kinds = parse_kind("check", a->kind, &explicit_kind)) == 0)
+		return EXIT_USAGE;
+	if (a->npos == 0)
+		return usage_error("check", "%s", "no input file");
+
+	struct hp_ctx ctx;
+	struct input *in = calloc((size_t)a->npos, sizeof(*in));
+	bool unreadable = false;
+	int rc = EXIT_OK;
+
+	if (in == NULL) {
+		fputs("hotplan: out of memory\n", stderr);
+		return EXIT_USAGE;
+	}
+	ctx_init(&ctx);
+	ctx.werror = a->werror;
+	for (int i = 0; i < a->npos; i++) {
+		const char *why = NULL;
+		in[i].path = a->pos[i];
+		in[i].first = ctx.nsources;
+		struct ast_file *f = parse_file(&ctx, a->pos[i], &why);
+		in[i].last = ctx.nsources;
+		if (f == NULL) {
+			fprintf(stderr, "hotplan: %s\n", why ? why : "cannot read input");
+			unreadable = true;
+			continue;
+		}
+		in[i].ok = true;
+		check_file(&ctx, f, kinds, explicit_kind);
+	}
+	diag_finish(&ctx);
+
+	switch (fmt) {
+	case FMT_TEXT:
+		diag_print_text(&ctx, stderr, want_color(STDERR_FILENO));
+		for (int i = 0; i < a->npos; i++)
+			if (in[i].ok)
+				print_summary(&ctx, &in[i]);
+		break;
+	case FMT_JSON:
+	case FMT_SARIF:
+		if ((fmt == FMT_JSON ? diag_print_json(&ctx, stdout) : diag_print_sarif(&ctx, stdout)) != 0) {
+			fprintf(stderr, "hotplan: cannot write to standard output: %s\n", strerror(errno));
+			rc = EXIT_USAGE;
+		}
+		break;
+	}
+
+	if (rc == EXIT_OK) {
+		if (unreadable)
+			rc = EXIT_USAGE;
+		else if (ctx.diags.errors > 0 || (a->werror && ctx.diags.warnings > 0))
+			rc = EXIT_REJECTED;
+	}
+	ctx_free(&ctx);
+	free(in);
+	return rc;
+}
+
+/* ---- graph ---- */
+
+static int cmd_graph(const struct args *a)
+{
+	bool explicit_kind;
+	unsigned kinds = parse_kind("graph", a->kind, &explicit_kind);
+
+	if (kinds == 0)
+		return EXIT_USAGE;
+	if (a->npos != 1)
+		return usage_error("graph", "%s", a->npos == 0 ? "no input file" : "expects exactly one FILE");
+
+	struct hp_ctx ctx;
+	const char *why = NULL;
+	int rc = EXIT_OK;
+
+	ctx_init(&ctx);
+	struct ast_file *f = parse_file(&ctx, a->pos[0], &why);
+	if (f == NULL) {
+		fprintf(stderr, "hotplan: %s\n", why ? why : "cannot read input");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	bool ok = sema_resolve(&ctx, f, kinds);
+	diag_finish(&ctx);
+	for (unsigned i = 0; i < ctx.diags.n; i++) {
+		const struct diag *d = ctx.diags.v[i];
+		if (d->severity == SEV_ERROR && d->rule <= HP006)
+			ok = false;
+	}
+	if (!ok) {
+		diag_print_text(&ctx, stderr, want_color(STDERR_FILENO));
+		rc = EXIT_REJECTED;
+		goto out;
+	}
+	const struct ast_plan *plan = f->plans;
+	if (plan == NULL) {
+		fprintf(stderr, "hotplan: %s: no plan to draw\n", a->pos[0]);
+		rc = EXIT_REJECTED;
+		goto out;
+	}
+	enum proc_kind kind = kinds == CHECK_CLUSTER ? PROC_CLUSTER : PROC_STANDALONE;
+	if (!explicit_kind && plan->proc[PROC_STANDALONE] == NULL) {
+		if (plan->proc[PROC_CLUSTER] != NULL)
+			kind = PROC_CLUSTER;
+		else if (plan->procs != NULL)
+			kind = plan->procs->kind;
+	}
+	if (graph_write_dot(&ctx, plan, kind, stdout) != 0) {
+		fprintf(stderr, "hotplan: plan '%s' has no %s procedure\n", plan->name.s ? plan->name.s : "?",
+			kind == PROC_CLUSTER ? "cluster" : "standalone");
+		rc = EXIT_REJECTED;
+		goto out;
+	}
+	rc = finish_stdout();
+out:
+	ctx_free(&ctx);
+	return rc;
+}
+
+/* ---- explain ---- */
+
+static int cmd_explain(const struct args *a)
+{
+	if (a->npos > 1)
+		return usage_error("explain", "%s", "expects at most one RULE");
+	if (a->npos == 0) {
+		explain_list(stdout);
+		return finish_stdout();
+	}
+	const struct rule_info *r = rule_lookup(a->pos[0]);
+	if (r == NULL) {
+		fprintf(stderr, "hotplan explain: unknown rule '%s'\n"
+				"Run 'hotplan explain' for the list of rules.\n", a->pos[0]);
+		return EXIT_USAGE;
+	}
+	explain_print(r, stdout);
+	return finish_stdout();
+}
+
+/* ---- help ---- */
+
+#define EXIT_STATUS_CHECK                                                      \
+	"Exit status:\n"                                                       \
+	"  0  no diagnostics, or warnings only (without -Werror)\n"            \
+	"  1  the plan is rejected: errors, or warnings with -Werror\n"        \
+	"  2  usage error or unreadable input\n"
+
+static const struct command commands[] = {
+	{
+		"check", "Check plans and report every rule they break",
+		"Usage: hotplan check [--format text|json|sarif] [-Werror] [--kind standalone|cluster] FILE...\n",
+		"Parse each FILE, resolve its names and types, and simulate every procedure\n"
+		"over an abstract model of its target. Every rule a plan breaks is reported\n"
+		"at the action that breaks it ('hotplan explain RULE' says why).\n"
+		"\n"
+		"Options:\n"
+		"  --format FORMAT  text (default): diagnostics on standard error, with the\n"
+		"                   source line, then one summary line per file that has any;\n"
+		"                   json: one JSON array on standard output;\n"
+		"                   sarif: one SARIF 2.1.0 log on standard output\n"
+		"  -Werror          treat warnings as errors (exit status 1)\n"
+		"  --kind KIND      check only the standalone or the cluster procedure\n"
+		"                   (default: every procedure the plan has)\n"
+		"  -h, --help       show this help\n"
+		"\n"
+		"Text diagnostics are coloured when standard error is a terminal, unless\n"
+		"NO_COLOR is set to a non-empty value or TERM is 'dumb'.\n"
+		"\n" EXIT_STATUS_CHECK,
+		O_HELP | O_FORMAT | O_WERROR | O_KIND, cmd_check,
+	},
+	{
+		"graph", "Print a plan's procedure as a Graphviz DOT graph",
+		"Usage: hotplan graph FILE [--kind standalone|cluster]\n",
+		"Write the first plan of FILE as a Graphviz digraph on standard output: its\n"
+		"steps in order per role, its checkpoints, and the rollback edge from each\n"
+		"step to the checkpoint it would roll back to.\n"
+		"\n"
+		"Options:\n"
+		"  --kind KIND  the procedure to draw (default: standalone if the plan has\n"
+		"               one, else cluster)\n"
+		"  -h, --help   show this help\n"
+		"\n"
+		"Exit status:\n"
+		"  0  the graph was written\n"
+		"  1  the plan has syntax, name or type errors (HP001-HP006, shown on\n"
+		"     standard error), or no procedure of that kind\n"
+		"  2  usage error or unreadable input\n",
+		O_HELP | O_KIND, cmd_graph,
+	},
+	{
+		"explain", "Explain a rule (HP001...HP205); without RULE, list them all",
+		"Usage: hotplan explain [RULE]\n",
+		"Print why RULE exists (in the words of the runbook it comes from), an\n"
+		"example that breaks it, and how to fix it. RULE is an ID such as HP101.\n"
+		"Without RULE, list every rule with its severity and summary.\n"
+		"\n"
+		"Options:\n"
+		"  -h, --help  show this help\n"
+		"\n"
+		"Exit status:\n"
+		"  0  printed\n"
+		"  2  usage error or unknown rule\n",
+		O_HELP, cmd_explain,
+	},
+	{
+		"compile", "Compile a plan into an image (not in this build yet)",
+		"Usage: hotplan compile FILE [-o OUT.hpc] [--emit image|json]\n",
+		"Not in this build yet: 'hotplan compile' exits with status 2.\n"
+		"\n"
+		"It will check FILE and write a self-contained image: a plan with check\n"
+		"errors is printed, no image is written, and the exit status is 1.\n",
+		O_HELP, NULL,
+	},
+	{
+		"run", "Run a plan on a target (not in this build yet)",
+		"Usage: hotplan run PLAN.hplan|IMAGE.hpc [--inventory FILE] [--target NAME]\n"
+		"                   [--kind standalone|cluster] [--set NAME=VALUE]... [--dry-run]\n"
+		"                   [--yes] [--journal FILE] [--abandon RUN] [--fail-at STEP]\n"
+		"                   [--pace DURATION] [--log text|json]\n",
+		"Not in this build yet: 'hotplan run' exits with status 2.\n"
+		"\n"
+		"It will run a checked plan on a target (by default a built-in simulated\n"
+		"one), with a crash-safe journal, resume and rollback points. Its exit\n"
+		"status: 0 completed; 1 rejected (check errors, failed prerequisite, missing\n"
+		"param: nothing changed); 2 usage error or unreadable input; 3 a step failed\n"
+		"and the target was rolled back to a checkpoint; 4 a step failed with no\n"
+		"checkpoint, or the rollback failed (a person must look); 5 the target is\n"
+		"locked by another run; 130 interrupted ('hotplan resume' continues).\n",
+		O_HELP, NULL,
+	},
+	{
+		"resume", "Resume an interrupted run from its journal (not in this build yet)",
+		"Usage: hotplan resume JOURNAL [--yes]\n",
+		"Not in this build yet: 'hotplan resume' exits with status 2.\n"
+		"\n"
+		"It will continue a run that was interrupted: finished steps are not run\n"
+		"again. Exit status as for 'hotplan run'.\n",
+		O_HELP, NULL,
+	},
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static void print_main_help(FILE *out)
+{
+	fputs("Usage: hotplan COMMAND [OPTIONS] [ARGS]\n"
+	      "       hotplan --version | --help | COMMAND --help | help COMMAND\n"
+	      "\n"
+	      "hotplan compiles hotfix and maintenance plans, proves them safe against a\n"
+	      "model of the target, and runs them.\n"
+	      "\n"
+	      "Commands:\n", out);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	fputs("  help      Show the help of a command\n"
+	      "\n"
+	      "Options:\n"
+	      "  -h, --help  show this help\n"
+	      "  --version   show the version\n"
+	      "\n"
+	      "Run 'hotplan COMMAND --help' for the options and exit status of a command.\n"
+	      "Exit status 2 always means a usage error or unreadable input.\n", out);
+}
+
+static int print_command_help(const struct command *c)
+{
+	fputs(c->usage, stdout);
+	fputc('\n', stdout);
+	fputs(c->body, stdout);
+	return finish_stdout();
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	if (argc == 0) {
+		print_main_help(stdout);
+		return finish_stdout();
+	}
+	if (argc > 1)
+		return usage_error("help", "%s", "expects at most one COMMAND");
+	if (strcmp(argv[0], "help") == 0) {
+		fputs("Usage: hotplan help [COMMAND]\n\nShow the help of COMMAND, or the list of commands.\n", stdout);
+		return finish_stdout();
+	}
+	const struct command *c = find_command(argv[0]);
+	if (c == NULL)
+		return usage_error(NULL, "unknown command '%s'", argv[0]);
+	return print_command_help(c);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		print_main_help(stderr);
+		return EXIT_USAGE;
+	}
+	const char *w = argv[1];
+	if (strcmp(w, "--help") == 0 || strcmp(w, "-h") == 0) {
+		print_main_help(stdout);
+		return finish_stdout();
+	}
+	if (strcmp(w, "--version") == 0) {
+		printf("hotplan %s\n", HOTPLAN_VERSION);
+		return finish_stdout();
+	}
+	if (strcmp(w, "help") == 0)
+		return cmd_help(argc - 2, argv + 2);
+	if (w[0] == '-')
+		return usage_error(NULL, "unknown option '%s'", w);
+
+	const struct command *c = find_command(w);
+	if (c == NULL)
+		return usage_error(NULL, "unknown command '%s'", w);
+	if (c->run == NULL) {
+		for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
+			if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+				return print_command_help(c);
+		fprintf(stderr, "hotplan: '%s' is not implemented in this version\n", c->name);
+		return EXIT_USAGE;
+	}
+
+	struct args a;
+	int rc = parse_args(c, argc - 2, argv + 2, &a);
+	if (rc != 0)
+		return rc;
+	if (a.help)
+		return print_command_help(c);
+	return c->run(&a);
+}

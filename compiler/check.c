@@ -1,0 +1,649 @@
+/* check.c: the checker. Simulates each procedure over the abstract model (model.c) along
+ * every path, judges the rules at the actions that break them, at each failure point
+ * (HP130, HP203) and at the procedure's end (HP112, HP120-HP123), and reports them in the
+ * words of the runbook. */
+#include "check.h"
+
+#include <string.h>
+
+#include "model.h"
+#include "sema.h"
+
+#define MAX_PATHS 64
+
+struct path {
+	struct model_state *st;
+	const struct ast_stmt *ckpt;   /* the latest checkpoint passed, NULL before any */
+	nodeset *ckpt_bind;            /* the bindings when it was passed */
+};
+
+struct if_seen {
+	const struct ast_stmt *st;
+	mset seen;
+};
+
+struct checker {
+	struct hp_ctx *ctx;
+	struct arena *a;               /* scratch: freed when the procedure is done */
+	struct ast_plan *plan;
+	struct ast_procedure *proc;
+	struct model *m;
+	struct model_bind bind;
+	struct path *paths;
+	unsigned npaths, cap_paths;
+	struct model_state *scratch;   /* rollback simulation */
+	struct model_degr degr[8];
+	/* rule+position pairs already reported */
+	uint64_t *seen;
+	unsigned seen_cap, nseen;
+	struct if_seen *ifs;
+	unsigned ifs_cap, nifs;
+	const struct ast_action *rollback_act;
+};
+
+/* ---- reporting ----------------------------------------------------------------------- */
+
+static bool first_report(struct checker *C, enum rule_id rule, loc_t loc)
+{
+	uint64_t key = ((uint64_t)loc.file << 40) ^ ((uint64_t)rule << 32) ^ loc.start;
+	key = key * 0x9E3779B97F4A7C15ull + 1;
+	if ((C->nseen + 1) * 2 > C->seen_cap) {
+		unsigned cap = C->seen_cap ? C->seen_cap * 2 : 256;
+		uint64_t *nv = arena_alloc(C->a, cap * sizeof(*nv));
+		for (unsigned i = 0; i < C->seen_cap; i++)
+			if (C->seen[i] != 0) {
+				unsigned j = (unsigned)(C->seen[i] >> 17) & (cap - 1);
+				while (nv[j] != 0)
+					j = (j + 1) & (cap - 1);
+				nv[j] = C->seen[i];
+			}
+		C->seen = nv;
+		C->seen_cap = cap;
+	}
+	unsigned j = (unsigned)(key >> 17) & (C->seen_cap - 1);
+	for (; C->seen[j] != 0; j = (j + 1) & (C->seen_cap - 1))
+		if (C->seen[j] == key)
+			return false;
+	C->seen[j] = key;
+	C->nseen++;
+	return true;
+}
+
+static unsigned line_of(struct hp_ctx *ctx, loc_t loc)
+{
+	return source_pos(ctx_source(ctx, loc.file), loc.start).line;
+}
+
+/* A node, as the plan's author knows it: by the role bound to it. */
+static const char *node_label(struct checker *C, int node)
+{
+	if (node < 0)
+		return "a node";
+	if (C->m->kind == PROC_STANDALONE)
+		return "the server";
+	nodeset bit = (nodeset)1 << node;
+	for (const struct ast_role *r = C->proc->roles; r != NULL; r = r->next)
+		if (r->index < C->bind.n && C->bind.nodes[r->index] == bit)
+			return arena_printf(&C->ctx->arena, "'%s' (%s)", r->name.s, model_node_name(C->m, (unsigned)node));
+	return model_node_name(C->m, (unsigned)node);
+}
+
+static const char *group_name(struct checker *C, int g)
+{
+	if (g < 0 || (unsigned)g >= C->m->ngroups)
+		return "?";
+	return C->m->groups[g]->name.s;
+}
+
+static const char *recover_name(struct checker *C)
+{
+	return C->plan->recover ? C->plan->recover->name.s : "affected";
+}
+
+static void on_violation(void *ud, const struct model_violation *v)
+{
+	struct checker *C = ud;
+	const struct ast_action *act = v->act;
+	struct hp_ctx *ctx = C->ctx;
+	const char *may = v->certain ? "" : "may ";
+	const char *mayb = v->certain ? "is" : "may be";
+	struct diag *d;
+
+	if (!first_report(C, v->rule, act->loc))
+		return;
+	const char *store = v->store >= 0 ? C->m->stores[v->store].label : "a store";
+	const char *node = node_label(C, v->node);
+	switch (v->rule) {
+	case HP101:
+		d = diag_report(ctx, HP101, act->loc, "dismounts stores that %sbe affected (event ID 217)",
+				v->certain ? "will " : "may ");
+		diag_note(ctx, d, "an affected store must stay mounted so that the forced stop leaves it in soft recovery");
+		diag_help(ctx, d, "dismount only the stores that are not affected: `dismount stores not in %s`",
+			  recover_name(C));
+		break;
+	case HP102:
+		d = diag_report(ctx, HP102, act->loc, "force-stops the store process while %s %s not mounted",
+				store, v->certain ? "is" : "may be");
+		diag_note(ctx, d, "the KB: kill Store.exe with the database mounted to force it into a soft-recovery "
+				  "state; a store that is not mounted gets no soft recovery");
+		diag_help(ctx, d, "keep the stores in `%s` mounted until the forced stop", recover_name(C));
+		break;
+	case HP103:
+		if (act->kind == A_MOVE_GROUP)
+			d = diag_report(ctx, HP103, act->loc,
+					"moving group \"%s\" away %sstop the store service cleanly while %s is mounted",
+					act->arg.s, v->certain ? "will " : "may ", store);
+		else if (act->kind == A_INSTALL)
+			d = diag_report(ctx, HP103, act->loc,
+					"the installer of hotfix '%s' %sstop the store service cleanly while %s is mounted",
+					act->arg.s, v->certain ? "will " : "may ", store);
+		else if (act->kind == A_RESTART_NODE)
+			d = diag_report(ctx, HP103, act->loc,
+					"restarting %s stops the store service cleanly while %s is mounted", node, store);
+		else
+			d = diag_report(ctx, HP103, act->loc, "stops the store service cleanly while %s %s mounted",
+					store, mayb);
+		diag_note(ctx, d, "a clean stop dismounts the database cleanly: it never enters the soft-recovery "
+				  "state the hotfix needs (the forced stop was skipped)");
+		diag_help(ctx, d, "force the stop first: `kill process \"%s\"`",
+			  C->plan->store_svc && C->plan->store_svc->process.s ? C->plan->store_svc->process.s
+									      : "PROCESS");
+		break;
+	case HP110:
+		d = diag_report(ctx, HP110, act->loc, "installs hotfix '%s' on %s, which %sown a group",
+				act->arg.s, node, v->certain ? "does " : "may ");
+		diag_note(ctx, d, "the KB: on the passive node, make sure the node does not own the Exchange or "
+				  "the Cluster Group resource groups");
+		diag_help(ctx, d, "move every group to another node before installing here");
+		break;
+	case HP111:
+		d = diag_report(ctx, HP111, act->loc, "installs hotfix '%s' on %s while its cluster service %s",
+				act->arg.s, node, v->certain ? "runs" : "may run");
+		diag_note(ctx, d, "the KB: stop the Cluster service on the node, then install the hotfix");
+		diag_help(ctx, d, "stop the cluster service on that node in an earlier step");
+		break;
+	case HP112:
+		d = diag_report(ctx, HP112, act->loc,
+				"moves group \"%s\" to %s, which has a hotfix installed and %sbeen restarted since",
+				group_name(C, v->group), node, v->certain ? "has not " : "may not have ");
+		diag_note(ctx, d, "the KB: on clustered servers, you must restart the cluster nodes");
+		diag_help(ctx, d, "restart the node and wait until it is a member before it owns a group");
+		break;
+	case HP113:
+		d = diag_report(ctx, HP113, act->loc, "moves group \"%s\" to %s, which %s not a cluster member",
+				group_name(C, v->group), node, v->certain ? "is" : "may be");
+		diag_note(ctx, d, "the KB: after it restarts, wait until Cluster Administrator displays the node as "
+				  "an active cluster member");
+		diag_help(ctx, d, "add `wait until ROLE member timeout 30m` after its restart");
+		break;
+	case HP114:
+		d = diag_report(ctx, HP114, act->loc,
+				"kills the store process on the owner of group \"%s\" while the resource %s set to Restart",
+				group_name(C, v->group), mayb);
+		diag_note(ctx, d, "the cluster would restart the resource or fail the group over; the KB sets the "
+				  "Information Store instance to Do not restart first");
+		diag_help(ctx, d, "add a step before it: `disable restart of resource \"…\"`");
+		break;
+	case HP115:
+		if (act->kind == A_RESTART_NODE)
+			d = diag_report(ctx, HP115, act->loc, "restarts %s, which %sown a group", node,
+					v->certain ? "does " : "may ");
+		else
+			d = diag_report(ctx, HP115, act->loc, "stops the cluster service on %s, which %sown a group",
+					node, v->certain ? "does " : "may ");
+		diag_note(ctx, d, "its groups would fail over uncontrolled; the KB moves the groups first");
+		diag_help(ctx, d, "move every group away from that node first");
+		break;
+	case HP116:
+		d = diag_report(ctx, HP116, act->loc, "takes the last member out: no node of the cluster %s a member",
+				v->certain ? "is" : "may be");
+		diag_note(ctx, d, "the KB patches one node at a time: the other node stays an active member");
+		diag_help(ctx, d, "wait until the other node is a member again before this");
+		break;
+	case HP117:
+		d = diag_report(ctx, HP117, act->loc, "`on` names %s, but this goes to the owner of group \"%s\"",
+				node, group_name(C, v->group));
+		diag_note(ctx, d, "the owner %s another node at this point", v->certain ? "is" : "may be");
+		diag_help(ctx, d, "drop the `on`: it goes to the group's owner by itself");
+		break;
+	case HP123:
+		if (act->kind == A_WAIT_UNTIL)
+			d = diag_report(ctx, HP123, act->loc, "this wait can never end: the condition is false here");
+		else
+			d = diag_report(ctx, HP123, act->loc, "this verification is false here");
+		if (act->message != NULL)
+			diag_note(ctx, d, "its message: %s", act->message);
+		break;
+	case HP131:
+		d = diag_report(ctx, HP131, act->loc, "acts on %s right after `restart node`, before it is back", node);
+		diag_note(ctx, d, "the KB: after it restarts, wait until the node is an active cluster member");
+		diag_help(ctx, d, "add `wait until ROLE member timeout 30m` first");
+		break;
+	default:
+		break;
+	}
+	(void)may;
+}
+
+/* ---- degradations, in words ---------------------------------------------------------- */
+
+static const char *degr_text(struct checker *C, const struct model_degr *g)
+{
+	struct arena *a = &C->ctx->arena;
+	switch (g->kind) {
+	case DEG_SERVICE:
+		return arena_printf(a, "service \"%s\" is stopped on %s", C->m->svcs[g->index]->name.s,
+				    node_label(C, g->node));
+	case DEG_STORE:
+		return arena_printf(a, "%s is not mounted", C->m->stores[g->index].label);
+	case DEG_RESTART:
+		return arena_printf(a, "resource \"%s\" is set to Do not restart", C->m->res[g->index]->name.s);
+	case DEG_NODE:
+		return arena_printf(a, "%s is not a cluster member", node_label(C, g->node));
+	}
+	return "?";
+}
+
+/* ---- paths --------------------------------------------------------------------------- */
+
+static void paths_push(struct checker *C, struct path p)
+{
+	if (C->npaths == C->cap_paths) {
+		unsigned cap = C->cap_paths ? C->cap_paths * 2 : 8;
+		C->paths = arena_realloc(C->a, C->paths, C->cap_paths * sizeof(*C->paths), cap * sizeof(*C->paths));
+		C->cap_paths = cap;
+	}
+	C->paths[C->npaths++] = p;
+}
+
+static bool same_ckpt(struct checker *C, const struct path *a, const struct path *b)
+{
+	return a->ckpt == b->ckpt &&
+	       (a->ckpt == NULL || memcmp(a->ckpt_bind, b->ckpt_bind, C->bind.n * sizeof(nodeset)) == 0);
+}
+
+/* Drop duplicate paths; past MAX_PATHS, join those that share a checkpoint. */
+static void paths_merge(struct checker *C)
+{
+	unsigned out = 0;
+	for (unsigned i = 0; i < C->npaths; i++) {
+		bool dup = false;
+		for (unsigned j = 0; j < out && !dup; j++)
+			dup = same_ckpt(C, &C->paths[j], &C->paths[i]) &&
+			      model_state_equal(C->m, C->paths[j].st, C->paths[i].st);
+		if (!dup)
+			C->paths[out++] = C->paths[i];
+	}
+	C->npaths = out;
+	if (C->npaths <= MAX_PATHS)
+		return;
+	out = 0;
+	for (unsigned i = 0; i < C->npaths; i++) {
+		unsigned j;
+		for (j = 0; j < out; j++)
+			if (same_ckpt(C, &C->paths[j], &C->paths[i]))
+				break;
+		if (j < out)
+			model_state_join(C->m, C->paths[j].st, C->paths[i].st);
+		else
+			C->paths[out++] = C->paths[i];
+	}
+	C->npaths = out;
+}
+
+/* ---- failure points ------------------------------------------------------------------ */
+
+static bool step_can_fail(const struct ast_stmt *st)
+{
+	return st->actions != NULL;
+}
+
+static void failure_point(struct checker *C, struct path *p, const struct ast_stmt *step)
+{
+	struct hp_ctx *ctx = C->ctx;
+	if (!step_can_fail(step))
+		return;
+	if (p->ckpt == NULL) {
+		unsigned n = model_degradations(C->m, p->st, C->degr, 1);
+		if (n == 0 || !first_report(C, HP203, step->head))
+			return;
+		struct diag *d = diag_report(ctx, HP203, step->head,
+					     "step '%s' can fail while %s, and no checkpoint has been passed",
+					     step->name.s, degr_text(C, &C->degr[0]));
+		diag_note(ctx, d, "a failure here would end with exit 4 and the target degraded");
+		diag_help(ctx, d, "add a checkpoint before this step whose actions undo it");
+		return;
+	}
+	/* roll back from here: the checkpoint's actions under the bindings it was passed with */
+	model_state_copy(C->m, C->scratch, p->st);
+	nodeset saved[MODEL_MAX_NODES * 4];
+	unsigned nb = C->bind.n < MODEL_MAX_NODES * 4 ? C->bind.n : MODEL_MAX_NODES * 4;
+	memcpy(saved, C->bind.nodes, nb * sizeof(nodeset));
+	memcpy(C->bind.nodes, p->ckpt_bind, nb * sizeof(nodeset));
+	for (const struct ast_action *a = p->ckpt->actions; a != NULL; a = a->next)
+		model_apply(C->m, C->scratch, &C->bind, a, NULL, NULL);
+	memcpy(C->bind.nodes, saved, nb * sizeof(nodeset));
+	unsigned n = model_degradations(C->m, C->scratch, C->degr, 1);
+	if (n == 0 || !first_report(C, HP130, p->ckpt->head))
+		return;
+	struct diag *d = diag_report(ctx, HP130, p->ckpt->head,
+				     "rolling back to checkpoint '%s' leaves the target degraded: %s",
+				     p->ckpt->name.s, degr_text(C, &C->degr[0]));
+	diag_note(ctx, d, "if step '%s' (line %u) fails, the runtime runs this checkpoint's actions and stops there",
+		  step->name.s, line_of(ctx, step->head));
+	diag_help(ctx, d, "add the actions that bring it back to this checkpoint");
+}
+
+/* ---- statements ---------------------------------------------------------------------- */
+
+static void sim_stmts(struct checker *C, const struct ast_stmt *st);
+
+static void record_if(struct checker *C, const struct ast_stmt *st, mset v)
+{
+	for (unsigned i = 0; i < C->nifs; i++)
+		if (C->ifs[i].st == st) {
+			C->ifs[i].seen |= v;
+			return;
+		}
+	if (C->nifs == C->ifs_cap) {
+		unsigned cap = C->ifs_cap ? C->ifs_cap * 2 : 16;
+		C->ifs = arena_realloc(C->a, C->ifs, C->ifs_cap * sizeof(*C->ifs), cap * sizeof(*C->ifs));
+		C->ifs_cap = cap;
+	}
+	C->ifs[C->nifs++] = (struct if_seen){ st, v };
+}
+
+static void sim_if(struct checker *C, const struct ast_stmt *st)
+{
+	struct path *in = C->paths;
+	unsigned nin = C->npaths;
+	struct path *thenp = arena_alloc(C->a, (nin + 1) * sizeof(*thenp));
+	struct path *elsep = arena_alloc(C->a, (nin + 1) * sizeof(*elsep));
+	unsigned nthen = 0, nelse = 0;
+	mset seen = 0;
+
+	for (unsigned i = 0; i < nin; i++) {
+		struct path p = in[i];
+		mset v = model_eval(C->m, p.st, &C->bind, st->cond, NULL);
+		seen |= v;
+		if (v == B_ANY) {
+			struct path q = p;
+			q.st = model_state_clone(C->a, C->m, p.st);
+			if (model_assume(C->m, q.st, &C->bind, st->cond, B_YES))
+				thenp[nthen++] = q;
+			if (model_assume(C->m, p.st, &C->bind, st->cond, B_NO))
+				elsep[nelse++] = p;
+		} else if (v == B_YES) {
+			thenp[nthen++] = p;
+		} else {
+			elsep[nelse++] = p;
+		}
+	}
+	record_if(C, st, seen);
+
+	C->npaths = 0;
+	for (unsigned i = 0; i < nthen; i++)
+		paths_push(C, thenp[i]);
+	if (C->npaths > 0)
+		sim_stmts(C, st->body);
+	struct path *after_then = C->paths;
+	unsigned nafter = C->npaths;
+	C->paths = NULL;
+	C->npaths = C->cap_paths = 0;
+	for (unsigned i = 0; i < nelse; i++)
+		paths_push(C, elsep[i]);
+	if (C->npaths > 0)
+		sim_stmts(C, st->else_body);
+	for (unsigned i = 0; i < nafter; i++)
+		paths_push(C, after_then[i]);
+	paths_merge(C);
+}
+
+static void sim_step(struct checker *C, const struct ast_stmt *st)
+{
+	for (unsigned i = 0; i < C->npaths; i++)
+		failure_point(C, &C->paths[i], st);
+	for (const struct ast_action *a = st->actions; a != NULL; a = a->next)
+		for (unsigned i = 0; i < C->npaths; i++)
+			model_apply(C->m, C->paths[i].st, &C->bind, a, on_violation, C);
+}
+
+static void sim_checkpoint(struct checker *C, const struct ast_stmt *st)
+{
+	nodeset *snap = arena_alloc(C->a, (C->bind.n + 1) * sizeof(nodeset));
+	memcpy(snap, C->bind.nodes, C->bind.n * sizeof(nodeset));
+	for (unsigned i = 0; i < C->npaths; i++) {
+		C->paths[i].ckpt = st;
+		C->paths[i].ckpt_bind = snap;
+	}
+}
+
+static void sim_stmt(struct checker *C, const struct ast_stmt *st);
+
+static void sim_foreach(struct checker *C, const struct ast_stmt *st)
+{
+	if (st->var == NULL || st->set_role == NULL)
+		return;
+	nodeset set = C->bind.nodes[st->set_role->index];
+	unsigned nodes[MODEL_MAX_NODES], n = 0;
+	for (unsigned i = 0; i < C->m->nnodes; i++)
+		if (set & ((nodeset)1 << i))
+			nodes[n++] = i;
+	unsigned serial = st->serial < 1 ? 1 : (unsigned)(st->serial > MODEL_MAX_NODES ? MODEL_MAX_NODES : st->serial);
+	for (unsigned b = 0; b < n; b += serial) {
+		unsigned e = b + serial < n ? b + serial : n;
+		if (e - b == 1) {
+			C->bind.nodes[st->var->index] = (nodeset)1 << nodes[b];
+			sim_stmts(C, st->body);
+			continue;
+		}
+		/* nodes of one batch run at once: take the body's statements in lock-step */
+		for (const struct ast_stmt *s = st->body; s != NULL; s = s->next)
+			for (unsigned k = b; k < e; k++) {
+				C->bind.nodes[st->var->index] = (nodeset)1 << nodes[k];
+				sim_stmt(C, s);
+			}
+	}
+	C->bind.nodes[st->var->index] = 0;
+}
+
+static void sim_stmt(struct checker *C, const struct ast_stmt *st)
+{
+	if (C->npaths == 0)
+		return;
+	switch (st->kind) {
+	case S_STEP:
+		sim_step(C, st);
+		break;
+	case S_CHECKPOINT:
+		sim_checkpoint(C, st);
+		break;
+	case S_IF:
+		sim_if(C, st);
+		break;
+	case S_FOREACH:
+		sim_foreach(C, st);
+		break;
+	}
+}
+
+static void sim_stmts(struct checker *C, const struct ast_stmt *st)
+{
+	for (; st != NULL; st = st->next)
+		sim_stmt(C, st);
+}
+
+/* ---- the end of the procedure -------------------------------------------------------- */
+
+static void end_report(struct checker *C, enum rule_id rule, const struct ast_action *cause, const char *msg,
+		       const char *note, const char *help)
+{
+	if (cause == NULL || !first_report(C, rule, cause->loc))
+		return;
+	struct diag *d = diag_report(C->ctx, rule, cause->loc, "%s", msg);
+	diag_note(C->ctx, d, "%s (the procedure ends at line %u)", note,
+		  line_of(C->ctx, (loc_t){ C->proc->loc.file, C->proc->loc.end ? C->proc->loc.end - 1 : 0,
+					   C->proc->loc.end }));
+	if (help != NULL)
+		diag_help(C->ctx, d, "%s", help);
+}
+
+static void judge_end(struct checker *C, struct path *p)
+{
+	const struct model *m = C->m;
+	struct model_state *s = p->st;
+	struct arena *a = &C->ctx->arena;
+
+	for (unsigned n = 0; n < m->nnodes; n++) {
+		for (unsigned h = 0; h < m->nhf; h++) {
+			unsigned i = m->o_hf + n * m->nhf + h;
+			if (m->kind == PROC_CLUSTER && (s->v[i] & HF_PENDING))
+				end_report(C, HP112, s->cause[i],
+					   arena_printf(a, "hotfix installed on %s is never followed by a restart",
+							node_label(C, (int)n)),
+					   "the KB: on clustered servers, you must restart the cluster nodes",
+					   "add `restart node` and `wait until ROLE member` after the install");
+		}
+		unsigned mi = m->o_mem + n;
+		if (m->kind == PROC_CLUSTER && (s->v[mi] & MEM_OUT) && m->plan->cluster_svc != NULL)
+			end_report(C, HP122, s->cause[mi],
+				   arena_printf(a, "the cluster service stopped here on %s is not running when the procedure ends",
+						node_label(C, (int)n)),
+				   "the node stays out of the cluster", "start it again, or restart the node");
+		for (unsigned k = 0; k < m->nsvc; k++) {
+			const struct ast_model_item *svc = m->svcs[k];
+			if (svc->kind != M_SERVICE)
+				continue;
+			if (m->kind == PROC_CLUSTER && svc->res && svc->res->grp &&
+			    !(s->owner[svc->res->grp->index] & ((nodeset)1 << n)))
+				continue;
+			unsigned i = m->o_svc + n * m->nsvc + k;
+			if (s->v[i] & SVC_STOPPED)
+				end_report(C, HP122, s->cause[i],
+					   arena_printf(a, "service \"%s\" stopped here is not running when the procedure ends",
+							svc->name.s),
+					   arena_printf(a, "it is still stopped on %s", node_label(C, (int)n)),
+					   "start it again before the end");
+		}
+	}
+	for (unsigned r = 0; r < m->nres; r++) {
+		unsigned i = m->o_restart + r;
+		if (s->v[i] & B_NO)
+			end_report(C, HP120, s->cause[i],
+				   arena_printf(a, "disables restart of resource \"%s\" and no later step enables it again",
+						m->res[r]->name.s),
+				   "the resource is still set to Do not restart when the procedure ends; the KB sets it "
+				   "back to Restart",
+				   arena_printf(a, "add `enable restart of resource \"%s\"` after the failover",
+						m->res[r]->name.s));
+	}
+	for (unsigned k = 0; k < m->nstores; k++) {
+		unsigned i = m->o_store + k;
+		if ((m->stores[k].exists & B_YES) && (s->v[i] & STO_DISMOUNTED) && s->cause[i] &&
+		    s->cause[i]->kind == A_DISMOUNT)
+			end_report(C, HP121, s->cause[i], "dismounts stores that are not mounted again when the procedure ends",
+				   arena_printf(a, "%s stays dismounted; the KB: mount the information stores that you "
+						   "dismounted", m->stores[k].label),
+				   arena_printf(a, "add a final step: `mount %s`",
+						s->cause[i]->stores.kind == ST_NOT_IN
+							? arena_printf(a, "stores not in %s", s->cause[i]->stores.name.s)
+							: "the same stores"));
+	}
+	for (const struct ast_require *e = C->plan->ensures; e != NULL; e = e->next) {
+		const struct ast_action *cause = NULL;
+		mset v = model_eval(m, s, &C->bind, e->cond, &cause);
+		if (v != B_NO)
+			continue;
+		if (cause != NULL) {
+			end_report(C, HP123, cause, "this makes an `ensure` false when the procedure ends",
+				   arena_printf(a, "`ensure` at line %u can never hold", line_of(C->ctx, e->loc)), NULL);
+		} else if (first_report(C, HP123, e->loc)) {
+			struct diag *d = diag_report(C->ctx, HP123, e->loc, "this `ensure` is false when the procedure ends");
+			if (e->message)
+				diag_note(C->ctx, d, "its message: %s", e->message);
+		}
+	}
+}
+
+static void report_unreachable(struct checker *C)
+{
+	for (unsigned i = 0; i < C->nifs; i++) {
+		const struct ast_stmt *st = C->ifs[i].st;
+		const struct ast_stmt *dead = NULL;
+		if (C->ifs[i].seen == B_YES)
+			dead = st->else_body;
+		else if (C->ifs[i].seen == B_NO)
+			dead = st->body;
+		if (dead == NULL || !first_report(C, HP204, dead->head))
+			continue;
+		struct diag *d = diag_report(C->ctx, HP204, dead->head, "unreachable: the condition at line %u is always %s",
+					     line_of(C->ctx, st->cond->loc), C->ifs[i].seen == B_YES ? "true" : "false");
+		diag_note(C->ctx, d, "the simulation proves the `if` condition constant here");
+	}
+}
+
+/* ---- a procedure --------------------------------------------------------------------- */
+
+static void check_procedure(struct hp_ctx *ctx, struct ast_plan *plan, struct ast_procedure *proc,
+			    unsigned nnodes, struct checker *C)
+{
+	C->ctx = ctx;
+	C->plan = plan;
+	C->proc = proc;
+	C->m = model_init_abstract(C->a, plan, proc->kind, nnodes);
+	C->bind.n = proc->nroles;
+	C->bind.nodes = arena_alloc(C->a, (proc->nroles + 1) * sizeof(nodeset));
+	C->paths = NULL;
+	C->npaths = C->cap_paths = 0;
+	C->nifs = C->ifs_cap = 0;
+	C->ifs = NULL;
+
+	struct model_state *start = model_state_start(C->a, C->m, 0);
+	C->scratch = model_state_clone(C->a, C->m, start);
+	model_bind_roles(C->m, start, proc, &C->bind);
+	sema_bind_ensures(plan, proc);
+	paths_push(C, (struct path){ start, NULL, NULL });
+	sim_stmts(C, proc->body);
+	for (unsigned i = 0; i < C->npaths; i++)
+		judge_end(C, &C->paths[i]);
+	report_unreachable(C);
+}
+
+void check_file(struct hp_ctx *ctx, struct ast_file *file, unsigned kinds, bool explicit_kind)
+{
+	/* a file that did not parse is resolved (names are worth reporting) but not simulated:
+	 * the simulation of a half-parsed procedure would only report the parser's gaps */
+	bool syntax_errors = false;
+	for (unsigned i = 0; i < ctx->diags.n; i++)
+		syntax_errors |= ctx->diags.v[i]->rule == HP001;
+	for (struct ast_plan *plan = file->plans; plan != NULL; plan = plan->next) {
+		unsigned errors[2] = { 0, 0 };
+		sema_resolve_plan(ctx, plan, kinds, errors);
+		if (syntax_errors)
+			continue;
+		for (int k = PROC_STANDALONE; k <= PROC_CLUSTER; k++) {
+			if (!(kinds & (1u << k)))
+				continue;
+			struct ast_procedure *proc = plan->proc[k];
+			if (proc == NULL) {
+				if (explicit_kind && plan->procs != NULL) {
+					struct diag *d = diag_report(ctx, HP006, plan->name.loc, "plan '%s' has no %s procedure",
+								     plan->name.s, k == PROC_CLUSTER ? "cluster" : "standalone");
+					diag_help(ctx, d, "add `procedure %s { … }`", k == PROC_CLUSTER ? "cluster" : "standalone");
+				}
+				continue;
+			}
+			if (errors[k] != 0)
+				continue;
+			struct arena scratch = { 0 };
+			struct checker C = { .a = &scratch };
+			if (k == PROC_CLUSTER && sema_uses_node_sets(proc)) {
+				check_procedure(ctx, plan, proc, 2, &C);
+				check_procedure(ctx, plan, proc, 3, &C);
+			} else {
+				check_procedure(ctx, plan, proc, k == PROC_CLUSTER ? 2 : 1, &C);
+			}
+			arena_free(&scratch);
+		}
+	}
+}

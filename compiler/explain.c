@@ -1,0 +1,112 @@
+/* explain.c: `hotplan explain`: one rule's summary, rationale, example and fix, wrapped
+ * for a terminal; or the table of every rule. */
+#include "explain.h"
+
+#include <string.h>
+
+#define WRAP_COLS 78          /* text lines end before this column */
+#define TEXT_INDENT 2
+#define EXAMPLE_INDENT 4
+
+static size_t cols(const char *s, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			c++;
+	return c;
+}
+
+/* Print `text` word-wrapped, each line indented by `indent` spaces. A blank line ("\n\n")
+ * in the text starts a new paragraph; a word longer than a line gets a line of its own. */
+static void wrap(FILE *out, const char *text, int indent)
+{
+	const char *p = text;
+	size_t at = 0;           /* columns used on the current line, indent excluded */
+	size_t width = WRAP_COLS - (size_t)indent;
+
+	while (*p != '\0') {
+		if (*p == '\n') {
+			if (p[1] == '\n') {
+				fputs(at > 0 ? "\n\n" : "\n", out);
+				at = 0;
+				p += 2;
+			} else {
+				p++;
+				if (at > 0 && *p != '\0') {
+					fputc(' ', out);
+					at++;
+				}
+			}
+			continue;
+		}
+		if (*p == ' ') {
+			p++;
+			continue;
+		}
+		size_t n = strcspn(p, " \n");
+		size_t w = cols(p, n);
+		if (at > 0 && at + 1 + w > width) {
+			fputc('\n', out);
+			at = 0;
+		}
+		if (at == 0)
+			fprintf(out, "%*s", indent, "");
+		else {
+			fputc(' ', out);
+			at++;
+		}
+		fwrite(p, 1, n, out);
+		at += w;
+		p += n;
+	}
+	if (at > 0)
+		fputc('\n', out);
+}
+
+/* Print each line of `text` indented by `indent` spaces (blank lines stay empty). */
+static void indent_lines(FILE *out, const char *text, int indent)
+{
+	const char *p = text;
+	while (*p != '\0') {
+		size_t n = strcspn(p, "\n");
+		if (n > 0)
+			fprintf(out, "%*s%.*s\n", indent, "", (int)n, p);
+		else
+			fputc('\n', out);
+		p += n;
+		if (*p == '\n')
+			p++;
+	}
+}
+
+static const char *severity_name(enum severity s)
+{
+	return s == SEV_ERROR ? "error" : "warning";
+}
+
+void explain_print(const struct rule_info *r, FILE *out)
+{
+	fprintf(out, "%s [%s]\n", r->id, severity_name(r->severity));
+	wrap(out, r->summary, 0);
+	if (r->rationale != NULL) {
+		fputs("\nWhy\n", out);
+		wrap(out, r->rationale, TEXT_INDENT);
+	}
+	if (r->example != NULL) {
+		fprintf(out, "\nExample (this breaks %s)\n\n", r->id);
+		indent_lines(out, r->example, EXAMPLE_INDENT);
+	}
+	if (r->fix != NULL) {
+		fputs("\nFix\n", out);
+		wrap(out, r->fix, TEXT_INDENT);
+	}
+}
+
+void explain_list(FILE *out)
+{
+	for (int i = 0; i < RULE_COUNT; i++) {
+		const struct rule_info *r = &rule_table[i];
+		fprintf(out, "%s  %-7s  %s\n", r->id, severity_name(r->severity), r->summary);
+	}
+}

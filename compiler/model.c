@@ -1,0 +1,1218 @@
+/* model.c: the target model: layout, start state, effects, conditions, degradations.
+ * Every effect is written once over sets of possible values; a concrete state is the case
+ * where each set has one member. A "weak" update adds the new value to the possible ones
+ * (the action may or may not have touched that field); a strong one replaces them. */
+#include "model.h"
+
+#include <string.h>
+
+/* ---- layout ------------------------------------------------------------------------- */
+
+static unsigned popcount64(nodeset x)
+{
+	return (unsigned)__builtin_popcountll(x);
+}
+
+static nodeset all_nodes(const struct model *m)
+{
+	return m->nnodes >= 64 ? ~(nodeset)0 : (((nodeset)1 << m->nnodes) - 1);
+}
+
+static void layout(struct model *m)
+{
+	unsigned o = 0;
+	m->o_mem = o;     o += m->nnodes;
+	m->o_svc = o;     o += m->nnodes * m->nsvc;
+	m->o_hf = o;      o += m->nnodes * m->nhf;
+	m->o_fv = o;      o += m->nnodes * m->nfiles;
+	m->o_restart = o; o += m->nres;
+	m->o_store = o;   o += m->nstores;
+	m->o_risk = o;    o += m->nstores;
+	m->o_param = o;   o += m->nparams;
+	m->nv = o;
+}
+
+static void collect_model(struct arena *a, struct model *m, const struct ast_plan *plan)
+{
+	const struct ast_model_item *it;
+
+	m->nsvc = plan->nservices;
+	m->ngroups = m->kind == PROC_CLUSTER ? plan->ngroups : 0;
+	m->nres = m->kind == PROC_CLUSTER ? plan->nresources : 0;
+	m->nhf = plan->nhotfixes;
+	m->nparams = plan->nparams;
+	m->svcs = arena_alloc(a, (m->nsvc + 1) * sizeof(*m->svcs));
+	m->groups = arena_alloc(a, (plan->ngroups + 1) * sizeof(*m->groups));
+	m->res = arena_alloc(a, (plan->nresources + 1) * sizeof(*m->res));
+	for (it = plan->model; it != NULL; it = it->next) {
+		if (it->kind == M_SERVICE || it->kind == M_CLUSTER_SERVICE)
+			m->svcs[it->index] = it;
+		else if (it->kind == M_GROUP)
+			m->groups[it->index] = it;
+		else if (it->kind == M_RESOURCE)
+			m->res[it->index] = it;
+	}
+	m->params = arena_alloc(a, (m->nparams + 1) * sizeof(*m->params));
+	for (const struct ast_param *p = plan->params; p != NULL; p = p->next)
+		m->params[p->index] = p;
+
+	unsigned nf = 0;
+	for (const struct ast_hotfix *h = plan->hotfixes; h != NULL; h = h->next)
+		for (const struct ast_hfile *f = h->files; f != NULL; f = f->next)
+			nf++;
+	m->nfiles = nf;
+	m->files = arena_alloc(a, (nf + 1) * sizeof(*m->files));
+	m->file_hf = arena_alloc(a, (nf + 1) * sizeof(*m->file_hf));
+	nf = 0;
+	for (const struct ast_hotfix *h = plan->hotfixes; h != NULL; h = h->next)
+		for (const struct ast_hfile *f = h->files; f != NULL; f = f->next) {
+			m->files[nf] = f;
+			m->file_hf[nf++] = h;
+		}
+}
+
+/* Named stores the plan mentions (actions, conditions, `store` entries), each once. */
+struct name_set {
+	const char **v;
+	unsigned n, cap;
+};
+
+static void names_add(struct arena *a, struct name_set *ns, const char *s)
+{
+	for (unsigned i = 0; i < ns->n; i++)
+		if (strcmp(ns->v[i], s) == 0)
+			return;
+	if (ns->n == ns->cap) {
+		unsigned cap = ns->cap ? ns->cap * 2 : 8;
+		ns->v = arena_realloc(a, ns->v, ns->cap * sizeof(*ns->v), cap * sizeof(*ns->v));
+		ns->cap = cap;
+	}
+	ns->v[ns->n++] = s;
+}
+
+static void names_cond(struct arena *a, struct name_set *ns, const struct ast_cond *c)
+{
+	for (; c != NULL; c = c->rhs) {
+		if (c->kind == C_STORES && c->stores.kind == ST_ONE && c->stores.name.s)
+			names_add(a, ns, c->stores.name.s);
+		if (c->kind == C_NOT || c->kind == C_AND || c->kind == C_OR)
+			names_cond(a, ns, c->lhs);
+		if (c->kind != C_AND && c->kind != C_OR)
+			break;
+	}
+}
+
+static void names_stmts(struct arena *a, struct name_set *ns, const struct ast_stmt *st)
+{
+	for (; st != NULL; st = st->next) {
+		for (const struct ast_action *ac = st->actions; ac != NULL; ac = ac->next) {
+			if ((ac->kind == A_DISMOUNT || ac->kind == A_MOUNT) && ac->stores.kind == ST_ONE &&
+			    ac->stores.name.s)
+				names_add(a, ns, ac->stores.name.s);
+			names_cond(a, ns, ac->cond);
+		}
+		names_cond(a, ns, st->cond);
+		names_stmts(a, ns, st->body);
+		names_stmts(a, ns, st->else_body);
+	}
+}
+
+static struct model_store *add_store(struct arena *a, struct model *m, unsigned *cap)
+{
+	if (m->nstores == *cap) {
+		unsigned ncap = *cap ? *cap * 2 : 8;
+		m->stores = arena_realloc(a, m->stores, *cap * sizeof(*m->stores), ncap * sizeof(*m->stores));
+		*cap = ncap;
+	}
+	struct model_store *st = &m->stores[m->nstores++];
+	memset(st, 0, sizeof(*st));
+	st->in = arena_alloc(a, (m->nparams + 1) * sizeof(mset));
+	for (unsigned p = 0; p < m->nparams; p++)
+		st->in[p] = B_ANY;
+	return st;
+}
+
+struct model *model_init_abstract(struct arena *a, const struct ast_plan *plan, enum proc_kind kind,
+				  unsigned nnodes)
+{
+	struct model *m = arena_alloc(a, sizeof(*m));
+	const struct ast_param *rec = plan->recover;
+	unsigned cap = 0;
+
+	m->plan = plan;
+	m->kind = kind;
+	m->nnodes = kind == PROC_STANDALONE ? 1 : nnodes;
+	m->node_names = arena_alloc(a, m->nnodes * sizeof(*m->node_names));
+	for (unsigned n = 0; n < m->nnodes; n++)
+		m->node_names[n] = kind == PROC_STANDALONE ? "the server" : arena_printf(a, "node %u", n + 1);
+	collect_model(a, m, plan);
+
+	struct model_store *st = add_store(a, m, &cap);
+	if (rec != NULL) {
+		st->label = "an affected store";
+		st->exists = B_YES;
+		st->in[rec->index] = B_YES;
+		/* assumed to exist: if a target has none, actions on them change nothing */
+		st = add_store(a, m, &cap);
+		st->label = "a store that is not affected";
+		st->exists = B_YES;
+		st->in[rec->index] = B_NO;
+	} else {
+		st->label = "a store";
+		st->exists = B_ANY;
+	}
+
+	struct name_set ns = { 0 };
+	for (const struct ast_model_item *it = plan->model; it != NULL; it = it->next)
+		if (it->kind == M_STORE && it->name.s)
+			names_add(a, &ns, it->name.s);
+	for (const struct ast_procedure *p = plan->procs; p != NULL; p = p->next)
+		if (p->kind == kind)
+			names_stmts(a, &ns, p->body);
+	for (const struct ast_require *e = plan->ensures; e != NULL; e = e->next)
+		names_cond(a, &ns, e->cond);
+	for (unsigned i = 0; i < ns.n; i++) {
+		for (int affected = 1; affected >= 0; affected--) {
+			if (rec == NULL && !affected)
+				break;
+			st = add_store(a, m, &cap);
+			st->name = ns.v[i];
+			st->label = arena_printf(a, "store \"%s\"", ns.v[i]);
+			st->exists = rec ? B_ANY : B_YES;
+			if (rec)
+				st->in[rec->index] = affected ? B_YES : B_NO;
+		}
+	}
+	layout(m);
+	return m;
+}
+
+const char *model_node_name(const struct model *m, unsigned node)
+{
+	return node < m->nnodes ? m->node_names[node] : "?";
+}
+
+/* ---- states ------------------------------------------------------------------------- */
+
+static size_t state_bytes(const struct model *m)
+{
+	return m->ngroups * sizeof(nodeset) + m->nv * sizeof(struct ast_action *) + m->nv;
+}
+
+static struct model_state *state_alloc(struct arena *a, const struct model *m)
+{
+	struct model_state *s = arena_alloc(a, sizeof(*s) + state_bytes(m));
+	unsigned char *p = (unsigned char *)(s + 1);
+	s->owner = (nodeset *)p;
+	p += m->ngroups * sizeof(nodeset);
+	s->cause = (const struct ast_action **)p;
+	p += m->nv * sizeof(struct ast_action *);
+	s->v = p;
+	return s;
+}
+
+struct model_state *model_state_start(struct arena *a, const struct model *m, unsigned owner)
+{
+	struct model_state *s = state_alloc(a, m);
+
+	for (unsigned g = 0; g < m->ngroups; g++)
+		s->owner[g] = (nodeset)1 << owner;
+	for (unsigned n = 0; n < m->nnodes; n++) {
+		s->v[m->o_mem + n] = MEM_MEMBER;
+		for (unsigned i = 0; i < m->nsvc; i++) {
+			const struct ast_model_item *svc = m->svcs[i];
+			bool res = m->kind == PROC_CLUSTER && svc->res != NULL;
+			s->v[m->o_svc + n * m->nsvc + i] = (!res || n == owner) ? SVC_RUNNING : SVC_STOPPED;
+		}
+		for (unsigned h = 0; h < m->nhf; h++)
+			s->v[m->o_hf + n * m->nhf + h] = HF_ABSENT;
+		for (unsigned f = 0; f < m->nfiles; f++)
+			s->v[m->o_fv + n * m->nfiles + f] = FV_OLD;
+	}
+	for (unsigned r = 0; r < m->nres; r++)
+		s->v[m->o_restart + r] = B_YES;
+	for (unsigned k = 0; k < m->nstores; k++) {
+		const struct model_store *st = &m->stores[k];
+		bool affected = m->plan->recover && st->in[m->plan->recover->index] == B_YES;
+		s->v[m->o_store + k] = STO_MOUNTED;
+		s->v[m->o_risk + k] = affected ? B_YES : B_NO;
+	}
+	for (unsigned p = 0; p < m->nparams; p++)
+		s->v[m->o_param + p] = B_ANY;
+	return s;
+}
+
+struct model_state *model_state_clone(struct arena *a, const struct model *m, const struct model_state *s)
+{
+	struct model_state *c = state_alloc(a, m);
+	model_state_copy(m, c, s);
+	return c;
+}
+
+void model_state_copy(const struct model *m, struct model_state *dst, const struct model_state *src)
+{
+	memcpy(dst->owner, src->owner, state_bytes(m));
+}
+
+bool model_state_equal(const struct model *m, const struct model_state *a, const struct model_state *b)
+{
+	return memcmp(a->owner, b->owner, m->ngroups * sizeof(nodeset)) == 0 &&
+	       memcmp(a->v, b->v, m->nv) == 0;
+}
+
+void model_state_join(const struct model *m, struct model_state *dst, const struct model_state *src)
+{
+	for (unsigned g = 0; g < m->ngroups; g++)
+		dst->owner[g] |= src->owner[g];
+	for (unsigned i = 0; i < m->nv; i++) {
+		dst->v[i] |= src->v[i];
+		if (dst->cause[i] == NULL)
+			dst->cause[i] = src->cause[i];
+	}
+}
+
+/* ---- roles -------------------------------------------------------------------------- */
+
+static nodeset bind_role(const struct model *m, const struct model_state *s, const struct ast_role *r,
+			 struct model_bind *b, int depth)
+{
+	nodeset except = 0;
+
+	if (depth > 64)
+		return 0;
+	if (r->except_role != NULL)
+		except = bind_role(m, s, r->except_role, b, depth + 1);
+	switch (r->kind) {
+	case R_OWNER_OF:
+		return r->grp != NULL && m->ngroups > 0 ? s->owner[r->grp->index] : 0;
+	case R_ANY_EXCEPT:
+		for (unsigned n = 0; n < m->nnodes; n++)
+			if (!(except & ((nodeset)1 << n)))
+				return (nodeset)1 << n;
+		return 0;
+	case R_ALL:
+		return all_nodes(m);
+	case R_ALL_EXCEPT:
+		return all_nodes(m) & ~except;
+	case R_LOOPVAR:
+		return b->nodes[r->index];
+	}
+	return 0;
+}
+
+void model_bind_roles(const struct model *m, const struct model_state *s,
+		      const struct ast_procedure *proc, struct model_bind *b)
+{
+	for (const struct ast_role *r = proc->roles; r != NULL; r = r->next)
+		if (r->kind != R_LOOPVAR && r->index < b->n)
+			b->nodes[r->index] = bind_role(m, s, r, b, 0);
+}
+
+/* ---- primitive updates -------------------------------------------------------------- */
+
+struct apply {
+	const struct model *m;
+	struct model_state *s;
+	const struct model_bind *b;
+	const struct ast_action *act;
+	model_report_fn report;
+	void *ud;
+};
+
+static void put(struct apply *x, unsigned i, mset val, bool weak)
+{
+	mset old = x->s->v[i];
+	mset nv = weak ? (mset)(old | val) : val;
+	if (nv != old) {
+		x->s->v[i] = nv;
+		x->s->cause[i] = x->act;
+	}
+}
+
+/* Values in `from` become `to`; the others stay. */
+static void remap(struct apply *x, unsigned i, mset from, mset to, bool weak)
+{
+	mset old = x->s->v[i];
+	if (!(old & from))
+		return;
+	put(x, i, weak ? (mset)(old | to) : (mset)((old & ~from) | to), false);
+}
+
+static void violation(struct apply *x, enum rule_id rule, int node, int store, int group, bool certain)
+{
+	struct model_violation v = { rule, x->act, node, store, group, certain };
+	if (x->report != NULL)
+		x->report(x->ud, &v);
+}
+
+static bool is_resource_svc(const struct model *m, const struct ast_model_item *svc)
+{
+	return m->kind == PROC_CLUSTER && svc != NULL && svc->res != NULL && svc->res->grp != NULL;
+}
+
+static unsigned isvc(const struct model *m, unsigned n, unsigned svc)
+{
+	return m->o_svc + n * m->nsvc + svc;
+}
+
+/* May node n own a group? Certainly? */
+static mset owns_any(const struct model *m, const struct model_state *s, unsigned n)
+{
+	mset r = 0;
+	bool may = false, sure = false;
+	for (unsigned g = 0; g < m->ngroups; g++) {
+		nodeset o = s->owner[g];
+		if (o & ((nodeset)1 << n)) {
+			may = true;
+			if (o == ((nodeset)1 << n))
+				sure = true;
+		}
+	}
+	if (may)
+		r |= B_YES;
+	if (!sure)
+		r |= B_NO;
+	return r;
+}
+
+/* Is node n patched (some hotfix installed, not pending)? */
+static mset patched(const struct model *m, const struct model_state *s, unsigned n)
+{
+	mset r = 0;
+	bool sure = false;
+	for (unsigned h = 0; h < m->nhf; h++) {
+		mset v = s->v[m->o_hf + n * m->nhf + h];
+		if (v & HF_INSTALLED)
+			r |= B_YES;
+		if (v == HF_INSTALLED)
+			sure = true;
+	}
+	if (!sure)
+		r |= B_NO;
+	return r;
+}
+
+/* An at-risk store that may be in one of the states `bad` (exists, affected, at risk). */
+static int at_risk_store_in(const struct model *m, const struct model_state *s, mset bad, bool *certain)
+{
+	for (unsigned k = 0; k < m->nstores; k++) {
+		if (!(s->v[m->o_risk + k] & B_YES) || !(m->stores[k].exists & B_YES))
+			continue;
+		if (s->v[m->o_store + k] & bad) {
+			*certain = s->v[m->o_risk + k] == B_YES && m->stores[k].exists == B_YES &&
+				   !(s->v[m->o_store + k] & ~bad);
+			return (int)k;
+		}
+	}
+	return -1;
+}
+
+/* ---- service effects ---------------------------------------------------------------- */
+
+static bool holds_stores(const struct ast_model_item *svc)
+{
+	return svc != NULL && svc->kind == M_SERVICE && svc->holds_stores;
+}
+
+/* HP103: a clean stop of the store service while an at-risk store is mounted. */
+static void check_clean_stop(struct apply *x, unsigned n, const struct ast_model_item *svc)
+{
+	bool certain = false;
+	if (!holds_stores(svc) || !(x->s->v[isvc(x->m, n, svc->index)] & SVC_RUNNING))
+		return;
+	int k = at_risk_store_in(x->m, x->s, STO_MOUNTED, &certain);
+	if (k >= 0)
+		violation(x, HP103, (int)n, k, -1, certain && x->s->v[isvc(x->m, n, svc->index)] == SVC_RUNNING);
+}
+
+/* The service stops on node n: cleanly, or killed. Its mounted stores go offline or dirty. */
+static void svc_stop(struct apply *x, unsigned n, const struct ast_model_item *svc, bool weak, bool killed)
+{
+	unsigned i = isvc(x->m, n, svc->index);
+	mset old = x->s->v[i];
+	if (!(old & SVC_RUNNING))
+		return;
+	put(x, i, SVC_STOPPED, weak);
+	if (!holds_stores(svc))
+		return;
+	bool w = weak || old != SVC_RUNNING;
+	for (unsigned k = 0; k < x->m->nstores; k++)
+		remap(x, x->m->o_store + k, STO_MOUNTED, killed ? STO_DIRTY : STO_OFFLINE, w);
+}
+
+/* The service starts on node n: every store not dismounted gets mounted, a dirty one after
+ * soft recovery, which ends the risk of an affected store when n is patched. */
+static void svc_start(struct apply *x, unsigned n, const struct ast_model_item *svc, bool weak)
+{
+	unsigned i = isvc(x->m, n, svc->index);
+	mset old = x->s->v[i];
+	if (old == SVC_RUNNING)
+		return;
+	put(x, i, SVC_RUNNING, weak);
+	if (!holds_stores(svc))
+		return;
+	bool w = weak || old != SVC_STOPPED;
+	mset p = patched(x->m, x->s, n);
+	for (unsigned k = 0; k < x->m->nstores; k++) {
+		unsigned si = x->m->o_store + k;
+		mset st = x->s->v[si];
+		if ((st & STO_DIRTY) && (p & B_YES) && (x->s->v[x->m->o_risk + k] & B_YES))
+			put(x, x->m->o_risk + k, B_NO, w || st != STO_DIRTY || p != B_YES);
+		remap(x, si, STO_OFFLINE | STO_DIRTY, STO_MOUNTED, w);
+	}
+}
+
+/* ---- membership ---------------------------------------------------------------------- */
+
+static bool none_member_possible(const struct model *m, const struct model_state *s)
+{
+	if (m->kind != PROC_CLUSTER)
+		return false;
+	for (unsigned n = 0; n < m->nnodes; n++)
+		if (s->v[m->o_mem + n] == MEM_MEMBER)
+			return false;
+	return true;
+}
+
+/* The node is back: a member, its pending hotfixes installed, its services running. */
+static void node_up(struct apply *x, unsigned n, bool weak)
+{
+	const struct model *m = x->m;
+	unsigned mi = m->o_mem + n;
+	if (!(x->s->v[mi] & MEM_DOWN))
+		return;
+	bool w = weak || x->s->v[mi] != MEM_DOWN;
+	remap(x, mi, MEM_DOWN, MEM_MEMBER, w);
+	for (unsigned h = 0; h < m->nhf; h++) {
+		unsigned hi = m->o_hf + n * m->nhf + h;
+		if (!(x->s->v[hi] & HF_PENDING))
+			continue;
+		remap(x, hi, HF_PENDING, HF_INSTALLED, w);
+		for (unsigned f = 0; f < m->nfiles; f++)
+			if (m->file_hf[f]->index == h)
+				put(x, m->o_fv + n * m->nfiles + f, FV_NEW, w || x->s->v[hi] != HF_INSTALLED);
+	}
+	for (unsigned i = 0; i < m->nsvc; i++) {
+		const struct ast_model_item *svc = m->svcs[i];
+		if (svc->kind == M_CLUSTER_SERVICE)
+			continue;
+		if (is_resource_svc(m, svc)) {
+			nodeset o = x->s->owner[svc->res->grp->index];
+			if (!(o & ((nodeset)1 << n)))
+				continue;
+			svc_start(x, n, svc, w || o != ((nodeset)1 << n));
+		} else {
+			svc_start(x, n, svc, w);
+		}
+	}
+}
+
+/* ---- install ------------------------------------------------------------------------- */
+
+static void set_files_new(struct apply *x, unsigned n, const struct ast_hotfix *h, bool weak)
+{
+	for (unsigned f = 0; f < x->m->nfiles; f++)
+		if (x->m->file_hf[f] == h)
+			put(x, x->m->o_fv + n * x->m->nfiles + f, FV_NEW, weak);
+}
+
+static void do_install(struct apply *x, unsigned n, bool weak)
+{
+	const struct model *m = x->m;
+	const struct ast_hotfix *h = x->act->hotfix;
+	unsigned hi = m->o_hf + n * m->nhf + h->index;
+
+	if (m->kind == PROC_CLUSTER) {
+		mset o = owns_any(m, x->s, n);
+		if (o & B_YES)
+			violation(x, HP110, (int)n, -1, -1, o == B_YES);
+		mset mem = x->s->v[m->o_mem + n];
+		if (mem & MEM_MEMBER)
+			violation(x, HP111, (int)n, -1, -1, mem == MEM_MEMBER);
+		remap(x, hi, HF_ABSENT, HF_PENDING, weak);
+		return;
+	}
+	/* stand-alone: the installer stops the services it names (cleanly), replaces the files,
+	 * and starts them again, even those that were stopped */
+	for (uint32_t r = 0; r < h->nrestarts; r++)
+		if (h->restart_svcs[r] != NULL)
+			check_clean_stop(x, n, h->restart_svcs[r]);
+	for (uint32_t r = 0; r < h->nrestarts; r++)
+		if (h->restart_svcs[r] != NULL && h->restart_svcs[r]->kind == M_SERVICE)
+			svc_stop(x, n, h->restart_svcs[r], weak, false);
+	put(x, hi, HF_INSTALLED, weak);
+	set_files_new(x, n, h, weak);
+	for (uint32_t r = 0; r < h->nrestarts; r++)
+		if (h->restart_svcs[r] != NULL && h->restart_svcs[r]->kind == M_SERVICE)
+			svc_start(x, n, h->restart_svcs[r], weak);
+}
+
+/* ---- stores -------------------------------------------------------------------------- */
+
+/* Is store k selected by `sel`? B_NO, B_YES or B_ANY. */
+static mset selected(const struct model *m, unsigned k, const struct ast_stores *sel)
+{
+	const struct model_store *st = &m->stores[k];
+	switch (sel->kind) {
+	case ST_ALL:
+		return B_YES;
+	case ST_ONE:
+		if (st->name != NULL)
+			return strcmp(st->name, sel->name.s) == 0 ? B_YES : B_NO;
+		return B_NO;
+	case ST_IN:
+	case ST_NOT_IN: {
+		if (sel->param == NULL)
+			return B_ANY;
+		mset in = st->in[sel->param->index];
+		if (sel->kind == ST_IN)
+			return in;
+		return (mset)(((in & B_YES) ? B_NO : 0) | ((in & B_NO) ? B_YES : 0));
+	}
+	}
+	return B_ANY;
+}
+
+/* Is the store selected AND affected, possibly? (Correlated: a `not in affected` selection
+ * of an affected store is impossible.) */
+static bool selected_affected_may(const struct model *m, unsigned k, const struct ast_stores *sel, bool *certain)
+{
+	const struct model_store *st = &m->stores[k];
+	const struct ast_param *rec = m->plan->recover;
+	if (rec == NULL || !(st->exists & B_YES))
+		return false;
+	mset aff = st->in[rec->index];
+	mset s = selected(m, k, sel);
+	if (!(aff & B_YES) || !(s & B_YES))
+		return false;
+	*certain = aff == B_YES && s == B_YES && st->exists == B_YES;
+	return true;
+}
+
+static void do_dismount(struct apply *x)
+{
+	const struct model *m = x->m;
+	bool reported = false;
+	for (unsigned k = 0; k < m->nstores; k++) {
+		bool certain = false;
+		if (!reported && selected_affected_may(m, k, &x->act->stores, &certain)) {
+			violation(x, HP101, -1, (int)k, -1, certain);
+			reported = true;
+		}
+		mset s = selected(m, k, &x->act->stores);
+		if (s & B_YES)
+			put(x, m->o_store + k, STO_DISMOUNTED, s != B_YES);
+	}
+}
+
+static void do_mount(struct apply *x, nodeset host, bool weak)
+{
+	const struct model *m = x->m;
+	mset running = 0;
+	const struct ast_model_item *svc = x->act->svc;
+
+	for (unsigned n = 0; n < m->nnodes; n++)
+		if (host & ((nodeset)1 << n))
+			running |= svc ? x->s->v[isvc(m, n, svc->index)] : SVC_RUNNING;
+	if (running == 0)
+		running = SVC_RUNNING | SVC_STOPPED;
+	mset to = (mset)(((running & SVC_RUNNING) ? STO_MOUNTED : 0) | ((running & SVC_STOPPED) ? STO_OFFLINE : 0));
+	for (unsigned k = 0; k < m->nstores; k++) {
+		mset s = selected(m, k, &x->act->stores);
+		if (s & B_YES)
+			remap(x, m->o_store + k, STO_DISMOUNTED, to, weak || s != B_YES);
+	}
+}
+
+/* ---- groups -------------------------------------------------------------------------- */
+
+static void do_move(struct apply *x, unsigned t)
+{
+	const struct model *m = x->m;
+	const struct ast_model_item *grp = x->act->grp;
+	if (grp == NULL || m->ngroups == 0)
+		return;
+	unsigned g = grp->index;
+	nodeset old = x->s->owner[g];
+	nodeset tb = (nodeset)1 << t;
+
+	mset mem = x->s->v[m->o_mem + t];
+	if (mem != MEM_MEMBER)
+		violation(x, HP113, (int)t, -1, (int)g, !(mem & MEM_MEMBER));
+	for (unsigned h = 0; h < m->nhf; h++) {
+		mset hv = x->s->v[m->o_hf + t * m->nhf + h];
+		if (hv & HF_PENDING) {
+			violation(x, HP112, (int)t, -1, (int)g, hv == HF_PENDING);
+			break;
+		}
+	}
+	if (old == tb)
+		return;
+	bool weak_old = popcount64(old & ~tb) > 1 || (old & tb);
+	for (unsigned r = 0; r < m->nres; r++) {
+		const struct ast_model_item *res = m->res[r];
+		if (res->grp != grp || res->svc == NULL)
+			continue;
+		for (unsigned n = 0; n < m->nnodes; n++) {
+			if (n == t || !(old & ((nodeset)1 << n)))
+				continue;
+			check_clean_stop(x, n, res->svc);
+			svc_stop(x, n, res->svc, weak_old, false);
+		}
+	}
+	x->s->owner[g] = tb;
+	for (unsigned r = 0; r < m->nres; r++) {
+		const struct ast_model_item *res = m->res[r];
+		if (res->grp == grp && res->svc != NULL && res->svc->kind == M_SERVICE)
+			svc_start(x, t, res->svc, false);
+	}
+}
+
+/* ---- dispatch ------------------------------------------------------------------------ */
+
+nodeset model_action_nodes(const struct model *m, const struct model_state *s,
+			   const struct model_bind *b, const struct ast_action *act)
+{
+	const struct ast_model_item *svc = NULL;
+
+	switch (act->kind) {
+	case A_STOP_SERVICE:
+	case A_START_SERVICE:
+	case A_KILL_PROCESS:
+	case A_DISMOUNT:
+	case A_MOUNT:
+		svc = act->svc;
+		if (is_resource_svc(m, svc))
+			return s->owner[svc->res->grp->index];
+		/* fall through */
+	case A_INSTALL:
+	case A_RESTART_NODE:
+	case A_EXEC:
+		if (m->kind == PROC_STANDALONE)
+			return 1;
+		if (act->node != NULL && act->node->index < b->n)
+			return b->nodes[act->node->index];
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static bool is_node_action(enum action_kind k)
+{
+	return k == A_STOP_SERVICE || k == A_START_SERVICE || k == A_KILL_PROCESS || k == A_INSTALL ||
+	       k == A_RESTART_NODE || k == A_EXEC;
+}
+
+/* HP117: an action that goes to a group's owner names a node that may not be the owner. */
+static void check_owner_on(struct apply *x, nodeset owner)
+{
+	const struct ast_action *act = x->act;
+	if (!is_resource_svc(x->m, act->svc) || act->node == NULL || act->node->index >= x->b->n)
+		return;
+	nodeset on = x->b->nodes[act->node->index];
+	if (on != owner || popcount64(owner) != 1) {
+		int node = on ? __builtin_ctzll(on) : -1;
+		violation(x, HP117, node, -1, (int)act->svc->res->grp->index, (on & owner) == 0);
+	}
+}
+
+static void apply_on_node(struct apply *x, unsigned n, bool weak)
+{
+	const struct model *m = x->m;
+	const struct ast_action *act = x->act;
+	const struct ast_model_item *svc = act->svc;
+
+	switch (act->kind) {
+	case A_STOP_SERVICE:
+		if (svc->kind == M_CLUSTER_SERVICE) {
+			mset o = owns_any(m, x->s, n);
+			if (o & B_YES)
+				violation(x, HP115, (int)n, -1, -1, o == B_YES);
+			remap(x, m->o_mem + n, MEM_MEMBER, MEM_OUT, weak);
+		} else {
+			check_clean_stop(x, n, svc);
+			svc_stop(x, n, svc, weak, false);
+		}
+		break;
+	case A_START_SERVICE:
+		if (svc->kind == M_CLUSTER_SERVICE)
+			remap(x, m->o_mem + n, MEM_OUT, MEM_MEMBER, weak);
+		else
+			svc_start(x, n, svc, weak);
+		break;
+	case A_KILL_PROCESS: {
+		if (svc->kind != M_SERVICE)
+			break;
+		if (is_resource_svc(m, svc)) {
+			mset rs = x->s->v[m->o_restart + svc->res->index];
+			if (rs & B_YES)
+				violation(x, HP114, (int)n, -1, (int)svc->res->grp->index, rs == B_YES && !weak);
+		}
+		if (holds_stores(svc)) {
+			bool certain = false;
+			int k = at_risk_store_in(m, x->s, STO_OFFLINE | STO_DISMOUNTED, &certain);
+			if (k >= 0)
+				violation(x, HP102, (int)n, k, -1, certain && !weak);
+		}
+		svc_stop(x, n, svc, weak, true);
+		break;
+	}
+	case A_INSTALL:
+		do_install(x, n, weak);
+		break;
+	case A_RESTART_NODE: {
+		if (m->kind == PROC_CLUSTER) {
+			mset o = owns_any(m, x->s, n);
+			if (o & B_YES)
+				violation(x, HP115, (int)n, -1, -1, o == B_YES);
+		}
+		for (unsigned i = 0; i < m->nsvc; i++)
+			if (m->svcs[i]->kind == M_SERVICE)
+				check_clean_stop(x, n, m->svcs[i]);
+		for (unsigned i = 0; i < m->nsvc; i++)
+			if (m->svcs[i]->kind == M_SERVICE)
+				svc_stop(x, n, m->svcs[i], weak, false);
+		put(x, m->o_mem + n, MEM_DOWN, weak);
+		if (m->kind == PROC_STANDALONE)
+			node_up(x, n, weak);   /* the runtime waits for a lone server to come back */
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+/* Bring back the nodes a `wait until` waits for (positive `R member` conjuncts). */
+static void wait_nodes(struct apply *x, const struct ast_cond *c)
+{
+	if (c == NULL)
+		return;
+	if (c->kind == C_AND) {
+		wait_nodes(x, c->lhs);
+		wait_nodes(x, c->rhs);
+	} else if (c->kind == C_MEMBER && c->role != NULL && c->role->index < x->b->n) {
+		nodeset ns = x->b->nodes[c->role->index];
+		for (unsigned n = 0; n < x->m->nnodes; n++)
+			if (ns & ((nodeset)1 << n))
+				node_up(x, n, false);
+	}
+}
+
+bool model_apply(const struct model *m, struct model_state *s, const struct model_bind *b,
+		 const struct ast_action *act, model_report_fn report, void *ud)
+{
+	struct apply x = { m, s, b, act, report, ud };
+	bool none_before = none_member_possible(m, s);
+	nodeset nodes = 0;
+	bool owner_directed = false;
+
+	switch (act->kind) {
+	case A_STOP_SERVICE:
+	case A_START_SERVICE:
+	case A_KILL_PROCESS:
+		if (act->svc == NULL)
+			return false;
+		/* fall through */
+	case A_INSTALL:
+	case A_RESTART_NODE:
+	case A_EXEC:
+		if (act->kind == A_INSTALL && act->hotfix == NULL)
+			return false;
+		nodes = model_action_nodes(m, s, b, act);
+		owner_directed = is_resource_svc(m, act->svc) && act->kind != A_INSTALL &&
+				 act->kind != A_RESTART_NODE && act->kind != A_EXEC;
+		if (owner_directed)
+			check_owner_on(&x, nodes);
+		if (nodes == 0)
+			return false;
+		for (unsigned n = 0; n < m->nnodes; n++) {
+			if (!(nodes & ((nodeset)1 << n)))
+				continue;
+			mset mem = s->v[m->o_mem + n];
+			if (m->kind == PROC_CLUSTER && (mem & MEM_DOWN) && is_node_action(act->kind))
+				violation(&x, HP131, (int)n, -1, -1, mem == MEM_DOWN);
+			apply_on_node(&x, n, owner_directed && popcount64(nodes) > 1);
+		}
+		break;
+	case A_DISMOUNT:
+		if (act->svc != NULL && is_resource_svc(m, act->svc))
+			check_owner_on(&x, s->owner[act->svc->res->grp->index]);
+		do_dismount(&x);
+		break;
+	case A_MOUNT:
+		nodes = act->svc ? model_action_nodes(m, s, b, act) : 1;
+		if (act->svc != NULL && is_resource_svc(m, act->svc))
+			check_owner_on(&x, nodes);
+		do_mount(&x, nodes, popcount64(nodes) > 1);
+		break;
+	case A_MOVE_GROUP: {
+		if (act->to_role == NULL || act->to_role->index >= b->n)
+			return false;
+		nodeset to = b->nodes[act->to_role->index];
+		if (to == 0)
+			return false;
+		do_move(&x, (unsigned)__builtin_ctzll(to));
+		break;
+	}
+	case A_DISABLE_RESTART:
+	case A_ENABLE_RESTART:
+		if (act->grp == NULL || m->nres == 0)
+			return false;
+		put(&x, m->o_restart + act->grp->index, act->kind == A_ENABLE_RESTART ? B_YES : B_NO, false);
+		break;
+	case A_WAIT_UNTIL:
+	case A_VERIFY: {
+		if (act->kind == A_WAIT_UNTIL)
+			wait_nodes(&x, act->cond);
+		mset v = model_eval(m, s, b, act->cond, NULL);
+		if (v == B_NO)
+			violation(&x, HP123, -1, -1, -1, true);
+		else
+			(void)model_assume(m, s, b, act->cond, B_YES);
+		break;
+	}
+	case A_WAIT:
+	case A_PAUSE:
+		break;
+	}
+	if (!none_before && none_member_possible(m, s)) {
+		int node = -1;
+		for (unsigned n = 0; n < m->nnodes; n++)
+			if (nodes & ((nodeset)1 << n))
+				node = (int)n;
+		bool certain = true;
+		for (unsigned n = 0; n < m->nnodes; n++)
+			if (s->v[m->o_mem + n] & MEM_MEMBER)
+				certain = false;
+		violation(&x, HP116, node, -1, -1, certain);
+	}
+	return true;
+}
+
+/* ---- conditions ---------------------------------------------------------------------- */
+
+static mset tv_and(mset a, mset b)
+{
+	return (mset)((((a & B_YES) && (b & B_YES)) ? B_YES : 0) | (((a | b) & B_NO) ? B_NO : 0));
+}
+
+static mset tv_or(mset a, mset b)
+{
+	return (mset)((((a | b) & B_YES) ? B_YES : 0) | (((a & B_NO) && (b & B_NO)) ? B_NO : 0));
+}
+
+static mset tv_not(mset a)
+{
+	return (mset)(((a & B_YES) ? B_NO : 0) | ((a & B_NO) ? B_YES : 0));
+}
+
+/* Truth of "value in `good`" for one field. */
+static mset tv_in(mset v, mset good)
+{
+	return (mset)(((v & good) ? B_YES : 0) | ((v & ~good) ? B_NO : 0));
+}
+
+/* The nodes a condition talks about: its `on` role, the owner for a resource's service,
+ * else every node. */
+static nodeset cond_nodes(const struct model *m, const struct model_state *s, const struct model_bind *b,
+			  const struct ast_cond *c, const struct ast_model_item *svc)
+{
+	if (m->kind == PROC_STANDALONE)
+		return 1;
+	if (svc != NULL && is_resource_svc(m, svc))
+		return s->owner[svc->res->grp->index];
+	if (c->role != NULL && c->role->index < b->n)
+		return b->nodes[c->role->index];
+	return all_nodes(m);
+}
+
+/* Every node of `ns` has its field (at base + n * stride) in `good`. */
+static mset tv_all_nodes(const struct model *m, const struct model_state *s, nodeset ns, unsigned base,
+			 unsigned stride, mset good, const struct ast_action **cause)
+{
+	mset r = B_YES;
+	for (unsigned n = 0; n < m->nnodes; n++) {
+		if (!(ns & ((nodeset)1 << n)))
+			continue;
+		unsigned i = base + n * stride;
+		mset t = tv_in(s->v[i], good);
+		if ((t & B_NO) && cause != NULL && *cause == NULL)
+			*cause = s->cause[i];
+		r = tv_and(r, t);
+	}
+	return r;
+}
+
+static int cmp_version(const struct ast_version *a, const struct ast_version *b)
+{
+	for (int i = 0; i < 4; i++) {
+		uint32_t x = i < a->n ? a->c[i] : 0, y = i < b->n ? b->c[i] : 0;
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	return 0;
+}
+
+static bool cmp_holds(int c, enum cmp_op op)
+{
+	switch (op) {
+	case CMP_EQ: return c == 0;
+	case CMP_NE: return c != 0;
+	case CMP_LT: return c < 0;
+	case CMP_LE: return c <= 0;
+	case CMP_GT: return c > 0;
+	case CMP_GE: return c >= 0;
+	}
+	return false;
+}
+
+/* count(P) CMP K where count(P) may be any integer in [lo, ∞). */
+static mset count_cmp(int64_t lo, enum cmp_op op, int64_t k)
+{
+	bool any_true, any_false;
+	switch (op) {
+	case CMP_EQ: any_true = k >= lo; any_false = true; break;
+	case CMP_NE: any_true = true; any_false = k >= lo; break;
+	case CMP_LT: any_true = lo < k; any_false = true; break;
+	case CMP_LE: any_true = lo <= k; any_false = true; break;
+	case CMP_GT: any_true = true; any_false = lo <= k; break;
+	case CMP_GE: any_true = true; any_false = lo < k; break;
+	default: any_true = any_false = true; break;
+	}
+	return (mset)((any_true ? B_YES : 0) | (any_false ? B_NO : 0));
+}
+
+mset model_eval(const struct model *m, const struct model_state *s, const struct model_bind *b,
+		const struct ast_cond *c, const struct ast_action **cause)
+{
+	if (c == NULL)
+		return B_ANY;
+	switch (c->kind) {
+	case C_OR:
+		return tv_or(model_eval(m, s, b, c->lhs, cause), model_eval(m, s, b, c->rhs, cause));
+	case C_AND:
+		return tv_and(model_eval(m, s, b, c->lhs, cause), model_eval(m, s, b, c->rhs, cause));
+	case C_NOT:
+		return tv_not(model_eval(m, s, b, c->lhs, cause));
+	case C_SERVICE:
+	case C_PROCESS: {
+		const struct ast_model_item *svc = c->svc;
+		if (svc == NULL)
+			return B_ANY;
+		nodeset ns = cond_nodes(m, s, b, c, svc);
+		mset r;
+		if (svc->kind == M_CLUSTER_SERVICE)
+			r = tv_all_nodes(m, s, ns, m->o_mem, 1, MEM_MEMBER, cause);
+		else
+			r = tv_all_nodes(m, s, ns, m->o_svc + svc->index, m->nsvc, SVC_RUNNING, cause);
+		return c->positive ? r : tv_not(r);
+	}
+	case C_STORES: {
+		/* every selected store in `good`. The variants of one named store (affected or
+		 * not) are alternatives: exactly one of them is the real store. */
+		mset good = c->positive ? STO_MOUNTED : STO_DISMOUNTED;
+		mset r = B_YES;
+		for (unsigned k = 0; k < m->nstores;) {
+			unsigned e = k + 1;
+			while (e < m->nstores && m->stores[k].name != NULL && m->stores[e].name == m->stores[k].name)
+				e++;
+			mset alt = 0;
+			for (unsigned j = k; j < e; j++) {
+				mset sel = selected(m, j, &c->stores);
+				unsigned i = m->o_store + j;
+				mset t = tv_in(s->v[i], good);
+				if ((sel & B_YES) && (t & B_NO) && cause != NULL && *cause == NULL)
+					*cause = s->cause[i];
+				alt |= sel == B_NO ? B_YES : sel == B_YES ? t : (mset)(t | B_YES);
+			}
+			r = tv_and(r, alt);
+			k = e;
+		}
+		return r;
+	}
+	case C_MEMBER:
+	case C_DOWN: {
+		if (m->kind != PROC_CLUSTER || c->role == NULL || c->role->index >= b->n)
+			return B_ANY;
+		return tv_all_nodes(m, s, b->nodes[c->role->index], m->o_mem, 1,
+				    c->kind == C_MEMBER ? MEM_MEMBER : MEM_DOWN, cause);
+	}
+	case C_OWNS_GROUP:
+	case C_OWNS_NO_GROUPS: {
+		if (m->kind != PROC_CLUSTER || c->role == NULL || c->role->index >= b->n)
+			return B_ANY;
+		nodeset rn = b->nodes[c->role->index];
+		mset r = B_YES;
+		for (unsigned g = 0; g < m->ngroups; g++) {
+			if (c->kind == C_OWNS_GROUP && (c->grp == NULL || c->grp->index != g))
+				continue;
+			nodeset o = s->owner[g];
+			mset inside = (mset)(((o & rn) ? B_YES : 0) | ((o & ~rn) ? B_NO : 0));
+			if (c->kind == C_OWNS_NO_GROUPS)
+				inside = tv_not(inside);
+			r = tv_and(r, inside);
+		}
+		return r;
+	}
+	case C_INSTALLED: {
+		if (c->hotfix == NULL)
+			return B_ANY;
+		nodeset ns = cond_nodes(m, s, b, c, NULL);
+		return tv_all_nodes(m, s, ns, m->o_hf + c->hotfix->index, m->nhf, HF_PENDING | HF_INSTALLED, cause);
+	}
+	case C_FILE_VERSION: {
+		nodeset ns = cond_nodes(m, s, b, c, NULL);
+		mset r = B_YES;
+		bool known = false;
+		for (unsigned f = 0; f < m->nfiles; f++) {
+			if (strcmp(m->files[f]->name.s, c->name.s) != 0 || !m->files[f]->has_version)
+				continue;
+			known = true;
+			bool holds = cmp_holds(cmp_version(&m->files[f]->version, &c->lit->ver), c->op);
+			for (unsigned n = 0; n < m->nnodes; n++) {
+				if (!(ns & ((nodeset)1 << n)))
+					continue;
+				mset v = s->v[m->o_fv + n * m->nfiles + f];
+				mset t = (mset)(((v & FV_OLD) ? B_ANY : 0) | ((v & FV_NEW) ? (holds ? B_YES : B_NO) : 0));
+				r = tv_and(r, t);
+			}
+			break;
+		}
+		return known ? r : B_ANY;
+	}
+	case C_COUNT:
+		if (c->param == NULL || c->lit == NULL)
+			return B_ANY;
+		return count_cmp(c->param == m->plan->recover ? 1 : 0, c->op, c->lit->num);
+	case C_PARAM:
+		if (c->param == NULL || c->param->type != TY_BOOL)
+			return B_ANY;
+		return s->v[m->o_param + c->param->index];
+	case C_FACT_CMP:
+	case C_FACT_IN:
+		return B_ANY;
+	}
+	return B_ANY;
+}
+
+/* Narrow every node of `ns` (when there is exactly one, or when want is B_YES: all of them). */
+static bool narrow_nodes(const struct model *m, struct model_state *s, nodeset ns, unsigned base,
+			 unsigned stride, mset good, mset want)
+{
+	if (want == B_NO && popcount64(ns) != 1)
+		return true;
+	for (unsigned n = 0; n < m->nnodes; n++) {
+		if (!(ns & ((nodeset)1 << n)))
+			continue;
+		unsigned i = base + n * stride;
+		mset nv = want == B_YES ? (mset)(s->v[i] & good) : (mset)(s->v[i] & ~good);
+		if (nv == 0)
+			return false;
+		s->v[i] = nv;
+	}
+	return true;
+}
+
+bool model_assume(const struct model *m, struct model_state *s, const struct model_bind *b,
+		  const struct ast_cond *c, mset want)
+{
+	mset v = model_eval(m, s, b, c, NULL);
+	if (!(v & want))
+		return false;
+	if (v == want)
+		return true;
+	switch (c->kind) {
+	case C_NOT:
+		return model_assume(m, s, b, c->lhs, tv_not(want));
+	case C_AND:
+	case C_OR: {
+		mset unit = c->kind == C_AND ? B_YES : B_NO;   /* the value both sides must then take */
+		if (want == unit)
+			return model_assume(m, s, b, c->lhs, want) && model_assume(m, s, b, c->rhs, want);
+		mset l = model_eval(m, s, b, c->lhs, NULL), r = model_eval(m, s, b, c->rhs, NULL);
+		if (l == unit)
+			return model_assume(m, s, b, c->rhs, want);
+		if (r == unit)
+			return model_assume(m, s, b, c->lhs, want);
+		return true;
+	}
+	case C_PARAM:
+		if (c->param != NULL && c->param->type == TY_BOOL)
+			s->v[m->o_param + c->param->index] &= want;
+		return true;
+	case C_SERVICE:
+	case C_PROCESS: {
+		const struct ast_model_item *svc = c->svc;
+		if (svc == NULL)
+			return true;
+		nodeset ns = cond_nodes(m, s, b, c, svc);
+		if (is_resource_svc(m, svc) && popcount64(ns) != 1)
+			return true;
+		mset w = c->positive ? want : tv_not(want);
+		if (svc->kind == M_CLUSTER_SERVICE)
+			return narrow_nodes(m, s, ns, m->o_mem, 1, MEM_MEMBER, w);
+		return narrow_nodes(m, s, ns, m->o_svc + svc->index, m->nsvc, SVC_RUNNING, w);
+	}
+	case C_MEMBER:
+	case C_DOWN:
+		if (m->kind != PROC_CLUSTER || c->role == NULL || c->role->index >= b->n)
+			return true;
+		return narrow_nodes(m, s, b->nodes[c->role->index], m->o_mem, 1,
+				    c->kind == C_MEMBER ? MEM_MEMBER : MEM_DOWN, want);
+	case C_STORES: {
+		if (want != B_YES)
+			return true;
+		mset good = c->positive ? STO_MOUNTED : STO_DISMOUNTED;
+		for (unsigned k = 0; k < m->nstores; k++) {
+			if (selected(m, k, &c->stores) != B_YES || m->stores[k].exists != B_YES)
+				continue;
+			mset nv = (mset)(s->v[m->o_store + k] & good);
+			if (nv == 0)
+				return false;
+			s->v[m->o_store + k] = nv;
+		}
+		return true;
+	}
+	default:
+		return true;
+	}
+}
+
+/* ---- degradations -------------------------------------------------------------------- */
+
+unsigned model_degradations(const struct model *m, const struct model_state *s,
+			    struct model_degr *out, unsigned max)
+{
+	unsigned n = 0;
+#define DEGR(k, nd, ix, vi)                                                          \
+	do {                                                                         \
+		if (n < max)                                                         \
+			out[n] = (struct model_degr){ (k), (nd), (ix), s->cause[(vi)] }; \
+		n++;                                                                 \
+	} while (0)
+
+	for (unsigned nd = 0; nd < m->nnodes; nd++) {
+		if (m->kind == PROC_CLUSTER && (s->v[m->o_mem + nd] & (MEM_OUT | MEM_DOWN)))
+			DEGR(DEG_NODE, (int)nd, -1, m->o_mem + nd);
+		for (unsigned i = 0; i < m->nsvc; i++) {
+			const struct ast_model_item *svc = m->svcs[i];
+			if (svc->kind == M_CLUSTER_SERVICE)
+				continue;
+			if (is_resource_svc(m, svc) && !(s->owner[svc->res->grp->index] & ((nodeset)1 << nd)))
+				continue;
+			unsigned vi = isvc(m, nd, i);
+			if (s->v[vi] & SVC_STOPPED)
+				DEGR(DEG_SERVICE, (int)nd, (int)i, vi);
+		}
+	}
+	for (unsigned k = 0; k < m->nstores; k++)
+		if ((m->stores[k].exists & B_YES) &&
+		    (s->v[m->o_store + k] & (STO_OFFLINE | STO_DIRTY | STO_DISMOUNTED)))
+			DEGR(DEG_STORE, -1, (int)k, m->o_store + k);
+	for (unsigned r = 0; r < m->nres; r++)
+		if (s->v[m->o_restart + r] & B_NO)
+			DEGR(DEG_RESTART, -1, (int)r, m->o_restart + r);
+#undef DEGR
+	return n;
+}

@@ -1,0 +1,939 @@
+/* resolve.c: name and type resolution (HP002-HP006), declarations (HP003), use (HP201),
+ * hotfix attributes (HP202) and actions the model cannot follow (HP205). Fills the AST's
+ * resolved fields for the checker, the graph and the runtime. */
+#include "sema.h"
+
+#include <string.h>
+
+struct sema {
+	struct hp_ctx *ctx;
+	struct ast_plan *plan;
+	struct ast_procedure *proc;      /* NULL at plan level */
+	unsigned errors;                 /* HP002-HP005 in the current scope */
+	/* step and checkpoint names of the current procedure: open addressing */
+	const struct ast_stmt **names;
+	unsigned names_cap;
+	uint32_t nsteps, nactions;
+	struct ast_role **loopvars;      /* innermost last */
+	unsigned nloop, loop_cap;
+	struct ast_stmt *step;           /* the enclosing step or checkpoint */
+};
+
+static bool is_error_rule(enum rule_id r)
+{
+	return r >= HP002 && r <= HP006;
+}
+
+#define REPORT(S, rule, loc, ...) \
+	((S)->errors += is_error_rule(rule), diag_report((S)->ctx, (rule), (loc), __VA_ARGS__))
+
+/* ---- suggestions --------------------------------------------------------------------- */
+
+static unsigned edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned row[64];
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		unsigned prev = row[0];
+		row[0] = (unsigned)i;
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned cur = row[j];
+			unsigned best = prev + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+struct suggest {
+	const char *best;
+	unsigned dist;
+};
+
+static void suggest_try(struct suggest *sg, const char *want, const char *cand)
+{
+	if (cand == NULL)
+		return;
+	unsigned d = edit_distance(want, cand);
+	size_t l = strlen(want);
+	unsigned limit = l < 4 ? 1 : l < 10 ? 2 : 3;
+	if (d <= limit && (sg->best == NULL || d < sg->dist)) {
+		sg->best = cand;
+		sg->dist = d;
+	}
+}
+
+static void unknown(struct sema *S, const char *what, struct ast_name n, struct suggest *sg, bool quote)
+{
+	const char *q = quote ? "\"" : "";
+	struct diag *d = REPORT(S, HP002, n.loc, "unknown %s %s%s%s", what, q, n.s, q);
+	if (sg != NULL && sg->best != NULL)
+		diag_help(S->ctx, d, "did you mean %s%s%s?", q, sg->best, q);
+}
+
+/* ---- plan-level lookups -------------------------------------------------------------- */
+
+static struct ast_param *find_param(struct ast_plan *p, const char *name, struct suggest *sg)
+{
+	for (struct ast_param *x = p->params; x != NULL; x = x->next) {
+		if (strcmp(x->name.s, name) == 0)
+			return x;
+		if (sg)
+			suggest_try(sg, name, x->name.s);
+	}
+	return NULL;
+}
+
+static struct ast_hotfix *find_hotfix(struct ast_plan *p, const char *name, struct suggest *sg)
+{
+	for (struct ast_hotfix *h = p->hotfixes; h != NULL; h = h->next) {
+		if (strcmp(h->name.s, name) == 0)
+			return h;
+		if (sg)
+			suggest_try(sg, name, h->name.s);
+	}
+	return NULL;
+}
+
+static struct ast_model_item *find_item(struct ast_plan *p, enum model_kind k, enum model_kind k2,
+					const char *name, struct suggest *sg)
+{
+	for (struct ast_model_item *it = p->model; it != NULL; it = it->next) {
+		if (it->kind != k && it->kind != k2)
+			continue;
+		if (strcmp(it->name.s, name) == 0)
+			return it;
+		if (sg)
+			suggest_try(sg, name, it->name.s);
+	}
+	return NULL;
+}
+
+static struct ast_model_item *find_service(struct ast_plan *p, const char *name, struct suggest *sg)
+{
+	return find_item(p, M_SERVICE, M_CLUSTER_SERVICE, name, sg);
+}
+
+static struct ast_model_item *find_process(struct ast_plan *p, const char *name, struct suggest *sg)
+{
+	for (struct ast_model_item *it = p->model; it != NULL; it = it->next) {
+		if (it->kind != M_SERVICE || it->process.s == NULL)
+			continue;
+		if (strcmp(it->process.s, name) == 0)
+			return it;
+		if (sg)
+			suggest_try(sg, name, it->process.s);
+	}
+	return NULL;
+}
+
+static const char *type_name(enum ast_type t)
+{
+	static const char *names[] = { "bool", "int", "string", "duration", "version", "stores" };
+	return names[t];
+}
+
+static const char *lit_name(enum lit_kind k)
+{
+	static const char *names[] = { "a string", "an integer", "a version", "a duration", "a bool" };
+	return names[k];
+}
+
+static bool lit_fits(enum ast_type t, enum lit_kind k)
+{
+	switch (t) {
+	case TY_BOOL: return k == LIT_BOOL;
+	case TY_INT: return k == LIT_INT;
+	case TY_STRING: return k == LIT_STRING;
+	case TY_DURATION: return k == LIT_DURATION;
+	case TY_VERSION: return k == LIT_VERSION;
+	case TY_STORES: return k == LIT_STRING;
+	}
+	return false;
+}
+
+/* ---- the plan's declarations --------------------------------------------------------- */
+
+static void resolve_params(struct sema *S)
+{
+	uint32_t i = 0;
+	for (struct ast_param *p = S->plan->params; p != NULL; p = p->next) {
+		for (struct ast_param *q = S->plan->params; q != p; q = q->next)
+			if (strcmp(q->name.s, p->name.s) == 0) {
+				struct diag *d = REPORT(S, HP003, p->name.loc, "duplicate param '%s'", p->name.s);
+				diag_note(S->ctx, d, "'%s' is first declared at offset %u", q->name.s, q->name.loc.start);
+				break;
+			}
+		p->index = i++;
+		if (p->def != NULL && !lit_fits(p->type, p->def->kind)) {
+			struct diag *d = REPORT(S, HP004, p->def->loc, "param '%s' is %s, but its default is %s",
+						p->name.s, type_name(p->type), lit_name(p->def->kind));
+			if (p->type == TY_STORES)
+				diag_note(S->ctx, d, "a stores value is a string of comma-separated store names");
+		}
+	}
+	S->plan->nparams = i;
+}
+
+static void resolve_model(struct sema *S)
+{
+	struct ast_plan *P = S->plan;
+	uint32_t nsvc = 0, ngrp = 0, nres = 0;
+	struct ast_model_item *tail = NULL;
+
+	for (struct ast_model_item *it = P->model; it != NULL; it = it->next) {
+		tail = it;
+		switch (it->kind) {
+		case M_SERVICE:
+		case M_CLUSTER_SERVICE: {
+			struct ast_model_item *first = find_service(P, it->name.s, NULL);
+			if (first != it)
+				REPORT(S, HP003, it->name.loc, "duplicate service \"%s\" in the model", it->name.s);
+			it->index = nsvc++;
+			if (it->kind == M_SERVICE && it->holds_stores && P->store_svc == NULL)
+				P->store_svc = it;
+			if (it->kind == M_CLUSTER_SERVICE && P->cluster_svc == NULL)
+				P->cluster_svc = it;
+			break;
+		}
+		case M_GROUP:
+			if (find_item(P, M_GROUP, M_GROUP, it->name.s, NULL) != it)
+				REPORT(S, HP003, it->name.loc, "duplicate group \"%s\" in the model", it->name.s);
+			it->index = ngrp++;
+			break;
+		default:
+			break;
+		}
+	}
+	/* resources: their service, and their group (declared by them when not by `group`) */
+	for (struct ast_model_item *it = P->model; it != NULL; it = it->next) {
+		if (it->kind != M_RESOURCE)
+			continue;
+		if (find_item(P, M_RESOURCE, M_RESOURCE, it->name.s, NULL) != it)
+			REPORT(S, HP003, it->name.loc, "duplicate resource \"%s\" in the model", it->name.s);
+		it->index = nres++;
+		struct suggest sg = { 0 };
+		it->svc = find_service(P, it->service.s, &sg);
+		if (it->svc == NULL)
+			unknown(S, "service", it->service, &sg, true);
+		else if (it->svc->res == NULL)
+			it->svc->res = it;
+		it->grp = find_item(P, M_GROUP, M_GROUP, it->group.s, NULL);
+		if (it->grp == NULL) {
+			struct ast_model_item *g = arena_alloc(&S->ctx->arena, sizeof(*g));
+			g->kind = M_GROUP;
+			g->loc = it->group.loc;
+			g->name = it->group;
+			g->implicit = true;
+			g->index = ngrp++;
+			tail->next = g;
+			tail = g;
+			it->grp = g;
+		}
+	}
+	for (struct ast_model_item *it = P->model; it != NULL; it = it->next) {
+		if (it->kind != M_RECOVER)
+			continue;
+		struct suggest sg = { 0 };
+		it->param = find_param(P, it->name.s, &sg);
+		it->used = true;
+		if (it->param == NULL) {
+			unknown(S, "param", it->name, &sg, false);
+			continue;
+		}
+		it->param->used = true;
+		if (it->param->type != TY_STORES) {
+			REPORT(S, HP004, it->name.loc, "`recover` needs a stores param, but '%s' is %s",
+			       it->name.s, type_name(it->param->type));
+			continue;
+		}
+		if (P->recover == NULL)
+			P->recover = it->param;
+	}
+	P->nservices = nsvc;
+	P->ngroups = ngrp;
+	P->nresources = nres;
+}
+
+static void resolve_hotfixes(struct sema *S)
+{
+	uint32_t i = 0;
+	for (struct ast_hotfix *h = S->plan->hotfixes; h != NULL; h = h->next) {
+		if (find_hotfix(S->plan, h->name.s, NULL) != h)
+			REPORT(S, HP003, h->name.loc, "duplicate hotfix '%s'", h->name.s);
+		h->index = i++;
+		h->restart_svcs = arena_alloc(&S->ctx->arena, (h->nrestarts + 1) * sizeof(*h->restart_svcs));
+		for (uint32_t r = 0; r < h->nrestarts; r++) {
+			struct suggest sg = { 0 };
+			h->restart_svcs[r] = find_service(S->plan, h->restarts[r].s, &sg);
+			if (h->restart_svcs[r] == NULL)
+				unknown(S, "service", h->restarts[r], &sg, true);
+			else
+				h->restart_svcs[r]->used = true;
+		}
+		bool versioned = false;
+		for (struct ast_hfile *f = h->files; f != NULL; f = f->next)
+			versioned |= f->has_version;
+		if (!versioned) {
+			struct diag *d = diag_report(S->ctx, HP202, h->name.loc,
+						     "hotfix '%s' lists no file version to verify it by", h->name.s);
+			diag_note(S->ctx, d, "a KB article's \"File information\" table gives the version "
+					     "that proves the hotfix landed");
+			diag_help(S->ctx, d, "add `file \"NAME\" version X.Y.Z.W` to the hotfix");
+		}
+	}
+	S->plan->nhotfixes = i;
+}
+
+/* ---- roles --------------------------------------------------------------------------- */
+
+static struct ast_role *find_role(struct sema *S, const char *name, struct suggest *sg)
+{
+	for (unsigned i = S->nloop; i-- > 0;)
+		if (strcmp(S->loopvars[i]->name.s, name) == 0)
+			return S->loopvars[i];
+	if (S->proc == NULL)
+		return NULL;
+	for (struct ast_role *r = S->proc->roles; r != NULL; r = r->next) {
+		if (r->kind == R_LOOPVAR)
+			continue;
+		if (strcmp(r->name.s, name) == 0)
+			return r;
+		if (sg)
+			suggest_try(sg, name, r->name.s);
+	}
+	return NULL;
+}
+
+/* A role named at `n` (an `on`, a `move … to`, a condition's subject). */
+static struct ast_role *use_role(struct sema *S, struct ast_name n)
+{
+	if (n.s == NULL)
+		return NULL;
+	if (S->proc == NULL) {
+		REPORT(S, HP005, n.loc, "role '%s' used where no roles are bound", n.s);
+		return NULL;
+	}
+	if (S->proc->kind == PROC_STANDALONE) {
+		struct diag *d = REPORT(S, HP005, n.loc, "role '%s' used in a standalone procedure", n.s);
+		diag_note(S->ctx, d, "a stand-alone target has exactly one node: its actions need no `on`");
+		return NULL;
+	}
+	struct suggest sg = { 0 };
+	struct ast_role *r = find_role(S, n.s, &sg);
+	if (r == NULL) {
+		unknown(S, "role", n, &sg, false);
+		return NULL;
+	}
+	r->used = true;
+	return r;
+}
+
+static void resolve_roles(struct sema *S)
+{
+	struct ast_procedure *proc = S->proc;
+	uint32_t i = 0;
+	for (struct ast_role *r = proc->roles; r != NULL; r = r->next) {
+		r->index = i++;
+		if (proc->kind == PROC_STANDALONE) {
+			REPORT(S, HP005, r->name.loc, "role '%s' declared in a standalone procedure", r->name.s);
+			continue;
+		}
+		for (struct ast_role *q = proc->roles; q != r; q = q->next)
+			if (strcmp(q->name.s, r->name.s) == 0) {
+				REPORT(S, HP003, r->name.loc, "duplicate role '%s'", r->name.s);
+				break;
+			}
+		if (r->kind == R_OWNER_OF) {
+			struct suggest sg = { 0 };
+			r->grp = find_item(S->plan, M_GROUP, M_GROUP, r->group.s, &sg);
+			if (r->grp == NULL)
+				unknown(S, "group", r->group, &sg, true);
+			else
+				r->grp->used = true;
+		}
+		if (r->except.s != NULL) {
+			struct suggest sg = { 0 };
+			struct ast_role *e = find_role(S, r->except.s, &sg);
+			if (e == NULL)
+				unknown(S, "role", r->except, &sg, false);
+			else if (e == r)
+				REPORT(S, HP002, r->except.loc, "role '%s' is defined by itself", r->name.s);
+			else {
+				r->except_role = e;
+				e->used = true;
+			}
+		}
+	}
+	/* a cycle through `except` */
+	for (struct ast_role *r = proc->roles; r != NULL; r = r->next) {
+		unsigned steps = 0;
+		for (struct ast_role *q = r->except_role; q != NULL && steps <= i; q = q->except_role, steps++)
+			if (q == r) {
+				REPORT(S, HP002, r->except.loc, "role '%s' is defined through itself", r->name.s);
+				r->except_role = NULL;
+				break;
+			}
+	}
+	proc->nroles = i;
+}
+
+/* ---- conditions ---------------------------------------------------------------------- */
+
+static struct ast_param *use_stores_param(struct sema *S, struct ast_name n)
+{
+	struct suggest sg = { 0 };
+	struct ast_param *p = find_param(S->plan, n.s, &sg);
+	if (p == NULL) {
+		unknown(S, "param", n, &sg, false);
+		return NULL;
+	}
+	p->used = true;
+	if (p->type != TY_STORES) {
+		REPORT(S, HP004, n.loc, "'%s' is %s, not a stores param", n.s, type_name(p->type));
+		return NULL;
+	}
+	return p;
+}
+
+static void resolve_stores(struct sema *S, struct ast_stores *st)
+{
+	if (st->kind == ST_IN || st->kind == ST_NOT_IN)
+		st->param = use_stores_param(S, st->name);
+}
+
+static struct ast_model_item *use_service(struct sema *S, struct ast_name n)
+{
+	struct suggest sg = { 0 };
+	struct ast_model_item *svc = find_service(S->plan, n.s, &sg);
+	if (svc == NULL) {
+		struct diag *d = REPORT(S, HP002, n.loc, "unknown service \"%s\"", n.s);
+		if (sg.best)
+			diag_help(S->ctx, d, "did you mean \"%s\"?", sg.best);
+		else
+			diag_help(S->ctx, d, "declare it in the model: `service \"%s\" process \"…\"`", n.s);
+		return NULL;
+	}
+	svc->used = true;
+	if (svc->res)
+		svc->res->used = true;
+	return svc;
+}
+
+static struct ast_model_item *use_process(struct sema *S, struct ast_name n)
+{
+	struct suggest sg = { 0 };
+	struct ast_model_item *svc = find_process(S->plan, n.s, &sg);
+	if (svc == NULL) {
+		struct diag *d = REPORT(S, HP002, n.loc, "unknown process \"%s\"", n.s);
+		if (sg.best)
+			diag_help(S->ctx, d, "did you mean \"%s\"?", sg.best);
+		else
+			diag_help(S->ctx, d, "name the service it runs in the model: `service \"…\" process \"%s\"`", n.s);
+		return NULL;
+	}
+	svc->used = true;
+	return svc;
+}
+
+static void resolve_cond(struct sema *S, struct ast_cond *c, int depth)
+{
+	if (c == NULL || depth > 256)
+		return;
+	switch (c->kind) {
+	case C_OR:
+	case C_AND:
+		resolve_cond(S, c->lhs, depth + 1);
+		resolve_cond(S, c->rhs, depth + 1);
+		break;
+	case C_NOT:
+		resolve_cond(S, c->lhs, depth + 1);
+		break;
+	case C_SERVICE:
+		c->svc = use_service(S, c->name);
+		c->role = use_role(S, c->on);
+		break;
+	case C_PROCESS:
+		c->svc = use_process(S, c->name);
+		c->role = use_role(S, c->on);
+		break;
+	case C_STORES:
+		resolve_stores(S, &c->stores);
+		break;
+	case C_MEMBER:
+	case C_DOWN:
+	case C_OWNS_NO_GROUPS:
+		c->role = use_role(S, c->name);
+		break;
+	case C_OWNS_GROUP: {
+		c->role = use_role(S, c->name);
+		struct suggest sg = { 0 };
+		c->grp = find_item(S->plan, M_GROUP, M_GROUP, c->group.s, &sg);
+		if (c->grp == NULL)
+			unknown(S, "group", c->group, &sg, true);
+		else
+			c->grp->used = true;
+		break;
+	}
+	case C_INSTALLED: {
+		struct suggest sg = { 0 };
+		c->hotfix = find_hotfix(S->plan, c->name.s, &sg);
+		if (c->hotfix == NULL)
+			unknown(S, "hotfix", c->name, &sg, false);
+		else
+			c->hotfix->used = true;
+		c->role = use_role(S, c->on);
+		break;
+	}
+	case C_FILE_VERSION:
+		c->role = use_role(S, c->on);
+		break;
+	case C_FACT_CMP:
+		if (c->lit != NULL && c->lit->kind == LIT_BOOL && c->op != CMP_EQ && c->op != CMP_NE)
+			REPORT(S, HP004, c->lit->loc, "a bool cannot be ordered; compare it with == or !=");
+		break;
+	case C_FACT_IN:
+		for (struct ast_literal *l = c->lit; l != NULL && c->lit != NULL; l = l->next)
+			if (l->kind != c->lit->kind) {
+				struct diag *d = REPORT(S, HP004, l->loc, "%s in a list of %ss", lit_name(l->kind),
+							lit_name(c->lit->kind) + (c->lit->kind == LIT_INT ? 3 : 2));
+				diag_note(S->ctx, d, "every value a fact is compared with must have one type");
+				break;
+			}
+		break;
+	case C_COUNT: {
+		struct suggest sg = { 0 };
+		c->param = find_param(S->plan, c->name.s, &sg);
+		if (c->param == NULL) {
+			unknown(S, "param", c->name, &sg, false);
+			break;
+		}
+		c->param->used = true;
+		if (c->param->type != TY_STORES)
+			REPORT(S, HP004, c->name.loc, "count() takes a stores param, but '%s' is %s", c->name.s,
+			       type_name(c->param->type));
+		break;
+	}
+	case C_PARAM: {
+		struct suggest sg = { 0 };
+		c->param = find_param(S->plan, c->name.s, &sg);
+		if (c->param != NULL) {
+			c->param->used = true;
+			if (c->param->type != TY_BOOL)
+				REPORT(S, HP004, c->name.loc, "'%s' is %s; a condition needs a bool param",
+				       c->name.s, type_name(c->param->type));
+			break;
+		}
+		struct ast_role *r = find_role(S, c->name.s, NULL);
+		if (r != NULL) {
+			r->used = true;
+			struct diag *d = REPORT(S, HP004, c->name.loc, "role '%s' is not a condition", c->name.s);
+			diag_help(S->ctx, d, "say what of it must hold: `%s member`, `%s down` or `%s owns no groups`",
+				  c->name.s, c->name.s, c->name.s);
+			break;
+		}
+		unknown(S, "param", c->name, &sg, false);
+		break;
+	}
+	}
+}
+
+/* ---- statements ---------------------------------------------------------------------- */
+
+static uint32_t hash_str(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* Declare a step or checkpoint name; reports HP003 for a second declaration. */
+static void declare_step(struct sema *S, struct ast_stmt *st)
+{
+	if (st->name.s == NULL)
+		return;
+	if ((S->nsteps + 1) * 2 > S->names_cap) {
+		unsigned cap = S->names_cap ? S->names_cap * 2 : 64;
+		const struct ast_stmt **nv = arena_alloc(&S->ctx->arena, cap * sizeof(*nv));
+		for (unsigned i = 0; i < S->names_cap; i++) {
+			const struct ast_stmt *x = S->names[i];
+			if (x == NULL)
+				continue;
+			unsigned j = hash_str(x->name.s) & (cap - 1);
+			while (nv[j] != NULL)
+				j = (j + 1) & (cap - 1);
+			nv[j] = x;
+		}
+		S->names = nv;
+		S->names_cap = cap;
+	}
+	unsigned j = (hash_str(st->name.s) ^ (st->kind == S_CHECKPOINT ? 0x9e3779b9u : 0)) & (S->names_cap - 1);
+	for (; S->names[j] != NULL; j = (j + 1) & (S->names_cap - 1)) {
+		const struct ast_stmt *x = S->names[j];
+		if (x->kind == st->kind && strcmp(x->name.s, st->name.s) == 0) {
+			struct source *src = ctx_source(S->ctx, x->name.loc.file);
+			struct src_pos pos = source_pos(src, x->name.loc.start);
+			struct diag *d = REPORT(S, HP003, st->name.loc, "duplicate %s '%s'",
+						st->kind == S_STEP ? "step" : "checkpoint", st->name.s);
+			diag_note(S->ctx, d, "first declared at line %u", pos.line);
+			diag_help(S->ctx, d, "each step and checkpoint needs its own name: resume and --fail-at "
+					     "find them by it");
+			return;
+		}
+	}
+	S->names[j] = st;
+}
+
+static bool node_action(enum action_kind k)
+{
+	return k == A_STOP_SERVICE || k == A_START_SERVICE || k == A_KILL_PROCESS || k == A_INSTALL ||
+	       k == A_RESTART_NODE || k == A_EXEC;
+}
+
+static const char *action_verb(const struct ast_action *a)
+{
+	switch (a->kind) {
+	case A_STOP_SERVICE: return "stop service";
+	case A_START_SERVICE: return "start service";
+	case A_KILL_PROCESS: return "kill process";
+	case A_INSTALL: return "install hotfix";
+	case A_RESTART_NODE: return "restart node";
+	case A_EXEC: return "exec";
+	case A_DISMOUNT: return "dismount";
+	case A_MOUNT: return "mount";
+	default: return "this action";
+	}
+}
+
+static void resolve_action(struct sema *S, struct ast_action *a)
+{
+	struct ast_procedure *proc = S->proc;
+	bool cluster = proc->kind == PROC_CLUSTER;
+	struct suggest sg = { 0 };
+
+	a->step = S->step;
+	a->index = S->nactions++;
+	a->node = a->on.s ? use_role(S, a->on) : S->step->node;
+
+	switch (a->kind) {
+	case A_STOP_SERVICE:
+	case A_START_SERVICE:
+		a->svc = use_service(S, a->arg);
+		break;
+	case A_KILL_PROCESS:
+		a->svc = use_process(S, a->arg);
+		if (a->svc != NULL && a->svc->kind == M_CLUSTER_SERVICE)
+			REPORT(S, HP004, a->arg.loc, "the cluster service has no process to kill");
+		break;
+	case A_DISMOUNT:
+	case A_MOUNT:
+		resolve_stores(S, &a->stores);
+		a->svc = S->plan->store_svc;
+		if (a->svc == NULL) {
+			struct diag *d = REPORT(S, HP002, a->loc, "no service in the model holds stores");
+			diag_help(S->ctx, d, "declare it: `service \"…\" process \"…\" holds stores`");
+		} else {
+			a->svc->used = true;
+			if (a->svc->res)
+				a->svc->res->used = true;
+		}
+		break;
+	case A_INSTALL:
+		a->hotfix = find_hotfix(S->plan, a->arg.s, &sg);
+		if (a->hotfix == NULL)
+			unknown(S, "hotfix", a->arg, &sg, false);
+		else
+			a->hotfix->used = true;
+		break;
+	case A_MOVE_GROUP:
+		a->grp = find_item(S->plan, M_GROUP, M_GROUP, a->arg.s, &sg);
+		if (!cluster) {
+			REPORT(S, HP005, a->loc, "`move group` in a standalone procedure");
+			break;
+		}
+		if (a->grp == NULL)
+			unknown(S, "group", a->arg, &sg, true);
+		else
+			a->grp->used = true;
+		a->to_role = use_role(S, a->to);
+		break;
+	case A_DISABLE_RESTART:
+	case A_ENABLE_RESTART:
+		a->grp = find_item(S->plan, M_RESOURCE, M_RESOURCE, a->arg.s, &sg);
+		if (!cluster) {
+			REPORT(S, HP005, a->loc, "a cluster resource's restart policy in a standalone procedure");
+			break;
+		}
+		if (a->grp == NULL)
+			unknown(S, "resource", a->arg, &sg, true);
+		else
+			a->grp->used = true;
+		break;
+	case A_WAIT_UNTIL:
+	case A_VERIFY:
+		resolve_cond(S, a->cond, 0);
+		break;
+	case A_EXEC: {
+		struct diag *d = diag_report(S->ctx, HP205, a->loc,
+					     "the model cannot follow `exec`: it is assumed to change nothing it models");
+		diag_note(S->ctx, d, "the checker proves nothing about what the command does");
+		diag_help(S->ctx, d, "prefer an action the model knows (stop/start service, mount, …) where one fits");
+		break;
+	}
+	case A_RESTART_NODE:
+	case A_WAIT:
+	case A_PAUSE:
+		break;
+	}
+
+	/* where the action runs */
+	bool to_owner = cluster && (a->kind == A_STOP_SERVICE || a->kind == A_START_SERVICE ||
+				    a->kind == A_KILL_PROCESS || a->kind == A_DISMOUNT || a->kind == A_MOUNT) &&
+			a->svc != NULL && a->svc->res != NULL;
+	if (cluster && node_action(a->kind) && !to_owner && a->node == NULL &&
+	    (a->kind != A_STOP_SERVICE || a->svc != NULL) && (a->kind != A_START_SERVICE || a->svc != NULL) &&
+	    (a->kind != A_KILL_PROCESS || a->svc != NULL)) {
+		struct diag *d = REPORT(S, HP005, a->loc, "`%s` needs a node in a cluster procedure", action_verb(a));
+		diag_help(S->ctx, d, "add `on ROLE` to the action or to its step");
+	}
+	if (cluster && (a->kind == A_DISMOUNT || a->kind == A_MOUNT) && a->svc != NULL && a->svc->res == NULL &&
+	    a->node == NULL) {
+		struct diag *d = REPORT(S, HP005, a->loc, "`%s` needs a node: the store service is not a cluster resource",
+					action_verb(a));
+		diag_help(S->ctx, d, "add `on ROLE`, or declare the service's resource in the model");
+	}
+}
+
+static void resolve_stmts(struct sema *S, struct ast_stmt *st, int depth);
+
+static void push_loopvar(struct sema *S, struct ast_role *r)
+{
+	if (S->nloop == S->loop_cap) {
+		unsigned cap = S->loop_cap ? S->loop_cap * 2 : 8;
+		S->loopvars = arena_realloc(&S->ctx->arena, S->loopvars, S->loop_cap * sizeof(*S->loopvars),
+					    cap * sizeof(*S->loopvars));
+		S->loop_cap = cap;
+	}
+	S->loopvars[S->nloop++] = r;
+}
+
+static void resolve_foreach(struct sema *S, struct ast_stmt *st, int depth)
+{
+	struct ast_procedure *proc = S->proc;
+	st->set_role = use_role(S, st->set);
+	if (st->serial < 1) {
+		REPORT(S, HP004, st->head, "`serial` must be at least 1");
+		st->serial = 1;
+	}
+	if (proc->kind == PROC_CLUSTER) {
+		struct ast_role *clash = find_role(S, st->name.s, NULL);
+		if (clash != NULL)
+			REPORT(S, HP003, st->name.loc, "loop variable '%s' has the name of a role", st->name.s);
+		struct ast_role *v = arena_alloc(&S->ctx->arena, sizeof(*v));
+		v->kind = R_LOOPVAR;
+		v->name = st->name;
+		v->loc = st->name.loc;
+		v->loop = st;
+		v->used = true;
+		v->index = proc->nroles++;
+		/* append after the declared roles so bindings index it */
+		struct ast_role **tail = &proc->roles;
+		while (*tail != NULL)
+			tail = &(*tail)->next;
+		*tail = v;
+		st->var = v;
+		push_loopvar(S, v);
+	}
+	resolve_stmts(S, st->body, depth + 1);
+	if (st->var != NULL)
+		S->nloop--;
+}
+
+static void resolve_stmts(struct sema *S, struct ast_stmt *st, int depth)
+{
+	for (; st != NULL; st = st->next) {
+		if (depth > HP_MAX_DEPTH + 8)
+			return;
+		switch (st->kind) {
+		case S_STEP:
+		case S_CHECKPOINT:
+			declare_step(S, st);
+			st->index = S->nsteps++;
+			st->node = st->on.s ? use_role(S, st->on) : NULL;
+			S->step = st;
+			for (struct ast_action *a = st->actions; a != NULL; a = a->next)
+				resolve_action(S, a);
+			S->step = NULL;
+			break;
+		case S_FOREACH:
+			resolve_foreach(S, st, depth);
+			break;
+		case S_IF:
+			resolve_cond(S, st->cond, 0);
+			resolve_stmts(S, st->body, depth + 1);
+			resolve_stmts(S, st->else_body, depth + 1);
+			break;
+		}
+	}
+}
+
+static void resolve_procedure(struct sema *S, struct ast_procedure *proc)
+{
+	S->proc = proc;
+	S->names = NULL;
+	S->names_cap = 0;
+	S->nsteps = S->nactions = 0;
+	S->nloop = 0;
+	/* re-resolution (the same AST resolved twice) must not append loop variables again */
+	struct ast_role **r = &proc->roles;
+	while (*r != NULL && (*r)->kind != R_LOOPVAR)
+		r = &(*r)->next;
+	*r = NULL;
+	resolve_roles(S);
+	resolve_stmts(S, proc->body, 0);
+	proc->nsteps = S->nsteps;
+	proc->nactions = S->nactions;
+	S->proc = NULL;
+}
+
+/* ---- use ----------------------------------------------------------------------------- */
+
+static void report_unused(struct sema *S)
+{
+	struct ast_plan *P = S->plan;
+	for (struct ast_param *p = P->params; p != NULL; p = p->next)
+		if (!p->used) {
+			struct diag *d = diag_report(S->ctx, HP201, p->name.loc, "param '%s' is never used", p->name.s);
+			diag_help(S->ctx, d, "remove it, or use it in a condition, a selection or an exec");
+		}
+	for (struct ast_hotfix *h = P->hotfixes; h != NULL; h = h->next)
+		if (!h->used)
+			diag_report(S->ctx, HP201, h->name.loc, "hotfix '%s' is never installed", h->name.s);
+	for (struct ast_model_item *it = P->model; it != NULL; it = it->next) {
+		if (it->used || it->implicit || it->kind == M_STORE || it->kind == M_RECOVER)
+			continue;
+		static const char *what[] = { "service", "cluster service", "resource", "group", "store", "recover" };
+		diag_report(S->ctx, HP201, it->loc, "model entry %s \"%s\" is never used", what[it->kind], it->name.s);
+	}
+	for (struct ast_procedure *proc = P->procs; proc != NULL; proc = proc->next)
+		for (struct ast_role *r = proc->roles; r != NULL; r = r->next)
+			if (!r->used && r->kind != R_LOOPVAR && proc->kind == PROC_CLUSTER)
+				diag_report(S->ctx, HP201, r->name.loc, "role '%s' is never used", r->name.s);
+}
+
+/* ---- entry points -------------------------------------------------------------------- */
+
+void sema_resolve_plan(struct hp_ctx *ctx, struct ast_plan *plan, unsigned kinds, unsigned errors[2])
+{
+	struct sema S = { .ctx = ctx, .plan = plan };
+
+	/* a second resolution starts from a clean slate of uses */
+	for (struct ast_param *p = plan->params; p != NULL; p = p->next)
+		p->used = false;
+	for (struct ast_hotfix *h = plan->hotfixes; h != NULL; h = h->next)
+		h->used = false;
+	for (struct ast_model_item *it = plan->model; it != NULL; it = it->next) {
+		it->used = false;
+		it->res = NULL;
+	}
+	plan->store_svc = plan->cluster_svc = NULL;
+	plan->recover = NULL;
+	plan->proc[0] = plan->proc[1] = NULL;
+
+	resolve_params(&S);
+	resolve_model(&S);
+	resolve_hotfixes(&S);
+	for (struct ast_require *rq = plan->requires; rq != NULL; rq = rq->next)
+		resolve_cond(&S, rq->cond, 0);
+	unsigned plan_errors = S.errors;
+
+	for (struct ast_procedure *proc = plan->procs; proc != NULL; proc = proc->next) {
+		unsigned before = ctx->diags.n;
+		S.errors = 0;
+		if (plan->proc[proc->kind] != NULL) {
+			REPORT(&S, HP003, proc->head, "a second %s procedure",
+			       proc->kind == PROC_CLUSTER ? "cluster" : "standalone");
+			continue;
+		}
+		plan->proc[proc->kind] = proc;
+		for (struct ast_role *r = proc->roles; r != NULL; r = r->next)
+			r->used = false;
+		resolve_procedure(&S, proc);
+		S.proc = proc;
+		for (struct ast_require *e = plan->ensures; e != NULL; e = e->next)
+			resolve_cond(&S, e->cond, 0);
+		S.proc = NULL;
+		errors[proc->kind] = plan_errors + S.errors;
+		if (!(kinds & (1u << proc->kind)))
+			ctx->diags.n = before;   /* not asked for: its names count as uses, its errors do not */
+	}
+	report_unused(&S);
+	if (plan->procs == NULL) {
+		struct diag *d = diag_report(ctx, HP006, plan->name.loc, "plan '%s' has no procedure", plan->name.s);
+		diag_help(ctx, d, "add `procedure standalone { … }` or `procedure cluster { … }`");
+	}
+}
+
+static bool bind_cond_roles(struct ast_cond *c, struct ast_procedure *proc, int depth)
+{
+	if (c == NULL || depth > 256)
+		return true;
+	bool ok = bind_cond_roles(c->lhs, proc, depth + 1) && bind_cond_roles(c->rhs, proc, depth + 1);
+	const char *name = NULL;
+	if (c->kind == C_MEMBER || c->kind == C_DOWN || c->kind == C_OWNS_GROUP || c->kind == C_OWNS_NO_GROUPS)
+		name = c->name.s;
+	else if (c->on.s != NULL)
+		name = c->on.s;
+	if (name == NULL)
+		return ok;
+	c->role = NULL;
+	for (struct ast_role *r = proc->roles; r != NULL; r = r->next)
+		if (r->kind != R_LOOPVAR && strcmp(r->name.s, name) == 0)
+			c->role = r;
+	return ok && c->role != NULL;
+}
+
+bool sema_bind_ensures(struct ast_plan *plan, struct ast_procedure *proc)
+{
+	bool ok = true;
+	for (struct ast_require *e = plan->ensures; e != NULL; e = e->next)
+		ok &= bind_cond_roles(e->cond, proc, 0);
+	return ok;
+}
+
+static bool stmts_use_sets(const struct ast_stmt *st)
+{
+	for (; st != NULL; st = st->next)
+		if (st->kind == S_FOREACH || stmts_use_sets(st->body) || stmts_use_sets(st->else_body))
+			return true;
+	return false;
+}
+
+bool sema_uses_node_sets(const struct ast_procedure *proc)
+{
+	for (const struct ast_role *r = proc->roles; r != NULL; r = r->next)
+		if (r->kind == R_ALL || r->kind == R_ALL_EXCEPT)
+			return true;
+	return stmts_use_sets(proc->body);
+}
+
+bool sema_resolve(struct hp_ctx *ctx, struct ast_file *file, unsigned kinds)
+{
+	bool ok = true;
+	for (struct ast_plan *p = file->plans; p != NULL; p = p->next) {
+		unsigned errors[2] = { 0, 0 };
+		sema_resolve_plan(ctx, p, kinds, errors);
+		ok &= errors[0] == 0 && errors[1] == 0;
+	}
+	return ok;
+}

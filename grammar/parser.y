@@ -1,0 +1,1713 @@
+/* parser.y: the grammar of .hplan files (plans, targets and imports; SPEC sections 2, 6).
+ * A pure LALR(1) parser with no conflicts. It builds the AST (ast.h) in the context's
+ * arena; nothing it allocates needs a destructor. Syntax errors are HP001 diagnostics
+ * saying what was found and what was expected; the parser recovers at the next item or
+ * `}` and gives up after HP_MAX_SYNTAX_ERRORS, or when nesting passes HP_MAX_DEPTH. */
+
+%code requires {
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ast.h"
+
+struct pstate;
+
+/* A condition and the depth of its tree. */
+struct cexp {
+	struct ast_cond *c;
+	uint32_t depth;
+};
+/* The words of a fact path, joined once the path is complete. */
+struct pword {
+	const char *s;
+	struct pword *next;
+};
+struct wpath {
+	struct pword *head, *tail;
+	size_t len;
+};
+struct namenode {
+	struct ast_name name;
+	struct namenode *next;
+};
+struct namelist {
+	struct namenode *head, *tail;
+	uint32_t n;
+};
+struct actlist {
+	struct ast_action *head, *tail;
+};
+struct stmtlist {
+	struct ast_stmt *head, *tail;
+};
+struct litlist {
+	struct ast_literal *head, *tail;
+};
+
+#define YYLLOC_DEFAULT(Cur, Rhs, N)                                     \
+	do {                                                            \
+		if (N) {                                                \
+			(Cur).file = YYRHSLOC(Rhs, 1).file;             \
+			(Cur).start = YYRHSLOC(Rhs, 1).start;           \
+			(Cur).end = YYRHSLOC(Rhs, N).end;               \
+		} else {                                                \
+			(Cur).file = YYRHSLOC(Rhs, 0).file;             \
+			(Cur).start = (Cur).end = YYRHSLOC(Rhs, 0).end; \
+		}                                                       \
+	} while (0)
+}
+
+%code {
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pstate.h"
+
+/* Nesting is capped at HP_MAX_DEPTH on the token stream (yylex below); this only bounds
+ * the stack if that cap ever failed. */
+#define YYINITDEPTH 256
+#define YYMAXDEPTH 8192
+
+static int yylex(YYSTYPE *lval, YYLTYPE *lloc, struct pstate *ps);
+static void yyerror(YYLTYPE *lloc, struct pstate *ps, const char *msg);
+
+#define NEW(T) ((T *)arena_alloc(&ps->ctx->arena, sizeof(T)))
+#define APPEND(list, node)                                   \
+	do {                                                 \
+		if ((list).tail != NULL)                     \
+			(list).tail->next = (node);          \
+		else                                         \
+			(list).head = (node);                \
+		(list).tail = (node);                        \
+	} while (0)
+
+static struct ast_name mkname(const char *s, loc_t l);
+static loc_t mkloc(loc_t a, loc_t b);
+static struct cexp leaf(struct pstate *ps, enum cond_kind k, loc_t l);
+static struct cexp binary(struct pstate *ps, enum cond_kind k, struct cexp a, struct cexp b, loc_t l);
+static struct ast_action *action(struct pstate *ps, enum action_kind k, loc_t l);
+static struct ast_stores *stores(struct pstate *ps, enum stores_kind k, loc_t l);
+static struct ast_literal *literal(struct pstate *ps, enum lit_kind k, loc_t l);
+static struct ast_stmt *stmt_new(struct pstate *ps, enum stmt_kind k);
+static const char *word_text(struct pstate *ps, loc_t l);
+static const char *path_join(struct pstate *ps, struct wpath p);
+static void plan_begin(struct pstate *ps, struct ast_plan *p, bool link);
+static void once(struct pstate *ps, const char **field, const char *value, loc_t l, const char *what);
+}
+
+%define api.pure full
+%define api.prefix {hp_yy}
+%define api.location.type {loc_t}
+%define parse.error custom
+%define parse.lac full
+%locations
+%expect 0
+%param {struct pstate *ps}
+
+%union {
+	const char *str;
+	int64_t num;
+	bool flag;
+	int kind;
+	struct ast_version ver;
+	struct ast_name name;
+	struct cexp cond;
+	struct wpath path;
+	struct namelist names;
+	struct actlist actions;
+	struct stmtlist stmts;
+	struct litlist lits;
+	struct ast_literal *lit;
+	struct ast_stores *stores;
+	struct ast_action *action;
+	struct ast_stmt *stmt;
+	struct ast_role *role;
+}
+
+%token <str> T_IDENT "identifier"
+%token <str> T_STRING "string literal"
+%token <num> T_INT "integer literal"
+%token <num> T_DURATION "duration literal"
+%token <ver> T_VERSION "version literal"
+%token T_LBRACE "{" T_RBRACE "}" T_LPAREN "(" T_RPAREN ")" T_LBRACKET "[" T_RBRACKET "]"
+%token T_COMMA "," T_DOT "." T_COLON ":" T_ASSIGN "="
+%token T_EQ "==" T_NE "!=" T_LT "<" T_LE "<=" T_GT ">" T_GE ">="
+%token K_IMPORT "import"
+%token K_PLAN "plan"
+%token K_TITLE "title"
+%token K_KB "kb"
+%token K_PARAM "param"
+%token K_REQUIRE "require"
+%token K_ELSE "else"
+%token K_MODEL "model"
+%token K_HOTFIX "hotfix"
+%token K_PROCEDURE "procedure"
+%token K_STANDALONE "standalone"
+%token K_CLUSTER "cluster"
+%token K_ENSURE "ensure"
+%token K_BOOL "bool"
+%token K_INT "int"
+%token K_STRING "string"
+%token K_DURATION "duration"
+%token K_VERSION "version"
+%token K_STORES "stores"
+%token K_SERVICE "service"
+%token K_PROCESS "process"
+%token K_HOLDS "holds"
+%token K_RESOURCE "resource"
+%token K_GROUP "group"
+%token K_STORE "store"
+%token K_RECOVER "recover"
+%token K_FILE "file"
+%token K_SIZE "size"
+%token K_SHA256 "sha256"
+%token K_PACKAGE "package"
+%token K_ARGS "args"
+%token K_RESTARTS "restarts"
+%token K_ROLES "roles"
+%token K_OWNER "owner"
+%token K_OF "of"
+%token K_ANY "any"
+%token K_NODE "node"
+%token K_EXCEPT "except"
+%token K_ALL "all"
+%token K_NODES "nodes"
+%token K_STEP "step"
+%token K_ON "on"
+%token K_CHECKPOINT "checkpoint"
+%token K_FOR "for"
+%token K_EACH "each"
+%token K_IN "in"
+%token K_SERIAL "serial"
+%token K_IF "if"
+%token K_STOP "stop"
+%token K_START "start"
+%token K_KILL "kill"
+%token K_DISMOUNT "dismount"
+%token K_MOUNT "mount"
+%token K_INSTALL "install"
+%token K_RESTART "restart"
+%token K_MOVE "move"
+%token K_TO "to"
+%token K_DISABLE "disable"
+%token K_ENABLE "enable"
+%token K_WAIT "wait"
+%token K_UNTIL "until"
+%token K_TIMEOUT "timeout"
+%token K_VERIFY "verify"
+%token K_PAUSE "pause"
+%token K_EXEC "exec"
+%token K_NOT "not"
+%token K_OR "or"
+%token K_AND "and"
+%token K_RUNNING "running"
+%token K_STOPPED "stopped"
+%token K_MOUNTED "mounted"
+%token K_DISMOUNTED "dismounted"
+%token K_MEMBER "member"
+%token K_DOWN "down"
+%token K_OWNS "owns"
+%token K_NO "no"
+%token K_GROUPS "groups"
+%token K_INSTALLED "installed"
+%token K_FACT "fact"
+%token K_COUNT "count"
+%token K_TRUE "true"
+%token K_FALSE "false"
+%token K_TARGET "target"
+%token K_ADDRESS "address"
+%token K_PROFILE "profile"
+%token K_SET "set"
+
+%type <str> opt_string opt_else opt_address word
+%type <lit> opt_default literal
+%type <lits> literal_list
+%type <kind> type proc_kind cmp
+%type <flag> opt_holds run_state mount_state
+%type <num> opt_timeout opt_serial
+%type <name> opt_on
+%type <cond> cond cond_and cond_not cond_prim
+%type <stores> stores
+%type <path> fact_path
+%type <names> restart_list
+%type <action> action
+%type <actions> action_list
+%type <stmt> stmt step_head ckpt_head for_head if_head
+%type <stmts> stmt_list
+%type <role> role
+
+%%
+
+file
+	: %empty
+	| file import
+	| file plan
+	| file target
+	| file error
+	;
+
+import
+	: K_IMPORT T_STRING {
+		struct ast_import *imp = NEW(struct ast_import);
+		imp->path = $2;
+		imp->loc = @$;
+		*ps->import_next = imp;
+		ps->import_next = &imp->next;
+	}
+	;
+
+/* ---- plans ---- */
+
+plan
+	: plan_head plan_items "}" {
+		ps->plan->loc.end = @3.end;
+		ps->plan = NULL;
+	}
+	;
+
+plan_head
+	: K_PLAN T_IDENT opt_string "{" {
+		struct ast_plan *p = NEW(struct ast_plan);
+		p->name = mkname($2, @2);
+		p->title = $3;
+		p->loc = @$;
+		plan_begin(ps, p, true);
+	}
+	| K_PLAN error "{" {
+		struct ast_plan *p = NEW(struct ast_plan);
+		p->loc = @$;
+		plan_begin(ps, p, false);
+	}
+	;
+
+opt_string
+	: %empty { $$ = NULL; }
+	| T_STRING { $$ = $1; }
+	;
+
+plan_items
+	: %empty
+	| plan_items plan_item
+	| plan_items error
+	;
+
+plan_item
+	: K_TITLE T_STRING { once(ps, &ps->plan->title, $2, @$, "title"); }
+	| K_KB T_STRING { once(ps, &ps->plan->kb, $2, @$, "kb"); }
+	| K_PARAM T_IDENT ":" type opt_default opt_string {
+		struct ast_param *p = NEW(struct ast_param);
+		p->name = mkname($2, @2);
+		p->loc = @$;
+		p->type = (enum ast_type)$4;
+		p->type_loc = @4;
+		p->def = $5;
+		p->doc = $6;
+		*ps->param_next = p;
+		ps->param_next = &p->next;
+	}
+	| K_REQUIRE cond opt_else {
+		struct ast_require *r = NEW(struct ast_require);
+		r->cond = $2.c;
+		r->message = $3;
+		r->loc = @$;
+		*ps->require_next = r;
+		ps->require_next = &r->next;
+	}
+	| K_ENSURE cond opt_else {
+		struct ast_require *r = NEW(struct ast_require);
+		r->cond = $2.c;
+		r->message = $3;
+		r->loc = @$;
+		*ps->ensure_next = r;
+		ps->ensure_next = &r->next;
+	}
+	| K_MODEL "{" model_items "}"
+	| K_MODEL error "{" model_items "}"
+	| hotfix_head hotfix_items "}" {
+		ps->hotfix->loc.end = @3.end;
+		ps->hotfix = NULL;
+	}
+	| proc_head proc_body "}" {
+		ps->proc->loc.end = @3.end;
+		ps->proc = NULL;
+	}
+	;
+
+type
+	: K_BOOL { $$ = TY_BOOL; }
+	| K_INT { $$ = TY_INT; }
+	| K_STRING { $$ = TY_STRING; }
+	| K_DURATION { $$ = TY_DURATION; }
+	| K_VERSION { $$ = TY_VERSION; }
+	| K_STORES { $$ = TY_STORES; }
+	;
+
+opt_default
+	: %empty { $$ = NULL; }
+	| "=" literal { $$ = $2; }
+	;
+
+opt_else
+	: %empty { $$ = NULL; }
+	| K_ELSE T_STRING { $$ = $2; }
+	;
+
+/* ---- model ---- */
+
+model_items
+	: %empty
+	| model_items model_item
+	| model_items error
+	;
+
+model_item
+	: K_SERVICE T_STRING K_PROCESS T_STRING opt_holds {
+		struct ast_model_item *m = NEW(struct ast_model_item);
+		m->kind = M_SERVICE;
+		m->loc = @$;
+		m->name = mkname($2, @2);
+		m->process = mkname($4, @4);
+		m->holds_stores = $5;
+		*ps->model_next = m;
+		ps->model_next = &m->next;
+	}
+	| K_SERVICE T_STRING K_CLUSTER {
+		struct ast_model_item *m = NEW(struct ast_model_item);
+		m->kind = M_CLUSTER_SERVICE;
+		m->loc = @$;
+		m->name = mkname($2, @2);
+		*ps->model_next = m;
+		ps->model_next = &m->next;
+	}
+	| K_RESOURCE T_STRING K_SERVICE T_STRING K_GROUP T_STRING {
+		struct ast_model_item *m = NEW(struct ast_model_item);
+		m->kind = M_RESOURCE;
+		m->loc = @$;
+		m->name = mkname($2, @2);
+		m->service = mkname($4, @4);
+		m->group = mkname($6, @6);
+		*ps->model_next = m;
+		ps->model_next = &m->next;
+	}
+	| K_GROUP T_STRING {
+		struct ast_model_item *m = NEW(struct ast_model_item);
+		m->kind = M_GROUP;
+		m->loc = @$;
+		m->name = mkname($2, @2);
+		*ps->model_next = m;
+		ps->model_next = &m->next;
+	}
+	| K_STORE T_STRING {
+		struct ast_model_item *m = NEW(struct ast_model_item);
+		m->kind = M_STORE;
+		m->loc = @$;
+		m->name = mkname($2, @2);
+		*ps->model_next = m;
+		ps->model_next = &m->next;
+	}
+	| K_RECOVER T_IDENT {
+		struct ast_model_item *m = NEW(struct ast_model_item);
+		m->kind = M_RECOVER;
+		m->loc = @$;
+		m->name = mkname($2, @2);
+		*ps->model_next = m;
+		ps->model_next = &m->next;
+	}
+	;
+
+opt_holds
+	: %empty { $$ = false; }
+	| K_HOLDS K_STORES { $$ = true; }
+	;
+
+/* ---- hotfixes ---- */
+
+hotfix_head
+	: K_HOTFIX T_IDENT "{" {
+		struct ast_hotfix *h = NEW(struct ast_hotfix);
+		h->name = mkname($2, @2);
+		h->loc = @$;
+		*ps->hotfix_next = h;
+		ps->hotfix_next = &h->next;
+		ps->hotfix = h;
+		ps->hfile_next = &h->files;
+		ps->restarts_cap = 0;
+	}
+	| K_HOTFIX error "{" {
+		struct ast_hotfix *h = NEW(struct ast_hotfix);
+		h->loc = @$;
+		ps->hotfix = h;
+		ps->hfile_next = &h->files;
+		ps->restarts_cap = 0;
+	}
+	;
+
+hotfix_items
+	: %empty
+	| hotfix_items hotfix_item
+	| hotfix_items error
+	;
+
+hotfix_item
+	: hfile_head hfile_attrs { ps->hfile->loc = @$; }
+	| K_PACKAGE T_STRING { once(ps, &ps->hotfix->package, $2, @$, "package"); }
+	| K_ARGS T_STRING { once(ps, &ps->hotfix->args, $2, @$, "args"); }
+	| K_RESTARTS restart_list {
+		struct ast_hotfix *h = ps->hotfix;
+		if ((uint64_t)h->nrestarts + $2.n > UINT32_MAX / 2) {
+			ps_error(ps, @$.start, @$.end, "too many `restarts`");
+		} else {
+			if (h->nrestarts + $2.n > ps->restarts_cap) {
+				uint32_t cap = ps->restarts_cap ? ps->restarts_cap : 4;
+				while (cap < h->nrestarts + $2.n)
+					cap *= 2;
+				h->restarts = arena_realloc(&ps->ctx->arena, h->restarts,
+							    h->nrestarts * sizeof(*h->restarts),
+							    cap * sizeof(*h->restarts));
+				ps->restarts_cap = cap;
+			}
+			for (struct namenode *n = $2.head; n != NULL; n = n->next)
+				h->restarts[h->nrestarts++] = n->name;
+		}
+	}
+	;
+
+hfile_head
+	: K_FILE T_STRING {
+		struct ast_hfile *f = NEW(struct ast_hfile);
+		f->name = mkname($2, @2);
+		*ps->hfile_next = f;
+		ps->hfile_next = &f->next;
+		ps->hfile = f;
+	}
+	;
+
+hfile_attrs
+	: %empty
+	| hfile_attrs K_VERSION T_VERSION {
+		if (ps->hfile->has_version)
+			ps_error(ps, @2.start, @3.end, "`version` given twice for one file");
+		ps->hfile->has_version = true;
+		ps->hfile->version = $3;
+	}
+	| hfile_attrs K_SIZE T_INT {
+		if (ps->hfile->has_size)
+			ps_error(ps, @2.start, @3.end, "`size` given twice for one file");
+		ps->hfile->has_size = true;
+		ps->hfile->size = $3;
+	}
+	| hfile_attrs K_SHA256 T_STRING {
+		if (ps->hfile->has_sha256)
+			ps_error(ps, @2.start, @3.end, "`sha256` given twice for one file");
+		ps->hfile->has_sha256 = true;
+		ps->hfile->sha256 = $3;
+	}
+	;
+
+restart_list
+	: T_STRING {
+		struct namenode *n = NEW(struct namenode);
+		n->name = mkname($1, @1);
+		$$.head = $$.tail = n;
+		$$.n = 1;
+	}
+	| restart_list "," T_STRING {
+		struct namenode *n = NEW(struct namenode);
+		n->name = mkname($3, @3);
+		$$ = $1;
+		APPEND($$, n);
+		$$.n++;
+	}
+	;
+
+/* ---- procedures ---- */
+
+proc_head
+	: K_PROCEDURE proc_kind "{" {
+		struct ast_procedure *p = NEW(struct ast_procedure);
+		p->kind = (enum proc_kind)$2;
+		p->loc = @$;
+		p->head = mkloc(@1, @2);
+		*ps->proc_next = p;
+		ps->proc_next = &p->next;
+		ps->proc = p;
+		ps->role_next = &p->roles;
+		ps->body_next = &p->body;
+		ps->proc_has_roles = ps->proc_has_stmts = false;
+	}
+	| K_PROCEDURE error "{" {
+		struct ast_procedure *p = NEW(struct ast_procedure);
+		p->loc = @$;
+		p->head = @1;
+		ps->proc = p;
+		ps->role_next = &p->roles;
+		ps->body_next = &p->body;
+		ps->proc_has_roles = ps->proc_has_stmts = false;
+	}
+	;
+
+proc_kind
+	: K_STANDALONE { $$ = PROC_STANDALONE; }
+	| K_CLUSTER { $$ = PROC_CLUSTER; }
+	;
+
+proc_body
+	: %empty
+	| proc_body roles_block
+	| proc_body stmt {
+		ps->proc_has_stmts = true;
+		if ($2 != NULL) {
+			*ps->body_next = $2;
+			ps->body_next = &$2->next;
+		}
+	}
+	| proc_body error
+	;
+
+roles_block
+	: K_ROLES "{" role_list "}" {
+		if (ps->proc_has_stmts)
+			ps_error(ps, @1.start, @1.end, "`roles` must come before the first statement of the procedure");
+		else if (ps->proc_has_roles)
+			ps_error(ps, @1.start, @1.end, "a procedure has one `roles` block");
+		ps->proc_has_roles = true;
+	}
+	;
+
+role_list
+	: %empty
+	| role_list role {
+		*ps->role_next = $2;
+		ps->role_next = &$2->next;
+	}
+	| role_list error
+	;
+
+role
+	: T_IDENT "=" K_OWNER K_OF K_GROUP T_STRING {
+		$$ = NEW(struct ast_role);
+		$$->kind = R_OWNER_OF;
+		$$->name = mkname($1, @1);
+		$$->loc = @$;
+		$$->group = mkname($6, @6);
+	}
+	| T_IDENT "=" K_ANY K_NODE K_EXCEPT T_IDENT {
+		$$ = NEW(struct ast_role);
+		$$->kind = R_ANY_EXCEPT;
+		$$->name = mkname($1, @1);
+		$$->loc = @$;
+		$$->except = mkname($6, @6);
+	}
+	| T_IDENT "=" K_ALL K_NODES {
+		$$ = NEW(struct ast_role);
+		$$->kind = R_ALL;
+		$$->name = mkname($1, @1);
+		$$->loc = @$;
+	}
+	| T_IDENT "=" K_ALL K_NODES K_EXCEPT T_IDENT {
+		$$ = NEW(struct ast_role);
+		$$->kind = R_ALL_EXCEPT;
+		$$->name = mkname($1, @1);
+		$$->loc = @$;
+		$$->except = mkname($6, @6);
+	}
+	;
+
+/* ---- statements ---- */
+
+/* A statement whose head did not parse is checked for errors but left out of the AST:
+ * its head has no name (no condition for `if`). */
+stmt
+	: step_head action_list "}" {
+		$1->actions = $2.head;
+		$1->loc = @$;
+		$$ = $1->name.s != NULL ? $1 : NULL;
+	}
+	| ckpt_head action_list "}" {
+		$1->actions = $2.head;
+		$1->loc = @$;
+		$$ = $1->name.s != NULL ? $1 : NULL;
+	}
+	| for_head stmt_list "}" {
+		$1->body = $2.head;
+		$1->loc = @$;
+		$$ = $1->name.s != NULL ? $1 : NULL;
+	}
+	| if_head stmt_list "}" {
+		$1->body = $2.head;
+		$1->loc = @$;
+		$$ = $1->cond != NULL ? $1 : NULL;
+	}
+	| if_head stmt_list "}" K_ELSE "{" stmt_list "}" {
+		$1->body = $2.head;
+		$1->has_else = true;
+		$1->else_body = $6.head;
+		$1->loc = @$;
+		$$ = $1->cond != NULL ? $1 : NULL;
+	}
+	;
+
+step_head
+	: K_STEP T_IDENT opt_string opt_on "{" {
+		$$ = stmt_new(ps, S_STEP);
+		$$->head = mkloc(@1, @2);
+		$$->name = mkname($2, @2);
+		$$->title = $3;
+		$$->on = $4;
+	}
+	| K_STEP error "{" {
+		$$ = stmt_new(ps, S_STEP);
+		$$->head = @1;
+	}
+	;
+
+ckpt_head
+	: K_CHECKPOINT T_IDENT "{" {
+		$$ = stmt_new(ps, S_CHECKPOINT);
+		$$->head = mkloc(@1, @2);
+		$$->name = mkname($2, @2);
+	}
+	| K_CHECKPOINT error "{" {
+		$$ = stmt_new(ps, S_CHECKPOINT);
+		$$->head = @1;
+	}
+	;
+
+for_head
+	: K_FOR K_EACH T_IDENT K_IN T_IDENT opt_serial "{" {
+		$$ = stmt_new(ps, S_FOREACH);
+		$$->head = mkloc(@1, @3);
+		$$->name = mkname($3, @3);
+		$$->set = mkname($5, @5);
+		$$->serial = $6;
+	}
+	| K_FOR error "{" {
+		$$ = stmt_new(ps, S_FOREACH);
+		$$->head = @1;
+	}
+	;
+
+if_head
+	: K_IF cond "{" {
+		$$ = stmt_new(ps, S_IF);
+		$$->head = @1;
+		$$->cond = $2.c;
+	}
+	| K_IF error "{" {
+		$$ = stmt_new(ps, S_IF);
+		$$->head = @1;
+	}
+	;
+
+opt_serial
+	: %empty { $$ = 1; }
+	| K_SERIAL T_INT { $$ = $2; }
+	;
+
+stmt_list
+	: %empty { $$.head = $$.tail = NULL; }
+	| stmt_list stmt {
+		$$ = $1;
+		if ($2 != NULL)
+			APPEND($$, $2);
+	}
+	| stmt_list error { $$ = $1; }
+	;
+
+action_list
+	: %empty { $$.head = $$.tail = NULL; }
+	| action_list action {
+		$$ = $1;
+		APPEND($$, $2);
+	}
+	| action_list error { $$ = $1; }
+	;
+
+opt_on
+	: %empty { $$ = mkname(NULL, @$); }
+	| K_ON T_IDENT { $$ = mkname($2, @2); }
+	;
+
+opt_timeout
+	: %empty { $$ = -1; }
+	| K_TIMEOUT T_DURATION { $$ = $2; }
+	;
+
+/* ---- actions ---- */
+
+action
+	: K_STOP K_SERVICE T_STRING opt_on {
+		$$ = action(ps, A_STOP_SERVICE, @$);
+		$$->arg = mkname($3, @3);
+		$$->on = $4;
+	}
+	| K_START K_SERVICE T_STRING opt_on {
+		$$ = action(ps, A_START_SERVICE, @$);
+		$$->arg = mkname($3, @3);
+		$$->on = $4;
+	}
+	| K_KILL K_PROCESS T_STRING opt_on {
+		$$ = action(ps, A_KILL_PROCESS, @$);
+		$$->arg = mkname($3, @3);
+		$$->on = $4;
+	}
+	| K_DISMOUNT stores opt_on {
+		$$ = action(ps, A_DISMOUNT, @$);
+		$$->stores = *$2;
+		$$->on = $3;
+	}
+	| K_MOUNT stores opt_on {
+		$$ = action(ps, A_MOUNT, @$);
+		$$->stores = *$2;
+		$$->on = $3;
+	}
+	| K_INSTALL K_HOTFIX T_IDENT opt_on {
+		$$ = action(ps, A_INSTALL, @$);
+		$$->arg = mkname($3, @3);
+		$$->on = $4;
+	}
+	| K_RESTART K_NODE opt_on {
+		$$ = action(ps, A_RESTART_NODE, @$);
+		$$->on = $3;
+	}
+	| K_MOVE K_GROUP T_STRING K_TO T_IDENT {
+		$$ = action(ps, A_MOVE_GROUP, @$);
+		$$->arg = mkname($3, @3);
+		$$->to = mkname($5, @5);
+	}
+	| K_DISABLE K_RESTART K_OF K_RESOURCE T_STRING {
+		$$ = action(ps, A_DISABLE_RESTART, @$);
+		$$->arg = mkname($5, @5);
+	}
+	| K_ENABLE K_RESTART K_OF K_RESOURCE T_STRING {
+		$$ = action(ps, A_ENABLE_RESTART, @$);
+		$$->arg = mkname($5, @5);
+	}
+	| K_WAIT K_UNTIL cond opt_timeout {
+		$$ = action(ps, A_WAIT_UNTIL, @$);
+		$$->cond = $3.c;
+		$$->duration = $4;
+	}
+	| K_WAIT T_DURATION {
+		$$ = action(ps, A_WAIT, @$);
+		$$->duration = $2;
+	}
+	| K_VERIFY cond opt_else {
+		$$ = action(ps, A_VERIFY, @$);
+		$$->cond = $2.c;
+		$$->message = $3;
+	}
+	| K_PAUSE T_STRING {
+		$$ = action(ps, A_PAUSE, @$);
+		$$->arg = mkname($2, @2);
+	}
+	| K_EXEC T_STRING opt_on opt_timeout {
+		$$ = action(ps, A_EXEC, @$);
+		$$->arg = mkname($2, @2);
+		$$->on = $3;
+		$$->duration = $4;
+	}
+	;
+
+stores
+	: K_STORE T_STRING {
+		$$ = stores(ps, ST_ONE, @$);
+		$$->name = mkname($2, @2);
+	}
+	| K_ALL K_STORES { $$ = stores(ps, ST_ALL, @$); }
+	| K_STORES K_IN T_IDENT {
+		$$ = stores(ps, ST_IN, @$);
+		$$->name = mkname($3, @3);
+	}
+	| K_STORES K_NOT K_IN T_IDENT {
+		$$ = stores(ps, ST_NOT_IN, @$);
+		$$->name = mkname($4, @4);
+	}
+	;
+
+/* ---- conditions: `not` binds tighter than `and`, `and` tighter than `or` ---- */
+
+cond
+	: cond K_OR cond_and { $$ = binary(ps, C_OR, $1, $3, @$); }
+	| cond_and { $$ = $1; }
+	;
+
+cond_and
+	: cond_and K_AND cond_not { $$ = binary(ps, C_AND, $1, $3, @$); }
+	| cond_not { $$ = $1; }
+	;
+
+cond_not
+	: K_NOT cond_not {
+		$$ = leaf(ps, C_NOT, @$);
+		$$.c->lhs = $2.c;
+		$$.depth = $2.depth + 1;
+	}
+	| cond_prim { $$ = $1; }
+	;
+
+cond_prim
+	: "(" cond ")" {
+		$$ = $2;
+		$$.c->loc = @$;
+	}
+	| K_SERVICE T_STRING run_state opt_on {
+		$$ = leaf(ps, C_SERVICE, @$);
+		$$.c->name = mkname($2, @2);
+		$$.c->positive = $3;
+		$$.c->on = $4;
+	}
+	| K_PROCESS T_STRING run_state opt_on {
+		$$ = leaf(ps, C_PROCESS, @$);
+		$$.c->name = mkname($2, @2);
+		$$.c->positive = $3;
+		$$.c->on = $4;
+	}
+	| stores mount_state {
+		$$ = leaf(ps, C_STORES, @$);
+		$$.c->stores = *$1;
+		$$.c->positive = $2;
+	}
+	| T_IDENT K_MEMBER {
+		$$ = leaf(ps, C_MEMBER, @$);
+		$$.c->name = mkname($1, @1);
+	}
+	| T_IDENT K_DOWN {
+		$$ = leaf(ps, C_DOWN, @$);
+		$$.c->name = mkname($1, @1);
+	}
+	| T_IDENT K_OWNS K_GROUP T_STRING {
+		$$ = leaf(ps, C_OWNS_GROUP, @$);
+		$$.c->name = mkname($1, @1);
+		$$.c->group = mkname($4, @4);
+	}
+	| T_IDENT K_OWNS K_NO K_GROUPS {
+		$$ = leaf(ps, C_OWNS_NO_GROUPS, @$);
+		$$.c->name = mkname($1, @1);
+	}
+	| K_HOTFIX T_IDENT K_INSTALLED opt_on {
+		$$ = leaf(ps, C_INSTALLED, @$);
+		$$.c->name = mkname($2, @2);
+		$$.c->on = $4;
+	}
+	| K_FILE T_STRING K_VERSION cmp T_VERSION opt_on {
+		$$ = leaf(ps, C_FILE_VERSION, @$);
+		$$.c->name = mkname($2, @2);
+		$$.c->op = (enum cmp_op)$4;
+		$$.c->lit = literal(ps, LIT_VERSION, @5);
+		$$.c->lit->ver = $5;
+		$$.c->on = $6;
+	}
+	| K_FACT fact_path cmp literal {
+		$$ = leaf(ps, C_FACT_CMP, @$);
+		$$.c->fact = path_join(ps, $2);
+		$$.c->op = (enum cmp_op)$3;
+		$$.c->lit = $4;
+	}
+	| K_FACT fact_path K_IN "[" literal_list "]" {
+		$$ = leaf(ps, C_FACT_IN, @$);
+		$$.c->fact = path_join(ps, $2);
+		$$.c->lit = $5.head;
+	}
+	| K_COUNT "(" T_IDENT ")" cmp T_INT {
+		$$ = leaf(ps, C_COUNT, @$);
+		$$.c->name = mkname($3, @3);
+		$$.c->op = (enum cmp_op)$5;
+		$$.c->lit = literal(ps, LIT_INT, @6);
+		$$.c->lit->num = $6;
+	}
+	| T_IDENT {
+		$$ = leaf(ps, C_PARAM, @$);
+		$$.c->name = mkname($1, @1);
+	}
+	;
+
+run_state
+	: K_RUNNING { $$ = true; }
+	| K_STOPPED { $$ = false; }
+	;
+
+mount_state
+	: K_MOUNTED { $$ = true; }
+	| K_DISMOUNTED { $$ = false; }
+	;
+
+cmp
+	: "==" { $$ = CMP_EQ; }
+	| "!=" { $$ = CMP_NE; }
+	| "<" { $$ = CMP_LT; }
+	| "<=" { $$ = CMP_LE; }
+	| ">" { $$ = CMP_GT; }
+	| ">=" { $$ = CMP_GE; }
+	;
+
+literal
+	: T_STRING {
+		$$ = literal(ps, LIT_STRING, @$);
+		$$->str = $1;
+	}
+	| T_INT {
+		$$ = literal(ps, LIT_INT, @$);
+		$$->num = $1;
+	}
+	| T_VERSION {
+		$$ = literal(ps, LIT_VERSION, @$);
+		$$->ver = $1;
+	}
+	| T_DURATION {
+		$$ = literal(ps, LIT_DURATION, @$);
+		$$->num = $1;
+	}
+	| K_TRUE {
+		$$ = literal(ps, LIT_BOOL, @$);
+		$$->num = 1;
+	}
+	| K_FALSE {
+		$$ = literal(ps, LIT_BOOL, @$);
+		$$->num = 0;
+	}
+	;
+
+literal_list
+	: literal { $$.head = $$.tail = $1; }
+	| literal_list "," literal {
+		$$ = $1;
+		APPEND($$, $3);
+	}
+	;
+
+/* A fact path: after `fact` and after `.`, any keyword is a word. */
+fact_path
+	: word {
+		struct pword *w = NEW(struct pword);
+		w->s = $1;
+		$$.head = $$.tail = w;
+		$$.len = strlen($1);
+	}
+	| fact_path "." word {
+		struct pword *w = NEW(struct pword);
+		w->s = $3;
+		$$ = $1;
+		APPEND($$, w);
+		$$.len += 1 + strlen($3);
+	}
+	;
+
+word
+	: T_IDENT { $$ = $1; }
+	| kw { $$ = word_text(ps, @1); }
+	;
+
+kw	: K_IMPORT | K_PLAN | K_TITLE | K_KB | K_PARAM | K_REQUIRE | K_ELSE | K_MODEL
+	| K_HOTFIX | K_PROCEDURE | K_STANDALONE | K_CLUSTER | K_ENSURE | K_BOOL | K_INT
+	| K_STRING | K_DURATION | K_VERSION | K_STORES | K_SERVICE | K_PROCESS | K_HOLDS
+	| K_RESOURCE | K_GROUP | K_STORE | K_RECOVER | K_FILE | K_SIZE | K_SHA256 | K_PACKAGE
+	| K_ARGS | K_RESTARTS | K_ROLES | K_OWNER | K_OF | K_ANY | K_NODE | K_EXCEPT | K_ALL
+	| K_NODES | K_STEP | K_ON | K_CHECKPOINT | K_FOR | K_EACH | K_IN | K_SERIAL | K_IF
+	| K_STOP | K_START | K_KILL | K_DISMOUNT | K_MOUNT | K_INSTALL | K_RESTART | K_MOVE
+	| K_TO | K_DISABLE | K_ENABLE | K_WAIT | K_UNTIL | K_TIMEOUT | K_VERIFY | K_PAUSE
+	| K_EXEC | K_NOT | K_OR | K_AND | K_RUNNING | K_STOPPED | K_MOUNTED | K_DISMOUNTED
+	| K_MEMBER | K_DOWN | K_OWNS | K_NO | K_GROUPS | K_INSTALLED | K_FACT | K_COUNT | K_TRUE
+	| K_FALSE | K_TARGET | K_ADDRESS | K_PROFILE | K_SET
+	;
+
+/* ---- inventories (SPEC section 6) ---- */
+
+target
+	: target_head target_items "}" {
+		ps->target->loc.end = @3.end;
+		ps->target = NULL;
+	}
+	;
+
+target_head
+	: K_TARGET T_IDENT proc_kind "{" {
+		struct ast_target *t = NEW(struct ast_target);
+		t->name = mkname($2, @2);
+		t->loc = @$;
+		t->kind = (enum proc_kind)$3;
+		*ps->target_next = t;
+		ps->target_next = &t->next;
+		ps->target = t;
+		ps->node_next = &t->nodes;
+		ps->titem_next = &t->items;
+	}
+	| K_TARGET error "{" {
+		struct ast_target *t = NEW(struct ast_target);
+		t->loc = @$;
+		ps->target = t;
+		ps->node_next = &t->nodes;
+		ps->titem_next = &t->items;
+	}
+	;
+
+target_items
+	: %empty
+	| target_items target_item
+	| target_items error
+	;
+
+target_item
+	: node_head { ps->node->loc = @$; }
+	| node_head "{" node_items "}" { ps->node->loc = @$; }
+	| K_PROFILE T_STRING {
+		struct ast_target_item *i = NEW(struct ast_target_item);
+		i->kind = TI_PROFILE;
+		i->loc = @$;
+		i->str = $2;
+		*ps->titem_next = i;
+		ps->titem_next = &i->next;
+	}
+	| K_FACT fact_path "=" literal {
+		struct ast_target_item *i = NEW(struct ast_target_item);
+		i->kind = TI_FACT;
+		i->loc = @$;
+		i->str = path_join(ps, $2);
+		i->value = $4;
+		*ps->titem_next = i;
+		ps->titem_next = &i->next;
+	}
+	| K_STORE T_STRING {
+		struct ast_target_item *i = NEW(struct ast_target_item);
+		i->kind = TI_STORE;
+		i->loc = @$;
+		i->str = $2;
+		*ps->titem_next = i;
+		ps->titem_next = &i->next;
+	}
+	| K_GROUP T_STRING K_OWNER T_STRING {
+		struct ast_target_item *i = NEW(struct ast_target_item);
+		i->kind = TI_GROUP;
+		i->loc = @$;
+		i->str = $2;
+		i->owner = $4;
+		*ps->titem_next = i;
+		ps->titem_next = &i->next;
+	}
+	| K_SET T_IDENT "=" literal {
+		struct ast_target_item *i = NEW(struct ast_target_item);
+		i->kind = TI_SET;
+		i->loc = @$;
+		i->str = $2;
+		i->value = $4;
+		*ps->titem_next = i;
+		ps->titem_next = &i->next;
+	}
+	;
+
+node_head
+	: K_NODE T_STRING opt_address {
+		struct ast_node *n = NEW(struct ast_node);
+		n->name = mkname($2, @2);
+		n->loc = @$;
+		n->address = $3;
+		*ps->node_next = n;
+		ps->node_next = &n->next;
+		ps->node = n;
+		ps->nitem_next = &n->items;
+	}
+	;
+
+opt_address
+	: %empty { $$ = NULL; }
+	| K_ADDRESS T_STRING { $$ = $2; }
+	;
+
+node_items
+	: %empty
+	| node_items node_item
+	| node_items error
+	;
+
+node_item
+	: K_PROFILE T_STRING {
+		struct ast_target_item *i = NEW(struct ast_target_item);
+		i->kind = TI_PROFILE;
+		i->loc = @$;
+		i->str = $2;
+		*ps->nitem_next = i;
+		ps->nitem_next = &i->next;
+	}
+	| K_FACT fact_path "=" literal {
+		struct ast_target_item *i = NEW(struct ast_target_item);
+		i->kind = TI_FACT;
+		i->loc = @$;
+		i->str = path_join(ps, $2);
+		i->value = $4;
+		*ps->nitem_next = i;
+		ps->nitem_next = &i->next;
+	}
+	;
+
+%%
+
+static struct ast_name mkname(const char *s, loc_t l)
+{
+	struct ast_name n = { s, l };
+	return n;
+}
+
+static loc_t mkloc(loc_t a, loc_t b)
+{
+	a.end = b.end;
+	return a;
+}
+
+static struct cexp leaf(struct pstate *ps, enum cond_kind k, loc_t l)
+{
+	struct cexp e = { NEW(struct ast_cond), 1 };
+	e.c->kind = k;
+	e.c->loc = l;
+	return e;
+}
+
+static struct cexp binary(struct pstate *ps, enum cond_kind k, struct cexp a, struct cexp b, loc_t l)
+{
+	struct cexp e = leaf(ps, k, l);
+	e.c->lhs = a.c;
+	e.c->rhs = b.c;
+	e.depth = (a.depth > b.depth ? a.depth : b.depth) + 1;
+	if (e.depth > HP_MAX_DEPTH) {
+		/* Later passes walk conditions recursively: keep them shallow. */
+		ps_error(ps, l.start, l.end, "condition too complex (more than %d nested operators)",
+			 HP_MAX_DEPTH);
+		ps->stop = true;
+	}
+	return e;
+}
+
+static struct ast_action *action(struct pstate *ps, enum action_kind k, loc_t l)
+{
+	struct ast_action *a = NEW(struct ast_action);
+	a->kind = k;
+	a->loc = l;
+	a->duration = -1;
+	return a;
+}
+
+static struct ast_stores *stores(struct pstate *ps, enum stores_kind k, loc_t l)
+{
+	struct ast_stores *s = NEW(struct ast_stores);
+	s->kind = k;
+	s->loc = l;
+	return s;
+}
+
+static struct ast_literal *literal(struct pstate *ps, enum lit_kind k, loc_t l)
+{
+	struct ast_literal *lit = NEW(struct ast_literal);
+	lit->kind = k;
+	lit->loc = l;
+	return lit;
+}
+
+static struct ast_stmt *stmt_new(struct pstate *ps, enum stmt_kind k)
+{
+	struct ast_stmt *s = NEW(struct ast_stmt);
+	s->kind = k;
+	s->serial = 1;
+	return s;
+}
+
+/* The text of a token already shifted: it lies before the scanner's position, so the
+ * byte the scanner borrows (see lex_close) is not in it. */
+static const char *word_text(struct pstate *ps, loc_t l)
+{
+	return arena_strndup(&ps->ctx->arena, ps->text + l.start, l.end - l.start);
+}
+
+static const char *path_join(struct pstate *ps, struct wpath p)
+{
+	char *s = arena_alloc(&ps->ctx->arena, p.len + 1);
+	size_t o = 0;
+	for (struct pword *w = p.head; w != NULL; w = w->next) {
+		size_t n = strlen(w->s);
+		if (o > 0)
+			s[o++] = '.';
+		memcpy(s + o, w->s, n);
+		o += n;
+	}
+	s[o] = '\0';
+	return s;
+}
+
+static void plan_begin(struct pstate *ps, struct ast_plan *p, bool link)
+{
+	if (link) {
+		*ps->plan_next = p;
+		ps->plan_next = &p->next;
+	}
+	ps->plan = p;
+	ps->param_next = &p->params;
+	ps->require_next = &p->requires;
+	ps->ensure_next = &p->ensures;
+	ps->model_next = &p->model;
+	ps->hotfix_next = &p->hotfixes;
+	ps->proc_next = &p->procs;
+}
+
+static void once(struct pstate *ps, const char **field, const char *value, loc_t l, const char *what)
+{
+	if (*field != NULL)
+		ps_error(ps, l.start, l.end, "`%s` given twice", what);
+	*field = value;
+}
+
+/* ---- errors ---- */
+
+struct diag *ps_error(struct pstate *ps, uint32_t start, uint32_t end, const char *fmt, ...)
+{
+	loc_t l = { ps->file, start, end };
+	va_list ap;
+	char buf[512];
+
+	if (ps->stop)
+		return NULL;
+	if (ps->nerrors >= HP_MAX_SYNTAX_ERRORS) {
+		ps->nerrors++;
+		ps->stop = true;
+		return diag_report(ps->ctx, HP001, l, "too many errors; giving up");
+	}
+	ps->nerrors++;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return diag_report(ps->ctx, HP001, l, "%s", buf);
+}
+
+/* 1-based line of a byte offset before the scanner's position. Counted on demand (only
+ * error messages need it); queries mostly go forward, so it resumes where it stopped. */
+static unsigned line_of(struct pstate *ps, uint32_t off)
+{
+	if (off < ps->line_off || ps->line_no == 0) {
+		ps->line_off = 0;
+		ps->line_no = 1;
+	}
+	const char *p = ps->text + ps->line_off, *e = ps->text + off;
+	while ((p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+		ps->line_no++;
+		p++;
+	}
+	ps->line_off = off;
+	return ps->line_no;
+}
+
+static void yyerror(YYLTYPE *lloc, struct pstate *ps, const char *msg)
+{
+	(void)msg; /* "memory exhausted": the parser's stack is full */
+	ps_error(ps, lloc->start, lloc->end, "nesting too deep");
+	ps->stop = true;
+}
+
+/* What the messages call a token: `plan`, `{`, a name… */
+static const char *sym_text(yysymbol_kind_t s, char *buf, size_t n)
+{
+	switch (s) {
+	case YYSYMBOL_YYEOF:
+		return "end of file";
+	case YYSYMBOL_T_IDENT:
+		return "a name";
+	case YYSYMBOL_T_STRING:
+		return "a string";
+	case YYSYMBOL_T_INT:
+		return "an integer";
+	case YYSYMBOL_T_DURATION:
+		return "a duration";
+	case YYSYMBOL_T_VERSION:
+		return "a version";
+	default:
+		break;
+	}
+	const char *name = yysymbol_name(s);
+	size_t len = strlen(name);
+	if (len >= 2 && name[0] == '"' && name[len - 1] == '"') {
+		name++;
+		len -= 2;
+	}
+	snprintf(buf, n, "`%.*s`", (int)len, name);
+	return buf;
+}
+
+/* Groups of tokens that read better as one phrase. */
+static const yysymbol_kind_t grp_action[] = {
+	YYSYMBOL_K_STOP, YYSYMBOL_K_START, YYSYMBOL_K_KILL, YYSYMBOL_K_DISMOUNT, YYSYMBOL_K_MOUNT,
+	YYSYMBOL_K_INSTALL, YYSYMBOL_K_RESTART, YYSYMBOL_K_MOVE, YYSYMBOL_K_DISABLE,
+	YYSYMBOL_K_ENABLE, YYSYMBOL_K_WAIT, YYSYMBOL_K_VERIFY, YYSYMBOL_K_PAUSE, YYSYMBOL_K_EXEC,
+	YYSYMBOL_YYEMPTY,
+};
+static const yysymbol_kind_t grp_cond[] = {
+	YYSYMBOL_K_NOT, YYSYMBOL_T_LPAREN, YYSYMBOL_K_SERVICE, YYSYMBOL_K_PROCESS, YYSYMBOL_K_STORE,
+	YYSYMBOL_K_ALL, YYSYMBOL_K_STORES, YYSYMBOL_T_IDENT, YYSYMBOL_K_HOTFIX, YYSYMBOL_K_FILE,
+	YYSYMBOL_K_FACT, YYSYMBOL_K_COUNT, YYSYMBOL_YYEMPTY,
+};
+static const yysymbol_kind_t grp_plan[] = {
+	YYSYMBOL_K_TITLE, YYSYMBOL_K_KB, YYSYMBOL_K_PARAM, YYSYMBOL_K_REQUIRE, YYSYMBOL_K_ENSURE,
+	YYSYMBOL_K_MODEL, YYSYMBOL_K_HOTFIX, YYSYMBOL_K_PROCEDURE, YYSYMBOL_YYEMPTY,
+};
+static const yysymbol_kind_t grp_model[] = {
+	YYSYMBOL_K_SERVICE, YYSYMBOL_K_RESOURCE, YYSYMBOL_K_GROUP, YYSYMBOL_K_STORE,
+	YYSYMBOL_K_RECOVER, YYSYMBOL_YYEMPTY,
+};
+static const yysymbol_kind_t grp_target[] = {
+	YYSYMBOL_K_NODE, YYSYMBOL_K_PROFILE, YYSYMBOL_K_FACT, YYSYMBOL_K_STORE, YYSYMBOL_K_GROUP,
+	YYSYMBOL_K_SET, YYSYMBOL_YYEMPTY,
+};
+static const yysymbol_kind_t grp_value[] = {
+	YYSYMBOL_T_STRING, YYSYMBOL_T_INT, YYSYMBOL_T_VERSION, YYSYMBOL_T_DURATION,
+	YYSYMBOL_K_TRUE, YYSYMBOL_K_FALSE, YYSYMBOL_YYEMPTY,
+};
+static const yysymbol_kind_t grp_cmp[] = {
+	YYSYMBOL_T_EQ, YYSYMBOL_T_NE, YYSYMBOL_T_LT, YYSYMBOL_T_LE, YYSYMBOL_T_GT, YYSYMBOL_T_GE,
+	YYSYMBOL_YYEMPTY,
+};
+
+static bool grp_all(const bool *in, const yysymbol_kind_t *g)
+{
+	for (; *g != YYSYMBOL_YYEMPTY; g++)
+		if (!in[*g])
+			return false;
+	return true;
+}
+
+static void grp_take(bool *left, const yysymbol_kind_t *g)
+{
+	for (; *g != YYSYMBOL_YYEMPTY; g++)
+		left[*g] = false;
+}
+
+/* "`a`, a condition or `}`" for the expected tokens, or NULL when that would be too long
+ * to help. */
+static const char *expected_text(struct pstate *ps, const yysymbol_kind_t *exp, int n)
+{
+	bool in[YYNTOKENS] = { false }, left[YYNTOKENS] = { false };
+	const char *part[YYNTOKENS + 8];
+	char bufs[YYNTOKENS][40];
+	int np = 0, nwords = 0;
+
+	if (n <= 0)
+		return NULL;
+	for (int i = 0; i < n; i++)
+		in[exp[i]] = left[exp[i]] = true;
+	for (int s = YYSYMBOL_K_IMPORT; s <= YYSYMBOL_K_SET; s++)
+		nwords += in[s];
+	/* individual tokens first, then groups, then `}` and end of file */
+	const char *groups[8];
+	int ng = 0;
+	if (in[YYSYMBOL_T_IDENT] && nwords == YYSYMBOL_K_SET - YYSYMBOL_K_IMPORT + 1) {
+		groups[ng++] = "a word";
+		left[YYSYMBOL_T_IDENT] = false;
+		for (int s = YYSYMBOL_K_IMPORT; s <= YYSYMBOL_K_SET; s++)
+			left[s] = false;
+	}
+	static const struct {
+		const yysymbol_kind_t *g;
+		const char *text;
+	} phrases[] = {
+		{ grp_cond, "a condition" },  { grp_action, "an action" }, { grp_plan, "a plan item" },
+		{ grp_model, "a model entry" }, { grp_target, "a target item" }, { grp_value, "a value" },
+		{ grp_cmp, "a comparison" },
+	};
+	for (size_t i = 0; i < sizeof(phrases) / sizeof(phrases[0]); i++) {
+		if (grp_all(in, phrases[i].g)) {
+			groups[ng++] = phrases[i].text;
+			grp_take(left, phrases[i].g);
+		}
+	}
+	for (int s = 0; s < YYNTOKENS; s++)
+		if (left[s] && s != YYSYMBOL_T_RBRACE && s != YYSYMBOL_YYEOF)
+			part[np++] = sym_text((yysymbol_kind_t)s, bufs[s], sizeof(bufs[s]));
+	for (int i = 0; i < ng; i++)
+		part[np++] = groups[i];
+	if (left[YYSYMBOL_T_RBRACE])
+		part[np++] = "`}`";
+	if (left[YYSYMBOL_YYEOF])
+		part[np++] = "end of file";
+	if (np == 0 || np > 8)
+		return NULL;
+
+	size_t len = 1;
+	for (int i = 0; i < np; i++)
+		len += strlen(part[i]) + 4;
+	char *out = arena_alloc(&ps->ctx->arena, len), *o = out;
+	for (int i = 0; i < np; i++) {
+		if (i > 0)
+			o = stpcpy(o, i == np - 1 ? " or " : ", ");
+		o = stpcpy(o, part[i]);
+	}
+	return out;
+}
+
+/* What was found, with its text where that helps: "name `servce`". */
+static const char *found_text(struct pstate *ps, yysymbol_kind_t s, const YYLTYPE *l)
+{
+	char buf[48];
+	const char *what;
+	uint32_t n = l->end - l->start;
+	bool more = n > 32;
+
+	switch (s) {
+	case YYSYMBOL_T_IDENT:
+		what = "name";
+		break;
+	case YYSYMBOL_T_STRING:
+		what = "string";
+		break;
+	case YYSYMBOL_T_INT:
+		what = "integer";
+		break;
+	case YYSYMBOL_T_DURATION:
+		what = "duration";
+		break;
+	case YYSYMBOL_T_VERSION:
+		what = "version";
+		break;
+	default:
+		return arena_strdup(&ps->ctx->arena, sym_text(s, buf, sizeof(buf)));
+	}
+	if (more)
+		n = 32;
+	if (s == YYSYMBOL_T_STRING)
+		return arena_printf(&ps->ctx->arena, "%s %.*s%s", what, (int)n, ps->text + l->start,
+				    more ? "…" : "");
+	return arena_printf(&ps->ctx->arena, "%s `%.*s%s`", what, (int)n, ps->text + l->start,
+			    more ? "…" : "");
+}
+
+static bool starts_block(yysymbol_kind_t s)
+{
+	switch (s) {
+	case YYSYMBOL_K_PLAN:
+	case YYSYMBOL_K_TARGET:
+	case YYSYMBOL_K_IMPORT:
+	case YYSYMBOL_K_MODEL:
+	case YYSYMBOL_K_HOTFIX:
+	case YYSYMBOL_K_PROCEDURE:
+	case YYSYMBOL_K_ROLES:
+	case YYSYMBOL_K_STEP:
+	case YYSYMBOL_K_CHECKPOINT:
+	case YYSYMBOL_K_FOR:
+	case YYSYMBOL_K_IF:
+	case YYSYMBOL_K_PARAM:
+	case YYSYMBOL_K_REQUIRE:
+	case YYSYMBOL_K_ENSURE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int yyreport_syntax_error(const yypcontext_t *yyctx, struct pstate *ps)
+{
+	yysymbol_kind_t exp[YYNTOKENS];
+	yysymbol_kind_t la = yypcontext_token(yyctx);
+	const YYLTYPE *l = yypcontext_location(yyctx);
+	int n = yypcontext_expected_tokens(yyctx, exp, YYNTOKENS);
+	bool want_rbrace = false;
+	struct diag *d;
+
+	if (ps->stop)
+		return 0;
+	for (int i = 0; i < n; i++)
+		want_rbrace |= exp[i] == YYSYMBOL_T_RBRACE;
+	const struct open_block *open = ps->nopen > 0 ? &ps->open[ps->nopen - 1] : NULL;
+	/* at end of file, point just past the last token rather than at an empty line */
+	YYLTYPE at = *l;
+	if (la == YYSYMBOL_YYEOF)
+		at.start = at.end = ps->prev_end;
+	l = &at;
+	if (la == YYSYMBOL_YYEOF && open != NULL && want_rbrace) {
+		ps_error(ps, l->start, l->end, "missing `}` to close `%s` opened at line %u",
+			 open->what, line_of(ps, open->off));
+		return 0;
+	}
+	const char *found = found_text(ps, la, l);
+	const char *expect = expected_text(ps, exp, n);
+	if (expect != NULL)
+		d = ps_error(ps, l->start, l->end, "syntax error, unexpected %s, expecting %s", found, expect);
+	else
+		d = ps_error(ps, l->start, l->end, "syntax error, unexpected %s", found);
+	if (d != NULL && open != NULL && want_rbrace && starts_block(la))
+		diag_note(ps->ctx, d, "is a `}` missing to close `%s` opened at line %u?", open->what,
+			  line_of(ps, open->off));
+	return 0;
+}
+
+/* ---- the token stream: nesting and the blocks still open ---- */
+
+static const char *block_word(int t)
+{
+	switch (t) {
+	case K_PLAN:
+		return "plan";
+	case K_MODEL:
+		return "model";
+	case K_HOTFIX:
+		return "hotfix";
+	case K_PROCEDURE:
+		return "procedure";
+	case K_ROLES:
+		return "roles";
+	case K_STEP:
+		return "step";
+	case K_CHECKPOINT:
+		return "checkpoint";
+	case K_FOR:
+		return "for";
+	case K_IF:
+		return "if";
+	case K_ELSE:
+		return "else";
+	case K_TARGET:
+		return "target";
+	case K_NODE:
+		return "node";
+	default:
+		return NULL;
+	}
+}
+
+static void cond_reset(struct pstate *ps)
+{
+	ps->parens = 0;
+	ps->nots = 0;
+	ps->level_nots[0] = 0;
+}
+
+/* Blocks, parentheses and `not`s open at this token; past HP_MAX_DEPTH, give up on the
+ * file before anything recurses or the stack grows. */
+static bool too_deep(struct pstate *ps, const YYLTYPE *l)
+{
+	if (ps->nopen + ps->parens + ps->nots <= HP_MAX_DEPTH)
+		return false;
+	ps_error(ps, l->start, l->end, "nesting too deep (more than %d levels of blocks, parentheses and `not`)",
+		 HP_MAX_DEPTH);
+	ps->stop = true;
+	return true;
+}
+
+static int yylex(YYSTYPE *lval, YYLTYPE *lloc, struct pstate *ps)
+{
+	int t;
+
+	if (ps->stop)
+		goto eof;
+	t = lex_scan(lval, lloc, ps->scanner);
+	if (ps->stop)
+		goto eof;
+
+	/* after `fact` and `.`, keywords are words of a fact path */
+	int prev = ps->prev_tok;
+	ps->prev_tok = t;
+	if (t != 0)
+		ps->prev_end = lloc->end;
+	if (prev == K_FACT || prev == T_DOT)
+		return t;
+	const char *w = block_word(t);
+	if (w != NULL && !ps->blockkw_locked) {
+		ps->blockkw = w;
+		ps->blockkw_off = lloc->start;
+		ps->blockkw_locked = t == K_IF; /* its condition may hold `hotfix` */
+	}
+	switch (t) {
+	case T_LBRACE:
+		cond_reset(ps);
+		ps->open[ps->nopen].what = ps->blockkw != NULL ? ps->blockkw : "{";
+		ps->open[ps->nopen].off = ps->blockkw != NULL ? ps->blockkw_off : lloc->start;
+		ps->nopen++;
+		ps->blockkw = NULL;
+		ps->blockkw_locked = false;
+		if (too_deep(ps, lloc))
+			goto eof;
+		break;
+	case T_RBRACE:
+		cond_reset(ps);
+		if (ps->nopen > 0)
+			ps->nopen--;
+		ps->blockkw = NULL;
+		ps->blockkw_locked = false;
+		break;
+	case T_LPAREN:
+		ps->parens++;
+		ps->level_nots[ps->parens] = 0;
+		if (too_deep(ps, lloc))
+			goto eof;
+		break;
+	case T_RPAREN:
+		if (ps->parens > 0) {
+			ps->nots -= ps->level_nots[ps->parens];
+			ps->parens--;
+		}
+		break;
+	case K_NOT:
+		/* `stores not in P` is no operator */
+		if (prev == K_STORES)
+			break;
+		ps->level_nots[ps->parens]++;
+		ps->nots++;
+		if (too_deep(ps, lloc))
+			goto eof;
+		break;
+	case K_AND:
+	case K_OR:
+		/* `not` binds tighter: an operator ends the operands of the `not`s before it */
+		ps->nots -= ps->level_nots[ps->parens];
+		ps->level_nots[ps->parens] = 0;
+		break;
+	case K_REQUIRE:
+	case K_ENSURE:
+	case K_UNTIL:
+	case K_VERIFY:
+	case K_IF:
+		cond_reset(ps); /* a new condition starts */
+		break;
+	default:
+		break;
+	}
+	return t;
+eof:
+	lloc->file = ps->file;
+	lloc->start = lloc->end = ps->off;
+	return 0;
+}
+
+/* ---- driver ---- */
+
+unsigned parse_source(struct hp_ctx *ctx, uint32_t src, struct ast_file *out)
+{
+	struct pstate ps;
+	struct source *s = ctx_source(ctx, src);
+
+	memset(&ps, 0, sizeof(ps));
+	ps.ctx = ctx;
+	ps.file = src;
+	ps.text = s->text;
+	ps.len = (uint32_t)s->len;
+	ps.out = out;
+	ps.prev_tok = -1;
+	out->source = src;
+	ps.import_next = &out->imports;
+	ps.plan_next = &out->plans;
+	ps.target_next = &out->targets;
+	while (*ps.import_next != NULL)
+		ps.import_next = &(*ps.import_next)->next;
+	while (*ps.plan_next != NULL)
+		ps.plan_next = &(*ps.plan_next)->next;
+	while (*ps.target_next != NULL)
+		ps.target_next = &(*ps.target_next)->next;
+	if (!lex_open(&ps)) {
+		fputs("hotplan: out of memory\n", stderr);
+		abort();
+	}
+	yyparse(&ps);
+	lex_close(&ps);
+	free(ps.sbuf);
+	/* a plan or target left open at the end still ends there */
+	if (ps.plan != NULL)
+		ps.plan->loc.end = ps.len;
+	if (ps.target != NULL)
+		ps.target->loc.end = ps.len;
+	return ps.nerrors;
+}

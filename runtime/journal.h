@@ -1,0 +1,243 @@
+/* journal.h: the run journal (SPEC section 6). A struct journal (the writer) and a struct
+ * journal_log (what was read back; it owns every string it points to) belong to the caller,
+ * who frees them with journal_close / journal_log_free; a struct journal_resume borrows the
+ * strings of the log it was derived from and must be freed (journal_resume_free) first.
+ *
+ * Format and durability rules: docs/journal.md. In short: a checksummed header, then records
+ * framed [u32 length][payload][u32 CRC-32 of length+payload], little-endian; each append is
+ * durable (one fdatasync) before journal_append returns; nothing written is ever rewritten; a
+ * torn tail is ignored by readers and cut off (ftruncate + fdatasync) before a resume appends.
+ *
+ * Every function that can fail returns -1 and writes a message naming the operation and the
+ * system error into err[errlen] ("append journal: No space left on device"). err may be NULL.
+ * A journal is written by one thread at a time: the exec loop serializes its appends. */
+#ifndef HP_JOURNAL_H
+#define HP_JOURNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define JOURNAL_MAGIC "HPJ1"
+#define JOURNAL_VERSION 1u
+#define JOURNAL_HASH_LEN 32          /* SHA-256 of the plan image */
+#define JOURNAL_RUN_ID_MAX 64        /* buffer size for a run id, NUL included */
+#define JOURNAL_NAME_MAX 1024        /* bytes of a step name, iteration or node name */
+#define JOURNAL_MESSAGE_MAX 1024     /* longer messages are cut at a UTF-8 boundary */
+#define JOURNAL_PATH_MAX 4096        /* bytes of the plan path, a target name, a var */
+#define JOURNAL_VARS_MAX 4096        /* entries in journal_header.vars */
+
+/* What a record says happened. The numbers are the on-disk encoding: never renumber. */
+enum journal_kind {
+	JOURNAL_RUN_START = 1,               /* first record of every journal */
+	JOURNAL_RUN_RESUME = 2,              /* `hotplan resume` took over (message: who) */
+	JOURNAL_CHECKPOINT = 3,              /* step = the checkpoint passed, iter = its binding */
+	JOURNAL_ACTION_START = 4,            /* written before the action acts */
+	JOURNAL_ACTION_DONE = 5,             /* after it succeeded (or a resume verified its effect) */
+	JOURNAL_ACTION_FAILED = 6,           /* after it failed (message: why) */
+	JOURNAL_STEP_DONE = 7,
+	JOURNAL_STEP_FAILED = 8,
+	JOURNAL_ROLLBACK_START = 9,          /* step = the checkpoint rolled back to */
+	JOURNAL_ROLLBACK_ACTION_START = 10,  /* step = checkpoint, action = index in it */
+	JOURNAL_ROLLBACK_ACTION_DONE = 11,
+	JOURNAL_ROLLBACK_ACTION_FAILED = 12,
+	JOURNAL_ROLLBACK_DONE = 13,
+	JOURNAL_ROLLBACK_FAILED = 14,
+	JOURNAL_RUN_DONE = 15,               /* status says how; may be followed only by a resume of a failed run */
+	JOURNAL_INTERRUPTED = 16,            /* Ctrl-C/SIGTERM after the running actions were journaled */
+};
+
+/* How a run ended (JOURNAL_RUN_DONE only; every other record has JOURNAL_STATUS_NONE). */
+enum journal_status {
+	JOURNAL_STATUS_NONE = 0,
+	JOURNAL_STATUS_COMPLETED = 1,        /* exit 0 */
+	JOURNAL_STATUS_ROLLED_BACK = 2,      /* exit 3 */
+	JOURNAL_STATUS_FAILED = 3,           /* exit 4: a person must look; resumable */
+};
+
+/* The file header: written once by journal_create, never changed. For writing, the caller
+ * owns every pointer; in a journal_log the log owns them. */
+struct journal_header {
+	uint32_t version;                    /* read back; journal_create writes JOURNAL_VERSION */
+	const char *run_id;                  /* journal_new_run_id */
+	uint8_t plan_hash[JOURNAL_HASH_LEN];
+	const char *plan_path;               /* as given on the command line */
+	const char *target;                  /* the target's name (its lock and last-run record) */
+	int64_t start_ns;                    /* unix time in ns */
+	/* What `hotplan resume` needs to rebuild the run, as NAME=VALUE strings the runtime
+	 * defines (inventory path, kind, --set values, role bindings); opaque to the journal. */
+	const char *const *vars;
+	size_t nvars;
+};
+
+/* One record. Names are NULL or a string without NUL bytes; NULL is written as "". */
+struct journal_record {
+	enum journal_kind kind;
+	enum journal_status status;
+	int64_t time_ns;                     /* unix ns; 0 = journal_append stamps the current time */
+	int32_t step;                        /* step or checkpoint index in the image, -1 for none */
+	int32_t action;                      /* action index within it, -1 for none */
+	const char *step_name;
+	const char *iter;                    /* the `for each` binding of this step's iteration, "" outside loops */
+	const char *node;                    /* the node the action ran on */
+	const char *message;                 /* optional, short (JOURNAL_MESSAGE_MAX) */
+	/* filled by the reader (and by journal_append, for the caller's log): */
+	uint32_t seq;                        /* 0, 1, 2, ... in file order */
+	uint64_t offset;                     /* byte offset of the record's frame */
+};
+
+/* ---- names and places ---- */
+
+/* "run-start", "action-done", ...; "?" for a value outside the enum. */
+const char *journal_kind_name(enum journal_kind kind);
+/* "completed", "rolled-back", "failed", "" (none). */
+const char *journal_status_name(enum journal_status status);
+
+/* Current unix time in ns (CLOCK_REALTIME). */
+int64_t journal_now_ns(void);
+
+/* A new run id, "20261125T183000Z-3f9a1c": UTC time and 24 random bits (getrandom).
+ * buf must hold JOURNAL_RUN_ID_MAX bytes. */
+int journal_new_run_id(char *buf, size_t len, char *err, size_t errlen);
+
+/* The state directory: $HOTPLAN_STATE_DIR when set and non-empty, else ./.hotplan; made
+ * absolute (against the working directory, symlinks kept) and created (0700) if missing. */
+int journal_state_dir(char *buf, size_t len, char *err, size_t errlen);
+
+/* STATE_DIR/runs/RUN_ID.journal, creating STATE_DIR/runs (0700) if missing. */
+int journal_default_path(const char *state_dir, const char *run_id, char *buf, size_t len,
+			 char *err, size_t errlen);
+
+/* mkdir -p with mode 0700 for the parts it creates; each new directory's parent is fsync'd
+ * so the new entry is durable. An existing non-directory is an error. */
+int journal_mkdirs(const char *path, char *err, size_t errlen);
+
+/* fsync a directory (after creating or renaming an entry in it). */
+int journal_sync_dir(const char *dir, char *err, size_t errlen);
+
+/* ---- writing ---- */
+
+struct journal;
+struct journal_log;
+
+/* Create a new journal at path (O_EXCL: an existing file is an error, never overwritten),
+ * write the header, fdatasync it and fsync the directory. The file is flock'ed for as long as
+ * the handle lives, so a second writer cannot open it. On failure nothing is left behind. */
+int journal_create(const char *path, const struct journal_header *h, struct journal **out,
+		   char *err, size_t errlen);
+
+/* Open an existing journal to continue it (`hotplan resume`): take its flock, read it into
+ * *log (the caller frees it with journal_log_free; it holds the header for the resumed run),
+ * cut a torn tail (ftruncate + fdatasync) and fsync the directory. Refuses a damaged journal
+ * (log->damaged: invalid bytes followed by valid records): that is not a torn tail, and
+ * truncating would destroy records. On failure *out is NULL and *log is empty. */
+int journal_open_append(const char *path, struct journal **out, struct journal_log *log,
+			char *err, size_t errlen);
+
+/* Append one record and make it durable (one pwrite loop, one fdatasync) before returning.
+ * Fills rec->seq and rec->offset (and rec->time_ns when 0). A record the format cannot hold
+ * (bad kind/status/indexes, a name over JOURNAL_NAME_MAX) is refused before anything is
+ * written. After a failed write or sync the handle is unusable: every later append fails
+ * (a sync error cannot be retried safely; the partial record is a torn tail for the resume). */
+int journal_append(struct journal *j, struct journal_record *rec, char *err, size_t errlen);
+
+/* What this handle did, for tests, --log and benchmarks. */
+struct journal_stats {
+	uint64_t records;                    /* appended through this handle */
+	uint64_t syncs;                      /* fdatasync/fsync calls, header and directory included */
+	uint64_t bytes;                      /* file size */
+};
+void journal_stats(const struct journal *j, struct journal_stats *st);
+const char *journal_path(const struct journal *j);
+
+/* Close the file (releasing its flock) and free the handle. NULL is allowed. Records are
+ * already durable, so there is nothing to fail. */
+void journal_close(struct journal *j);
+
+/* ---- reading ---- */
+
+struct journal_log {
+	struct journal_header header;        /* strings and vars owned by the log */
+	struct journal_record *records;      /* the valid records, in order; records[i].seq == i */
+	size_t n;
+	bool torn;                           /* invalid bytes at the end were ignored (a torn append) */
+	bool damaged;                        /* invalid bytes followed by a valid record, or a record
+					      * with a good CRC that is malformed: not a torn tail */
+	uint64_t valid_end;                  /* byte offset where the valid data ends */
+	uint64_t file_size;
+	char why[256];                       /* when torn or damaged: what was found where */
+	char *pool_;                         /* private: the strings */
+};
+
+/* Read a whole journal (without locking: a live journal may show a torn tail). A bad,
+ * incomplete or unsupported header is an error; an invalid record is not: the records before
+ * it are returned, and torn/damaged/why say what follows. Free with journal_log_free. */
+int journal_read(const char *path, struct journal_log *log, char *err, size_t errlen);
+void journal_log_free(struct journal_log *log);
+
+/* ---- resume ---- */
+
+/* One step or action instance as the journal names it. Strings borrowed from the log. */
+struct journal_ref {
+	int32_t step;
+	int32_t action;                      /* -1 for a step */
+	const char *step_name;
+	const char *iter;
+	const char *node;
+	uint32_t seq;                        /* the record it comes from */
+};
+
+/* What `hotplan resume` has to do next. */
+enum journal_next {
+	JOURNAL_NEXT_CONTINUE,               /* interrupted or crashed: run what is not done */
+	JOURNAL_NEXT_ROLLBACK,               /* run `rollback`'s actions not recorded done, then end rolled back */
+	JOURNAL_NEXT_RETRY_STEP,             /* failed with no checkpoint (exit 4): retry failed_step, go on */
+	JOURNAL_NEXT_NONE,                   /* completed or rolled back: cannot be resumed */
+};
+
+struct journal_resume {
+	enum journal_next next;
+	bool started;                        /* a run-start record exists (else nothing ran) */
+	bool ended;                          /* the last run-done is not followed by a resume */
+	enum journal_status end_status;
+	bool interrupted;                    /* the last record is `interrupted` */
+	unsigned resumes;                    /* run-resume records */
+
+	struct journal_ref *steps_done;      /* (step, iter) finished, sorted; query with ..._step_done */
+	size_t nsteps_done;
+	struct journal_ref *actions_done;    /* (step, iter, action, node) done, sorted */
+	size_t nactions_done;
+	struct journal_ref *inflight;        /* started, end not recorded: re-verify through the
+					      * probe before repeating (several under `serial N`) */
+	size_t ninflight;
+	bool has_failed_step;                /* a step-failed not followed by that step's step-done */
+	struct journal_ref failed_step;
+
+	bool has_checkpoint;                 /* the latest checkpoint passed */
+	struct journal_ref checkpoint;
+
+	bool rollback_started;               /* a rollback-start record exists */
+	struct journal_ref rollback;         /* the checkpoint to roll back to (NEXT_ROLLBACK) */
+	enum journal_kind rollback_end;      /* JOURNAL_ROLLBACK_DONE/_FAILED, or 0 while running */
+	struct journal_ref *rollback_done;   /* rollback actions (action, node) done, sorted */
+	size_t nrollback_done;
+	struct journal_ref *rollback_inflight;
+	size_t nrollback_inflight;
+};
+
+/* Derive the resume state from a log. Fails (-1) on a damaged log, and on a sequence no
+ * runtime writes (a record after run-done other than a resume, an action-done without its
+ * action-start, ...), naming the record. Free with journal_resume_free before the log. */
+int journal_resume_state(const struct journal_log *log, struct journal_resume *rs,
+			 char *err, size_t errlen);
+void journal_resume_free(struct journal_resume *rs);
+
+/* Whether the journal shows step instance (step, iter) finished / action instance done /
+ * rollback action done. NULL strings mean "". */
+bool journal_resume_step_done(const struct journal_resume *rs, int32_t step, const char *iter);
+bool journal_resume_action_done(const struct journal_resume *rs, int32_t step, const char *iter,
+				int32_t action, const char *node);
+bool journal_resume_rollback_action_done(const struct journal_resume *rs, int32_t action,
+					 const char *node);
+
+#endif

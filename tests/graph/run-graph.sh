@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# run-graph.sh: `hotplan graph` writes DOT that Graphviz renders without an error or a
+# warning, for both procedures of the canonical plan and for the plans beside this script
+# (checkpoints inside `if` and `for each`, labels that need escaping); the same input gives
+# the same bytes. Environment (set by ctest): HOTPLAN, the binary; HOTPLAN_SOURCE_DIR.
+set -u
+
+: "${HOTPLAN:?HOTPLAN must name the hotplan binary}"
+: "${HOTPLAN_SOURCE_DIR:?HOTPLAN_SOURCE_DIR must name the source tree}"
+
+if ! command -v dot >/dev/null 2>&1; then
+	echo "SKIP: graphviz 'dot' is not installed; DOT output not rendered"
+	exit 0
+fi
+
+here="$HOTPLAN_SOURCE_DIR/tests/graph"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+
+fail() {
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+
+# render FILE KIND NAME: graph FILE's procedure KIND into $tmp/NAME.dot and through dot.
+render() {
+	local file="$1" kind="$2" name="$3"
+	local rc=0
+	"$HOTPLAN" graph "$file" --kind "$kind" >"$tmp/$name.dot" 2>"$tmp/$name.err" || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		fail "hotplan graph $file --kind $kind exited $rc"
+		sed 's/^/    /' "$tmp/$name.err"
+		return 1
+	fi
+	if [ ! -s "$tmp/$name.dot" ]; then
+		fail "hotplan graph $file --kind $kind wrote nothing"
+		return 1
+	fi
+	rc=0
+	dot -Tsvg "$tmp/$name.dot" >"$tmp/$name.svg" 2>"$tmp/$name.dot-err" || rc=$?
+	if [ "$rc" -ne 0 ] || [ -s "$tmp/$name.dot-err" ]; then
+		fail "dot -Tsvg on the graph of $file --kind $kind (exit $rc):"
+		sed 's/^/    /' "$tmp/$name.dot-err"
+		return 1
+	fi
+	# determinism: a second run gives the same bytes
+	"$HOTPLAN" graph "$file" --kind "$kind" >"$tmp/$name.again.dot" 2>/dev/null
+	if ! cmp -s "$tmp/$name.dot" "$tmp/$name.again.dot"; then
+		fail "hotplan graph $file --kind $kind: two runs differ"
+		return 1
+	fi
+	echo "ok: $file --kind $kind"
+	return 0
+}
+
+# expect NAME PATTERN WHAT: the DOT of NAME holds the fixed string PATTERN.
+expect() {
+	grep -qF -- "$2" "$tmp/$1.dot" || fail "$1: $3 (no '$2')"
+}
+
+canon="$HOTPLAN_SOURCE_DIR/plans/ese-hotfix.hplan"
+if render "$canon" cluster canon-cluster; then
+	expect canon-cluster '"active_stop" -> "failed_over" [style=dashed' "rollback edge active_stop -> failed_over"
+	expect canon-cluster '"passive_install" -> "passive_stopped" [style=dashed' "rollback edge passive_install -> passive_stopped"
+	expect canon-cluster '"failover" -> "failed_over" [label="failover"' "failover edge"
+	if grep -E '^\s*"passive_ready" -> .*style=dashed' "$tmp/canon-cluster.dot" >/dev/null; then
+		fail "canon-cluster: passive_ready runs before any checkpoint but has a rollback edge"
+	fi
+fi
+if render "$canon" standalone canon-standalone; then
+	expect canon-standalone '"apply" -> "store_killed" [style=dashed' "rollback edge apply -> store_killed"
+fi
+
+render "$here/if-checkpoint.hplan" standalone if-checkpoint &&
+	expect if-checkpoint '"after" -> "branch_point" [style=dashed' "rollback edge after the join"
+render "$here/foreach.hplan" cluster foreach &&
+	expect foreach 'label="for each n in rest (serial 2)"' "loop cluster"
+render "$here/escape.hplan" standalone escape
+
+if [ "$failures" -ne 0 ]; then
+	echo "$failures failure(s)"
+	exit 1
+fi
+exit 0
