@@ -12,7 +12,7 @@ healthy again, so `hotplan check` accepts the whole file with no diagnostic:
     step bN_dismount { dismount stores not in affected }
     checkpoint bN_safe { start service "W3SVC" ...; mount stores not in affected }
     step ... stop/start service "W3SVC", wait, verify ...
-    [every third block] if deep { step ... } else { step ... }
+    [blocks 0, 3, 6, ...] if deep { step ... } else { step ... }
     step bN_remount { mount stores not in affected }
 
 Both a `standalone` and a `cluster` procedure are written, with about half of
@@ -34,7 +34,6 @@ HEADER = '''\
 # The canonical Ese.dll hotfix plan with a long maintenance run in front of each
 # procedure, for benchmarking `hotplan check`.
 plan bench_ese "Benchmark: Ese.dll 6.5.7232.54 with {blocks} maintenance blocks per procedure" {{
-    title "Exchange Server 2003 SP1: Ese.dll 6.5.7232.54 (benchmark)"
     param affected : stores "the stores named in event ID 217"
     param failback : bool = false "move the groups back to the first node at the end"
     param deep : bool = false "run the deep verification steps of the maintenance blocks"
@@ -247,7 +246,7 @@ def generate(target_lines, if_every):
     k = 0
     steps = fixed_steps
     while True:
-        with_if = if_every > 0 and k % if_every == if_every - 1
+        with_if = if_every > 0 and k % if_every == 0
         sa, sa_steps = block(k, False, with_if)
         cl, cl_steps = block(k, True, with_if)
         if k > 0 and total + len(sa) + len(cl) > target_lines:

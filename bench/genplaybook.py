@@ -142,7 +142,7 @@ def play(cluster, budget, if_every):
     rescues = 0
     k = 0
     while budget > 0:
-        with_if = if_every > 0 and k % if_every == if_every - 1
+        with_if = if_every > 0 and k % if_every == 0
         first, rest, rescue = maintenance_block(k, cluster, with_if)
         budget -= 1
         rest = rest[:budget]

@@ -9,7 +9,7 @@
 # and for each size measures: the best wall time of --runs runs of `hotplan check`,
 # throughput (lines/s), peak RSS (/usr/bin/time -v) and its ratio to the file size.
 # Then times `ansible-playbook --syntax-check` on a playbook (bench/genplaybook.py) with as
-# many tasks as the smallest plan has steps. As root, installs the Debian packages `time`
+# many tasks as the first plan has steps. As root, installs the Debian packages `time`
 # and `ansible-core` when missing. See docs/performance.md.
 set -euo pipefail
 
@@ -197,26 +197,28 @@ section "results"
 printf 'hotplan check: %s, %s core(s), best of %s runs; peak RSS by /usr/bin/time -v\n' \
 	"$(uname -m)" "$(nproc)" "$RUNS"
 printf 'baseline peak RSS (hotplan --version): %s KiB\n\n' "$base_rss"
-fmt='%-9s %-10s %-8s %-13s %-10s %-11s %-8s %-10s %-8s %-8s\n'
+fmt='%-9s %-10s %-8s %-13s %-10s %-11s %-8s %-10s %-9s %-7s %s\n'
 # shellcheck disable=SC2059
-printf "$fmt" lines bytes steps check wall_s lines/s ">=1M/s" peak_KiB RSS/file "<=10x"
+printf "$fmt" lines bytes steps check wall_s lines/s ">=1M/s" peak_KiB RSS/file "<=10x" "(RSS-baseline)/file"
 for row in "${rows[@]}"; do
 	read -r n bytes steps verdict t rss <<<"$row"
 	if [[ "$t" == - ]]; then
 		# shellcheck disable=SC2059
-		printf "$fmt" "$n" "$bytes" "$steps" "$verdict" - - - - - -
+		printf "$fmt" "$n" "$bytes" "$steps" "$verdict" - - - - - - -
 		continue
 	fi
 	lps=$(calc "%.0f" "$n / ($t > 0 ? $t : 1e-9)")
 	if [[ "$rss" == - ]]; then
-		rratio=- rgoal=-
+		rratio=- rgoal=- bratio=-
 	else
 		rratio=$(calc "%.1fx" "$rss * 1024 / $bytes")
+		bratio=-
+		[[ "$base_rss" == - ]] || bratio=$(calc "%.1fx" "($rss - $base_rss) * 1024 / $bytes")
 		rgoal=$(met "$rss * 1024 <= $GOAL_RSS * $bytes")
 	fi
 	# shellcheck disable=SC2059
 	printf "$fmt" "$n" "$bytes" "$steps" "$verdict" "$(calc "%.4f" "$t")" "$lps" \
-		"$(met "$lps >= $GOAL_LPS")" "$rss" "$rratio" "$rgoal"
+		"$(met "$lps >= $GOAL_LPS")" "$rss" "$rratio" "$rgoal" "$bratio"
 done
 printf '\n%s\n' "$ans_line"
 printf '\nplans, playbook and check output: %s\n' "$WORK"

@@ -193,6 +193,25 @@ static void print_summary(struct hp_ctx *ctx, const struct input *in)
 	fputc('\n', stderr);
 }
 
+/* Whether operand i names the same file as an earlier one (checked once). */
+static bool named_before(const struct args *a, int i)
+{
+	char *ri = realpath(a->pos[i], NULL);
+	bool same = false;
+
+	for (int j = 0; j < i && !same; j++) {
+		if (strcmp(a->pos[i], a->pos[j]) == 0) {
+			same = true;
+		} else if (ri != NULL) {
+			char *rj = realpath(a->pos[j], NULL);
+			same = rj != NULL && strcmp(ri, rj) == 0;
+			free(rj);
+		}
+	}
+	free(ri);
+	return same;
+}
+
 static int cmd_check(const struct args *a)
 {
 	enum format fmt = FMT_TEXT;
@@ -226,6 +245,8 @@ static int cmd_check(const struct args *a)
 	for (int i = 0; i < a->npos; i++) {
 		const char *why = NULL;
 		in[i].path = a->pos[i];
+		if (named_before(a, i))
+			continue;
 		in[i].first = ctx.nsources;
 		struct ast_file *f = parse_file(&ctx, a->pos[i], &why);
 		in[i].last = ctx.nsources;

@@ -38,7 +38,7 @@ struct checker {
 	unsigned seen_cap, nseen;
 	struct if_seen *ifs;
 	unsigned ifs_cap, nifs;
-	const struct ast_action *rollback_act;
+	struct model_state *cur;       /* the state the action being applied acts on */
 };
 
 /* ---- reporting ----------------------------------------------------------------------- */
@@ -82,9 +82,15 @@ static const char *node_label(struct checker *C, int node)
 	if (C->m->kind == PROC_STANDALONE)
 		return "the server";
 	nodeset bit = (nodeset)1 << node;
-	for (const struct ast_role *r = C->proc->roles; r != NULL; r = r->next)
-		if (r->index < C->bind.n && C->bind.nodes[r->index] == bit)
+	/* a role that names one node by nature (owner of, any node except, a loop variable)
+	 * reads better than a set that happens to hold one node here */
+	for (int pass = 0; pass < 2; pass++)
+		for (const struct ast_role *r = C->proc->roles; r != NULL; r = r->next) {
+			bool set = r->kind == R_ALL || r->kind == R_ALL_EXCEPT;
+			if (set == (pass == 0) || r->index >= C->bind.n || C->bind.nodes[r->index] != bit)
+				continue;
 			return arena_printf(&C->ctx->arena, "'%s' (%s)", r->name.s, model_node_name(C->m, (unsigned)node));
+		}
 	return model_node_name(C->m, (unsigned)node);
 }
 
@@ -105,7 +111,6 @@ static void on_violation(void *ud, const struct model_violation *v)
 	struct checker *C = ud;
 	const struct ast_action *act = v->act;
 	struct hp_ctx *ctx = C->ctx;
-	const char *may = v->certain ? "" : "may ";
 	const char *mayb = v->certain ? "is" : "may be";
 	struct diag *d;
 
@@ -122,8 +127,8 @@ static void on_violation(void *ud, const struct model_violation *v)
 			  recover_name(C));
 		break;
 	case HP102:
-		d = diag_report(ctx, HP102, act->loc, "force-stops the store process while %s %s not mounted",
-				store, v->certain ? "is" : "may be");
+		d = diag_report(ctx, HP102, act->loc, "force-stops the store process while %s %s mounted",
+				store, v->certain ? "is not" : "may not be");
 		diag_note(ctx, d, "the KB: kill Store.exe with the database mounted to force it into a soft-recovery "
 				  "state; a store that is not mounted gets no soft recovery");
 		diag_help(ctx, d, "keep the stores in `%s` mounted until the forced stop", recover_name(C));
@@ -150,8 +155,8 @@ static void on_violation(void *ud, const struct model_violation *v)
 									      : "PROCESS");
 		break;
 	case HP110:
-		d = diag_report(ctx, HP110, act->loc, "installs hotfix '%s' on %s, which %sown a group",
-				act->arg.s, node, v->certain ? "does " : "may ");
+		d = diag_report(ctx, HP110, act->loc, "installs hotfix '%s' on %s, which %s a group",
+				act->arg.s, node, v->certain ? "owns" : "may own");
 		diag_note(ctx, d, "the KB: on the passive node, make sure the node does not own the Exchange or "
 				  "the Cluster Group resource groups");
 		diag_help(ctx, d, "move every group to another node before installing here");
@@ -163,9 +168,14 @@ static void on_violation(void *ud, const struct model_violation *v)
 		diag_help(ctx, d, "stop the cluster service on that node in an earlier step");
 		break;
 	case HP112:
-		d = diag_report(ctx, HP112, act->loc,
-				"moves group \"%s\" to %s, which has a hotfix installed and %sbeen restarted since",
-				group_name(C, v->group), node, v->certain ? "has not " : "may not have ");
+		if (v->node >= 0 && (C->cur->v[C->m->o_mem + (unsigned)v->node] & MEM_DOWN))
+			d = diag_report(ctx, HP112, act->loc,
+					"moves group \"%s\" to %s, whose restart after the install %sbeen seen to finish",
+					group_name(C, v->group), node, v->certain ? "has not " : "may not have ");
+		else
+			d = diag_report(ctx, HP112, act->loc,
+					"moves group \"%s\" to %s, which has a hotfix installed and %sbeen restarted since",
+					group_name(C, v->group), node, v->certain ? "has not " : "may not have ");
 		diag_note(ctx, d, "the KB: on clustered servers, you must restart the cluster nodes");
 		diag_help(ctx, d, "restart the node and wait until it is a member before it owns a group");
 		break;
@@ -186,11 +196,11 @@ static void on_violation(void *ud, const struct model_violation *v)
 		break;
 	case HP115:
 		if (act->kind == A_RESTART_NODE)
-			d = diag_report(ctx, HP115, act->loc, "restarts %s, which %sown a group", node,
-					v->certain ? "does " : "may ");
+			d = diag_report(ctx, HP115, act->loc, "restarts %s, which %s a group", node,
+					v->certain ? "owns" : "may own");
 		else
-			d = diag_report(ctx, HP115, act->loc, "stops the cluster service on %s, which %sown a group",
-					node, v->certain ? "does " : "may ");
+			d = diag_report(ctx, HP115, act->loc, "stops the cluster service on %s, which %s a group",
+					node, v->certain ? "owns" : "may own");
 		diag_note(ctx, d, "its groups would fail over uncontrolled; the KB moves the groups first");
 		diag_help(ctx, d, "move every group away from that node first");
 		break;
@@ -211,6 +221,15 @@ static void on_violation(void *ud, const struct model_violation *v)
 			d = diag_report(ctx, HP123, act->loc, "this wait can never end: the condition is false here");
 		else
 			d = diag_report(ctx, HP123, act->loc, "this verification is false here");
+		{
+			const struct ast_action *why = NULL;
+			model_eval(C->m, C->cur, &C->bind, act->cond, &why);
+			if (why != NULL)
+				diag_note(ctx, d, "the condition cannot hold after what line %u does", line_of(ctx, why->loc));
+			else
+				diag_note(ctx, d, "the condition is false when the procedure starts, and nothing before "
+						  "this changes it");
+		}
 		if (act->message != NULL)
 			diag_note(ctx, d, "its message: %s", act->message);
 		break;
@@ -222,7 +241,18 @@ static void on_violation(void *ud, const struct model_violation *v)
 	default:
 		break;
 	}
-	(void)may;
+}
+
+/* A selection of stores as the plan wrote it. */
+static const char *stores_text(struct arena *a, const struct ast_stores *st)
+{
+	switch (st->kind) {
+	case ST_ONE: return arena_printf(a, "store \"%s\"", st->name.s);
+	case ST_ALL: return "all stores";
+	case ST_IN: return arena_printf(a, "stores in %s", st->name.s);
+	case ST_NOT_IN: return arena_printf(a, "stores not in %s", st->name.s);
+	}
+	return "stores";
 }
 
 /* ---- degradations, in words ---------------------------------------------------------- */
@@ -404,8 +434,10 @@ static void sim_step(struct checker *C, const struct ast_stmt *st)
 	for (unsigned i = 0; i < C->npaths; i++)
 		failure_point(C, &C->paths[i], st);
 	for (const struct ast_action *a = st->actions; a != NULL; a = a->next)
-		for (unsigned i = 0; i < C->npaths; i++)
+		for (unsigned i = 0; i < C->npaths; i++) {
+			C->cur = C->paths[i].st;
 			model_apply(C->m, C->paths[i].st, &C->bind, a, on_violation, C);
+		}
 }
 
 static void sim_checkpoint(struct checker *C, const struct ast_stmt *st)
@@ -499,12 +531,20 @@ static void judge_end(struct checker *C, struct path *p)
 			unsigned i = m->o_hf + n * m->nhf + h;
 			if (m->kind == PROC_CLUSTER && (s->v[i] & HF_PENDING))
 				end_report(C, HP112, s->cause[i],
-					   arena_printf(a, "hotfix installed on %s is never followed by a restart",
+					   arena_printf(a, (s->v[m->o_mem + n] & MEM_DOWN)
+								   ? "hotfix installed on %s: its restart is never seen to finish"
+								   : "hotfix installed on %s is never followed by a restart",
 							node_label(C, (int)n)),
 					   "the KB: on clustered servers, you must restart the cluster nodes",
 					   "add `restart node` and `wait until ROLE member` after the install");
 		}
 		unsigned mi = m->o_mem + n;
+		if (m->kind == PROC_CLUSTER && (s->v[mi] & MEM_DOWN))
+			end_report(C, HP122, s->cause[mi],
+				   arena_printf(a, "%s restarts here and is not seen back as a member before the procedure ends",
+						node_label(C, (int)n)),
+				   "its services are not known to run again",
+				   "add `wait until ROLE member timeout 30m` after the restart");
 		if (m->kind == PROC_CLUSTER && (s->v[mi] & MEM_OUT) && m->plan->cluster_svc != NULL)
 			end_report(C, HP122, s->cause[mi],
 				   arena_printf(a, "the cluster service stopped here on %s is not running when the procedure ends",
@@ -544,10 +584,7 @@ static void judge_end(struct checker *C, struct path *p)
 			end_report(C, HP121, s->cause[i], "dismounts stores that are not mounted again when the procedure ends",
 				   arena_printf(a, "%s stays dismounted; the KB: mount the information stores that you "
 						   "dismounted", m->stores[k].label),
-				   arena_printf(a, "add a final step: `mount %s`",
-						s->cause[i]->stores.kind == ST_NOT_IN
-							? arena_printf(a, "stores not in %s", s->cause[i]->stores.name.s)
-							: "the same stores"));
+				   arena_printf(a, "add a final step: `mount %s`", stores_text(a, &s->cause[i]->stores)));
 	}
 	for (const struct ast_require *e = C->plan->ensures; e != NULL; e = e->next) {
 		const struct ast_action *cause = NULL;

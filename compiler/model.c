@@ -187,6 +187,47 @@ struct model *model_init_abstract(struct arena *a, const struct ast_plan *plan, 
 	return m;
 }
 
+struct model *model_init_concrete(struct arena *a, const struct ast_plan *plan, enum proc_kind kind,
+				  unsigned nnodes, const char *const *node_names,
+				  unsigned nstores, const char *const *store_names,
+				  const struct model_param_value *values)
+{
+	struct model *m = arena_alloc(a, sizeof(*m));
+	unsigned cap = 0;
+
+	m->plan = plan;
+	m->kind = kind;
+	m->concrete = true;
+	m->nnodes = nnodes > MODEL_MAX_NODES ? MODEL_MAX_NODES : nnodes;
+	m->node_names = arena_alloc(a, (m->nnodes + 1) * sizeof(*m->node_names));
+	for (unsigned n = 0; n < m->nnodes; n++)
+		m->node_names[n] = node_names[n];
+	collect_model(a, m, plan);
+	for (unsigned k = 0; k < nstores; k++) {
+		struct model_store *st = add_store(a, m, &cap);
+		st->name = store_names[k];
+		st->label = arena_printf(a, "store \"%s\"", store_names[k]);
+		st->exists = B_YES;
+		for (unsigned p = 0; p < m->nparams; p++) {
+			if (m->params[p]->type != TY_STORES || values == NULL || !values[p].known)
+				continue;
+			st->in[p] = B_NO;
+			for (unsigned i = 0; i < values[p].nstores; i++)
+				if (strcmp(values[p].stores[i], store_names[k]) == 0)
+					st->in[p] = B_YES;
+		}
+	}
+	layout(m);
+	return m;
+}
+
+void model_state_set_params(const struct model *m, struct model_state *s, const struct model_param_value *values)
+{
+	for (unsigned p = 0; p < m->nparams; p++)
+		if (values != NULL && values[p].known && m->params[p]->type == TY_BOOL)
+			s->v[m->o_param + p] = values[p].b ? B_YES : B_NO;
+}
+
 const char *model_node_name(const struct model *m, unsigned node)
 {
 	return node < m->nnodes ? m->node_names[node] : "?";
@@ -1073,8 +1114,11 @@ mset model_eval(const struct model *m, const struct model_state *s, const struct
 			for (unsigned n = 0; n < m->nnodes; n++) {
 				if (!(ns & ((nodeset)1 << n)))
 					continue;
-				mset v = s->v[m->o_fv + n * m->nfiles + f];
+				unsigned i = m->o_fv + n * m->nfiles + f;
+				mset v = s->v[i];
 				mset t = (mset)(((v & FV_OLD) ? B_ANY : 0) | ((v & FV_NEW) ? (holds ? B_YES : B_NO) : 0));
+				if ((t & B_NO) && cause != NULL && *cause == NULL)
+					*cause = s->cause[i];
 				r = tv_and(r, t);
 			}
 			break;

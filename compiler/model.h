@@ -93,6 +93,25 @@ typedef void (*model_report_fn)(void *ud, const struct model_violation *v);
 struct model *model_init_abstract(struct arena *a, const struct ast_plan *plan, enum proc_kind kind,
 				  unsigned nnodes);
 
+/* What the model needs of a param's value on a concrete target. */
+struct model_param_value {
+	bool known;
+	bool b;                      /* a bool param */
+	const char *const *stores;   /* a stores param: the store names it holds */
+	unsigned nstores;
+};
+
+/* A concrete model (the simulated target, and the runtime's view of a live one): real
+ * nodes and stores; store membership in each `stores` param from `values` (indexed by
+ * param index; NULL: none known). */
+struct model *model_init_concrete(struct arena *a, const struct ast_plan *plan, enum proc_kind kind,
+				  unsigned nnodes, const char *const *node_names,
+				  unsigned nstores, const char *const *store_names,
+				  const struct model_param_value *values);
+
+/* Set the bool params of `s` from `values` (unknown ones stay unknown). */
+void model_state_set_params(const struct model *m, struct model_state *s, const struct model_param_value *values);
+
 /* The healthy start state of SPEC section 4: every node a member, every service running on
  * its node (a resource's service on its group's owner), every store mounted, every group
  * owned by node `owner`, nothing installed, every affected store at risk, params unknown. */

@@ -225,7 +225,7 @@ static bool load_import(struct loader *L, size_t ui, struct ast_import *imp, boo
 		close(fd);
 		return true;
 	}
-	if (L->depth >= HP_MAX_IMPORT_DEPTH) {
+	if (L->depth > HP_MAX_IMPORT_DEPTH) {
 		diag_report(ctx, HP001, imp->loc, "imports nested too deeply (more than %d levels)",
 			    HP_MAX_IMPORT_DEPTH);
 		close(fd);

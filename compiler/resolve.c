@@ -5,13 +5,18 @@
 
 #include <string.h>
 
+struct name_slot {
+	uint32_t hash;
+	const struct ast_stmt *st;
+};
+
 struct sema {
 	struct hp_ctx *ctx;
 	struct ast_plan *plan;
 	struct ast_procedure *proc;      /* NULL at plan level */
 	unsigned errors;                 /* HP002-HP005 in the current scope */
 	/* step and checkpoint names of the current procedure: open addressing */
-	const struct ast_stmt **names;
+	struct name_slot *names;
 	unsigned names_cap;
 	uint32_t nsteps, nactions;
 	struct ast_role **loopvars;      /* innermost last */
@@ -82,39 +87,37 @@ static void unknown(struct sema *S, const char *what, struct ast_name n, struct 
 
 /* ---- plan-level lookups -------------------------------------------------------------- */
 
+/* The find_* functions look a name up; on a miss, `sg` (when not NULL) gets the closest
+ * name, for a "did you mean" (a second scan: misses are rare, lookups are not). */
 static struct ast_param *find_param(struct ast_plan *p, const char *name, struct suggest *sg)
 {
-	for (struct ast_param *x = p->params; x != NULL; x = x->next) {
+	for (struct ast_param *x = p->params; x != NULL; x = x->next)
 		if (strcmp(x->name.s, name) == 0)
 			return x;
-		if (sg)
-			suggest_try(sg, name, x->name.s);
-	}
+	for (struct ast_param *x = p->params; sg != NULL && x != NULL; x = x->next)
+		suggest_try(sg, name, x->name.s);
 	return NULL;
 }
 
 static struct ast_hotfix *find_hotfix(struct ast_plan *p, const char *name, struct suggest *sg)
 {
-	for (struct ast_hotfix *h = p->hotfixes; h != NULL; h = h->next) {
+	for (struct ast_hotfix *h = p->hotfixes; h != NULL; h = h->next)
 		if (strcmp(h->name.s, name) == 0)
 			return h;
-		if (sg)
-			suggest_try(sg, name, h->name.s);
-	}
+	for (struct ast_hotfix *h = p->hotfixes; sg != NULL && h != NULL; h = h->next)
+		suggest_try(sg, name, h->name.s);
 	return NULL;
 }
 
 static struct ast_model_item *find_item(struct ast_plan *p, enum model_kind k, enum model_kind k2,
 					const char *name, struct suggest *sg)
 {
-	for (struct ast_model_item *it = p->model; it != NULL; it = it->next) {
-		if (it->kind != k && it->kind != k2)
-			continue;
-		if (strcmp(it->name.s, name) == 0)
+	for (struct ast_model_item *it = p->model; it != NULL; it = it->next)
+		if ((it->kind == k || it->kind == k2) && strcmp(it->name.s, name) == 0)
 			return it;
-		if (sg)
+	for (struct ast_model_item *it = p->model; sg != NULL && it != NULL; it = it->next)
+		if (it->kind == k || it->kind == k2)
 			suggest_try(sg, name, it->name.s);
-	}
 	return NULL;
 }
 
@@ -125,14 +128,12 @@ static struct ast_model_item *find_service(struct ast_plan *p, const char *name,
 
 static struct ast_model_item *find_process(struct ast_plan *p, const char *name, struct suggest *sg)
 {
-	for (struct ast_model_item *it = p->model; it != NULL; it = it->next) {
-		if (it->kind != M_SERVICE || it->process.s == NULL)
-			continue;
-		if (strcmp(it->process.s, name) == 0)
+	for (struct ast_model_item *it = p->model; it != NULL; it = it->next)
+		if (it->kind == M_SERVICE && it->process.s != NULL && strcmp(it->process.s, name) == 0)
 			return it;
-		if (sg)
+	for (struct ast_model_item *it = p->model; sg != NULL && it != NULL; it = it->next)
+		if (it->kind == M_SERVICE)
 			suggest_try(sg, name, it->process.s);
-	}
 	return NULL;
 }
 
@@ -170,7 +171,8 @@ static void resolve_params(struct sema *S)
 		for (struct ast_param *q = S->plan->params; q != p; q = q->next)
 			if (strcmp(q->name.s, p->name.s) == 0) {
 				struct diag *d = REPORT(S, HP003, p->name.loc, "duplicate param '%s'", p->name.s);
-				diag_note(S->ctx, d, "'%s' is first declared at offset %u", q->name.s, q->name.loc.start);
+				diag_note(S->ctx, d, "first declared at line %u",
+					  source_pos(ctx_source(S->ctx, q->name.loc.file), q->name.loc.start).line);
 				break;
 			}
 		p->index = i++;
@@ -303,14 +305,12 @@ static struct ast_role *find_role(struct sema *S, const char *name, struct sugge
 			return S->loopvars[i];
 	if (S->proc == NULL)
 		return NULL;
-	for (struct ast_role *r = S->proc->roles; r != NULL; r = r->next) {
-		if (r->kind == R_LOOPVAR)
-			continue;
-		if (strcmp(r->name.s, name) == 0)
+	for (struct ast_role *r = S->proc->roles; r != NULL; r = r->next)
+		if (r->kind != R_LOOPVAR && strcmp(r->name.s, name) == 0)
 			return r;
-		if (sg)
+	for (struct ast_role *r = S->proc->roles; sg != NULL && r != NULL; r = r->next)
+		if (r->kind != R_LOOPVAR)
 			suggest_try(sg, name, r->name.s);
-	}
 	return NULL;
 }
 
@@ -549,12 +549,13 @@ static void resolve_cond(struct sema *S, struct ast_cond *c, int depth)
 
 /* ---- statements ---------------------------------------------------------------------- */
 
-static uint32_t hash_str(const char *s)
+/* Slot hash of a step or checkpoint name: the two kinds have separate namespaces. */
+static uint32_t hash_step(const struct ast_stmt *st)
 {
-	uint32_t h = 2166136261u;
-	for (; *s; s++)
+	uint32_t h = st->kind == S_CHECKPOINT ? 0x9e3779b9u : 2166136261u;
+	for (const char *s = st->name.s; *s; s++)
 		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
+	return h ^ (h >> 15);
 }
 
 /* Declare a step or checkpoint name; reports HP003 for a second declaration. */
@@ -564,34 +565,33 @@ static void declare_step(struct sema *S, struct ast_stmt *st)
 		return;
 	if ((S->nsteps + 1) * 2 > S->names_cap) {
 		unsigned cap = S->names_cap ? S->names_cap * 2 : 64;
-		const struct ast_stmt **nv = arena_alloc(&S->ctx->arena, cap * sizeof(*nv));
+		struct name_slot *nv = arena_alloc(&S->ctx->arena, cap * sizeof(*nv));
 		for (unsigned i = 0; i < S->names_cap; i++) {
-			const struct ast_stmt *x = S->names[i];
-			if (x == NULL)
+			if (S->names[i].st == NULL)
 				continue;
-			unsigned j = hash_str(x->name.s) & (cap - 1);
-			while (nv[j] != NULL)
+			unsigned j = S->names[i].hash & (cap - 1);
+			while (nv[j].st != NULL)
 				j = (j + 1) & (cap - 1);
-			nv[j] = x;
+			nv[j] = S->names[i];
 		}
 		S->names = nv;
 		S->names_cap = cap;
 	}
-	unsigned j = (hash_str(st->name.s) ^ (st->kind == S_CHECKPOINT ? 0x9e3779b9u : 0)) & (S->names_cap - 1);
-	for (; S->names[j] != NULL; j = (j + 1) & (S->names_cap - 1)) {
-		const struct ast_stmt *x = S->names[j];
-		if (x->kind == st->kind && strcmp(x->name.s, st->name.s) == 0) {
-			struct source *src = ctx_source(S->ctx, x->name.loc.file);
-			struct src_pos pos = source_pos(src, x->name.loc.start);
-			struct diag *d = REPORT(S, HP003, st->name.loc, "duplicate %s '%s'",
-						st->kind == S_STEP ? "step" : "checkpoint", st->name.s);
-			diag_note(S->ctx, d, "first declared at line %u", pos.line);
-			diag_help(S->ctx, d, "each step and checkpoint needs its own name: resume and --fail-at "
-					     "find them by it");
-			return;
-		}
+	uint32_t h = hash_step(st);
+	unsigned j = h & (S->names_cap - 1);
+	for (; S->names[j].st != NULL; j = (j + 1) & (S->names_cap - 1)) {
+		const struct ast_stmt *x = S->names[j].st;
+		if (S->names[j].hash != h || x->kind != st->kind || strcmp(x->name.s, st->name.s) != 0)
+			continue;
+		struct diag *d = REPORT(S, HP003, st->name.loc, "duplicate %s '%s'",
+					st->kind == S_STEP ? "step" : "checkpoint", st->name.s);
+		diag_note(S->ctx, d, "first declared at line %u",
+			  source_pos(ctx_source(S->ctx, x->name.loc.file), x->name.loc.start).line);
+		diag_help(S->ctx, d, "each step and checkpoint needs its own name: resume and --fail-at "
+				     "find them by it");
+		return;
 	}
-	S->names[j] = st;
+	S->names[j] = (struct name_slot){ h, st };
 }
 
 static bool node_action(enum action_kind k)
@@ -877,7 +877,12 @@ void sema_resolve_plan(struct hp_ctx *ctx, struct ast_plan *plan, unsigned kinds
 		if (!(kinds & (1u << proc->kind)))
 			ctx->diags.n = before;   /* not asked for: its names count as uses, its errors do not */
 	}
-	report_unused(&S);
+	/* after a syntax error, what looks unused may only be what the parser skipped */
+	bool syntax_errors = false;
+	for (unsigned i = 0; i < ctx->diags.n; i++)
+		syntax_errors |= ctx->diags.v[i]->rule == HP001 && ctx->diags.v[i]->loc.file == plan->loc.file;
+	if (!syntax_errors)
+		report_unused(&S);
 	if (plan->procs == NULL) {
 		struct diag *d = diag_report(ctx, HP006, plan->name.loc, "plan '%s' has no procedure", plan->name.s);
 		diag_help(ctx, d, "add `procedure standalone { … }` or `procedure cluster { … }`");

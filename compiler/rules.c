@@ -90,20 +90,23 @@ const struct rule_info rule_table[RULE_COUNT] = {
 		.id = "HP004", .severity = SEV_ERROR,
 		.summary = "type mismatch (a version compared with a string, `count()` of a non-`stores` param…)",
 		.rationale =
-			"The runbook's prerequisite is a version (\"you must be have a computer that is "
-			"running Exchange Server 2003 SP1\": Exchange 6.5.7226.0 or later), and its "
-			"\"File information\" table gives Ese.dll as version 6.5.7232.54. Versions "
-			"compare component by component, so 6.5.7232.54 is later than 6.5.7226.0; "
-			"compared as strings, \"6.5.10000.0\" would sort before \"6.5.7226.0\". A "
-			"condition must compare values of one type, `count()` needs a `stores` param, "
-			"and a bare param used as a condition must be a `bool`.",
+			"Every value of a plan has a type, and a condition means something only when "
+			"it compares like with like. The runbook's prerequisites are of two kinds. A "
+			"version: \"you must be have a computer that is running Exchange Server 2003 "
+			"SP1\" (Exchange 6.5.7226.0 or later); versions compare component by "
+			"component, so 6.5.7232.54 is later than 6.5.7226.0, while as strings "
+			"\"6.5.10000.0\" would sort before \"6.5.7226.0\". And a set of stores: "
+			"\"Apply this hotfix only to systems that are experiencing this specific "
+			"problem\", the stores of event ID 217, which `count()` counts. `count()`, "
+			"`stores in` and `recover` need a `stores` param, and a bare param used as a "
+			"condition must be a `bool`.",
 		.example =
-			"# HP004: a version compared with a string\n"
-			"require fact exchange.version >= \"6.5.7226.0\" else \"Exchange Server 2003 SP1 is required\"\n",
+			"param affected : string \"the stores named in event ID 217\"\n"
+			"require count(affected) > 0 else \"apply only to servers that log event ID 217\"   # HP004\n",
 		.fix =
-			"Write versions without quotes (`>= 6.5.7226.0`), durations with their unit "
-			"(`15m`), and give a param the type its uses need: `stores` for `count()`, "
-			"`stores in` and `recover`, `bool` for a condition.",
+			"Give the param the type its uses need: `param affected : stores`. Write "
+			"versions without quotes (`>= 6.5.7226.0`) and durations with their unit "
+			"(`15m`).",
 	},
 	[HP005] = {
 		.id = "HP005", .severity = SEV_ERROR,
@@ -478,6 +481,9 @@ const struct rule_info rule_table[RULE_COUNT] = {
 			"cannot hold in any run means the plan and its checks disagree: the run would "
 			"always fail there, or the check asks for the wrong thing.",
 		.example =
+			"step apply \"Apply the hotfix\" {\n"
+			"    install hotfix ese\n"
+			"}\n"
 			"step started \"The Information Store runs again\" {\n"
 			"    wait until service \"MSExchangeIS\" running timeout 15m\n"
 			"    verify file \"Ese.dll\" version == 6.5.7232.45   # HP123: the hotfix installs 6.5.7232.54\n"
@@ -504,6 +510,9 @@ const struct rule_info rule_table[RULE_COUNT] = {
 			"}\n"
 			"checkpoint restart_disabled {        # HP130: restart stays disabled after a rollback\n"
 			"    mount stores not in affected\n"
+			"}\n"
+			"step active_kill \"Force the Information Store to stop\" on active {\n"
+			"    kill process \"store.exe\"         # a failure point the checkpoint covers\n"
 			"}\n",
 		.fix =
 			"Give the checkpoint an action for every degradation outstanding at the "

@@ -192,6 +192,21 @@ static uint64_t get_le(struct dec *d, unsigned n)
 	return v;
 }
 
+/* n raw bytes, or NULL (and d->bad) when fewer are left. */
+static const uint8_t *get_bytes(struct dec *d, size_t n)
+{
+	const uint8_t *p;
+	if (d->bad != NULL)
+		return NULL;
+	if (n > d->len - d->pos) {
+		d->bad = "truncated";
+		return NULL;
+	}
+	p = d->p + d->pos;
+	d->pos += n;
+	return p;
+}
+
 /* The strings of a log: each needs its length + 1 of the pool; its encoding took length + 2
  * bytes of the file, so a pool of the file's size never runs out. */
 struct pool {
@@ -273,28 +288,31 @@ static int read_all(int fd, uint8_t **out, size_t *outlen)
 {
 	struct stat st;
 	size_t cap, len = 0;
-	uint8_t *buf = NULL;
+	uint8_t *buf;
+	int e;
 
 	*out = NULL;
 	*outlen = 0;
 	if (fstat(fd, &st) != 0)
 		return -1;
 	cap = st.st_size > 0 && (uint64_t)st.st_size < FILE_MAX ? (size_t)st.st_size + 1 : 4096;
+	buf = malloc(cap);
+	if (buf == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
 	for (;;) {
 		if (len == cap) {
+			uint8_t *nb;
 			if (cap >= FILE_MAX) {
-				free(buf);
-				errno = EFBIG;
-				return -1;
+				e = EFBIG;
+				goto bad;
 			}
 			cap *= 2;
-		}
-		if (buf == NULL || len == 0 || cap > len) {
-			uint8_t *nb = realloc(buf, cap);
+			nb = realloc(buf, cap);
 			if (nb == NULL) {
-				free(buf);
-				errno = ENOMEM;
-				return -1;
+				e = ENOMEM;
+				goto bad;
 			}
 			buf = nb;
 		}
@@ -302,10 +320,8 @@ static int read_all(int fd, uint8_t **out, size_t *outlen)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			int e = errno;
-			free(buf);
-			errno = e;
-			return -1;
+			e = errno;
+			goto bad;
 		}
 		if (r == 0)
 			break;
@@ -314,6 +330,10 @@ static int read_all(int fd, uint8_t **out, size_t *outlen)
 	*out = buf;
 	*outlen = len;
 	return 0;
+bad:
+	free(buf);
+	errno = e;
+	return -1;
 }
 
 /* dirname into buf ("." for a bare name). */
@@ -734,12 +754,7 @@ static const char *parse_record(const uint8_t *p, size_t len, struct journal_log
 	int64_t time_ns = (int64_t)get_le(&d, 8);
 	int32_t step = (int32_t)(uint32_t)get_le(&d, 4);
 	int32_t action = (int32_t)(uint32_t)get_le(&d, 4);
-	const uint8_t *hash = d.bad == NULL && d.len - d.pos >= JOURNAL_HASH_LEN ? p + d.pos : NULL;
-	get_le(&d, 0);
-	if (hash != NULL)
-		d.pos += JOURNAL_HASH_LEN;
-	else if (d.bad == NULL)
-		d.bad = "truncated";
+	const uint8_t *hash = get_bytes(&d, JOURNAL_HASH_LEN);
 	const char *run_id = get_str(&d, pool, JOURNAL_RUN_ID_MAX - 1);
 	r->step_name = get_str(&d, pool, JOURNAL_NAME_MAX);
 	r->iter = get_str(&d, pool, JOURNAL_NAME_MAX);
@@ -790,11 +805,9 @@ static int parse_header(const uint8_t *buf, size_t size, const char *path, struc
 		return fail(err, errlen, "journal %s: the header is corrupt (checksum mismatch)", path);
 
 	struct dec d = { .p = buf + HEADER_FIXED, .len = body };
-	if (body >= JOURNAL_HASH_LEN)
-		memcpy(log->header.plan_hash, d.p, JOURNAL_HASH_LEN);
-	d.pos = body >= JOURNAL_HASH_LEN ? JOURNAL_HASH_LEN : 0;
-	if (d.pos == 0)
-		d.bad = "truncated";
+	const uint8_t *hash = get_bytes(&d, JOURNAL_HASH_LEN);
+	if (hash != NULL)
+		memcpy(log->header.plan_hash, hash, JOURNAL_HASH_LEN);
 	log->header.start_ns = (int64_t)get_le(&d, 8);
 	log->header.run_id = get_str(&d, pool, JOURNAL_RUN_ID_MAX - 1);
 	log->header.plan_path = get_str(&d, pool, JOURNAL_PATH_MAX);
@@ -859,7 +872,7 @@ static int parse_log(const uint8_t *buf, size_t size, const char *path, struct j
 		} else if (len < RECORD_MIN || len > RECORD_MAX) {
 			snprintf(what, sizeof(what), "an impossible record length %u", len);
 			invalid = what;
-		} else if (rem - 8 < len || rem < 8) {
+		} else if (rem < 8 || rem - 8 < len) {
 			snprintf(what, sizeof(what), "an incomplete record (%zu of %u bytes)", rem, len + 8);
 			invalid = what;
 		} else if (!frame_at(buf, size, off)) {
@@ -1214,8 +1227,11 @@ int journal_resume_state(const struct journal_log *log, struct journal_resume *r
 				bad = "no rollback is running";
 				break;
 			}
+			if (r->step != rs->rollback.step) {
+				bad = "a rollback action of another checkpoint";
+				break;
+			}
 			ref = ref_of(r, true, true);
-			ref.step = rs->rollback.step;
 			ref.iter = rs->rollback.iter;
 			if (r->kind == JOURNAL_ROLLBACK_ACTION_START) {
 				if (!refs_has(&rb_inflight, &ref))

@@ -43,6 +43,8 @@ empty() {
 
 # ---- plans ----
 printf 'plan broken {\n    procedure standalone {\n        step s {\n            kill "store.exe"\n        }\n    }\n}\n' >syntax.hplan
+# the canonical plan with every store dismounted first: HP101
+sed 's/dismount stores not in affected/dismount all stores/' "$CANON" >dismount.hplan
 # the canonical plan with one unused param: a warning (HP201) and nothing else
 awk '{ print } /param failback/ { print "    param unused_flag : bool = false \"never used\"" }' "$CANON" >warn.hplan
 
@@ -120,12 +122,21 @@ if run 0 check warn.hplan; then
 	tail -1 err.txt | grep -qx 'warn.hplan: 1 warning' || fail "warning summary: $(tail -1 err.txt)"
 fi
 run 1 check -Werror warn.hplan
+if run 0 check warn.hplan ./warn.hplan; then       # a file named twice is checked once
+	[ "$(grep -c '\[HP201\]' err.txt)" -eq 1 ] || fail "a file named twice is reported twice"
+fi
 run 1 check warn.hplan -Werror                       # options after files
 run 0 check --format=json warn.hplan && has out.txt '"HP201"' "--format=json"
 run 0 check warn.hplan --format json && has out.txt '"HP201"' "--format json"
 run 1 check --format sarif -Werror warn.hplan && has out.txt '"2.1.0"' "sarif"
 run 2 check -- -Werror                                # `--` ends options: a file named -Werror
 run 1 check "$CANON" syntax.hplan && has err.txt "syntax.hplan: " "summary per file"
+# one context for all files: a syntax error in one file does not stop the checking of the next
+if run 1 check syntax.hplan dismount.hplan; then
+	has err.txt "[HP001]" "first file"
+	has err.txt "dismount.hplan:" "second file checked after a file with syntax errors"
+	has err.txt "[HP101]" "second file simulated after a file with syntax errors"
+fi
 if run 0 check --format json "$CANON"; then
 	[ "$(tr -d ' \n' <out.txt)" = "[]" ] || fail "json of a clean plan: $(cat out.txt)"
 	empty err.txt "json"

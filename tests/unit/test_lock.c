@@ -1,0 +1,431 @@
+/* test_lock.c: lock.h on real files and real processes: a forked child holds a target's lock
+ * while the parent is refused (exit-5 message naming the holder); SIGKILL the child and the
+ * parent gets the lock and reports the dead holder as stale. A holder that has not written its
+ * name yet, torn holder files, escaped target names, last-run records and the gates that turn
+ * them into "resume or --abandon". */
+#define _GNU_SOURCE /* nftw */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lock.h"
+
+static char tmpdir[256];
+static char sdir[300];                   /* the state directory */
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static int setup(void **state)
+{
+	const char *base = getenv("TMPDIR");
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "%s/hp-lock-XXXXXX", base && base[0] ? base : "/tmp");
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	snprintf(sdir, sizeof(sdir), "%s/.hotplan", tmpdir);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+	if (strstr(hay, needle) == NULL)
+		fail_msg("expected \"%s\" in \"%s\"", needle, hay);
+}
+
+static struct lock_owner owner(const char *run_id)
+{
+	struct lock_owner me;
+	char err[256];
+	if (lock_owner_self(&me, run_id, 1764095400000000000LL, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	return me;
+}
+
+static char *slurp(const char *path)
+{
+	static char buf[4096];
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void lock_path(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s/locks/%s.lock", sdir, name);
+}
+
+/* ---- locks ---- */
+
+static void test_lock_basic(void **state)
+{
+	struct lock_owner me = owner("20261125T183000Z-aaaaaa"), holder;
+	struct lock *lk = NULL;
+	char msg[512], path[600];
+	struct stat sb;
+	(void)state;
+
+	assert_int_equal(lock_acquire(sdir, "db1", &me, &lk, &holder, msg, sizeof(msg)), 0);
+	assert_non_null(lk);
+	assert_string_equal(msg, "");
+	assert_string_equal(holder.run_id, "");
+	lock_path(path, sizeof(path), "db1");
+	char want[512];
+	snprintf(want, sizeof(want), "hotplan-lock 1\nrun 20261125T183000Z-aaaaaa\npid %ld\nstarted 1764095400000000000\nhost %s\nend\n",
+		 (long)getpid(), me.host);
+	assert_string_equal(slurp(path), want);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	snprintf(want, sizeof(want), "%s/locks", sdir);
+	assert_int_equal(stat(want, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0700);
+
+	/* held, even against this same process through another open file */
+	struct lock_owner other = owner("20261125T183001Z-bbbbbb");
+	struct lock *lk2 = NULL;
+	assert_int_equal(lock_acquire(sdir, "db1", &other, &lk2, &holder, msg, sizeof(msg)), 1);
+	assert_null(lk2);
+	assert_string_equal(holder.run_id, "20261125T183000Z-aaaaaa");
+	snprintf(want, sizeof(want), "target 'db1' is locked by run 20261125T183000Z-aaaaaa (pid %ld, started 2025-11-25T18:30:00Z)",
+		 (long)getpid());
+	assert_string_equal(msg, want);
+	/* another target is independent */
+	assert_int_equal(lock_acquire(sdir, "db2", &other, &lk2, &holder, msg, sizeof(msg)), 0);
+	assert_int_equal(lock_release(lk2, msg, sizeof(msg)), 0);
+
+	/* released cleanly: the file stays, empty; the next run sees no stale holder */
+	assert_int_equal(lock_release(lk, msg, sizeof(msg)), 0);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_size, 0);
+	assert_int_equal(lock_acquire(sdir, "db1", &other, &lk, &holder, msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "");
+	assert_string_equal(holder.run_id, "");
+	assert_int_equal(lock_release(lk, msg, sizeof(msg)), 0);
+	assert_int_equal(lock_release(NULL, msg, sizeof(msg)), 0);
+}
+
+/* The child: take the lock as run `id`, say 'y' on fd, wait to be killed. No cmocka here. */
+static void child_hold(const char *id, int fd)
+{
+	struct lock_owner me, holder;
+	struct lock *lk = NULL;
+	char msg[512];
+	if (lock_owner_self(&me, id, 1764095400000000000LL, msg, sizeof(msg)) != 0 ||
+	    lock_acquire(sdir, "exchange-cluster", &me, &lk, &holder, msg, sizeof(msg)) != 0) {
+		dprintf(fd, "n%s", msg);
+		_exit(1);
+	}
+	if (write(fd, "y", 1) != 1)
+		_exit(2);
+	for (;;)
+		pause();
+}
+
+static pid_t spawn_holder(const char *id)
+{
+	int p[2];
+	char c = 0;
+	assert_int_equal(pipe(p), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p[0]);
+		child_hold(id, p[1]);
+	}
+	close(p[1]);
+	assert_int_equal(read(p[0], &c, 1), 1);
+	assert_int_equal(c, 'y');
+	close(p[0]);
+	return pid;
+}
+
+static void test_lock_fork_kill(void **state)
+{
+	const char *cid = "20261125T183000Z-c0ffee";
+	struct lock_owner me = owner("20261125T183100Z-000001"), holder;
+	struct lock *lk = NULL;
+	char msg[512], want[512];
+	int st;
+	(void)state;
+
+	pid_t pid = spawn_holder(cid);
+	assert_int_equal(lock_acquire(sdir, "exchange-cluster", &me, &lk, &holder, msg, sizeof(msg)), 1);
+	assert_null(lk);
+	assert_string_equal(holder.run_id, cid);
+	assert_int_equal(holder.pid, pid);
+	assert_true(holder.started_ns == 1764095400000000000LL);
+	snprintf(want, sizeof(want), "target 'exchange-cluster' is locked by run %s (pid %ld, started 2025-11-25T18:30:00Z)",
+		 cid, (long)pid);
+	assert_string_equal(msg, want);
+
+	/* kill -9: the flock dies with the process; the file still names it */
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(lock_acquire(sdir, "exchange-cluster", &me, &lk, &holder, msg, sizeof(msg)), 0);
+	assert_non_null(lk);
+	assert_string_equal(holder.run_id, cid);
+	assert_int_equal(holder.pid, pid);
+	snprintf(want, sizeof(want), "stale lock of run %s (pid %ld, no longer running) released", cid, (long)pid);
+	assert_string_equal(msg, want);
+	char path[600];
+	lock_path(path, sizeof(path), "exchange-cluster");
+	assert_contains(slurp(path), "run 20261125T183100Z-000001\n");
+	assert_int_equal(lock_release(lk, msg, sizeof(msg)), 0);
+}
+
+static void test_lock_unnamed_holder(void **state)
+{
+	struct lock_owner me = owner("20261125T183100Z-000002"), holder;
+	struct lock *lk = NULL;
+	char msg[512], path[600];
+	int p[2], st;
+	char c;
+	(void)state;
+
+	/* a holder caught between flock and writing its name (or a foreign flock) */
+	assert_int_equal(lock_acquire(sdir, "t", &me, &lk, &holder, msg, sizeof(msg)), 0);
+	assert_int_equal(lock_release(lk, msg, sizeof(msg)), 0);
+	lock_path(path, sizeof(path), "t");
+	assert_int_equal(pipe(p), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd = open(path, O_RDWR);
+		if (fd < 0 || flock(fd, LOCK_EX) != 0 || write(p[1], "y", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	assert_int_equal(read(p[0], &c, 1), 1);
+	close(p[0]);
+	assert_int_equal(lock_acquire(sdir, "t", &me, &lk, &holder, msg, sizeof(msg)), 1);
+	assert_string_equal(holder.run_id, "");
+	assert_contains(msg, "target 't' is locked by another run (which has not written its name into ");
+	kill(pid, SIGKILL);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+
+	/* a torn holder record left by a run that died while writing it */
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("hotplan-lock 1\nrun 20261125T1830", f);
+	fclose(f);
+	assert_int_equal(lock_acquire(sdir, "t", &me, &lk, &holder, msg, sizeof(msg)), 0);
+	assert_contains(msg, "stale lock file ");
+	assert_contains(msg, "with an incomplete holder record (a run died while taking it) released");
+	assert_int_equal(lock_release(lk, msg, sizeof(msg)), 0);
+
+	/* a holder on another host: its pid means nothing here */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("hotplan-lock 1\nrun R1\npid 1\nstarted 0\nhost elsewhere.example\nend\n", f);
+	fclose(f);
+	assert_int_equal(lock_acquire(sdir, "t", &me, &lk, &holder, msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "stale lock of run R1 (pid 1 on host elsewhere.example, not holding it) released");
+	assert_int_equal(lock_release(lk, msg, sizeof(msg)), 0);
+}
+
+static void test_lock_names_and_errors(void **state)
+{
+	struct lock_owner me = owner("20261125T183100Z-000003"), holder;
+	struct lock *lk = NULL;
+	char msg[512], path[600];
+	(void)state;
+
+	/* any name is a file name inside locks/, never a path */
+	static const struct { const char *target, *file; } names[] = {
+		{ "../../etc/x", "..%2F..%2Fetc%2Fx" },     /* a leading '.' is escaped */
+		{ "a b/c", "a%20b%2Fc" },
+		{ ".", "%2E" },
+		{ "sim-server_1.lab", "sim-server_1.lab" },
+		{ "caf\xc3\xa9", "caf%C3%A9" },
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		assert_int_equal(lock_acquire(sdir, names[i].target, &me, &lk, &holder, msg, sizeof(msg)), 0);
+		lock_path(path, sizeof(path), names[i].file);
+		if (strcmp(names[i].file, "..%2F..%2Fetc%2Fx") == 0)
+			lock_path(path, sizeof(path), "%2E.%2F..%2Fetc%2Fx");
+		if (access(path, F_OK) != 0)
+			fail_msg("%s: no %s", names[i].target, path);
+		assert_int_equal(lock_release(lk, msg, sizeof(msg)), 0);
+	}
+	assert_int_equal(lock_acquire(sdir, "", &me, &lk, &holder, msg, sizeof(msg)), -1);
+	assert_contains(msg, "empty target name");
+	char longname[400];
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	assert_int_equal(lock_acquire(sdir, longname, &me, &lk, &holder, msg, sizeof(msg)), -1);
+	assert_contains(msg, "is too long");
+
+	/* the state directory is a file */
+	char file[400], bad[500], want[600];
+	snprintf(file, sizeof(file), "%s/plain", tmpdir);
+	FILE *f = fopen(file, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(bad, sizeof(bad), "%s/state", file);
+	assert_int_equal(lock_acquire(bad, "t", &me, &lk, &holder, msg, sizeof(msg)), -1);
+	snprintf(want, sizeof(want), "create directory %s: Not a directory", file);
+	assert_string_equal(msg, want);
+	assert_null(lk);
+
+	/* the lock file is a directory */
+	lock_path(path, sizeof(path), "d");
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(lock_acquire(sdir, "d", &me, &lk, &holder, msg, sizeof(msg)), -1);
+	snprintf(want, sizeof(want), "open lock %s: Is a directory", path);
+	assert_string_equal(msg, want);
+
+	/* a bad owner is refused */
+	struct lock_owner nl = me;
+	strcpy(nl.run_id, "a\nb");
+	assert_int_equal(lock_acquire(sdir, "t", &nl, &lk, &holder, msg, sizeof(msg)), -1);
+	assert_contains(msg, "invalid owner");
+}
+
+/* ---- last-run records ---- */
+
+static void test_last(void **state)
+{
+	struct target_last last, got;
+	char err[512], path[600];
+	(void)state;
+
+	assert_int_equal(target_last_read(sdir, "db1", &got, err, sizeof(err)), 1);
+
+	memset(&last, 0, sizeof(last));
+	strcpy(last.run_id, "20261125T183000Z-3f9a1c");
+	snprintf(last.journal, sizeof(last.journal), "%s/runs/20261125T183000Z-3f9a1c.journal", sdir);
+	last.status = TARGET_UNFINISHED;
+	assert_int_equal(target_last_write(sdir, "db1", &last, err, sizeof(err)), 0);
+	assert_int_equal(target_last_read(sdir, "db1", &got, err, sizeof(err)), 0);
+	assert_string_equal(got.run_id, last.run_id);
+	assert_string_equal(got.journal, last.journal);
+	assert_int_equal(got.status, TARGET_UNFINISHED);
+	assert_true(got.time_ns > 0);
+
+	last.status = TARGET_ROLLED_BACK;
+	assert_int_equal(target_last_write(sdir, "db1", &last, err, sizeof(err)), 0);
+	assert_int_equal(target_last_read(sdir, "db1", &got, err, sizeof(err)), 0);
+	assert_int_equal(got.status, TARGET_ROLLED_BACK);
+	snprintf(path, sizeof(path), "%s/targets/db1.last.tmp", sdir);
+	assert_int_equal(access(path, F_OK), -1);                 /* renamed away */
+	snprintf(path, sizeof(path), "%s/targets/db1.last", sdir);
+	assert_contains(slurp(path), "status rolled-back\n");
+	assert_string_equal(target_status_name(TARGET_FAILED), "failed");
+
+	/* refused: a newline would forge a field */
+	strcpy(last.journal, "/x\nstatus completed");
+	assert_int_equal(target_last_write(sdir, "db1", &last, err, sizeof(err)), -1);
+	assert_contains(err, "invalid record");
+
+	/* anything but a complete record is malformed, never guessed at */
+	static const char *const bad[] = {
+		"",
+		"hotplan-last 1\nrun R\njournal /j\nstatus unfinished\ntime 1\n",          /* no end */
+		"hotplan-last 1\nrun R\njournal /j\nstatus paused\ntime 1\nend\n",
+		"hotplan-last 1\nrun R\njournal /j\nstatus failed\nend\n",
+		"hotplan-last 1\nrun R\nrun S\njournal /j\nstatus failed\ntime 1\nend\n",
+		"hotplan-last 2\nrun R\njournal /j\nstatus failed\ntime 1\nend\n",
+		"hotplan-last 1\nrun R\njournal /j\nstatus failed\ntime 1\nend\nextra\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		FILE *f = fopen(path, "w");
+		assert_non_null(f);
+		fputs(bad[i], f);
+		fclose(f);
+		assert_int_equal(target_last_read(sdir, "db1", &got, err, sizeof(err)), -1);
+		char want[700];
+		snprintf(want, sizeof(want), "last-run record %s is malformed", path);
+		assert_string_equal(err, want);
+	}
+}
+
+static void test_gates(void **state)
+{
+	struct target_last last = { .status = TARGET_UNFINISHED };
+	char msg[700];
+	(void)state;
+
+	strcpy(last.run_id, "R1");
+	strcpy(last.journal, "/srv/.hotplan/runs/R1.journal");
+
+	assert_int_equal(target_last_gate(NULL, "db1", NULL, msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "");
+	assert_int_equal(target_last_gate(&last, "db1", NULL, msg, sizeof(msg)), 1);
+	assert_string_equal(msg, "target 'db1': the last run R1 is unfinished; continue it with "
+				 "`hotplan resume /srv/.hotplan/runs/R1.journal`, or give it up with `--abandon R1`");
+	last.status = TARGET_FAILED;
+	assert_int_equal(target_last_gate(&last, "db1", NULL, msg, sizeof(msg)), 1);
+	assert_contains(msg, "failed and a person must look (exit 4)");
+	assert_contains(msg, "`hotplan resume /srv/.hotplan/runs/R1.journal`");
+	assert_int_equal(target_last_gate(&last, "db1", "R1", msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "run R1 (failed, journal /srv/.hotplan/runs/R1.journal) abandoned: it can no longer be resumed");
+	assert_int_equal(target_last_gate(&last, "db1", "R0", msg, sizeof(msg)), -1);
+	assert_string_equal(msg, "--abandon R0: the unfinished run of target 'db1' is R1, not R0");
+	assert_int_equal(target_last_gate(NULL, "db1", "R0", msg, sizeof(msg)), -1);
+	last.status = TARGET_COMPLETED;
+	assert_int_equal(target_last_gate(&last, "db1", NULL, msg, sizeof(msg)), 0);
+	assert_int_equal(target_last_gate(&last, "db1", "R1", msg, sizeof(msg)), -1);
+	assert_contains(msg, "has no unfinished run (its last run R1 completed)");
+	last.status = TARGET_ROLLED_BACK;
+	assert_int_equal(target_last_gate(&last, "db1", NULL, msg, sizeof(msg)), 0);
+
+	/* resume: only the target's last run, only while it is unfinished or failed */
+	last.status = TARGET_UNFINISHED;
+	assert_int_equal(target_resume_gate(&last, "db1", "R1", msg, sizeof(msg)), 0);
+	last.status = TARGET_FAILED;
+	assert_int_equal(target_resume_gate(&last, "db1", "R1", msg, sizeof(msg)), 0);
+	assert_int_equal(target_resume_gate(&last, "db1", "R0", msg, sizeof(msg)), 1);
+	assert_string_equal(msg, "run R0 of target 'db1' was given up or superseded: the target's last run is R1 (failed)");
+	assert_int_equal(target_resume_gate(NULL, "db1", "R1", msg, sizeof(msg)), 1);
+	assert_contains(msg, "HOTPLAN_STATE_DIR");
+	last.status = TARGET_COMPLETED;
+	assert_int_equal(target_resume_gate(&last, "db1", "R1", msg, sizeof(msg)), 1);
+	assert_string_equal(msg, "run R1 of target 'db1' completed: it cannot be resumed");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_lock_basic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lock_fork_kill, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lock_unnamed_holder, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lock_names_and_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_last, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gates, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
