@@ -15,21 +15,9 @@
 #include "parse.h"
 #include "rules.h"
 
-/* Exit codes of SPEC section 5 that this build uses. */
-enum {
-	EXIT_OK = 0,
-	EXIT_REJECTED = 1,   /* check errors (or warnings with -Werror) */
-	EXIT_USAGE = 2,      /* usage error or unreadable input */
-};
+#include "cli.h"
 
 /* ---- options ---- */
-
-enum {
-	O_HELP = 1u << 0,
-	O_FORMAT = 1u << 1,
-	O_WERROR = 1u << 2,
-	O_KIND = 1u << 3,
-};
 
 static const struct optdef {
 	const char *name;    /* as written on the command line */
@@ -41,13 +29,19 @@ static const struct optdef {
 	{ "--format", O_FORMAT, true },
 	{ "-Werror", O_WERROR, false },
 	{ "--kind", O_KIND, true },
-};
-
-struct args {
-	bool help, werror;
-	const char *format, *kind;   /* NULL when not given */
-	char **pos;                  /* the operands, in order */
-	int npos;
+	{ "--inventory", O_INVENTORY, true },
+	{ "--target", O_TARGET, true },
+	{ "--set", O_SET, true },
+	{ "--dry-run", O_DRY_RUN, false },
+	{ "--yes", O_YES, false },
+	{ "--journal", O_JOURNAL, true },
+	{ "--abandon", O_ABANDON, true },
+	{ "--fail-at", O_FAIL_AT, true },
+	{ "--pace", O_PACE, true },
+	{ "--log", O_LOG, true },
+	{ "-o", O_OUTPUT, true },
+	{ "--output", O_OUTPUT, true },
+	{ "--emit", O_EMIT, true },
 };
 
 struct command {
@@ -59,7 +53,7 @@ struct command {
 	int (*run)(const struct args *a);   /* NULL: not in this build */
 };
 
-static int usage_error(const char *cmd, const char *fmt, const char *arg)
+int usage_error(const char *cmd, const char *fmt, const char *arg)
 {
 	fprintf(stderr, "hotplan%s%s: ", cmd ? " " : "", cmd ? cmd : "");
 	fprintf(stderr, fmt, arg);
@@ -120,6 +114,45 @@ static int parse_args(const struct command *cmd, int argc, char **argv, struct a
 			break;
 		case O_KIND:
 			a->kind = val;
+			break;
+		case O_INVENTORY:
+			a->inventory = val;
+			break;
+		case O_TARGET:
+			a->target = val;
+			break;
+		case O_SET:
+			if (a->nsets < CLI_MAX_SETS)
+				a->sets[a->nsets++] = val;
+			else
+				return usage_error(cmd->name, "more than %s --set options", "256");
+			break;
+		case O_DRY_RUN:
+			a->dry_run = true;
+			break;
+		case O_YES:
+			a->yes = true;
+			break;
+		case O_JOURNAL:
+			a->journal = val;
+			break;
+		case O_ABANDON:
+			a->abandon = val;
+			break;
+		case O_FAIL_AT:
+			a->fail_at = val;
+			break;
+		case O_PACE:
+			a->pace = val;
+			break;
+		case O_LOG:
+			a->log = val;
+			break;
+		case O_OUTPUT:
+			a->output = val;
+			break;
+		case O_EMIT:
+			a->emit = val;
 			break;
 		}
 	}
@@ -442,30 +475,66 @@ static const struct command commands[] = {
 		O_HELP, NULL,
 	},
 	{
-		"run", "Run a plan on a target (not in this build yet)",
+		"run", "Run a plan on a target (a built-in simulated one by default)",
 		"Usage: hotplan run PLAN.hplan|IMAGE.hpc [--inventory FILE] [--target NAME]\n"
 		"                   [--kind standalone|cluster] [--set NAME=VALUE]... [--dry-run]\n"
 		"                   [--yes] [--journal FILE] [--abandon RUN] [--fail-at STEP]\n"
 		"                   [--pace DURATION] [--log text|json]\n",
-		"Not in this build yet: 'hotplan run' exits with status 2.\n"
+		"Check the plan, then run its procedure for the target's kind: preflight\n"
+		"(params, facts, prerequisites, the target's lock), then each step in order,\n"
+		"each action guarded against the live target and journaled before and after.\n"
+		"A failed step rolls the target back to the latest checkpoint passed.\n"
 		"\n"
-		"It will run a checked plan on a target (by default a built-in simulated\n"
-		"one), with a crash-safe journal, resume and rollback points. Its exit\n"
-		"status: 0 completed; 1 rejected (check errors, failed prerequisite, missing\n"
-		"param: nothing changed); 2 usage error or unreadable input; 3 a step failed\n"
-		"and the target was rolled back to a checkpoint; 4 a step failed with no\n"
-		"checkpoint, or the rollback failed (a person must look); 5 the target is\n"
-		"locked by another run; 130 interrupted ('hotplan resume' continues).\n",
-		O_HELP, NULL,
+		"Options:\n"
+		"  --inventory FILE  the targets (`target` blocks); without it, the built-in\n"
+		"                    simulated target of the kind: sim-server, or sim-node1 and\n"
+		"                    sim-node2\n"
+		"  --target NAME     the inventory's target to run on (when it holds several)\n"
+		"  --kind KIND       standalone or cluster (default: the target's kind; without\n"
+		"                    an inventory, standalone when the plan has that procedure)\n"
+		"  --set NAME=VALUE  a param's value (a stores value: comma-separated names)\n"
+		"  --dry-run         preflight, then print every action and where it would run;\n"
+		"                    change nothing\n"
+		"  --yes             answer yes to every pause and confirmation\n"
+		"  --journal FILE    where to write the journal (default:\n"
+		"                    $HOTPLAN_STATE_DIR or ./.hotplan, runs/RUN.journal)\n"
+		"  --abandon RUN     give up the target's unfinished run RUN and start anew\n"
+		"  --fail-at STEP    make STEP fail before its first action (simulated targets)\n"
+		"  --pace DURATION   make each simulated action take DURATION (90s, 2m, 500ms)\n"
+		"  --log FORMAT      text (default) or json: one JSON object per event\n"
+		"  -h, --help        show this help\n"
+		"\n"
+		"Exit status:\n"
+		"  0    the run completed\n"
+		"  1    rejected: check errors, a failed prerequisite, a missing param;\n"
+		"       nothing was changed\n"
+		"  2    usage error or unreadable input\n"
+		"  3    a step failed and the target was rolled back to a checkpoint\n"
+		"  4    a step failed with no checkpoint passed, or the rollback failed:\n"
+		"       a person must look ('hotplan resume JOURNAL' retries)\n"
+		"  5    the target is locked by another run, or its last run is unfinished\n"
+		"  130  interrupted after the running action finished ('hotplan resume'\n"
+		"       continues)\n",
+		O_HELP | O_KIND | O_INVENTORY | O_TARGET | O_SET | O_DRY_RUN | O_YES | O_JOURNAL | O_ABANDON |
+			O_FAIL_AT | O_PACE | O_LOG,
+		cmd_run,
 	},
 	{
-		"resume", "Resume an interrupted run from its journal (not in this build yet)",
-		"Usage: hotplan resume JOURNAL [--yes]\n",
-		"Not in this build yet: 'hotplan resume' exits with status 2.\n"
+		"resume", "Resume an interrupted run from its journal",
+		"Usage: hotplan resume JOURNAL [--yes] [--log text|json]\n",
+		"Continue the run JOURNAL records: finished steps are not run again; an\n"
+		"action whose end was not recorded is verified before it is repeated. A run\n"
+		"that failed during its rollback finishes the rollback; one that failed with\n"
+		"no checkpoint retries the failed step. A completed or rolled-back run\n"
+		"cannot be resumed.\n"
 		"\n"
-		"It will continue a run that was interrupted: finished steps are not run\n"
-		"again. Exit status as for 'hotplan run'.\n",
-		O_HELP, NULL,
+		"Options:\n"
+		"  --yes        answer yes to every pause and confirmation\n"
+		"  --log FORMAT text (default) or json\n"
+		"  -h, --help   show this help\n"
+		"\n"
+		"Exit status: as for 'hotplan run'.\n",
+		O_HELP | O_YES | O_LOG, cmd_resume,
 	},
 };
 

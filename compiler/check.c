@@ -651,8 +651,8 @@ void check_file(struct hp_ctx *ctx, struct ast_file *file, unsigned kinds, bool 
 	/* a file that did not parse is resolved (names are worth reporting) but not simulated:
 	 * the simulation of a half-parsed procedure would only report the parser's gaps */
 	bool syntax_errors = false;
-	for (unsigned i = 0; i < ctx->diags.n; i++)
-		syntax_errors |= ctx->diags.v[i]->rule == HP001;
+	for (unsigned i = 0; i < ctx->diags.n; i++)   /* this file's and its imports' (loaded after it) */
+		syntax_errors |= ctx->diags.v[i]->rule == HP001 && ctx->diags.v[i]->loc.file >= file->source;
 	for (struct ast_plan *plan = file->plans; plan != NULL; plan = plan->next) {
 		unsigned errors[2] = { 0, 0 };
 		sema_resolve_plan(ctx, plan, kinds, errors);

@@ -1262,7 +1262,7 @@ struct diag *ps_error(struct pstate *ps, uint32_t start, uint32_t end, const cha
 {
 	loc_t l = { ps->file, start, end };
 	va_list ap;
-	char buf[512];
+	char buf[1024];
 
 	if (ps->stop)
 		return NULL;
@@ -1440,13 +1440,35 @@ static const char *expected_text(struct pstate *ps, const yysymbol_kind_t *exp, 
 	return out;
 }
 
+/* Up to max code points of a token's text that are safe to quote in a message: printable
+ * ASCII and well-formed UTF-8 (a string may hold bytes already reported as errors). */
+static size_t quotable(const char *s, size_t n, size_t max, bool *cut)
+{
+	size_t i = 0, cps = 0;
+
+	while (i < n && cps < max) {
+		unsigned char c = (unsigned char)s[i];
+		size_t k = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 :
+			   c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+		if (k == 0 || i + k > n || (k == 1 && (c < 0x20 || c == 0x7F)))
+			break;
+		for (size_t j = 1; j < k; j++)
+			if (((unsigned char)s[i + j] & 0xC0) != 0x80)
+				goto stop;
+		i += k;
+		cps++;
+	}
+stop:
+	*cut = i < n;
+	return i;
+}
+
 /* What was found, with its text where that helps: "name `servce`". */
 static const char *found_text(struct pstate *ps, yysymbol_kind_t s, const YYLTYPE *l)
 {
 	char buf[48];
 	const char *what;
-	uint32_t n = l->end - l->start;
-	bool more = n > 32;
+	bool cut;
 
 	switch (s) {
 	case YYSYMBOL_T_IDENT:
@@ -1467,13 +1489,11 @@ static const char *found_text(struct pstate *ps, yysymbol_kind_t s, const YYLTYP
 	default:
 		return arena_strdup(&ps->ctx->arena, sym_text(s, buf, sizeof(buf)));
 	}
-	if (more)
-		n = 32;
+	const char *text = ps->text + l->start;
+	int n = (int)quotable(text, l->end - l->start, 32, &cut);
 	if (s == YYSYMBOL_T_STRING)
-		return arena_printf(&ps->ctx->arena, "%s %.*s%s", what, (int)n, ps->text + l->start,
-				    more ? "…" : "");
-	return arena_printf(&ps->ctx->arena, "%s `%.*s%s`", what, (int)n, ps->text + l->start,
-			    more ? "…" : "");
+		return arena_printf(&ps->ctx->arena, "%s %.*s%s", what, n, text, cut ? "…" : "");
+	return arena_printf(&ps->ctx->arena, "%s `%.*s%s`", what, n, text, cut ? "…" : "");
 }
 
 static bool starts_block(yysymbol_kind_t s)

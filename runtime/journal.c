@@ -613,7 +613,7 @@ int journal_create(const char *path, const struct journal_header *h, struct jour
 	goto out;
 
 out_unlink:
-	if (unlink(path) != 0 && err != NULL) {
+	if (unlink(path) != 0 && err != NULL && errlen > 0) {
 		size_t n = strlen(err);
 		snprintf(err + n, errlen - n, " (and remove %s: %s)", path, strerror(errno));
 	}

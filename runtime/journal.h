@@ -20,7 +20,7 @@
 
 #define JOURNAL_MAGIC "HPJ1"
 #define JOURNAL_VERSION 1u
-#define JOURNAL_HASH_LEN 32          /* SHA-256 of the plan image */
+#define JOURNAL_HASH_LEN 32          /* the plan's SHA-256: resume refuses another plan */
 #define JOURNAL_RUN_ID_MAX 64        /* buffer size for a run id, NUL included */
 #define JOURNAL_NAME_MAX 1024        /* bytes of a step name, iteration or node name */
 #define JOURNAL_MESSAGE_MAX 1024     /* longer messages are cut at a UTF-8 boundary */

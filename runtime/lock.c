@@ -318,6 +318,11 @@ int lock_acquire(const char *state_dir, const char *target, const struct lock_ow
 			fail(msg, msglen, "read lock %s: %s", lk->path, strerror(errno));
 			goto bad;
 		}
+		/* A record naming a dead process here is the previous holder's, not yet replaced. */
+		if (what == OWNER_OK && same_host(holder) && !pid_alive(holder->pid)) {
+			memset(holder, 0, sizeof(*holder));
+			what = OWNER_PARTIAL;
+		}
 		if (what == OWNER_OK || tries >= HOLDER_WAIT_TRIES) {
 			if (what != OWNER_OK) {
 				say(msg, msglen, "target '%s' is locked by another run (which has not written its name into %s)",
@@ -376,7 +381,7 @@ int lock_acquire(const char *state_dir, const char *target, const struct lock_ow
 		e = errno;
 		fail(msg, msglen, "write lock %s: %s", lk->path, strerror(e));
 		/* Do not leave half a name behind. */
-		if (ftruncate(fd, 0) != 0 && msg != NULL) {
+		if (ftruncate(fd, 0) != 0 && msg != NULL && msglen > 0) {
 			size_t k = strlen(msg);
 			say(msg + k, msglen - k, " (and clear it: %s)", strerror(errno));
 		}
@@ -530,7 +535,7 @@ int target_last_write(const char *state_dir, const char *target, const struct ta
 	goto out;
 
 out_unlink:
-	if (unlink(tmp) != 0 && err != NULL) {
+	if (unlink(tmp) != 0 && err != NULL && errlen > 0) {
 		size_t k = strlen(err);
 		snprintf(err + k, errlen - k, " (and remove %s: %s)", tmp, strerror(errno));
 	}

@@ -366,6 +366,55 @@ static void test_crc_corruption(void **state)
 		journal_log_free(&log);
 	}
 
+	/* a record replayed with its good checksum (here record 2 again at the end) */
+	uint8_t *dup = malloc(size + (size_t)(offs[3] - offs[2]));
+	assert_non_null(dup);
+	memcpy(dup, orig, size);
+	memcpy(dup + size, orig + offs[2], (size_t)(offs[3] - offs[2]));
+	spit(badp, dup, size + (size_t)(offs[3] - offs[2]));
+	free(dup);
+	read_ok(badp, &log);
+	assert_int_equal(log.n, 5);
+	assert_true(log.damaged);
+	assert_false(log.torn);
+	assert_contains(log.why, "record 5 at byte ");
+	assert_contains(log.why, "has a good checksum but is malformed: out of sequence");
+	journal_log_free(&log);
+
+	/* a record from another run, or from the same run id with another plan: good checksum,
+	 * same size, wrong owner */
+	for (int which = 0; which < 2; which++) {
+		char otherp[512];
+		path_in(otherp, sizeof(otherp), "other.journal");
+		struct journal_header h = test_header();
+		if (which == 0)
+			h.run_id = "20261125T183000Z-000000";
+		else
+			h.plan_hash[31] ^= 1;
+		unlink(otherp);
+		struct journal *oj = NULL;
+		assert_int_equal(journal_create(otherp, &h, &oj, err, sizeof(err)), 0);
+		add(oj, JOURNAL_RUN_START, -1, -1, NULL, NULL);
+		add(oj, JOURNAL_ACTION_START, 0, 0, "", "sim-server");
+		add(oj, JOURNAL_ACTION_DONE, 0, 0, "", "sim-server");
+		add(oj, JOURNAL_STEP_DONE, 0, -1, "", "");
+		uint64_t o4 = add(oj, JOURNAL_ACTION_START, 1, 0, "", "sim-server");
+		journal_close(oj);
+		size_t osize;
+		uint8_t *other = slurp(otherp, &osize);
+		assert_int_equal(o4, offs[4]);
+		assert_int_equal(osize, size);
+		memcpy(buf, orig, size);
+		memcpy(buf + offs[4], other + offs[4], (size_t)(size - offs[4]));
+		free(other);
+		spit(badp, buf, size);
+		read_ok(badp, &log);
+		assert_int_equal(log.n, 4);
+		assert_true(log.damaged);
+		assert_contains(log.why, which == 0 ? "it names another run" : "it names another plan hash");
+		journal_log_free(&log);
+	}
+
 	/* the header: every byte matters */
 	for (uint64_t at = 0; at < offs[0]; at++) {
 		memcpy(buf, orig, size);
@@ -649,15 +698,19 @@ static void test_resume_shapes(void **state)
 	j = fresh("rbcrash.journal", path, sizeof(path));
 	add(j, JOURNAL_CHECKPOINT, 0, -1, "", "");
 	add(j, JOURNAL_STEP_FAILED, 1, -1, "", "");
-	add(j, JOURNAL_ROLLBACK_START, 0, -1, "", "");
-	add(j, JOURNAL_ROLLBACK_ACTION_START, 0, 0, "", "sim-server");
+	add(j, JOURNAL_ROLLBACK_START, 0, -1, "sim-node1", "");
+	/* rollback actions belong to the rollback's checkpoint instance, whatever iter they say */
+	add(j, JOURNAL_ROLLBACK_ACTION_START, 0, 0, NULL, "sim-server");
+	add(j, JOURNAL_ROLLBACK_ACTION_DONE, 0, 0, NULL, "sim-server");
+	add(j, JOURNAL_ROLLBACK_ACTION_START, 0, 1, NULL, "sim-server");
 	journal_close(j);
 	resume_of(path, &log, &rs);
 	assert_int_equal(rs.next, JOURNAL_NEXT_ROLLBACK);
 	assert_int_equal(rs.rollback_end, 0);
 	assert_int_equal(rs.nrollback_inflight, 1);
-	assert_int_equal(rs.rollback_inflight[0].action, 0);
-	assert_false(journal_resume_rollback_action_done(&rs, 0, "sim-server"));
+	assert_int_equal(rs.rollback_inflight[0].action, 1);
+	assert_true(journal_resume_rollback_action_done(&rs, 0, "sim-server"));
+	assert_false(journal_resume_rollback_action_done(&rs, 1, "sim-server"));
 	journal_resume_free(&rs);
 	journal_log_free(&log);
 

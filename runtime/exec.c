@@ -1,0 +1,589 @@
+/* exec.c: the walk over a procedure. Before each action the model's preconditions are
+ * checked against the live state (the guard: the checker proved the plan, the runtime
+ * guards the moment); the action is journaled before and after; its effect is the model's.
+ * A failed step rolls back to the latest checkpoint passed. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "run.h"
+
+volatile sig_atomic_t exec_interrupts;
+
+/* ---- text ------------------------------------------------------------------------------ */
+
+const char *run_text(struct run *R, loc_t loc)
+{
+	struct source *src = ctx_source(&R->ctx, loc.file);
+	if (loc.end <= loc.start || loc.end > src->len)
+		return "";
+	const char *s = src->text + loc.start;
+	size_t n = loc.end - loc.start;
+	const char *nl = memchr(s, '\n', n);
+	if (nl != NULL)
+		n = (size_t)(nl - s);
+	while (n > 0 && (s[n - 1] == '\r' || s[n - 1] == ' '))
+		n--;
+	return arena_strndup(&R->ctx.arena, s, n);
+}
+
+static const char *nodes_text(struct run *R, nodeset ns)
+{
+	char buf[1024];
+	size_t len = 0;
+	buf[0] = '\0';
+	for (unsigned n = 0; n < R->m->nnodes && len < sizeof(buf) - 1; n++)
+		if (ns & ((nodeset)1 << n))
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? "," : "", R->target.nodes[n].name);
+	return len ? arena_strdup(&R->ctx.arena, buf) : NULL;
+}
+
+/* ---- conditions ------------------------------------------------------------------------ */
+
+static int lit_cmp(const struct ast_literal *a, const struct ast_literal *b, bool *comparable)
+{
+	*comparable = true;
+	if (a->kind == LIT_VERSION && b->kind == LIT_VERSION) {
+		for (int i = 0; i < 4; i++) {
+			uint32_t x = i < a->ver.n ? a->ver.c[i] : 0, y = i < b->ver.n ? b->ver.c[i] : 0;
+			if (x != y)
+				return x < y ? -1 : 1;
+		}
+		return 0;
+	}
+	if (a->kind == LIT_STRING && b->kind == LIT_STRING)
+		return strcmp(a->str, b->str);
+	if (a->kind == b->kind)
+		return a->num < b->num ? -1 : a->num > b->num;
+	*comparable = false;
+	return 0;
+}
+
+static bool cmp_holds(int c, enum cmp_op op)
+{
+	switch (op) {
+	case CMP_EQ: return c == 0;
+	case CMP_NE: return c != 0;
+	case CMP_LT: return c < 0;
+	case CMP_LE: return c <= 0;
+	case CMP_GT: return c > 0;
+	case CMP_GE: return c >= 0;
+	}
+	return false;
+}
+
+/* A fact of the target: each node's own, or the target's. All nodes must agree for a
+ * comparison to hold. */
+static mset fact_eval(struct run *R, const struct ast_cond *c, char *why, size_t len)
+{
+	mset r = 0;
+	unsigned nn = R->target.nnodes ? R->target.nnodes : 1;
+	for (unsigned n = 0; n < nn; n++) {
+		const struct ast_literal *v = target_fact(&R->target, (int)n, c->fact);
+		if (v == NULL) {
+			snprintf(why, len, "fact %s is not known for %s", c->fact,
+				 R->target.nnodes ? R->target.nodes[n].name : R->target.name);
+			return 0;
+		}
+		bool holds = false, comparable = true;
+		if (c->kind == C_FACT_CMP) {
+			int cmp = lit_cmp(v, c->lit, &comparable);
+			holds = comparable && cmp_holds(cmp, c->op);
+		} else {
+			for (const struct ast_literal *l = c->lit; l != NULL && !holds; l = l->next) {
+				bool ok;
+				holds = lit_cmp(v, l, &ok) == 0 && ok;
+			}
+		}
+		if (!comparable) {
+			snprintf(why, len, "fact %s cannot be compared with that value (its types differ)", c->fact);
+			return 0;
+		}
+		r |= holds ? B_YES : B_NO;
+	}
+	return (r & B_NO) ? B_NO : B_YES;
+}
+
+mset run_eval(struct run *R, const struct ast_cond *c, char *why, size_t len)
+{
+	mset a, b;
+	switch (c->kind) {
+	case C_AND:
+		a = run_eval(R, c->lhs, why, len);
+		if (a != B_YES)
+			return a;
+		return run_eval(R, c->rhs, why, len);
+	case C_OR:
+		a = run_eval(R, c->lhs, why, len);
+		if (a == B_YES)
+			return a;
+		b = run_eval(R, c->rhs, why, len);
+		return b == B_YES ? B_YES : (a == 0 || b == 0) ? 0 : B_NO;
+	case C_NOT:
+		a = run_eval(R, c->lhs, why, len);
+		return a == B_YES ? B_NO : a == B_NO ? B_YES : 0;
+	case C_FACT_CMP:
+	case C_FACT_IN:
+		return fact_eval(R, c, why, len);
+	case C_COUNT: {
+		const struct rt_value *v = c->param ? &R->values[c->param->index] : NULL;
+		if (v == NULL || !v->set) {
+			snprintf(why, len, "param '%s' has no value", c->name.s);
+			return 0;
+		}
+		return cmp_holds(v->nlist < (unsigned)c->lit->num ? -1 : v->nlist > (unsigned)c->lit->num, c->op) ? B_YES : B_NO;
+	}
+	case C_PARAM: {
+		const struct rt_value *v = c->param ? &R->values[c->param->index] : NULL;
+		if (v == NULL || !v->set) {
+			snprintf(why, len, "param '%s' has no value", c->name.s);
+			return 0;
+		}
+		return v->lit.num ? B_YES : B_NO;
+	}
+	default:
+		return R->drv->ops->probe(R->drv, c, &R->bind, why, len);
+	}
+}
+
+/* ---- the guard ------------------------------------------------------------------------- */
+
+struct guard {
+	struct run *R;
+	char *msg;
+	size_t len;
+	bool refused;
+};
+
+static void guard_report(void *ud, const struct model_violation *v)
+{
+	struct guard *g = ud;
+	const char *what = rule_table[v->rule].summary;
+	if (g->refused || v->rule == HP123 || v->rule == HP117)
+		return;   /* a verify is judged by running it; `on` is advice, not danger */
+	g->refused = true;
+	const struct model *m = g->R->m;
+	if (v->store >= 0)
+		snprintf(g->msg, g->len, "refused by the guard: %s (%s) [%s]", what, m->stores[v->store].label,
+			 rule_table[v->rule].id);
+	else if (v->node >= 0)
+		snprintf(g->msg, g->len, "refused by the guard: %s (%s) [%s]", what, g->R->target.nodes[v->node].name,
+			 rule_table[v->rule].id);
+	else
+		snprintf(g->msg, g->len, "refused by the guard: %s [%s]", what, rule_table[v->rule].id);
+}
+
+/* Would the action break a rule in the live state? Then it must not run. */
+static bool guard_refuses(struct run *R, const struct ast_action *a, char *msg, size_t len)
+{
+	struct guard g = { R, msg, len, false };
+	if (a->kind == A_WAIT_UNTIL || a->kind == A_VERIFY || a->kind == A_WAIT || a->kind == A_PAUSE)
+		return false;
+	model_state_copy(R->m, R->scratch, R->live);
+	model_apply(R->m, R->scratch, &R->bind, a, guard_report, &g);
+	return g.refused;
+}
+
+/* ---- actions --------------------------------------------------------------------------- */
+
+static void sleep_ns(long long ns)
+{
+	struct timespec ts = { (time_t)(ns / 1000000000LL), (long)(ns % 1000000000LL) };
+	while (nanosleep(&ts, &ts) < 0 && exec_interrupts < 2)
+		;
+}
+
+static int ask_pause(struct run *R, const struct ast_action *a, char *msg, size_t len)
+{
+	if (R->o.yes)
+		return 0;
+	FILE *tty = isatty(STDIN_FILENO) ? fopen("/dev/tty", "r+") : NULL;
+	if (tty == NULL) {
+		snprintf(msg, len, "pause \"%s\": no terminal to ask and no --yes", a->arg.s);
+		return -1;
+	}
+	fprintf(tty, "pause: ");
+	progress_put_escaped(tty, a->arg.s);
+	fprintf(tty, "\ncontinue? [y/N] ");
+	fflush(tty);
+	char line[64] = "";
+	bool yes = fgets(line, sizeof(line), tty) != NULL && (line[0] == 'y' || line[0] == 'Y');
+	fclose(tty);
+	if (!yes) {
+		snprintf(msg, len, "pause \"%s\": the operator said no", a->arg.s);
+		return -1;
+	}
+	return 0;
+}
+
+/* Carry one action out. 0 done, -1 failed (msg). The effect reaches the live state. */
+static int do_action(struct run *R, const struct ast_action *a, char *msg, size_t len)
+{
+	nodeset nodes = model_action_nodes(R->m, R->live, &R->bind, a);
+	mset v;
+
+	switch (a->kind) {
+	case A_WAIT:
+		if (R->sim)
+			return R->drv->ops->act(R->drv, a, &R->bind, 0, msg, len);
+		sleep_ns(a->duration * 1000000000LL);
+		return 0;
+	case A_PAUSE:
+		return ask_pause(R, a, msg, len);
+	case A_VERIFY:
+		v = run_eval(R, a->cond, msg, len);
+		if (v == B_YES)
+			return 0;
+		if (v == B_NO)
+			snprintf(msg, len, "verification failed: %s", a->message ? a->message : run_text(R, a->cond->loc));
+		return -1;
+	case A_WAIT_UNTIL: {
+		if (R->drv->ops->act(R->drv, a, &R->bind, 0, msg, len) < 0)
+			return -1;
+		if (R->sim) {
+			/* the simulated target gets there at once: a restarted node comes back */
+			model_apply(R->m, R->live, &R->bind, a, NULL, NULL);
+			v = run_eval(R, a->cond, msg, len);
+			if (v != B_YES) {
+				if (v == B_NO)
+					snprintf(msg, len, "timed out: %s never held", run_text(R, a->cond->loc));
+				return -1;
+			}
+			return 0;
+		}
+		double deadline = run_now() + (double)(a->duration >= 0 ? a->duration : 3600);
+		for (;;) {
+			v = run_eval(R, a->cond, msg, len);
+			if (v == B_YES)
+				break;
+			if (run_now() >= deadline || exec_interrupts >= 2) {
+				snprintf(msg, len, "timed out after %llds: %s", (long long)a->duration, run_text(R, a->cond->loc));
+				return -1;
+			}
+			sleep_ns(1000000000LL);
+		}
+		model_apply(R->m, R->live, &R->bind, a, NULL, NULL);
+		return 0;
+	}
+	default:
+		if (R->drv->ops->act(R->drv, a, &R->bind, nodes, msg, len) < 0)
+			return -1;
+		model_apply(R->m, R->live, &R->bind, a, NULL, NULL);
+		return 0;
+	}
+}
+
+/* Has an action whose end the journal lacks already taken effect? The probe is the model's:
+ * acting again would change nothing. */
+static bool effect_present(struct run *R, const struct ast_action *a)
+{
+	if (a->kind == A_EXEC || a->kind == A_WAIT || a->kind == A_PAUSE || a->kind == A_VERIFY ||
+	    a->kind == A_WAIT_UNTIL)
+		return false;
+	model_state_copy(R->m, R->scratch, R->live);
+	model_apply(R->m, R->scratch, &R->bind, a, NULL, NULL);
+	return model_state_equal(R->m, R->scratch, R->live);
+}
+
+/* One action of a step (rollback: of a checkpoint). 0 done, -1 failed. */
+static int run_action(struct run *R, const struct ast_stmt *st, const struct ast_action *a, int idx, bool rollback)
+{
+	char msg[1024] = "";
+	nodeset nodes = model_action_nodes(R->m, R->live, &R->bind, a);
+	const char *node = nodes_text(R, nodes);
+	const char *text = run_text(R, a->loc);
+	double t0 = run_now();
+
+	if (R->resuming && !rollback) {
+		if (journal_resume_action_done(&R->rs, (int32_t)st->index, R->iter, idx, node ? node : ""))
+			return 0;
+		for (size_t i = 0; i < R->rs.ninflight; i++) {
+			const struct journal_ref *f = &R->rs.inflight[i];
+			if (f->step == (int32_t)st->index && f->action == idx && strcmp(f->iter ? f->iter : "", R->iter) == 0 &&
+			    effect_present(R, a)) {
+				run_journal(R, JOURNAL_ACTION_DONE, st, idx, node, "verified after an interruption", 0);
+				progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ACTION_DONE, .step = st->name.s,
+						.node = node, .action = text, .status = "ok",
+						.message = "already done (verified)" });
+				return 0;
+			}
+		}
+	}
+	enum journal_kind k_start = rollback ? JOURNAL_ROLLBACK_ACTION_START : JOURNAL_ACTION_START;
+	enum journal_kind k_done = rollback ? JOURNAL_ROLLBACK_ACTION_DONE : JOURNAL_ACTION_DONE;
+	enum journal_kind k_fail = rollback ? JOURNAL_ROLLBACK_ACTION_FAILED : JOURNAL_ACTION_FAILED;
+
+	if (run_journal(R, k_start, st, idx, node, NULL, 0) < 0)
+		return -1;
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ACTION_START, .step = st->name.s, .node = node,
+			.action = text });
+	int rc;
+	if (guard_refuses(R, a, msg, sizeof(msg)))
+		rc = -1;
+	else
+		rc = do_action(R, a, msg, sizeof(msg));
+	if (R->sim && rc == 0)
+		run_save_sim(R);
+	if (rc < 0) {
+		run_journal(R, k_fail, st, idx, node, msg, 0);
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ACTION_FAILED, .step = st->name.s, .node = node,
+				.action = text, .status = "failed", .message = msg });
+		struct src_pos pos = source_pos(ctx_source(&R->ctx, a->loc.file), a->loc.start);
+		int n = snprintf(R->why, sizeof(R->why), "%s:%u:%u: ", ctx_source(&R->ctx, a->loc.file)->path, pos.line,
+				 pos.col);
+		if (n >= 0 && (size_t)n < sizeof(R->why))
+			snprintf(R->why + n, sizeof(R->why) - (size_t)n, "%s", msg);
+		return -1;
+	}
+	if (run_journal(R, k_done, st, idx, node, NULL, 0) < 0)
+		return -1;
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ACTION_DONE, .step = st->name.s, .node = node,
+			.action = text, .status = "ok", .elapsed = run_now() - t0 });
+	return 0;
+}
+
+/* ---- statements ------------------------------------------------------------------------ */
+
+enum walk { WALK_ON, WALK_FAILED, WALK_INTERRUPTED, WALK_ERROR };
+
+static enum walk run_stmts(struct run *R, const struct ast_stmt *st);
+static enum walk run_stmt(struct run *R, const struct ast_stmt *st);
+
+static enum walk run_step(struct run *R, const struct ast_stmt *st)
+{
+	unsigned k = ++R->step_no;
+	const char *node = st->node && st->node->index < R->bind.n ? nodes_text(R, R->bind.nodes[st->node->index]) : NULL;
+	double t0 = run_now();
+
+	if (R->resuming && journal_resume_step_done(&R->rs, (int32_t)st->index, R->iter)) {
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_RESUME_SKIP, .step = st->name.s, .k = k,
+				.n = R->nsteps, .node = node });
+		return WALK_ON;
+	}
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_STEP_START, .step = st->name.s, .title = st->title,
+			.k = k, .n = R->nsteps, .node = node });
+	if (st == R->fail_at && !R->fail_at_used) {
+		R->fail_at_used = true;
+		snprintf(R->why, sizeof(R->why), "step '%s' failed on purpose (--fail-at)", st->name.s);
+		run_journal(R, JOURNAL_STEP_FAILED, st, -1, node, R->why, 0);
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_STEP_FAILED, .step = st->name.s, .message = R->why });
+		return WALK_FAILED;
+	}
+	int idx = 0;
+	for (const struct ast_action *a = st->actions; a != NULL; a = a->next, idx++) {
+		if (run_action(R, st, a, idx, false) < 0) {
+			if (R->j == NULL && !R->o.dry_run)
+				return WALK_ERROR;
+			run_journal(R, JOURNAL_STEP_FAILED, st, -1, node, R->why, 0);
+			progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_STEP_FAILED, .step = st->name.s,
+					.message = R->why });
+			return WALK_FAILED;
+		}
+		if (exec_interrupts > 0 && a->next != NULL)
+			return WALK_INTERRUPTED;
+	}
+	if (run_journal(R, JOURNAL_STEP_DONE, st, -1, node, NULL, 0) < 0)
+		return WALK_ERROR;
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_STEP_DONE, .step = st->name.s, .k = k, .n = R->nsteps,
+			.elapsed = run_now() - t0 });
+	return exec_interrupts > 0 ? WALK_INTERRUPTED : WALK_ON;
+}
+
+static void pass_checkpoint(struct run *R, const struct ast_stmt *st)
+{
+	if (R->ckpt_bind == NULL)
+		R->ckpt_bind = arena_alloc(&R->ctx.arena, (R->bind.n + 1) * sizeof(nodeset));
+	memcpy(R->ckpt_bind, R->bind.nodes, R->bind.n * sizeof(nodeset));
+	R->ckpt = st;
+	snprintf(R->ckpt_iter, sizeof(R->ckpt_iter), "%s", R->iter);
+	if (!(R->resuming && journal_resume_step_done(&R->rs, (int32_t)st->index, R->iter)))
+		run_journal(R, JOURNAL_CHECKPOINT, st, -1, NULL, NULL, 0);
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_CHECKPOINT, .step = st->name.s });
+}
+
+static enum walk run_foreach(struct run *R, const struct ast_stmt *st)
+{
+	if (st->var == NULL || st->set_role == NULL)
+		return WALK_ON;
+	nodeset set = R->bind.nodes[st->set_role->index];
+	unsigned nodes[MODEL_MAX_NODES], n = 0;
+	for (unsigned i = 0; i < R->m->nnodes; i++)
+		if (set & ((nodeset)1 << i))
+			nodes[n++] = i;
+	unsigned serial = st->serial < 1 ? 1 : st->serial > MODEL_MAX_NODES ? MODEL_MAX_NODES : (unsigned)st->serial;
+	char saved[sizeof(R->iter)];
+	memcpy(saved, R->iter, sizeof(saved));
+	enum walk w = WALK_ON;
+	for (unsigned b = 0; b < n && w == WALK_ON; b += serial) {
+		unsigned e = b + serial < n ? b + serial : n;
+		/* the nodes of one batch go through the body's statements together */
+		for (const struct ast_stmt *s = st->body; s != NULL && w == WALK_ON; s = s->next)
+			for (unsigned k = b; k < e && w == WALK_ON; k++) {
+				R->bind.nodes[st->var->index] = (nodeset)1 << nodes[k];
+				if (snprintf(R->iter, sizeof(R->iter), "%s%s%s=%s", saved, *saved ? "," : "", st->name.s,
+					     R->target.nodes[nodes[k]].name) >= (int)sizeof(R->iter))
+					R->iter[sizeof(R->iter) - 1] = '\0';
+				w = run_stmt(R, s);
+			}
+	}
+	memcpy(R->iter, saved, sizeof(saved));
+	if (w == WALK_ON)
+		R->bind.nodes[st->var->index] = 0;
+	return w;
+}
+
+static enum walk run_stmt(struct run *R, const struct ast_stmt *st)
+{
+	switch (st->kind) {
+	case S_STEP:
+		return run_step(R, st);
+	case S_CHECKPOINT:
+		pass_checkpoint(R, st);
+		return WALK_ON;
+	case S_FOREACH:
+		return run_foreach(R, st);
+	case S_IF: {
+		char why[512] = "";
+		mset v = run_eval(R, st->cond, why, sizeof(why));
+		if (v == 0) {
+			snprintf(R->why, sizeof(R->why), "`if %s`: %s", run_text(R, st->cond->loc), why);
+			return WALK_ERROR;
+		}
+		return run_stmts(R, v == B_YES ? st->body : st->else_body);
+	}
+	}
+	return WALK_ON;
+}
+
+static enum walk run_stmts(struct run *R, const struct ast_stmt *st)
+{
+	for (; st != NULL; st = st->next) {
+		enum walk w = run_stmt(R, st);
+		if (w != WALK_ON)
+			return w;
+	}
+	return WALK_ON;
+}
+
+/* ---- the end: done, rolled back, or failed ----------------------------------------------- */
+
+static void print_degradations(struct run *R)
+{
+	struct model_degr d[16];
+	unsigned n = model_degradations(R->m, R->live, d, 16);
+	if (n == 0) {
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE,
+				.message = "the target was left in service: nothing the model follows is degraded" });
+		return;
+	}
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE, .message = "the target was left degraded:" });
+	for (unsigned i = 0; i < n && i < 16; i++) {
+		const char *s = "?";
+		struct arena *a = &R->ctx.arena;
+		switch (d[i].kind) {
+		case DEG_SERVICE:
+			s = arena_printf(a, "  service \"%s\" is stopped on %s", R->m->svcs[d[i].index]->name.s,
+					 R->target.nodes[d[i].node].name);
+			break;
+		case DEG_STORE:
+			s = arena_printf(a, "  %s is %s", R->m->stores[d[i].index].label,
+					 (R->live->v[R->m->o_store + (unsigned)d[i].index] & STO_DISMOUNTED) ? "dismounted"
+					 : (R->live->v[R->m->o_store + (unsigned)d[i].index] & STO_DIRTY) ? "dirty (soft recovery pending)"
+					 : "offline");
+			break;
+		case DEG_RESTART:
+			s = arena_printf(a, "  resource \"%s\" is set to Do not restart", R->m->res[d[i].index]->name.s);
+			break;
+		case DEG_NODE:
+			s = arena_printf(a, "  node %s is not a cluster member", R->target.nodes[d[i].node].name);
+			break;
+		}
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE, .message = s });
+	}
+}
+
+static int rollback(struct run *R)
+{
+	const struct ast_stmt *ck = R->ckpt;
+	run_journal(R, JOURNAL_ROLLBACK_START, ck, -1, NULL, NULL, 0);
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ROLLBACK_START, .step = ck->name.s });
+	memcpy(R->bind.nodes, R->ckpt_bind, R->bind.n * sizeof(nodeset));
+	snprintf(R->iter, sizeof(R->iter), "%s", R->ckpt_iter);
+	int idx = 0;
+	for (const struct ast_action *a = ck->actions; a != NULL; a = a->next, idx++) {
+		nodeset nodes = model_action_nodes(R->m, R->live, &R->bind, a);
+		if (R->resuming && R->rs.rollback_started &&
+		    journal_resume_rollback_action_done(&R->rs, idx, nodes_text(R, nodes) ? nodes_text(R, nodes) : ""))
+			continue;
+		if (run_action(R, ck, a, idx, true) < 0) {
+			run_journal(R, JOURNAL_ROLLBACK_FAILED, ck, -1, NULL, R->why, 0);
+			progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ROLLBACK_FAILED, .step = ck->name.s,
+					.message = R->why });
+			return -1;
+		}
+	}
+	run_journal(R, JOURNAL_ROLLBACK_DONE, ck, -1, NULL, NULL, 0);
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ROLLBACK_DONE, .step = ck->name.s });
+	return 0;
+}
+
+static int verify_ensures(struct run *R)
+{
+	for (const struct ast_require *e = R->plan->ensures; e != NULL; e = e->next) {
+		char why[512] = "";
+		if (run_eval(R, e->cond, why, sizeof(why)) != B_YES) {
+			snprintf(R->why, sizeof(R->why), "ensure %s does not hold%s%s", run_text(R, e->cond->loc),
+				 *why ? ": " : "", e->message ? e->message : why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int done(struct run *R, const char *status, enum journal_status js, int code, const char *msg)
+{
+	if (!R->o.dry_run)
+		run_finish(R, js);
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_RUN_DONE, .status = status, .message = msg,
+			.elapsed = run_now() - R->t0 });
+	return code;
+}
+
+int run_walk(struct run *R)
+{
+	enum walk w = run_stmts(R, R->proc->body);
+
+	if (w == WALK_INTERRUPTED) {
+		run_journal(R, JOURNAL_INTERRUPTED, NULL, -1, NULL, "interrupted", 0);
+		char msg[JOURNAL_PATH_MAX + 64];
+		snprintf(msg, sizeof(msg), "continue with: hotplan resume %s", R->journal_path);
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_INTERRUPTED, .message = msg });
+		return EXIT_INTERRUPTED;
+	}
+	if (w == WALK_ERROR) {
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE, .message = R->why });
+		print_degradations(R);
+		return done(R, "failed", JOURNAL_STATUS_FAILED, EXIT_FAILED, R->why);
+	}
+	if (w == WALK_ON) {
+		if (R->o.dry_run || verify_ensures(R) == 0)
+			return done(R, "completed", JOURNAL_STATUS_COMPLETED, EXIT_OK, NULL);
+		print_degradations(R);
+		return done(R, "failed", JOURNAL_STATUS_FAILED, EXIT_FAILED, R->why);
+	}
+	/* a step failed */
+	char why[sizeof(R->why)];
+	memcpy(why, R->why, sizeof(why));
+	if (R->ckpt == NULL) {
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE,
+				.message = "no checkpoint was passed: there is nothing to roll back to" });
+		print_degradations(R);
+		return done(R, "failed", JOURNAL_STATUS_FAILED, EXIT_FAILED, why);
+	}
+	if (rollback(R) < 0) {
+		print_degradations(R);
+		return done(R, "failed", JOURNAL_STATUS_FAILED, EXIT_FAILED, R->why);
+	}
+	return done(R, "rolled-back", JOURNAL_STATUS_ROLLED_BACK, EXIT_ROLLED_BACK, why);
+}

@@ -1,0 +1,39 @@
+/* exec.h: `hotplan run` and `hotplan resume`: preflight, the walk over a procedure with a
+ * guard before every action and a journal record around it, rollback to the latest
+ * checkpoint, locks, interruption. Both entry points return the process exit code of
+ * SPEC section 5; nothing they allocate outlives the call. */
+#ifndef HP_EXEC_H
+#define HP_EXEC_H
+
+#include <stdbool.h>
+
+enum {
+	EXIT_OK = 0,
+	EXIT_REJECTED = 1,      /* check errors, failed prerequisite, missing param: nothing changed */
+	EXIT_USAGE = 2,         /* usage error or unreadable input */
+	EXIT_ROLLED_BACK = 3,   /* a step failed; the target was rolled back to a checkpoint */
+	EXIT_FAILED = 4,        /* a step failed and no checkpoint, or the rollback failed */
+	EXIT_LOCKED = 5,        /* another run holds the target, or its last run is unfinished */
+	EXIT_INTERRUPTED = 130,
+};
+
+struct run_opts {
+	const char *plan_path;          /* a .hplan or a .hpc */
+	const char *inventory_path;     /* NULL: the built-in simulated target */
+	const char *target_name;
+	int kind;                       /* -1: the target's kind (standalone without an inventory) */
+	const char **sets;              /* NAME=VALUE */
+	unsigned nsets;
+	bool dry_run;
+	bool yes;
+	const char *journal_path;       /* NULL: STATE_DIR/runs/RUN.journal */
+	const char *abandon;            /* --abandon RUN */
+	const char *fail_at;            /* a step's name */
+	long long pace_ns;              /* --pace */
+	bool log_json;
+};
+
+int exec_run(const struct run_opts *o);
+int exec_resume(const char *journal_path, bool yes, bool log_json);
+
+#endif

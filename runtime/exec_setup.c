@@ -1,0 +1,648 @@
+/* exec_setup.c: everything around the walk: loading the plan and the target, params,
+ * preflight, the lock, the journal, the simulated target's saved state, and the two entry
+ * points, `run` and `resume`. */
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "parse.h"
+#include "run.h"
+
+double run_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (exec_interrupts < 100)
+		exec_interrupts++;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;   /* no SA_RESTART: a sleeping action wakes up to look */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	exec_interrupts = 0;
+}
+
+static void say(struct run *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct run *R, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	(void)R;
+	fputs("hotplan: ", stderr);
+	progress_put_escaped(stderr, buf);
+	fputc('\n', stderr);
+}
+
+/* ---- the plan -------------------------------------------------------------------------- */
+
+static void sha256_file(const char *text, size_t len, unsigned char out[32])
+{
+	unsigned int n = 32;
+	EVP_Digest(text, len, out, &n, EVP_sha256(), NULL);
+}
+
+int run_load_plan(struct run *R, const char *path)
+{
+	const char *why = NULL;
+	struct ast_file *f = parse_file(&R->ctx, path, &why);
+	if (f == NULL) {
+		say(R, "%s", why);
+		return EXIT_USAGE;
+	}
+	unsigned before = R->ctx.diags.n;
+	check_file(&R->ctx, f, CHECK_ALL, false);
+	diag_finish(&R->ctx);
+	bool color = isatty(STDERR_FILENO) && getenv("NO_COLOR") == NULL;
+	if (R->ctx.diags.n > 0)
+		diag_print_text(&R->ctx, stderr, color);
+	(void)before;
+	if (R->ctx.diags.errors > 0) {
+		say(R, "%s: the plan has errors: nothing was run", path);
+		return EXIT_REJECTED;
+	}
+	if (f->plans == NULL) {
+		say(R, "%s: no plan in the file", path);
+		return EXIT_REJECTED;
+	}
+	if (f->plans->next != NULL) {
+		say(R, "%s: more than one plan; hotplan runs one plan per file", path);
+		return EXIT_USAGE;
+	}
+	R->plan = f->plans;
+	struct source *src = ctx_source(&R->ctx, f->source);
+	sha256_file(src->text, src->len, R->plan_hash);
+	return 0;
+}
+
+static const struct ast_stmt *find_step(const struct ast_stmt *st, const char *name)
+{
+	for (; st != NULL; st = st->next) {
+		if (st->kind == S_STEP && st->name.s && strcmp(st->name.s, name) == 0)
+			return st;
+		const struct ast_stmt *r = find_step(st->body, name);
+		if (r == NULL)
+			r = find_step(st->else_body, name);
+		if (r != NULL)
+			return r;
+	}
+	return NULL;
+}
+
+static unsigned count_steps(const struct ast_stmt *st, unsigned mult, unsigned nnodes)
+{
+	unsigned n = 0;
+	for (; st != NULL; st = st->next) {
+		if (st->kind == S_STEP)
+			n += mult;
+		else if (st->kind == S_FOREACH)
+			n += count_steps(st->body, mult * (nnodes > 1 ? nnodes - 1 : 1), nnodes);
+		else if (st->kind == S_IF)
+			n += count_steps(st->body, mult, nnodes);
+	}
+	return n;
+}
+
+/* ---- the target, params and the model ---------------------------------------------------- */
+
+static int setup_target(struct run *R)
+{
+	char err[1024];
+	if (R->o.inventory_path != NULL) {
+		const char *why = NULL;
+		unsigned before = R->ctx.diags.n;
+		struct ast_file *inv = parse_file(&R->ctx, R->o.inventory_path, &why);
+		if (inv == NULL) {
+			say(R, "%s", why);
+			return EXIT_USAGE;
+		}
+		if (R->ctx.diags.n > before) {
+			diag_finish(&R->ctx);
+			diag_print_text(&R->ctx, stderr, false);
+			say(R, "%s: the inventory has errors", R->o.inventory_path);
+			return EXIT_USAGE;
+		}
+		if (target_from_inventory(&R->ctx, inv, R->o.target_name, &R->target, err, sizeof(err)) < 0) {
+			say(R, "%s: %s", R->o.inventory_path, err);
+			return EXIT_USAGE;
+		}
+		if (R->o.kind >= 0 && (enum proc_kind)R->o.kind != R->target.kind) {
+			say(R, "--kind %s, but target '%s' is %s", R->o.kind == PROC_CLUSTER ? "cluster" : "standalone",
+			    R->target.name, R->target.kind == PROC_CLUSTER ? "a cluster" : "standalone");
+			return EXIT_USAGE;
+		}
+	} else {
+		enum proc_kind k = R->o.kind >= 0 ? (enum proc_kind)R->o.kind : PROC_STANDALONE;
+		if (R->o.kind < 0 && R->plan->proc[PROC_STANDALONE] == NULL && R->plan->proc[PROC_CLUSTER] != NULL)
+			k = PROC_CLUSTER;
+		target_builtin(&R->ctx.arena, k, &R->target);
+	}
+	R->proc = R->plan->proc[R->target.kind];
+	if (R->proc == NULL) {
+		say(R, "plan '%s' has no %s procedure for target '%s' [HP006]", R->plan->name.s,
+		    R->target.kind == PROC_CLUSTER ? "cluster" : "standalone", R->target.name);
+		return EXIT_REJECTED;
+	}
+	R->sim = true;
+	for (unsigned n = 0; n < R->target.nnodes; n++)
+		R->sim &= R->target.nodes[n].transport == TR_SIM;
+	if (!R->sim) {
+		say(R, "target '%s': local: and ssh:// nodes are not supported by this build yet", R->target.name);
+		return EXIT_USAGE;
+	}
+	if (R->o.fail_at != NULL) {
+		R->fail_at = find_step(R->proc->body, R->o.fail_at);
+		if (R->fail_at == NULL) {
+			say(R, "--fail-at %s: the %s procedure has no step of that name", R->o.fail_at,
+			    R->target.kind == PROC_CLUSTER ? "cluster" : "standalone");
+			return EXIT_USAGE;
+		}
+	}
+	R->values = arena_alloc(&R->ctx.arena, (R->plan->nparams + 1) * sizeof(*R->values));
+	if (params_bind(&R->ctx.arena, R->plan, &R->target, R->o.sets, R->o.nsets, R->values, err, sizeof(err)) < 0) {
+		say(R, "%s", err);
+		return EXIT_USAGE;
+	}
+
+	struct model_param_value *pv = arena_alloc(&R->ctx.arena, (R->plan->nparams + 1) * sizeof(*pv));
+	params_for_model(R->plan, R->values, pv);
+	const char **names = arena_alloc(&R->ctx.arena, (R->target.nnodes + 1) * sizeof(*names));
+	for (unsigned n = 0; n < R->target.nnodes; n++)
+		names[n] = R->target.nodes[n].name;
+	R->m = model_init_concrete(&R->ctx.arena, R->plan, R->target.kind, R->target.nnodes, names,
+				   R->target.nstores, R->target.stores, pv);
+	R->live = model_state_start(&R->ctx.arena, R->m, 0);
+	for (unsigned g = 0; g < R->target.ngroups; g++)
+		for (unsigned i = 0; i < R->m->ngroups; i++)
+			if (strcmp(R->m->groups[i]->name.s, R->target.group_names[g]) == 0)
+				R->live->owner[i] = (nodeset)1 << target_node_index(&R->target, R->target.group_owners[g]);
+	model_state_set_params(R->m, R->live, pv);
+	R->scratch = model_state_clone(&R->ctx.arena, R->m, R->live);
+	R->bind.n = R->proc->nroles;
+	R->bind.nodes = arena_alloc(&R->ctx.arena, (R->bind.n + 1) * sizeof(nodeset));
+	model_bind_roles(R->m, R->live, R->proc, &R->bind);
+	R->nsteps = count_steps(R->proc->body, 1, R->target.nnodes);
+	R->drv = driver_sim_new(&R->ctx.arena, R->m, R->live, &R->target, R->o.pace_ns, &exec_interrupts);
+	return 0;
+}
+
+/* Params, their stores, and the plan's prerequisites: nothing changes when one fails. */
+int run_preflight(struct run *R)
+{
+	char why[1024];
+	for (const struct ast_param *p = R->plan->params; p != NULL; p = p->next) {
+		const struct rt_value *v = &R->values[p->index];
+		if (!v->set) {
+			snprintf(why, sizeof(why), "param '%s' has no value: give it with --set %s=VALUE or `set %s = …` in "
+				 "the inventory", p->name.s, p->name.s, p->name.s);
+			goto fail;
+		}
+		if (p->type == TY_STORES && R->target.nstores > 0)
+			for (unsigned i = 0; i < v->nlist; i++) {
+				bool found = false;
+				for (unsigned k = 0; k < R->target.nstores; k++)
+					found |= strcmp(R->target.stores[k], v->list[i]) == 0;
+				if (!found) {
+					snprintf(why, sizeof(why), "param '%s' names store \"%s\", which target '%s' does not have",
+						 p->name.s, v->list[i], R->target.name);
+					goto fail;
+				}
+			}
+	}
+	for (const struct ast_require *rq = R->plan->requires; rq != NULL; rq = rq->next) {
+		char how[512] = "";
+		mset v = run_eval(R, rq->cond, how, sizeof(how));
+		if (v == B_YES)
+			continue;
+		if (v == B_NO)
+			snprintf(why, sizeof(why), "require %s: %s", run_text(R, rq->cond->loc),
+				 rq->message ? rq->message : "it does not hold");
+		else
+			snprintf(why, sizeof(why), "require %s cannot be checked: %s", run_text(R, rq->cond->loc), how);
+		goto fail;
+	}
+	return 0;
+fail:
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_PREFLIGHT_FAILED, .message = why });
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_RUN_DONE, .status = "failed",
+			.message = "nothing was changed", .elapsed = run_now() - R->t0 });
+	return EXIT_REJECTED;
+}
+
+/* ---- the journal ----------------------------------------------------------------------- */
+
+int run_journal(struct run *R, enum journal_kind kind, const struct ast_stmt *st, int action,
+		const char *node, const char *msg, enum journal_status status)
+{
+	char err[512];
+	if (R->j == NULL)
+		return 0;
+	struct journal_record rec = {
+		.kind = kind, .status = status, .step = st ? (int32_t)st->index : -1, .action = action,
+		.step_name = st ? st->name.s : NULL, .iter = R->iter, .node = node, .message = msg,
+	};
+	if (journal_append(R->j, &rec, err, sizeof(err)) < 0) {
+		say(R, "%s: the run stops here; `hotplan resume %s` continues it once that is fixed", err, R->journal_path);
+		exec_interrupts = 100;
+		return -1;
+	}
+	return 0;
+}
+
+static const char *var(struct run *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static const char *var(struct run *R, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	char *p = arena_alloc(&R->ctx.arena, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+int run_start_journal(struct run *R)
+{
+	char err[1024];
+	const char **vars = arena_alloc(&R->ctx.arena, (R->o.nsets + R->bind.n + 12) * sizeof(*vars));
+	size_t nv = 0;
+	char abs[JOURNAL_PATH_MAX];
+
+	if (realpath(R->o.plan_path, abs) == NULL)
+		snprintf(abs, sizeof(abs), "%s", R->o.plan_path);
+	vars[nv++] = var(R, "plan=%s", abs);
+	if (R->o.inventory_path) {
+		char inv[JOURNAL_PATH_MAX];
+		if (realpath(R->o.inventory_path, inv) == NULL)
+			snprintf(inv, sizeof(inv), "%s", R->o.inventory_path);
+		vars[nv++] = var(R, "inventory=%s", inv);
+	}
+	if (R->o.target_name)
+		vars[nv++] = var(R, "target=%s", R->o.target_name);
+	vars[nv++] = var(R, "kind=%s", R->target.kind == PROC_CLUSTER ? "cluster" : "standalone");
+	if (R->o.fail_at)
+		vars[nv++] = var(R, "fail-at=%s", R->o.fail_at);
+	if (R->o.pace_ns)
+		vars[nv++] = var(R, "pace-ns=%lld", R->o.pace_ns);
+	for (unsigned i = 0; i < R->o.nsets; i++)
+		vars[nv++] = var(R, "set=%s", R->o.sets[i]);
+	/* roles bind once, when the run starts: a resume must not bind them again */
+	for (const struct ast_role *r = R->proc->roles; r != NULL; r = r->next)
+		if (r->kind != R_LOOPVAR)
+			vars[nv++] = var(R, "role=%s=%llx", r->name.s, (unsigned long long)R->bind.nodes[r->index]);
+
+	if (R->o.journal_path != NULL)
+		snprintf(R->journal_path, sizeof(R->journal_path), "%s", R->o.journal_path);
+	else if (journal_default_path(R->state_dir, R->run_id, R->journal_path, sizeof(R->journal_path), err,
+				      sizeof(err)) < 0) {
+		say(R, "%s", err);
+		return EXIT_USAGE;
+	}
+	struct journal_header h = { .run_id = R->run_id, .plan_path = abs, .target = R->target.name,
+				    .start_ns = journal_now_ns(), .vars = vars, .nvars = nv };
+	memcpy(h.plan_hash, R->plan_hash, 32);
+	if (journal_create(R->journal_path, &h, &R->j, err, sizeof(err)) < 0) {
+		say(R, "%s", err);
+		return EXIT_USAGE;
+	}
+	snprintf(R->sim_path, sizeof(R->sim_path), "%s.sim", R->journal_path);
+	struct journal_record rec = { .kind = JOURNAL_RUN_START, .step = -1, .action = -1 };
+	if (journal_append(R->j, &rec, err, sizeof(err)) < 0) {
+		say(R, "%s", err);
+		return EXIT_USAGE;
+	}
+	struct target_last last = { .status = TARGET_UNFINISHED };
+	snprintf(last.run_id, sizeof(last.run_id), "%s", R->run_id);
+	if (realpath(R->journal_path, last.journal) == NULL)
+		snprintf(last.journal, sizeof(last.journal), "%s", R->journal_path);
+	if (target_last_write(R->state_dir, R->target.name, &last, err, sizeof(err)) < 0) {
+		say(R, "%s", err);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+void run_finish(struct run *R, enum journal_status st)
+{
+	char err[512];
+	if (R->j == NULL)
+		return;
+	run_journal(R, JOURNAL_RUN_DONE, NULL, -1, NULL, NULL, st);
+	struct target_last last = { .status = st == JOURNAL_STATUS_COMPLETED ? TARGET_COMPLETED
+					     : st == JOURNAL_STATUS_ROLLED_BACK ? TARGET_ROLLED_BACK : TARGET_FAILED };
+	snprintf(last.run_id, sizeof(last.run_id), "%s", R->run_id);
+	if (realpath(R->journal_path, last.journal) == NULL)
+		snprintf(last.journal, sizeof(last.journal), "%s", R->journal_path);
+	if (target_last_write(R->state_dir, R->target.name, &last, err, sizeof(err)) < 0)
+		say(R, "%s", err);
+}
+
+/* ---- the simulated target's state ------------------------------------------------------ */
+
+#define SIM_MAGIC "HPSIM001"
+
+int run_save_sim(struct run *R)
+{
+	char tmp[sizeof(R->sim_path) + 8];
+	if (R->j == NULL || R->sim_path[0] == '\0')
+		return 0;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", R->sim_path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	uint32_t hdr[3] = { R->m->nv, R->m->ngroups, R->m->nnodes };
+	bool ok = write(fd, SIM_MAGIC, 8) == 8 && write(fd, hdr, sizeof(hdr)) == (ssize_t)sizeof(hdr) &&
+		  write(fd, R->live->owner, R->m->ngroups * sizeof(nodeset)) == (ssize_t)(R->m->ngroups * sizeof(nodeset)) &&
+		  write(fd, R->live->v, R->m->nv) == (ssize_t)R->m->nv;
+	ok &= close(fd) == 0;
+	if (!ok || rename(tmp, R->sim_path) < 0) {
+		unlink(tmp);
+		say(R, "save the simulated target's state to %s: %s", R->sim_path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int load_sim(struct run *R)
+{
+	int fd = open(R->sim_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;   /* nothing acted yet: the start state */
+	char magic[8];
+	uint32_t hdr[3];
+	bool ok = read(fd, magic, 8) == 8 && memcmp(magic, SIM_MAGIC, 8) == 0 &&
+		  read(fd, hdr, sizeof(hdr)) == (ssize_t)sizeof(hdr) && hdr[0] == R->m->nv &&
+		  hdr[1] == R->m->ngroups && hdr[2] == R->m->nnodes &&
+		  read(fd, R->live->owner, R->m->ngroups * sizeof(nodeset)) == (ssize_t)(R->m->ngroups * sizeof(nodeset)) &&
+		  read(fd, R->live->v, R->m->nv) == (ssize_t)R->m->nv;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* ---- the lock ---------------------------------------------------------------------------- */
+
+static int take_lock(struct run *R, bool resume)
+{
+	char msg[1024];
+	struct lock_owner me, holder;
+	if (lock_owner_self(&me, R->run_id, journal_now_ns(), msg, sizeof(msg)) < 0) {
+		say(R, "%s", msg);
+		return EXIT_USAGE;
+	}
+	int rc = lock_acquire(R->state_dir, R->target.name, &me, &R->lk, &holder, msg, sizeof(msg));
+	if (rc == 1) {
+		say(R, "%s", msg);
+		return EXIT_LOCKED;
+	}
+	if (rc < 0) {
+		say(R, "%s", msg);
+		return EXIT_USAGE;
+	}
+	if (msg[0] != '\0')
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE, .message = msg });
+	struct target_last last;
+	rc = target_last_read(R->state_dir, R->target.name, &last, msg, sizeof(msg));
+	if (rc < 0) {
+		say(R, "%s", msg);
+		return EXIT_USAGE;
+	}
+	if (resume)
+		rc = target_resume_gate(rc == 0 ? &last : NULL, R->target.name, R->run_id, msg, sizeof(msg));
+	else
+		rc = target_last_gate(rc == 0 ? &last : NULL, R->target.name, R->o.abandon, msg, sizeof(msg));
+	if (rc != 0) {
+		say(R, "%s", msg);
+		return rc == 1 ? EXIT_LOCKED : EXIT_USAGE;
+	}
+	if (msg[0] != '\0')
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE, .message = msg });
+	return 0;
+}
+
+void run_release(struct run *R)
+{
+	char err[256];
+	journal_close(R->j);
+	R->j = NULL;
+	if (R->lk != NULL)
+		lock_release(R->lk, err, sizeof(err));
+	R->lk = NULL;
+}
+
+/* ---- run ------------------------------------------------------------------------------- */
+
+static struct run *run_new(const struct run_opts *o)
+{
+	struct run *R = calloc(1, sizeof(*R));
+	if (R == NULL)
+		abort();
+	ctx_init(&R->ctx);
+	R->o = *o;
+	R->t0 = run_now();
+	return R;
+}
+
+static void run_free(struct run *R)
+{
+	run_release(R);
+	if (R->resuming) {
+		journal_resume_free(&R->rs);
+		journal_log_free(&R->log);
+	}
+	ctx_free(&R->ctx);
+	free(R);
+}
+
+static int run_begin(struct run *R)
+{
+	char err[512];
+	int rc;
+	if (journal_new_run_id(R->run_id, sizeof(R->run_id), err, sizeof(err)) < 0) {
+		say(R, "%s", err);
+		return EXIT_USAGE;
+	}
+	progress_init(&R->prog, stdout, R->o.log_json, R->run_id);
+	if ((rc = setup_target(R)) != 0)
+		return rc;
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_RUN_START,
+			.message = arena_printf(&R->ctx.arena, "%s %s: plan %s (%s) on %s%s: %u steps", R->o.dry_run ? "dry run" : "run",
+					       R->run_id, R->plan->name.s,
+					       R->target.kind == PROC_CLUSTER ? "cluster" : "standalone", R->target.name,
+					       R->sim ? " (simulated)" : "", R->nsteps) });
+	return run_preflight(R);
+}
+
+int exec_run(const struct run_opts *o)
+{
+	struct run *R = run_new(o);
+	char err[512];
+	int rc;
+
+	install_signals();
+	if ((rc = run_load_plan(R, o->plan_path)) != 0)
+		goto out;
+	if ((rc = run_begin(R)) != 0)
+		goto out;
+	if (o->dry_run) {
+		rc = run_walk(R);
+		goto out;
+	}
+	if (journal_state_dir(R->state_dir, sizeof(R->state_dir), err, sizeof(err)) < 0) {
+		say(R, "%s", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if ((rc = take_lock(R, false)) != 0)
+		goto out;
+	if ((rc = run_start_journal(R)) != 0)
+		goto out;
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_PREFLIGHT_OK, .message = R->journal_path });
+	rc = run_walk(R);
+out:
+	run_free(R);
+	return rc;
+}
+
+/* ---- resume ---------------------------------------------------------------------------- */
+
+static const char *header_var(const struct journal_log *log, const char *key, size_t *iter)
+{
+	size_t klen = strlen(key);
+	for (size_t i = iter ? *iter : 0; i < log->header.nvars; i++) {
+		const char *v = log->header.vars[i];
+		if (strncmp(v, key, klen) == 0 && v[klen] == '=') {
+			if (iter)
+				*iter = i + 1;
+			return v + klen + 1;
+		}
+	}
+	return NULL;
+}
+
+int exec_resume(const char *journal_path, bool yes, bool log_json)
+{
+	struct run_opts o = { .yes = yes, .log_json = log_json, .kind = -1 };
+	struct run *R = run_new(&o);
+	char err[1024];
+	int rc;
+
+	install_signals();
+	if (journal_open_append(journal_path, &R->j, &R->log, err, sizeof(err)) < 0) {
+		say(R, "%s", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	R->resuming = true;
+	if (journal_resume_state(&R->log, &R->rs, err, sizeof(err)) < 0) {
+		say(R, "%s: %s", journal_path, err);
+		journal_log_free(&R->log);
+		R->resuming = false;
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (R->rs.next == JOURNAL_NEXT_NONE) {
+		say(R, "run %s %s: it cannot be resumed; a new run starts from the beginning", R->log.header.run_id,
+		    R->rs.end_status == JOURNAL_STATUS_COMPLETED ? "completed" : "was rolled back");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	/* the run as it was started */
+	const char *plan = header_var(&R->log, "plan", NULL);
+	const char *kind = header_var(&R->log, "kind", NULL);
+	R->o.plan_path = plan;
+	R->o.inventory_path = header_var(&R->log, "inventory", NULL);
+	R->o.target_name = header_var(&R->log, "target", NULL);
+	R->o.kind = kind && strcmp(kind, "cluster") == 0 ? PROC_CLUSTER : PROC_STANDALONE;
+	const char *pace = header_var(&R->log, "pace-ns", NULL);
+	R->o.pace_ns = pace ? atoll(pace) : 0;
+	if (!R->rs.has_failed_step)
+		R->o.fail_at = header_var(&R->log, "fail-at", NULL);
+	const char **sets = arena_alloc(&R->ctx.arena, (R->log.header.nvars + 1) * sizeof(*sets));
+	size_t it = 0;
+	const char *s;
+	while ((s = header_var(&R->log, "set", &it)) != NULL)
+		sets[R->o.nsets++] = s;
+	R->o.sets = sets;
+	if (plan == NULL) {
+		say(R, "%s: the journal does not say which plan ran", journal_path);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if ((rc = run_load_plan(R, plan)) != 0)
+		goto out;
+	if (memcmp(R->plan_hash, R->log.header.plan_hash, 32) != 0) {
+		say(R, "%s changed since run %s started: resume needs the same plan", plan, R->log.header.run_id);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	snprintf(R->journal_path, sizeof(R->journal_path), "%s", journal_path);
+	snprintf(R->sim_path, sizeof(R->sim_path), "%s.sim", journal_path);
+	snprintf(R->run_id, sizeof(R->run_id), "%s", R->log.header.run_id);
+	progress_init(&R->prog, stdout, log_json, R->run_id);
+	if ((rc = setup_target(R)) != 0)
+		goto out;
+	/* the roles as they were bound when the run started */
+	it = 0;
+	while ((s = header_var(&R->log, "role", &it)) != NULL) {
+		const char *eq = strrchr(s, '=');
+		for (const struct ast_role *r = R->proc->roles; eq && r != NULL; r = r->next)
+			if (strlen(r->name.s) == (size_t)(eq - s) && strncmp(r->name.s, s, (size_t)(eq - s)) == 0)
+				R->bind.nodes[r->index] = (nodeset)strtoull(eq + 1, NULL, 16);
+	}
+	if (R->sim && load_sim(R) < 0) {
+		say(R, "%s: the simulated target's saved state is unreadable", R->sim_path);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (journal_state_dir(R->state_dir, sizeof(R->state_dir), err, sizeof(err)) < 0) {
+		say(R, "%s", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if ((rc = take_lock(R, true)) != 0)
+		goto out;
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_RUN_START,
+			.message = arena_printf(&R->ctx.arena, "resume %s: plan %s on %s", R->run_id, R->plan->name.s,
+					       R->target.name) });
+	struct journal_record rec = { .kind = JOURNAL_RUN_RESUME, .step = -1, .action = -1, .message = "hotplan resume" };
+	if (journal_append(R->j, &rec, err, sizeof(err)) < 0) {
+		say(R, "%s", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (R->rs.next == JOURNAL_NEXT_ROLLBACK) {
+		/* finish the rollback that had started, then the run ends rolled back */
+		const struct ast_stmt *ck = NULL;
+		for (const struct ast_stmt *st = R->proc->body; st != NULL && ck == NULL; st = st->next)
+			if (st->kind == S_CHECKPOINT && (int32_t)st->index == R->rs.rollback.step)
+				ck = st;
+		(void)ck;
+	}
+	rc = run_walk(R);
+out:
+	run_free(R);
+	return rc;
+}

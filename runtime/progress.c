@@ -1,0 +1,218 @@
+/* progress.c: event lines, plain, live or JSON. */
+#include "progress.h"
+
+#include <jansson.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const names[] = {
+	[EV_RUN_START] = "run-start", [EV_PREFLIGHT_OK] = "preflight-ok",
+	[EV_PREFLIGHT_FAILED] = "preflight-failed", [EV_STEP_START] = "step-start",
+	[EV_ACTION_START] = "action-start", [EV_ACTION_DONE] = "action-done",
+	[EV_ACTION_FAILED] = "action-failed", [EV_STEP_DONE] = "step-done",
+	[EV_STEP_FAILED] = "step-failed", [EV_CHECKPOINT] = "checkpoint",
+	[EV_ROLLBACK_START] = "rollback-start", [EV_ROLLBACK_DONE] = "rollback-done",
+	[EV_ROLLBACK_FAILED] = "rollback-failed", [EV_RUN_DONE] = "run-done",
+	[EV_RESUME_SKIP] = "resume-skip", [EV_INTERRUPTED] = "interrupted",
+	[EV_DRY_RUN] = "dry-run", [EV_NOTE] = "note",
+};
+
+void progress_init(struct progress *p, FILE *out, bool json, const char *run_id)
+{
+	memset(p, 0, sizeof(*p));
+	p->out = out;
+	p->run = run_id;
+	if (json)
+		p->mode = PROGRESS_JSON;
+	else if (isatty(fileno(out)))
+		p->mode = PROGRESS_TTY;
+	else
+		p->mode = PROGRESS_TEXT;
+	const char *term = getenv("TERM");
+	p->color = p->mode == PROGRESS_TTY && getenv("NO_COLOR") == NULL && !(term && strcmp(term, "dumb") == 0);
+}
+
+void progress_put_escaped(FILE *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		unsigned char c = *p;
+		if (c == '\n') {
+			fputs("\\n", out);
+			p++;
+		} else if (c == '\t') {
+			fputs("\\t", out);
+			p++;
+		} else if (c < 0x20 || c == 0x7f) {
+			fprintf(out, "\\x%02x", c);
+			p++;
+		} else if (c < 0x80) {
+			fputc(c, out);
+			p++;
+		} else {
+			/* copy a valid UTF-8 sequence whole, escape anything else byte by byte */
+			int len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+			int ok = len > 0;
+			for (int i = 1; ok && i < len; i++)
+				ok = (p[i] & 0xc0) == 0x80;
+			/* C1 controls (U+0080..U+009F) steer terminals too */
+			if (ok && len == 2 && c == 0xc2 && p[1] < 0xa0)
+				ok = 0;
+			if (ok) {
+				fwrite(p, 1, (size_t)len, out);
+				p += len;
+			} else {
+				fprintf(out, "\\x%02x", c);
+				p++;
+			}
+		}
+	}
+}
+
+static void rfc3339(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%03ldZ", ts.tv_nsec / 1000000);
+}
+
+static void emit_json(struct progress *p, const struct progress_ev *e)
+{
+	char t[64];
+	rfc3339(t, sizeof(t));
+	json_t *o = json_object();
+	json_object_set_new(o, "event", json_string(names[e->kind]));
+	json_object_set_new(o, "time", json_string(t));
+	json_object_set_new(o, "run", json_string(p->run ? p->run : ""));
+	if (e->step)
+		json_object_set_new(o, "step", json_string(e->step));
+	if (e->k)
+		json_object_set_new(o, "index", json_integer(e->k)), json_object_set_new(o, "steps", json_integer(e->n));
+	if (e->node)
+		json_object_set_new(o, "node", json_string(e->node));
+	if (e->action)
+		json_object_set_new(o, "action", json_string(e->action));
+	if (e->status)
+		json_object_set_new(o, "status", json_string(e->status));
+	if (e->message)
+		json_object_set_new(o, "message", json_string(e->message));
+	if (e->kind == EV_ACTION_DONE || e->kind == EV_STEP_DONE || e->kind == EV_RUN_DONE)
+		json_object_set_new(o, "elapsed", json_real(e->elapsed));
+	/* invalid UTF-8 in a value makes json_string return NULL: jansson then drops the key */
+	char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+	if (s != NULL) {
+		fputs(s, p->out);
+		fputc('\n', p->out);
+		free(s);
+	}
+	json_decref(o);
+	fflush(p->out);
+}
+
+static void emit_text(struct progress *p, const struct progress_ev *e)
+{
+	FILE *o = p->out;
+	const char *bold = p->color ? "\033[1m" : "", *red = p->color ? "\033[31m" : "",
+		   *green = p->color ? "\033[32m" : "", *dim = p->color ? "\033[2m" : "", *off = p->color ? "\033[0m" : "";
+	switch (e->kind) {
+	case EV_RUN_START:
+	case EV_NOTE:
+	case EV_PREFLIGHT_FAILED:
+		if (e->kind == EV_PREFLIGHT_FAILED)
+			fprintf(o, "%spreflight failed:%s ", red, off);
+		progress_put_escaped(o, e->message ? e->message : "");
+		fputc('\n', o);
+		break;
+	case EV_PREFLIGHT_OK:
+		fprintf(o, "preflight ok%s%s\n", e->message ? ": " : "", e->message ? e->message : "");
+		break;
+	case EV_STEP_START:
+		fprintf(o, "%s[%u/%u] %s%s", bold, e->k, e->n, e->step, off);
+		if (e->title) {
+			fputs(": ", o);
+			progress_put_escaped(o, e->title);
+		}
+		if (e->node)
+			fprintf(o, " %s(%s)%s", dim, e->node, off);
+		fputc('\n', o);
+		break;
+	case EV_ACTION_START:
+		break;
+	case EV_ACTION_DONE:
+	case EV_ACTION_FAILED:
+	case EV_DRY_RUN:
+		fprintf(o, "      %s ", e->kind == EV_ACTION_DONE ? "ok  " : e->kind == EV_DRY_RUN ? "would" : "FAIL");
+		progress_put_escaped(o, e->action ? e->action : "");
+		if (e->node)
+			fprintf(o, " %son %s%s", dim, e->node, off);
+		if (e->message) {
+			fprintf(o, "%s: ", e->kind == EV_ACTION_FAILED ? red : "");
+			progress_put_escaped(o, e->message);
+			fputs(off, o);
+		}
+		fputc('\n', o);
+		break;
+	case EV_STEP_DONE:
+		break;
+	case EV_STEP_FAILED:
+		fprintf(o, "%sstep %s failed%s", red, e->step, off);
+		if (e->message) {
+			fputs(": ", o);
+			progress_put_escaped(o, e->message);
+		}
+		fputc('\n', o);
+		break;
+	case EV_CHECKPOINT:
+		fprintf(o, "%s      checkpoint %s passed%s\n", dim, e->step, off);
+		break;
+	case EV_ROLLBACK_START:
+		fprintf(o, "%srolling back to checkpoint %s%s\n", bold, e->step, off);
+		break;
+	case EV_ROLLBACK_DONE:
+		fprintf(o, "rolled back to checkpoint %s\n", e->step);
+		break;
+	case EV_ROLLBACK_FAILED:
+		fprintf(o, "%srollback to checkpoint %s failed%s", red, e->step ? e->step : "?", off);
+		if (e->message) {
+			fputs(": ", o);
+			progress_put_escaped(o, e->message);
+		}
+		fputc('\n', o);
+		break;
+	case EV_RUN_DONE:
+		fprintf(o, "%srun %s: %s%s", strcmp(e->status, "completed") == 0 ? green : red, p->run, e->status, off);
+		fprintf(o, " (%.1f s)", e->elapsed);
+		if (e->message) {
+			fputs(": ", o);
+			progress_put_escaped(o, e->message);
+		}
+		fputc('\n', o);
+		break;
+	case EV_RESUME_SKIP:
+		fprintf(o, "%s[%u/%u] %s: done before, skipped%s\n", dim, e->k, e->n, e->step, off);
+		break;
+	case EV_INTERRUPTED:
+		fprintf(o, "%sinterrupted%s", red, off);
+		if (e->message) {
+			fputs(": ", o);
+			progress_put_escaped(o, e->message);
+		}
+		fputc('\n', o);
+		break;
+	}
+	fflush(o);
+}
+
+void progress_emit(struct progress *p, const struct progress_ev *e)
+{
+	if (p->mode == PROGRESS_JSON) {
+		if (e->kind != EV_NOTE)
+			emit_json(p, e);
+		return;
+	}
+	emit_text(p, e);
+}

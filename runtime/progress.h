@@ -1,0 +1,46 @@
+/* progress.h: what a run tells the people and machines watching it (SPEC section 6):
+ * one plain line per event, a live status line on a terminal, or JSON lines (--log json).
+ * The struct progress is the caller's; strings in an event are borrowed for the call. */
+#ifndef HP_PROGRESS_H
+#define HP_PROGRESS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+enum progress_event {
+	EV_RUN_START, EV_PREFLIGHT_OK, EV_PREFLIGHT_FAILED,
+	EV_STEP_START, EV_ACTION_START, EV_ACTION_DONE, EV_ACTION_FAILED,
+	EV_STEP_DONE, EV_STEP_FAILED, EV_CHECKPOINT,
+	EV_ROLLBACK_START, EV_ROLLBACK_DONE, EV_ROLLBACK_FAILED,
+	EV_RUN_DONE, EV_RESUME_SKIP, EV_INTERRUPTED, EV_DRY_RUN, EV_NOTE,
+};
+
+struct progress_ev {
+	enum progress_event kind;
+	const char *step;        /* step or checkpoint name */
+	const char *title;       /* the step's title */
+	const char *node;        /* node name(s) */
+	const char *action;      /* the action as written ("kill process \"store.exe\"") */
+	const char *status;      /* run-done: completed, rolled-back, failed; action: ok, failed */
+	const char *message;
+	unsigned k, n;           /* step k of n (1-based), when known */
+	double elapsed;          /* seconds, for *-done events */
+};
+
+enum progress_mode { PROGRESS_TEXT, PROGRESS_TTY, PROGRESS_JSON };
+
+struct progress {
+	enum progress_mode mode;
+	FILE *out;
+	const char *run;         /* the run id */
+	bool color;
+};
+
+/* Text on a terminal (live), plain text otherwise, or JSON lines when `json`. */
+void progress_init(struct progress *p, FILE *out, bool json, const char *run_id);
+void progress_emit(struct progress *p, const struct progress_ev *e);
+
+/* Write `s` for a terminal: control characters and invalid UTF-8 escaped (\x1b, \n…). */
+void progress_put_escaped(FILE *out, const char *s);
+
+#endif

@@ -1,0 +1,74 @@
+/* run.h: the state of one run, shared by the executor's parts (exec.c: the walk and the
+ * actions; exec_setup.c: loading, preflight, locks, journal, resume). Internal to runtime/.
+ * Everything hangs off the run's compile context (its arena) and is freed with it. */
+#ifndef HP_RUN_H
+#define HP_RUN_H
+
+#include <signal.h>
+
+#include "ctx.h"
+#include "driver.h"
+#include "exec.h"
+#include "journal.h"
+#include "lock.h"
+#include "model.h"
+#include "progress.h"
+#include "target.h"
+
+struct run {
+	struct hp_ctx ctx;
+	struct run_opts o;
+	struct ast_plan *plan;
+	struct ast_procedure *proc;
+	struct rt_target target;
+	struct rt_value *values;               /* by param index */
+	struct model *m;
+	struct model_state *live;              /* the target as the runtime knows it */
+	struct model_state *scratch;           /* the guard's trial state */
+	struct model_bind bind;
+	struct driver *drv;
+	struct progress prog;
+	char run_id[JOURNAL_RUN_ID_MAX];
+	char state_dir[JOURNAL_PATH_MAX];
+	char journal_path[JOURNAL_PATH_MAX];
+	char sim_path[JOURNAL_PATH_MAX + 8];    /* the simulated target's state, beside the journal */
+	unsigned char plan_hash[32];
+	struct journal *j;
+	struct lock *lk;
+	bool sim;                              /* every node is simulated */
+	/* resume */
+	struct journal_log log;
+	struct journal_resume rs;
+	bool resuming;
+	/* progress of the walk */
+	unsigned nsteps, step_no;
+	const struct ast_stmt *ckpt;           /* the latest checkpoint passed */
+	nodeset *ckpt_bind;
+	char ckpt_iter[256];
+	const struct ast_stmt *fail_at;        /* --fail-at */
+	bool fail_at_used;
+	char iter[256];                        /* the `for each` binding of the current step: "n=node2" */
+	char why[1024];                        /* why the current step failed */
+	double t0;
+};
+
+extern volatile sig_atomic_t exec_interrupts;   /* Ctrl-C / SIGTERM count */
+
+/* exec_setup.c */
+int run_load_plan(struct run *R, const char *path);
+int run_preflight(struct run *R);
+int run_start_journal(struct run *R);
+int run_open_resume(struct run *R, const char *journal_path);
+void run_finish(struct run *R, enum journal_status st);
+void run_release(struct run *R);
+int run_save_sim(struct run *R);
+int run_journal(struct run *R, enum journal_kind kind, const struct ast_stmt *st, int action,
+		const char *node, const char *msg, enum journal_status status);
+double run_now(void);
+
+/* exec.c */
+int run_walk(struct run *R);            /* the procedure, then rollback on failure: exit code */
+mset run_eval(struct run *R, const struct ast_cond *c, char *why, size_t len);
+const char *run_text(struct run *R, loc_t loc);   /* source text of a location, one line */
+
+#endif

@@ -1,0 +1,58 @@
+/* transport_sim.c: the simulated target. Its state is the model's concrete state, kept by
+ * the runtime; acting is waiting `--pace` (a simulated action takes time, so a run can be
+ * watched or interrupted) and the effect is the model's, applied by the runtime after. */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "driver.h"
+
+static int sim_act(struct driver *d, const struct ast_action *act, const struct model_bind *b, nodeset nodes,
+		   char *msg, size_t len)
+{
+	(void)act, (void)b, (void)nodes, (void)msg, (void)len;
+	if (d->pace_ns <= 0)
+		return 0;
+	struct timespec ts = { (time_t)(d->pace_ns / 1000000000LL), (long)(d->pace_ns % 1000000000LL) };
+	/* a first Ctrl-C lets the action finish: sleep the rest; a second one aborts it */
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
+		if (d->abort != NULL && *d->abort) {
+			snprintf(msg, len, "aborted by a second interrupt");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static mset sim_probe(struct driver *d, const struct ast_cond *c, const struct model_bind *b, char *msg, size_t len)
+{
+	(void)msg, (void)len;
+	mset v = model_eval(d->m, d->live, b, c, NULL);
+	return v == B_ANY ? 0 : v;
+}
+
+static void sim_describe(struct driver *d, const struct ast_action *act, const struct model_bind *b, nodeset nodes,
+			 FILE *out)
+{
+	(void)d, (void)act, (void)b, (void)nodes, (void)out;
+}
+
+static void sim_close(struct driver *d)
+{
+	(void)d;
+}
+
+static const struct driver_ops sim_ops = { sim_act, sim_probe, sim_describe, sim_close };
+
+struct driver *driver_sim_new(struct arena *a, const struct model *m, struct model_state *live,
+			      const struct rt_target *t, long long pace_ns, volatile int *abort)
+{
+	struct driver *d = arena_alloc(a, sizeof(*d));
+	d->ops = &sim_ops;
+	d->m = m;
+	d->live = live;
+	d->target = t;
+	d->pace_ns = pace_ns;
+	d->abort = abort;
+	return d;
+}
