@@ -295,6 +295,14 @@ static int run_action(struct run *R, const struct ast_stmt *st, const struct ast
 	const char *text = run_text(R, a->loc);
 	double t0 = run_now();
 
+	if (R->o.dry_run) {
+		/* say it, and follow it in the model so that what comes after binds right */
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_DRY_RUN, .step = st->name.s, .node = node,
+				.action = text });
+		R->drv->ops->describe(R->drv, a, &R->bind, nodes, R->prog.out);
+		model_apply(R->m, R->live, &R->bind, a, NULL, NULL);
+		return 0;
+	}
 	if (R->resuming && !rollback) {
 		if (journal_resume_action_done(&R->rs, (int32_t)st->index, R->iter, idx, node ? node : ""))
 			return 0;
@@ -363,7 +371,7 @@ static enum walk run_step(struct run *R, const struct ast_stmt *st)
 	}
 	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_STEP_START, .step = st->name.s, .title = st->title,
 			.k = k, .n = R->nsteps, .node = node });
-	if (st == R->fail_at && !R->fail_at_used) {
+	if (st == R->fail_at && !R->fail_at_used && !R->o.dry_run) {
 		R->fail_at_used = true;
 		snprintf(R->why, sizeof(R->why), "step '%s' failed on purpose (--fail-at)", st->name.s);
 		run_journal(R, JOURNAL_STEP_FAILED, st, -1, node, R->why, 0);
@@ -548,6 +556,20 @@ static int done(struct run *R, const char *status, enum journal_status js, int c
 	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_RUN_DONE, .status = status, .message = msg,
 			.elapsed = run_now() - R->t0 });
 	return code;
+}
+
+/* `resume` of a run whose rollback had started: finish it; the run ends rolled back. */
+int run_finish_rollback(struct run *R, const struct ast_stmt *ck)
+{
+	R->ckpt = ck;
+	R->ckpt_bind = arena_alloc(&R->ctx.arena, (R->bind.n + 1) * sizeof(nodeset));
+	memcpy(R->ckpt_bind, R->bind.nodes, R->bind.n * sizeof(nodeset));
+	snprintf(R->ckpt_iter, sizeof(R->ckpt_iter), "%s", R->rs.rollback.iter ? R->rs.rollback.iter : "");
+	if (rollback(R) < 0) {
+		print_degradations(R);
+		return done(R, "failed", JOURNAL_STATUS_FAILED, EXIT_FAILED, R->why);
+	}
+	return done(R, "rolled-back", JOURNAL_STATUS_ROLLED_BACK, EXIT_ROLLED_BACK, "the rollback was finished by resume");
 }
 
 int run_walk(struct run *R)

@@ -110,6 +110,38 @@ static const struct ast_stmt *find_step(const struct ast_stmt *st, const char *n
 	return NULL;
 }
 
+static const struct ast_stmt *find_stmt_index(const struct ast_stmt *st, int32_t index)
+{
+	for (; st != NULL; st = st->next) {
+		if ((st->kind == S_STEP || st->kind == S_CHECKPOINT) && (int32_t)st->index == index)
+			return st;
+		const struct ast_stmt *r = find_stmt_index(st->body, index);
+		if (r == NULL)
+			r = find_stmt_index(st->else_body, index);
+		if (r != NULL)
+			return r;
+	}
+	return NULL;
+}
+
+/* Bind the loop variables an iteration string ("n=node2,m=node3") names. */
+static void bind_iter(struct run *R, const char *iter)
+{
+	while (iter != NULL && *iter) {
+		const char *eq = strchr(iter, '='), *comma = strchr(iter, ',');
+		if (eq == NULL)
+			return;
+		size_t vlen = comma ? (size_t)(comma - eq - 1) : strlen(eq + 1);
+		for (const struct ast_role *r = R->proc->roles; r != NULL; r = r->next)
+			if (r->kind == R_LOOPVAR && strlen(r->name.s) == (size_t)(eq - iter) &&
+			    strncmp(r->name.s, iter, (size_t)(eq - iter)) == 0)
+				for (unsigned n = 0; n < R->target.nnodes; n++)
+					if (strlen(R->target.nodes[n].name) == vlen && strncmp(R->target.nodes[n].name, eq + 1, vlen) == 0)
+						R->bind.nodes[r->index] = (nodeset)1 << n;
+		iter = comma ? comma + 1 : NULL;
+	}
+}
+
 static unsigned count_steps(const struct ast_stmt *st, unsigned mult, unsigned nnodes)
 {
 	unsigned n = 0;
@@ -350,7 +382,8 @@ void run_finish(struct run *R, enum journal_status st)
 	char err[512];
 	if (R->j == NULL)
 		return;
-	run_journal(R, JOURNAL_RUN_DONE, NULL, -1, NULL, NULL, st);
+	if (run_journal(R, JOURNAL_RUN_DONE, NULL, -1, NULL, NULL, st) < 0)
+		return;   /* the target stays unfinished: `resume` sees how it ended */
 	struct target_last last = { .status = st == JOURNAL_STATUS_COMPLETED ? TARGET_COMPLETED
 					     : st == JOURNAL_STATUS_ROLLED_BACK ? TARGET_ROLLED_BACK : TARGET_FAILED };
 	snprintf(last.run_id, sizeof(last.run_id), "%s", R->run_id);
@@ -528,6 +561,28 @@ out:
 
 /* ---- resume ---------------------------------------------------------------------------- */
 
+/* A run that already ended cannot be resumed. If it died between its last record and the
+ * target's last-run record, that record still says unfinished: mend it from the journal. */
+static int resume_ended(struct run *R, const char *journal_path)
+{
+	char err[512];
+	const char *target = R->log.header.target;
+	enum journal_status st = R->rs.end_status;
+	struct target_last last;
+	if (target != NULL && journal_state_dir(R->state_dir, sizeof(R->state_dir), err, sizeof(err)) == 0 &&
+	    target_last_read(R->state_dir, target, &last, err, sizeof(err)) == 0 &&
+	    strcmp(last.run_id, R->log.header.run_id) == 0 && last.status == TARGET_UNFINISHED) {
+		last.status = st == JOURNAL_STATUS_COMPLETED ? TARGET_COMPLETED
+			      : st == JOURNAL_STATUS_ROLLED_BACK ? TARGET_ROLLED_BACK : TARGET_FAILED;
+		if (target_last_write(R->state_dir, target, &last, err, sizeof(err)) == 0)
+			say(R, "run %s had ended (%s); target '%s' now says so too", R->log.header.run_id,
+			    journal_status_name(st), target);
+	}
+	say(R, "run %s %s: it cannot be resumed; a new run starts from the beginning (%s)", R->log.header.run_id,
+	    st == JOURNAL_STATUS_COMPLETED ? "completed" : "was rolled back", journal_path);
+	return EXIT_USAGE;
+}
+
 static const char *header_var(const struct journal_log *log, const char *key, size_t *iter)
 {
 	size_t klen = strlen(key);
@@ -550,7 +605,9 @@ int exec_resume(const char *journal_path, bool yes, bool log_json)
 	int rc;
 
 	install_signals();
-	if (journal_open_append(journal_path, &R->j, &R->log, err, sizeof(err)) < 0) {
+	/* read it first (without its lock: a live run may be writing it), take the target's
+	 * lock, and only then open it for appending */
+	if (journal_read(journal_path, &R->log, err, sizeof(err)) < 0) {
 		say(R, "%s", err);
 		rc = EXIT_USAGE;
 		goto out;
@@ -558,15 +615,11 @@ int exec_resume(const char *journal_path, bool yes, bool log_json)
 	R->resuming = true;
 	if (journal_resume_state(&R->log, &R->rs, err, sizeof(err)) < 0) {
 		say(R, "%s: %s", journal_path, err);
-		journal_log_free(&R->log);
-		R->resuming = false;
 		rc = EXIT_USAGE;
 		goto out;
 	}
 	if (R->rs.next == JOURNAL_NEXT_NONE) {
-		say(R, "run %s %s: it cannot be resumed; a new run starts from the beginning", R->log.header.run_id,
-		    R->rs.end_status == JOURNAL_STATUS_COMPLETED ? "completed" : "was rolled back");
-		rc = EXIT_USAGE;
+		rc = resume_ended(R, journal_path);
 		goto out;
 	}
 	/* the run as it was started */
@@ -624,6 +677,26 @@ int exec_resume(const char *journal_path, bool yes, bool log_json)
 	}
 	if ((rc = take_lock(R, true)) != 0)
 		goto out;
+	/* now the journal: read again under the lock, its torn tail cut */
+	journal_resume_free(&R->rs);
+	journal_log_free(&R->log);
+	R->resuming = false;
+	if (journal_open_append(journal_path, &R->j, &R->log, err, sizeof(err)) < 0) {
+		say(R, "%s", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (journal_resume_state(&R->log, &R->rs, err, sizeof(err)) < 0) {
+		say(R, "%s: %s", journal_path, err);
+		journal_log_free(&R->log);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	R->resuming = true;
+	if (R->rs.next == JOURNAL_NEXT_NONE) {
+		rc = resume_ended(R, journal_path);
+		goto out;
+	}
 	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_RUN_START,
 			.message = arena_printf(&R->ctx.arena, "resume %s: plan %s on %s", R->run_id, R->plan->name.s,
 					       R->target.name) });
@@ -634,12 +707,15 @@ int exec_resume(const char *journal_path, bool yes, bool log_json)
 		goto out;
 	}
 	if (R->rs.next == JOURNAL_NEXT_ROLLBACK) {
-		/* finish the rollback that had started, then the run ends rolled back */
-		const struct ast_stmt *ck = NULL;
-		for (const struct ast_stmt *st = R->proc->body; st != NULL && ck == NULL; st = st->next)
-			if (st->kind == S_CHECKPOINT && (int32_t)st->index == R->rs.rollback.step)
-				ck = st;
-		(void)ck;
+		const struct ast_stmt *ck = find_stmt_index(R->proc->body, R->rs.rollback.step);
+		if (ck == NULL || ck->kind != S_CHECKPOINT) {
+			say(R, "%s: the journal rolls back to a checkpoint the plan does not have", journal_path);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		bind_iter(R, R->rs.rollback.iter);
+		rc = run_finish_rollback(R, ck);
+		goto out;
 	}
 	rc = run_walk(R);
 out:

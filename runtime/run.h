@@ -68,6 +68,7 @@ double run_now(void);
 
 /* exec.c */
 int run_walk(struct run *R);            /* the procedure, then rollback on failure: exit code */
+int run_finish_rollback(struct run *R, const struct ast_stmt *ck);
 mset run_eval(struct run *R, const struct ast_cond *c, char *why, size_t len);
 const char *run_text(struct run *R, loc_t loc);   /* source text of a location, one line */
 

@@ -91,9 +91,19 @@ usage explain HP101 HP102
 run 2 check --format xml "$CANON" && has err.txt "--format" "bad --format"
 
 # ---- not implemented yet: honest exit 2 ----
-for cmd in compile run resume; do
+for cmd in compile; do
 	run 2 "$cmd" x.hplan && has err.txt "hotplan: '$cmd' is not implemented in this version" "$cmd"
 done
+
+# ---- run and resume: usage errors and unreadable input exit 2 ----
+usage run
+usage run "$CANON" "$CANON"
+usage run --kind moon "$CANON"
+usage run --pace soon "$CANON"
+usage run --log xml "$CANON"
+usage resume
+run 2 run nonexistent.hplan && has err.txt "nonexistent.hplan" "run: missing plan"
+run 2 resume nonexistent.journal && has err.txt "nonexistent.journal" "resume: missing journal"
 
 # ---- unreadable input: exit 2, other files still checked ----
 run 2 check nonexistent.hplan && has err.txt "nonexistent.hplan" "missing file"
