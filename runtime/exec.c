@@ -375,7 +375,8 @@ static enum walk run_step(struct run *R, const struct ast_stmt *st)
 		R->fail_at_used = true;
 		snprintf(R->why, sizeof(R->why), "step '%s' failed on purpose (--fail-at)", st->name.s);
 		run_journal(R, JOURNAL_STEP_FAILED, st, -1, node, R->why, 0);
-		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_STEP_FAILED, .step = st->name.s, .message = R->why });
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_STEP_FAILED, .step = st->name.s, .node = node,
+				.message = R->why });
 		return WALK_FAILED;
 	}
 	int idx = 0;
@@ -385,7 +386,7 @@ static enum walk run_step(struct run *R, const struct ast_stmt *st)
 				return WALK_ERROR;
 			run_journal(R, JOURNAL_STEP_FAILED, st, -1, node, R->why, 0);
 			progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_STEP_FAILED, .step = st->name.s,
-					.message = R->why });
+					.node = node, .message = R->why });
 			return WALK_FAILED;
 		}
 		if (exec_interrupts > 0 && a->next != NULL)
@@ -394,6 +395,7 @@ static enum walk run_step(struct run *R, const struct ast_stmt *st)
 	if (run_journal(R, JOURNAL_STEP_DONE, st, -1, node, NULL, 0) < 0)
 		return WALK_ERROR;
 	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_STEP_DONE, .step = st->name.s, .k = k, .n = R->nsteps,
+			.node = node,
 			.elapsed = run_now() - t0 });
 	return exec_interrupts > 0 ? WALK_INTERRUPTED : WALK_ON;
 }

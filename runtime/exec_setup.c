@@ -397,23 +397,36 @@ void run_finish(struct run *R, enum journal_status st)
 
 #define SIM_MAGIC "HPSIM001"
 
+/* The simulated target outlives the runner, as a real one would: its state is rewritten in
+ * place after every action (one pwrite of a few hundred bytes, whole or not at all for a
+ * process that is killed; a simulated target need not survive a power cut). */
 int run_save_sim(struct run *R)
 {
-	char tmp[sizeof(R->sim_path) + 8];
 	if (R->j == NULL || R->sim_path[0] == '\0')
 		return 0;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", R->sim_path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -1;
+	size_t ng = R->m->ngroups * sizeof(nodeset), len = 8 + 12 + ng + R->m->nv;
+	if (R->sim_buf == NULL)
+		R->sim_buf = arena_alloc(&R->ctx.arena, len);
+	if (R->sim_fd <= 0) {
+		R->sim_fd = open(R->sim_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		if (R->sim_fd < 0) {
+			say(R, "open %s: %s", R->sim_path, strerror(errno));
+			R->sim_fd = 0;
+			return -1;
+		}
+	}
 	uint32_t hdr[3] = { R->m->nv, R->m->ngroups, R->m->nnodes };
-	bool ok = write(fd, SIM_MAGIC, 8) == 8 && write(fd, hdr, sizeof(hdr)) == (ssize_t)sizeof(hdr) &&
-		  write(fd, R->live->owner, R->m->ngroups * sizeof(nodeset)) == (ssize_t)(R->m->ngroups * sizeof(nodeset)) &&
-		  write(fd, R->live->v, R->m->nv) == (ssize_t)R->m->nv;
-	ok &= close(fd) == 0;
-	if (!ok || rename(tmp, R->sim_path) < 0) {
-		unlink(tmp);
-		say(R, "save the simulated target's state to %s: %s", R->sim_path, strerror(errno));
+	unsigned char *p = R->sim_buf;
+	memcpy(p, SIM_MAGIC, 8);
+	memcpy(p + 8, hdr, 12);
+	memcpy(p + 20, R->live->owner, ng);
+	memcpy(p + 20 + ng, R->live->v, R->m->nv);
+	ssize_t n;
+	do
+		n = pwrite(R->sim_fd, p, len, 0);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)len) {
+		say(R, "save the simulated target's state to %s: %s", R->sim_path, n < 0 ? strerror(errno) : "short write");
 		return -1;
 	}
 	return 0;
@@ -478,6 +491,9 @@ static int take_lock(struct run *R, bool resume)
 void run_release(struct run *R)
 {
 	char err[256];
+	if (R->sim_fd > 0)
+		close(R->sim_fd);
+	R->sim_fd = 0;
 	journal_close(R->j);
 	R->j = NULL;
 	if (R->lk != NULL)
@@ -500,6 +516,7 @@ static struct run *run_new(const struct run_opts *o)
 
 static void run_free(struct run *R)
 {
+	progress_close(&R->prog);
 	run_release(R);
 	if (R->resuming) {
 		journal_resume_free(&R->rs);

@@ -2,8 +2,11 @@
 #include "progress.h"
 
 #include <jansson.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <signal.h>
 #include <unistd.h>
 
 static const char *const names[] = {
@@ -18,6 +21,106 @@ static const char *const names[] = {
 	[EV_DRY_RUN] = "dry-run", [EV_NOTE] = "note",
 };
 
+struct ticker {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stop;
+};
+
+static double mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void live_erase(struct progress *p)
+{
+	for (; p->drawn > 0; p->drawn--)
+		fputs("\033[1A\033[2K\r", p->out);
+}
+
+static void live_draw(struct progress *p)
+{
+	double now = mono();
+	for (unsigned i = 0; i < p->nlive; i++) {
+		fprintf(p->out, "%s  ... %s%s%s  %.1fs%s\n", p->color ? "\033[36m" : "", p->live[i].node,
+			*p->live[i].node ? ": " : "", p->live[i].text, now - p->live[i].t0, p->color ? "\033[0m" : "");
+		p->drawn++;
+	}
+	fflush(p->out);
+}
+
+static void *tick(void *arg)
+{
+	struct progress *p = arg;
+	struct ticker *t = p->tty;
+	pthread_mutex_lock(&t->mu);
+	while (!t->stop) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 200000000L;
+		if (ts.tv_nsec >= 1000000000L)
+			ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+		pthread_cond_timedwait(&t->cv, &t->mu, &ts);
+		if (t->stop || p->nlive == 0)
+			continue;
+		live_erase(p);
+		live_draw(p);
+	}
+	pthread_mutex_unlock(&t->mu);
+	return NULL;
+}
+
+static void live_set(struct progress *p, const char *node, const struct progress_ev *e)
+{
+	unsigned i;
+	for (i = 0; i < p->nlive; i++)
+		if (strcmp(p->live[i].node, node) == 0)
+			break;
+	if (i == p->nlive) {
+		if (p->nlive == PROGRESS_LIVE_MAX)
+			return;
+		p->nlive++;
+	}
+	snprintf(p->live[i].node, sizeof(p->live[i].node), "%s", node);
+	snprintf(p->live[i].text, sizeof(p->live[i].text), "[%u/%u] %s%s%s", e->k, e->n, e->step,
+		 e->title ? ": " : "", e->title ? e->title : "");
+	/* the text reaches a terminal: no control characters */
+	for (char *c = p->live[i].text; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	p->live[i].t0 = mono();
+}
+
+static void live_clear(struct progress *p, const char *node)
+{
+	for (unsigned i = 0; i < p->nlive; i++)
+		if (strcmp(p->live[i].node, node) == 0) {
+			p->live[i] = p->live[--p->nlive];
+			return;
+		}
+}
+
+void progress_close(struct progress *p)
+{
+	struct ticker *t = p->tty;
+	if (t == NULL)
+		return;
+	pthread_mutex_lock(&t->mu);
+	t->stop = true;
+	live_erase(p);
+	p->nlive = 0;
+	pthread_cond_signal(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+	pthread_join(t->thread, NULL);
+	pthread_mutex_destroy(&t->mu);
+	pthread_cond_destroy(&t->cv);
+	free(t);
+	p->tty = NULL;
+}
+
 void progress_init(struct progress *p, FILE *out, bool json, const char *run_id)
 {
 	memset(p, 0, sizeof(*p));
@@ -30,7 +133,29 @@ void progress_init(struct progress *p, FILE *out, bool json, const char *run_id)
 	else
 		p->mode = PROGRESS_TEXT;
 	const char *term = getenv("TERM");
-	p->color = p->mode == PROGRESS_TTY && getenv("NO_COLOR") == NULL && !(term && strcmp(term, "dumb") == 0);
+	bool dumb = term != NULL && strcmp(term, "dumb") == 0;
+	if (dumb && p->mode == PROGRESS_TTY)
+		p->mode = PROGRESS_TEXT;
+	p->color = p->mode == PROGRESS_TTY && getenv("NO_COLOR") == NULL;
+	if (p->mode == PROGRESS_TTY) {
+		struct ticker *t = calloc(1, sizeof(*t));
+		if (t == NULL)
+			return;
+		pthread_mutex_init(&t->mu, NULL);
+		pthread_cond_init(&t->cv, NULL);
+		p->tty = t;
+		/* the ticker must not take the run's Ctrl-C: block the signals it would steal */
+		sigset_t all, old;
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		if (pthread_create(&t->thread, NULL, tick, p) != 0) {
+			pthread_mutex_destroy(&t->mu);
+			pthread_cond_destroy(&t->cv);
+			free(t);
+			p->tty = NULL;
+		}
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
 }
 
 void progress_put_escaped(FILE *out, const char *s)
@@ -214,5 +339,21 @@ void progress_emit(struct progress *p, const struct progress_ev *e)
 			emit_json(p, e);
 		return;
 	}
+	struct ticker *t = p->tty;
+	if (t == NULL) {
+		emit_text(p, e);
+		return;
+	}
+	pthread_mutex_lock(&t->mu);
+	live_erase(p);
 	emit_text(p, e);
+	const char *node = e->node ? e->node : "";
+	if (e->kind == EV_STEP_START)
+		live_set(p, node, e);
+	else if (e->kind == EV_STEP_DONE || e->kind == EV_STEP_FAILED)
+		live_clear(p, node);
+	else if (e->kind == EV_RUN_DONE || e->kind == EV_INTERRUPTED || e->kind == EV_ROLLBACK_START)
+		p->nlive = 0;
+	live_draw(p);
+	pthread_mutex_unlock(&t->mu);
 }

@@ -29,16 +29,30 @@ struct progress_ev {
 
 enum progress_mode { PROGRESS_TEXT, PROGRESS_TTY, PROGRESS_JSON };
 
+#define PROGRESS_LIVE_MAX 8
+
+struct progress_live {
+	char node[64];
+	char text[256];
+	double t0;
+};
+
 struct progress {
 	enum progress_mode mode;
 	FILE *out;
 	const char *run;         /* the run id */
 	bool color;
+	/* PROGRESS_TTY: a live line per running node, redrawn by a ticker thread */
+	struct progress_live live[PROGRESS_LIVE_MAX];
+	unsigned nlive, drawn;
+	void *tty;               /* private: the ticker */
 };
 
 /* Text on a terminal (live), plain text otherwise, or JSON lines when `json`. */
 void progress_init(struct progress *p, FILE *out, bool json, const char *run_id);
 void progress_emit(struct progress *p, const struct progress_ev *e);
+/* Stop the live lines (erasing them). Safe to call more than once. */
+void progress_close(struct progress *p);
 
 /* Write `s` for a terminal: control characters and invalid UTF-8 escaped (\x1b, \n…). */
 void progress_put_escaped(FILE *out, const char *s);

@@ -32,6 +32,8 @@ struct run {
 	char state_dir[JOURNAL_PATH_MAX];
 	char journal_path[JOURNAL_PATH_MAX];
 	char sim_path[JOURNAL_PATH_MAX + 8];    /* the simulated target's state, beside the journal */
+	int sim_fd;                            /* open on it (0: not yet) */
+	unsigned char *sim_buf;
 	unsigned char plan_hash[32];
 	struct journal *j;
 	struct lock *lk;
