@@ -41,6 +41,7 @@ struct args {
 /* Print "hotplan CMD: <fmt with arg>" and the --help hint; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, const char *arg);
 
+int cmd_compile(const struct args *a);
 int cmd_run(const struct args *a);
 int cmd_resume(const struct args *a);
 

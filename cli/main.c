@@ -466,13 +466,26 @@ static const struct command commands[] = {
 		O_HELP, cmd_explain,
 	},
 	{
-		"compile", "Compile a plan into an image (not in this build yet)",
+		"compile", "Check a plan and compile it into an image (.hpc)",
 		"Usage: hotplan compile FILE [-o OUT.hpc] [--emit image|json]\n",
-		"Not in this build yet: 'hotplan compile' exits with status 2.\n"
+		"Check FILE's plan and write it as a self-contained image that 'hotplan run'\n"
+		"executes: a magic number, the format version, the source's SHA-256, the\n"
+		"plan with every step and action, the source text (so a runtime failure is\n"
+		"shown at its line), and a checksum over all of it. The same source\n"
+		"compiles to the same bytes. A plan with check errors is printed and no\n"
+		"image is written.\n"
 		"\n"
-		"It will check FILE and write a self-contained image: a plan with check\n"
-		"errors is printed, no image is written, and the exit status is 1.\n",
-		O_HELP, NULL,
+		"Options:\n"
+		"  -o, --output OUT  where to write (default: FILE with .hpc for .hplan;\n"
+		"                    - for standard output)\n"
+		"  --emit FORMAT     image (default), or json: the same content, readable\n"
+		"  -h, --help        show this help\n"
+		"\n"
+		"Exit status:\n"
+		"  0  the image was written\n"
+		"  1  the plan has check errors (or the file has no plan, or several)\n"
+		"  2  usage error, unreadable input, or the image could not be written\n",
+		O_HELP | O_OUTPUT | O_EMIT, cmd_compile,
 	},
 	{
 		"run", "Run a plan on a target (a built-in simulated one by default)",

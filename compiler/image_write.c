@@ -260,7 +260,7 @@ static void put_cond(struct writer *W, const struct ast_cond *c, loc_t at, int d
 		put_name(W, c->name, IMG_TEXT, true, "the file");
 		put_u8(W, c->op);
 		if (c->lit != NULL && c->lit->kind != LIT_VERSION)
-			fail(W, c->loc, "a file version is compared with something else than a version");
+			fail(W, c->loc, "a file version is compared with something other than a version");
 		put_literal(W, c->lit, c->loc);
 		put_name(W, c->on, IMG_IDENT, false, "the role after `on`");
 		break;
@@ -285,7 +285,7 @@ static void put_cond(struct writer *W, const struct ast_cond *c, loc_t at, int d
 		put_name(W, c->name, IMG_IDENT, true, "the param");
 		put_u8(W, c->op);
 		if (c->lit != NULL && c->lit->kind != LIT_INT)
-			fail(W, c->loc, "`count` is compared with something else than an integer");
+			fail(W, c->loc, "`count` is compared with something other than an integer");
 		put_literal(W, c->lit, c->loc);
 		break;
 	case C_PARAM:

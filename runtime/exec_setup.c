@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "image.h"
 #include "parse.h"
 #include "run.h"
 
@@ -63,21 +64,49 @@ static void sha256_file(const char *text, size_t len, unsigned char out[32])
 	EVP_Digest(text, len, out, &n, EVP_sha256(), NULL);
 }
 
+/* Is `path` a compiled image? (Its first bytes say so; a missing file is not.) */
+static bool is_image_file(const char *path)
+{
+	unsigned char magic[IMAGE_MAGIC_LEN];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return false;
+	struct stat st;
+	bool yes = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && read(fd, magic, sizeof(magic)) == (ssize_t)sizeof(magic) &&
+		   image_is_image(magic, sizeof(magic));
+	close(fd);
+	return yes;
+}
+
 int run_load_plan(struct run *R, const char *path)
 {
 	const char *why = NULL;
-	struct ast_file *f = parse_file(&R->ctx, path, &why);
-	if (f == NULL) {
-		say(R, "%s", why);
-		return EXIT_USAGE;
+	struct ast_file *f = NULL;
+	char err[512];
+
+	if (is_image_file(path)) {
+		unsigned char *buf = NULL;
+		size_t len = 0;
+		if (image_read_file(path, &buf, &len, err, sizeof(err)) < 0 ||
+		    image_read(&R->ctx, buf, len, &f, err, sizeof(err)) < 0) {
+			free(buf);
+			say(R, "%s: %s", path, err);
+			return EXIT_USAGE;
+		}
+		image_source_hash(buf, len, R->plan_hash);
+		free(buf);
+	} else {
+		f = parse_file(&R->ctx, path, &why);
+		if (f == NULL) {
+			say(R, "%s", why);
+			return EXIT_USAGE;
+		}
 	}
-	unsigned before = R->ctx.diags.n;
 	check_file(&R->ctx, f, CHECK_ALL, false);
 	diag_finish(&R->ctx);
 	bool color = isatty(STDERR_FILENO) && getenv("NO_COLOR") == NULL;
 	if (R->ctx.diags.n > 0)
 		diag_print_text(&R->ctx, stderr, color);
-	(void)before;
 	if (R->ctx.diags.errors > 0) {
 		say(R, "%s: the plan has errors: nothing was run", path);
 		return EXIT_REJECTED;
@@ -91,8 +120,10 @@ int run_load_plan(struct run *R, const char *path)
 		return EXIT_USAGE;
 	}
 	R->plan = f->plans;
-	struct source *src = ctx_source(&R->ctx, f->source);
-	sha256_file(src->text, src->len, R->plan_hash);
+	if (!is_image_file(path)) {
+		struct source *src = ctx_source(&R->ctx, f->source);
+		sha256_file(src->text, src->len, R->plan_hash);
+	}
 	return 0;
 }
 

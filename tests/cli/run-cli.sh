@@ -52,7 +52,7 @@ awk '{ print } /param failback/ { print "    param unused_flag : bool = false \"
 if run 0 --version; then
 	grep -qE '^hotplan [0-9]+\.[0-9]+\.[0-9]+$' out.txt || fail "--version: $(cat out.txt)"
 fi
-run 0 --help && { has out.txt "Usage: hotplan" --help; has out.txt "not in this build yet" --help; }
+run 0 --help && { has out.txt "Usage: hotplan" --help; has out.txt "resume" --help; }
 run 0 -h
 run 0 help && has out.txt "Commands:" "help"
 for cmd in check graph explain compile run resume; do
@@ -90,10 +90,11 @@ usage graph --kind moon "$CANON"
 usage explain HP101 HP102
 run 2 check --format xml "$CANON" && has err.txt "--format" "bad --format"
 
-# ---- not implemented yet: honest exit 2 ----
-for cmd in compile; do
-	run 2 "$cmd" x.hplan && has err.txt "hotplan: '$cmd' is not implemented in this version" "$cmd"
-done
+# ---- compile: usage errors and unreadable input exit 2 ----
+usage compile
+usage compile "$CANON" "$CANON"
+usage compile --emit yaml "$CANON"
+run 2 compile nonexistent.hplan && has err.txt "nonexistent.hplan" "compile: missing plan"
 
 # ---- run and resume: usage errors and unreadable input exit 2 ----
 usage run
