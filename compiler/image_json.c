@@ -476,7 +476,8 @@ int image_write_json(struct hp_ctx *ctx, const struct ast_plan *plan, FILE *out,
 	src = json_object();
 	if (root == NULL || src == NULL) {
 		json_decref(src);
-		J.failed = true;
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "cannot write JSON: out of memory");
 		goto out;
 	}
 	set(&J, root, "format", json_string("hotplan-image"));
@@ -485,19 +486,19 @@ int image_write_json(struct hp_ctx *ctx, const struct ast_plan *plan, FILE *out,
 	set(&J, src, "sha256", json_string(hex));
 	set(&J, root, "source", src);
 	set(&J, root, "plan", jplan(&J, plan));
-	if (J.failed)
+	if (J.failed) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "cannot write JSON: out of memory or statements nested more than %d deep",
+				 IMG_MAX_DEPTH);
 		goto out;
+	}
 	if (json_dumpf(root, out, JSON_INDENT(2)) != 0 || fputc('\n', out) == EOF || ferror(out)) {
 		if (err != NULL && errlen > 0)
 			snprintf(err, errlen, "cannot write JSON: write error");
-		goto fail;
+		goto out;
 	}
 	rc = 0;
 out:
-	if (J.failed && err != NULL && errlen > 0)
-		snprintf(err, errlen, "cannot write JSON: out of memory or statements nested more than %d deep",
-			 IMG_MAX_DEPTH);
-fail:
 	json_decref(root);
 	return rc;
 }

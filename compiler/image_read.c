@@ -149,7 +149,7 @@ static const char *get_str(struct reader *R, enum img_str k, bool required, cons
 			fail(R, at, "%s is missing", what);
 		return NULL;
 	}
-	if (n > HP_MAX_INPUT || !need(R, n, what))
+	if (!need(R, n, what))
 		return NULL;
 	const char *s = (const char *)R->buf + R->pos;
 	if (!image_valid_str(k, s, n)) {
