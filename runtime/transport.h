@@ -37,7 +37,9 @@ struct transport;
 
 struct transport_ops {
 	/* Run one command; 0 when it ran (whatever its status: see r), -1 when it could not be
-	 * run at all (fork failed, ssh could not connect: err says why). */
+	 * run at all (fork failed, ssh could not connect: err says why) or, for ssh://, the
+	 * connection failed while it ran (ssh's exit 255 with no master left: the command may
+	 * have started). r is filled in either way (r->tail has ssh's own message). */
 	int (*run)(struct transport *t, const struct transport_cmd *c, struct transport_result *r,
 		   char *err, size_t errlen);
 	void (*close)(struct transport *t);
@@ -65,15 +67,19 @@ static inline void transport_close(struct transport *t)
 struct transport *transport_local_new(const struct rt_node *node, volatile int *abort, char *err, size_t errlen);
 
 /* ssh://: the system ssh client with -o BatchMode=yes -o StrictHostKeyChecking=yes, a
- * ControlMaster socket in `control_dir` (a private 0700 directory the caller made), the
- * command line quoted once for the remote shell. Extra ssh options (for tests: a key, a
- * known_hosts file) come from HOTPLAN_SSH_OPTIONS (whitespace-separated words) or the
- * ssh config. The connection is opened on the first run and closed with the transport. */
+ * ControlMaster socket in `control_dir` (a private 0700 directory the caller made, one per
+ * run: closing sends `ssh -O exit`, which ends the master and any session on it; at most 49
+ * bytes long, for the socket's path), the command line quoted once for the remote shell.
+ * Extra ssh options (for tests: a key, a known_hosts file) come from HOTPLAN_SSH_OPTIONS
+ * (whitespace-separated words, read here) or the ssh config. The connection is opened on
+ * the first run and closed with the transport. A timeout or an abort also kills the remote
+ * command (docs/transports.md). NULL with err on a bad host, user, port or directory. */
 struct transport *transport_ssh_new(const struct rt_node *node, const char *control_dir, volatile int *abort,
 				    char *err, size_t errlen);
 
-/* Quote `s` as one word for a POSIX shell ('…' with ' written as '\''), appended to out.
- * Returns the length written (excluding the NUL), or -1 when out is too small. */
+/* Quote `s` as one word for a POSIX shell ('…' with ' written as '\''), written to out
+ * (from out[0], NUL-terminated; 4 * strlen(s) + 3 bytes are always enough). Returns the
+ * length written (excluding the NUL), or -1 (out set to "") when out is too small. */
 int shell_quote(const char *s, char *out, size_t outlen);
 
 #endif

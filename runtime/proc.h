@@ -1,0 +1,38 @@
+/* proc.h: one child process for a command transport (local: and ssh:// share it). The
+ * caller owns everything it passes and the result; nothing outlives the call: the child is
+ * reaped and every descriptor closed before proc_run returns. Design notes:
+ * docs/transports.md.
+ *
+ * The child runs in its own process group (so the terminal's Ctrl-C reaches the runner, not
+ * the command) with default signal dispositions, an empty signal mask, stdin from /dev/null
+ * (or a pipe, see PROC_STDIN_PIPE), stdout and stderr into one pipe, and no other descriptor.
+ * The parent reads the pipe with poll(): every byte goes to the capture file and into a ring
+ * of the last TRANSPORT_TAIL - 1 bytes. On the timeout, or when *abort reaches 2, the whole
+ * process group gets SIGTERM, then SIGKILL 2 s later if anything in it is still alive.
+ * Every call that a signal interrupts (the runner's handlers are installed without
+ * SA_RESTART) is resumed. */
+#ifndef HP_PROC_H
+#define HP_PROC_H
+
+#include <stddef.h>
+
+#include "transport.h"
+
+/* stdin is a pipe that the parent holds open, unwritten, until the child has ended, instead
+ * of /dev/null: the ssh transport's lifeline, whose end tells the remote side to stop. */
+#define PROC_STDIN_PIPE 1u
+
+/* Run argv (argv[0] an absolute path: no PATH search; NULL-terminated) for command `c`
+ * (its line is only for the caller: here c gives the timeout, capture file and label).
+ * Returns 0 when the child ran and ended, whatever its status (r says how), or -1 when it
+ * could not be run or waited for, with err naming the call and the system error
+ * ("fork: Resource temporarily unavailable", "exec /bin/sh: No such file or directory").
+ * A capture file that cannot be written to after the start does not fail the call: the
+ * failure is noted at the end of r->tail. `abort` may be NULL. */
+int proc_run(const char *const *argv, unsigned flags, const struct transport_cmd *c, volatile int *abort,
+	     struct transport_result *r, char *err, size_t errlen);
+
+/* Monotonic clock, nanoseconds. */
+long long proc_now_ns(void);
+
+#endif
