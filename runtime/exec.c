@@ -160,8 +160,8 @@ static void guard_report(void *ud, const struct model_violation *v)
 {
 	struct guard *g = ud;
 	const char *what = rule_table[v->rule].summary;
-	if (g->refused || v->rule == HP123 || v->rule == HP117)
-		return;   /* a verify is judged by running it; `on` is advice, not danger */
+	if (g->refused || v->rule == HP123 || v->rule == HP117 || rule_table[v->rule].severity != SEV_ERROR)
+		return;   /* a verify is judged by running it; `on` is advice; warnings warn */
 	g->refused = true;
 	const struct model *m = g->R->m;
 	if (v->store >= 0)
@@ -369,6 +369,7 @@ static enum walk run_step(struct run *R, const struct ast_stmt *st)
 				.n = R->nsteps, .node = node });
 		return WALK_ON;
 	}
+	R->replayed = true;   /* past what the journal shows done: from here on, record everything */
 	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_STEP_START, .step = st->name.s, .title = st->title,
 			.k = k, .n = R->nsteps, .node = node });
 	if (st == R->fail_at && !R->fail_at_used && !R->o.dry_run) {
@@ -407,7 +408,7 @@ static void pass_checkpoint(struct run *R, const struct ast_stmt *st)
 	memcpy(R->ckpt_bind, R->bind.nodes, R->bind.n * sizeof(nodeset));
 	R->ckpt = st;
 	snprintf(R->ckpt_iter, sizeof(R->ckpt_iter), "%s", R->iter);
-	if (!(R->resuming && journal_resume_step_done(&R->rs, (int32_t)st->index, R->iter)))
+	if (!R->resuming || R->replayed)   /* a resume passes again the checkpoints it journaled before */
 		run_journal(R, JOURNAL_CHECKPOINT, st, -1, NULL, NULL, 0);
 	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_CHECKPOINT, .step = st->name.s });
 }
@@ -460,7 +461,15 @@ static enum walk run_stmt(struct run *R, const struct ast_stmt *st)
 			snprintf(R->why, sizeof(R->why), "`if %s`: %s", run_text(R, st->cond->loc), why);
 			return WALK_ERROR;
 		}
-		return run_stmts(R, v == B_YES ? st->body : st->else_body);
+		/* a step keeps its number whichever branch runs: the other branch's are skipped over */
+		unsigned nn = R->target.nnodes;
+		if (v == B_YES) {
+			enum walk w = run_stmts(R, st->body);
+			R->step_no += run_count_steps(st->else_body, 1, nn);
+			return w;
+		}
+		R->step_no += run_count_steps(st->body, 1, nn);
+		return run_stmts(R, st->else_body);
 	}
 	}
 	return WALK_ON;
@@ -532,6 +541,16 @@ static int rollback(struct run *R)
 					.message = R->why });
 			return -1;
 		}
+	}
+	/* the checkpoint's actions ran: did they bring the target back to service? */
+	struct model_degr d[1];
+	if (model_degradations(R->m, R->live, d, 1) > 0) {
+		snprintf(R->why, sizeof(R->why), "the actions of checkpoint '%s' ran, but the target is still degraded",
+			 ck->name.s);
+		run_journal(R, JOURNAL_ROLLBACK_FAILED, ck, -1, NULL, R->why, 0);
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ROLLBACK_FAILED, .step = ck->name.s,
+				.message = R->why });
+		return -1;
 	}
 	run_journal(R, JOURNAL_ROLLBACK_DONE, ck, -1, NULL, NULL, 0);
 	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ROLLBACK_DONE, .step = ck->name.s });

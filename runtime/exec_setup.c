@@ -173,16 +173,16 @@ static void bind_iter(struct run *R, const char *iter)
 	}
 }
 
-static unsigned count_steps(const struct ast_stmt *st, unsigned mult, unsigned nnodes)
+unsigned run_count_steps(const struct ast_stmt *st, unsigned mult, unsigned nnodes)
 {
 	unsigned n = 0;
 	for (; st != NULL; st = st->next) {
 		if (st->kind == S_STEP)
 			n += mult;
 		else if (st->kind == S_FOREACH)
-			n += count_steps(st->body, mult * (nnodes > 1 ? nnodes - 1 : 1), nnodes);
+			n += run_count_steps(st->body, mult * (nnodes > 1 ? nnodes - 1 : 1), nnodes);
 		else if (st->kind == S_IF)
-			n += count_steps(st->body, mult, nnodes);
+			n += run_count_steps(st->body, mult, nnodes);
 	}
 	return n;
 }
@@ -265,7 +265,7 @@ static int setup_target(struct run *R)
 	R->bind.n = R->proc->nroles;
 	R->bind.nodes = arena_alloc(&R->ctx.arena, (R->bind.n + 1) * sizeof(nodeset));
 	model_bind_roles(R->m, R->live, R->proc, &R->bind);
-	R->nsteps = count_steps(R->proc->body, 1, R->target.nnodes);
+	R->nsteps = run_count_steps(R->proc->body, 1, R->target.nnodes);
 	R->drv = driver_sim_new(&R->ctx.arena, R->m, R->live, &R->target, R->o.pace_ns, &exec_interrupts);
 	return 0;
 }
@@ -468,6 +468,11 @@ static int load_sim(struct run *R)
 	int fd = open(R->sim_path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;   /* nothing acted yet: the start state */
+	struct stat st;
+	if (fstat(fd, &st) == 0 && st.st_size == 0) {
+		close(fd);                         /* killed between creating and writing it: likewise */
+		return 0;
+	}
 	char magic[8];
 	uint32_t hdr[3];
 	bool ok = read(fd, magic, 8) == 8 && memcmp(magic, SIM_MAGIC, 8) == 0 &&
@@ -492,6 +497,8 @@ static int take_lock(struct run *R, bool resume)
 	int rc = lock_acquire(R->state_dir, R->target.name, &me, &R->lk, &holder, msg, sizeof(msg));
 	if (rc == 1) {
 		say(R, "%s", msg);
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_RUN_DONE, .status = "failed", .message = msg,
+				.elapsed = run_now() - R->t0 });
 		return EXIT_LOCKED;
 	}
 	if (rc < 0) {
@@ -512,6 +519,9 @@ static int take_lock(struct run *R, bool resume)
 		rc = target_last_gate(rc == 0 ? &last : NULL, R->target.name, R->o.abandon, msg, sizeof(msg));
 	if (rc != 0) {
 		say(R, "%s", msg);
+		if (rc == 1)
+			progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_RUN_DONE, .status = "failed",
+					.message = msg, .elapsed = run_now() - R->t0 });
 		return rc == 1 ? EXIT_LOCKED : EXIT_USAGE;
 	}
 	if (msg[0] != '\0')
@@ -622,9 +632,13 @@ static int resume_ended(struct run *R, const char *journal_path)
 	    strcmp(last.run_id, R->log.header.run_id) == 0 && last.status == TARGET_UNFINISHED) {
 		last.status = st == JOURNAL_STATUS_COMPLETED ? TARGET_COMPLETED
 			      : st == JOURNAL_STATUS_ROLLED_BACK ? TARGET_ROLLED_BACK : TARGET_FAILED;
-		if (target_last_write(R->state_dir, target, &last, err, sizeof(err)) == 0)
+		if (target_last_write(R->state_dir, target, &last, err, sizeof(err)) == 0) {
+			/* the runner died after its last record: this resume finishes its bookkeeping */
 			say(R, "run %s had ended (%s); target '%s' now says so too", R->log.header.run_id,
 			    journal_status_name(st), target);
+			return st == JOURNAL_STATUS_COMPLETED ? EXIT_OK
+			       : st == JOURNAL_STATUS_ROLLED_BACK ? EXIT_ROLLED_BACK : EXIT_FAILED;
+		}
 	}
 	say(R, "run %s %s: it cannot be resumed; a new run starts from the beginning (%s)", R->log.header.run_id,
 	    st == JOURNAL_STATUS_COMPLETED ? "completed" : "was rolled back", journal_path);

@@ -42,6 +42,7 @@ struct run {
 	struct journal_log log;
 	struct journal_resume rs;
 	bool resuming;
+	bool replayed;                         /* the resume is past the steps the journal shows done */
 	/* progress of the walk */
 	unsigned nsteps, step_no;
 	const struct ast_stmt *ckpt;           /* the latest checkpoint passed */
@@ -57,6 +58,7 @@ struct run {
 extern volatile sig_atomic_t exec_interrupts;   /* Ctrl-C / SIGTERM count */
 
 /* exec_setup.c */
+unsigned run_count_steps(const struct ast_stmt *st, unsigned mult, unsigned nnodes);
 int run_load_plan(struct run *R, const char *path);
 int run_preflight(struct run *R);
 int run_start_journal(struct run *R);

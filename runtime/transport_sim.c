@@ -16,7 +16,7 @@ static int sim_act(struct driver *d, const struct ast_action *act, const struct 
 	struct timespec ts = { (time_t)(d->pace_ns / 1000000000LL), (long)(d->pace_ns % 1000000000LL) };
 	/* a first Ctrl-C lets the action finish: sleep the rest; a second one aborts it */
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
-		if (d->abort != NULL && *d->abort) {
+		if (d->abort != NULL && *d->abort >= 2) {
 			snprintf(msg, len, "aborted by a second interrupt");
 			return -1;
 		}
