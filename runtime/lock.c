@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "errmsg.h"
 #include "lock.h"
 
 #define LOCK_MAGIC "hotplan-lock 1"
@@ -26,18 +27,6 @@ struct lock {
 	char path[JOURNAL_PATH_MAX];
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err != NULL && errlen > 0) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 static void say(char *msg, size_t msglen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "errmsg.h"
 #include "proc.h"
 
 extern char **environ;
@@ -49,18 +50,6 @@ struct ring {
 	bool dropped;                       /* older output was overwritten */
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err != NULL && errlen > 0) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 long long proc_now_ns(void)
 {

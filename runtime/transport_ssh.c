@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "errmsg.h"
 #include "proc.h"
 
 #define SSH_CLIENT "/usr/bin/ssh"
@@ -46,18 +47,6 @@ struct ssh_transport {
 	bool used;                          /* a command ran: a master may be up */
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err != NULL && errlen > 0) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* The ssh argv: options, then `-O op` or nothing, then -- HOST and the remote command (if
  * any). argv has room for SSH_FIXED_ARGS + nextra words. */
