@@ -614,6 +614,11 @@ static mset selected(const struct model *m, unsigned k, const struct ast_stores 
 	return B_ANY;
 }
 
+mset model_store_selected(const struct model *m, unsigned k, const struct ast_stores *sel)
+{
+	return k < m->nstores ? selected(m, k, sel) : B_NO;
+}
+
 /* Is the store selected AND affected, possibly? (Correlated: a `not in affected` selection
  * of an affected store is impossible.) */
 static bool selected_affected_may(const struct model *m, unsigned k, const struct ast_stores *sel, bool *certain)
@@ -985,7 +990,7 @@ static mset tv_all_nodes(const struct model *m, const struct model_state *s, nod
 	return r;
 }
 
-static int cmp_version(const struct ast_version *a, const struct ast_version *b)
+int model_version_cmp(const struct ast_version *a, const struct ast_version *b)
 {
 	for (int i = 0; i < 4; i++) {
 		uint32_t x = i < a->n ? a->c[i] : 0, y = i < b->n ? b->c[i] : 0;
@@ -995,7 +1000,7 @@ static int cmp_version(const struct ast_version *a, const struct ast_version *b)
 	return 0;
 }
 
-static bool cmp_holds(int c, enum cmp_op op)
+bool model_cmp_holds(int c, enum cmp_op op)
 {
 	switch (op) {
 	case CMP_EQ: return c == 0;
@@ -1110,7 +1115,7 @@ mset model_eval(const struct model *m, const struct model_state *s, const struct
 			if (strcmp(m->files[f]->name.s, c->name.s) != 0 || !m->files[f]->has_version)
 				continue;
 			known = true;
-			bool holds = cmp_holds(cmp_version(&m->files[f]->version, &c->lit->ver), c->op);
+			bool holds = model_cmp_holds(model_version_cmp(&m->files[f]->version, &c->lit->ver), c->op);
 			for (unsigned n = 0; n < m->nnodes; n++) {
 				if (!(ns & ((nodeset)1 << n)))
 					continue;

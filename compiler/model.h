@@ -158,8 +158,17 @@ unsigned model_degradations(const struct model *m, const struct model_state *s,
 nodeset model_action_nodes(const struct model *m, const struct model_state *s,
 			   const struct model_bind *b, const struct ast_action *act);
 
+/* Is store k selected by `sel` (`store "X"`, `all stores`, `stores [not] in P`)? B_NO, B_YES,
+ * or B_ANY when the model cannot know (always B_NO or B_YES on a concrete model). */
+mset model_store_selected(const struct model *m, unsigned k, const struct ast_stores *sel);
+
 /* Names for messages. */
 const char *model_node_name(const struct model *m, unsigned node);
+
+/* Versions compare component by component, a missing fourth as 0: <0, 0, >0. */
+int model_version_cmp(const struct ast_version *a, const struct ast_version *b);
+/* Does a comparison whose three-way result is c satisfy op? */
+bool model_cmp_holds(int c, enum cmp_op op);
 
 /* Value accessors (for the checker's end-of-procedure rules and the runtime). */
 static inline mset *model_mem(const struct model *m, struct model_state *s, unsigned n)

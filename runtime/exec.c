@@ -44,33 +44,14 @@ static const char *nodes_text(struct run *R, nodeset ns)
 static int lit_cmp(const struct ast_literal *a, const struct ast_literal *b, bool *comparable)
 {
 	*comparable = true;
-	if (a->kind == LIT_VERSION && b->kind == LIT_VERSION) {
-		for (int i = 0; i < 4; i++) {
-			uint32_t x = i < a->ver.n ? a->ver.c[i] : 0, y = i < b->ver.n ? b->ver.c[i] : 0;
-			if (x != y)
-				return x < y ? -1 : 1;
-		}
-		return 0;
-	}
+	if (a->kind == LIT_VERSION && b->kind == LIT_VERSION)
+		return model_version_cmp(&a->ver, &b->ver);
 	if (a->kind == LIT_STRING && b->kind == LIT_STRING)
 		return strcmp(a->str, b->str);
 	if (a->kind == b->kind)
 		return a->num < b->num ? -1 : a->num > b->num;
 	*comparable = false;
 	return 0;
-}
-
-static bool cmp_holds(int c, enum cmp_op op)
-{
-	switch (op) {
-	case CMP_EQ: return c == 0;
-	case CMP_NE: return c != 0;
-	case CMP_LT: return c < 0;
-	case CMP_LE: return c <= 0;
-	case CMP_GT: return c > 0;
-	case CMP_GE: return c >= 0;
-	}
-	return false;
 }
 
 /* A fact of the target: each node's own, or the target's. All nodes must agree for a
@@ -89,7 +70,7 @@ static mset fact_eval(struct run *R, const struct ast_cond *c, char *why, size_t
 		bool holds = false, comparable = true;
 		if (c->kind == C_FACT_CMP) {
 			int cmp = lit_cmp(v, c->lit, &comparable);
-			holds = comparable && cmp_holds(cmp, c->op);
+			holds = comparable && model_cmp_holds(cmp, c->op);
 		} else {
 			for (const struct ast_literal *l = c->lit; l != NULL && !holds; l = l->next) {
 				bool ok;
@@ -132,7 +113,8 @@ mset run_eval(struct run *R, const struct ast_cond *c, char *why, size_t len)
 			snprintf(why, len, "param '%s' has no value", c->name.s);
 			return 0;
 		}
-		return cmp_holds(v->nlist < (unsigned)c->lit->num ? -1 : v->nlist > (unsigned)c->lit->num, c->op) ? B_YES : B_NO;
+		int64_t have = (int64_t)v->nlist, want = c->lit->num;
+		return model_cmp_holds(have < want ? -1 : have > want, c->op) ? B_YES : B_NO;
 	}
 	case C_PARAM: {
 		const struct rt_value *v = c->param ? &R->values[c->param->index] : NULL;
