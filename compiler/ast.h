@@ -285,19 +285,40 @@ struct ast_target {
 	struct ast_target *next;
 };
 
+/* A profile (SPEC section 6, docs/profiles.md): `profile "NAME" { KEY… [=] "COMMAND" … }`.
+ * A key is a sequence of words (names or keywords); the parser keeps it as written and
+ * runtime/profile.c gives it meaning. */
+struct ast_profile_entry {
+	const char *key;             /* its words joined by one space: "probe service running" */
+	loc_t key_loc;
+	const char *value;           /* the string, unescaped */
+	loc_t value_loc;
+	loc_t loc;
+	struct ast_profile_entry *next;
+};
+
+struct ast_profile {
+	struct ast_name name;
+	loc_t loc;
+	struct ast_profile_entry *entries;
+	struct ast_profile *next;
+};
+
 struct ast_import {
 	const char *path;            /* as written, relative to the importing file */
 	loc_t loc;
 	struct ast_import *next;
 };
 
-/* One parsed file. Imports are resolved by the loader (parse.h): plans and targets of
- * imported files are appended to `plans` and `targets` of the importing file's unit. */
+/* One parsed file. Imports are resolved by the loader (parse.h): plans, targets and
+ * profiles of imported files are appended to `plans`, `targets` and `profiles` of the
+ * importing file's unit. */
 struct ast_file {
 	uint32_t source;             /* index of its source in the context */
 	struct ast_import *imports;
 	struct ast_plan *plans;
 	struct ast_target *targets;
+	struct ast_profile *profiles;
 };
 
 #endif

@@ -19,7 +19,7 @@ struct unit {
 	bool has_id;
 	dev_t dev;
 	ino_t ino;
-	bool has_content;            /* it, or a file it imports, holds a plan or target */
+	bool has_content;            /* it, or a file it imports, holds a plan, target or profile */
 };
 
 struct loader {
@@ -31,6 +31,7 @@ struct loader {
 	unsigned first_src;          /* sources below this come from earlier calls */
 	struct ast_plan **plan_next; /* the root's lists */
 	struct ast_target **target_next;
+	struct ast_profile **profile_next;
 };
 
 static void oom(void)
@@ -166,7 +167,7 @@ static bool loaded_before(struct loader *L, const struct stat *st)
 	return false;
 }
 
-/* Append a parsed file's plans and targets to the root's lists. */
+/* Append a parsed file's plans, targets and profiles to the root's lists. */
 static void collect(struct loader *L, struct ast_file *f)
 {
 	*L->plan_next = f->plans;
@@ -175,12 +176,15 @@ static void collect(struct loader *L, struct ast_file *f)
 	*L->target_next = f->targets;
 	while (*L->target_next != NULL)
 		L->target_next = &(*L->target_next)->next;
+	*L->profile_next = f->profiles;
+	while (*L->profile_next != NULL)
+		L->profile_next = &(*L->profile_next)->next;
 }
 
 static void load(struct loader *L, size_t ui, struct ast_file *f, bool is_file);
 
 /* Load the file one `import` names, unless it is loaded already. Returns whether it (or
- * what it imports) holds a plan or target, as far as that is known. */
+ * what it imports) holds a plan, target or profile, as far as that is known. */
 static bool load_import(struct loader *L, size_t ui, struct ast_import *imp, bool is_file)
 {
 	struct hp_ctx *ctx = L->ctx;
@@ -256,9 +260,10 @@ static void load(struct loader *L, size_t ui, struct ast_file *f, bool is_file)
 		/* the root's own plans and targets head its lists; imported ones follow */
 		L->plan_next = &f->plans;
 		L->target_next = &f->targets;
+		L->profile_next = &f->profiles;
 	}
 	collect(L, f);
-	bool has = f->plans != NULL || f->targets != NULL;
+	bool has = f->plans != NULL || f->targets != NULL || f->profiles != NULL;
 	L->stack[L->depth++] = ui;
 	for (struct ast_import *imp = f->imports; imp != NULL; imp = imp->next)
 		has |= load_import(L, ui, imp, is_file);

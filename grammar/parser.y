@@ -1,4 +1,5 @@
-/* parser.y: the grammar of .hplan files (plans, targets and imports; SPEC sections 2, 6).
+/* parser.y: the grammar of .hplan files (plans, targets, profiles and imports; SPEC
+ * sections 2, 6; profiles: docs/profiles.md).
  * A pure LALR(1) parser with no conflicts. It builds the AST (ast.h) in the context's
  * arena; nothing it allocates needs a destructor. Syntax errors are HP001 diagnostics
  * saying what was found and what was expected; the parser recovers at the next item or
@@ -93,7 +94,7 @@ static struct ast_stores *stores(struct pstate *ps, enum stores_kind k, loc_t l)
 static struct ast_literal *literal(struct pstate *ps, enum lit_kind k, loc_t l);
 static struct ast_stmt *stmt_new(struct pstate *ps, enum stmt_kind k);
 static const char *word_text(struct pstate *ps, loc_t l);
-static const char *path_join(struct pstate *ps, struct wpath p);
+static const char *path_join(struct pstate *ps, struct wpath p, char sep);
 static void plan_begin(struct pstate *ps, struct ast_plan *p, bool link);
 static void once(struct pstate *ps, const char **field, const char *value, loc_t l, const char *what);
 }
@@ -231,7 +232,7 @@ static void once(struct pstate *ps, const char **field, const char *value, loc_t
 %type <name> opt_on
 %type <cond> cond cond_and cond_not cond_prim
 %type <stores> stores
-%type <path> fact_path
+%type <path> fact_path profile_key
 %type <names> restart_list
 %type <action> action
 %type <actions> action_list
@@ -246,6 +247,7 @@ file
 	| file import
 	| file plan
 	| file target
+	| file profile
 	| file error
 	;
 
@@ -903,13 +905,13 @@ cond_prim
 	}
 	| K_FACT fact_path cmp literal {
 		$$ = leaf(ps, C_FACT_CMP, @$);
-		$$.c->fact = path_join(ps, $2);
+		$$.c->fact = path_join(ps, $2, '.');
 		$$.c->op = (enum cmp_op)$3;
 		$$.c->lit = $4;
 	}
 	| K_FACT fact_path K_IN "[" literal_list "]" {
 		$$ = leaf(ps, C_FACT_IN, @$);
-		$$.c->fact = path_join(ps, $2);
+		$$.c->fact = path_join(ps, $2, '.');
 		$$.c->lit = $5.head;
 	}
 	| K_COUNT "(" T_IDENT ")" cmp T_INT {
@@ -1065,7 +1067,7 @@ target_item
 		struct ast_target_item *i = NEW(struct ast_target_item);
 		i->kind = TI_FACT;
 		i->loc = @$;
-		i->str = path_join(ps, $2);
+		i->str = path_join(ps, $2, '.');
 		i->value = $4;
 		*ps->titem_next = i;
 		ps->titem_next = &i->next;
@@ -1135,10 +1137,83 @@ node_item
 		struct ast_target_item *i = NEW(struct ast_target_item);
 		i->kind = TI_FACT;
 		i->loc = @$;
-		i->str = path_join(ps, $2);
+		i->str = path_join(ps, $2, '.');
 		i->value = $4;
 		*ps->nitem_next = i;
 		ps->nitem_next = &i->next;
+	}
+	;
+
+/* ---- profiles (docs/profiles.md) ---- */
+
+profile
+	: profile_head profile_entries "}" {
+		ps->profile->loc.end = @3.end;
+		ps->profile = NULL;
+	}
+	;
+
+profile_head
+	: K_PROFILE T_STRING "{" {
+		struct ast_profile *p = NEW(struct ast_profile);
+		p->name = mkname($2, @2);
+		p->loc = @$;
+		*ps->profile_next = p;
+		ps->profile_next = &p->next;
+		ps->profile = p;
+		ps->pentry_next = &p->entries;
+	}
+	| K_PROFILE error "{" {
+		struct ast_profile *p = NEW(struct ast_profile);
+		p->loc = @$;
+		ps->profile = p;
+		ps->pentry_next = &p->entries;
+	}
+	;
+
+profile_entries
+	: %empty
+	| profile_entries profile_entry
+	| profile_entries error
+	;
+
+/* `KEY WORDS = "command"`, or `KEY "value"` for settings such as `shell "cmd"` */
+profile_entry
+	: profile_key "=" T_STRING {
+		struct ast_profile_entry *e = NEW(struct ast_profile_entry);
+		e->key = path_join(ps, $1, ' ');
+		e->key_loc = @1;
+		e->value = $3;
+		e->value_loc = @3;
+		e->loc = @$;
+		*ps->pentry_next = e;
+		ps->pentry_next = &e->next;
+	}
+	| profile_key T_STRING {
+		struct ast_profile_entry *e = NEW(struct ast_profile_entry);
+		e->key = path_join(ps, $1, ' ');
+		e->key_loc = @1;
+		e->value = $2;
+		e->value_loc = @2;
+		e->loc = @$;
+		*ps->pentry_next = e;
+		ps->pentry_next = &e->next;
+	}
+	;
+
+profile_key
+	: word {
+		struct pword *w = NEW(struct pword);
+		w->s = $1;
+		$$.head = $$.tail = w;
+		$$.len = strlen($1);
+	}
+	| profile_key word {
+		struct pword *w = NEW(struct pword);
+		w->s = $2;
+		$$ = $1;
+		APPEND($$, w);
+		$$.len += 1 + strlen($2);
 	}
 	;
 
@@ -1219,14 +1294,15 @@ static const char *word_text(struct pstate *ps, loc_t l)
 	return arena_strndup(&ps->ctx->arena, ps->text + l.start, l.end - l.start);
 }
 
-static const char *path_join(struct pstate *ps, struct wpath p)
+/* The words of a path joined by `sep` (p.len counts one separator between words). */
+static const char *path_join(struct pstate *ps, struct wpath p, char sep)
 {
 	char *s = arena_alloc(&ps->ctx->arena, p.len + 1);
 	size_t o = 0;
 	for (struct pword *w = p.head; w != NULL; w = w->next) {
 		size_t n = strlen(w->s);
 		if (o > 0)
-			s[o++] = '.';
+			s[o++] = sep;
 		memcpy(s + o, w->s, n);
 		o += n;
 	}
@@ -1396,11 +1472,13 @@ static const char *expected_text(struct pstate *ps, const yysymbol_kind_t *exp, 
 	/* individual tokens first, then groups, then `}` and end of file */
 	const char *groups[8];
 	int ng = 0;
+	const bool *basis = in;
 	if (in[YYSYMBOL_T_IDENT] && nwords == YYSYMBOL_K_SET - YYSYMBOL_K_IMPORT + 1) {
 		groups[ng++] = "a word";
 		left[YYSYMBOL_T_IDENT] = false;
 		for (int s = YYSYMBOL_K_IMPORT; s <= YYSYMBOL_K_SET; s++)
 			left[s] = false;
+		basis = left;   /* "a word" says it all: no phrase for words again */
 	}
 	static const struct {
 		const yysymbol_kind_t *g;
@@ -1411,7 +1489,7 @@ static const char *expected_text(struct pstate *ps, const yysymbol_kind_t *exp, 
 		{ grp_cmp, "a comparison" },
 	};
 	for (size_t i = 0; i < sizeof(phrases) / sizeof(phrases[0]); i++) {
-		if (grp_all(in, phrases[i].g)) {
+		if (grp_all(basis, phrases[i].g)) {
 			groups[ng++] = phrases[i].text;
 			grp_take(left, phrases[i].g);
 		}
@@ -1501,6 +1579,7 @@ static bool starts_block(yysymbol_kind_t s)
 	switch (s) {
 	case YYSYMBOL_K_PLAN:
 	case YYSYMBOL_K_TARGET:
+	case YYSYMBOL_K_PROFILE:
 	case YYSYMBOL_K_IMPORT:
 	case YYSYMBOL_K_MODEL:
 	case YYSYMBOL_K_HOTFIX:
@@ -1584,6 +1663,8 @@ static const char *block_word(int t)
 		return "target";
 	case K_NODE:
 		return "node";
+	case K_PROFILE:
+		return "profile";
 	default:
 		return NULL;
 	}
@@ -1623,6 +1704,20 @@ static int yylex(YYSTYPE *lval, YYLTYPE *lloc, struct pstate *ps)
 	ps->prev_tok = t;
 	if (t != 0)
 		ps->prev_end = lloc->end;
+	/* a top-level `profile` block: its keys are words, not the start of blocks or
+	 * conditions; only its braces count */
+	if (ps->nopen == 0) {
+		if (t == K_PROFILE)
+			ps->profile_pending = true;
+		else if (t == K_PLAN || t == K_TARGET || t == K_IMPORT)
+			ps->profile_pending = false;
+		else if (t == T_LBRACE) {
+			ps->in_profile = ps->profile_pending;
+			ps->profile_pending = false;
+		}
+	} else if (ps->in_profile && t != T_LBRACE && t != T_RBRACE) {
+		return t;
+	}
 	if (prev == K_FACT || prev == T_DOT)
 		return t;
 	const char *w = block_word(t);
@@ -1646,6 +1741,8 @@ static int yylex(YYSTYPE *lval, YYLTYPE *lloc, struct pstate *ps)
 		cond_reset(ps);
 		if (ps->nopen > 0)
 			ps->nopen--;
+		if (ps->nopen == 0)
+			ps->in_profile = false;
 		ps->blockkw = NULL;
 		ps->blockkw_locked = false;
 		break;
@@ -1711,6 +1808,9 @@ unsigned parse_source(struct hp_ctx *ctx, uint32_t src, struct ast_file *out)
 	ps.import_next = &out->imports;
 	ps.plan_next = &out->plans;
 	ps.target_next = &out->targets;
+	ps.profile_next = &out->profiles;
+	while (*ps.profile_next != NULL)
+		ps.profile_next = &(*ps.profile_next)->next;
 	while (*ps.import_next != NULL)
 		ps.import_next = &(*ps.import_next)->next;
 	while (*ps.plan_next != NULL)
@@ -1729,5 +1829,7 @@ unsigned parse_source(struct hp_ctx *ctx, uint32_t src, struct ast_file *out)
 		ps.plan->loc.end = ps.len;
 	if (ps.target != NULL)
 		ps.target->loc.end = ps.len;
+	if (ps.profile != NULL)
+		ps.profile->loc.end = ps.len;
 	return ps.nerrors;
 }

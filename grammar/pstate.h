@@ -47,11 +47,13 @@ struct pstate {
 	const char *blockkw;         /* the keyword the next `{` belongs to */
 	uint32_t blockkw_off;
 	bool blockkw_locked;         /* inside an `if` condition */
+	bool profile_pending;        /* a top-level `profile` whose `{` has not come yet */
+	bool in_profile;             /* inside a top-level profile block: keys are plain words */
 
 	/* line numbers for hints, without the line map (see line_of in parser.y) */
 	uint32_t line_off, line_no;
 
-	/* builders: plans, procedures, hotfixes, targets and nodes do not nest */
+	/* builders: plans, procedures, hotfixes, targets, nodes and profiles do not nest */
 	struct ast_import **import_next;
 	struct ast_plan **plan_next;
 	struct ast_target **target_next;
@@ -74,6 +76,9 @@ struct pstate {
 	struct ast_target_item **titem_next;
 	struct ast_node *node;
 	struct ast_target_item **nitem_next;
+	struct ast_profile **profile_next;
+	struct ast_profile *profile;
+	struct ast_profile_entry **pentry_next;
 };
 
 /* Scanner (lexer.l). lex_open binds a scanner to ps->text, which must hold ps->len bytes

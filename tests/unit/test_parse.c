@@ -933,7 +933,7 @@ static void test_recovery(void **state)
 	       { 1, 44, "before the first statement" });
 	EXPECT("plan p \"T\" { title \"U\" }\n", { 1, 14, "`title` given twice" });
 	EXPECT("plan p { hotfix h { file \"f\" size 1 size 2 } }\n", { 1, 37, "`size` given twice" });
-	EXPECT("plan p { }\nstep a { }\n", { 2, 1, "unexpected `step`, expecting `import`, `plan`, `target` or end of file" });
+	EXPECT("plan p { }\nstep a { }\n", { 2, 1, "unexpected `step`, expecting `import`, `plan`, `target`, `profile` or end of file" });
 }
 
 static void test_error_cap(void **state)
