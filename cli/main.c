@@ -435,8 +435,9 @@ static const struct command commands[] = {
 		"graph", "Print a plan's procedure as a Graphviz DOT graph",
 		"Usage: hotplan graph FILE [--kind standalone|cluster]\n",
 		"Write the first plan of FILE as a Graphviz digraph on standard output: its\n"
-		"steps in order per role, its checkpoints, and the rollback edge from each\n"
-		"step to the checkpoint it would roll back to.\n"
+		"steps in order per role, its checkpoints, each failover (what moves where)\n"
+		"and one rollback edge per run of steps, pointing at the checkpoint a failure\n"
+		"there rolls back to.\n"
 		"\n"
 		"Options:\n"
 		"  --kind KIND  the procedure to draw (default: standalone if the plan has\n"

@@ -13,9 +13,14 @@
  *      maps an incoming set S to G ∪ (T ? S : ∅) (G: checkpoints that can be the last one
  *      passed through it; T: some path through it passes none), so a loop body's summary
  *      is computed once bottom-up and every statement is visited once top-down;
- *   3. output: the node declarations, lane by lane (a loop is a cluster: inside its lane
- *      when it fits in one, else holding lane clusters of its own), then the
- *      order-of-execution edges, then the rollback edges.
+ *   3. output: a legend, the node declarations, lane by lane (a loop is a cluster: inside
+ *      its lane when it fits in one, else holding lane clusters of its own), then the
+ *      order-of-execution edges (a failover's bold orange, saying what moves where), then
+ *      the rollback edges: the steps in the plan's order are cut into runs that share
+ *      their rollback set, and each run gets one dashed red edge per checkpoint, from its
+ *      last step, labelled at the checkpoint with the range it covers (each step's own
+ *      set stays in its tooltip). One edge per run rather than per step keeps a long
+ *      stretch after a checkpoint from fanning out into a tangle across the lanes.
  * The output depends only on the AST: the same plan gives the same bytes. */
 #include "graph.h"
 
@@ -1112,6 +1117,7 @@ enum pend_kind { P_PLAIN, P_FAILOVER, P_TRUE, P_FALSE, P_DONE };
 struct pend {
 	const char *from;
 	enum pend_kind kind;
+	const struct ast_stmt *st;   /* P_FAILOVER: the step that moves the groups */
 };
 
 struct pendv {
@@ -1119,42 +1125,98 @@ struct pendv {
 	size_t n, cap;
 };
 
-static void pend_add(struct graph *gr, struct pendv *p, const char *from, enum pend_kind kind)
+static void pend_add(struct graph *gr, struct pendv *p, const char *from, enum pend_kind kind, const struct ast_stmt *st)
 {
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 4;
 		p->v = arena_realloc(&gr->a, p->v, p->n * sizeof(*p->v), cap * sizeof(*p->v));
 		p->cap = cap;
 	}
-	p->v[p->n++] = (struct pend){ from, kind };
+	p->v[p->n++] = (struct pend){ from, kind, st };
 }
 
-/* One order-of-execution edge. `loop`: the back edge of a `for each` (its text). */
-static void edge(struct graph *gr, const char *from, const char *to, enum pend_kind kind, const char *loop)
+/* A group's name in a list of them: as it is, or quoted as in the source when it would
+ * read ambiguously (empty, a comma, a quote, a control character). */
+static void sb_group(struct sbuf *b, const char *s)
+{
+	bool plain = s != NULL && *s != '\0';
+	for (const char *p = s; plain && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == ',' || *p == '"')
+			plain = false;
+	if (plain)
+		sb_puts(b, s);
+	else
+		sb_string_lit(b, s ? s : "");
+}
+
+/* What a failover step moves where, one line per destination in the order the plan
+ * names them: "Exchange, Cluster Group → passive". */
+static const char *moves_text(struct graph *gr, const struct ast_stmt *st)
+{
+	struct sbuf b = { .a = &gr->a };
+
+	for (const struct ast_action *a = st->actions; a; a = a->next) {
+		if (a->kind != A_MOVE_GROUP)
+			continue;
+		const char *to = a->to.s ? a->to.s : "?";
+		bool seen = false;   /* this destination already has its line */
+		for (const struct ast_action *e = st->actions; e != a; e = e->next)
+			if (e->kind == A_MOVE_GROUP && strcmp(e->to.s ? e->to.s : "?", to) == 0)
+				seen = true;
+		if (seen)
+			continue;
+		struct sbuf line = { .a = &gr->a };
+		for (const struct ast_action *e = a; e; e = e->next)
+			if (e->kind == A_MOVE_GROUP && strcmp(e->to.s ? e->to.s : "?", to) == 0) {
+				if (line.n)
+					sb_puts(&line, ", ");
+				sb_group(&line, e->arg.s);
+			}
+		sb_puts(&line, " \xe2\x86\x92 ");   /* U+2192 → */
+		sb_puts(&line, to);
+		if (b.n)
+			sb_puts(&b, "\n");
+		sb_puts(&b, clip(&gr->a, sb_str(&line), SUMMARY_MAX));
+	}
+	return sb_str(&b);
+}
+
+/* One order-of-execution edge: a failover's is bold orange and says what it moved
+ * where. `loop`: the back edge of a `for each` (its text). */
+static void edge(struct graph *gr, const struct pend *from, const char *to, const char *loop)
 {
 	static const char *const text[] = {
-		[P_PLAIN] = NULL, [P_FAILOVER] = "failover", [P_TRUE] = "true", [P_FALSE] = "false", [P_DONE] = "done",
+		[P_PLAIN] = NULL, [P_FAILOVER] = NULL, [P_TRUE] = "true", [P_FALSE] = "false", [P_DONE] = "done",
 	};
 	FILE *out = gr->out;
-	const char *label = text[kind];
+	const char *label = from->kind == P_FAILOVER ? moves_text(gr, from->st) : text[from->kind];
 
-	fprintf(out, "\t\"%s\" -> \"%s\"", from, to);
+	fprintf(out, "\t\"%s\" -> \"%s\"", from->from, to);
 	if (label == NULL && loop == NULL) {
 		fputs(";\n", out);
 		return;
 	}
 	fputs(" [label=\"", out);
 	if (label)
-		fputs(label, out);
+		dot_escape(out, label, true);
 	if (loop) {
 		fputs(label ? "\\n" : "", out);
 		dot_escape(out, loop, true);
 	}
 	fputc('"', out);
-	if (kind == P_FAILOVER)
-		fputs(", penwidth=3, color=\"" COL_FAILOVER "\", fontcolor=\"" COL_FAILOVER "\", fontsize=12", out);
-	else if (loop)
+	if (from->kind == P_FAILOVER) {
+		fputs(", penwidth=3, color=\"" COL_FAILOVER "\", fontcolor=\"" COL_FAILOVER "\", fontsize=12, tooltip=\"", out);
+		dot_escape(out, from->st->name.s ? from->st->name.s : "?", true);
+		fputc(':', out);
+		for (const struct ast_action *a = from->st->actions; a; a = a->next)
+			if (a->kind == A_MOVE_GROUP) {
+				fputs("\\n", out);
+				dot_escape(out, action_line(&gr->a, a), true);
+			}
+		fputc('"', out);
+	} else if (loop) {
 		fputs(", color=\"" COL_LOOP "\", fontcolor=\"" COL_LOOP "\"", out);
+	}
 	fputs("];\n", out);
 }
 
@@ -1162,7 +1224,7 @@ static void edge(struct graph *gr, const char *from, const char *to, enum pend_k
 static void flush(struct graph *gr, struct pendv *p, const char *to)
 {
 	for (size_t k = 0; k < p->n; k++)
-		edge(gr, p->v[k].from, to, p->v[k].kind, NULL);
+		edge(gr, &p->v[k], to, NULL);
 	p->n = 0;
 }
 
@@ -1178,27 +1240,27 @@ static void write_flow(struct graph *gr, int i, struct pendv *p)
 		switch (g->st->kind) {
 		case S_STEP:
 		case S_CHECKPOINT:
-			pend_add(gr, p, g->id, g->failover ? P_FAILOVER : P_PLAIN);
+			pend_add(gr, p, g->id, g->failover ? P_FAILOVER : P_PLAIN, g->st);
 			break;
 		case S_IF: {
 			const char *join = arena_printf(&gr->a, "%s#join", g->id);
-			pend_add(gr, &q, g->id, P_TRUE);
+			pend_add(gr, &q, g->id, P_TRUE, NULL);
 			write_flow(gr, g->body, &q);
 			flush(gr, &q, join);
-			pend_add(gr, &q, g->id, P_FALSE);
+			pend_add(gr, &q, g->id, P_FALSE, NULL);
 			write_flow(gr, g->else_body, &q);
 			flush(gr, &q, join);
-			pend_add(gr, p, join, P_PLAIN);
+			pend_add(gr, p, join, P_PLAIN, NULL);
 			break;
 		}
 		case S_FOREACH: {
-			pend_add(gr, &q, g->id, P_PLAIN);
+			pend_add(gr, &q, g->id, P_PLAIN, NULL);
 			write_flow(gr, g->body, &q);
 			const char *next = arena_printf(&gr->a, "next %s", g->st->name.s ? g->st->name.s : "?");
 			for (size_t k = 0; k < q.n; k++)
 				if (strcmp(q.v[k].from, g->id) != 0)   /* an empty body has no loop edge */
-					edge(gr, q.v[k].from, g->id, q.v[k].kind, next);
-			pend_add(gr, p, g->id, P_DONE);
+					edge(gr, &q.v[k], g->id, next);
+			pend_add(gr, p, g->id, P_DONE, NULL);
 			break;
 		}
 		}
@@ -1207,30 +1269,181 @@ static void write_flow(struct graph *gr, int i, struct pendv *p)
 
 /* ---- output: rollback edges ------------------------------------------------------- */
 
-static void write_rollback(struct graph *gr)
+static bool iset_eq(const struct iset *x, const struct iset *y)
+{
+	return x->n == y->n && (x->n == 0 || memcmp(x->v, y->v, x->n * sizeof(int)) == 0);
+}
+
+static const char *stmt_name(const struct gstmt *g)
+{
+	return g->st->name.s ? g->st->name.s : "?";
+}
+
+/* A run: consecutive steps in the plan's order, with no checkpoint between them and the
+ * same checkpoints to roll back to (those of every step in it). */
+struct run {
+	int first, last;   /* indices into the flat array */
+	int nsteps;
+};
+
+/* One rollback edge: from run `run`'s last step to checkpoint ordinal `cp`; `next`: the
+ * next edge into the same checkpoint, or -1. */
+struct rbedge {
+	int run, cp, next;
+};
+
+/* "X fails" or "a step from\nA to B fails", then "(on some paths)" when the run can roll
+ * back elsewhere, or nowhere, too. */
+static void write_run_text(struct graph *gr, const struct run *r)
 {
 	FILE *out = gr->out;
 
+	if (r->nsteps == 1) {
+		dot_escape(out, stmt_name(&gr->g[r->last]), true);
+	} else {
+		fputs("a step from\\n", out);
+		dot_escape(out, stmt_name(&gr->g[r->first]), true);
+		fputs(" to ", out);
+		dot_escape(out, stmt_name(&gr->g[r->last]), true);
+	}
+	fputs(" fails", out);
+	if (gr->g[r->last].rb.n > 1)
+		fputs(" (on some paths)", out);
+}
+
+/* Edge e; when `labelled` (the first edge into its checkpoint), with the label of every
+ * edge into that checkpoint: labels of edges that meet there would overlap. */
+static void write_rbedge(struct graph *gr, const struct run *runs, const struct rbedge *es, int e, bool labelled)
+{
+	FILE *out = gr->out;
+	const struct run *r = &runs[es[e].run];
+	const struct gstmt *cp = &gr->g[gr->cps[es[e].cp]];
+
+	fprintf(out, "\t\"%s\" -> \"%s\" [style=dashed, color=\"" COL_ROLLBACK "\", fontcolor=\"" COL_ROLLBACK "\", "
+	             "penwidth=2, constraint=false, tailport=e, headport=e",
+	        gr->g[r->last].id, cp->id);
+	if (labelled) {
+		fputs(", headlabel=\"rollback if ", out);
+		for (int k = e; k >= 0; k = es[k].next) {
+			if (k != e)
+				fputs(",\\nor if ", out);
+			write_run_text(gr, &runs[es[k].run]);
+		}
+		fputc('"', out);
+	}
+	fputs(", tooltip=\"if ", out);
+	int seen = 0;
+	for (int i = r->first; i <= r->last; i++) {
+		if (gr->g[i].st->kind != S_STEP)
+			continue;
+		seen++;
+		fputs(seen == 1 ? "" : seen == r->nsteps ? " or " : ", ", out);
+		dot_escape(out, stmt_name(&gr->g[i]), true);
+	}
+	fputs(" fails, roll back to ", out);
+	dot_escape(out, stmt_name(cp), true);
+	if (gr->g[r->last].rb.n > 1)
+		fputs(" when it was the last checkpoint passed", out);
+	fputs("\"];\n", out);
+}
+
+/* The rollback edges: the steps in the plan's order cut into runs, and for each run one
+ * edge per checkpoint it can roll back to, from its last step, along the east side of
+ * both. A step before any checkpoint has none (its node says so). */
+static void write_rollback(struct graph *gr)
+{
+	struct arena *a = &gr->a;
+	struct run *runs = arena_alloc(a, (gr->n + 1) * sizeof(*runs));
+	size_t nruns = 0, ne = 0;
+	bool open = false;   /* runs[nruns - 1] may still grow */
+
 	for (size_t i = 0; i < gr->n; i++) {
 		const struct gstmt *g = &gr->g[i];
-		if (g->st->kind != S_STEP)
-			continue;
-		for (size_t k = 0; k < g->rb.n; k++) {
-			if (g->rb.v[k] == CP_NONE)
-				continue;
-			const struct gstmt *cp = &gr->g[gr->cps[g->rb.v[k]]];
-			fprintf(out, "\t\"%s\" -> \"%s\" [style=dashed, color=\"" COL_ROLLBACK "\", penwidth=1.5, constraint=false, "
-			             "tooltip=\"", g->id, cp->id);
-			dot_escape(out, "if ", true);
-			dot_escape(out, g->st->name.s ? g->st->name.s : "?", true);
-			dot_escape(out, " fails, roll back to ", true);
-			dot_escape(out, cp->st->name.s ? cp->st->name.s : "?", true);
-			fputs("\"];\n", out);
+		if (g->st->kind == S_CHECKPOINT) {
+			open = false;
+		} else if (g->st->kind == S_STEP) {
+			struct run *r = open ? &runs[nruns - 1] : NULL;
+			if (r != NULL && iset_eq(&gr->g[r->first].rb, &g->rb)) {
+				r->last = (int)i;
+				r->nsteps++;
+			} else {
+				runs[nruns++] = (struct run){ (int)i, (int)i, 1 };
+				open = true;
+			}
 		}
 	}
+
+	for (size_t k = 0; k < nruns; k++)
+		ne += gr->g[runs[k].last].rb.n;
+	struct rbedge *es = arena_alloc(a, (ne + 1) * sizeof(*es));
+	int *first = arena_alloc(a, ((size_t)gr->ncp + 1) * sizeof(int));   /* per checkpoint */
+	int *last = arena_alloc(a, ((size_t)gr->ncp + 1) * sizeof(int));
+	for (int c = 0; c < gr->ncp; c++)
+		first[c] = last[c] = -1;
+	ne = 0;
+	for (size_t k = 0; k < nruns; k++) {
+		const struct iset *rb = &gr->g[runs[k].last].rb;
+		for (size_t j = 0; j < rb->n; j++) {
+			int c = rb->v[j];
+			if (c == CP_NONE)
+				continue;
+			es[ne] = (struct rbedge){ (int)k, c, -1 };
+			if (last[c] >= 0)
+				es[last[c]].next = (int)ne;
+			else
+				first[c] = (int)ne;
+			last[c] = (int)ne++;
+		}
+	}
+	for (size_t e = 0; e < ne; e++)
+		write_rbedge(gr, runs, es, (int)e, first[es[e].cp] == (int)e);
+}
+
+/* Does some step roll back to a checkpoint (on some path)? */
+static bool any_rollback(const struct graph *gr)
+{
+	for (size_t i = 0; i < gr->n; i++) {
+		const struct iset *rb = &gr->g[i].rb;
+		if (gr->g[i].st->kind == S_STEP && rb->n > (iset_has(rb, CP_NONE) ? 1u : 0u))
+			return true;
+	}
+	return false;
 }
 
 /* ---- entry -------------------------------------------------------------------------- */
+
+/* The legend: an HTML-like table (fixed text only, nothing from the plan), one row per
+ * kind of mark the picture holds, each with a sample in its colour. */
+static void write_legend(struct graph *gr)
+{
+	FILE *out = gr->out;
+	bool failover = false, none = false;
+
+	for (size_t i = 0; i < gr->n; i++) {
+		failover |= gr->g[i].failover;
+		none |= gr->g[i].st->kind == S_STEP && iset_has(&gr->g[i].rb, CP_NONE);
+	}
+	fprintf(out, "\t\"#legend\" [shape=plain, fontsize=10, tooltip=\"legend\", label=<"
+	             "<TABLE BORDER=\"1\" CELLBORDER=\"0\" CELLSPACING=\"2\" CELLPADDING=\"2\" "
+	             "BGCOLOR=\"#f8f9fa\" COLOR=\"#adb5bd\" STYLE=\"rounded\">\n"
+	             "\t\t<TR><TD COLSPAN=\"2\" ALIGN=\"LEFT\"><B>procedure %s</B></TD></TR>\n",
+	        gr->proc->kind == PROC_STANDALONE ? "standalone" : "cluster");
+	fputs("\t\t<TR><TD ALIGN=\"LEFT\">&#9472;&#9472;&#9472;&#9654;</TD><TD ALIGN=\"LEFT\">order of execution</TD></TR>\n", out);
+	if (failover)
+		fputs("\t\t<TR><TD ALIGN=\"LEFT\"><FONT COLOR=\"" COL_FAILOVER "\"><B>&#9473;&#9473;&#9473;&#9654;</B></FONT></TD>"
+		      "<TD ALIGN=\"LEFT\"><FONT COLOR=\"" COL_FAILOVER "\"><B>failover</B>: the groups moved &#8594; the node they move to</FONT></TD></TR>\n", out);
+	if (any_rollback(gr))
+		fputs("\t\t<TR><TD ALIGN=\"LEFT\" VALIGN=\"TOP\"><FONT COLOR=\"" COL_ROLLBACK "\"><B>- - -&#9654;</B></FONT></TD>"
+		      "<TD ALIGN=\"LEFT\"><FONT COLOR=\"" COL_ROLLBACK "\"><B>rollback</B>: if a step in the range named at the arrow fails,"
+		      "<BR ALIGN=\"LEFT\"/>the run rolls back to the checkpoint it points to<BR ALIGN=\"LEFT\"/></FONT></TD></TR>\n", out);
+	if (gr->ncp > 0)
+		fputs("\t\t<TR><TD BGCOLOR=\"" FILL_CHECKPOINT "\" BORDER=\"2\" WIDTH=\"28\" HEIGHT=\"12\" FIXEDSIZE=\"TRUE\" COLOR=\"" COL_CHECKPOINT "\"></TD>"
+		      "<TD ALIGN=\"LEFT\">checkpoint, with the actions a rollback to it runs</TD></TR>\n", out);
+	if (none)
+		fputs("\t\t<TR><TD BGCOLOR=\"" FILL_NO_ROLLBACK "\" BORDER=\"1\" WIDTH=\"28\" HEIGHT=\"12\" FIXEDSIZE=\"TRUE\" COLOR=\"" COL_NO_ROLLBACK "\"></TD>"
+		      "<TD ALIGN=\"LEFT\">no rollback point (on some path): a failure there ends the run</TD></TR>\n", out);
+	fputs("\t\t</TABLE>>];\n", out);
+}
 
 static void write_graph(struct graph *gr, const struct ast_plan *plan)
 {
@@ -1249,17 +1462,12 @@ static void write_graph(struct graph *gr, const struct ast_plan *plan)
 	             "label=\"start\", tooltip=\"procedure %s\"];\n", standalone ? "standalone" : "cluster");
 	fputs("\t\"#end\" [shape=doublecircle, style=filled, fillcolor=black, fontcolor=white, fontsize=9, "
 	      "label=\"end\"];\n", out);
-	fputs("\t\"#legend\" [shape=note, style=filled, fillcolor=\"#f8f9fa\", fontsize=9, label=\"", out);
-	fprintf(out, "procedure %s\\l", standalone ? "standalone" : "cluster");
-	fputs("solid: order of execution\\l"
-	      "red dashed: rollback to the checkpoint\\l"
-	      "orange, bold: failover (move group)\\l"
-	      "yellow, double border: no rollback point (on some path)\\l\"];\n", out);
+	write_legend(gr);
 
 	write_region(gr, gr->n ? 0 : -1, NULL, 1);
 
 	struct pendv p = { 0 };
-	pend_add(gr, &p, "#start", P_PLAIN);
+	pend_add(gr, &p, "#start", P_PLAIN, NULL);
 	write_flow(gr, gr->n ? 0 : -1, &p);
 	flush(gr, &p, "#end");
 	write_rollback(gr);

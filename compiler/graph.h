@@ -1,7 +1,8 @@
 /* graph.h: Graphviz DOT rendering of a plan's procedure: the steps in order per role,
- * the checkpoints, and the rollback edge from each step to the checkpoint it would roll
- * back to. Reads only what the parser fills (no resolution needed). Writes to `out`; allocates nothing
- * that outlives the call. */
+ * the checkpoints, the failovers (what moves where), and one dashed rollback edge per run
+ * of steps that would roll back to the same checkpoint, labelled with the run. Reads only
+ * what the parser fills (no resolution needed). Writes to `out`; allocates nothing that
+ * outlives the call. */
 #ifndef HP_GRAPH_H
 #define HP_GRAPH_H
 

@@ -59,17 +59,29 @@ expect() {
 	grep -qF -- "$2" "$tmp/$1.dot" || fail "$1: $3 (no '$2')"
 }
 
+# rollbacks NAME: the number of rollback edges (dashed, red) in the DOT of NAME.
+rollbacks() {
+	grep -c -E '^\s*"[^"]*" -> "[^"]*" \[style=dashed' "$tmp/$1.dot"
+}
+
 canon="$HOTPLAN_SOURCE_DIR/plans/ese-hotfix.hplan"
 if render "$canon" cluster canon-cluster; then
-	expect canon-cluster '"active_stop" -> "failed_over" [style=dashed' "rollback edge active_stop -> failed_over"
-	expect canon-cluster '"passive_install" -> "passive_stopped" [style=dashed' "rollback edge passive_install -> passive_stopped"
-	expect canon-cluster '"failover" -> "failed_over" [label="failover"' "failover edge"
+	# one rollback edge per run of steps, from the run's last step, not one per step
+	expect canon-cluster '"remount" -> "failed_over" [style=dashed' "rollback edge of active_stop..remount"
+	expect canon-cluster '"no_restart" -> "passive_stopped" [style=dashed' "rollback edge of passive_install..no_restart"
+	expect canon-cluster 'headlabel="rollback if a step from\nactive_stop to remount fails"' "rollback label"
+	n=$(rollbacks canon-cluster)
+	[ "$n" -eq 3 ] || fail "canon-cluster: $n rollback edges, want 3 (one per run)"
+	expect canon-cluster '"failover" -> "failed_over" [label="Exchange, Cluster Group → passive"' "failover edge"
+	expect canon-cluster '[label="Exchange, Cluster Group → active"' "failback edge"
 	if grep -E '^\s*"passive_ready" -> .*style=dashed' "$tmp/canon-cluster.dot" >/dev/null; then
 		fail "canon-cluster: passive_ready runs before any checkpoint but has a rollback edge"
 	fi
 fi
 if render "$canon" standalone canon-standalone; then
-	expect canon-standalone '"apply" -> "store_killed" [style=dashed' "rollback edge apply -> store_killed"
+	expect canon-standalone '"remount" -> "store_killed" [style=dashed' "rollback edge of apply..remount"
+	n=$(rollbacks canon-standalone)
+	[ "$n" -eq 2 ] || fail "canon-standalone: $n rollback edges, want 2"
 fi
 
 render "$here/if-checkpoint.hplan" standalone if-checkpoint &&

@@ -1,5 +1,9 @@
 /* test_graph.c: graph_write_dot (graph.h): nodes, lanes, order and rollback edges of the
- * canonical plan, rollback through `if` and `for each`, escaping, determinism. */
+ * canonical plan, rollback through `if` and `for each`, escaping, determinism.
+ *
+ * Which checkpoint each step rolls back to is in the step's tooltip ("rolls back to c1 or
+ * c2"); the picture draws one rollback edge per run of consecutive steps that share that
+ * set, from the run's last step, labelled at the checkpoint with the range it covers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -69,19 +73,40 @@ static bool has_rollback(const char *dot, const char *from, const char *to)
 	return strstr(dot, pat) != NULL;
 }
 
-/* Rollback edges leaving `from`. */
+/* Rollback edges leaving `from`; `from` NULL: all of them. */
 static int rollbacks_from(const char *dot, const char *from)
 {
 	char pat[256];
 	int n = 0;
-	snprintf(pat, sizeof(pat), "\t\"%s\" -> ", from);
+	if (from)
+		snprintf(pat, sizeof(pat), "\t\"%s\" -> ", from);
+	else
+		snprintf(pat, sizeof(pat), "\t\"");
 	for (const char *p = strstr(dot, pat); p; p = strstr(p + 1, pat)) {
 		const char *eol = strchr(p, '\n');
+		const char *arrow = strstr(p, "\" -> \"");
 		const char *d = strstr(p, "[style=dashed");
-		if (d && (eol == NULL || d < eol))
+		if (d && arrow && arrow < d && (eol == NULL || d < eol))
 			n++;
 	}
 	return n;
+}
+
+/* The text of the rollback edge from -> to (up to the end of its line). */
+static char *rollback_edge(const char *dot, const char *from, const char *to)
+{
+	char pat[256];
+	snprintf(pat, sizeof(pat), "\t\"%s\" -> \"%s\" [style=dashed", from, to);
+	const char *p = strstr(dot, pat);
+	if (p == NULL)
+		fail_msg("no rollback edge %s -> %s", from, to);
+	const char *eol = strchr(p, '\n');
+	size_t n = eol ? (size_t)(eol - p) : strlen(p);
+	char *s = malloc(n + 1);
+	assert_non_null(s);
+	memcpy(s, p, n);
+	s[n] = '\0';
+	return s;
 }
 
 /* The attribute text of node `id`'s declaration (up to the end of its line). */
@@ -114,6 +139,33 @@ static void assert_lacks(const char *hay, const char *needle)
 {
 	if (strstr(hay, needle) != NULL)
 		fail_msg("did not expect <%s> in:\n%s", needle, hay);
+}
+
+/* Step `id` rolls back to `what` ("c1", "c2 or c3", "c1, or on some paths no rollback
+ * point (exit 4)"), or, `what` NULL, has no rollback point: its tooltip says so, before
+ * the first action's line. */
+static void assert_rolls_back(const char *dot, const char *id, const char *what)
+{
+	char want[512];
+	char *decl = node_decl(dot, id);
+	if (what)
+		snprintf(want, sizeof(want), "tooltip=\"rolls back to %s\\n", what);
+	else
+		snprintf(want, sizeof(want), "tooltip=\"no rollback point: ");
+	assert_contains(decl, want);
+	free(decl);
+}
+
+/* The rollback edge from -> to exists and holds `attr` (NULL: no headlabel). */
+static void assert_rollback_edge(const char *dot, const char *from, const char *to, const char *attr)
+{
+	char *e = rollback_edge(dot, from, to);
+	if (attr)
+		assert_contains(e, attr);
+	else
+		assert_lacks(e, "headlabel=");
+	assert_contains(e, "constraint=false");
+	free(e);
 }
 
 static void test_canonical_cluster(void **state)
@@ -154,8 +206,11 @@ static void test_canonical_cluster(void **state)
 	assert_contains(decl, "mount stores not in affected\\l");
 	free(decl);
 
-	/* the failover stands out */
-	assert_contains(dot, "\t\"failover\" -> \"failed_over\" [label=\"failover\", penwidth=3");
+	/* the failover stands out, and says what it moves where; so does the failback */
+	assert_contains(dot, "\t\"failover\" -> \"failed_over\" [label=\"Exchange, Cluster Group \xe2\x86\x92 passive\", penwidth=3");
+	assert_contains(dot, "\t\"failback\" -> \"#if");
+	assert_contains(dot, "#join\" [label=\"Exchange, Cluster Group \xe2\x86\x92 active\", penwidth=3");
+	assert_lacks(dot, "label=\"failover\"");
 	decl = node_decl(dot, "failover");
 	assert_contains(decl, "penwidth=3");
 	assert_contains(decl, "move group \\\"Exchange\\\" to passive");
@@ -167,31 +222,52 @@ static void test_canonical_cluster(void **state)
 	assert_contains(dot, "-> \"failback\" [label=\"true\"];");
 	assert_contains(dot, "#join\" [label=\"false\"];");
 
-	/* rollback edges: to the most recent checkpoint passed */
+	/* each step: the checkpoint it rolls back to, the most recent one passed */
+	assert_rolls_back(dot, "passive_ready", NULL);
+	assert_rolls_back(dot, "passive_stop", NULL);
+	const char *const to_passive_stopped[] = { "passive_install", "passive_restart", "no_restart" };
+	const char *const to_restart_disabled[] = { "active_dismount", "active_kill", "failover" };
+	const char *const to_failed_over[] = { "active_stop", "active_install", "active_restart", "failback",
+		                               "restart_enabled", "recovered", "remount" };
+	for (size_t i = 0; i < sizeof(to_passive_stopped) / sizeof(to_passive_stopped[0]); i++)
+		assert_rolls_back(dot, to_passive_stopped[i], "passive_stopped");
+	for (size_t i = 0; i < sizeof(to_restart_disabled) / sizeof(to_restart_disabled[0]); i++)
+		assert_rolls_back(dot, to_restart_disabled[i], "restart_disabled");
+	for (size_t i = 0; i < sizeof(to_failed_over) / sizeof(to_failed_over[0]); i++)
+		assert_rolls_back(dot, to_failed_over[i], "failed_over");
+
+	/* the picture: one rollback edge per run of steps, from its last step, labelled with
+	 * the range at the checkpoint and listing every step in its tooltip */
+	assert_int_equal(rollbacks_from(dot, NULL), 3);
+	assert_rollback_edge(dot, "no_restart", "passive_stopped",
+	                     "headlabel=\"rollback if a step from\\npassive_install to no_restart fails\"");
+	assert_rollback_edge(dot, "no_restart", "passive_stopped",
+	                     "tooltip=\"if passive_install, passive_restart or no_restart fails, roll back to passive_stopped\"");
+	assert_rollback_edge(dot, "failover", "restart_disabled",
+	                     "headlabel=\"rollback if a step from\\nactive_dismount to failover fails\"");
+	assert_rollback_edge(dot, "remount", "failed_over",
+	                     "headlabel=\"rollback if a step from\\nactive_stop to remount fails\"");
+	assert_rollback_edge(dot, "remount", "failed_over",
+	                     "tooltip=\"if active_stop, active_install, active_restart, failback, restart_enabled, recovered "
+	                     "or remount fails, roll back to failed_over\"");
+	/* along the east side, without bending the ranks */
+	assert_rollback_edge(dot, "remount", "failed_over", "tailport=e, headport=e");
+	for (size_t i = 0; i < sizeof(to_failed_over) / sizeof(to_failed_over[0]) - 1; i++)
+		assert_int_equal(rollbacks_from(dot, to_failed_over[i]), 0);
 	assert_int_equal(rollbacks_from(dot, "passive_ready"), 0);
 	assert_int_equal(rollbacks_from(dot, "passive_stop"), 0);
-	decl = node_decl(dot, "passive_ready");
-	assert_contains(decl, "no rollback point");
-	free(decl);
-	assert_true(has_rollback(dot, "passive_install", "passive_stopped"));
-	assert_true(has_rollback(dot, "passive_restart", "passive_stopped"));
-	assert_true(has_rollback(dot, "no_restart", "passive_stopped"));
-	assert_true(has_rollback(dot, "active_dismount", "restart_disabled"));
-	assert_true(has_rollback(dot, "active_kill", "restart_disabled"));
-	assert_true(has_rollback(dot, "failover", "restart_disabled"));
-	assert_true(has_rollback(dot, "active_stop", "failed_over"));
-	assert_true(has_rollback(dot, "active_install", "failed_over"));
-	assert_true(has_rollback(dot, "active_restart", "failed_over"));
-	assert_true(has_rollback(dot, "failback", "failed_over"));
-	assert_true(has_rollback(dot, "restart_enabled", "failed_over"));
-	assert_true(has_rollback(dot, "remount", "failed_over"));
-	const char *one[] = { "passive_install", "passive_restart", "no_restart", "active_dismount", "active_kill",
-		              "failover", "active_stop", "active_install", "active_restart", "failback",
-		              "restart_enabled", "recovered", "remount" };
-	for (size_t i = 0; i < sizeof(one) / sizeof(one[0]); i++)
-		assert_int_equal(rollbacks_from(dot, one[i]), 1);
 	/* checkpoints are not failure points */
 	assert_int_equal(rollbacks_from(dot, "failed_over"), 0);
+
+	/* the legend (an HTML-like table over several lines) names every kind of mark the
+	 * picture holds */
+	decl = node_decl(dot, "#legend");
+	assert_contains(decl, "shape=plain");
+	free(decl);
+	assert_contains(dot, "<B>procedure cluster</B>");
+	assert_contains(dot, "<B>failover</B>");
+	assert_contains(dot, "<B>rollback</B>");
+	assert_contains(dot, "no rollback point (on some path)");
 
 	free(dot);
 	ctx_free(&ctx);
@@ -209,13 +285,19 @@ static void test_canonical_standalone(void **state)
 	assert_contains(dot, "subgraph \"cluster_server\" {");
 	assert_contains(dot, "label=\"server\"");
 	assert_lacks(dot, "cluster_active");
+	assert_rolls_back(dot, "dismount_others", NULL);
+	assert_rolls_back(dot, "kill_store", "others_dismounted");
+	const char *const to_store_killed[] = { "apply", "started", "recovered", "remount" };
+	for (size_t i = 0; i < sizeof(to_store_killed) / sizeof(to_store_killed[0]); i++)
+		assert_rolls_back(dot, to_store_killed[i], "store_killed");
+	assert_int_equal(rollbacks_from(dot, NULL), 2);
+	assert_rollback_edge(dot, "kill_store", "others_dismounted", "headlabel=\"rollback if kill_store fails\"");
+	assert_rollback_edge(dot, "remount", "store_killed", "headlabel=\"rollback if a step from\\napply to remount fails\"");
 	assert_int_equal(rollbacks_from(dot, "dismount_others"), 0);
-	assert_true(has_rollback(dot, "kill_store", "others_dismounted"));
-	assert_true(has_rollback(dot, "apply", "store_killed"));
-	assert_true(has_rollback(dot, "remount", "store_killed"));
-	assert_int_equal(rollbacks_from(dot, "apply"), 1);
-	assert_int_equal(rollbacks_from(dot, "kill_store"), 1);
-	assert_lacks(dot, "label=\"failover\"");
+	assert_int_equal(rollbacks_from(dot, "apply"), 0);
+	/* no failover here: none drawn, none in the legend */
+	assert_lacks(dot, "penwidth=3");
+	assert_lacks(dot, "<B>failover</B>");
 	char *decl = node_decl(dot, "store_killed");
 	assert_contains(decl, "start service \\\"MSExchangeIS\\\"\\l");
 	assert_contains(decl, "mount stores not in affected\\l");
@@ -284,42 +366,57 @@ static void test_if_checkpoint(void **state)
 	char *dot = dot_of(&ctx, plan, PROC_STANDALONE);
 	assert_non_null(dot);
 
-	/* before any checkpoint on every path */
-	assert_int_equal(rollbacks_from(dot, "a"), 0);
-	assert_int_equal(rollbacks_from(dot, "b"), 0);
+	/* each step's set: before any checkpoint on every path: none */
+	assert_rolls_back(dot, "a", NULL);
+	assert_rolls_back(dot, "b", NULL);
 	/* after the one in the branch, on that branch only */
-	assert_true(has_rollback(dot, "c", "c1"));
-	assert_int_equal(rollbacks_from(dot, "c"), 1);
+	assert_rolls_back(dot, "c", "c1");
 	/* after the join: c1 on one path, none on the other */
-	assert_true(has_rollback(dot, "d", "c1"));
-	assert_int_equal(rollbacks_from(dot, "d"), 1);
+	assert_rolls_back(dot, "d", "c1, or on some paths no rollback point (exit 4)");
 	char *decl = node_decl(dot, "d");
-	assert_contains(decl, "no rollback point");
+	assert_contains(decl, "peripheries=2");
 	free(decl);
 	decl = node_decl(dot, "c");
 	assert_lacks(decl, "no rollback point");
 	free(decl);
 	/* a checkpoint passed on every path covers what follows alone */
-	assert_true(has_rollback(dot, "e", "c0"));
-	assert_int_equal(rollbacks_from(dot, "e"), 1);
-	assert_true(has_rollback(dot, "f", "c0"));
+	assert_rolls_back(dot, "e", "c0");
+	assert_rolls_back(dot, "f", "c0");
+	assert_rolls_back(dot, "g", "c2");
+	/* nested if: c3 or c2 */
+	assert_rolls_back(dot, "h", "c2 or c3");
+	assert_rolls_back(dot, "i", "c4");
+	/* after the join: every checkpoint that can be the last one passed, not c0 */
+	assert_rolls_back(dot, "j", "c2 or c3 or c4");
+
+	/* the edges: a run ends at a checkpoint or where the set changes (c | d, e..f, g | h) */
+	assert_int_equal(rollbacks_from(dot, "a"), 0);
+	assert_int_equal(rollbacks_from(dot, "b"), 0);
+	assert_int_equal(rollbacks_from(dot, "c"), 1);
+	assert_int_equal(rollbacks_from(dot, "d"), 1);
+	assert_true(has_rollback(dot, "c", "c1"));
+	assert_true(has_rollback(dot, "d", "c1"));
+	/* two edges into c1: one label for both, on the first */
+	assert_rollback_edge(dot, "c", "c1", "headlabel=\"rollback if c fails,\\nor if d fails (on some paths)\"");
+	assert_rollback_edge(dot, "d", "c1", NULL);
+	assert_rollback_edge(dot, "d", "c1", "tooltip=\"if d fails, roll back to c1 when it was the last checkpoint passed\"");
+	assert_int_equal(rollbacks_from(dot, "e"), 0);
+	assert_rollback_edge(dot, "f", "c0", "headlabel=\"rollback if a step from\\ne to f fails\"");
 	assert_int_equal(rollbacks_from(dot, "f"), 1);
 	assert_true(has_rollback(dot, "g", "c2"));
 	assert_int_equal(rollbacks_from(dot, "g"), 1);
-	/* nested if: c3 or c2 */
 	assert_true(has_rollback(dot, "h", "c2"));
 	assert_true(has_rollback(dot, "h", "c3"));
 	assert_int_equal(rollbacks_from(dot, "h"), 2);
 	assert_true(has_rollback(dot, "i", "c4"));
 	assert_int_equal(rollbacks_from(dot, "i"), 1);
-	/* after the join: every checkpoint that can be the last one passed, not c0 */
 	assert_true(has_rollback(dot, "j", "c2"));
 	assert_true(has_rollback(dot, "j", "c3"));
 	assert_true(has_rollback(dot, "j", "c4"));
 	assert_int_equal(rollbacks_from(dot, "j"), 3);
-	decl = node_decl(dot, "j");
-	assert_lacks(decl, "no rollback point");
-	free(decl);
+	assert_int_equal(rollbacks_from(dot, NULL), 10);
+	assert_rollback_edge(dot, "i", "c4", "headlabel=\"rollback if i fails,\\nor if j fails (on some paths)\"");
+	assert_rollback_edge(dot, "j", "c4", NULL);
 
 	free(dot);
 	ctx_free(&ctx);
@@ -354,15 +451,20 @@ static void test_foreach(void **state)
 	assert_non_null(dot);
 
 	/* first iteration after c0, later ones after the previous iteration's cn */
+	assert_rolls_back(dot, "x", "c0 or cn");
+	assert_rolls_back(dot, "y", "cn");
+	assert_rolls_back(dot, "z", "cn");
+	assert_rolls_back(dot, "u", "cn");
+	assert_rolls_back(dot, "v", "cn");
+	/* edges: x to each; y to v, one run across the loop's exit and into the next loop */
 	assert_true(has_rollback(dot, "x", "c0"));
 	assert_true(has_rollback(dot, "x", "cn"));
 	assert_int_equal(rollbacks_from(dot, "x"), 2);
-	assert_true(has_rollback(dot, "y", "cn"));
-	assert_int_equal(rollbacks_from(dot, "y"), 1);
-	assert_true(has_rollback(dot, "z", "cn"));
-	assert_int_equal(rollbacks_from(dot, "z"), 1);
-	assert_true(has_rollback(dot, "u", "cn"));
-	assert_true(has_rollback(dot, "v", "cn"));
+	assert_rollback_edge(dot, "v", "cn", "tooltip=\"if y, z, u or v fails, roll back to cn\"");
+	assert_rollback_edge(dot, "v", "cn", NULL);
+	assert_rollback_edge(dot, "x", "cn",
+	                     "headlabel=\"rollback if x fails (on some paths),\\nor if a step from\\ny to v fails\"");
+	assert_int_equal(rollbacks_from(dot, NULL), 3);
 
 	/* the loop: a labelled cluster with a head node, a back edge and an exit */
 	assert_contains(dot, "label=\"for each n in others (serial 2)\"");
@@ -375,6 +477,46 @@ static void test_foreach(void **state)
 	assert_contains(dot, "-active\" {");
 	assert_contains(dot, "-m\" {");
 
+	free(dot);
+	ctx_free(&ctx);
+}
+
+/* A failover edge says what moved where: the groups per destination, in the plan's order;
+ * a name that would read ambiguously in the list is quoted as in the source. */
+static void test_failover_labels(void **state)
+{
+	(void)state;
+	struct hp_ctx ctx;
+	ctx_init(&ctx);
+	struct ast_plan *plan = parse_text(&ctx,
+		"plan p \"moves\" {\n"
+		"    procedure cluster {\n"
+		"        roles {\n"
+		"            active = owner of group \"G\"\n"
+		"            passive = any node except active\n"
+		"        }\n"
+		"        step swap {\n"
+		"            move group \"Exchange\" to passive\n"
+		"            move group \"a, \\\"b\\\"\" to active\n"
+		"            move group \"Cluster Group\" to passive\n"
+		"            move group \"Gr\xc3\xbc\xc3\x9f\x65\" to active\n"
+		"        }\n"
+		"        for each n in passive {\n"
+		"            step hop { move group \"G\" to n }\n"
+		"        }\n"
+		"    }\n"
+		"}\n");
+	char *dot = dot_of(&ctx, plan, PROC_CLUSTER);
+	assert_non_null(dot);
+	assert_contains(dot, "\t\"swap\" -> \"#each1\" [label=\"Exchange, Cluster Group \xe2\x86\x92 passive\\n"
+	                     "\\\"a, \\\\\\\"b\\\\\\\"\\\", Gr\xc3\xbc\xc3\x9f\x65 \xe2\x86\x92 active\", penwidth=3");
+	assert_contains(dot, "tooltip=\"swap:\\nmove group \\\"Exchange\\\" to passive\\n");
+	/* the last step of a loop body: the back edge says both */
+	assert_contains(dot, "\t\"hop\" -> \"#each1\" [label=\"G \xe2\x86\x92 n\\nnext n\", penwidth=3");
+	/* no failover, no rollback point: the legend says only what is drawn */
+	assert_contains(dot, "<B>failover</B>");
+	assert_lacks(dot, "<B>rollback</B>");
+	assert_int_equal(rollbacks_from(dot, NULL), 0);
 	free(dot);
 	ctx_free(&ctx);
 }
@@ -424,6 +566,7 @@ int main(void)
 		cmocka_unit_test(test_no_procedure),
 		cmocka_unit_test(test_if_checkpoint),
 		cmocka_unit_test(test_foreach),
+		cmocka_unit_test(test_failover_labels),
 		cmocka_unit_test(test_escape),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
