@@ -221,6 +221,20 @@ struct model *model_init_concrete(struct arena *a, const struct ast_plan *plan, 
 	return m;
 }
 
+void model_state_set_owner(const struct model *m, struct model_state *s, unsigned g, unsigned node)
+{
+	if (g >= m->ngroups || node >= m->nnodes)
+		return;
+	s->owner[g] = (nodeset)1 << node;
+	for (unsigned r = 0; r < m->nres; r++) {
+		const struct ast_model_item *res = m->res[r];
+		if (res->grp == NULL || res->grp->index != g || res->svc == NULL)
+			continue;
+		for (unsigned n = 0; n < m->nnodes; n++)
+			s->v[m->o_svc + n * m->nsvc + res->svc->index] = n == node ? SVC_RUNNING : SVC_STOPPED;
+	}
+}
+
 void model_state_set_params(const struct model *m, struct model_state *s, const struct model_param_value *values)
 {
 	for (unsigned p = 0; p < m->nparams; p++)

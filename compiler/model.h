@@ -109,6 +109,9 @@ struct model *model_init_concrete(struct arena *a, const struct ast_plan *plan, 
 				  unsigned nstores, const char *const *store_names,
 				  const struct model_param_value *values);
 
+/* A start state where group g is owned by `node`: its resources' services run there only. */
+void model_state_set_owner(const struct model *m, struct model_state *s, unsigned g, unsigned node);
+
 /* Set the bool params of `s` from `values` (unknown ones stay unknown). */
 void model_state_set_params(const struct model *m, struct model_state *s, const struct model_param_value *values);
 

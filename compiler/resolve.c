@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "template.h"
+
 struct name_slot {
 	uint32_t hash;
 	const struct ast_stmt *st;
@@ -594,6 +596,33 @@ static void declare_step(struct sema *S, struct ast_stmt *st)
 	S->names[j] = (struct name_slot){ h, st };
 }
 
+/* An exec string's `${NAME}`s are uses of params; any other name is unknown. */
+struct exec_ref {
+	struct sema *S;
+	const struct ast_action *a;
+};
+
+static int exec_param(void *ud, const char *name, size_t len)
+{
+	struct exec_ref *x = ud;
+	for (struct ast_param *p = x->S->plan->params; p != NULL; p = p->next)
+		if (strlen(p->name.s) == len && strncmp(p->name.s, name, len) == 0) {
+			p->used = true;
+			return 0;
+		}
+	struct diag *d = REPORT(x->S, HP002, x->a->arg.loc, "unknown param '%.*s' in the exec string", (int)len, name);
+	diag_help(x->S->ctx, d, "`${NAME}` inserts the value of param NAME; write `$${` for a literal `${`");
+	return 0;
+}
+
+static void exec_params(struct sema *S, const struct ast_action *a)
+{
+	struct exec_ref x = { S, a };
+	char why[128];
+	if (a->arg.s != NULL && template_each_var(a->arg.s, exec_param, &x, why, sizeof(why)) < 0)
+		REPORT(S, HP004, a->arg.loc, "exec string: %s", why);
+}
+
 static bool node_action(enum action_kind k)
 {
 	return k == A_STOP_SERVICE || k == A_START_SERVICE || k == A_KILL_PROCESS || k == A_INSTALL ||
@@ -684,6 +713,7 @@ static void resolve_action(struct sema *S, struct ast_action *a)
 		resolve_cond(S, a->cond, 0);
 		break;
 	case A_EXEC: {
+		exec_params(S, a);
 		struct diag *d = diag_report(S->ctx, HP205, a->loc,
 					     "the model cannot follow `exec`: it is assumed to change nothing it models");
 		diag_note(S->ctx, d, "the checker proves nothing about what the command does");

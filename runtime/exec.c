@@ -524,9 +524,14 @@ static int rollback(struct run *R)
 			return -1;
 		}
 	}
-	/* the checkpoint's actions ran: did they bring the target back to service? */
-	struct model_degr d[1];
-	if (model_degradations(R->m, R->live, d, 1) > 0) {
+	/* the checkpoint's actions ran: did they undo what the run degraded? (what was degraded
+	 * before the run, read back from a live target, is not the run's to undo) */
+	struct model_degr d[64];
+	unsigned nd = model_degradations(R->m, R->live, d, 64);
+	bool ours = false;
+	for (unsigned i = 0; i < nd && i < 64; i++)
+		ours |= d[i].cause != NULL;
+	if (ours) {
 		snprintf(R->why, sizeof(R->why), "the actions of checkpoint '%s' ran, but the target is still degraded",
 			 ck->name.s);
 		run_journal(R, JOURNAL_ROLLBACK_FAILED, ck, -1, NULL, R->why, 0);

@@ -293,7 +293,8 @@ static int setup_target(struct run *R)
 	for (unsigned g = 0; g < R->target.ngroups; g++)
 		for (unsigned i = 0; i < R->m->ngroups; i++)
 			if (strcmp(R->m->groups[i]->name.s, R->target.group_names[g]) == 0)
-				R->live->owner[i] = (nodeset)1 << target_node_index(&R->target, R->target.group_owners[g]);
+				model_state_set_owner(R->m, R->live, i,
+						      (unsigned)target_node_index(&R->target, R->target.group_owners[g]));
 	model_state_set_params(R->m, R->live, pv);
 	R->scratch = model_state_clone(&R->ctx.arena, R->m, R->live);
 	R->bind.n = R->proc->nroles;

@@ -12,6 +12,8 @@
 #ifndef HP_PROFILE_H
 #define HP_PROFILE_H
 
+#include "template.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -100,8 +102,11 @@ const char *profile_subst_vars(struct arena *a, enum profile_shell sh, const cha
 
 /* Each ${name} of a template, in order, to `fn` (ud, name, its length); stops at the first
  * nonzero return and returns it. -1 (err) when a ${ is not closed on the line. */
-int profile_each_var(const char *tmpl, int (*fn)(void *ud, const char *name, size_t len), void *ud, char *err,
-		     size_t errlen);
+static inline int profile_each_var(const char *tmpl, int (*fn)(void *ud, const char *name, size_t len), void *ud,
+				   char *err, size_t errlen)
+{
+	return template_each_var(tmpl, fn, ud, err, errlen);
+}
 
 /* "90s", "15m", "2h" -> nanoseconds; -1 when malformed. */
 long long profile_duration_ns(const char *s);

@@ -52,10 +52,10 @@ for value in "$EVIL" "$NL_EVIL" "" "'" '\' '$$ ${msg} $${x}'; do
 	cmp "$TMP/want" "$TMP/plain out.bin" || fail "exec wrote $(od -c "$TMP/plain out.bin")"
 	no_canary
 done
-# a ${NAME} that is not a param is refused before anything runs
+# a ${NAME} that is not a param is refused before anything runs (the checker: HP002)
 sed 's/${out}/${nope}/' "$TMP/exec.hplan" >"$TMP/exec-bad.hplan"
 run 1 run "$TMP/exec-bad.hplan" --inventory "$TMP/exec-inv.hplan" --target without_profile --yes --set msg=x --set out=x
-says "exec uses \${nope}, which is not a param of plan 'echo_param'"
+says "unknown param 'nope' in the exec string [HP002]"
 
 # 2. store names
 S=$SB/exchange2
