@@ -193,10 +193,11 @@ unsigned run_count_steps(const struct ast_stmt *st, unsigned mult, unsigned nnod
 static int setup_target(struct run *R)
 {
 	char err[1024];
+	struct ast_file *inv = NULL;   /* its targets, and the profile blocks it and its imports hold */
 	if (R->o.inventory_path != NULL) {
 		const char *why = NULL;
 		unsigned before = R->ctx.diags.n;
-		struct ast_file *inv = parse_file(&R->ctx, R->o.inventory_path, &why);
+		inv = parse_file(&R->ctx, R->o.inventory_path, &why);
 		if (inv == NULL) {
 			say(R, "%s", why);
 			return EXIT_USAGE;
@@ -237,11 +238,8 @@ static int setup_target(struct run *R)
 		const struct ast_profile *local = NULL;
 		unsigned before = R->ctx.diags.n;
 		char msg[2048];
-		if (R->o.inventory_path != NULL) {
-			const char *why = NULL;
-			struct ast_file *inv = parse_file(&R->ctx, R->o.inventory_path, &why);
-			local = inv != NULL ? inv->profiles : NULL;
-		}
+		if (inv != NULL)
+			local = inv->profiles;
 		struct cmd_open co = { R->plan, R->proc, R->o.plan_path, local, R->o.dry_run, &exec_interrupts };
 		int rc = cmd_target_open(&R->ctx, &co, &R->target, &R->cmd, msg, sizeof(msg));
 		cmd_print_diags(&R->ctx, before, stderr);
