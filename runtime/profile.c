@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "parse.h"
@@ -373,10 +374,30 @@ int profile_compile(struct hp_ctx *ctx, const struct ast_profile *ap, struct pro
 
 /* ---- finding profiles -------------------------------------------------------------------- */
 
+/* PREFIX/share/hotplan/profiles for the prefix the running binary was installed under
+ * (PREFIX/bin/hotplan), so that `cmake --install --prefix DIR` works wherever DIR is. */
+static const char *beside_binary(struct arena *a)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (slash == NULL)
+		return NULL;
+	*slash = '\0';   /* PREFIX/bin */
+	slash = strrchr(exe, '/');
+	if (slash == NULL || strcmp(slash, "/bin") != 0)
+		return NULL;
+	*slash = '\0';
+	return arena_printf(a, "%s/share/hotplan/profiles", exe);
+}
+
 unsigned profile_search_path(struct arena *a, const char *plan_path, const char ***dirs)
 {
 	const char *env = getenv("HOTPLAN_PROFILE_PATH");
-	unsigned cap = 5, n = 0;
+	unsigned cap = 6, n = 0;
 	for (const char *p = env; p != NULL && *p; p++)
 		cap += *p == ':';
 	const char **v = arena_alloc(a, (cap + 1) * sizeof(*v));
@@ -391,10 +412,11 @@ unsigned profile_search_path(struct arena *a, const char *plan_path, const char 
 	const char *dir = slash ? arena_strndup(a, plan_path, (size_t)(slash - plan_path)) : ".";
 	if (slash == plan_path)
 		dir = "";
+	const char *installed = beside_binary(a);
 	const char *more[] = { arena_printf(a, "%s/profiles", dir), arena_printf(a, "%s/plans/profiles", dir),
-			       "./plans/profiles", HOTPLAN_PROFILE_DIR };
+			       "./plans/profiles", installed, HOTPLAN_PROFILE_DIR };
 	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++) {
-		bool dup = false;
+		bool dup = more[i] == NULL;
 		for (unsigned j = 0; j < n && !dup; j++)
 			dup = strcmp(v[j], more[i]) == 0;
 		if (!dup)
