@@ -21,6 +21,7 @@ PACKAGES=(
 	clang libclang-rt-dev
 	openssh-server openssh-client
 	graphviz
+	groff-base man-db python3-yaml git dpkg-dev
 )
 JOBS=${JOBS:-2}
 
