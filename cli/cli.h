@@ -24,12 +24,15 @@ enum {
 	O_LOG = 1u << 13,
 	O_OUTPUT = 1u << 14,
 	O_EMIT = 1u << 15,
+	O_CHECK = 1u << 16,
+	O_WRITE = 1u << 17,
 };
 
 #define CLI_MAX_SETS 256
 
 struct args {
 	bool help, werror, dry_run, yes;
+	bool check, write;           /* fmt: --check, -w */
 	const char *format, *kind;   /* NULL when not given */
 	const char *inventory, *target, *journal, *abandon, *fail_at, *pace, *log, *output, *emit;
 	const char *sets[CLI_MAX_SETS];
@@ -44,5 +47,6 @@ int usage_error(const char *cmd, const char *fmt, const char *arg);
 int cmd_compile(const struct args *a);
 int cmd_run(const struct args *a);
 int cmd_resume(const struct args *a);
+int cmd_fmt(const struct args *a);
 
 #endif

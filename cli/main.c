@@ -42,6 +42,8 @@ static const struct optdef {
 	{ "-o", O_OUTPUT, true },
 	{ "--output", O_OUTPUT, true },
 	{ "--emit", O_EMIT, true },
+	{ "--check", O_CHECK, false },
+	{ "-w", O_WRITE, false },
 };
 
 struct command {
@@ -153,6 +155,12 @@ static int parse_args(const struct command *cmd, int argc, char **argv, struct a
 			break;
 		case O_EMIT:
 			a->emit = val;
+			break;
+		case O_CHECK:
+			a->check = true;
+			break;
+		case O_WRITE:
+			a->write = true;
 			break;
 		}
 	}
@@ -430,6 +438,29 @@ static const struct command commands[] = {
 		"NO_COLOR is set to a non-empty value or TERM is 'dumb'.\n"
 		"\n" EXIT_STATUS_CHECK,
 		O_HELP | O_FORMAT | O_WERROR | O_KIND, cmd_check,
+	},
+	{
+		"fmt", "Rewrite .hplan files in the one canonical layout",
+		"Usage: hotplan fmt [--check] [-w] [FILE|DIR...]\n",
+		"Print each FILE in the canonical layout of .hplan files: 4-space indentation\n"
+		"by block, one item per line, one space between tokens, no run of blank\n"
+		"lines, every comment kept on its line. Only white space and line ends\n"
+		"change; a file with syntax errors is not formatted (its errors are shown).\n"
+		"A DIR stands for the .hplan files under it. Without FILE (or with FILE -),\n"
+		"standard input is formatted to standard output.\n"
+		"\n"
+		"Options:\n"
+		"  --check     print nothing but the name of each input that is not\n"
+		"              formatted; exit status 1 if there is one\n"
+		"  -w          rewrite each FILE that is not formatted in place (atomically,\n"
+		"              keeping its mode) instead of printing it\n"
+		"  -h, --help  show this help\n"
+		"\n"
+		"Exit status:\n"
+		"  0  done: every input is formatted, printed or rewritten\n"
+		"  1  syntax errors, or (--check) an input that is not formatted\n"
+		"  2  usage error, unreadable input, or a file that could not be written\n",
+		O_HELP | O_CHECK | O_WRITE, cmd_fmt,
 	},
 	{
 		"graph", "Print a plan's procedure as a Graphviz DOT graph",

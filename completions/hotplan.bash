@@ -141,7 +141,7 @@ _hotplan_runs()
 _hotplan()
 {
 	local cur prev words cword
-	local commands="check compile run resume graph explain help"
+	local commands="check fmt compile run resume graph explain help"
 	local cmd='' cmd_at=0 i
 
 	words=("${COMP_WORDS[@]}")
@@ -235,6 +235,7 @@ _hotplan()
 	local opts
 	case $cmd in
 	check) opts="--format -Werror --kind --help" ;;
+	fmt) opts="--check -w --help" ;;
 	compile) opts="--output -o --emit --help" ;;
 	run) opts="--inventory --target --kind --set --dry-run --yes --journal --abandon --fail-at --pace --log --help" ;;
 	resume) opts="--yes --log --help" ;;
@@ -257,7 +258,7 @@ _hotplan()
 	fi
 
 	case $cmd in
-	check) _hotplan_files hplan ;;
+	check | fmt) _hotplan_files hplan ;;
 	compile | graph)
 		[[ -z $(_hotplan_operand) ]] && _hotplan_files hplan ;;
 	run)
