@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -23,14 +24,45 @@ static char *default_output(const char *in)
 	char *out = malloc(n + 5);
 	if (out == NULL)
 		abort();
-	memcpy(out, in, n);
+	memcpy(out, in, n); /* NOLINT(bugprone-not-null-terminated-result): ".hpc" and its NUL follow */
 	memcpy(out + n, ".hpc", 5);
 	return out;
+}
+
+/* Write buf to what is not a regular file (/dev/null, /dev/full, a FIFO) in place: renaming
+ * over it would replace a device node with a file. */
+static int write_in_place(const char *path, const unsigned char *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		fprintf(stderr, "hotplan: cannot write '%s': %s\n", path, strerror(errno));
+		return -1;
+	}
+	size_t off = 0;
+	while (off < len) {
+		ssize_t w = write(fd, buf + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			fprintf(stderr, "hotplan: write '%s': %s\n", path, w < 0 ? strerror(errno) : "short write");
+			close(fd);
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	if (close(fd) < 0) {
+		fprintf(stderr, "hotplan: write '%s': %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 /* Write buf to path atomically: a temporary beside it, fsync, rename. */
 static int write_atomic(const char *path, const unsigned char *buf, size_t len)
 {
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return write_in_place(path, buf, len);
 	size_t n = strlen(path);
 	char *tmp = malloc(n + 16);
 	if (tmp == NULL)

@@ -14,7 +14,7 @@ struct arena_chunk {
 };
 
 #define ARENA_ALIGN _Alignof(max_align_t)
-#define ARENA_MIN (64 * 1024)
+#define ARENA_MIN ((size_t)64 * 1024)
 
 static void oom(void)
 {
@@ -31,8 +31,8 @@ void *arena_alloc(struct arena *a, size_t n)
 		oom();
 	if (c == NULL || c->size - c->off < need) {
 		size_t size = c ? c->size * 2 : ARENA_MIN;
-		if (size > 64u * 1024 * 1024)
-			size = 64u * 1024 * 1024;
+		if (size > (size_t)64 * 1024 * 1024)
+			size = (size_t)64 * 1024 * 1024;
 		if (size < need)
 			size = need;
 		c = malloc(sizeof(*c) + size);

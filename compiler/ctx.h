@@ -11,7 +11,7 @@
 #include "diag.h"
 #include "source.h"
 
-#define HP_MAX_INPUT (64u * 1024 * 1024)   /* bytes per file */
+#define HP_MAX_INPUT (64u << 20)           /* bytes per file (64 MiB) */
 #define HP_MAX_DEPTH 64                    /* nesting of blocks and conditions */
 #define HP_MAX_SYNTAX_ERRORS 20            /* per file, then the parser gives up */
 #define HP_MAX_IMPORT_DEPTH 16

@@ -16,7 +16,9 @@
 #define LINE_MAX_CELLS 200    /* longer source lines are shown as a window around the caret */
 #define WINDOW_CELLS 120
 #define WINDOW_LEAD 40        /* cells shown before the caret in a window */
+#define LONG_LINE_BYTES 1024  /* of a longer line, only this many bytes around the caret are read */
 #define ELLIPSIS "..."
+#define TEXT_MAX_BYTES 4096   /* longer messages and paths (a name of megabytes) are cut */
 
 #define SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
 #define HOTPLAN_INFO_URI "https://hotplan.invalid/docs/SPEC.md"
@@ -169,7 +171,9 @@ static void unit_put(FILE *out, const unsigned char *p, const struct unit *u)
 		fputs(u->repr, out);
 }
 
-/* Print text from the program's data (paths, messages) with anything unsafe escaped. */
+/* Print text from the program's data (paths, messages) with anything unsafe escaped, cut
+ * after TEXT_MAX_BYTES (stderr is unbuffered: a message naming a name of megabytes would
+ * take one write per character). */
 static void put_clean(FILE *out, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -177,6 +181,10 @@ static void put_clean(FILE *out, const char *s)
 	struct unit u;
 
 	for (size_t i = 0; i < n; i += u.len) {
+		if (i >= TEXT_MAX_BYTES) {
+			fputs(ELLIPSIS, out);
+			break;
+		}
 		unit_scan(p + i, n - i, 0, true, &u);
 		unit_put(out, p + i, &u);
 	}
@@ -247,6 +255,22 @@ static void print_snippet(FILE *out, const struct diag *d, const struct where *w
 	const char *text = source_line(w->src, w->start.line, &len);
 	const unsigned char *line = (const unsigned char *)text;
 	size_t base = (size_t)(text - w->src->text);
+	if (len > LONG_LINE_BYTES) {
+		/* a line of megabytes: only the bytes around the caret, from a character's start
+		 * (scanning all of it for each of many diagnostics would take hours) */
+		size_t at = d->loc.start > base ? d->loc.start - base : 0, from, to;
+		if (at > len)
+			at = len;
+		from = at > LONG_LINE_BYTES / 2 ? at - LONG_LINE_BYTES / 2 : 0;
+		while (from > 0 && (line[from] & 0xC0) == 0x80)
+			from--;
+		to = len - at > LONG_LINE_BYTES / 2 ? at + LONG_LINE_BYTES / 2 : len;
+		while (to < len && (line[to] & 0xC0) == 0x80)
+			to++;
+		line += from;
+		base += from;
+		len = to - from;
+	}
 	struct span main = span_in_line(d->loc.start, d->loc.end, base, len);
 	struct span sec[2];
 	int nsec = 0;
@@ -331,7 +355,7 @@ static void print_snippet(FILE *out, const struct diag *d, const struct where *w
 		fputs(ELLIPSIS, out);
 	fputc('\n', out);
 	if (!started)
-		first = ws = total;
+		first = total;
 	size_t end_at = lead + total - first;   /* the cell just past the line */
 	if (main.s >= len && end_at < cap)
 		marks[end_at] = '^';
@@ -362,34 +386,52 @@ static void print_label(FILE *out, const char *label, const char *text, bool col
 	fputc('\n', out);
 }
 
+static void print_one(struct hp_ctx *ctx, const struct diag *d, FILE *out, bool color);
+
 void diag_print_text(struct hp_ctx *ctx, FILE *out, bool color)
 {
+	/* stderr is unbuffered: each diagnostic is composed in memory and written at once (one
+	 * write per character would make 100,000 diagnostics take minutes) */
 	for (unsigned i = 0; i < ctx->diags.n; i++) {
-		const struct diag *d = ctx->diags.v[i];
-		struct where w = diag_where(ctx, d);
-		bool err = d->severity == SEV_ERROR;
-
-		if (color)
-			fputs(SGR_BOLD, out);
-		if (w.src != NULL) {
-			put_clean(out, w.src->path);
-			fprintf(out, ":%u:%u:", w.start.line, w.start.col);
-		} else {
-			fputs("hotplan:", out);
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *mem = open_memstream(&buf, &len);
+		if (mem == NULL) {
+			print_one(ctx, ctx->diags.v[i], out, color);
+			continue;
 		}
-		if (color)
-			fputs(SGR_RESET, out);
-		fprintf(out, " %s%s%s: ", color ? (err ? SGR_RED : SGR_MAGENTA) : "",
-			err ? "error" : "warning", color ? SGR_RESET : "");
-		put_clean(out, d->message);
-		fprintf(out, " [%s]\n", rule_table[d->rule].id);
-		if (w.src != NULL)
-			print_snippet(out, d, &w, color);
-		for (int k = 0; k < d->nnotes; k++)
-			print_label(out, "note", d->notes[k], color);
-		if (d->help != NULL)
-			print_label(out, "help", d->help, color);
+		print_one(ctx, ctx->diags.v[i], mem, color);
+		if (fclose(mem) == 0)
+			fwrite(buf, 1, len, out);
+		free(buf);
 	}
+}
+
+static void print_one(struct hp_ctx *ctx, const struct diag *d, FILE *out, bool color)
+{
+	struct where w = diag_where(ctx, d);
+	bool err = d->severity == SEV_ERROR;
+
+	if (color)
+		fputs(SGR_BOLD, out);
+	if (w.src != NULL) {
+		put_clean(out, w.src->path);
+		fprintf(out, ":%u:%u:", w.start.line, w.start.col);
+	} else {
+		fputs("hotplan:", out);
+	}
+	if (color)
+		fputs(SGR_RESET, out);
+	fprintf(out, " %s%s%s: ", color ? (err ? SGR_RED : SGR_MAGENTA) : "",
+		err ? "error" : "warning", color ? SGR_RESET : "");
+	put_clean(out, d->message);
+	fprintf(out, " [%s]\n", rule_table[d->rule].id);
+	if (w.src != NULL)
+		print_snippet(out, d, &w, color);
+	for (int k = 0; k < d->nnotes; k++)
+		print_label(out, "note", d->notes[k], color);
+	if (d->help != NULL)
+		print_label(out, "help", d->help, color);
 }
 
 /* ---- JSON ---- */
@@ -448,12 +490,9 @@ static const char *join_notes(struct hp_ctx *ctx, const struct diag *d, const ch
 	for (int k = 0; k < d->nnotes; k++)
 		n += strlen(prefix) + strlen(d->notes[k]) + strlen(sep);
 	char *s = arena_alloc(&ctx->arena, n);
-	for (int k = 0; k < d->nnotes; k++) {
-		if (k > 0)
-			strcat(s, sep);
-		strcat(s, prefix);
-		strcat(s, d->notes[k]);
-	}
+	size_t off = 0;
+	for (int k = 0; k < d->nnotes; k++)
+		off += (size_t)snprintf(s + off, n - off, "%s%s%s", k > 0 ? sep : "", prefix, d->notes[k]);
 	return s;
 }
 
@@ -512,8 +551,9 @@ static const char *path_uri(struct hp_ctx *ctx, const char *path, bool *relative
 			for (p += 2; *p == '/' || *p == '\\'; p++)
 				;
 	} else {
-		strcpy(o, "file://");
-		o += strlen(o);
+		static const char scheme[] = "file://";
+		memcpy(o, scheme, sizeof(scheme) - 1);
+		o += sizeof(scheme) - 1;
 	}
 	for (; *p != '\0'; p++) {
 		unsigned char c = (unsigned char)*p;

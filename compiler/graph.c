@@ -147,7 +147,8 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 	if (c < 0x80) {
 		*cp = c;
 		return 1;
-	} else if ((c & 0xe0) == 0xc0) {
+	}
+	if ((c & 0xe0) == 0xc0) {
 		len = 2, min = 0x80, c &= 0x1f;
 	} else if ((c & 0xf0) == 0xe0) {
 		len = 3, min = 0x800, c &= 0x0f;
@@ -330,7 +331,7 @@ static void sb_cond(struct sbuf *b, const struct ast_cond *c, int depth)
 		sb_puts(b, "?");
 		return;
 	}
-	if (depth > COND_MAX_DEPTH || b->n > 4 * SUMMARY_MAX) {
+	if (depth > COND_MAX_DEPTH || b->n > (size_t)4 * SUMMARY_MAX) {
 		sb_puts(b, "...");
 		return;
 	}
@@ -397,7 +398,7 @@ static void sb_cond(struct sbuf *b, const struct ast_cond *c, int depth)
 			sb_literal(b, l);
 			if (l->next)
 				sb_puts(b, ", ");
-			if (b->n > 4 * SUMMARY_MAX) {
+			if (b->n > (size_t)4 * SUMMARY_MAX) {
 				sb_puts(b, "...");
 				break;
 			}
@@ -1006,11 +1007,9 @@ static void region_collect(struct graph *gr, struct region *r, int i)
 {
 	for (; i >= 0; i = gr->g[i].next) {
 		const struct gstmt *g = &gr->g[i];
-		if (g->lane >= 0)
+		if (g->lane >= 0) {
 			region_item(gr, r, g->lane, i);
-		else if (g->lane == LANE_UNSET)
-			region_ctl(gr, r, i, true);
-		else if (g->st->kind == S_IF) {
+		} else if (g->lane != LANE_UNSET && g->st->kind == S_IF) {
 			region_ctl(gr, r, i, false);
 			region_collect(gr, r, g->body);
 			region_collect(gr, r, g->else_body);

@@ -33,7 +33,7 @@ static json_t *jstrn(const char *s, size_t n)
 	for (size_t i = 0; i < n;) {
 		size_t k = image_utf8_seq((const unsigned char *)s + i, n - i);
 		if (k == 0) {
-			memcpy(b + o, "\xEF\xBF\xBD", 3);
+			memcpy(b + o, "\xEF\xBF\xBD", 3); /* NOLINT(bugprone-not-null-terminated-result): counted */
 			o += 3;
 			i++;
 		} else {

@@ -529,7 +529,7 @@ static void put_plan(struct writer *W, const struct ast_plan *plan)
 }
 
 int image_write(struct hp_ctx *ctx, const struct ast_plan *plan, unsigned char **out, size_t *len,
-		char *err, size_t errlen)
+		char *err, size_t errlen) /* NOLINT(readability-non-const-parameter): written through W.err */
 {
 	struct writer W = { .ctx = ctx, .err = err, .errlen = errlen };
 	unsigned char *img = NULL;

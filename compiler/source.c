@@ -47,10 +47,17 @@ struct src_pos source_pos(struct source *s, uint32_t off)
 	uint32_t b = s->line_start[lo];
 	if (b == 0 && s->len >= 3 && memcmp(s->text, "\xEF\xBB\xBF", 3) == 0)
 		b = off >= 3 ? 3 : off;
+	if (s->memo_col != 0 && s->memo_line == lo && s->memo_off >= b && s->memo_off <= off) {
+		b = s->memo_off;
+		col = s->memo_col;
+	}
 	for (; b < off; b++)
 		if (((unsigned char)s->text[b] & 0xC0) != 0x80)
 			col++;
 	pos.col = col;
+	s->memo_off = off;
+	s->memo_line = lo;
+	s->memo_col = col;
 	return pos;
 }
 

@@ -19,6 +19,9 @@ struct source {
 	size_t len;
 	uint32_t *line_start;  /* byte offset of each line's first byte; built on first use */
 	uint32_t nlines;
+	/* source_pos's last answer: the next one on the same line counts on from it (diagnostics
+	 * are printed in position order: many on one long line stay linear) */
+	uint32_t memo_off, memo_line, memo_col;   /* memo_col 0: none */
 };
 
 struct src_pos {

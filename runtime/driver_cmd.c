@@ -836,6 +836,7 @@ static unsigned group_host(const struct cmd_driver *d, const struct ast_model_it
 }
 
 /* The param values by name, for exec strings. */
+/* NOLINTNEXTLINE(readability-non-const-parameter): the signature of a template lookup callback */
 static const char *param_lookup(void *ud, const char *name, bool *raw, char *err, size_t errlen)
 {
 	const struct cmd_driver *d = ud;
@@ -1197,6 +1198,7 @@ static nodeset cond_nodes(const struct cmd_driver *d, const struct ast_cond *c, 
 	if (m->kind == PROC_STANDALONE)
 		return 1;
 	if (is_resource_svc(m, svc) && m->ngroups > 0)
+		/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): is_resource_svc(m, NULL) is false */
 		return d->base.live->owner[svc->res->grp->index];
 	if (c->role != NULL && c->role->index < b->n)
 		return b->nodes[c->role->index];

@@ -157,6 +157,7 @@ static void guard_report(void *ud, const struct model_violation *v)
 }
 
 /* Would the action break a rule in the live state? Then it must not run. */
+/* NOLINTNEXTLINE(readability-non-const-parameter): msg is written through g.msg */
 static bool guard_refuses(struct run *R, const struct ast_action *a, char *msg, size_t len)
 {
 	struct guard g = { R, msg, len, false };
@@ -313,12 +314,14 @@ static int run_action(struct run *R, const struct ast_stmt *st, const struct ast
 		rc = -1;
 	else
 		rc = do_action(R, a, msg, sizeof(msg));
-	if (R->sim && rc == 0)
-		run_save_sim(R);
+	if (R->sim && rc == 0 && run_save_sim(R) < 0)
+		return -1;   /* not recorded as done: a resume re-verifies it against the saved state */
 	if (rc < 0) {
 		run_journal(R, k_fail, st, idx, node, msg, 0);
 		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ACTION_FAILED, .step = st->name.s, .node = node,
 				.action = text, .status = "failed", .message = msg });
+		if (R->io_failed)
+			return -1;   /* R->why names the write that failed */
 		struct src_pos pos = source_pos(ctx_source(&R->ctx, a->loc.file), a->loc.start);
 		int n = snprintf(R->why, sizeof(R->why), "%s:%u:%u: ", ctx_source(&R->ctx, a->loc.file)->path, pos.line,
 				 pos.col);
@@ -357,7 +360,8 @@ static enum walk run_step(struct run *R, const struct ast_stmt *st)
 	if (st == R->fail_at && !R->fail_at_used && !R->o.dry_run) {
 		R->fail_at_used = true;
 		snprintf(R->why, sizeof(R->why), "step '%s' failed on purpose (--fail-at)", st->name.s);
-		run_journal(R, JOURNAL_STEP_FAILED, st, -1, node, R->why, 0);
+		if (run_journal(R, JOURNAL_STEP_FAILED, st, -1, node, R->why, 0) < 0)
+			return WALK_ERROR;
 		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_STEP_FAILED, .step = st->name.s, .node = node,
 				.message = R->why });
 		return WALK_FAILED;
@@ -365,9 +369,10 @@ static enum walk run_step(struct run *R, const struct ast_stmt *st)
 	int idx = 0;
 	for (const struct ast_action *a = st->actions; a != NULL; a = a->next, idx++) {
 		if (run_action(R, st, a, idx, false) < 0) {
-			if (R->j == NULL && !R->o.dry_run)
+			if ((R->j == NULL && !R->o.dry_run) || R->io_failed)
 				return WALK_ERROR;
-			run_journal(R, JOURNAL_STEP_FAILED, st, -1, node, R->why, 0);
+			if (run_journal(R, JOURNAL_STEP_FAILED, st, -1, node, R->why, 0) < 0)
+				return WALK_ERROR;
 			progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_STEP_FAILED, .step = st->name.s,
 					.node = node, .message = R->why });
 			return WALK_FAILED;
@@ -383,16 +388,18 @@ static enum walk run_step(struct run *R, const struct ast_stmt *st)
 	return exec_interrupts > 0 ? WALK_INTERRUPTED : WALK_ON;
 }
 
-static void pass_checkpoint(struct run *R, const struct ast_stmt *st)
+static enum walk pass_checkpoint(struct run *R, const struct ast_stmt *st)
 {
 	if (R->ckpt_bind == NULL)
 		R->ckpt_bind = arena_alloc(&R->ctx.arena, (R->bind.n + 1) * sizeof(nodeset));
 	memcpy(R->ckpt_bind, R->bind.nodes, R->bind.n * sizeof(nodeset));
 	R->ckpt = st;
 	snprintf(R->ckpt_iter, sizeof(R->ckpt_iter), "%s", R->iter);
-	if (!R->resuming || R->replayed)   /* a resume passes again the checkpoints it journaled before */
-		run_journal(R, JOURNAL_CHECKPOINT, st, -1, NULL, NULL, 0);
+	if ((!R->resuming || R->replayed) &&   /* a resume passes again the checkpoints it journaled before */
+	    run_journal(R, JOURNAL_CHECKPOINT, st, -1, NULL, NULL, 0) < 0)
+		return WALK_ERROR;
 	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_CHECKPOINT, .step = st->name.s });
+	return WALK_ON;
 }
 
 static enum walk run_foreach(struct run *R, const struct ast_stmt *st)
@@ -432,8 +439,7 @@ static enum walk run_stmt(struct run *R, const struct ast_stmt *st)
 	case S_STEP:
 		return run_step(R, st);
 	case S_CHECKPOINT:
-		pass_checkpoint(R, st);
-		return WALK_ON;
+		return pass_checkpoint(R, st);
 	case S_FOREACH:
 		return run_foreach(R, st);
 	case S_IF: {
@@ -507,7 +513,8 @@ static void print_degradations(struct run *R)
 static int rollback(struct run *R)
 {
 	const struct ast_stmt *ck = R->ckpt;
-	run_journal(R, JOURNAL_ROLLBACK_START, ck, -1, NULL, NULL, 0);
+	if (run_journal(R, JOURNAL_ROLLBACK_START, ck, -1, NULL, NULL, 0) < 0)
+		return -1;
 	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ROLLBACK_START, .step = ck->name.s });
 	memcpy(R->bind.nodes, R->ckpt_bind, R->bind.n * sizeof(nodeset));
 	snprintf(R->iter, sizeof(R->iter), "%s", R->ckpt_iter);
@@ -561,6 +568,12 @@ static int done(struct run *R, const char *status, enum journal_status js, int c
 {
 	if (!R->o.dry_run)
 		run_finish(R, js);
+	if (R->io_failed && code != EXIT_FAILED) {
+		/* the journal does not say how the run ended: a person must look; resume finishes it */
+		status = "failed";
+		code = EXIT_FAILED;
+		msg = R->why;
+	}
 	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_RUN_DONE, .status = status, .message = msg,
 			.elapsed = run_now() - R->t0 });
 	return code;

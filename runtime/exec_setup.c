@@ -364,16 +364,26 @@ int run_journal(struct run *R, enum journal_kind kind, const struct ast_stmt *st
 	char err[512];
 	if (R->j == NULL)
 		return 0;
+	if (R->io_failed)
+		return -1;   /* said once, when it failed */
 	struct journal_record rec = {
 		.kind = kind, .status = status, .step = st ? (int32_t)st->index : -1, .action = action,
 		.step_name = st ? st->name.s : NULL, .iter = R->iter, .node = node, .message = msg,
 	};
-	if (journal_append(R->j, &rec, err, sizeof(err)) < 0) {
-		say(R, "%s: the run stops here; `hotplan resume %s` continues it once that is fixed", err, R->journal_path);
-		exec_interrupts = 100;
-		return -1;
-	}
+	if (journal_append(R->j, &rec, err, sizeof(err)) < 0)
+		return run_io_failed(R, err);
 	return 0;
+}
+
+int run_io_failed(struct run *R, const char *what)
+{
+	if (!R->io_failed) {
+		R->io_failed = true;
+		snprintf(R->why, sizeof(R->why), "%s", what);
+		say(R, "%s: the run stops here; `hotplan resume %s` continues it once that is fixed", what, R->journal_path);
+	}
+	exec_interrupts = 100;
+	return -1;
 }
 
 static const char *var(struct run *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -484,14 +494,13 @@ int run_save_sim(struct run *R)
 	if (R->sim_fd <= 0) {
 		R->sim_fd = open(R->sim_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 		if (R->sim_fd < 0) {
-			say(R, "open %s: %s", R->sim_path, strerror(errno));
 			R->sim_fd = 0;
-			return -1;
+			return run_io_failed(R, arena_printf(&R->ctx.arena, "open %s: %s", R->sim_path, strerror(errno)));
 		}
 	}
 	uint32_t hdr[3] = { R->m->nv, R->m->ngroups, R->m->nnodes };
 	unsigned char *p = R->sim_buf;
-	memcpy(p, SIM_MAGIC, 8);
+	memcpy(p, SIM_MAGIC, 8); /* NOLINT(bugprone-not-null-terminated-result): a binary header */
 	memcpy(p + 8, hdr, 12);
 	memcpy(p + 20, R->live->owner, ng);
 	memcpy(p + 20 + ng, R->live->v, R->m->nv);
@@ -499,10 +508,9 @@ int run_save_sim(struct run *R)
 	do
 		n = pwrite(R->sim_fd, p, len, 0);
 	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)len) {
-		say(R, "save the simulated target's state to %s: %s", R->sim_path, n < 0 ? strerror(errno) : "short write");
-		return -1;
-	}
+	if (n != (ssize_t)len)
+		return run_io_failed(R, arena_printf(&R->ctx.arena, "save the simulated target's state to %s: %s",
+						     R->sim_path, n < 0 ? strerror(errno) : "short write"));
 	return 0;
 }
 

@@ -195,7 +195,7 @@ enum journal_next {
 	JOURNAL_NEXT_NONE,                   /* completed or rolled back: cannot be resumed */
 };
 
-struct journal_resume {
+struct journal_resume { /* NOLINT(clang-analyzer-optin.performance.Padding): one a resume, laid out by meaning */
 	enum journal_next next;
 	bool started;                        /* a run-start record exists (else nothing ran) */
 	bool ended;                          /* the last run-done is not followed by a resume */

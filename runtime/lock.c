@@ -329,7 +329,7 @@ int lock_acquire(const char *state_dir, const char *target, const struct lock_ow
 			free(lk);
 			return 1;
 		}
-		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		struct timespec ts = { 0, 10L * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
 
@@ -424,7 +424,7 @@ int target_last_read(const char *state_dir, const char *target, struct target_la
 {
 	char path[JOURNAL_PATH_MAX], text[TEXT_MAX + 1], status[32], when[32];
 	size_t len;
-	int fd, e;
+	int fd;
 	struct kv kv[] = {
 		{ "run", last->run_id, sizeof(last->run_id), false },
 		{ "journal", last->journal, sizeof(last->journal), false },
@@ -444,7 +444,7 @@ int target_last_read(const char *state_dir, const char *target, struct target_la
 		return fail(err, errlen, "open last-run record %s: %s", path, strerror(errno));
 	}
 	if (read_text(fd, text, &len) != 0) {
-		e = errno;
+		int e = errno;
 		close(fd);
 		return fail(err, errlen, "read last-run record %s: %s", path, strerror(e));
 	}

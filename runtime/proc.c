@@ -21,7 +21,7 @@
 #include "errmsg.h"
 #include "proc.h"
 
-extern char **environ;
+extern char **environ; /* NOLINT(readability-redundant-declaration): POSIX has the application declare it */
 
 #define KILL_GRACE_NS 2000000000LL      /* SIGTERM to the group .. SIGKILL */
 #define DRAIN_NS 250000000LL            /* output still open after the command ended by itself */
@@ -251,6 +251,7 @@ static bool group_has_others(pid_t pgid, pid_t leader)
 		buf[n] = '\0';
 		char *rp = strrchr(buf, ')'), state = 0;
 		int ppid = 0, pgrp = 0;
+		/* NOLINTNEXTLINE(cert-err34-c): the kernel writes /proc/PID/stat: its pids fit an int */
 		if (rp != NULL && sscanf(rp + 1, " %c %d %d", &state, &ppid, &pgrp) == 3 && pgrp == pgid &&
 		    state != 'Z' && state != 'X')
 			found = true;
@@ -275,7 +276,7 @@ static int poll_ms(long long now, long long until, int ms)
 	return ms;
 }
 
-int proc_run(const char *const *argv, unsigned flags, const struct transport_cmd *c, volatile int *abort,
+int proc_run(const char *const *argv, unsigned flags, const struct transport_cmd *c, const volatile int *abort,
 	     struct transport_result *r, char *err, size_t errlen)
 {
 	int cap = -1, in = -1, hold = -1, out[2] = { -1, -1 }, ep[2] = { -1, -1 }, pidfd = -1, ret = -1;
@@ -488,9 +489,9 @@ out:
 			;
 	}
 	if (cap >= 0) {
-		char end[160];
-		int n = 0;
 		if (cap_errno == 0) {
+			char end[160];
+			int n = 0;
 			if (ret < 0 && err != NULL && errlen > 0)
 				n = snprintf(end, sizeof(end), "%s[hotplan: %s]\n", cap_nl ? "" : "\n", err);
 			else if (r->timed_out || r->interrupted)

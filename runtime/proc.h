@@ -29,7 +29,7 @@
  * ("fork: Resource temporarily unavailable", "exec /bin/sh: No such file or directory").
  * A capture file that cannot be written to after the start does not fail the call: the
  * failure is noted at the end of r->tail. `abort` may be NULL. */
-int proc_run(const char *const *argv, unsigned flags, const struct transport_cmd *c, volatile int *abort,
+int proc_run(const char *const *argv, unsigned flags, const struct transport_cmd *c, const volatile int *abort,
 	     struct transport_result *r, char *err, size_t errlen);
 
 /* Monotonic clock, nanoseconds. */

@@ -239,6 +239,7 @@ struct var_list {
 	unsigned n;
 };
 
+/* NOLINTNEXTLINE(readability-non-const-parameter): the signature of a template lookup callback */
 static const char *list_lookup(void *ud, const char *name, bool *raw, char *err, size_t errlen)
 {
 	const struct var_list *l = ud;

@@ -37,6 +37,9 @@ struct run {
 	unsigned char *sim_buf;
 	unsigned char plan_hash[32];
 	struct journal *j;
+	bool io_failed;                        /* the journal or the simulated target's state could not be
+						* written: the walk stops, nothing more is recorded (why says
+						* what failed; exit 4, `hotplan resume` continues) */
 	struct lock *lk;
 	bool sim;                              /* every node is simulated */
 	/* resume */
@@ -69,6 +72,9 @@ void run_release(struct run *R);
 int run_save_sim(struct run *R);
 int run_journal(struct run *R, enum journal_kind kind, const struct ast_stmt *st, int action,
 		const char *node, const char *msg, enum journal_status status);
+/* The run's state could not be written (what: "append journal: No space left on device"):
+ * say it once, set io_failed and why, stop the walk. Returns -1. */
+int run_io_failed(struct run *R, const char *what);
 double run_now(void);
 
 /* exec.c */

@@ -163,7 +163,7 @@ int target_from_inventory(struct hp_ctx *ctx, const struct ast_file *inv, const 
 	}
 	if (out->nnodes > MODEL_MAX_NODES) {
 		snprintf(err, errlen, "target '%s' has %u nodes; hotplan runs targets of at most %u", t->name.s,
-			 out->nnodes, MODEL_MAX_NODES);
+			 out->nnodes, (unsigned)MODEL_MAX_NODES);
 		return -1;
 	}
 	if (t->kind == PROC_STANDALONE && out->nnodes != 1) {

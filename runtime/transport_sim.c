@@ -24,6 +24,7 @@ static int sim_act(struct driver *d, const struct ast_action *act, const struct 
 	return 0;
 }
 
+/* NOLINTNEXTLINE(readability-non-const-parameter): the signature of driver_ops.probe */
 static mset sim_probe(struct driver *d, const struct ast_cond *c, const struct model_bind *b, char *msg, size_t len)
 {
 	(void)msg, (void)len;

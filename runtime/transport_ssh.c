@@ -243,7 +243,7 @@ struct transport *transport_ssh_new(const struct rt_node *node, const char *cont
 			*p++ = '%';
 		*p++ = *q;
 	}
-	strcpy(p, "/%C");
+	memcpy(p, "/%C", sizeof("/%C"));
 
 	const char *opts = getenv("HOTPLAN_SSH_OPTIONS");
 	if (opts != NULL && opts[0] != '\0') {

@@ -117,6 +117,7 @@ static char *dec(const char *s, size_t n)
 		die(1, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		unsigned x;
+		/* NOLINTNEXTLINE(cert-err34-c): two hex digits at most cannot overflow; the count is checked */
 		if (s[i] == '%' && i + 2 < n && sscanf(s + i + 1, "%2x", &x) == 1) {
 			*p++ = (char)x;
 			i += 2;
@@ -155,7 +156,7 @@ static char *slurp(const char *p)
 		if (k == 0)
 			break;
 	}
-	fclose(f);
+	(void)fclose(f); /* read only: nothing to lose */
 	buf[n] = '\0';
 	while (n > 0 && buf[n - 1] == '\n')
 		buf[--n] = '\0';
@@ -204,7 +205,20 @@ static void now_text(char *buf, size_t len)
 	struct tm tm;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		die(1, "strftime: a buffer of %zu bytes is too small", len);
+}
+
+/* A number of seconds (>= 0, all of s) into *out. */
+static bool seconds(const char *s, double *out)
+{
+	char *end = NULL;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (end == s || *end != '\0' || errno != 0 || !(v >= 0))
+		return false;
+	*out = v;
+	return true;
 }
 
 static void mkdirs(const char *p)
@@ -272,10 +286,10 @@ static void load_config(const char *sandbox)
 		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 			if (strcmp(line, keys[i].k) == 0)
 				snprintf(keys[i].v, keys[i].n, "%s", eq);
-		if (strcmp(line, "boot_delay") == 0)
-			cfg_boot_delay = atof(eq);
+		if (strcmp(line, "boot_delay") == 0 && !seconds(eq, &cfg_boot_delay))
+			die(2, "%s: boot_delay=%s is not a number of seconds", p, eq);
 	}
-	fclose(f);
+	(void)fclose(f); /* read only: nothing to lose */
 	free(p);
 }
 
@@ -299,7 +313,9 @@ static pid_t daemon_pid(const char *sandbox)
 	free(p);
 	if (s == NULL)
 		return 0;
-	pid_t pid = (pid_t)atoi(s);
+	char *end = NULL;
+	long v = strtol(s, &end, 10);
+	pid_t pid = end != s && *end == '\0' && v > 0 && v <= INT_MAX ? (pid_t)v : 0;
 	free(s);
 	if (pid <= 0 || kill(pid, 0) < 0)
 		return 0;
@@ -318,8 +334,8 @@ static pid_t daemon_pid(const char *sandbox)
 	char *comm = slurp(cp);
 	free(cp);
 	/* the kernel keeps the first 15 bytes of a process name */
-	bool ours = comm != NULL && strncmp(comm, cfg_store_process, 15) == 0 &&
-		    strlen(comm) == (strlen(cfg_store_process) < 15 ? strlen(cfg_store_process) : 15);
+	size_t want = strnlen(cfg_store_process, 15);
+	bool ours = comm != NULL && strlen(comm) == want && memcmp(comm, cfg_store_process, want) == 0;
 	free(comm);
 	if (!ours)
 		return 0;
@@ -393,6 +409,14 @@ static int stores_of(const char *sandbox, struct store *out, int max)
 	return n;
 }
 
+static void stores_free(struct store *st, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(st[i].name);
+		free(st[i].base);
+	}
+}
+
 static char *store_base(const char *sandbox, const char *name)
 {
 	char *e = enc(name);
@@ -463,7 +487,7 @@ static void close_one(const char *sandbox, struct held *h, const char *why)
 	if (h->fd < 0)
 		return;
 	char *st = path("%s.state", h->base);
-	fsync(h->fd);
+	(void)fsync(h->fd); /* the daemon never writes the store: the state file says "clean" */
 	close(h->fd);
 	h->fd = -1;
 	put(st, "clean\n");
@@ -556,9 +580,8 @@ static void start_daemon(const char *sandbox)
 		int in = open("/dev/null", O_RDONLY), out = open(log, O_WRONLY | O_APPEND | O_CREAT, 0644);
 		if (in < 0 || out < 0)
 			_exit(1);
-		dup2(in, 0);
-		dup2(out, 1);
-		dup2(out, 2);
+		if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+			_exit(1);
 		for (int fd = 3; fd < 1024; fd++)
 			close(fd);
 		if (chdir("/") < 0)
@@ -829,7 +852,7 @@ static int do_init(int argc, char **argv)
 {
 	const char *node = NULL, *version = "6.5.7226.0", *cluster = NULL;
 	bool owner = false;
-	double boot = 1.0;
+	double boot_delay = 1.0;
 	const char *stores[MAX_STORES], *services[64];
 	int nstores = 0, nservices = 0;
 	for (int i = 0; i < argc; i++) {
@@ -851,8 +874,8 @@ static int do_init(int argc, char **argv)
 			version = v;
 		else if (strcmp(a, "--cluster") == 0)
 			cluster = v;
-		else if (strcmp(a, "--boot-delay") == 0)
-			boot = atof(v);
+		else if (strcmp(a, "--boot-delay") == 0 && seconds(v, &boot_delay))
+			continue;
 		else
 			return usage();
 	}
@@ -886,7 +909,7 @@ static int do_init(int argc, char **argv)
 	    "node=%s\nstore_service=%s\nstore_process=%s\ncluster_service=%s\nresource=%s\nresource_group=%s\n"
 	    "dll=%s\ncluster=%s\nboot_delay=%g\n",
 	    node, cfg_store_service, cfg_store_process, cfg_cluster_service, cfg_resource, cfg_resource_group, cfg_dll,
-	    creal, boot);
+	    creal, boot_delay);
 	load_config(S);
 	put(path("%s/files/%s", S, enc(cfg_dll)), "%s\n", version);
 	for (int i = 0; i < nservices; i++)
@@ -950,9 +973,8 @@ static int do_restart(void)
 		int in = open("/dev/null", O_RDONLY), out = open(log, O_WRONLY | O_APPEND | O_CREAT, 0644);
 		if (in < 0 || out < 0)
 			_exit(1);
-		dup2(in, 0);
-		dup2(out, 1);
-		dup2(out, 2);
+		if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+			_exit(1);
 		for (int fd = 3; fd < 1024; fd++)
 			close(fd);
 		sleep_s(cfg_boot_delay);
@@ -1050,6 +1072,7 @@ static int do_status(void)
 		free(edb);
 		free(mk);
 	}
+	stores_free(st, n);
 	if (clustered())
 		printf("member %s\n", is_member(cfg_node) ? "yes" : "no");
 	return 0;
@@ -1173,12 +1196,19 @@ int main(int argc, char **argv)
 	if (strcmp(verb, "store-mounted") == 0 || strcmp(verb, "store-dismounted") == 0) {
 		NEED(1);
 		char *b = store_base(S, a[0]), *edb = path("%s.edb", b), *mark = path("%s.dismounted", b);
-		if (verb[6] == 'd')
-			return exists(mark) ? 0 : 1;
-		pid_t pid = daemon_pid(S);
-		char *state = state_of(b);
-		bool mounted = pid > 0 && !exists(mark) && strcmp(state, "mounted") == 0 && holds(pid, edb);
-		return mounted ? 0 : 1;
+		bool yes;
+		if (verb[6] == 'd') {
+			yes = exists(mark);
+		} else {
+			pid_t pid = daemon_pid(S);
+			char *state = state_of(b);
+			yes = pid > 0 && !exists(mark) && strcmp(state, "mounted") == 0 && holds(pid, edb);
+			free(state);
+		}
+		free(b);
+		free(edb);
+		free(mark);
+		return yes ? 0 : 1;
 	}
 	if (strcmp(verb, "member") == 0) {
 		if (na > 1)
@@ -1224,6 +1254,7 @@ int main(int argc, char **argv)
 		int n = stores_of(S, st, MAX_STORES);
 		for (int i = 0; i < n; i++)
 			printf("%s\n", st[i].name);
+		stores_free(st, n);
 		return 0;
 	}
 	return usage();

@@ -27,6 +27,7 @@
 static struct hp_ctx plan_ctx;
 static const struct ast_plan *plan;
 
+/* NOLINTNEXTLINE(readability-non-const-parameter): libFuzzer's signature */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *path = getenv("HOTPLAN_FUZZ_PLAN");

@@ -2,8 +2,9 @@
  * journal file. journal_read takes a path, so the input is written to one memfd per process
  * and read back through /proc/self/fd/N; then, as `hotplan resume` does, the resume state
  * is derived from the log. Oracles besides the sanitizers: the records are numbered in
- * order, within the file, and every step, action and rollback action the resume state
- * lists as done is found done by its query functions.
+ * order, within the file; a torn tail is at most one frame long (a longer one is damage);
+ * every step, action and rollback action the resume state lists as done is found done by
+ * its query functions.
  *
  * Each input is tried as it is and, when that differs, with its header's CRC and the CRC
  * of each record frame made right (a pure function of the input: crash files replay). */
@@ -21,10 +22,12 @@
 #define HEADER_FIXED 12u
 #define RECORD_MIN 66u
 #define RECORD_MAX 8192u
+#define FRAME_MAX (RECORD_MAX + 8u)
 
 static int fd = -1;
 static char path[64];
 
+/* NOLINTNEXTLINE(readability-non-const-parameter): libFuzzer's signature */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
@@ -99,6 +102,9 @@ static void read_journal(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(log.valid_end <= size, "valid_end past the end");
 	FUZZ_ASSERT(log.valid_end == size || log.torn || log.damaged, "bytes ignored, but not torn nor damaged");
 	FUZZ_ASSERT(!(log.torn && log.damaged), "torn and damaged");
+	/* each append is durable before the next begins: a torn tail is at most one frame */
+	FUZZ_ASSERT(!log.torn || size - log.valid_end <= FRAME_MAX, "a torn tail of %llu bytes: %s",
+		    (unsigned long long)(size - log.valid_end), log.why);
 	for (size_t i = 0; i < log.n; i++) {
 		const struct journal_record *r = &log.records[i];
 		FUZZ_ASSERT(r->seq == i, "record %zu has seq %u", i, r->seq);

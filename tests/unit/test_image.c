@@ -35,7 +35,7 @@ static char *slurp(const char *path, size_t *len)
 	assert_non_null(buf);
 	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
 	buf[n] = '\0';
-	fclose(f);
+	assert_int_equal(fclose(f), 0);
 	if (len != NULL)
 		*len = (size_t)n;
 	return buf;
@@ -78,7 +78,7 @@ static char *check_print(struct hp_ctx *ctx, struct ast_file *f, unsigned kinds,
 	FILE *m = open_memstream(&text, &n);
 	assert_non_null(m);
 	diag_print_text(ctx, m, false);
-	fclose(m);
+	assert_int_equal(fclose(m), 0);
 	return text;
 }
 
@@ -322,7 +322,7 @@ static char *emit_json(struct hp_ctx *ctx, const struct ast_plan *plan)
 	assert_non_null(m);
 	if (image_write_json(ctx, plan, m, err, sizeof(err)) != 0)
 		fail_msg("image_write_json: %s", err);
-	fclose(m);
+	assert_int_equal(fclose(m), 0);
 	json_error_t je;
 	json_t *j = json_loads(text, 0, &je);
 	if (j == NULL)
@@ -845,7 +845,7 @@ static void absurd_contents_refused(void **state)
 		if (strstr(err, cases[i].want) == NULL || strncmp(err, "image is malformed at byte ", 27) != 0)
 			fail_msg("damage %d: want \"%s\", got \"%s\"", (int)cases[i].dmg, cases[i].want, err);
 		assert_int_equal(ctx.nsources, 0);
-		assert_true(ctx.arena.used < 64 * 1024);   /* nothing allocated for the absurd count */
+		assert_true(ctx.arena.used < (size_t)64 * 1024);   /* nothing allocated for the absurd count */
 		ctx_free(&ctx);
 		free(img);
 	}

@@ -75,7 +75,7 @@ static uint8_t *slurp(const char *path, size_t *len)
 	uint8_t *buf = malloc((size_t)n + 1);
 	assert_non_null(buf);
 	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
+	assert_int_equal(fclose(f), 0);
 	*len = (size_t)n;
 	return buf;
 }
@@ -862,7 +862,8 @@ static void append_past_fsize(int fd)
 	if (journal_append(j, &start, err, sizeof(err)) != 0)
 		_exit(5);
 	journal_stats(j, &st);
-	signal(SIGXFSZ, SIG_IGN);
+	if (signal(SIGXFSZ, SIG_IGN) == SIG_ERR)
+		_exit(8);
 	rl.rlim_cur = rl.rlim_max = (rlim_t)st.bytes + 300;
 	if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
 		_exit(6);
@@ -939,8 +940,9 @@ static void test_errors(void **state)
 	/* a real short write (RLIMIT_FSIZE): named, the handle refuses more, the tail is torn,
 	 * and a resume cuts it off and carries on */
 	in_child(append_past_fsize, false, out, sizeof(out));
-	int n = atoi(out);
-	assert_true(n >= 1);
+	char *end = NULL;
+	long n = strtol(out, &end, 10);
+	assert_true(end != out && *end == '|' && n >= 1);
 	assert_contains(out, "|append journal: File too large|append journal: unusable after an earlier error (append journal: File too large)");
 	path_in(path, sizeof(path), "fsize.journal");
 	read_ok(path, &log);
@@ -1061,10 +1063,11 @@ static void test_append_cost(void **state)
 	journal_stats(j, &st);
 	journal_close(j);
 	qsort(t, N, sizeof(t[0]), cmp_u64);
+	const uint64_t median = t[N / 2], p99 = t[N * 99 / 100], max = t[N - 1];
 	printf("journal: %d appends in %s: mean %.0f us, median %.0f us, p99 %.0f us, max %.0f us "
 	       "(%llu bytes, %.0f bytes/record); create %.0f us\n",
-	       N, tmpdir, sum / 1000.0 / N, t[N / 2] / 1000.0, t[N * 99 / 100] / 1000.0, t[N - 1] / 1000.0,
-	       (unsigned long long)st.bytes, (double)st.bytes / N, tc / 1000.0);
+	       N, tmpdir, (double)sum / 1000.0 / N, (double)median / 1000.0, (double)p99 / 1000.0,
+	       (double)max / 1000.0, (unsigned long long)st.bytes, (double)st.bytes / N, (double)tc / 1000.0);
 	assert_int_equal(st.syncs, N + 2);
 }
 

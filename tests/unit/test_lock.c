@@ -77,7 +77,7 @@ static char *slurp(const char *path)
 	assert_non_null(f);
 	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
 	buf[n] = '\0';
-	fclose(f);
+	assert_int_equal(fclose(f), 0);
 	return buf;
 }
 
@@ -250,7 +250,7 @@ static void test_lock_unnamed_holder(void **state)
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
 	fprintf(f, "hotplan-lock 1\nrun R0\npid %ld\nstarted 0\nhost %s\nend\n", (long)dead_pid(), me.host);
-	fclose(f);
+	assert_int_equal(fclose(f), 0);
 	assert_int_equal(lock_acquire(sdir, "t", &me, &lk, &holder, msg, sizeof(msg)), 1);
 	assert_string_equal(holder.run_id, "");
 	assert_contains(msg, "is locked by another run (which has not written its name into ");
@@ -261,7 +261,7 @@ static void test_lock_unnamed_holder(void **state)
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs("hotplan-lock 1\nrun 20261125T1830", f);
-	fclose(f);
+	assert_int_equal(fclose(f), 0);
 	assert_int_equal(lock_acquire(sdir, "t", &me, &lk, &holder, msg, sizeof(msg)), 0);
 	assert_contains(msg, "stale lock file ");
 	assert_contains(msg, "with an incomplete holder record (a run died while taking it) released");
@@ -271,7 +271,7 @@ static void test_lock_unnamed_holder(void **state)
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs("hotplan-lock 1\nrun R1\npid 1\nstarted 0\nhost elsewhere.example\nend\n", f);
-	fclose(f);
+	assert_int_equal(fclose(f), 0);
 	assert_int_equal(lock_acquire(sdir, "t", &me, &lk, &holder, msg, sizeof(msg)), 0);
 	assert_string_equal(msg, "stale lock of run R1 (pid 1 on host elsewhere.example, not holding it) released");
 	assert_int_equal(lock_release(lk, msg, sizeof(msg)), 0);
@@ -312,7 +312,7 @@ static void test_lock_names_and_errors(void **state)
 	snprintf(file, sizeof(file), "%s/plain", tmpdir);
 	FILE *f = fopen(file, "w");
 	assert_non_null(f);
-	fclose(f);
+	assert_int_equal(fclose(f), 0);
 	snprintf(bad, sizeof(bad), "%s/state", file);
 	assert_int_equal(lock_acquire(bad, "t", &me, &lk, &holder, msg, sizeof(msg)), -1);
 	snprintf(want, sizeof(want), "create directory %s: Not a directory", file);
@@ -383,7 +383,7 @@ static void test_last(void **state)
 		FILE *f = fopen(path, "w");
 		assert_non_null(f);
 		fputs(bad[i], f);
-		fclose(f);
+		assert_int_equal(fclose(f), 0);
 		assert_int_equal(target_last_read(sdir, "db1", &got, err, sizeof(err)), -1);
 		char want[700];
 		snprintf(want, sizeof(want), "last-run record %s is malformed", path);
