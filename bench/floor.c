@@ -1,6 +1,6 @@
 /* bench/floor.c: the physical floor of one `exec` step on `local:`, for bench/run-runtime.sh.
  *
- *   floor -n STEPS -d DIR [-r RUNS] [-b BYTES] [-k APPENDS] [-S]
+ *   floor -n STEPS -d DIR [-r RUNS] [-b BYTES] [-k APPENDS] [-S] [-m MB]
  *
  * One step is what no runner of a durable, one-command-per-step plan can avoid:
  * fork + exec of `/bin/sh -c /bin/true` and waitpid for it, then two appends of BYTES
@@ -10,7 +10,8 @@
  * kind of growing file) and removed at the end. Best of RUNS (default 3) runs of STEPS steps.
  * -k changes the number of appends per step (half before the command, the rest after);
  * -S leaves the command out: the journal's floor alone (for `sim:` on tmpfs, where a step's
- * records are all there is to make durable).
+ * records are all there is to make durable). -m touches MB megabytes of heap first, so that
+ * the process that forks is as large as a runner (does the size of the parent matter?).
  *
  * Prints one line of key=value words (times in microseconds per step) for the script:
  *   floor steps=N runs=R step_us=BEST spawn_us=S sync_us=Y
@@ -40,6 +41,9 @@ static void die(const char *what)
 	fprintf(stderr, "floor: %s: %s\n", what, strerror(errno));
 	exit(1);
 }
+
+/* -m: kept in a volatile global so that the compiler cannot drop the allocation */
+static char *volatile ballast;
 
 static void spawn_true(void)
 {
@@ -109,10 +113,11 @@ int main(int argc, char **argv)
 {
 	long n = 0;
 	int runs = 3, appends = 2, spawn_on = 1;
+	long ballast_mb = 0;
 	size_t bytes = 120;
 	const char *dir = NULL;
 	int c;
-	while ((c = getopt(argc, argv, "n:d:r:b:k:S")) != -1) {
+	while ((c = getopt(argc, argv, "n:d:r:b:k:Sm:")) != -1) {
 		switch (c) {
 		case 'n': n = atol(optarg); break;
 		case 'd': dir = optarg; break;
@@ -120,14 +125,24 @@ int main(int argc, char **argv)
 		case 'b': bytes = (size_t)atol(optarg); break;
 		case 'k': appends = atoi(optarg); break;
 		case 'S': spawn_on = 0; break;
+		case 'm': ballast_mb = atol(optarg); break;
 		default:
-			fprintf(stderr, "usage: floor -n STEPS -d DIR [-r RUNS] [-b BYTES] [-k APPENDS] [-S]\n");
+			fprintf(stderr, "usage: floor -n STEPS -d DIR [-r RUNS] [-b BYTES] [-k APPENDS] [-S] [-m MB]\n");
 			return 2;
 		}
 	}
-	if (n <= 0 || dir == NULL || runs <= 0 || bytes < 32 || bytes > 4096 || appends < 0 || appends > 64) {
-		fprintf(stderr, "usage: floor -n STEPS -d DIR [-r RUNS] [-b BYTES(32..4096)] [-k APPENDS(0..64)] [-S]\n");
+	if (n <= 0 || dir == NULL || runs <= 0 || bytes < 32 || bytes > 4096 || appends < 0 || appends > 64 ||
+	    ballast_mb < 0 || ballast_mb > 4096) {
+		fprintf(stderr, "usage: floor -n STEPS -d DIR [-r RUNS] [-b BYTES(32..4096)] [-k APPENDS(0..64)] [-S] "
+			"[-m MB(0..4096)]\n");
 		return 2;
+	}
+	if (ballast_mb > 0) {
+		size_t len = (size_t)ballast_mb << 20;
+		ballast = malloc(len);
+		if (ballast == NULL)
+			die("malloc");
+		memset(ballast, 1, len);   /* touched: resident, and copied-on-write after fork */
 	}
 	double best = 0, spawn = 0, sync = 0;
 	for (int r = 0; r < runs; r++) {
