@@ -74,5 +74,5 @@ int cmd_resume(const struct args *a)
 		return usage_error("resume", "%s", "expects one JOURNAL");
 	if (parse_log("resume", a->log, &json) != 0)
 		return EXIT_USAGE;
-	return exec_resume(a->pos[0], a->yes, json);
+	return exec_resume(a->pos[0], a->yes, json, (const char *const *)a->sets, a->nsets);
 }

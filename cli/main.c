@@ -566,7 +566,7 @@ static const struct command commands[] = {
 	},
 	{
 		"resume", "Resume an interrupted run from its journal",
-		"Usage: hotplan resume JOURNAL [--yes] [--log text|json]\n",
+		"Usage: hotplan resume JOURNAL [--yes] [--set NAME=VALUE]... [--log text|json]\n",
 		"Continue the run JOURNAL records: finished steps are not run again; an\n"
 		"action whose end was not recorded is verified before it is repeated. A run\n"
 		"that failed during its rollback finishes the rollback; one that failed with\n"
@@ -575,11 +575,13 @@ static const struct command commands[] = {
 		"\n"
 		"Options:\n"
 		"  --yes        answer yes to every pause and confirmation\n"
+		"  --set NAME=VALUE  a secret param's value again (the journal does not\n"
+		"               keep it; resume refuses to go on without it)\n"
 		"  --log FORMAT text (default) or json\n"
 		"  -h, --help   show this help\n"
 		"\n"
 		"Exit status: as for 'hotplan run'.\n",
-		O_HELP | O_YES | O_LOG, cmd_resume,
+		O_HELP | O_YES | O_SET | O_LOG, cmd_resume,
 	},
 };
 

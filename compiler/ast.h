@@ -175,8 +175,9 @@ struct ast_param {
 	loc_t loc;
 	enum ast_type type;
 	loc_t type_loc;
-	struct ast_literal *def;     /* NULL when absent */
+	struct ast_literal *def;     /* NULL when absent (always for a secret one) */
 	const char *doc;
+	bool secret;                 /* `secret`: its value is never shown, logged, journaled or compiled */
 	struct ast_param *next;
 	/* resolved */
 	uint32_t index;

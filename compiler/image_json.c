@@ -440,6 +440,8 @@ static json_t *jplan(struct jw *J, const struct ast_plan *plan)
 		set(J, po, "name", jstr(p->name.s));
 		set(J, po, "type", json_string((unsigned)p->type < sizeof(types) / sizeof(types[0]) ? types[p->type] : "?"));
 		set(J, po, "default", jliteral(p->def));
+		if (p->secret)
+			set(J, po, "secret", json_true());
 		set(J, po, "doc", jstr(p->doc));
 		set_pos(J, po, p->loc, false);
 		push(J, params, po);

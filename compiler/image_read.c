@@ -589,7 +589,9 @@ static struct ast_plan *get_plan(struct reader *R)
 		p->loc = get_loc(R);
 		p->type = (enum ast_type)get_code(R, IMG_MAX_TYPE, "type");
 		p->type_loc = get_loc(R);
-		if (get_bool(R, "has a default"))
+		unsigned flags = get_code(R, 2, "param flags");   /* 1 a default, 2 secret: never both (3) */
+		p->secret = flags == 2;
+		if (flags == 1)
 			p->def = get_literal(R);
 		p->doc = get_str(R, IMG_TEXT, false, "the param's description");
 		*ptail = p;

@@ -504,7 +504,11 @@ static void put_plan(struct writer *W, const struct ast_plan *plan)
 		put_loc(W, p->loc);
 		put_u8(W, p->type);
 		put_loc(W, p->type_loc);
-		put_u8(W, p->def != NULL);
+		/* flags: bit 0 a default follows, bit 1 secret (never with a default: its value is
+		 * not written anywhere, an image least of all) */
+		if (p->secret && p->def != NULL)
+			fail(W, p->loc, "secret param '%s' has a default", p->name.s);
+		put_u8(W, (p->def != NULL ? 1u : 0u) | (p->secret ? 2u : 0u));
 		if (p->def != NULL)
 			put_literal(W, p->def, p->loc);
 		put_str(W, p->doc, IMG_TEXT, false, p->loc, "the param's description");

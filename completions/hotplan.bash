@@ -238,7 +238,7 @@ _hotplan()
 	fmt) opts="--check -w --help" ;;
 	compile) opts="--output -o --emit --help" ;;
 	run) opts="--inventory --target --kind --set --dry-run --yes --journal --abandon --fail-at --pace --log --help" ;;
-	resume) opts="--yes --log --help" ;;
+	resume) opts="--yes --set --log --help" ;;
 	graph) opts="--kind --help" ;;
 	explain) opts="--help" ;;
 	help) opts= ;;

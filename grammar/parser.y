@@ -222,12 +222,13 @@ static void once(struct pstate *ps, const char **field, const char *value, loc_t
 %token K_ADDRESS "address"
 %token K_PROFILE "profile"
 %token K_SET "set"
+%token K_SECRET "secret"
 
 %type <str> opt_string opt_else opt_address word
 %type <lit> opt_default literal
 %type <lits> literal_list
 %type <kind> type proc_kind cmp
-%type <flag> opt_holds run_state mount_state
+%type <flag> opt_holds run_state mount_state opt_secret
 %type <num> opt_timeout opt_serial
 %type <name> opt_on
 %type <cond> cond cond_and cond_not cond_prim
@@ -299,14 +300,18 @@ plan_items
 plan_item
 	: K_TITLE T_STRING { once(ps, &ps->plan->title, $2, @$, "title"); }
 	| K_KB T_STRING { once(ps, &ps->plan->kb, $2, @$, "kb"); }
-	| K_PARAM T_IDENT ":" type opt_default opt_string {
+	| K_PARAM T_IDENT ":" type opt_secret opt_default opt_string {
 		struct ast_param *p = NEW(struct ast_param);
 		p->name = mkname($2, @2);
 		p->loc = @$;
 		p->type = (enum ast_type)$4;
 		p->type_loc = @4;
-		p->def = $5;
-		p->doc = $6;
+		p->secret = $5;
+		p->def = $6;
+		p->doc = $7;
+		if ($5 && $6 != NULL)
+			ps_error(ps, @6.start, @6.end, "a secret param takes no default: its value would be written in the "
+				 "plan and in its image (give it with --set %s=VALUE or the inventory's `set`)", $2);
 		*ps->param_next = p;
 		ps->param_next = &p->next;
 	}
@@ -345,6 +350,11 @@ type
 	| K_DURATION { $$ = TY_DURATION; }
 	| K_VERSION { $$ = TY_VERSION; }
 	| K_STORES { $$ = TY_STORES; }
+	;
+
+opt_secret
+	: %empty { $$ = false; }
+	| K_SECRET { $$ = true; }
 	;
 
 opt_default
@@ -1013,7 +1023,7 @@ kw	: K_IMPORT | K_PLAN | K_TITLE | K_KB | K_PARAM | K_REQUIRE | K_ELSE | K_MODEL
 	| K_TO | K_DISABLE | K_ENABLE | K_WAIT | K_UNTIL | K_TIMEOUT | K_VERIFY | K_PAUSE
 	| K_EXEC | K_NOT | K_OR | K_AND | K_RUNNING | K_STOPPED | K_MOUNTED | K_DISMOUNTED
 	| K_MEMBER | K_DOWN | K_OWNS | K_NO | K_GROUPS | K_INSTALLED | K_FACT | K_COUNT | K_TRUE
-	| K_FALSE | K_TARGET | K_ADDRESS | K_PROFILE | K_SET
+	| K_FALSE | K_TARGET | K_ADDRESS | K_PROFILE | K_SET | K_SECRET
 	;
 
 /* ---- inventories (SPEC section 6) ---- */

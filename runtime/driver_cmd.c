@@ -5,6 +5,7 @@
 #include "driver_cmd.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -62,6 +63,7 @@ struct item {
 	unsigned node;
 	enum profile_key key;
 	const char *line;                    /* NULL: it could not be rendered (err) */
+	const char *shown;                   /* the line for people: a secret param's value as *** */
 	const char *err;
 	const char *what;                    /* `store "X"` when the action has one command per store */
 	long long timeout_ns;
@@ -850,6 +852,30 @@ static const char *param_lookup(void *ud, const char *name, bool *raw, char *err
 	return NULL;
 }
 
+/* The same for the line people see (progress, --dry-run, the capture file's header): a
+ * secret param's value is "***". */
+static const char *param_lookup_shown(void *ud, const char *name, bool *raw, char *err, size_t errlen)
+{
+	const struct cmd_driver *d = ud;
+	for (const struct ast_param *p = d->base.m->plan->params; p != NULL; p = p->next)
+		if (p->secret && strcmp(p->name.s, name) == 0) {
+			*raw = false;
+			return "***";
+		}
+	return param_lookup(ud, name, raw, err, errlen);
+}
+
+/* s for people: every secret param's value as *** (progress.h); arena-owned. */
+static const char *shown_text(struct cmd_driver *d, const char *s)
+{
+	if (s == NULL || d->prog == NULL || d->prog->nsecrets == 0)
+		return s;
+	char *r = progress_redact(d->prog, s);
+	const char *out = r != NULL ? arena_strdup(d->a, r) : "***";
+	free(r);
+	return out;
+}
+
 static const char *join_lines(struct arena *a, const char *const *v, unsigned n)
 {
 	size_t len = 1;
@@ -876,6 +902,7 @@ static void add_item(struct cmd_driver *d, struct item *items, unsigned *n, unsi
 	it->node = node;
 	it->key = k;
 	it->line = render(d->ct, node, k, vars, nvars, err, sizeof(err));
+	it->shown = shown_text(d, it->line);
 	if (it->line == NULL)
 		it->err = arena_strdup(d->a, err);
 	const struct profile *p = d->ct->nodes[node].prof;
@@ -1025,16 +1052,25 @@ static int plan_action(struct cmd_driver *d, const struct ast_action *act, const
 			it->err = arena_printf(a, "exec on %s: %s", m->node_names[nd], err);
 			continue;
 		}
+		/* the line people see: the real value of a secret param is only in what runs */
+		const char *shown = profile_subst(a, p ? p->shell : PROFILE_SH, act->arg.s, param_lookup_shown, d, err,
+						  sizeof(err));
 		if (p == NULL || p->cmd[PK_EXEC] == NULL) {
 			it->line = cmd;
+			it->shown = shown_text(d, shown != NULL ? shown : "***");
 			continue;
 		}
 		struct profile_var ev[1];
 		unsigned nev = 0;
 		var_add(ev, &nev, "command", cmd, true);
 		it->line = render(d->ct, nd, PK_EXEC, ev, nev, err, sizeof(err));
-		if (it->line == NULL)
+		if (it->line == NULL) {
 			it->err = arena_strdup(a, err);
+			continue;
+		}
+		nev = 0;
+		var_add(ev, &nev, "command", shown != NULL ? shown : "***", true);
+		it->shown = shown_text(d, render(d->ct, nd, PK_EXEC, ev, nev, err, sizeof(err)));
 	}
 	*out = items;
 	return (int)n;
@@ -1067,6 +1103,97 @@ struct worker {
 	bool started;
 };
 
+#define REDACT_MAX (64u << 20)   /* a command's output larger than this is left as it is */
+
+/* Where the next occurrence of any secret is in p[0, n): its index (the longest at the
+ * earliest place), or -1. */
+static int next_secret(const struct progress *pg, const char *p, size_t n, const char **at)
+{
+	int best = -1;
+	*at = NULL;
+	for (unsigned i = 0; i < pg->nsecrets; i++) {
+		size_t k = strlen(pg->secrets[i]);
+		const char *f = k > 0 ? memmem(p, n, pg->secrets[i], k) : NULL;
+		if (f != NULL && (*at == NULL || f < *at || (f == *at && k > strlen(pg->secrets[best])))) {
+			*at = f;
+			best = (int)i;
+		}
+	}
+	return best;
+}
+
+/* A command may print a secret param's value: once it has ended, its part of the capture
+ * file (from byte `from` on) is rewritten with each one as ***. Best effort: a runner killed
+ * while the command ran leaves that output as it was printed. */
+static void redact_capture(const struct cmd_driver *d, const char *path, off_t from)
+{
+	const struct progress *pg = d->prog;
+	if (path == NULL || pg == NULL || pg->nsecrets == 0)
+		return;
+	int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	struct stat st;
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= from || st.st_size - from > (off_t)REDACT_MAX) {
+		close(fd);
+		return;
+	}
+	size_t n = (size_t)(st.st_size - from), got = 0;
+	char *buf = malloc(n), *out = malloc(n + 1);
+	while (buf != NULL && got < n) {
+		ssize_t r = pread(fd, buf + got, n - got, from + (off_t)got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	const char *at;
+	if (buf != NULL && out != NULL && got == n && next_secret(pg, buf, n, &at) >= 0) {
+		/* a secret shorter than "***" makes the text grow */
+		size_t cap = n + 1, len = 0, pos = 0;
+		while (pos < n) {
+			int i = next_secret(pg, buf + pos, n - pos, &at);
+			size_t keep = i < 0 ? n - pos : (size_t)(at - (buf + pos));
+			if (len + keep + 3 > cap) {
+				char *o2 = realloc(out, cap = len + keep + 3 + cap);
+				if (o2 == NULL)
+					goto done;
+				out = o2;
+			}
+			memcpy(out + len, buf + pos, keep);
+			len += keep;
+			pos += keep;
+			if (i < 0)
+				break;
+			memcpy(out + len, "***", 3);
+			len += 3;
+			pos += strlen(pg->secrets[i]);
+		}
+		size_t w = 0;
+		while (w < len) {
+			ssize_t r = pwrite(fd, out + w, len - w, from + (off_t)w);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				break;
+			w += (size_t)r;
+		}
+		if (w == len)
+			(void)!ftruncate(fd, from + (off_t)len);
+	}
+done:
+	free(buf);
+	free(out);
+	close(fd);
+}
+
+static off_t file_size(const char *path)
+{
+	struct stat st;
+	return path != NULL && stat(path, &st) == 0 ? st.st_size : 0;
+}
+
 /* Run the items of one node in order; stop at the first that fails. */
 static void *run_node_items(void *arg)
 {
@@ -1078,7 +1205,10 @@ static void *run_node_items(void *arg)
 			continue;
 		struct transport_result r;
 		char err[512];
-		if (run_line(ct, it->node, it->line, it->timeout_ns, w->captures[i], w->labels[i], &r, err, sizeof(err)) < 0) {
+		off_t before = w->d->prog != NULL && w->d->prog->nsecrets > 0 ? file_size(w->captures[i]) : 0;
+		int rc = run_line(ct, it->node, it->line, it->timeout_ns, w->captures[i], w->labels[i], &r, err, sizeof(err));
+		redact_capture(w->d, w->captures[i], before);
+		if (rc < 0) {
 			it->failed = 1;
 			snprintf(it->msg, sizeof(it->msg), "%s%s%s%s%s", w->several ? ct->t->nodes[it->node].name : "",
 				 w->several ? ": " : "", it->what ? it->what : "", it->what ? ": " : "", err);
@@ -1149,7 +1279,7 @@ static int cmd_act(struct driver *dv, const struct ast_action *act, const struct
 		const struct ast_stmt *st = act->step;
 		captures[i] = capture_path(d, items[i].node);
 		char shown[512];
-		escape_into(shown, sizeof(shown), items[i].line, 400);
+		escape_into(shown, sizeof(shown), items[i].shown != NULL ? items[i].shown : "***", 400);
 		labels[i] = arena_printf(d->a, "step %s, action %u, on %s: %s", st && st->name.s ? st->name.s : "?",
 					 (unsigned)act->index, d->ct->t->nodes[items[i].node].name, shown);
 		used |= (nodeset)1 << items[i].node;
@@ -1528,7 +1658,7 @@ static void cmd_describe(struct driver *dv, const struct ast_action *act, const 
 	for (int i = 0; i < n; i++) {
 		if (d->sim != NULL && d->ct->nodes[items[i].node].prof == NULL && items[i].key != PK_EXEC)
 			continue;   /* a sim: node without a real profile: the model is all there is */
-		describe_line(d, out, items[i].node, items[i].line ? "$" : "!", items[i].line, items[i].err);
+		describe_line(d, out, items[i].node, items[i].line ? "$" : "!", items[i].shown, shown_text(d, items[i].err));
 	}
 	fflush(out);
 }

@@ -51,10 +51,39 @@ static void say(struct run *R, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	(void)R;
+	char *shown = progress_redact(&R->prog, buf);   /* a secret param's value is never shown */
 	fputs("hotplan: ", stderr);
-	progress_put_escaped(stderr, buf);
+	progress_put_escaped(stderr, shown != NULL ? shown : "(out of memory)");
 	fputc('\n', stderr);
+	free(shown);
+}
+
+/* The secret param a --set ("NAME=VALUE") or a journal's set ("NAME" alone) names, or NULL. */
+static const struct ast_param *secret_param(const struct ast_plan *plan, const char *set)
+{
+	size_t n = strcspn(set, "=");
+	for (const struct ast_param *p = plan->params; p != NULL; p = p->next)
+		if (p->secret && strlen(p->name.s) == n && strncmp(p->name.s, set, n) == 0)
+			return p;
+	return NULL;
+}
+
+/* From now on, v is shown as *** wherever the run would show it. */
+static void add_secret(struct run *R, const char *v)
+{
+	if (v == NULL || v[0] == '\0')
+		return;
+	for (unsigned i = 0; i < R->nsecrets; i++)
+		if (strcmp(R->secrets[i], v) == 0)
+			return;
+	if (R->nsecrets == R->cap_secrets) {
+		unsigned cap = R->cap_secrets ? 2 * R->cap_secrets : 8;
+		R->secrets = arena_realloc(&R->ctx.arena, R->secrets, R->cap_secrets * sizeof(*R->secrets),
+					   cap * sizeof(*R->secrets));
+		R->cap_secrets = cap;
+	}
+	R->secrets[R->nsecrets++] = v;
+	progress_set_secrets(&R->prog, R->secrets, R->nsecrets);
 }
 
 /* ---- the plan -------------------------------------------------------------------------- */
@@ -275,10 +304,20 @@ static int setup_target(struct run *R)
 		}
 	}
 	R->values = arena_alloc(&R->ctx.arena, (R->plan->nparams + 1) * sizeof(*R->values));
+	/* secret values, as given, before anything could show them (a bad value's message) */
+	for (unsigned i = 0; i < R->o.nsets; i++)
+		if (secret_param(R->plan, R->o.sets[i]) != NULL && strchr(R->o.sets[i], '=') != NULL)
+			add_secret(R, strchr(R->o.sets[i], '=') + 1);
+	for (unsigned i = 0; i < R->target.nsets; i++)
+		if (secret_param(R->plan, R->target.sets[i].path) != NULL && R->target.sets[i].value->kind == LIT_STRING)
+			add_secret(R, R->target.sets[i].value->str);
 	if (params_bind(&R->ctx.arena, R->plan, &R->target, R->o.sets, R->o.nsets, R->values, err, sizeof(err)) < 0) {
 		say(R, "%s", err);
 		return EXIT_USAGE;
 	}
+	for (const struct ast_param *p = R->plan->params; p != NULL; p = p->next)
+		if (p->secret && R->values[p->index].set)
+			add_secret(R, R->values[p->index].text);
 
 	struct model_param_value *pv = arena_alloc(&R->ctx.arena, (R->plan->nparams + 1) * sizeof(*pv));
 	params_for_model(R->plan, R->values, pv);
@@ -366,11 +405,15 @@ int run_journal(struct run *R, enum journal_kind kind, const struct ast_stmt *st
 		return 0;
 	if (R->io_failed)
 		return -1;   /* said once, when it failed */
+	char *shown = R->nsecrets > 0 && msg != NULL ? progress_redact(&R->prog, msg) : NULL;
 	struct journal_record rec = {
 		.kind = kind, .status = status, .step = st ? (int32_t)st->index : -1, .action = action,
-		.step_name = st ? st->name.s : NULL, .iter = R->iter, .node = node, .message = msg,
+		.step_name = st ? st->name.s : NULL, .iter = R->iter, .node = node,
+		.message = shown != NULL ? shown : msg,   /* a secret param's value is never journaled */
 	};
-	if (journal_append(R->j, &rec, err, sizeof(err)) < 0)
+	int rc = journal_append(R->j, &rec, err, sizeof(err));
+	free(shown);
+	if (rc < 0)
 		return run_io_failed(R, err);
 	return 0;
 }
@@ -423,8 +466,11 @@ int run_start_journal(struct run *R)
 		vars[nv++] = var(R, "fail-at=%s", R->o.fail_at);
 	if (R->o.pace_ns)
 		vars[nv++] = var(R, "pace-ns=%lld", R->o.pace_ns);
-	for (unsigned i = 0; i < R->o.nsets; i++)
-		vars[nv++] = var(R, "set=%s", R->o.sets[i]);
+	for (unsigned i = 0; i < R->o.nsets; i++) {
+		const struct ast_param *sp = secret_param(R->plan, R->o.sets[i]);
+		/* a secret param's value is not journaled: its name says `resume` needs it again */
+		vars[nv++] = sp != NULL ? var(R, "set=%s", sp->name.s) : var(R, "set=%s", R->o.sets[i]);
+	}
 	/* roles bind once, when the run starts: a resume must not bind them again */
 	for (const struct ast_role *r = R->proc->roles; r != NULL; r = r->next)
 		if (r->kind != R_LOOPVAR)
@@ -481,9 +527,10 @@ void run_finish(struct run *R, enum journal_status st)
 
 #define SIM_MAGIC "HPSIM001"
 
-/* The simulated target outlives the runner, as a real one would: its state is rewritten in
- * place after every action (one pwrite of a few hundred bytes, whole or not at all for a
- * process that is killed; a simulated target need not survive a power cut). */
+/* The simulated target outlives the runner, as a real one would: its state is saved after
+ * every action, whole or not at all: written to NAME.sim.tmp, renamed over NAME.sim (a write
+ * cut short by a full disk must not leave half a state for `resume` to read; a simulated
+ * target need not survive a power cut, so nothing is fsync'ed). */
 int run_save_sim(struct run *R)
 {
 	if (R->j == NULL || R->sim_path[0] == '\0')
@@ -491,27 +538,35 @@ int run_save_sim(struct run *R)
 	size_t ng = R->m->ngroups * sizeof(nodeset), len = 8 + 12 + ng + R->m->nv;
 	if (R->sim_buf == NULL)
 		R->sim_buf = arena_alloc(&R->ctx.arena, len);
-	if (R->sim_fd <= 0) {
-		R->sim_fd = open(R->sim_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-		if (R->sim_fd < 0) {
-			R->sim_fd = 0;
-			return run_io_failed(R, arena_printf(&R->ctx.arena, "open %s: %s", R->sim_path, strerror(errno)));
-		}
-	}
 	uint32_t hdr[3] = { R->m->nv, R->m->ngroups, R->m->nnodes };
 	unsigned char *p = R->sim_buf;
 	memcpy(p, SIM_MAGIC, 8); /* NOLINT(bugprone-not-null-terminated-result): a binary header */
 	memcpy(p + 8, hdr, 12);
 	memcpy(p + 20, R->live->owner, ng);
 	memcpy(p + 20 + ng, R->live->v, R->m->nv);
+	const char *tmp = arena_printf(&R->ctx.arena, "%s.tmp", R->sim_path);
+	int fd, e = 0;
+	do
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0)
+		return run_io_failed(R, arena_printf(&R->ctx.arena, "save the simulated target's state to %s: %s", tmp,
+						     strerror(errno)));
 	ssize_t n;
 	do
-		n = pwrite(R->sim_fd, p, len, 0);
+		n = pwrite(fd, p, len, 0);
 	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)len)
-		return run_io_failed(R, arena_printf(&R->ctx.arena, "save the simulated target's state to %s: %s",
-						     R->sim_path, n < 0 ? strerror(errno) : "short write"));
-	return 0;
+	if (n < 0)
+		e = errno;
+	if (close(fd) != 0 && e == 0 && errno != EINTR)
+		e = errno;
+	if (e == 0 && n == (ssize_t)len && rename(tmp, R->sim_path) == 0)
+		return 0;
+	if (e == 0)
+		e = n == (ssize_t)len ? errno : EIO;
+	unlink(tmp);
+	return run_io_failed(R, arena_printf(&R->ctx.arena, "save the simulated target's state to %s: %s", R->sim_path,
+					     n >= 0 && n != (ssize_t)len ? "short write" : strerror(e)));
 }
 
 static int load_sim(struct run *R)
@@ -583,9 +638,6 @@ static int take_lock(struct run *R, bool resume)
 void run_release(struct run *R)
 {
 	char err[256];
-	if (R->sim_fd > 0)
-		close(R->sim_fd);
-	R->sim_fd = 0;
 	journal_close(R->j);
 	R->j = NULL;
 	if (R->lk != NULL)
@@ -713,7 +765,7 @@ static const char *header_var(const struct journal_log *log, const char *key, si
 	return NULL;
 }
 
-int exec_resume(const char *journal_path, bool yes, bool log_json)
+int exec_resume(const char *journal_path, bool yes, bool log_json, const char *const *given, unsigned ngiven)
 {
 	struct run_opts o = { .yes = yes, .log_json = log_json, .kind = -1 };
 	struct run *R = run_new(&o);
@@ -752,9 +804,38 @@ int exec_resume(const char *journal_path, bool yes, bool log_json)
 	const char **sets = arena_alloc(&R->ctx.arena, (R->log.header.nvars + 1) * sizeof(*sets));
 	size_t it = 0;
 	const char *s;
-	while ((s = header_var(&R->log, "set", &it)) != NULL)
+	while ((s = header_var(&R->log, "set", &it)) != NULL) {
+		if (strchr(s, '=') == NULL) {
+			/* a secret param: the journal has its name only; the value comes again with --set */
+			size_t n = strlen(s);
+			const char *v = NULL;
+			for (unsigned i = 0; i < ngiven; i++)
+				if (strncmp(given[i], s, n) == 0 && given[i][n] == '=')
+					v = given[i];
+			if (v == NULL) {
+				say(R, "run %s was started with secret param '%s', whose value the journal does not keep: give it "
+				    "again with `hotplan resume %s --set %s=VALUE`", R->log.header.run_id, s, journal_path, s);
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			s = v;
+		}
 		sets[R->o.nsets++] = s;
+	}
 	R->o.sets = sets;
+	for (unsigned i = 0; i < ngiven; i++) {
+		size_t n = strcspn(given[i], "=");
+		bool secret = false;
+		it = 0;
+		while ((s = header_var(&R->log, "set", &it)) != NULL)
+			secret |= strchr(s, '=') == NULL && strlen(s) == n && strncmp(s, given[i], n) == 0;
+		if (!secret || given[i][n] != '=') {
+			say(R, "resume --set %.*s: only the secret params the run was started with are given again (the journal "
+			    "keeps every other value)", (int)n, given[i]);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
 	if (plan == NULL) {
 		say(R, "%s: the journal does not say which plan ran", journal_path);
 		rc = EXIT_USAGE;

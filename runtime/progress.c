@@ -45,8 +45,13 @@ static void live_draw(struct progress *p)
 {
 	double now = mono();
 	for (unsigned i = 0; i < p->nlive; i++) {
-		fprintf(p->out, "%s  ... %s%s%s  %.1fs%s\n", p->color ? "\033[36m" : "", p->live[i].node,
-			*p->live[i].node ? ": " : "", p->live[i].text, now - p->live[i].t0, p->color ? "\033[0m" : "");
+		char node[sizeof(p->live[i].node)];
+		memcpy(node, p->live[i].node, sizeof(node));
+		for (char *c = node; *c; c++)   /* a node's name reaches a terminal: no control characters */
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = '?';
+		fprintf(p->out, "%s  ... %s%s%s  %.1fs%s\n", p->color ? "\033[36m" : "", node,
+			*node ? ": " : "", p->live[i].text, now - p->live[i].t0, p->color ? "\033[0m" : "");
 		p->drawn++;
 	}
 	fflush(p->out);
@@ -261,8 +266,11 @@ static void emit_text(struct progress *p, const struct progress_ev *e)
 			fputs(": ", o);
 			progress_put_escaped(o, e->title);
 		}
-		if (e->node)
-			fprintf(o, " %s(%s)%s", dim, e->node, off);
+		if (e->node) {
+			fprintf(o, " %s(", dim);
+			progress_put_escaped(o, e->node);
+			fprintf(o, ")%s", off);
+		}
 		fputc('\n', o);
 		break;
 	case EV_ACTION_START:
@@ -272,8 +280,11 @@ static void emit_text(struct progress *p, const struct progress_ev *e)
 	case EV_DRY_RUN:
 		fprintf(o, "      %s ", e->kind == EV_ACTION_DONE ? "ok  " : e->kind == EV_DRY_RUN ? "would" : "FAIL");
 		progress_put_escaped(o, e->action ? e->action : "");
-		if (e->node)
-			fprintf(o, " %son %s%s", dim, e->node, off);
+		if (e->node) {
+			fprintf(o, " %son ", dim);
+			progress_put_escaped(o, e->node);
+			fputs(off, o);
+		}
 		if (e->message) {
 			fprintf(o, "%s: ", e->kind == EV_ACTION_FAILED ? red : "");
 			progress_put_escaped(o, e->message);
@@ -332,7 +343,94 @@ static void emit_text(struct progress *p, const struct progress_ev *e)
 	fflush(o);
 }
 
+void progress_set_secrets(struct progress *p, const char *const *values, unsigned n)
+{
+	p->secrets = values;
+	p->nsecrets = n;
+}
+
+/* Where the first secret in s starts (the longest at that place): its index, or -1. */
+static int first_secret(const struct progress *p, const char *s, const char **at)
+{
+	int best = -1;
+	*at = NULL;
+	for (unsigned i = 0; i < p->nsecrets; i++) {
+		const char *v = p->secrets[i];
+		if (v == NULL || v[0] == '\0')
+			continue;
+		const char *f = strstr(s, v);
+		if (f != NULL && (*at == NULL || f < *at || (f == *at && strlen(v) > strlen(p->secrets[best])))) {
+			*at = f;
+			best = (int)i;
+		}
+	}
+	return best;
+}
+
+char *progress_redact(const struct progress *p, const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	size_t cap = strlen(s) + 1, len = 0;
+	char *out = malloc(cap);
+	if (out == NULL)
+		return NULL;
+	for (;;) {
+		const char *at;
+		int i = first_secret(p, s, &at);
+		size_t keep = i < 0 ? strlen(s) : (size_t)(at - s);
+		if (len + keep + 4 > cap) {
+			cap = len + keep + 4 + cap;
+			char *n = realloc(out, cap);
+			if (n == NULL) {
+				free(out);
+				return NULL;
+			}
+			out = n;
+		}
+		memcpy(out + len, s, keep);
+		len += keep;
+		if (i < 0)
+			break;
+		memcpy(out + len, "***", 3);
+		len += 3;
+		s = at + strlen(p->secrets[i]);
+	}
+	out[len] = '\0';
+	return out;
+}
+
+static bool has_secret(const struct progress *p, const char *s)
+{
+	const char *at;
+	return s != NULL && p->nsecrets > 0 && first_secret(p, s, &at) >= 0;
+}
+
+static void emit(struct progress *p, const struct progress_ev *e);
+
 void progress_emit(struct progress *p, const struct progress_ev *e)
+{
+	const char *const *f[] = { &e->step, &e->title, &e->node, &e->action, &e->status, &e->message };
+	bool any = false;
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]) && !any; i++)
+		any = has_secret(p, *f[i]);
+	if (!any) {
+		emit(p, e);
+		return;
+	}
+	/* a secret param's value is never shown: a copy of the event with each one as *** */
+	struct progress_ev r = *e;
+	char *own[6] = { NULL };
+	const char **g[] = { &r.step, &r.title, &r.node, &r.action, &r.status, &r.message };
+	for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++)
+		if (has_secret(p, *g[i]) && (*g[i] = own[i] = progress_redact(p, *g[i])) == NULL)
+			*g[i] = "***";
+	emit(p, &r);
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		free(own[i]);
+}
+
+static void emit(struct progress *p, const struct progress_ev *e)
 {
 	if (p->mode == PROGRESS_JSON) {
 		if (e->kind != EV_NOTE)

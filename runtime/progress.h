@@ -46,6 +46,8 @@ struct progress {
 	struct progress_live live[PROGRESS_LIVE_MAX];
 	unsigned nlive, drawn;
 	void *tty;               /* private: the ticker */
+	const char *const *secrets;   /* values of secret params: shown as *** (borrowed) */
+	unsigned nsecrets;
 };
 
 /* Text on a terminal (live), plain text otherwise, or JSON lines when `json`. */
@@ -56,5 +58,13 @@ void progress_close(struct progress *p);
 
 /* Write `s` for a terminal: control characters and invalid UTF-8 escaped (\x1b, \n…). */
 void progress_put_escaped(FILE *out, const char *s);
+
+/* The values of secret params (borrowed for as long as p is used; empty ones are ignored):
+ * from now on every string an event carries shows each of them as "***". */
+void progress_set_secrets(struct progress *p, const char *const *values, unsigned n);
+
+/* s with every secret value replaced by "***", malloc'd (the caller frees it); NULL when s
+ * is NULL or memory runs out. */
+char *progress_redact(const struct progress *p, const char *s);
 
 #endif

@@ -22,6 +22,8 @@ struct run {
 	struct ast_procedure *proc;
 	struct rt_target target;
 	struct rt_value *values;               /* by param index */
+	const char **secrets;                  /* the values of secret params: never shown (progress_set_secrets) */
+	unsigned nsecrets, cap_secrets;
 	struct model *m;
 	struct model_state *live;              /* the target as the runtime knows it */
 	struct model_state *scratch;           /* the guard's trial state */
@@ -33,7 +35,6 @@ struct run {
 	char state_dir[JOURNAL_PATH_MAX];
 	char journal_path[JOURNAL_PATH_MAX];
 	char sim_path[JOURNAL_PATH_MAX + 8];    /* the simulated target's state, beside the journal */
-	int sim_fd;                            /* open on it (0: not yet) */
 	unsigned char *sim_buf;
 	unsigned char plan_hash[32];
 	struct journal *j;

@@ -261,7 +261,7 @@ EOF
 	expect "sarif" hotplan check --format=s
 	expect "sarif" hotplan check --format = s
 	expect "$(printf '%s\n' standalone cluster)" hotplan graph plans/ese-hotfix.hplan --kind ""
-	expect "$(printf '%s\n' --yes --log --help)" hotplan resume --
+	expect "$(printf '%s\n' --yes --set --log --help)" hotplan resume --
 	expect "$(printf '%s\n' --output -o --emit --help)" hotplan compile -
 	expect "--dry-run" hotplan run plans/ese-hotfix.hplan --dr
 	steps=$(sed -n 's/^[[:space:]]*step[[:space:]]\{1,\}\([A-Za-z_][A-Za-z0-9_]*\).*/\1/p' "$SRC/plans/ese-hotfix.hplan" | sort -u)

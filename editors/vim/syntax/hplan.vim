@@ -43,7 +43,7 @@ syn keyword hplanStatement    step checkpoint
 syn keyword hplanRepeat       for each serial
 syn keyword hplanConditional  if
 " types and target kinds
-syn keyword hplanType         bool int string duration version stores
+syn keyword hplanType         bool int string duration version stores secret
 syn keyword hplanKind         standalone cluster
 " model, hotfix, inventory entries
 syn keyword hplanEntry        service process holds resource group store recover
