@@ -19,7 +19,6 @@
 #include "exec.h"
 #include "parse.h"
 #include "progress.h"
-#include "progress.h"
 
 #define DEFAULT_PROFILE "linux-systemd"
 #define NO_PROFILE_TIMEOUT_NS (30LL * 60 * 1000000000LL)
@@ -95,7 +94,7 @@ static void escape_into(char *out, size_t len, const char *s, size_t max)
 	size_t o = 0;
 	if (len == 0)
 		return;
-	for (size_t i = 0; s[i] != '\0' && i < max && o + 5 < len; i++) {
+	for (size_t i = 0; i < max && s[i] != '\0' && o + 5 < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == '\n')
 			o += (size_t)snprintf(out + o, len - o, "\\n");
@@ -106,7 +105,7 @@ static void escape_into(char *out, size_t len, const char *s, size_t max)
 		else
 			out[o++] = (char)c;
 	}
-	if (strlen(s) > max && o + 4 < len)
+	if (strnlen(s, max + 1) > max && o + 4 < len)
 		o += (size_t)snprintf(out + o, len - o, "...");
 	out[o] = '\0';
 }
@@ -431,11 +430,9 @@ static void act_failure_text(const struct cmd_target *ct, const struct item *it,
 	else
 		snprintf(how, sizeof(how), "exited with status %d", r->status);
 	tail_lines(r->tail, 3, tail, sizeof(tail));
-	snprintf(out, len, "%s%s%s%s%s%s%s%s%s", several_nodes ? ct->t->nodes[it->node].name : "", several_nodes ? ": " : "",
-		 it->what ? it->what : "", it->what ? ": " : "", how, tail[0] ? ": " : "", tail,
-		 capture ? " (output: " : "", capture ? capture : "");
-	if (capture != NULL && strlen(out) + 2 < len)
-		strcat(out, ")");
+	snprintf(out, len, "%s%s%s%s%s%s%s%s%s%s", several_nodes ? ct->t->nodes[it->node].name : "",
+		 several_nodes ? ": " : "", it->what ? it->what : "", it->what ? ": " : "", how, tail[0] ? ": " : "", tail,
+		 capture ? " (output: " : "", capture ? capture : "", capture ? ")" : "");
 }
 
 /* A probe: B_YES on exit 0, B_NO on exit 1, 0 (msg) otherwise. */
@@ -567,14 +564,18 @@ static int list_stores(struct cmd_target *ct, unsigned node, const char *service
 		if (dup)
 			continue;
 		if (n == cap) {
-			v2 = arena_realloc(a, v2, cap * sizeof(*v2), 2 * cap * sizeof(*v2));
+			v2 = arena_realloc(a, v2, cap * sizeof(*v2), 2 * (size_t)cap * sizeof(*v2));
 			cap *= 2;
 		}
 		v2[n++] = arena_strdup(a, buf);
 	}
+	/* getline() returns -1 at the end and on a read error alike: a list cut short is an error */
+	rc = ferror(f) ? (errno != 0 ? errno : EIO) : 0;
 	free(buf);
-	fclose(f);
+	(void)fclose(f); /* read only: nothing to lose */
 	unlink(path);
+	if (rc != 0)
+		return say(msg, len, -1, "read %s: %s", path, strerror(rc));
 	*out = v2;
 	*nout = n;
 	return 0;
@@ -1166,7 +1167,7 @@ static void redact_capture(const struct cmd_driver *d, const char *path, off_t f
 			pos += keep;
 			if (i < 0)
 				break;
-			memcpy(out + len, "***", 3);
+			memset(out + len, '*', 3);
 			len += 3;
 			pos += strlen(pg->secrets[i]);
 		}
@@ -1223,7 +1224,7 @@ static void *run_node_items(void *arg)
 	return NULL;
 }
 
-static void sleep_ns(long long ns, volatile int *abort)
+static void sleep_ns(long long ns, const volatile int *abort)
 {
 	struct timespec ts = { (time_t)(ns / 1000000000LL), (long)(ns % 1000000000LL) };
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && (abort == NULL || *abort < 2))
@@ -1526,7 +1527,8 @@ static void describe_line(struct cmd_driver *d, FILE *out, unsigned node, const 
 		char when[64];
 		clock_gettime(CLOCK_REALTIME, &ts);
 		gmtime_r(&ts.tv_sec, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		if (strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+			when[0] = '\0'; /* 20 characters into 64 do not fail; if they did, no garbage */
 		json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "event", "dry-run-command", "time", when, "run",
 				      d->prog->run ? d->prog->run : "", "node", name);
 		if (o == NULL)
@@ -1660,7 +1662,9 @@ static void cmd_describe(struct driver *dv, const struct ast_action *act, const 
 			continue;   /* a sim: node without a real profile: the model is all there is */
 		describe_line(d, out, items[i].node, items[i].line ? "$" : "!", items[i].shown, shown_text(d, items[i].err));
 	}
-	fflush(out);
+	/* out is the progress stream: a failed write stays in its error indicator, and the run
+	 * reports it at the end (progress_write_error(); progress.c says why it goes on) */
+	(void)fflush(out);
 }
 
 static void cmd_close(struct driver *dv)

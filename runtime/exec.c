@@ -2,6 +2,7 @@
  * checked against the live state (the guard: the checker proved the plan, the runtime
  * guards the moment); the action is journaled before and after; its effect is the model's.
  * A failed step rolls back to the latest checkpoint passed. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -189,10 +190,16 @@ static int ask_pause(struct run *R, const struct ast_action *a, char *msg, size_
 	fprintf(tty, "pause: ");
 	progress_put_escaped(tty, a->arg.s);
 	fprintf(tty, "\ncontinue? [y/N] ");
-	fflush(tty);
+	if (fflush(tty) != 0) {
+		/* a question the operator did not see has no answer */
+		int e = errno;
+		(void)fclose(tty); /* the write failed already */
+		snprintf(msg, len, "pause \"%s\": cannot ask on the terminal (%s)", a->arg.s, strerror(e));
+		return -1;
+	}
 	char line[64] = "";
 	bool yes = fgets(line, sizeof(line), tty) != NULL && (line[0] == 'y' || line[0] == 'Y');
-	fclose(tty);
+	(void)fclose(tty); /* flushed above: only read since */
 	if (!yes) {
 		snprintf(msg, len, "pause \"%s\": the operator said no", a->arg.s);
 		return -1;

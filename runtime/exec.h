@@ -34,8 +34,8 @@ struct run_opts {
 };
 
 int exec_run(const struct run_opts *o);
-/* `hotplan resume`: `sets` are the values of the secret params the run was started with
+/* `hotplan resume`: `given` are the values of the secret params the run was started with
  * (NAME=VALUE; the journal keeps their names only); any other --set is refused. */
-int exec_resume(const char *journal_path, bool yes, bool log_json, const char *const *sets, unsigned nsets);
+int exec_resume(const char *journal_path, bool yes, bool log_json, const char *const *given, unsigned ngiven);
 
 #endif

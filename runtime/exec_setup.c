@@ -40,6 +40,10 @@ static void install_signals(void)
 	sa.sa_flags = 0;   /* no SA_RESTART: a sleeping action wakes up to look */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* progress goes to stdout: a reader that goes away (`| head`) must not kill the run in the
+	 * middle of an action; the write fails instead (EPIPE), reported at the end (run_free) */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
 	exec_interrupts = 0;
 }
 
@@ -112,11 +116,11 @@ int run_load_plan(struct run *R, const char *path)
 {
 	const char *why = NULL;
 	struct ast_file *f = NULL;
-	char err[512];
 
 	if (is_image_file(path)) {
 		unsigned char *buf = NULL;
 		size_t len = 0;
+		char err[512];
 		if (image_read_file(path, &buf, &len, err, sizeof(err)) < 0 ||
 		    image_read(&R->ctx, buf, len, &f, err, sizeof(err)) < 0) {
 			free(buf);
@@ -193,11 +197,12 @@ static void bind_iter(struct run *R, const char *iter)
 		if (eq == NULL)
 			return;
 		size_t vlen = comma ? (size_t)(comma - eq - 1) : strlen(eq + 1);
+		/* names of the same length as the piece of iter: compare their bytes */
 		for (const struct ast_role *r = R->proc->roles; r != NULL; r = r->next)
 			if (r->kind == R_LOOPVAR && strlen(r->name.s) == (size_t)(eq - iter) &&
-			    strncmp(r->name.s, iter, (size_t)(eq - iter)) == 0)
+			    memcmp(r->name.s, iter, (size_t)(eq - iter)) == 0)
 				for (unsigned n = 0; n < R->target.nnodes; n++)
-					if (strlen(R->target.nodes[n].name) == vlen && strncmp(R->target.nodes[n].name, eq + 1, vlen) == 0)
+					if (strlen(R->target.nodes[n].name) == vlen && memcmp(R->target.nodes[n].name, eq + 1, vlen) == 0)
 						R->bind.nodes[r->index] = (nodeset)1 << n;
 		iter = comma ? comma + 1 : NULL;
 	}
@@ -285,10 +290,17 @@ static int setup_target(struct run *R)
 			}
 			fprintf(tty, "change target %s (%u node%s) with plan %s? [y/N] ", R->target.name, R->target.nnodes,
 				R->target.nnodes == 1 ? "" : "s", R->plan->name.s);
-			fflush(tty);
+			if (fflush(tty) != 0) {
+				/* a question the operator did not see has no answer */
+				int e = errno;
+				(void)fclose(tty); /* the write failed already */
+				say(R, "target '%s' is real: cannot ask on the terminal (%s): give --yes", R->target.name,
+				    strerror(e));
+				return EXIT_USAGE;
+			}
 			char line[64] = "";
 			bool yes = fgets(line, sizeof(line), tty) != NULL && (line[0] == 'y' || line[0] == 'Y');
-			fclose(tty);
+			(void)fclose(tty); /* flushed above: only read since */
 			if (!yes) {
 				say(R, "not confirmed: nothing was changed");
 				return EXIT_REJECTED;
@@ -411,7 +423,15 @@ int run_journal(struct run *R, enum journal_kind kind, const struct ast_stmt *st
 		.step_name = st ? st->name.s : NULL, .iter = R->iter, .node = node,
 		.message = shown != NULL ? shown : msg,   /* a secret param's value is never journaled */
 	};
-	int rc = journal_append(R->j, &rec, err, sizeof(err));
+	/* step-done is the one record appended without a sync of its own (docs/journal.md,
+	 * "Durability"): the next record is synced before anything acts, which makes it durable
+	 * too, and a resume that finds it missing goes through the step again, all of whose
+	 * actions are journaled done, and journals it then. Every other record is synced:
+	 * action-start before the action acts, action-done because it decides whether a resume
+	 * acts again, checkpoint because a resume does not journal again the checkpoints it passes
+	 * before its first unfinished step, and the run's last record (run-done, interrupted). */
+	int rc = kind == JOURNAL_STEP_DONE ? journal_append_nosync(R->j, &rec, err, sizeof(err))
+					   : journal_append(R->j, &rec, err, sizeof(err));
 	free(shown);
 	if (rc < 0)
 		return run_io_failed(R, err);
@@ -637,11 +657,20 @@ static int take_lock(struct run *R, bool resume)
 
 void run_release(struct run *R)
 {
-	char err[256];
+	/* Everything journaled is durable before the target's lock goes. Every end of a run
+	 * appends a synced last record (run-done, interrupted), which takes a pending step-done
+	 * with it; this is for a path that would not. A failure loses only what a resume can do
+	 * without, and a failed journal has said so already. */
+	if (R->j != NULL) {
+		char err[256];
+		(void)journal_sync(R->j, err, sizeof(err));
+	}
 	journal_close(R->j);
 	R->j = NULL;
-	if (R->lk != NULL)
+	if (R->lk != NULL) {
+		char err[256];
 		lock_release(R->lk, err, sizeof(err));
+	}
 	R->lk = NULL;
 }
 
@@ -658,9 +687,20 @@ static struct run *run_new(const struct run_opts *o)
 	return R;
 }
 
-static void run_free(struct run *R)
+/* The end of a run or a resume whose exit status is rc: the status to exit with. Progress
+ * output cut short (progress.c: the run went on without it) is said here. A dry run, whose
+ * output is all it is for, then fails as any command whose output cannot be written; a run
+ * keeps its status, which says what became of the target, and its journal has every step. */
+static int run_free(struct run *R, int rc)
 {
 	progress_close(&R->prog);
+	int e = progress_write_error(&R->prog);
+	if (e != 0) {
+		say(R, "the progress output was cut short: %s%s%s", strerror(e),
+		    R->j != NULL ? "; the journal has the whole run: " : "", R->j != NULL ? R->journal_path : "");
+		if (R->o.dry_run && rc == EXIT_OK)
+			rc = EXIT_USAGE;
+	}
 	if (R->drv != NULL)
 		R->drv->ops->close(R->drv);
 	cmd_target_close(R->cmd);
@@ -671,6 +711,7 @@ static void run_free(struct run *R)
 	}
 	ctx_free(&R->ctx);
 	free(R);
+	return rc;
 }
 
 static int run_begin(struct run *R)
@@ -719,8 +760,7 @@ int exec_run(const struct run_opts *o)
 	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_PREFLIGHT_OK, .message = R->journal_path });
 	rc = run_walk(R);
 out:
-	run_free(R);
-	return rc;
+	return run_free(R, rc);
 }
 
 /* ---- resume ---------------------------------------------------------------------------- */
@@ -798,7 +838,16 @@ int exec_resume(const char *journal_path, bool yes, bool log_json, const char *c
 	R->o.target_name = header_var(&R->log, "target", NULL);
 	R->o.kind = kind && strcmp(kind, "cluster") == 0 ? PROC_CLUSTER : PROC_STANDALONE;
 	const char *pace = header_var(&R->log, "pace-ns", NULL);
-	R->o.pace_ns = pace ? atoll(pace) : 0;
+	if (pace != NULL) {
+		char *end;
+		errno = 0;
+		R->o.pace_ns = strtoll(pace, &end, 10);
+		if (errno != 0 || end == pace || *end != '\0' || R->o.pace_ns < 0) {
+			say(R, "%s: the journal's pace-ns is not a number of nanoseconds: '%s'", journal_path, pace);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
 	if (!R->rs.has_failed_step)
 		R->o.fail_at = header_var(&R->log, "fail-at", NULL);
 	const char **sets = arena_alloc(&R->ctx.arena, (R->log.header.nvars + 1) * sizeof(*sets));
@@ -916,6 +965,5 @@ int exec_resume(const char *journal_path, bool yes, bool log_json, const char *c
 	}
 	rc = run_walk(R);
 out:
-	run_free(R);
-	return rc;
+	return run_free(R, rc);
 }

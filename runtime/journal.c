@@ -32,6 +32,7 @@ struct journal {
 	uint64_t end;                    /* where the next record goes */
 	uint32_t seq;                    /* the next record's number */
 	struct journal_stats st;
+	bool pending;                    /* the last record was appended without a sync */
 	char broken[160];                /* non-empty: an earlier write or sync failed */
 	uint8_t frame[FRAME_MAX];
 };
@@ -632,7 +633,7 @@ static size_t cut_utf8(const char *s, size_t n, size_t max)
 	return n;
 }
 
-int journal_append(struct journal *j, struct journal_record *rec, char *err, size_t errlen)
+static int append(struct journal *j, struct journal_record *rec, bool sync, char *err, size_t errlen)
 {
 	const char *names[3] = { rec->step_name, rec->iter, rec->node };
 	size_t lens[3];
@@ -683,16 +684,49 @@ int journal_append(struct journal *j, struct journal_record *rec, char *err, siz
 		snprintf(j->broken, sizeof(j->broken), "append journal: %s", strerror(errno));
 		return fail(err, errlen, "%s", j->broken);
 	}
-	j->st.syncs++;
-	if (datasync(j->fd) != 0) {
-		snprintf(j->broken, sizeof(j->broken), "sync journal: %s", strerror(errno));
-		return fail(err, errlen, "%s", j->broken);
+	/* A record left without a sync is followed by a synced one, never by another unsynced
+	 * one: what a power cut can tear stays within the last two records (parse_log). */
+	if (sync || j->pending) {
+		j->st.syncs++;
+		if (datasync(j->fd) != 0) {
+			snprintf(j->broken, sizeof(j->broken), "sync journal: %s", strerror(errno));
+			return fail(err, errlen, "%s", j->broken);
+		}
+		j->pending = false;
+	} else {
+		j->pending = true;
+		j->st.unsynced++;
 	}
 	rec->seq = j->seq++;
 	rec->offset = j->end;
 	j->end += e.len;
 	j->st.records++;
 	j->st.bytes = j->end;
+	return 0;
+}
+
+int journal_append(struct journal *j, struct journal_record *rec, char *err, size_t errlen)
+{
+	return append(j, rec, true, err, errlen);
+}
+
+int journal_append_nosync(struct journal *j, struct journal_record *rec, char *err, size_t errlen)
+{
+	return append(j, rec, false, err, errlen);
+}
+
+int journal_sync(struct journal *j, char *err, size_t errlen)
+{
+	if (j->broken[0] != '\0')
+		return fail(err, errlen, "sync journal: unusable after an earlier error (%s)", j->broken);
+	if (!j->pending)
+		return 0;
+	j->st.syncs++;
+	if (datasync(j->fd) != 0) {
+		snprintf(j->broken, sizeof(j->broken), "sync journal: %s", strerror(errno));
+		return fail(err, errlen, "%s", j->broken);
+	}
+	j->pending = false;
 	return 0;
 }
 
@@ -710,7 +744,11 @@ void journal_close(struct journal *j)
 {
 	if (j == NULL)
 		return;
-	/* Every record is durable already; a failing close loses nothing. */
+	/* A pending unsynced record is bookkeeping a resume can do without (journal_append_nosync):
+	 * sync it if possible, but there is nobody left to tell when that fails. Every other record
+	 * is durable already; a failing close loses nothing. */
+	if (j->pending && j->broken[0] == '\0')
+		(void)datasync(j->fd);
 	close(j->fd);
 	free(j->path);
 	free(j);
@@ -739,8 +777,9 @@ static bool frame_at(const uint8_t *buf, size_t size, size_t off)
 	return le32(buf + off + 4 + len) == crc(buf + off, 4 + (size_t)len);
 }
 
-/* Parse one record payload; NULL when fine, else what is wrong. */
-static const char *parse_record(const uint8_t *p, size_t len, struct journal_log *log,
+/* Parse one record payload, which must be record number seq; NULL when fine, else what is
+ * wrong. */
+static const char *parse_record(const uint8_t *p, size_t len, const struct journal_log *log, size_t seq_want,
 				struct pool *pool, struct journal_record *r)
 {
 	struct dec d = { .p = p, .len = len };
@@ -766,7 +805,7 @@ static const char *parse_record(const uint8_t *p, size_t len, struct journal_log
 	const char *why = record_problem(kind, status, step, action);
 	if (why != NULL)
 		return why;
-	if (seq != log->n)
+	if (seq != seq_want)
 		return "out of sequence";
 	if (strcmp(run_id, log->header.run_id) != 0)
 		return "it names another run";
@@ -837,6 +876,47 @@ incomplete:
 		    path, size);
 }
 
+/* Invalid bytes at off, where the valid records end: a torn tail, or damage? A crash can
+ * only leave invalid the records appended since the last sync that returned, each of them at
+ * most one frame: the last record, or the last two when the one before the last was appended
+ * without a sync of its own (journal_append_nosync; never two such in a row). A sync writes
+ * the file's pages in no set order, so a power cut during the sync of the second can leave
+ * the first invalid and the second whole. Torn, then: at most two frames to the end of the
+ * file, with no valid frame in them, or exactly that one: the record after the missing one
+ * (number n + 1), starting within a frame of off and ending the file. Its sync did not return
+ * (it would have written the bytes before it too), so nothing acted on it: both are cut.
+ * Anything else is damage. The search for a valid frame costs a CRC per candidate byte: it
+ * stops a frame on when the tail is too long to be torn, or a damaged 1 GiB file would take
+ * minutes to read. */
+static void torn_or_damaged(const uint8_t *buf, size_t size, size_t off, const char *invalid,
+			    struct journal_log *log, struct pool *pool)
+{
+	size_t rem = size - off, next = off + 1;
+	size_t stop = rem > 2 * (size_t)FRAME_MAX ? off + FRAME_MAX + 1 : size;
+	while (next < stop && !frame_at(buf, size, next))
+		next++;
+	if (next < stop) {
+		uint32_t len = le32(buf + next);
+		struct journal_record r = { .offset = next };
+		if (next - off >= 8 + (size_t)RECORD_MIN && next - off <= FRAME_MAX && size - next == 8 + (size_t)len &&
+		    parse_record(buf + next + 4, len, log, log->n + 1, pool, &r) == NULL) {
+			log->torn = true;
+			log_note(log, "%s at byte %zu, then record %zu whole at byte %zu, ending the file: an append "
+				 "without a sync of its own, torn, and the synced one after it (both ignored)",
+				 invalid, off, log->n + 1, next);
+		} else {
+			log->damaged = true;
+			log_note(log, "%s at byte %zu, followed by a valid record at byte %zu", invalid, off, next);
+		}
+	} else if (rem > 2 * (size_t)FRAME_MAX) {
+		log->damaged = true;
+		log_note(log, "%s at byte %zu, followed by %zu bytes: longer than a torn append", invalid, off, rem);
+	} else {
+		log->torn = true;
+		log_note(log, "%s at byte %zu (a torn append, ignored)", invalid, off);
+	}
+}
+
 static int parse_log(const uint8_t *buf, size_t size, const char *path, struct journal_log *log,
 		     char *err, size_t errlen)
 {
@@ -876,29 +956,12 @@ static int parse_log(const uint8_t *buf, size_t size, const char *path, struct j
 			invalid = "a checksum mismatch";
 		}
 		if (invalid != NULL) {
-			/* Torn only if nothing valid follows and it is no longer than one frame: a torn
-			 * append is the last thing in the file, and each append was durable before the
-			 * next began. The search for a valid frame (a CRC per candidate byte) stops one
-			 * frame on, or a damaged 1 GiB file would take minutes to read. */
-			size_t next = off + 1, stop = rem > FRAME_MAX ? off + FRAME_MAX + 1 : size;
-			while (next < stop && !frame_at(buf, size, next))
-				next++;
-			if (next < stop) {
-				log->damaged = true;
-				log_note(log, "%s at byte %zu, followed by a valid record at byte %zu", invalid, off, next);
-			} else if (rem > FRAME_MAX) {
-				log->damaged = true;
-				log_note(log, "%s at byte %zu, followed by %zu bytes: longer than a torn append", invalid,
-					 off, rem);
-			} else {
-				log->torn = true;
-				log_note(log, "%s at byte %zu (a torn append, ignored)", invalid, off);
-			}
+			torn_or_damaged(buf, size, off, invalid, log, &pool);
 			break;
 		}
 
 		struct journal_record r = { .offset = off };
-		const char *why = parse_record(buf + off + 4, len, log, &pool, &r);
+		const char *why = parse_record(buf + off + 4, len, log, log->n, &pool, &r);
 		if (why != NULL) {
 			log->damaged = true;
 			log_note(log, "record %zu at byte %zu has a good checksum but is malformed: %s", log->n, off, why);

@@ -5,8 +5,10 @@
  *
  * Format and durability rules: docs/journal.md. In short: a checksummed header, then records
  * framed [u32 length][payload][u32 CRC-32 of length+payload], little-endian; each append is
- * durable (one fdatasync) before journal_append returns; nothing written is ever rewritten; a
- * torn tail is ignored by readers and cut off (ftruncate + fdatasync) before a resume appends.
+ * durable (one fdatasync) before journal_append returns, except a bookkeeping record appended
+ * with journal_append_nosync, which becomes durable with the next append (or journal_sync);
+ * nothing written is ever rewritten; a torn tail is ignored by readers and cut off
+ * (ftruncate + fdatasync) before a resume appends.
  *
  * Every function that can fail returns -1 and writes a message naming the operation and the
  * system error into err[errlen] ("append journal: No space left on device"). err may be NULL.
@@ -141,17 +143,35 @@ int journal_open_append(const char *path, struct journal **out, struct journal_l
  * (a sync error cannot be retried safely; the partial record is a torn tail for the resume). */
 int journal_append(struct journal *j, struct journal_record *rec, char *err, size_t errlen);
 
+/* Append one record without a sync of its own: it becomes durable with the next
+ * journal_append (fdatasync flushes all of the file's data) or journal_sync. Only for a record
+ * that no side effect depends on before the next synced record, and that a resume can do
+ * without (docs/journal.md, "Durability": step-done). A process that is killed loses nothing
+ * written (the page cache keeps it); a power cut can lose this record, or tear it while the
+ * synced record after it survives whole, and the reader treats both as a torn tail. At most
+ * one record is left without a sync: when one is already pending, this append syncs, so the
+ * tail a power cut can tear is never longer than two records. Errors as journal_append. */
+int journal_append_nosync(struct journal *j, struct journal_record *rec, char *err, size_t errlen);
+
+/* Make every record appended so far durable: one fdatasync when a journal_append_nosync
+ * record is pending, nothing otherwise. A failure makes the handle unusable, as in
+ * journal_append. */
+int journal_sync(struct journal *j, char *err, size_t errlen);
+
 /* What this handle did, for tests, --log and benchmarks. */
 struct journal_stats {
 	uint64_t records;                    /* appended through this handle */
 	uint64_t syncs;                      /* fdatasync/fsync calls, header and directory included */
+	uint64_t unsynced;                   /* records appended without a sync of their own */
 	uint64_t bytes;                      /* file size */
 };
 void journal_stats(const struct journal *j, struct journal_stats *st);
 const char *journal_path(const struct journal *j);
 
-/* Close the file (releasing its flock) and free the handle. NULL is allowed. Records are
- * already durable, so there is nothing to fail. */
+/* Close the file (releasing its flock) and free the handle. NULL is allowed. A record still
+ * pending from journal_append_nosync is synced first, best effort: a caller that must know
+ * calls journal_sync before (the runtime's last record, run-done or interrupted, is synced
+ * anyway). Nothing else can fail. */
 void journal_close(struct journal *j);
 
 /* ---- reading ---- */

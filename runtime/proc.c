@@ -1,12 +1,13 @@
-/* proc.c: one child process for a command transport: fork/exec in its own process group,
- * output through a pipe into the capture file and a tail ring, timeout and abort by killing
- * the group. Design notes: docs/transports.md, "Running a command". */
-#define _GNU_SOURCE /* pipe2, NSIG, environ */
+/* proc.c: one child process for a command transport: posix_spawn (or fork/exec) in its own
+ * process group, output through a pipe into the capture file and a tail ring, timeout and
+ * abort by killing the group. Design notes: docs/transports.md, "Running a command". */
+#define _GNU_SOURCE /* pipe2, NSIG, environ, posix_spawn_file_actions_addclosefrom_np */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -31,6 +32,20 @@ extern char **environ; /* NOLINT(readability-redundant-declaration): POSIX has t
 #define TICK_NO_PIDFD_MS 10             /* without a pidfd, look for the child's end this often */
 #define READ_CHUNK 65536
 
+/* posix_spawn can do all that the child must do before exec (a group of its own, default
+ * dispositions, an empty mask, the three descriptors and no other) once it can close every
+ * other descriptor: posix_spawn_file_actions_addclosefrom_np, glibc 2.34. glibc starts the
+ * child with clone(CLONE_VM|CLONE_VFORK): no copy of the runner's page tables, which fork
+ * makes and which costs more the larger the runner (a plan of 1,000 steps: about 0.1 ms a
+ * command; docs/performance.md, "Runtime"). Elsewhere, fork and the same steps by hand
+ * (-DPROC_FORK builds that path here, to test it). */
+#if defined(__GLIBC__) && defined(__GLIBC_PREREQ) && !defined(PROC_FORK)
+#if __GLIBC_PREREQ(2, 34)
+#define PROC_SPAWN 1
+#endif
+#endif
+
+#ifndef PROC_SPAWN
 enum child_stage { STAGE_SETPGID = 1, STAGE_DUP, STAGE_EXEC };
 
 struct child_err {
@@ -43,6 +58,7 @@ struct child_args {
 	int in, out, ep;                    /* stdin, stdout+stderr, the exec-error pipe */
 	int maxfd;                          /* close fds below this when close_range is missing */
 };
+#endif
 
 struct ring {
 	char buf[TRANSPORT_TAIL - 1];
@@ -134,6 +150,75 @@ static void ring_out(const struct ring *g, const char *note, char out[TRANSPORT_
 
 /* ---- the child ---- */
 
+#ifdef PROC_SPAWN
+/* Start argv with stdin from `in`, stdout and stderr into `out` (neither below 3: the file
+ * actions dup2 onto 0, 1 and 2 in turn), in a process group of its own, every disposition
+ * SIG_DFL (a SIG_IGN would survive exec), an empty signal mask, no other descriptor. glibc
+ * blocks every signal across the clone and resets the runner's handlers in the child before
+ * it unblocks them, so none of them runs there. posix_spawn returns once the child has
+ * exec'd (CLONE_VFORK), or with the error of whatever failed before (reaping the child):
+ * almost always the exec itself. The pid, or -1 with err set. */
+static pid_t spawn_child(const char *const *argv, int in, int out, char *err, size_t errlen)
+{
+	posix_spawnattr_t at;
+	posix_spawn_file_actions_t fa;
+	sigset_t all, none;
+	pid_t pid = -1;
+	int e = posix_spawnattr_init(&at);
+	if (e != 0) {
+		fail(err, errlen, "posix_spawnattr_init: %s", strerror(e));
+		return -1;
+	}
+	e = posix_spawn_file_actions_init(&fa);
+	if (e != 0) {
+		posix_spawnattr_destroy(&at);
+		fail(err, errlen, "posix_spawn_file_actions_init: %s", strerror(e));
+		return -1;
+	}
+	/* Every signal, glibc's own two (32 and 33, SIGCANCEL and SIGSETXID) included, which
+	 * sigfillset leaves out: the spawning child would set those to SIG_IGN otherwise, and
+	 * SIG_IGN survives exec. glibc's sigfillset is this memset, less those two. */
+	memset(&all, 0xff, sizeof(all));
+	sigemptyset(&none);
+	e = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+	if (e == 0)
+		e = posix_spawnattr_setpgroup(&at, 0);
+	if (e == 0)
+		e = posix_spawnattr_setsigdefault(&at, &all);
+	if (e == 0)
+		e = posix_spawnattr_setsigmask(&at, &none);
+	if (e == 0)
+		e = posix_spawn_file_actions_adddup2(&fa, in, 0);
+	if (e == 0)
+		e = posix_spawn_file_actions_adddup2(&fa, out, 1);
+	if (e == 0)
+		e = posix_spawn_file_actions_adddup2(&fa, out, 2);
+	if (e == 0)
+		e = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	if (e != 0)
+		fail(err, errlen, "posix_spawn set-up: %s", strerror(e));
+	else if ((e = posix_spawn(&pid, argv[0], &fa, &at, (char *const *)argv, environ)) != 0) {
+		fail(err, errlen, "exec %s: %s", argv[0], strerror(e));
+		pid = -1;
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	return pid;
+}
+
+/* fd, or a close-on-exec duplicate of it at 3 or above (the original closed) */
+static int fd_above_std(int *fd)
+{
+	if (*fd >= 3)
+		return 0;
+	int n = fcntl(*fd, F_DUPFD_CLOEXEC, 3);
+	if (n < 0)
+		return -1;
+	close_fd(fd);
+	*fd = n;
+	return 0;
+}
+#else
 static void child_fail(int ep, int stage) __attribute__((noreturn));
 
 static void child_fail(int ep, int stage)
@@ -196,6 +281,7 @@ static void child_run(const struct child_args *a)
 	execve(a->argv[0], (char *const *)a->argv, environ);
 	child_fail(ep, STAGE_EXEC);
 }
+#endif
 
 /* ---- the parent ---- */
 
@@ -327,7 +413,7 @@ int proc_run(const char *const *argv, unsigned flags, const struct transport_cmd
 			goto out;
 		}
 	}
-	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0) {
+	if (pipe2(out, O_CLOEXEC) < 0) {
 		fail(err, errlen, "pipe: %s", strerror(errno));
 		goto out;
 	}
@@ -336,6 +422,23 @@ int proc_run(const char *const *argv, unsigned flags, const struct transport_cmd
 		goto out;
 	}
 
+#ifdef PROC_SPAWN
+	/* std fds may be among ours when the runner was started with 0, 1 or 2 closed */
+	if (fd_above_std(&in) < 0 || fd_above_std(&out[1]) < 0) {
+		fail(err, errlen, "fcntl: %s", strerror(errno));
+		goto out;
+	}
+	long long start = proc_now_ns();
+	pid = spawn_child(argv, in, out[1], err, errlen);
+	if (pid < 0)
+		goto out;
+	close_fd(&out[1]);
+	close_fd(&in);
+#else
+	if (pipe2(ep, O_CLOEXEC) < 0) {
+		fail(err, errlen, "pipe: %s", strerror(errno));
+		goto out;
+	}
 	struct rlimit rl;
 	struct child_args ca = { argv, in, out[1], ep[1], 65536 };
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (1u << 20))
@@ -380,6 +483,7 @@ int proc_run(const char *const *argv, unsigned flags, const struct transport_cmd
 			fail(err, errlen, "%s: %s", ce.stage == STAGE_SETPGID ? "setpgid" : "dup2", strerror(ce.err));
 		goto out;
 	}
+#endif
 	pidfd = open_pidfd(pid);
 
 	bool ended = false, eof = false;

@@ -1,6 +1,7 @@
 /* progress.c: event lines, plain, live or JSON. */
 #include "progress.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -35,6 +36,16 @@ static double mono(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* A write of progress that fails (a full disk, a closed pipe, a terminal gone) does not stop
+ * the run: the action under way must end, and the journal, not this output, is the record of
+ * the run. Nor is it forgotten: the first failure is kept, and the runner reports it when the
+ * run ends (progress_write_error()). Every flush of the stream goes through here. */
+static void flush(struct progress *p)
+{
+	if (fflush(p->out) != 0 && p->write_errno == 0)
+		p->write_errno = errno != 0 ? errno : EIO;
+}
+
 static void live_erase(struct progress *p)
 {
 	for (; p->drawn > 0; p->drawn--)
@@ -54,7 +65,7 @@ static void live_draw(struct progress *p)
 			*node ? ": " : "", p->live[i].text, now - p->live[i].t0, p->color ? "\033[0m" : "");
 		p->drawn++;
 	}
-	fflush(p->out);
+	flush(p);
 }
 
 static void *tick(void *arg)
@@ -124,6 +135,17 @@ void progress_close(struct progress *p)
 	pthread_cond_destroy(&t->cv);
 	free(t);
 	p->tty = NULL;
+}
+
+int progress_write_error(struct progress *p)
+{
+	if (p->out == NULL)
+		return 0;
+	flush(p);
+	/* a write that failed before a flush (a line-buffered terminal) left only the indicator */
+	if (p->write_errno == 0 && ferror(p->out))
+		p->write_errno = EIO;
+	return p->write_errno;
 }
 
 void progress_init(struct progress *p, FILE *out, bool json, const char *run_id)
@@ -240,7 +262,7 @@ static void emit_json(struct progress *p, const struct progress_ev *e)
 		free(s);
 	}
 	json_decref(o);
-	fflush(p->out);
+	flush(p);
 }
 
 static void emit_text(struct progress *p, const struct progress_ev *e)
@@ -340,7 +362,7 @@ static void emit_text(struct progress *p, const struct progress_ev *e)
 		fputc('\n', o);
 		break;
 	}
-	fflush(o);
+	flush(p);
 }
 
 void progress_set_secrets(struct progress *p, const char *const *values, unsigned n)

@@ -48,6 +48,7 @@ struct progress {
 	void *tty;               /* private: the ticker */
 	const char *const *secrets;   /* values of secret params: shown as *** (borrowed) */
 	unsigned nsecrets;
+	int write_errno;         /* the first write to out that failed, or 0 */
 };
 
 /* Text on a terminal (live), plain text otherwise, or JSON lines when `json`. */
@@ -55,6 +56,9 @@ void progress_init(struct progress *p, FILE *out, bool json, const char *run_id)
 void progress_emit(struct progress *p, const struct progress_ev *e);
 /* Stop the live lines (erasing them). Safe to call more than once. */
 void progress_close(struct progress *p);
+/* Flush out: 0 if every line reached it, or the errno of the first write that failed (the
+ * run went on without the rest: progress.c says why). Call it after progress_close(). */
+int progress_write_error(struct progress *p);
 
 /* Write `s` for a terminal: control characters and invalid UTF-8 escaped (\x1b, \n…). */
 void progress_put_escaped(FILE *out, const char *s);

@@ -6,7 +6,14 @@
 
 Independent of the C reader on purpose: the tests use it to judge what the runtime wrote.
 Exit status: 0 decoded (a torn tail is reported, not an error), 1 bad header or damage
-(a valid frame after invalid bytes, or a frame with a good CRC that is malformed), 2 usage.
+(a valid frame after invalid bytes, but for the one case below; more than two frames of
+invalid bytes; a frame with a good CRC that is malformed), 2 usage.
+
+A torn tail (docs/journal.md, "Torn or damaged") is at most two frames: the last record, or
+the last two when the one before was appended without a sync of its own. Then the first can
+be invalid and the second whole: a valid frame after invalid bytes is still a torn tail when
+it is the record after the next one, starts within a frame of the invalid bytes and ends the
+file. Both are ignored.
 """
 import json
 import struct
@@ -20,6 +27,7 @@ KINDS = {
     13: "rollback-done", 14: "rollback-failed", 15: "run-done", 16: "interrupted",
 }
 STATUS = {0: "", 1: "completed", 2: "rolled-back", 3: "failed"}
+FRAME_MAX = 8192 + 8
 
 
 class Bad(Exception):
@@ -121,13 +129,19 @@ def decode(path):
         try:
             rec, nxt = frame_at(b, off)
         except Bad as e:
-            # torn only if no valid frame starts anywhere after the invalid bytes
+            if len(b) - off > 2 * FRAME_MAX:
+                raise Bad("damaged: invalid bytes at %d, %d bytes to the end: longer than a torn tail" %
+                          (off, len(b) - off))
             for k in range(off + 1, len(b) - 8):
                 try:
-                    frame_at(b, k)
+                    rec, nxt = frame_at(b, k)
                 except Bad:
                     continue
-                raise Bad("damaged: invalid bytes at %d, a valid frame at %d" % (off, k))
+                if not (74 <= k - off <= FRAME_MAX and nxt == len(b) and rec["seq"] == len(recs) + 1 and
+                        rec["run"] == h["run"] and rec["plan_hash"] == h["plan_hash"]):
+                    raise Bad("damaged: invalid bytes at %d, a valid frame at %d" % (off, k))
+                e = Bad("%s, then record %d whole, ending the file" % (e, rec["seq"]))
+                break
             torn, why = True, str(e)
             break
         if rec["seq"] != len(recs) or rec["run"] != h["run"] or rec["plan_hash"] != h["plan_hash"]:

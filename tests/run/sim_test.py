@@ -1,11 +1,14 @@
 """sim_test.py (run-sim.sh): `hotplan run` of the canonical plan on both built-in simulated
 targets (SPEC sections 3, 5, 6): completion in text and JSON, --fail-at of every step with
 the exit code and rollback SPEC implies, preflight failures, usage errors, check errors,
---dry-run, and the gate after an exit-4 run (exit 5, `hotplan resume`, --abandon)."""
+--dry-run, the gate after an exit-4 run (exit 5, `hotplan resume`, --abandon), and progress
+output that cannot be written."""
 import os
+import subprocess
 
-from hp_e2e import (AFFECTED, PLAN, TARGET, Sandbox, Suite, checkpoint_actions, checkpoint_before,
-                    decode, evs, journal_problems, parse_events, run_args, step_actions, steps)
+from hp_e2e import (AFFECTED, HOTPLAN, PLAN, TARGET, Result, Sandbox, Suite, checkpoint_actions,
+                    checkpoint_before, decode, evs, journal_problems, parse_events, run_args, step_actions,
+                    steps)
 
 S = Suite("run-sim")
 
@@ -355,5 +358,51 @@ with Sandbox() as sb:
     r = sb.run(*run_args("cluster", "--dry-run", "--fail-at", "active_stop", json_log=False))
     S.soft(r.rc == 0, "run --dry-run --fail-at active_stop: exit %s, expected 0" % r.rc, r)
     nothing_written(sb, "run --dry-run --fail-at")
+
+
+# ---- 5. progress output that cannot be written ----------------------------------------------
+# (runtime/progress.c) A run goes on without it, says so on stderr at the end and keeps its exit
+# status; its journal has every step. A dry run, whose output is all it is for, fails (exit 2).
+
+def run_out(sb, args, stdout, close_early=False):
+    argv = [HOTPLAN] + [str(a) for a in args]
+    w = None
+    if close_early:
+        # the reader is gone before the first line (`| head -0`): a pipe whose read end is
+        # closed before the runner starts, so every write fails, however fast the runner is
+        r, w = os.pipe()
+        os.close(r)
+        stdout = w
+    try:
+        p = subprocess.Popen(argv, cwd=sb.dir, env=sb.env, stdin=subprocess.DEVNULL, stdout=stdout,
+                             stderr=subprocess.PIPE)
+    finally:
+        if w is not None:
+            os.close(w)
+    _, err = p.communicate(timeout=120)
+    return Result(argv, p.returncode, "", err.decode("utf-8", "replace"))
+
+
+def output_lost(what, stdout, close_early=False):
+    for json_log in (False, True):
+        w = "run --log %s, stdout %s" % ("json" if json_log else "text", what)
+        with Sandbox() as sb:
+            r = run_out(sb, run_args("standalone", json_log=json_log, pace="5ms"), stdout, close_early)
+            S.check(r.rc == 0, "%s: exit %s, expected 0 (the run completed)" % (w, r.rc), r)
+            S.check("progress output was cut short" in r.err, "%s: stderr does not say the output was lost" % w, r)
+            j = only_journal(sb, r, w)
+            if j is not None:
+                probs = journal_problems(decode(j)["records"], "standalone")
+                S.check(not probs, "%s: the journal: %s" % (w, "; ".join(probs)), r)
+        with Sandbox() as sb:
+            r = run_out(sb, run_args("standalone", "--dry-run", json_log=json_log), stdout, close_early)
+            S.check(r.rc == 2, "%s --dry-run: exit %s, expected 2" % (w, r.rc), r)
+            S.check("progress output was cut short" in r.err, "%s --dry-run: stderr does not say so" % w, r)
+
+
+if os.path.exists("/dev/full"):
+    with open("/dev/full", "wb") as full:
+        output_lost("/dev/full", full)
+output_lost("a pipe closed by its reader (EPIPE, not SIGPIPE)", None, close_early=True)
 
 S.finish()

@@ -1,5 +1,6 @@
 /* test_journal.c: journal.h on real files in a mkdtemp directory: round trip, a torn tail cut
- * at every byte of the last and of a middle record, every byte of a record corrupted, reopen
+ * at every byte of the last and of a middle record, every byte of a record corrupted, records
+ * appended without a sync of their own (and the two-record torn tail they allow), reopen
  * for append after a torn tail, the resume state of interrupted runs, error paths (an
  * unwritable directory, a real short write), and the cost of one durable append (printed). */
 #define _GNU_SOURCE /* nftw */
@@ -439,6 +440,199 @@ static void test_crc_corruption(void **state)
 
 	free(buf);
 	free(orig);
+}
+
+/* ---- records appended without a sync of their own ---- */
+
+static void resume_of(const char *path, struct journal_log *log, struct journal_resume *rs);
+
+#define FRAME_MAX ((size_t)8200) /* journal.c's RECORD_MAX + 8: the longest frame; a size */
+
+static uint64_t add_nosync(struct journal *j, enum journal_kind kind, int32_t step, int32_t action,
+			   const char *iter, const char *node)
+{
+	char err[512] = "";
+	struct journal_record r = {
+		.kind = kind, .step = step, .action = action,
+		.step_name = step >= 0 ? "stop-exchange" : NULL, .iter = iter, .node = node,
+	};
+	if (journal_append_nosync(j, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	return r.offset;
+}
+
+/* five(), with the step-done appended without a sync, as the runtime appends it; extra: one
+ * more record after the five (offs[6] is then the file size) */
+static void five_unsynced(const char *path, uint64_t offs[7], bool extra)
+{
+	struct journal *j = create(path);
+	offs[0] = add(j, JOURNAL_RUN_START, -1, -1, NULL, NULL);
+	offs[1] = add(j, JOURNAL_ACTION_START, 0, 0, "", "sim-server");
+	offs[2] = add(j, JOURNAL_ACTION_DONE, 0, 0, "", "sim-server");
+	offs[3] = add_nosync(j, JOURNAL_STEP_DONE, 0, -1, "", "");
+	offs[4] = add(j, JOURNAL_ACTION_START, 1, 0, "", "sim-server");
+	if (extra)
+		offs[5] = add(j, JOURNAL_ACTION_DONE, 1, 0, "", "sim-server");
+	struct journal_stats st;
+	journal_stats(j, &st);
+	offs[extra ? 6 : 5] = st.bytes;
+	assert_int_equal(st.unsynced, 1);
+	assert_int_equal(st.syncs, (extra ? 5 : 4) + 2);
+	journal_close(j);
+}
+
+/* buf[0..len) as a journal: n valid records ending at end, then a torn tail or damage */
+static void check_tail(const uint8_t *buf, size_t len, const char *path, size_t want_n, uint64_t want_end,
+		       bool want_torn, const char *what)
+{
+	struct journal_log log;
+	spit(path, buf, len);
+	read_ok(path, &log);
+	if (log.n != want_n || log.valid_end != want_end || log.torn != want_torn || log.damaged == want_torn)
+		fail_msg("%s: %zu records, end %llu, torn %d, damaged %d (%s); want %zu, %llu, %s", what, log.n,
+			 (unsigned long long)log.valid_end, log.torn, log.damaged, log.why, want_n,
+			 (unsigned long long)want_end, want_torn ? "torn" : "damaged");
+	journal_log_free(&log);
+}
+
+/* orig[0..at) + fill bytes of `byte` + orig[from..size) */
+static size_t patched(uint8_t *out, const uint8_t *orig, size_t at, size_t fill, int byte, size_t from, size_t size)
+{
+	memcpy(out, orig, at);
+	memset(out + at, byte, fill);
+	memcpy(out + at + fill, orig + from, size - from);
+	return at + fill + size - from;
+}
+
+static void test_unsynced(void **state)
+{
+	char path[512], badp[512], err[512];
+	uint64_t offs[7];
+	size_t size;
+	struct journal_stats st;
+	struct journal_log log;
+	struct journal_resume rs;
+	(void)state;
+
+	/* the syncs: none of its own; a second one in a row syncs; journal_sync; close */
+	path_in(path, sizeof(path), "lazy.journal");
+	struct journal *j = create(path);
+	add(j, JOURNAL_RUN_START, -1, -1, NULL, NULL);
+	journal_stats(j, &st);
+	assert_int_equal(st.syncs, 3);
+	add_nosync(j, JOURNAL_STEP_DONE, 0, -1, "", "");
+	journal_stats(j, &st);
+	assert_int_equal(st.syncs, 3);
+	assert_int_equal(st.unsynced, 1);
+	assert_int_equal(st.records, 2);
+	add_nosync(j, JOURNAL_STEP_DONE, 1, -1, "", "");     /* one pending already: this one syncs both */
+	journal_stats(j, &st);
+	assert_int_equal(st.syncs, 4);
+	assert_int_equal(st.unsynced, 1);
+	assert_int_equal(journal_sync(j, err, sizeof(err)), 0);   /* nothing pending: no sync */
+	journal_stats(j, &st);
+	assert_int_equal(st.syncs, 4);
+	add_nosync(j, JOURNAL_STEP_DONE, 2, -1, "", "");
+	assert_int_equal(journal_sync(j, err, sizeof(err)), 0);
+	assert_int_equal(journal_sync(j, err, sizeof(err)), 0);
+	journal_stats(j, &st);
+	assert_int_equal(st.syncs, 5);
+	assert_int_equal(st.unsynced, 2);
+	add_nosync(j, JOURNAL_STEP_DONE, 3, -1, "", "");
+	add(j, JOURNAL_ACTION_START, 4, 0, "", "sim-server");   /* syncs it too */
+	journal_stats(j, &st);
+	assert_int_equal(st.syncs, 6);
+	assert_int_equal(st.unsynced, 3);
+	add_nosync(j, JOURNAL_STEP_DONE, 5, -1, "", "");        /* pending at close: synced there */
+	journal_close(j);
+	read_ok(path, &log);
+	assert_int_equal(log.n, 7);
+	assert_false(log.torn);
+	assert_false(log.damaged);
+	assert_int_equal(log.records[6].kind, JOURNAL_STEP_DONE);
+	assert_int_equal(log.records[6].step, 5);
+	journal_log_free(&log);
+
+	/* a power cut during the sync of the action-start after an unsynced step-done: the
+	 * step-done lost or torn, the action-start whole. A torn tail of two records, not damage. */
+	path_in(path, sizeof(path), "five.journal");
+	path_in(badp, sizeof(badp), "bad.journal");
+	five_unsynced(path, offs, false);
+	uint8_t *orig = slurp(path, &size);
+	assert_int_equal(size, offs[5]);
+	uint8_t *buf = malloc(size + 3 * FRAME_MAX);
+	assert_non_null(buf);
+	read_ok(path, &log);
+	assert_int_equal(log.n, 5);
+	assert_false(log.torn);
+	assert_false(log.damaged);
+	journal_log_free(&log);
+	size_t n = patched(buf, orig, offs[3], offs[4] - offs[3], 0, offs[4], size);
+	check_tail(buf, n, badp, 3, offs[3], true, "step-done zeros");
+	for (uint64_t at = offs[3]; at < offs[4]; at++) {
+		for (int flip = 0; flip < 2; flip++) {
+			char what[64];
+			memcpy(buf, orig, size);
+			buf[at] ^= flip ? 0xff : 0x01;
+			snprintf(what, sizeof(what), "step-done byte %llu ^ %d", (unsigned long long)at, flip ? 0xff : 1);
+			check_tail(buf, size, badp, 3, offs[3], true, what);
+		}
+	}
+	/* the step-done's first bytes lost (another page than the rest) */
+	n = patched(buf, orig, offs[3], 40, 0, offs[3] + 40, size);
+	check_tail(buf, n, badp, 3, offs[3], true, "step-done head zeros");
+	/* both lost, the size extended: zeros */
+	n = patched(buf, orig, offs[3], size - offs[3], 0, size, size);
+	check_tail(buf, n, badp, 3, offs[3], true, "both zeros");
+	/* the two records' worth of zeros at most: two frames */
+	n = patched(buf, orig, offs[3], 2 * FRAME_MAX, 0, size, size);
+	check_tail(buf, n, badp, 3, offs[3], true, "two frames of zeros");
+	n = patched(buf, orig, offs[3], 2 * FRAME_MAX + 1, 0, size, size);
+	check_tail(buf, n, badp, 3, offs[3], false, "two frames and a byte of zeros");
+	/* the whole record after invalid bytes no longer than one frame, and no shorter than one */
+	n = patched(buf, orig, offs[3], FRAME_MAX, 0, offs[4], size);
+	check_tail(buf, n, badp, 3, offs[3], true, "a frame of zeros, then the action-start");
+	n = patched(buf, orig, offs[3], FRAME_MAX + 1, 0, offs[4], size);
+	check_tail(buf, n, badp, 3, offs[3], false, "a frame and a byte of zeros, then the action-start");
+	n = patched(buf, orig, offs[3], 10, 0, offs[4], size);
+	check_tail(buf, n, badp, 3, offs[3], false, "10 zeros, then the action-start");
+	/* two records lost before a whole one: the sync of the one before would have kept them */
+	n = patched(buf, orig, offs[2], offs[4] - offs[2], 0, offs[4], size);
+	check_tail(buf, n, badp, 2, offs[2], false, "action-done and step-done zeros");
+
+	/* resume: the journal is cut before the step-done; the step's actions are done, the step
+	 * is not: the runtime goes through it again, acting on nothing, and journals its step-done */
+	n = patched(buf, orig, offs[3], offs[4] - offs[3], 0, offs[4], size);
+	spit(badp, buf, n);
+	if (journal_open_append(badp, &j, &log, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_true(log.torn);
+	assert_int_equal(log.n, 3);
+	struct stat sb;
+	assert_int_equal(stat(badp, &sb), 0);
+	assert_int_equal((uint64_t)sb.st_size, offs[3]);
+	journal_log_free(&log);
+	add(j, JOURNAL_RUN_RESUME, -1, -1, NULL, NULL);
+	journal_close(j);
+	resume_of(badp, &log, &rs);
+	assert_int_equal(rs.next, JOURNAL_NEXT_CONTINUE);
+	assert_false(journal_resume_step_done(&rs, 0, ""));
+	assert_true(journal_resume_action_done(&rs, 0, "", 0, "sim-server"));
+	assert_int_equal(rs.ninflight, 0);
+	journal_resume_free(&rs);
+	journal_log_free(&log);
+	free(orig);
+
+	/* a record after the synced one: it was written after that sync returned, so the
+	 * step-done was on disk by then; invalid bytes there are damage */
+	path_in(path, sizeof(path), "six.journal");
+	five_unsynced(path, offs, true);
+	orig = slurp(path, &size);
+	memcpy(buf, orig, size);
+	buf[offs[3] + 30] ^= 1;
+	check_tail(buf, size, badp, 3, offs[3], false, "step-done flipped, two records after it");
+	free(orig);
+	free(buf);
 }
 
 /* ---- reopen for append ---- */
@@ -1077,6 +1271,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_torn_every_offset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crc_corruption, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unsynced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_append, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resume_shapes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
