@@ -9,13 +9,21 @@
 # The sources are those of the CMake build (compiler/, runtime/, cli/, tools/, tests/unit/,
 # tests/fuzz/), with their flags, from the compile_commands.json of a build in
 # $HOTPLAN_ANALYZE_BUILD (default build-analyze/); the flex and bison output in gen/ is left
-# out. Missing packages (cppcheck, clang-tidy-14) are installed as test.sh does; set
-# HOTPLAN_NO_INSTALL=1 to never install. JOBS (default 2) sources are analysed at a time.
+# out. Missing packages (cppcheck, clang-tidy-14, the build's) are installed as test.sh does,
+# as root or with password-less sudo; set HOTPLAN_NO_INSTALL=1 to never install. JOBS
+# (default 2) sources are analysed at a time.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 
-PACKAGES=(cppcheck clang-tidy-14 cmake python3)
+# The analysers, and what configuring and building hotplan_core and reading every source of the
+# compile database takes (the tests' cmocka.h included), so that a fresh machine needs nothing
+# else: CI runs test.sh --deps first, which has installed all but the analysers by then.
+PACKAGES=(
+	cppcheck clang-tidy-14
+	cmake make clang flex bison pkg-config python3
+	libcmocka-dev libjansson-dev libssl-dev zlib1g-dev
+)
 JOBS=${JOBS:-2}
 BUILD=${HOTPLAN_ANALYZE_BUILD:-build-analyze}
 CLANG_TIDY=${CLANG_TIDY:-clang-tidy-14}
@@ -119,9 +127,14 @@ run_clang_tidy() {
 	mkdir -p "$DB/tidy"
 	export -f tidy_one
 	export DB ROOT CLANG_TIDY CMOCKA_SHIM
+	# In the background, so that a TERM or INT stops the clang-tidy runs with the script.
 	# shellcheck disable=SC2016 # $1 is for the inner shell
-	tr '\n' '\0' <"$DB/compile_commands.json.files" |
-		xargs -0 -P "$JOBS" -n 1 bash -c 'tidy_one "$1"' tidy_one
+	xargs -0 -P "$JOBS" -n 1 -a <(tr '\n' '\0' <"$DB/compile_commands.json.files") \
+		bash -c 'tidy_one "$1"' tidy_one &
+	local xargs_pid=$!
+	trap 'pkill -TERM -P "$xargs_pid" 2>/dev/null; kill -TERM "$xargs_pid" 2>/dev/null; exit 143' TERM INT
+	wait "$xargs_pid"
+	trap - TERM INT
 	# What is left is findings (with their notes and source excerpts) and compiler errors.
 	cat "$DB"/tidy/*.log |
 		grep -Ev '^[0-9]+ (warning|error)s? (and [0-9]+ (warning|error)s? )?(generated|treated as errors?)\.$|^Suppressed [0-9]+ warnings|^Use -header-filter|^Error while processing ' |
@@ -138,7 +151,7 @@ case "${1:-}" in
 --cppcheck) tools=(cppcheck); shift ;;
 --clang-tidy) tools=(clang-tidy); shift ;;
 -h | --help)
-	sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+	sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 	exit 0
 	;;
 -*)
