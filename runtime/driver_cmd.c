@@ -1104,91 +1104,6 @@ struct worker {
 	bool started;
 };
 
-#define REDACT_MAX (64u << 20)   /* a command's output larger than this is left as it is */
-
-/* Where the next occurrence of any secret is in p[0, n): its index (the longest at the
- * earliest place), or -1. */
-static int next_secret(const struct progress *pg, const char *p, size_t n, const char **at)
-{
-	int best = -1;
-	*at = NULL;
-	for (unsigned i = 0; i < pg->nsecrets; i++) {
-		size_t k = strlen(pg->secrets[i]);
-		const char *f = k > 0 ? memmem(p, n, pg->secrets[i], k) : NULL;
-		if (f != NULL && (*at == NULL || f < *at || (f == *at && k > strlen(pg->secrets[best])))) {
-			*at = f;
-			best = (int)i;
-		}
-	}
-	return best;
-}
-
-/* A command may print a secret param's value: once it has ended, its part of the capture
- * file (from byte `from` on) is rewritten with each one as ***. Best effort: a runner killed
- * while the command ran leaves that output as it was printed. */
-static void redact_capture(const struct cmd_driver *d, const char *path, off_t from)
-{
-	const struct progress *pg = d->prog;
-	if (path == NULL || pg == NULL || pg->nsecrets == 0)
-		return;
-	int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-	struct stat st;
-	if (fd < 0)
-		return;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= from || st.st_size - from > (off_t)REDACT_MAX) {
-		close(fd);
-		return;
-	}
-	size_t n = (size_t)(st.st_size - from), got = 0;
-	char *buf = malloc(n), *out = malloc(n + 1);
-	while (buf != NULL && got < n) {
-		ssize_t r = pread(fd, buf + got, n - got, from + (off_t)got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	const char *at;
-	if (buf != NULL && out != NULL && got == n && next_secret(pg, buf, n, &at) >= 0) {
-		/* a secret shorter than "***" makes the text grow */
-		size_t cap = n + 1, len = 0, pos = 0;
-		while (pos < n) {
-			int i = next_secret(pg, buf + pos, n - pos, &at);
-			size_t keep = i < 0 ? n - pos : (size_t)(at - (buf + pos));
-			if (len + keep + 3 > cap) {
-				char *o2 = realloc(out, cap = len + keep + 3 + cap);
-				if (o2 == NULL)
-					goto done;
-				out = o2;
-			}
-			memcpy(out + len, buf + pos, keep);
-			len += keep;
-			pos += keep;
-			if (i < 0)
-				break;
-			memset(out + len, '*', 3);
-			len += 3;
-			pos += strlen(pg->secrets[i]);
-		}
-		size_t w = 0;
-		while (w < len) {
-			ssize_t r = pwrite(fd, out + w, len - w, from + (off_t)w);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0)
-				break;
-			w += (size_t)r;
-		}
-		if (w == len)
-			(void)!ftruncate(fd, from + (off_t)len);
-	}
-done:
-	free(buf);
-	free(out);
-	close(fd);
-}
-
 static off_t file_size(const char *path)
 {
 	struct stat st;
@@ -1208,7 +1123,8 @@ static void *run_node_items(void *arg)
 		char err[512];
 		off_t before = w->d->prog != NULL && w->d->prog->nsecrets > 0 ? file_size(w->captures[i]) : 0;
 		int rc = run_line(ct, it->node, it->line, it->timeout_ns, w->captures[i], w->labels[i], &r, err, sizeof(err));
-		redact_capture(w->d, w->captures[i], before);
+		if (w->d->prog != NULL)
+			progress_redact_file(w->d->prog, w->captures[i], before);
 		if (rc < 0) {
 			it->failed = 1;
 			snprintf(it->msg, sizeof(it->msg), "%s%s%s%s%s", w->several ? ct->t->nodes[it->node].name : "",

@@ -1,6 +1,7 @@
 /* exec_setup.c: everything around the walk: loading the plan and the target, params,
  * preflight, the lock, the journal, the simulated target's saved state, and the two entry
  * points, `run` and `resume`. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -805,6 +806,23 @@ static const char *header_var(const struct journal_log *log, const char *key, si
 	return NULL;
 }
 
+/* A runner killed while a command ran could not take the secret values out of what that
+ * command printed (progress_redact_file): the resume, which has them again, does it, under the
+ * lock, for every capture file of the run. */
+static void redact_captures(struct run *R)
+{
+	if (R->nsecrets == 0)
+		return;
+	const char *dir = arena_printf(&R->ctx.arena, "%s.out", R->journal_path);
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return;   /* no command ran, or none printed anything */
+	for (const struct dirent *e; (e = readdir(d)) != NULL;)
+		if (e->d_name[0] != '.')
+			progress_redact_file(&R->prog, arena_printf(&R->ctx.arena, "%s/%s", dir, e->d_name), 0);
+	closedir(d);
+}
+
 int exec_resume(const char *journal_path, bool yes, bool log_json, const char *const *given, unsigned ngiven)
 {
 	struct run_opts o = { .yes = yes, .log_json = log_json, .kind = -1 };
@@ -923,6 +941,7 @@ int exec_resume(const char *journal_path, bool yes, bool log_json, const char *c
 	}
 	if ((rc = take_lock(R, true)) != 0)
 		goto out;
+	redact_captures(R);
 	/* now the journal: read again under the lock, its torn tail cut */
 	journal_resume_free(&R->rs);
 	journal_log_free(&R->log);

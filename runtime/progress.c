@@ -1,11 +1,14 @@
 /* progress.c: event lines, plain, live or JSON. */
+#define _GNU_SOURCE /* memmem */
 #include "progress.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <signal.h>
 #include <unistd.h>
@@ -371,22 +374,28 @@ void progress_set_secrets(struct progress *p, const char *const *values, unsigne
 	p->nsecrets = n;
 }
 
-/* Where the first secret in s starts (the longest at that place): its index, or -1. */
-static int first_secret(const struct progress *p, const char *s, const char **at)
+#define REDACT_MAX (64u << 20)   /* a command's output larger than this is left as it is */
+
+/* Where the next occurrence of any secret is in p[0, n): its index (the longest at the
+ * earliest place), or -1. */
+static int next_secret(const struct progress *pg, const char *p, size_t n, const char **at)
 {
 	int best = -1;
 	*at = NULL;
-	for (unsigned i = 0; i < p->nsecrets; i++) {
-		const char *v = p->secrets[i];
-		if (v == NULL || v[0] == '\0')
-			continue;
-		const char *f = strstr(s, v);
-		if (f != NULL && (*at == NULL || f < *at || (f == *at && strlen(v) > strlen(p->secrets[best])))) {
+	for (unsigned i = 0; i < pg->nsecrets; i++) {
+		size_t k = strlen(pg->secrets[i]);
+		const char *f = k > 0 ? memmem(p, n, pg->secrets[i], k) : NULL;
+		if (f != NULL && (*at == NULL || f < *at || (f == *at && k > strlen(pg->secrets[best])))) {
 			*at = f;
 			best = (int)i;
 		}
 	}
 	return best;
+}
+
+static int first_secret(const struct progress *p, const char *s, const char **at)
+{
+	return next_secret(p, s, strlen(s), at);
 }
 
 char *progress_redact(const struct progress *p, const char *s)
@@ -420,6 +429,68 @@ char *progress_redact(const struct progress *p, const char *s)
 	}
 	out[len] = '\0';
 	return out;
+}
+
+void progress_redact_file(const struct progress *pg, const char *path, off_t from)
+{
+	if (path == NULL || pg->nsecrets == 0)
+		return;
+	int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	struct stat st;
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= from || st.st_size - from > (off_t)REDACT_MAX) {
+		close(fd);
+		return;
+	}
+	size_t n = (size_t)(st.st_size - from), got = 0;
+	char *buf = malloc(n), *out = malloc(n + 1);
+	while (buf != NULL && got < n) {
+		ssize_t r = pread(fd, buf + got, n - got, from + (off_t)got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	const char *at;
+	if (buf != NULL && out != NULL && got == n && next_secret(pg, buf, n, &at) >= 0) {
+		/* a secret shorter than "***" makes the text grow */
+		size_t cap = n + 1, len = 0, pos = 0;
+		while (pos < n) {
+			int i = next_secret(pg, buf + pos, n - pos, &at);
+			size_t keep = i < 0 ? n - pos : (size_t)(at - (buf + pos));
+			if (len + keep + 3 > cap) {
+				char *o2 = realloc(out, cap = len + keep + 3 + cap);
+				if (o2 == NULL)
+					goto done;
+				out = o2;
+			}
+			memcpy(out + len, buf + pos, keep);
+			len += keep;
+			pos += keep;
+			if (i < 0)
+				break;
+			memset(out + len, '*', 3);
+			len += 3;
+			pos += strlen(pg->secrets[i]);
+		}
+		size_t w = 0;
+		while (w < len) {
+			ssize_t r = pwrite(fd, out + w, len - w, from + (off_t)w);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				break;
+			w += (size_t)r;
+		}
+		if (w == len)
+			(void)!ftruncate(fd, from + (off_t)len);
+	}
+done:
+	free(buf);
+	free(out);
+	close(fd);
 }
 
 static bool has_secret(const struct progress *p, const char *s)

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 enum progress_event {
 	EV_RUN_START, EV_PREFLIGHT_OK, EV_PREFLIGHT_FAILED,
@@ -70,5 +71,11 @@ void progress_set_secrets(struct progress *p, const char *const *values, unsigne
 /* s with every secret value replaced by "***", malloc'd (the caller frees it); NULL when s
  * is NULL or memory runs out. */
 char *progress_redact(const struct progress *p, const char *s);
+
+/* A command may print a secret param's value: the part of the capture file `path` from byte
+ * `from` on is rewritten with each one as *** (after the command ended; and, for a run that
+ * was killed while one ran, by the resume, which gives the values again). Best effort: a
+ * file larger than 64 MiB, or one that cannot be read or written, is left as it is. */
+void progress_redact_file(const struct progress *p, const char *path, off_t from);
 
 #endif

@@ -102,6 +102,37 @@ run_to 4 r3 resume "$journal" --yes --set "password=$SECRET2" --log json
 grep -qF 'got ***' "$TMP/r3.out" || fail "the resumed run does not use the secret given again: $(cat "$TMP/r3.out")"
 no_trace r1.out r1.err r2.out r2.err r3.out r3.err "$HOTPLAN_STATE_DIR"
 
+# 3b. a runner killed while a command that printed the value ran: the resume, given the value
+# again, takes it out of the capture file before it goes on
+cat >slow.hplan <<PLAN
+plan slow {
+    param password : string secret
+    procedure standalone {
+        step show "Print it, then wait the first time" {
+            exec "echo slow \${password}; if [ ! -e '$TMP/slow.mark' ]; then : >'$TMP/slow.mark'; sleep 3; fi"
+        }
+    }
+}
+PLAN
+rm -rf "$HOTPLAN_STATE_DIR"
+"$HOTPLAN" run slow.hplan --inventory inv.hplan --target plain --yes --set "password=$SECRET" \
+	>"$TMP/slow.out" 2>"$TMP/slow.err" </dev/null &
+pid=$!
+for _ in $(seq 1 200); do
+	[[ -e $TMP/slow.mark ]] && grep -qaF "$MARK" "$HOTPLAN_STATE_DIR"/runs/*.journal.out/plain.log 2>/dev/null && break
+	sleep 0.05
+done
+grep -qaF "$MARK" "$HOTPLAN_STATE_DIR"/runs/*.journal.out/plain.log ||
+	fail "the command's output did not reach the capture file before the kill"
+kill -9 "$pid"
+wait "$pid" 2>/dev/null || true
+sleep 3.2   # the killed runner's command ends by itself
+journal=$(ls "$HOTPLAN_STATE_DIR"/runs/*.journal)
+run_to 0 slowr resume "$journal" --yes --set "password=$SECRET"
+grep -qF 'slow ***' "$HOTPLAN_STATE_DIR"/runs/*.journal.out/plain.log ||
+	fail "the capture file after the resume: $(cat "$HOTPLAN_STATE_DIR"/runs/*.journal.out/plain.log)"
+no_trace slow.out slow.err slowr.out slowr.err "$HOTPLAN_STATE_DIR"
+
 # 4. from the inventory; a bad value of a secret int; the simulated target's state
 cat >inv2.hplan <<INV
 target kept standalone {
