@@ -15,6 +15,9 @@
 #define HP_MAX_DEPTH 64                    /* nesting of blocks and conditions */
 #define HP_MAX_SYNTAX_ERRORS 20            /* per file, then the parser gives up */
 #define HP_MAX_IMPORT_DEPTH 16
+#define HP_MAX_LOOP_DEPTH 4                /* `for each` loops one inside another: the checker and
+                                            * the runtime run a loop's body once per node for
+                                            * every iteration of the loops around it */
 
 struct hp_ctx {
 	struct arena arena;

@@ -419,7 +419,9 @@ static struct ast_action *get_actions(struct reader *R)
 	return head;
 }
 
-static struct ast_stmt *get_stmts(struct reader *R, int depth)
+/* depth: the statement nesting; loops: the `for each` loops around (HP_MAX_LOOP_DEPTH, as the
+ * parser caps them). */
+static struct ast_stmt *get_stmts(struct reader *R, int depth, int loops)
 {
 	struct ast_stmt *head = NULL, **tail = &head;
 	size_t at = R->pos;
@@ -431,6 +433,7 @@ static struct ast_stmt *get_stmts(struct reader *R, int depth)
 	}
 	for (uint32_t i = 0; i < n && !R->failed; i++) {
 		struct ast_stmt *st = NEW(struct ast_stmt);
+		size_t st_at = R->pos;
 		st->kind = (enum stmt_kind)get_code(R, IMG_MAX_STMT, "statement");
 		st->loc = get_loc(R);
 		st->head = get_loc(R);
@@ -447,17 +450,21 @@ static struct ast_stmt *get_stmts(struct reader *R, int depth)
 			st->actions = get_actions(R);
 			break;
 		case S_FOREACH:
+			if (loops >= HP_MAX_LOOP_DEPTH) {
+				fail(R, st_at, "`for each` loops are nested more than %d deep", HP_MAX_LOOP_DEPTH);
+				return NULL;
+			}
 			st->name = get_name(R, IMG_IDENT, true, "the loop variable");
 			st->set = get_name(R, IMG_IDENT, true, "the role after `in`");
 			st->serial = get_i64(R, 0, "`serial`");
-			st->body = get_stmts(R, depth + 1);
+			st->body = get_stmts(R, depth + 1, loops + 1);
 			break;
 		case S_IF:
 			st->cond = get_cond(R, 1);
-			st->body = get_stmts(R, depth + 1);
+			st->body = get_stmts(R, depth + 1, loops);
 			st->has_else = get_bool(R, "has `else`");
 			if (st->has_else)
-				st->else_body = get_stmts(R, depth + 1);
+				st->else_body = get_stmts(R, depth + 1, loops);
 			break;
 		}
 		*tail = st;
@@ -487,7 +494,7 @@ static struct ast_procedure *get_procedure(struct reader *R)
 		*tail = r;
 		tail = &r->next;
 	}
-	p->body = get_stmts(R, 1);
+	p->body = get_stmts(R, 1, 0);
 	return p;
 }
 

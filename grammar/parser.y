@@ -1699,6 +1699,23 @@ static bool too_deep(struct pstate *ps, const YYLTYPE *l)
 	return true;
 }
 
+/* A `for each` opened inside HP_MAX_LOOP_DEPTH others: the loops multiply (every iteration
+ * of the outer ones runs the inner one over its nodes), so the checker's simulation and a run
+ * would grow exponentially with the depth. Said at the loop that makes one too many (not again
+ * at the loops inside it); parsing goes on. */
+static void loops_too_deep(struct pstate *ps, const YYLTYPE *l)
+{
+	const struct open_block *b = &ps->open[ps->nopen - 1];
+	unsigned loops = 0;
+	if (strcmp(b->what, "for") != 0)
+		return;
+	for (unsigned i = 0; i < ps->nopen; i++)
+		loops += strcmp(ps->open[i].what, "for") == 0;
+	if (loops == HP_MAX_LOOP_DEPTH + 1)
+		ps_error(ps, b->off, l->end, "`for each` nested too deeply (more than %d loops, one inside another)",
+			 HP_MAX_LOOP_DEPTH);
+}
+
 static int yylex(YYSTYPE *lval, YYLTYPE *lloc, struct pstate *ps)
 {
 	int t;
@@ -1746,6 +1763,7 @@ static int yylex(YYSTYPE *lval, YYLTYPE *lloc, struct pstate *ps)
 		ps->blockkw_locked = false;
 		if (too_deep(ps, lloc))
 			goto eof;
+		loops_too_deep(ps, lloc);
 		break;
 	case T_RBRACE:
 		cond_reset(ps);

@@ -457,13 +457,12 @@ static enum walk run_stmt(struct run *R, const struct ast_stmt *st)
 			return WALK_ERROR;
 		}
 		/* a step keeps its number whichever branch runs: the other branch's are skipped over */
-		unsigned nn = R->target.nnodes;
 		if (v == B_YES) {
 			enum walk w = run_stmts(R, st->body);
-			R->step_no += run_count_steps(st->else_body, 1, nn);
+			R->step_no += run_count_steps(R, st->else_body, 1);
 			return w;
 		}
-		R->step_no += run_count_steps(st->body, 1, nn);
+		R->step_no += run_count_steps(R, st->body, 1);
 		return run_stmts(R, st->else_body);
 	}
 	}

@@ -209,16 +209,23 @@ static void bind_iter(struct run *R, const char *iter)
 	}
 }
 
-unsigned run_count_steps(const struct ast_stmt *st, unsigned mult, unsigned nnodes)
+unsigned run_count_steps(const struct run *R, const struct ast_stmt *st, unsigned mult)
 {
 	unsigned n = 0;
 	for (; st != NULL; st = st->next) {
-		if (st->kind == S_STEP)
+		if (st->kind == S_STEP) {
 			n += mult;
-		else if (st->kind == S_FOREACH)
-			n += run_count_steps(st->body, mult * (nnodes > 1 ? nnodes - 1 : 1), nnodes);
-		else if (st->kind == S_IF)
-			n += run_count_steps(st->body, mult, nnodes);
+		} else if (st->kind == S_FOREACH) {
+			/* once per member of the set it goes over: a role bound when the run started, or
+			 * a loop variable of an enclosing loop (one node) */
+			unsigned members = 1;
+			if (st->set_role != NULL && st->set_role->kind != R_LOOPVAR && st->set_role->index < R->bind.n)
+				members = (unsigned)__builtin_popcountll(R->bind.nodes[st->set_role->index]);
+			n += run_count_steps(R, st->body, mult * members);
+		} else if (st->kind == S_IF) {
+			/* a step keeps its number whichever branch runs (exec.c skips the other's) */
+			n += run_count_steps(R, st->body, mult) + run_count_steps(R, st->else_body, mult);
+		}
 	}
 	return n;
 }
@@ -350,7 +357,7 @@ static int setup_target(struct run *R)
 	R->bind.n = R->proc->nroles;
 	R->bind.nodes = arena_alloc(&R->ctx.arena, (R->bind.n + 1) * sizeof(nodeset));
 	model_bind_roles(R->m, R->live, R->proc, &R->bind);
-	R->nsteps = run_count_steps(R->proc->body, 1, R->target.nnodes);
+	R->nsteps = run_count_steps(R, R->proc->body, 1);
 	if (R->cmd == NULL || R->sim)
 		R->drv = driver_sim_new(&R->ctx.arena, R->m, R->live, &R->target, R->o.pace_ns, &exec_interrupts);
 	if (R->cmd != NULL) {

@@ -63,7 +63,7 @@ struct run {
 extern volatile sig_atomic_t exec_interrupts;   /* Ctrl-C / SIGTERM count */
 
 /* exec_setup.c */
-unsigned run_count_steps(const struct ast_stmt *st, unsigned mult, unsigned nnodes);
+unsigned run_count_steps(const struct run *R, const struct ast_stmt *st, unsigned mult);
 int run_load_plan(struct run *R, const char *path);
 int run_preflight(struct run *R);
 int run_start_journal(struct run *R);
