@@ -393,42 +393,44 @@ static int next_secret(const struct progress *pg, const char *p, size_t n, const
 	return best;
 }
 
-static int first_secret(const struct progress *p, const char *s, const char **at)
+/* p[0, n) with every secret as ***, malloc'd and NUL-terminated (its length in *len); NULL
+ * when memory runs out. A secret shorter than "***" makes the text grow. */
+static char *redact(const struct progress *pg, const char *p, size_t n, size_t *len_out)
 {
-	return next_secret(p, s, strlen(s), at);
-}
-
-char *progress_redact(const struct progress *p, const char *s)
-{
-	if (s == NULL)
-		return NULL;
-	size_t cap = strlen(s) + 1, len = 0;
+	size_t cap = n + 1, len = 0, pos = 0;
 	char *out = malloc(cap);
 	if (out == NULL)
 		return NULL;
 	for (;;) {
 		const char *at;
-		int i = first_secret(p, s, &at);
-		size_t keep = i < 0 ? strlen(s) : (size_t)(at - s);
+		int i = next_secret(pg, p + pos, n - pos, &at);
+		size_t keep = i < 0 ? n - pos : (size_t)(at - (p + pos));
 		if (len + keep + 4 > cap) {
-			cap = len + keep + 4 + cap;
-			char *n = realloc(out, cap);
-			if (n == NULL) {
+			char *o2 = realloc(out, cap = len + keep + 4 + cap);
+			if (o2 == NULL) {
 				free(out);
 				return NULL;
 			}
-			out = n;
+			out = o2;
 		}
-		memcpy(out + len, s, keep);
+		memcpy(out + len, p + pos, keep);
 		len += keep;
+		pos += keep;
 		if (i < 0)
 			break;
-		memcpy(out + len, "***", 3);
+		memset(out + len, '*', 3);
 		len += 3;
-		s = at + strlen(p->secrets[i]);
+		pos += strlen(pg->secrets[i]);
 	}
 	out[len] = '\0';
+	if (len_out != NULL)
+		*len_out = len;
 	return out;
+}
+
+char *progress_redact(const struct progress *p, const char *s)
+{
+	return s != NULL ? redact(p, s, strlen(s), NULL) : NULL;
 }
 
 void progress_redact_file(const struct progress *pg, const char *path, off_t from)
@@ -443,8 +445,8 @@ void progress_redact_file(const struct progress *pg, const char *path, off_t fro
 		close(fd);
 		return;
 	}
-	size_t n = (size_t)(st.st_size - from), got = 0;
-	char *buf = malloc(n), *out = malloc(n + 1);
+	size_t n = (size_t)(st.st_size - from), got = 0, len = 0;
+	char *buf = malloc(n), *out = NULL;
 	while (buf != NULL && got < n) {
 		ssize_t r = pread(fd, buf + got, n - got, from + (off_t)got);
 		if (r < 0 && errno == EINTR)
@@ -454,27 +456,7 @@ void progress_redact_file(const struct progress *pg, const char *path, off_t fro
 		got += (size_t)r;
 	}
 	const char *at;
-	if (buf != NULL && out != NULL && got == n && next_secret(pg, buf, n, &at) >= 0) {
-		/* a secret shorter than "***" makes the text grow */
-		size_t cap = n + 1, len = 0, pos = 0;
-		while (pos < n) {
-			int i = next_secret(pg, buf + pos, n - pos, &at);
-			size_t keep = i < 0 ? n - pos : (size_t)(at - (buf + pos));
-			if (len + keep + 3 > cap) {
-				char *o2 = realloc(out, cap = len + keep + 3 + cap);
-				if (o2 == NULL)
-					goto done;
-				out = o2;
-			}
-			memcpy(out + len, buf + pos, keep);
-			len += keep;
-			pos += keep;
-			if (i < 0)
-				break;
-			memset(out + len, '*', 3);
-			len += 3;
-			pos += strlen(pg->secrets[i]);
-		}
+	if (buf != NULL && got == n && next_secret(pg, buf, n, &at) >= 0 && (out = redact(pg, buf, n, &len)) != NULL) {
 		size_t w = 0;
 		while (w < len) {
 			ssize_t r = pwrite(fd, out + w, len - w, from + (off_t)w);
@@ -487,7 +469,6 @@ void progress_redact_file(const struct progress *pg, const char *path, off_t fro
 		if (w == len)
 			(void)!ftruncate(fd, from + (off_t)len);
 	}
-done:
 	free(buf);
 	free(out);
 	close(fd);
@@ -496,7 +477,7 @@ done:
 static bool has_secret(const struct progress *p, const char *s)
 {
 	const char *at;
-	return s != NULL && p->nsecrets > 0 && first_secret(p, s, &at) >= 0;
+	return s != NULL && p->nsecrets > 0 && next_secret(p, s, strlen(s), &at) >= 0;
 }
 
 static void emit(struct progress *p, const struct progress_ev *e);
