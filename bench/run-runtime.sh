@@ -136,21 +136,20 @@ if [[ -z "$HOTPLAN" ]]; then
 	if [[ ! -f "$BUILD/CMakeCache.txt" ]]; then
 		cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DHOTPLAN_WERROR=OFF
 	fi
-	cmake --build "$BUILD" -j"${JOBS:-2}" --target hotplan hotplan_core
+	cmake --build "$BUILD" -j"${JOBS:-2}" --target hotplan model_bench
 	HOTPLAN=$BUILD/hotplan
 fi
 [[ -x "$HOTPLAN" ]] || { say "bench: no hotplan binary at $HOTPLAN"; exit 1; }
 HOTPLAN=$(realpath "$HOTPLAN")
-LIB=$(dirname "$HOTPLAN")/libhotplan_core.a
 say "hotplan: $HOTPLAN ($("$HOTPLAN" --version 2>/dev/null | head -1 || echo 'no --version'))"
 say "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" status --porcelain 2>/dev/null | grep -q . && echo ' (with uncommitted changes)')"
 cc -O2 -o "$WORK/floor" "$BENCH/floor.c"
 MODEL_BENCH=""
-if [[ -f "$LIB" ]] && cc -O2 -I "$ROOT/compiler" -I "$ROOT/runtime" -o "$WORK/model_bench" \
-	"$BENCH/model_bench.c" "$LIB" -ljansson -lcrypto -lz -lpthread; then
-	MODEL_BENCH=$WORK/model_bench
+# model_bench is a target of the same build (bench/CMakeLists.txt), beside the hotplan binary
+if [[ -x "$(dirname "$HOTPLAN")/bench/model_bench" ]]; then
+	MODEL_BENCH=$(dirname "$HOTPLAN")/bench/model_bench
 else
-	say "model_bench: could not be built against $LIB: the model-alone figure is left out"
+	say "model_bench: not built beside $HOTPLAN (build its target model_bench): the model-alone figure is left out"
 fi
 
 STATE=${BENCH_STATE_DIR:-$WORK/state}   # the local: runs' state dir: journals in $STATE/runs

@@ -1,5 +1,5 @@
 # cmake/Install.cmake: what `cmake --install` puts where, and the Debian package CPack makes.
-# Included by the root CMakeLists.txt after the `hotplan` and `hotplan_core` targets exist.
+# Included by the root CMakeLists.txt after the `hotplan` and `hotplan_runtime` targets exist.
 #
 #   cmake --install build [--prefix DIR]        (DESTDIR=… works too)
 #
@@ -24,8 +24,8 @@ include(GNUInstallDirs)
 # `cmake --install --prefix DIR` moves the files, not this path: configure with
 # -DCMAKE_INSTALL_PREFIX=DIR for a binary that finds its profiles there.
 set(HOTPLAN_INSTALL_PROFILE_DIR "${CMAKE_INSTALL_DATADIR}/hotplan/profiles")
-if(TARGET hotplan_core)
-  target_compile_definitions(hotplan_core PRIVATE
+if(TARGET hotplan_runtime)
+  target_compile_definitions(hotplan_runtime PRIVATE
     HOTPLAN_PROFILE_DIR="${CMAKE_INSTALL_FULL_DATADIR}/hotplan/profiles")
 endif()
 

@@ -192,7 +192,7 @@ if [ -f "${pages[0]}" ] && [ -f "${pages[1]}" ]; then
 		says man1 "$r" "rule"
 	done
 	# every environment variable the sources read
-	for v in $(grep -ho 'getenv("[A-Z_]*")' "$SRC"/cli/*.c "$SRC"/runtime/*.c "$SRC"/compiler/*.c 2>/dev/null |
+	for v in $(grep -ho 'getenv("[A-Z_]*")' "$SRC"/cli/*.c "$SRC"/runtime/*.c "$SRC"/compiler/*.c "$SRC"/grammar/*.c "$SRC"/core/*.c 2>/dev/null |
 		sed 's/getenv("\(.*\)")/\1/' | sort -u); do
 		says man1 "$v" "environment variable"
 	done
