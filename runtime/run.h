@@ -10,6 +10,7 @@
 #include "driver.h"
 #include "exec.h"
 #include "journal.h"
+#include "journal_resume.h"
 #include "lock.h"
 #include "model.h"
 #include "progress.h"
