@@ -11,6 +11,7 @@
 #include "exec.h"
 #include "journal.h"
 #include "journal_resume.h"
+#include "last_run.h"
 #include "lock.h"
 #include "model.h"
 #include "progress.h"
