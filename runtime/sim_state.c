@@ -11,6 +11,8 @@
 #define SHAPE (SIM_STATE_HASH_LEN + 3u * 4u)
 #define OLD_MAGIC "HPSIM001"             /* before version 1: the state in host byte order */
 
+static const uint8_t magic[4] = { 'H', 'P', 'S', 'S' };
+
 static void put_le(uint8_t *p, uint64_t v, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
@@ -48,7 +50,7 @@ size_t sim_state_encode(const struct model *m, const struct model_state *s,
 
 	if (len < n)
 		return 0;
-	memcpy(p, SIM_STATE_MAGIC, 4);
+	memcpy(p, magic, sizeof(magic));
 	put_le(p + 4, SIM_STATE_VERSION, 4);
 	put_le(p + 8, body, 4);
 	p += FIXED;
@@ -73,7 +75,7 @@ static const char *problem(const struct model *m, const uint8_t *plan_hash, cons
 {
 	if (len >= 8 && memcmp(buf, OLD_MAGIC, 8) == 0)
 		return "saved by an older hotplan, in its host byte order";
-	if (len < 4 || memcmp(buf, SIM_STATE_MAGIC, 4) != 0)
+	if (len < 4 || memcmp(buf, magic, sizeof(magic)) != 0)
 		return "not a saved simulated state";
 	if (len < FIXED)
 		return "truncated";

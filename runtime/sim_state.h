@@ -28,7 +28,6 @@
 
 #include "model.h"
 
-#define SIM_STATE_MAGIC "HPSS"
 #define SIM_STATE_VERSION 1u
 #define SIM_STATE_HASH_LEN 32            /* the plan's SHA-256 */
 
