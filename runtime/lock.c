@@ -1,5 +1,5 @@
-/* lock.c: target locks (flock on a file that names its holder) and last-run records
- * (atomic, durable replace). Design notes: docs/journal.md, "Locks". */
+/* lock.c: target locks: an flock on a file that names its holder. The last-run record is
+ * last_run.c's. Design notes: docs/journal.md, "Locks". */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -15,11 +15,9 @@
 
 #include "errmsg.h"
 #include "lock.h"
+#include "target_file.h"
 
 #define LOCK_MAGIC "hotplan-lock 1"
-#define LAST_MAGIC "hotplan-last 1"
-#define TEXT_MAX 8192                    /* a lock or last-run file is far smaller */
-#define TARGET_FILE_MAX 200              /* escaped target name, bytes */
 #define HOLDER_WAIT_TRIES 50             /* x 10 ms for a new holder to write its name */
 
 struct lock {
@@ -38,158 +36,6 @@ static void say(char *msg, size_t msglen, const char *fmt, ...)
 		vsnprintf(msg, msglen, fmt, ap);
 		va_end(ap);
 	}
-}
-
-/* ---- files ---- */
-
-static int pwrite_all(int fd, const char *p, size_t n)
-{
-	off_t off = 0;
-	while (n > 0) {
-		ssize_t w = pwrite(fd, p, n, off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (w == 0) {
-			errno = EIO;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-		off += w;
-	}
-	return 0;
-}
-
-/* The file's text (up to TEXT_MAX - 1 bytes, NUL-terminated); E2BIG when longer. */
-static int read_text(int fd, char *buf, size_t *len)
-{
-	size_t n = 0;
-	for (;;) {
-		ssize_t r = pread(fd, buf + n, TEXT_MAX - n, (off_t)n);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n == TEXT_MAX) {
-			errno = E2BIG;
-			return -1;
-		}
-	}
-	buf[n] = '\0';
-	*len = n;
-	return 0;
-}
-
-/* STATE_DIR/SUB/ESCAPED-TARGET.SUFFIX; SUB is created. Letters, digits, '_', '-' and a
- * non-leading '.' stand for themselves, every other byte is %XX. */
-static int target_file(const char *state_dir, const char *sub, const char *target,
-		       const char *suffix, char *buf, size_t len, char *err, size_t errlen)
-{
-	char name[TARGET_FILE_MAX + 4];
-	size_t n = 0;
-	int k;
-
-	if (target == NULL || target[0] == '\0')
-		return fail(err, errlen, "target file: empty target name");
-	for (const unsigned char *p = (const unsigned char *)target; *p != '\0'; p++) {
-		bool plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-			     *p == '_' || *p == '-' || (*p == '.' && p != (const unsigned char *)target);
-		if (n + 3 > TARGET_FILE_MAX)
-			return fail(err, errlen, "target file: the target name '%s' is too long", target);
-		if (plain)
-			name[n++] = (char)*p;
-		else
-			n += (size_t)snprintf(name + n, sizeof(name) - n, "%%%02X", *p);
-	}
-	name[n] = '\0';
-	k = snprintf(buf, len, "%s/%s", state_dir, sub);
-	if (k < 0 || (size_t)k >= len)
-		return fail(err, errlen, "target file %s/%s: %s", state_dir, sub, strerror(ENAMETOOLONG));
-	if (journal_mkdirs(buf, err, errlen) != 0)
-		return -1;
-	k = snprintf(buf, len, "%s/%s/%s%s", state_dir, sub, name, suffix);
-	if (k < 0 || (size_t)k >= len)
-		return fail(err, errlen, "target file %s/%s: %s", state_dir, sub, strerror(ENAMETOOLONG));
-	return 0;
-}
-
-/* A value safe to write as "key value\n": no newline, no NUL, not empty. */
-static bool field_ok(const char *s)
-{
-	return s[0] != '\0' && strchr(s, '\n') == NULL && strchr(s, '\r') == NULL;
-}
-
-/* ---- "key value" files: a magic first line, each key once, "end" last ---- */
-
-struct kv {
-	const char *key;
-	char *val;
-	size_t cap;
-	bool seen;
-};
-
-/* Whether text is a complete, well-formed file with exactly these keys. */
-static bool kv_parse(const char *text, size_t len, const char *magic, struct kv *kv, size_t nkv)
-{
-	const char *p = text, *end = text + len;
-	bool first = true;
-
-	if (memchr(text, '\0', len) != NULL)
-		return false;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		if (nl == NULL)
-			return false;               /* no "end" line yet: incomplete */
-		size_t n = (size_t)(nl - p);
-		if (first) {
-			if (n != strlen(magic) || memcmp(p, magic, n) != 0)
-				return false;
-			first = false;
-		} else if (n == 3 && memcmp(p, "end", 3) == 0) {
-			if (nl + 1 != end)
-				return false;
-			for (size_t i = 0; i < nkv; i++)
-				if (!kv[i].seen)
-					return false;
-			return true;
-		} else {
-			const char *sp = memchr(p, ' ', n);
-			size_t i;
-			if (sp == NULL)
-				return false;
-			for (i = 0; i < nkv; i++)
-				if ((size_t)(sp - p) == strlen(kv[i].key) && memcmp(p, kv[i].key, (size_t)(sp - p)) == 0)
-					break;
-			if (i == nkv || kv[i].seen)
-				return false;
-			size_t vn = (size_t)(nl - sp - 1);
-			if (vn == 0 || vn >= kv[i].cap)
-				return false;
-			memcpy(kv[i].val, sp + 1, vn);
-			kv[i].val[vn] = '\0';
-			kv[i].seen = true;
-		}
-		p = nl + 1;
-	}
-	return false;
-}
-
-static bool parse_i64(const char *s, int64_t *out)
-{
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0')
-		return false;
-	*out = v;
-	return true;
 }
 
 /* ---- locks ---- */
@@ -212,9 +58,9 @@ enum owner_read { OWNER_NONE, OWNER_PARTIAL, OWNER_OK };
 
 static int read_owner(int fd, struct lock_owner *o, enum owner_read *what)
 {
-	char text[TEXT_MAX + 1], pid[32], started[32];
+	char text[TARGET_FILE_TEXT_MAX + 1], pid[32], started[32];
 	size_t len;
-	struct kv kv[] = {
+	struct target_file_kv kv[] = {
 		{ "run", o->run_id, sizeof(o->run_id), false },
 		{ "pid", pid, sizeof(pid), false },
 		{ "started", started, sizeof(started), false },
@@ -222,7 +68,7 @@ static int read_owner(int fd, struct lock_owner *o, enum owner_read *what)
 	};
 
 	memset(o, 0, sizeof(*o));
-	if (read_text(fd, text, &len) != 0) {
+	if (target_file_read(fd, text, &len) != 0) {
 		if (errno != E2BIG)
 			return -1;
 		*what = OWNER_PARTIAL;
@@ -232,8 +78,8 @@ static int read_owner(int fd, struct lock_owner *o, enum owner_read *what)
 		*what = OWNER_NONE;
 		return 0;
 	}
-	if (!kv_parse(text, len, LOCK_MAGIC, kv, sizeof(kv) / sizeof(kv[0])) ||
-	    !parse_i64(pid, &o->pid) || !parse_i64(started, &o->started_ns)) {
+	if (!target_file_parse(text, len, LOCK_MAGIC, kv, sizeof(kv) / sizeof(kv[0])) ||
+	    !target_file_i64(pid, &o->pid) || !target_file_i64(started, &o->started_ns)) {
 		memset(o, 0, sizeof(*o));
 		*what = OWNER_PARTIAL;
 		return 0;
@@ -277,13 +123,13 @@ int lock_acquire(const char *state_dir, const char *target, const struct lock_ow
 	*out = NULL;
 	memset(holder, 0, sizeof(*holder));
 	say(msg, msglen, "%s", "");
-	if (!field_ok(me->run_id) || !field_ok(me->host) || me->pid <= 0)
+	if (!target_file_value_ok(me->run_id) || !target_file_value_ok(me->host) || me->pid <= 0)
 		return fail(msg, msglen, "lock target '%s': invalid owner", target);
 	lk = calloc(1, sizeof(*lk));
 	if (lk == NULL)
 		return fail(msg, msglen, "lock target '%s': %s", target, strerror(ENOMEM));
 	lk->fd = -1;
-	if (target_file(state_dir, "locks", target, ".lock", lk->path, sizeof(lk->path), msg, msglen) != 0)
+	if (target_file_path(state_dir, "locks", target, ".lock", lk->path, sizeof(lk->path), msg, msglen) != 0)
 		goto bad;
 	do
 		fd = open(lk->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -366,7 +212,7 @@ int lock_acquire(const char *state_dir, const char *target, const struct lock_ow
 		fail(msg, msglen, "write lock %s: %s", lk->path, strerror(errno));
 		goto bad;
 	}
-	if (pwrite_all(fd, text, (size_t)n) != 0) {
+	if (target_file_write(fd, text, (size_t)n) != 0) {
 		e = errno;
 		fail(msg, msglen, "write lock %s: %s", lk->path, strerror(e));
 		/* Do not leave half a name behind. */
@@ -401,193 +247,4 @@ int lock_release(struct lock *lk, char *err, size_t errlen)
 	close(lk->fd);                          /* drops the flock; nothing durable to lose */
 	free(lk);
 	return rc;
-}
-
-/* ---- last-run records ---- */
-
-static const char *const status_names[] = {
-	[TARGET_UNFINISHED] = "unfinished",
-	[TARGET_FAILED] = "failed",
-	[TARGET_COMPLETED] = "completed",
-	[TARGET_ROLLED_BACK] = "rolled-back",
-};
-
-const char *target_status_name(enum target_status status)
-{
-	if ((unsigned)status < sizeof(status_names) / sizeof(status_names[0]))
-		return status_names[status];
-	return "?";
-}
-
-int target_last_read(const char *state_dir, const char *target, struct target_last *last,
-		     char *err, size_t errlen)
-{
-	char path[JOURNAL_PATH_MAX], text[TEXT_MAX + 1], status[32], when[32];
-	size_t len;
-	int fd;
-	struct kv kv[] = {
-		{ "run", last->run_id, sizeof(last->run_id), false },
-		{ "journal", last->journal, sizeof(last->journal), false },
-		{ "status", status, sizeof(status), false },
-		{ "time", when, sizeof(when), false },
-	};
-
-	memset(last, 0, sizeof(*last));
-	if (target_file(state_dir, "targets", target, ".last", path, sizeof(path), err, errlen) != 0)
-		return -1;
-	do
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	while (fd < 0 && errno == EINTR);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 1;
-		return fail(err, errlen, "open last-run record %s: %s", path, strerror(errno));
-	}
-	if (read_text(fd, text, &len) != 0) {
-		int e = errno;
-		close(fd);
-		return fail(err, errlen, "read last-run record %s: %s", path, strerror(e));
-	}
-	close(fd);
-	unsigned i = 0;
-	if (kv_parse(text, len, LAST_MAGIC, kv, sizeof(kv) / sizeof(kv[0])))
-		while (i < sizeof(status_names) / sizeof(status_names[0]) && strcmp(status, status_names[i]) != 0)
-			i++;
-	else
-		i = sizeof(status_names) / sizeof(status_names[0]);
-	if (i == sizeof(status_names) / sizeof(status_names[0]) || !parse_i64(when, &last->time_ns)) {
-		memset(last, 0, sizeof(*last));
-		return fail(err, errlen, "last-run record %s is malformed", path);
-	}
-	last->status = (enum target_status)i;
-	return 0;
-}
-
-int target_last_write(const char *state_dir, const char *target, const struct target_last *last,
-		      char *err, size_t errlen)
-{
-	char path[JOURNAL_PATH_MAX], tmp[JOURNAL_PATH_MAX + 8], dir[JOURNAL_PATH_MAX];
-	char *text = NULL;
-	int fd = -1, n, e, rc = -1;
-
-	if (!field_ok(last->run_id) || !field_ok(last->journal) ||
-	    (unsigned)last->status >= sizeof(status_names) / sizeof(status_names[0]))
-		return fail(err, errlen, "write last-run record of target '%s': invalid record", target);
-	if (target_file(state_dir, "targets", target, ".last", path, sizeof(path), err, errlen) != 0)
-		return -1;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	snprintf(dir, sizeof(dir), "%s/targets", state_dir);
-	text = malloc(TEXT_MAX);
-	if (text == NULL)
-		return fail(err, errlen, "write last-run record %s: %s", path, strerror(ENOMEM));
-	n = snprintf(text, TEXT_MAX, LAST_MAGIC "\nrun %s\njournal %s\nstatus %s\ntime %" PRId64 "\nend\n",
-		     last->run_id, last->journal, status_names[last->status], journal_now_ns());
-	if (n < 0 || n >= TEXT_MAX) {
-		fail(err, errlen, "write last-run record %s: too long", path);
-		goto out;
-	}
-	/* The tmp name is fixed: the caller holds the target's lock, so no one else writes it. */
-	do
-		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	while (fd < 0 && errno == EINTR);
-	if (fd < 0) {
-		fail(err, errlen, "write last-run record %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (pwrite_all(fd, text, (size_t)n) != 0) {
-		e = errno;
-		fail(err, errlen, "write last-run record %s: %s", tmp, strerror(e));
-		goto out_unlink;
-	}
-	while (fsync(fd) != 0) {
-		if (errno == EINTR)
-			continue;
-		e = errno;
-		fail(err, errlen, "sync last-run record %s: %s", tmp, strerror(e));
-		goto out_unlink;
-	}
-	e = close(fd);
-	fd = -1;
-	if (e != 0 && errno != EINTR) {
-		e = errno;
-		fail(err, errlen, "write last-run record %s: %s", tmp, strerror(e));
-		goto out_unlink;
-	}
-	if (rename(tmp, path) != 0) {
-		e = errno;
-		fail(err, errlen, "replace last-run record %s: %s", path, strerror(e));
-		goto out_unlink;
-	}
-	if (journal_sync_dir(dir, err, errlen) != 0)
-		goto out;
-	rc = 0;
-	goto out;
-
-out_unlink:
-	if (unlink(tmp) != 0 && err != NULL && errlen > 0) {
-		size_t k = strlen(err);
-		snprintf(err + k, errlen - k, " (and remove %s: %s)", tmp, strerror(errno));
-	}
-out:
-	if (fd >= 0)
-		close(fd);
-	free(text);
-	return rc;
-}
-
-int target_last_gate(const struct target_last *last, const char *target, const char *abandon,
-		     char *msg, size_t msglen)
-{
-	bool blocking = last != NULL && (last->status == TARGET_UNFINISHED || last->status == TARGET_FAILED);
-
-	say(msg, msglen, "%s", "");
-	if (abandon != NULL) {
-		if (!blocking) {
-			if (last == NULL)
-				return fail(msg, msglen, "--abandon %s: target '%s' has no unfinished run", abandon, target);
-			return fail(msg, msglen, "--abandon %s: target '%s' has no unfinished run (its last run %s %s)",
-				    abandon, target, last->run_id,
-				    last->status == TARGET_COMPLETED ? "completed" : "was rolled back");
-		}
-		if (strcmp(abandon, last->run_id) != 0)
-			return fail(msg, msglen, "--abandon %s: the unfinished run of target '%s' is %s, not %s",
-				    abandon, target, last->run_id, abandon);
-		say(msg, msglen, "run %s (%s, journal %s) abandoned: it can no longer be resumed",
-		    last->run_id, target_status_name(last->status), last->journal);
-		return 0;
-	}
-	if (!blocking)
-		return 0;
-	if (last->status == TARGET_FAILED)
-		say(msg, msglen, "target '%s': the last run %s failed and a person must look (exit 4); continue it "
-			"with `hotplan resume %s`, or give it up with `--abandon %s`",
-		    target, last->run_id, last->journal, last->run_id);
-	else
-		say(msg, msglen, "target '%s': the last run %s is unfinished; continue it with `hotplan resume %s`, "
-			"or give it up with `--abandon %s`",
-		    target, last->run_id, last->journal, last->run_id);
-	return 1;
-}
-
-int target_resume_gate(const struct target_last *last, const char *target, const char *run_id,
-		       char *msg, size_t msglen)
-{
-	say(msg, msglen, "%s", "");
-	if (last == NULL) {
-		say(msg, msglen, "target '%s' has no record of run %s in this state directory: resume from the "
-			"directory the run started in, or set HOTPLAN_STATE_DIR to its state directory",
-		    target, run_id);
-		return 1;
-	}
-	if (strcmp(last->run_id, run_id) != 0) {
-		say(msg, msglen, "run %s of target '%s' was given up or superseded: the target's last run is %s (%s)",
-		    run_id, target, last->run_id, target_status_name(last->status));
-		return 1;
-	}
-	if (last->status == TARGET_COMPLETED || last->status == TARGET_ROLLED_BACK) {
-		say(msg, msglen, "run %s of target '%s' %s: it cannot be resumed", run_id, target,
-		    last->status == TARGET_COMPLETED ? "completed" : "was rolled back");
-		return 1;
-	}
-	return 0;
 }

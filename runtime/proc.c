@@ -352,6 +352,156 @@ static void kill_group(pid_t pgid, int sig)
 		(void)kill(pgid, sig);
 }
 
+/* ---- one command ---- */
+
+/* What the parts of proc_run share: the descriptors, the child and where the watch stands. */
+struct proc {
+	const struct transport_cmd *c;
+	int cap, in, hold, out[2], ep[2], pidfd;
+	pid_t pid;                          /* > 0 while the child is ours to kill and reap */
+	long long start;
+	bool cap_nl;                        /* the capture file ends with a newline */
+	int cap_errno, poll_errno;
+	/* the watch */
+	bool ended, eof;
+	int killing;                        /* 1: SIGTERM sent, 2: SIGKILL sent */
+	long long deadline, t_kill, drain_end;
+	char note[256];                     /* said at the end of the tail */
+	struct ring ring;
+	char buf[READ_CHUNK];
+};
+
+/* Open the capture file (append) and write the command's label into it. */
+static int open_capture(struct proc *p, char *err, size_t errlen)
+{
+	const char *capture = p->c->capture_path;
+	do
+		p->cap = open(capture, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600);
+	while (p->cap < 0 && errno == EINTR);
+	if (p->cap < 0)
+		return fail(err, errlen, "open capture %s: %s", capture, strerror(errno));
+	int n = snprintf(p->buf, sizeof(p->buf), "==== %s ====\n", p->c->label != NULL ? p->c->label : "command");
+	if (write_all(p->cap, p->buf, n < (int)sizeof(p->buf) ? (size_t)n : sizeof(p->buf) - 1) < 0)
+		return fail(err, errlen, "write capture %s: %s", capture, strerror(errno));
+	return 0;
+}
+
+/* The child's stdin (/dev/null, or a pipe whose write end p->hold keeps) and the output pipe,
+ * its read end non-blocking. */
+static int open_pipes(struct proc *p, unsigned flags, char *err, size_t errlen)
+{
+	if (flags & PROC_STDIN_PIPE) {
+		int fds[2];
+		if (pipe2(fds, O_CLOEXEC) < 0)
+			return fail(err, errlen, "pipe: %s", strerror(errno));
+		p->in = fds[0];
+		p->hold = fds[1];
+	} else {
+		do
+			p->in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		while (p->in < 0 && errno == EINTR);
+		if (p->in < 0)
+			return fail(err, errlen, "open /dev/null: %s", strerror(errno));
+	}
+	if (pipe2(p->out, O_CLOEXEC) < 0)
+		return fail(err, errlen, "pipe: %s", strerror(errno));
+	if (fcntl(p->out[0], F_SETFL, O_NONBLOCK) < 0)
+		return fail(err, errlen, "fcntl: %s", strerror(errno));
+	return 0;
+}
+
+#ifdef PROC_SPAWN
+/* Start the child: p->pid and p->start. The child's ends of the pipes are closed after. */
+static int start_child(struct proc *p, const char *const *argv, char *err, size_t errlen)
+{
+	/* std fds may be among ours when the runner was started with 0, 1 or 2 closed */
+	if (fd_above_std(&p->in) < 0 || fd_above_std(&p->out[1]) < 0)
+		return fail(err, errlen, "fcntl: %s", strerror(errno));
+	p->start = proc_now_ns();
+	p->pid = spawn_child(argv, p->in, p->out[1], err, errlen);
+	if (p->pid < 0)
+		return -1;
+	close_fd(&p->out[1]);
+	close_fd(&p->in);
+	return 0;
+}
+#else
+/* What the child reported through the exec-error pipe: nothing (it exec'd), or why it could
+ * not (then it is reaped and p->pid is -1). */
+static int child_report(struct proc *p, const char *const *argv, char *err, size_t errlen)
+{
+	struct child_err ce;
+	ssize_t got;
+	do
+		got = read(p->ep[0], &ce, sizeof(ce));
+	while (got < 0 && errno == EINTR);
+	close_fd(&p->ep[0]);
+	if (got == 0)
+		return 0;
+	int st;
+	while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
+		;
+	p->pid = -1;
+	if (got != (ssize_t)sizeof(ce))
+		return fail(err, errlen, "exec %s: %s", argv[0], got < 0 ? strerror(errno) : "lost the child's report");
+	if (ce.stage == STAGE_EXEC)
+		return fail(err, errlen, "exec %s: %s", argv[0], strerror(ce.err));
+	return fail(err, errlen, "%s: %s", ce.stage == STAGE_SETPGID ? "setpgid" : "dup2", strerror(ce.err));
+}
+
+/* Start the child: p->pid and p->start. The child's ends of the pipes are closed after. */
+static int start_child(struct proc *p, const char *const *argv, char *err, size_t errlen)
+{
+	if (pipe2(p->ep, O_CLOEXEC) < 0)
+		return fail(err, errlen, "pipe: %s", strerror(errno));
+	struct rlimit rl;
+	struct child_args ca = { argv, p->in, p->out[1], p->ep[1], 65536 };
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (1u << 20))
+		ca.maxfd = (int)rl.rlim_cur;
+
+	/* no handler of the runner's may run in the child before exec: block everything
+	 * across fork, the child resets dispositions and then unblocks */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	p->start = proc_now_ns();
+	p->pid = fork();
+	if (p->pid == 0)
+		child_run(&ca);
+	int fork_errno = errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (p->pid < 0)
+		return fail(err, errlen, "fork: %s", strerror(fork_errno));
+	(void)setpgid(p->pid, p->pid); /* also here, so that the group exists before any kill of ours */
+	close_fd(&p->ep[1]);
+	close_fd(&p->out[1]);
+	close_fd(&p->in);
+	return child_report(p, argv, err, errlen);
+}
+#endif
+
+/* The deadline or an abort: SIGTERM to the group; the grace over: SIGKILL. */
+static void escalate(struct proc *p, long long now, const volatile int *abort, struct transport_result *r)
+{
+	if (p->killing == 0) {
+		if (p->deadline > 0 && now >= p->deadline)
+			r->timed_out = true;
+		else if (abort != NULL && *abort >= 2)
+			r->interrupted = true;
+		if (r->timed_out || r->interrupted) {
+			kill_group(p->pid, SIGTERM);
+			p->killing = 1;
+			p->t_kill = now + KILL_GRACE_NS;
+		}
+	}
+	if (p->killing == 1 && now >= p->t_kill) {
+		kill_group(p->pid, SIGKILL);
+		p->killing = 2;
+		p->drain_end = now + KILLED_DRAIN_NS;
+		p->t_kill = now + UNKILLABLE_NS;
+	}
+}
+
 static int poll_ms(long long now, long long until, int ms)
 {
 	if (until > 0) {
@@ -362,263 +512,208 @@ static int poll_ms(long long now, long long until, int ms)
 	return ms;
 }
 
+/* How long the next poll may wait: until the next tick, deadline, kill or end of draining. */
+static int next_wait_ms(const struct proc *p, long long now)
+{
+	int ms = p->ended || p->pidfd >= 0 ? TICK_MS : TICK_NO_PIDFD_MS;
+	ms = poll_ms(now, p->deadline, ms);
+	ms = poll_ms(now, p->killing ? p->t_kill : 0, ms);
+	return poll_ms(now, p->ended || p->killing == 2 ? p->drain_end : 0, ms);
+}
+
+/* Read what the pipe holds, a bounded batch, into the ring and the capture file. */
+static void drain(struct proc *p)
+{
+	for (int i = 0; i < 16; i++) { /* a bounded batch, then look at the clock again */
+		ssize_t k = read(p->out[0], p->buf, sizeof(p->buf));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0 && errno == EAGAIN)
+			break;
+		if (k <= 0) {
+			if (k < 0)
+				snprintf(p->note, sizeof(p->note), "\n[hotplan: read output: %s]\n", strerror(errno));
+			p->eof = true;
+			close_fd(&p->out[0]);
+			break;
+		}
+		ring_put(&p->ring, p->buf, (size_t)k);
+		if (p->cap >= 0 && p->cap_errno == 0) {
+			if (write_all(p->cap, p->buf, (size_t)k) < 0)
+				p->cap_errno = errno;
+			else
+				p->cap_nl = p->buf[k - 1] == '\n';
+		}
+	}
+}
+
+/* Whether the watch is over: the child ended and its output drained, or (killed) every
+ * process of its group gone. */
+static bool watch_done(const struct proc *p, long long now)
+{
+	/* killed: all of the group gone, or SIGKILL'ed and drained; else drained */
+	return p->killing == 1 ? p->eof && !group_has_others(p->pid, p->pid) : p->eof || now >= p->drain_end;
+}
+
+/* Watch the child until it has ended and its output is read, killing it on the deadline or
+ * an abort. 0 when it ended (left unreaped; p->poll_errno when poll failed and the group was
+ * killed), -1 when it outlived SIGKILL (then it is left to init and p->pid is -1). */
+static int watch(struct proc *p, const volatile int *abort, struct transport_result *r, char *err, size_t errlen)
+{
+	p->deadline = p->c->timeout_ns > 0 ? p->start + p->c->timeout_ns : 0;
+	for (;;) {
+		long long now = proc_now_ns();
+		escalate(p, now, abort, r);
+		if (!p->ended && child_ended(p->pid)) {
+			p->ended = true;
+			if (p->killing == 0)
+				p->drain_end = now + DRAIN_NS;
+		}
+		if (p->ended) {
+			if (watch_done(p, now))
+				break;
+		} else if (p->killing == 2 && now >= p->t_kill) {
+			fail(err, errlen, "process %d did not end after SIGKILL", (int)p->pid);
+			p->pid = -1; /* left to init: waiting longer would hang the run */
+			return -1;
+		}
+
+		struct pollfd pf[2];
+		nfds_t n = 0;
+		if (!p->eof)
+			pf[n++] = (struct pollfd){ .fd = p->out[0], .events = POLLIN };
+		if (!p->ended && p->pidfd >= 0)
+			pf[n++] = (struct pollfd){ .fd = p->pidfd, .events = POLLIN };
+		if (poll(pf, n, next_wait_ms(p, now)) < 0) {
+			if (errno == EINTR)
+				continue;
+			p->poll_errno = errno;
+			kill_group(p->pid, SIGKILL);
+			break;
+		}
+		if (!p->eof && pf[0].revents != 0)
+			drain(p);
+	}
+	if (p->killing > 0)
+		kill_group(p->pid, SIGKILL); /* the unreaped leader keeps the group id ours: no stray kill */
+	return 0;
+}
+
+/* Reap the child and say how it ended. */
+static int reap(struct proc *p, struct transport_result *r, char *err, size_t errlen)
+{
+	int st;
+	while (waitpid(p->pid, &st, 0) < 0) {
+		if (errno == EINTR)
+			continue;
+		p->pid = -1;
+		return fail(err, errlen, "waitpid: %s", strerror(errno));
+	}
+	p->pid = -1;
+	r->seconds = (double)(proc_now_ns() - p->start) / 1e9;
+	if (WIFEXITED(st))
+		r->status = WEXITSTATUS(st);
+	else if (WIFSIGNALED(st))
+		r->signal = WTERMSIG(st);
+	return 0;
+}
+
+/* The capture file's last line (the error, the kill, or the missing newline), then close it;
+ * a capture that could not be written is noted at the end of the tail. */
+static void close_capture(struct proc *p, int ret, const struct transport_result *r, const char *err,
+			  size_t errlen)
+{
+	if (p->cap_errno == 0) {
+		char end[160];
+		int n = 0;
+		if (ret < 0 && err != NULL && errlen > 0)
+			n = snprintf(end, sizeof(end), "%s[hotplan: %s]\n", p->cap_nl ? "" : "\n", err);
+		else if (r->timed_out || r->interrupted)
+			n = snprintf(end, sizeof(end), "%s[hotplan: %s after %.1f s: process group killed]\n",
+				     p->cap_nl ? "" : "\n", r->timed_out ? "timed out" : "interrupted", r->seconds);
+		else if (!p->cap_nl)
+			n = snprintf(end, sizeof(end), "\n");
+		if (n > 0 && write_all(p->cap, end, (size_t)n < sizeof(end) ? (size_t)n : sizeof(end) - 1) < 0)
+			p->cap_errno = errno;
+	}
+	if (close(p->cap) < 0 && errno != EINTR && p->cap_errno == 0)
+		p->cap_errno = errno;
+	p->cap = -1;
+	if (p->cap_errno != 0)
+		snprintf(p->note, sizeof(p->note), "\n[hotplan: write capture %s: %s]\n", p->c->capture_path,
+			 strerror(p->cap_errno));
+}
+
+/* A child still ours after a failure (it started, then something failed): kill and reap it,
+ * so that nothing is left running or unreaped. */
+static void stop_leftover(struct proc *p)
+{
+	if (p->pid > 0) {
+		kill_group(p->pid, SIGKILL);
+		while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		p->pid = -1;
+	}
+}
+
+static void close_all(struct proc *p)
+{
+	close_fd(&p->hold);
+	close_fd(&p->in);
+	close_fd(&p->out[0]);
+	close_fd(&p->out[1]);
+	close_fd(&p->ep[0]);
+	close_fd(&p->ep[1]);
+	if (p->pidfd >= 0)
+		close(p->pidfd);
+}
+
+static void proc_init(struct proc *p, const struct transport_cmd *c)
+{
+	p->c = c;
+	p->cap = p->in = p->hold = p->pidfd = -1;
+	p->out[0] = p->out[1] = p->ep[0] = p->ep[1] = -1;
+	p->pid = -1;
+	p->start = 0;
+	p->cap_nl = true;
+	p->cap_errno = p->poll_errno = 0;
+	p->ended = p->eof = false;
+	p->killing = 0;
+	p->deadline = p->t_kill = p->drain_end = 0;
+	p->note[0] = '\0';
+	memset(&p->ring, 0, sizeof(p->ring));
+}
+
 int proc_run(const char *const *argv, unsigned flags, const struct transport_cmd *c, const volatile int *abort,
 	     struct transport_result *r, char *err, size_t errlen)
 {
-	int cap = -1, in = -1, hold = -1, out[2] = { -1, -1 }, ep[2] = { -1, -1 }, pidfd = -1, ret = -1;
-	pid_t pid = -1;
-	bool cap_nl = true;                 /* the capture file ends with a newline */
-	int cap_errno = 0, poll_errno = 0;
-	const char *capture = c->capture_path;
-	char note[256] = "";
-	struct ring ring;
-	char buf[READ_CHUNK];
+	struct proc p;                      /* its output buffer is left as it is: read() fills it */
+	int ret = -1;
 
-	memset(&ring, 0, sizeof(ring));
-
+	proc_init(&p, c);
 	memset(r, 0, sizeof(*r));
 	r->status = -1;
 	if (abort != NULL && *abort >= 2) {
 		r->interrupted = true;
 		return fail(err, errlen, "not started: the run is being aborted");
 	}
-
-	if (capture != NULL) {
-		do
-			cap = open(capture, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600);
-		while (cap < 0 && errno == EINTR);
-		if (cap < 0)
-			return fail(err, errlen, "open capture %s: %s", capture, strerror(errno));
-		int n = snprintf(buf, sizeof(buf), "==== %s ====\n", c->label != NULL ? c->label : "command");
-		if (write_all(cap, buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1) < 0) {
-			fail(err, errlen, "write capture %s: %s", capture, strerror(errno));
-			goto out;
-		}
-	}
-
-	if (flags & PROC_STDIN_PIPE) {
-		int p[2];
-		if (pipe2(p, O_CLOEXEC) < 0) {
-			fail(err, errlen, "pipe: %s", strerror(errno));
-			goto out;
-		}
-		in = p[0];
-		hold = p[1];
-	} else {
-		do
-			in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		while (in < 0 && errno == EINTR);
-		if (in < 0) {
-			fail(err, errlen, "open /dev/null: %s", strerror(errno));
-			goto out;
-		}
-	}
-	if (pipe2(out, O_CLOEXEC) < 0) {
-		fail(err, errlen, "pipe: %s", strerror(errno));
+	if (c->capture_path != NULL && open_capture(&p, err, errlen) < 0)
 		goto out;
-	}
-	if (fcntl(out[0], F_SETFL, O_NONBLOCK) < 0) {
-		fail(err, errlen, "fcntl: %s", strerror(errno));
+	if (open_pipes(&p, flags, err, errlen) < 0 || start_child(&p, argv, err, errlen) < 0)
 		goto out;
-	}
-
-#ifdef PROC_SPAWN
-	/* std fds may be among ours when the runner was started with 0, 1 or 2 closed */
-	if (fd_above_std(&in) < 0 || fd_above_std(&out[1]) < 0) {
-		fail(err, errlen, "fcntl: %s", strerror(errno));
+	p.pidfd = open_pidfd(p.pid);
+	if (watch(&p, abort, r, err, errlen) < 0 || reap(&p, r, err, errlen) < 0)
 		goto out;
-	}
-	long long start = proc_now_ns();
-	pid = spawn_child(argv, in, out[1], err, errlen);
-	if (pid < 0)
-		goto out;
-	close_fd(&out[1]);
-	close_fd(&in);
-#else
-	if (pipe2(ep, O_CLOEXEC) < 0) {
-		fail(err, errlen, "pipe: %s", strerror(errno));
-		goto out;
-	}
-	struct rlimit rl;
-	struct child_args ca = { argv, in, out[1], ep[1], 65536 };
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (1u << 20))
-		ca.maxfd = (int)rl.rlim_cur;
-
-	/* no handler of the runner's may run in the child before exec: block everything
-	 * across fork, the child resets dispositions and then unblocks */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	long long start = proc_now_ns();
-	pid = fork();
-	if (pid == 0)
-		child_run(&ca);
-	int fork_errno = errno;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (pid < 0) {
-		fail(err, errlen, "fork: %s", strerror(fork_errno));
-		goto out;
-	}
-	(void)setpgid(pid, pid); /* also here, so that the group exists before any kill of ours */
-	close_fd(&ep[1]);
-	close_fd(&out[1]);
-	close_fd(&in);
-
-	struct child_err ce;
-	ssize_t got;
-	do
-		got = read(ep[0], &ce, sizeof(ce));
-	while (got < 0 && errno == EINTR);
-	close_fd(&ep[0]);
-	if (got != 0) {
-		int st;
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
-		pid = -1;
-		if (got != (ssize_t)sizeof(ce))
-			fail(err, errlen, "exec %s: %s", argv[0], got < 0 ? strerror(errno) : "lost the child's report");
-		else if (ce.stage == STAGE_EXEC)
-			fail(err, errlen, "exec %s: %s", argv[0], strerror(ce.err));
-		else
-			fail(err, errlen, "%s: %s", ce.stage == STAGE_SETPGID ? "setpgid" : "dup2", strerror(ce.err));
-		goto out;
-	}
-#endif
-	pidfd = open_pidfd(pid);
-
-	bool ended = false, eof = false;
-	int killing = 0;                    /* 1: SIGTERM sent, 2: SIGKILL sent */
-	long long deadline = c->timeout_ns > 0 ? start + c->timeout_ns : 0, t_kill = 0, drain_end = 0;
-	for (;;) {
-		long long now = proc_now_ns();
-		if (killing == 0) {
-			if (deadline > 0 && now >= deadline)
-				r->timed_out = true;
-			else if (abort != NULL && *abort >= 2)
-				r->interrupted = true;
-			if (r->timed_out || r->interrupted) {
-				kill_group(pid, SIGTERM);
-				killing = 1;
-				t_kill = now + KILL_GRACE_NS;
-			}
-		}
-		if (killing == 1 && now >= t_kill) {
-			kill_group(pid, SIGKILL);
-			killing = 2;
-			drain_end = now + KILLED_DRAIN_NS;
-			t_kill = now + UNKILLABLE_NS;
-		}
-		if (!ended && child_ended(pid)) {
-			ended = true;
-			if (killing == 0)
-				drain_end = now + DRAIN_NS;
-		}
-		if (ended) {
-			/* killed: all of the group gone, or SIGKILL'ed and drained; else drained */
-			if (killing == 1 ? eof && !group_has_others(pid, pid) : eof || now >= drain_end)
-				break;
-		} else if (killing == 2 && now >= t_kill) {
-			fail(err, errlen, "process %d did not end after SIGKILL", (int)pid);
-			pid = -1; /* left to init: waiting longer would hang the run */
-			goto out;
-		}
-
-		int ms = ended || pidfd >= 0 ? TICK_MS : TICK_NO_PIDFD_MS;
-		ms = poll_ms(now, deadline, ms);
-		ms = poll_ms(now, killing ? t_kill : 0, ms);
-		ms = poll_ms(now, ended || killing == 2 ? drain_end : 0, ms);
-		struct pollfd pf[2];
-		nfds_t n = 0;
-		if (!eof)
-			pf[n++] = (struct pollfd){ .fd = out[0], .events = POLLIN };
-		if (!ended && pidfd >= 0)
-			pf[n++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
-		if (poll(pf, n, ms) < 0) {
-			if (errno == EINTR)
-				continue;
-			poll_errno = errno;
-			kill_group(pid, SIGKILL);
-			break;
-		}
-		if (eof || pf[0].revents == 0)
-			continue;
-		for (int i = 0; i < 16; i++) { /* a bounded batch, then look at the clock again */
-			ssize_t k = read(out[0], buf, sizeof(buf));
-			if (k < 0 && errno == EINTR)
-				continue;
-			if (k < 0 && errno == EAGAIN)
-				break;
-			if (k <= 0) {
-				if (k < 0)
-					snprintf(note, sizeof(note), "\n[hotplan: read output: %s]\n", strerror(errno));
-				eof = true;
-				close_fd(&out[0]);
-				break;
-			}
-			ring_put(&ring, buf, (size_t)k);
-			if (cap >= 0 && cap_errno == 0) {
-				if (write_all(cap, buf, (size_t)k) < 0)
-					cap_errno = errno;
-				else
-					cap_nl = buf[k - 1] == '\n';
-			}
-		}
-	}
-	if (killing > 0)
-		kill_group(pid, SIGKILL); /* the unreaped leader keeps the group id ours: no stray kill */
-
-	int st;
-	while (waitpid(pid, &st, 0) < 0) {
-		if (errno == EINTR)
-			continue;
-		fail(err, errlen, "waitpid: %s", strerror(errno));
-		pid = -1;
-		goto out;
-	}
-	pid = -1;
-	r->seconds = (double)(proc_now_ns() - start) / 1e9;
-	if (WIFEXITED(st))
-		r->status = WEXITSTATUS(st);
-	else if (WIFSIGNALED(st))
-		r->signal = WTERMSIG(st);
-	if (poll_errno != 0)
-		fail(err, errlen, "poll: %s", strerror(poll_errno));
+	if (p.poll_errno != 0)
+		fail(err, errlen, "poll: %s", strerror(p.poll_errno));
 	else
 		ret = 0;
 
 out:
-	if (pid > 0) { /* only on a failure after fork: do not leave it running or unreaped */
-		kill_group(pid, SIGKILL);
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	}
-	if (cap >= 0) {
-		if (cap_errno == 0) {
-			char end[160];
-			int n = 0;
-			if (ret < 0 && err != NULL && errlen > 0)
-				n = snprintf(end, sizeof(end), "%s[hotplan: %s]\n", cap_nl ? "" : "\n", err);
-			else if (r->timed_out || r->interrupted)
-				n = snprintf(end, sizeof(end), "%s[hotplan: %s after %.1f s: process group killed]\n",
-					     cap_nl ? "" : "\n", r->timed_out ? "timed out" : "interrupted", r->seconds);
-			else if (!cap_nl)
-				n = snprintf(end, sizeof(end), "\n");
-			if (n > 0 && write_all(cap, end, (size_t)n < sizeof(end) ? (size_t)n : sizeof(end) - 1) < 0)
-				cap_errno = errno;
-		}
-		if (close(cap) < 0 && errno != EINTR && cap_errno == 0)
-			cap_errno = errno;
-		if (cap_errno != 0)
-			snprintf(note, sizeof(note), "\n[hotplan: write capture %s: %s]\n", capture, strerror(cap_errno));
-	}
-	ring_out(&ring, note[0] != '\0' ? note : NULL, r->tail);
-	close_fd(&hold);
-	close_fd(&in);
-	close_fd(&out[0]);
-	close_fd(&out[1]);
-	close_fd(&ep[0]);
-	close_fd(&ep[1]);
-	if (pidfd >= 0)
-		close(pidfd);
+	stop_leftover(&p);
+	if (p.cap >= 0)
+		close_capture(&p, ret, r, err, errlen);
+	ring_out(&p.ring, p.note[0] != '\0' ? p.note : NULL, r->tail);
+	close_all(&p);
 	return ret;
 }

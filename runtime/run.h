@@ -10,6 +10,8 @@
 #include "driver.h"
 #include "exec.h"
 #include "journal.h"
+#include "journal_resume.h"
+#include "last_run.h"
 #include "lock.h"
 #include "model.h"
 #include "progress.h"

@@ -1078,184 +1078,263 @@ static int do_status(void)
 	return 0;
 }
 
+/* ---- dispatch ------------------------------------------------------------------------- */
+
+/* The verbs that act: each checks its failure injection (SANDBOX/fail/VERB) first. */
+
+static int verb_service(const char *verb, char **a)
+{
+	bool start = verb[2] == 'a';
+	maybe_fail(verb);
+	switch (svc_kind(a[0], true)) {
+	case SVC_STORE:
+		event(S, "%s %s-service %s", cfg_node, start ? "start" : "stop", a[0]);
+		if (start)
+			start_daemon(S);
+		else
+			stop_daemon(S, SIGTERM);
+		break;
+	case SVC_CLUSTER:
+		set_member(cfg_node, start);
+		event(S, "%s %s %s)", cfg_node, start ? "join (start" : "leave (stop", a[0]);
+		break;
+	case SVC_PLAIN:
+		plain_service(a[0], start);
+		break;
+	}
+	return 0;
+}
+
+static int verb_kill(const char *verb, char **a)
+{
+	maybe_fail(verb);
+	if (strcmp(a[0], cfg_store_process) != 0)
+		die(1, "no process \"%s\" on %s", a[0], cfg_node);
+	if (daemon_pid(S) <= 0)
+		die(1, "process \"%s\" is not running on %s", a[0], cfg_node);
+	stop_daemon(S, SIGKILL);
+	/* a cluster whose resource may restart does restart it (what HP114 is about) */
+	if (clustered() && owns_store_group(cfg_node) && restart_enabled(cfg_resource) && is_member(cfg_node)) {
+		event(S, "cluster restarts %s on %s", cfg_resource, cfg_node);
+		start_daemon(S);
+	}
+	return 0;
+}
+
+static int verb_mount(const char *verb, char **a)
+{
+	bool dm = verb[0] == 'd';
+	maybe_fail(verb);
+	char *b = store_base(S, a[0]), *mark = path("%s.dismounted", b);
+	event(S, "%s %s %s", cfg_node, verb, a[0]);
+	if (dm)
+		put(mark, "dismounted\n");
+	else
+		unlink(mark);
+	poke(S, b, !dm);
+	return 0;
+}
+
+static int verb_install(const char *verb, char **a)
+{
+	(void)verb;
+	return do_install(a[0], a[1], a[2]);
+}
+
+static int verb_restart(const char *verb, char **a)
+{
+	(void)verb, (void)a;
+	return do_restart();
+}
+
+static int verb_move(const char *verb, char **a)
+{
+	(void)verb;
+	return do_move(a[0], a[1]);
+}
+
+static int verb_set_restart(const char *verb, char **a)
+{
+	maybe_fail(verb);
+	if (!clustered())
+		die(2, "%s is not a cluster node", cfg_node);
+	put(cpath("resources", a[0]), "%s\n", a[1]);
+	event(S, "resource %s RestartAction=%s", a[0], a[1]);
+	return 0;
+}
+
+/* The probes: 0 true, 1 false. */
+
+static int verb_service_running(const char *verb, char **a)
+{
+	(void)verb;
+	switch (svc_kind(a[0], true)) {
+	case SVC_STORE:
+		return daemon_pid(S) > 0 ? 0 : 1;
+	case SVC_CLUSTER:
+		return is_member(cfg_node) ? 0 : 1;
+	case SVC_PLAIN:
+		return plain_running(a[0]) ? 0 : 1;
+	}
+	return 2;
+}
+
+static int verb_process_running(const char *verb, char **a)
+{
+	(void)verb;
+	return strcmp(a[0], cfg_store_process) == 0 && daemon_pid(S) > 0 ? 0 : 1;
+}
+
+static int verb_store(const char *verb, char **a)
+{
+	char *b = store_base(S, a[0]), *edb = path("%s.edb", b), *mark = path("%s.dismounted", b);
+	bool yes;
+	if (verb[6] == 'd') {
+		yes = exists(mark);
+	} else {
+		pid_t pid = daemon_pid(S);
+		char *state = state_of(b);
+		yes = pid > 0 && !exists(mark) && strcmp(state, "mounted") == 0 && holds(pid, edb);
+		free(state);
+	}
+	free(b);
+	free(edb);
+	free(mark);
+	return yes ? 0 : 1;
+}
+
+/* `member` alone asks about this node; a[0] is NULL then. */
+static int verb_member(const char *verb, char **a)
+{
+	(void)verb;
+	if (!clustered())
+		die(2, "%s is not a cluster node", cfg_node);
+	return is_member(a[0] != NULL ? a[0] : cfg_node) ? 0 : 1;
+}
+
+static int verb_group_owner(const char *verb, char **a)
+{
+	(void)verb;
+	if (!clustered())
+		die(2, "%s is not a cluster node", cfg_node);
+	char *o = owner_of(a[0]);
+	if (o == NULL)
+		die(2, "no group \"%s\"", a[0]);
+	printf("%s\n", o);
+	return 0;
+}
+
+static int verb_hotfix_installed(const char *verb, char **a)
+{
+	(void)verb;
+	char *p = path("%s/hotfixes/%s", S, enc(a[0]));
+	return exists(p) ? 0 : 1;
+}
+
+static int verb_file_version(const char *verb, char **a)
+{
+	(void)verb;
+	printf("%s\n", file_version(S, a[0]));
+	return 0;
+}
+
+static int verb_restart_enabled(const char *verb, char **a)
+{
+	(void)verb;
+	if (!clustered())
+		die(2, "%s is not a cluster node", cfg_node);
+	return restart_enabled(a[0]) ? 0 : 1;
+}
+
+static int verb_up(const char *verb, char **a)
+{
+	(void)verb, (void)a;
+	char *r = path("%s/run/restarting", S);
+	return exists(r) ? 1 : 0;
+}
+
+static int verb_list_stores(const char *verb, char **a)
+{
+	(void)verb, (void)a;
+	struct store st[MAX_STORES];
+	int n = stores_of(S, st, MAX_STORES);
+	for (int i = 0; i < n; i++)
+		printf("%s\n", st[i].name);
+	stores_free(st, n);
+	return 0;
+}
+
+/* Node life and inspection: any arguments are ignored. */
+
+static int verb_daemon(const char *verb, char **a)
+{
+	(void)verb, (void)a;
+	return run_daemon(S);
+}
+
+static int verb_boot(const char *verb, char **a)
+{
+	(void)verb, (void)a;
+	boot();
+	return 0;
+}
+
+static int verb_status(const char *verb, char **a)
+{
+	(void)verb, (void)a;
+	return do_status();
+}
+
+#define ANY INT_MAX
+
+static const struct verb {
+	const char *name;
+	int min, max;                       /* arguments after the verb */
+	int (*run)(const char *verb, char **a);
+} verbs[] = {
+	{ "daemon", 0, ANY, verb_daemon },
+	{ "boot", 0, ANY, verb_boot },
+	{ "status", 0, ANY, verb_status },
+	{ "start-service", 1, 1, verb_service },
+	{ "stop-service", 1, 1, verb_service },
+	{ "kill-process", 1, 1, verb_kill },
+	{ "dismount", 1, 1, verb_mount },
+	{ "mount", 1, 1, verb_mount },
+	{ "install", 3, 3, verb_install },
+	{ "restart-node", 0, 0, verb_restart },
+	{ "move-group", 2, 2, verb_move },
+	{ "set-restart", 2, 2, verb_set_restart },
+	{ "service-running", 1, 1, verb_service_running },
+	{ "process-running", 1, 1, verb_process_running },
+	{ "store-mounted", 1, 1, verb_store },
+	{ "store-dismounted", 1, 1, verb_store },
+	{ "member", 0, 1, verb_member },
+	{ "group-owner", 1, 1, verb_group_owner },
+	{ "hotfix-installed", 1, 1, verb_hotfix_installed },
+	{ "file-version", 1, 1, verb_file_version },
+	{ "restart-enabled", 1, 1, verb_restart_enabled },
+	{ "up", 0, 0, verb_up },
+	{ "list-stores", 0, 0, verb_list_stores },
+};
+
 int main(int argc, char **argv)
 {
 	if (argc < 3)
 		return usage();
 	S = argv[1];
 	const char *verb = argv[2];
-	char **a = argv + 3;
+	char **a = argv + 3;                /* argv[argc] is NULL: a[na] too */
 	int na = argc - 3;
-#define NEED(n)                              \
-	do {                                 \
-		if (na != (n))               \
-			return usage();      \
-	} while (0)
+
 	if (strcmp(verb, "init") == 0)
 		return do_init(na, a);
 	load_config(S);
-	if (strcmp(verb, "daemon") == 0)
-		return run_daemon(S);
-	if (strcmp(verb, "boot") == 0) {
-		boot();
-		return 0;
-	}
-	if (strcmp(verb, "status") == 0)
-		return do_status();
-
-	/* actions */
-	if (strcmp(verb, "start-service") == 0 || strcmp(verb, "stop-service") == 0) {
-		NEED(1);
-		bool start = verb[2] == 'a';
-		maybe_fail(verb);
-		switch (svc_kind(a[0], true)) {
-		case SVC_STORE:
-			event(S, "%s %s-service %s", cfg_node, start ? "start" : "stop", a[0]);
-			if (start)
-				start_daemon(S);
-			else
-				stop_daemon(S, SIGTERM);
-			break;
-		case SVC_CLUSTER:
-			set_member(cfg_node, start);
-			event(S, "%s %s %s)", cfg_node, start ? "join (start" : "leave (stop", a[0]);
-			break;
-		case SVC_PLAIN:
-			plain_service(a[0], start);
-			break;
-		}
-		return 0;
-	}
-	if (strcmp(verb, "kill-process") == 0) {
-		NEED(1);
-		maybe_fail(verb);
-		if (strcmp(a[0], cfg_store_process) != 0)
-			die(1, "no process \"%s\" on %s", a[0], cfg_node);
-		if (daemon_pid(S) <= 0)
-			die(1, "process \"%s\" is not running on %s", a[0], cfg_node);
-		stop_daemon(S, SIGKILL);
-		/* a cluster whose resource may restart does restart it (what HP114 is about) */
-		if (clustered() && owns_store_group(cfg_node) && restart_enabled(cfg_resource) && is_member(cfg_node)) {
-			event(S, "cluster restarts %s on %s", cfg_resource, cfg_node);
-			start_daemon(S);
-		}
-		return 0;
-	}
-	if (strcmp(verb, "dismount") == 0 || strcmp(verb, "mount") == 0) {
-		NEED(1);
-		bool dm = verb[0] == 'd';
-		maybe_fail(verb);
-		char *b = store_base(S, a[0]), *mark = path("%s.dismounted", b);
-		event(S, "%s %s %s", cfg_node, verb, a[0]);
-		if (dm)
-			put(mark, "dismounted\n");
-		else
-			unlink(mark);
-		poke(S, b, !dm);
-		return 0;
-	}
-	if (strcmp(verb, "install") == 0) {
-		NEED(3);
-		return do_install(a[0], a[1], a[2]);
-	}
-	if (strcmp(verb, "restart-node") == 0) {
-		NEED(0);
-		return do_restart();
-	}
-	if (strcmp(verb, "move-group") == 0) {
-		NEED(2);
-		return do_move(a[0], a[1]);
-	}
-	if (strcmp(verb, "set-restart") == 0) {
-		NEED(2);
-		maybe_fail(verb);
-		if (!clustered())
-			die(2, "%s is not a cluster node", cfg_node);
-		put(cpath("resources", a[0]), "%s\n", a[1]);
-		event(S, "resource %s RestartAction=%s", a[0], a[1]);
-		return 0;
-	}
-
-	/* probes: 0 true, 1 false */
-	if (strcmp(verb, "service-running") == 0) {
-		NEED(1);
-		switch (svc_kind(a[0], true)) {
-		case SVC_STORE:
-			return daemon_pid(S) > 0 ? 0 : 1;
-		case SVC_CLUSTER:
-			return is_member(cfg_node) ? 0 : 1;
-		case SVC_PLAIN:
-			return plain_running(a[0]) ? 0 : 1;
-		}
-		return 2;
-	}
-	if (strcmp(verb, "process-running") == 0) {
-		NEED(1);
-		return strcmp(a[0], cfg_store_process) == 0 && daemon_pid(S) > 0 ? 0 : 1;
-	}
-	if (strcmp(verb, "store-mounted") == 0 || strcmp(verb, "store-dismounted") == 0) {
-		NEED(1);
-		char *b = store_base(S, a[0]), *edb = path("%s.edb", b), *mark = path("%s.dismounted", b);
-		bool yes;
-		if (verb[6] == 'd') {
-			yes = exists(mark);
-		} else {
-			pid_t pid = daemon_pid(S);
-			char *state = state_of(b);
-			yes = pid > 0 && !exists(mark) && strcmp(state, "mounted") == 0 && holds(pid, edb);
-			free(state);
-		}
-		free(b);
-		free(edb);
-		free(mark);
-		return yes ? 0 : 1;
-	}
-	if (strcmp(verb, "member") == 0) {
-		if (na > 1)
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		if (strcmp(verb, verbs[i].name) != 0)
+			continue;
+		if (na < verbs[i].min || na > verbs[i].max)
 			return usage();
-		if (!clustered())
-			die(2, "%s is not a cluster node", cfg_node);
-		return is_member(na == 1 ? a[0] : cfg_node) ? 0 : 1;
-	}
-	if (strcmp(verb, "group-owner") == 0) {
-		NEED(1);
-		if (!clustered())
-			die(2, "%s is not a cluster node", cfg_node);
-		char *o = owner_of(a[0]);
-		if (o == NULL)
-			die(2, "no group \"%s\"", a[0]);
-		printf("%s\n", o);
-		return 0;
-	}
-	if (strcmp(verb, "hotfix-installed") == 0) {
-		NEED(1);
-		char *p = path("%s/hotfixes/%s", S, enc(a[0]));
-		return exists(p) ? 0 : 1;
-	}
-	if (strcmp(verb, "file-version") == 0) {
-		NEED(1);
-		printf("%s\n", file_version(S, a[0]));
-		return 0;
-	}
-	if (strcmp(verb, "restart-enabled") == 0) {
-		NEED(1);
-		if (!clustered())
-			die(2, "%s is not a cluster node", cfg_node);
-		return restart_enabled(a[0]) ? 0 : 1;
-	}
-	if (strcmp(verb, "up") == 0) {
-		NEED(0);
-		char *r = path("%s/run/restarting", S);
-		return exists(r) ? 1 : 0;
-	}
-	if (strcmp(verb, "list-stores") == 0) {
-		NEED(0);
-		struct store st[MAX_STORES];
-		int n = stores_of(S, st, MAX_STORES);
-		for (int i = 0; i < n; i++)
-			printf("%s\n", st[i].name);
-		stores_free(st, n);
-		return 0;
+		return verbs[i].run(verb, a);
 	}
 	return usage();
 }

@@ -19,6 +19,7 @@
 
 #include "fuzz.h"
 #include "journal.h"
+#include "journal_resume.h"
 
 #define HEADER_FIXED 12u
 #define RECORD_MIN 66u

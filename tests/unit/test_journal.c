@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "journal.h"
+#include "journal_resume.h"
 
 #define RUN_ID "20261125T183000Z-3f9a1c"
 

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "last_run.h"
 #include "lock.h"
 
 static char tmpdir[256];
