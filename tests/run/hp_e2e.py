@@ -112,6 +112,7 @@ class Suite:
     def __init__(self, name):
         self.name = name
         self.failures = 0
+        self.skips = 0
         self.checks = 0
         self.t0 = time.monotonic()
 
@@ -126,10 +127,17 @@ class Suite:
                     sys.stderr.write("    %s\n" % line)
         return bool(cond)
 
+    def skip(self, what):
+        """A part of the test this machine cannot run (a tool is missing): said, and the test
+        ends with 77 (ctest: skipped) unless a check failed."""
+        self.skips += 1
+        print("SKIP: %s" % what)
+
     def finish(self):
         dt = time.monotonic() - self.t0
-        print("%s: %d checks, %d failed, %.1f s" % (self.name, self.checks, self.failures, dt))
-        sys.exit(1 if self.failures else 0)
+        print("%s: %d checks, %d failed, %d parts skipped, %.1f s" % (self.name, self.checks, self.failures,
+                                                                    self.skips, dt))
+        sys.exit(1 if self.failures else 77 if self.skips else 0)
 
 
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
