@@ -46,12 +46,10 @@ static const char HEAD[] =
 
 static char *concat(const char *a, const char *b, const char *c)
 {
-	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
-	char *out = malloc(la + lb + lc + 1);
+	size_t len = strlen(a) + strlen(b) + strlen(c) + 1;
+	char *out = malloc(len);
 	assert_non_null(out);
-	memcpy(out, a, la);
-	memcpy(out + la, b, lb);
-	memcpy(out + la + lb, c, lc + 1);
+	snprintf(out, len, "%s%s%s", a, b, c);
 	return out;
 }
 
