@@ -4,7 +4,7 @@
 #  1. The canonical plan is fine, but on the live server an operator has already dismounted
 #     the affected store: force-stopping store.exe now would leave it without soft recovery
 #     (HP102). The guard refuses the kill; the run rolls back (exit 3); store.exe was never
-#     killed (exit 3; see below).
+#     killed.
 #  2. A plan whose rollback dismounts every store passes the checker (a checkpoint is judged
 #     for HP130 only: a warning); the live `affected` list, from the inventory's `set`, names
 #     a store, and the guard refuses that rollback action (HP101): exit 4, no store touched.
@@ -17,21 +17,13 @@ make_server exchange1
 hpt "$S" dismount "$MAILBOX"
 pid=$(daemon_pid "$S")
 # The rollback mounts the others again and leaves the affected store as the operator did.
-# SPEC counts as degradations only what the plan caused (exit 3); an executor that judges the
-# rollback by every degradation it sees, the operator's included, ends with exit 4 and names
-# that store alone.
-rc=0
-"$HOTPLAN" run "$PLAN" --inventory "$SRC/plans/inventories/local.hplan" --yes --set "affected=$MAILBOX" \
-	>"$TMP/out.txt" 2>&1 </dev/null || rc=$?
-case $rc in
-3) says "rolled-back" ;;
-4)
-	says "still degraded"
-	[[ $(grep -c '^  [^ ]' "$TMP/out.txt") == 1 ]] && says "  store \"$MAILBOX\" is dismounted" ||
-		fail "the target is left degraded by more than the operator's dismount"
-	;;
-*) fail "exit $rc, expected 3 (or 4)" ;;
-esac
+# That store is no degradation: SPEC section 4 counts what the plan caused ("a store the plan
+# dismounted"), not what it found, so the rollback succeeds and the run ends rolled back,
+# exit 3 (SPEC sections 5 and 6; exit 4 is for no checkpoint or a failed rollback).
+run 3 run "$PLAN" --inventory "$SRC/plans/inventories/local.hplan" --yes --set "affected=$MAILBOX"
+says "rolled back to checkpoint others_dismounted"
+says "rolled-back"
+grep -qF "still degraded" "$TMP/out.txt" && fail "the operator's dismount was counted as a degradation of the rollback"
 says "ok   mount stores not in affected on exchange1"
 says "FAIL kill process \"store.exe\" on exchange1: refused by the guard: force-stopping the store process while an at-risk store is not mounted"
 says "(store \"$MAILBOX\") [HP102]"

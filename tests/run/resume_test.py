@@ -7,9 +7,8 @@ docs/journal.md):
     or zeros after it, a bit flipped in it): resume ignores the torn record and completes;
   - a journal damaged in a middle record: resume refuses and changes nothing;
   - a run killed between its run-done record and its last-run record (docs/journal.md, "One
-    crash window"): resume must set the last-run record right, so the target is not blocked
-    (its exit code, 0 in docs/journal.md, is only a warning: SPEC says such a run cannot be
-    resumed);
+    crash window"): resume sets the last-run record right, so the target is not blocked, and
+    exits 0 (SPEC: such a run cannot be resumed, so it acts on nothing);
   - a run killed before the simulated target's state was first saved: resume continues it."""
 import os
 import shutil
@@ -31,7 +30,7 @@ def refused(sb, j, target, what, want_rc=None):
     r = sb.run("resume", j)
     S.check(r.rc != 0, "%s: resume exit 0, expected a refusal" % what, r)
     if want_rc is not None:
-        S.soft(r.rc == want_rc, "%s: resume exit %s, expected %s" % (what, r.rc, want_rc), r)
+        S.check(r.rc == want_rc, "%s: resume exit %s, expected %s" % (what, r.rc, want_rc), r)
     S.check(r.err.strip() != "", "%s: the refusal gives no message on stderr" % what, r)
     S.check(open(j, "rb").read() == data, "%s: the refused resume changed the journal" % what)
     S.check(sb.last(target) == last, "%s: the refused resume changed the last-run record" % what)
@@ -47,7 +46,7 @@ for kind in ("standalone", "cluster"):
         r = sb.run(*run_args(kind, journal=j))
         S.check(r.rc == 0, "%s: the run: exit %s" % (kind, r.rc), r)
         rid = decode(j)["header"]["run"]
-        r = refused(sb, j, TARGET[kind], "%s: resume of completed run" % kind)
+        r = refused(sb, j, TARGET[kind], "%s: resume of completed run" % kind, want_rc=2)
         S.check(rid in r.err, "%s: the refusal does not name run %s" % (kind, rid), r)
         r = sb.run("resume", j, "--log", "json")
         S.check(r.rc != 0, "%s: resume --log json of a completed run: exit 0" % kind, r)
@@ -56,7 +55,7 @@ for kind in ("standalone", "cluster"):
         step = "kill_store" if kind == "standalone" else "active_dismount"
         r = sb.run(*run_args(kind, "--fail-at", step, journal=j))
         S.check(r.rc == 3, "%s: --fail-at %s: exit %s, expected 3" % (kind, step, r.rc), r)
-        refused(sb, j, TARGET[kind], "%s: resume of a rolled-back run" % kind)
+        refused(sb, j, TARGET[kind], "%s: resume of a rolled-back run" % kind, want_rc=2)
         # a new run starts from the beginning and completes
         r = sb.run(*run_args(kind, json_log=False))
         S.check(r.rc == 0, "%s: a new run after a rolled-back run: exit %s" % (kind, r.rc), r)
@@ -102,7 +101,7 @@ for kind, step in (("standalone", "dismount_others"), ("cluster", "passive_ready
         S.check(not probs, "%s: the journal: %s" % (what, "; ".join(probs)))
         S.check((sb.last(TARGET[kind]) or {}).get("status") == "completed",
                 "%s: the last-run record says %s" % (what, (sb.last(TARGET[kind]) or {}).get("status")))
-        refused(sb, j, TARGET[kind], what + ", resumed again")
+        refused(sb, j, TARGET[kind], what + ", resumed again", want_rc=2)
 
 
 # ---- torn last record ---------------------------------------------------------------------------
@@ -187,12 +186,16 @@ with Sandbox() as sb:
         f.seek(mid["offset"] + 30)
         f.write(bytes([b[0] ^ 0x01]))
     data = open(j, "rb").read()
+    S.check(d["records"][-1]["seq"] - mid["seq"] >= 2, "test setup: record %d is one of the last two" % mid["seq"])
+    last = sb.last("sim-cluster")
     r = sb.run("resume", j)
-    S.soft(r.rc != 0, "resume of a journal damaged in record %d (not a torn tail): exit 0; docs/journal.md: it "
-           "must refuse" % mid["seq"], r)
-    S.soft(open(j, "rb").read() == data, "resume of a damaged journal changed it (docs/journal.md: "
-           "truncating would destroy records)")
-    S.soft(r.err.strip() != "", "resume of a damaged journal: no message", r)
+    # docs/journal.md, "Torn or damaged": not a torn append; a person must look
+    S.check(r.rc == 2, "resume of a journal damaged in record %d (not a torn tail): exit %s, expected 2 "
+            "(unreadable input)" % (mid["seq"], r.rc), r)
+    S.check(open(j, "rb").read() == data, "resume of a damaged journal changed it (docs/journal.md: "
+            "truncating would destroy records)")
+    S.check("damaged" in r.err, "resume of a damaged journal: no message saying it is damaged", r)
+    S.check(sb.last("sim-cluster") == last, "resume of a damaged journal changed the last-run record")
 
 # ---- a journal of another plan version: refused -------------------------------------------------------
 with Sandbox() as sb:
@@ -266,10 +269,12 @@ for kind in ("standalone", "cluster"):
             text = f.read()
         with open(lastp, "w") as f:   # what the crash window leaves (docs/journal.md, "One crash window")
             f.write(text.replace("status completed", "status unfinished"))
+        data = open(j, "rb").read()
         r = sb.run("resume", j)
         # SPEC: a completed run cannot be resumed; docs/journal.md: resume mends the record and exits 0
-        S.soft(r.rc == 0, "%s: resume: exit %s, expected 0 (docs/journal.md, \"One crash window\": resume "
-               "rewrites the last-run record with the journal's end status and exits 0)" % (what, r.rc), r)
+        S.check(r.rc == 0, "%s: resume: exit %s, expected 0 (docs/journal.md, \"One crash window\": resume "
+                "rewrites the last-run record with the journal's end status and exits 0)" % (what, r.rc), r)
+        S.check(open(j, "rb").read() == data, "%s: resume changed the journal of the ended run" % what)
         S.check((sb.last(TARGET[kind]) or {}).get("status") == "completed",
                 "%s: after resume the last-run record says %s, expected completed" %
                 (what, (sb.last(TARGET[kind]) or {}).get("status")))

@@ -43,7 +43,7 @@ p = subprocess.run([os.environ.get("CC", "cc"), "-shared", "-fPIC", "-O1", "-o",
                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 if p.returncode != 0:
     SHIM = None
-    print("note: cannot build the fault shim (%s): only kill -9 scenarios" % p.stdout.decode().strip()[:200])
+    S.skip("cannot build the fault shim (%s): only kill -9 scenarios" % p.stdout.decode().strip()[:200])
 PRELOAD = SHIM
 if SHIM:
     ldd = subprocess.run(["ldd", HOTPLAN], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)

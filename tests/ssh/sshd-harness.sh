@@ -1,6 +1,9 @@
 # sshd-harness.sh: a real sshd on 127.0.0.1 for ssh:// tests. Source it from bash:
 #
-#   . "$HOTPLAN_SOURCE_DIR/tests/ssh/sshd-harness.sh"    # exits 0 with "SKIP: ..." if it cannot
+#   . "$HOTPLAN_SOURCE_DIR/tests/ssh/sshd-harness.sh"    # exits 77 with "SKIP: ..." if it cannot
+#
+# (77 is what ctest counts as skipped: the scripts that source this have SKIP_RETURN_CODE 77,
+# tests/CMakeLists.txt.)
 #
 # It generates a host key and a client key in a temporary directory, starts /usr/sbin/sshd on
 # a free port on 127.0.0.1 as the current user (root in CI: then /run/sshd, the privilege
@@ -44,7 +47,7 @@ sshd_harness_start() {
 	local sshd=${SSHD:-/usr/sbin/sshd} user port try pid i
 	if [[ ! -x "$sshd" ]] || ! command -v ssh-keygen >/dev/null 2>&1 || [[ ! -x /usr/bin/ssh ]]; then
 		echo "SKIP: no sshd ($sshd, ssh-keygen and /usr/bin/ssh are needed: apt-get install openssh-server openssh-client)"
-		exit 0
+		exit 77
 	fi
 	if ((EUID == 0)) && [[ ! -d /run/sshd ]]; then
 		mkdir -p -m 0755 /run/sshd
