@@ -17,6 +17,7 @@
 #include "image.h"
 #include "parse.h"
 #include "run.h"
+#include "util.h"
 
 double run_now(void)
 {
@@ -54,7 +55,7 @@ static void say(struct run *R, const char *fmt, ...)
 	char buf[2048];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	util_verr(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	char *shown = progress_redact(&R->prog, buf);   /* a secret param's value is never shown */
 	fputs("hotplan: ", stderr);
@@ -139,7 +140,7 @@ int run_load_plan(struct run *R, const char *path)
 	}
 	check_file(&R->ctx, f, CHECK_ALL, false);
 	diag_finish(&R->ctx);
-	bool color = isatty(STDERR_FILENO) && getenv("NO_COLOR") == NULL;
+	bool color = util_color(STDERR_FILENO);
 	if (R->ctx.diags.n > 0)
 		diag_print_text(&R->ctx, stderr, color);
 	if (R->ctx.diags.errors > 0) {
@@ -558,7 +559,8 @@ void run_finish(struct run *R, enum journal_status st)
 /* The simulated target outlives the runner, as a real one would: its state is saved after
  * every action, whole or not at all: written to NAME.sim.tmp, renamed over NAME.sim (a write
  * cut short by a full disk must not leave half a state for `resume` to read; a simulated
- * target need not survive a power cut, so nothing is fsync'ed). */
+ * target need not survive a power cut, so nothing is fsync'ed: no UTIL_DURABLE). The tmp name
+ * is fixed: the run holds the target's lock. */
 int run_save_sim(struct run *R)
 {
 	if (R->j == NULL || R->sim_path[0] == '\0')
@@ -572,29 +574,10 @@ int run_save_sim(struct run *R)
 	memcpy(p + 8, hdr, 12);
 	memcpy(p + 20, R->live->owner, ng);
 	memcpy(p + 20 + ng, R->live->v, R->m->nv);
-	const char *tmp = arena_printf(&R->ctx.arena, "%s.tmp", R->sim_path);
-	int fd, e = 0;
-	do
-		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	while (fd < 0 && errno == EINTR);
-	if (fd < 0)
-		return run_io_failed(R, arena_printf(&R->ctx.arena, "save the simulated target's state to %s: %s", tmp,
-						     strerror(errno)));
-	ssize_t n;
-	do
-		n = pwrite(fd, p, len, 0);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		e = errno;
-	if (close(fd) != 0 && e == 0 && errno != EINTR)
-		e = errno;
-	if (e == 0 && n == (ssize_t)len && rename(tmp, R->sim_path) == 0)
-		return 0;
-	if (e == 0)
-		e = n == (ssize_t)len ? errno : EIO;
-	unlink(tmp);
-	return run_io_failed(R, arena_printf(&R->ctx.arena, "save the simulated target's state to %s: %s", R->sim_path,
-					     n >= 0 && n != (ssize_t)len ? "short write" : strerror(e)));
+	char err[JOURNAL_PATH_MAX + 128];
+	if (util_replace(R->sim_path, p, len, 0600, UTIL_FIXED_TMP, err, sizeof(err)) != 0)
+		return run_io_failed(R, arena_printf(&R->ctx.arena, "save the simulated target's state: %s", err));
+	return 0;
 }
 
 static int load_sim(struct run *R)

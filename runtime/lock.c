@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "errmsg.h"
+#include "util.h"
 #include "lock.h"
 
 #define LOCK_MAGIC "hotplan-lock 1"
@@ -28,40 +27,7 @@ struct lock {
 };
 
 
-static void say(char *msg, size_t msglen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void say(char *msg, size_t msglen, const char *fmt, ...)
-{
-	if (msg != NULL && msglen > 0) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(msg, msglen, fmt, ap);
-		va_end(ap);
-	}
-}
-
 /* ---- files ---- */
-
-static int pwrite_all(int fd, const char *p, size_t n)
-{
-	off_t off = 0;
-	while (n > 0) {
-		ssize_t w = pwrite(fd, p, n, off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (w == 0) {
-			errno = EIO;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-		off += w;
-	}
-	return 0;
-}
 
 /* The file's text (up to TEXT_MAX - 1 bytes, NUL-terminated); E2BIG when longer. */
 static int read_text(int fd, char *buf, size_t *len)
@@ -97,12 +63,12 @@ static int target_file(const char *state_dir, const char *sub, const char *targe
 	int k;
 
 	if (target == NULL || target[0] == '\0')
-		return fail(err, errlen, "target file: empty target name");
+		return util_err(err, errlen, "target file: empty target name");
 	for (const unsigned char *p = (const unsigned char *)target; *p != '\0'; p++) {
 		bool plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
 			     *p == '_' || *p == '-' || (*p == '.' && p != (const unsigned char *)target);
 		if (n + 3 > TARGET_FILE_MAX)
-			return fail(err, errlen, "target file: the target name '%s' is too long", target);
+			return util_err(err, errlen, "target file: the target name '%s' is too long", target);
 		if (plain)
 			name[n++] = (char)*p;
 		else
@@ -111,12 +77,12 @@ static int target_file(const char *state_dir, const char *sub, const char *targe
 	name[n] = '\0';
 	k = snprintf(buf, len, "%s/%s", state_dir, sub);
 	if (k < 0 || (size_t)k >= len)
-		return fail(err, errlen, "target file %s/%s: %s", state_dir, sub, strerror(ENAMETOOLONG));
+		return util_err(err, errlen, "target file %s/%s: %s", state_dir, sub, strerror(ENAMETOOLONG));
 	if (journal_mkdirs(buf, err, errlen) != 0)
 		return -1;
 	k = snprintf(buf, len, "%s/%s/%s%s", state_dir, sub, name, suffix);
 	if (k < 0 || (size_t)k >= len)
-		return fail(err, errlen, "target file %s/%s: %s", state_dir, sub, strerror(ENAMETOOLONG));
+		return util_err(err, errlen, "target file %s/%s: %s", state_dir, sub, strerror(ENAMETOOLONG));
 	return 0;
 }
 
@@ -199,11 +165,11 @@ int lock_owner_self(struct lock_owner *me, const char *run_id, int64_t started_n
 {
 	memset(me, 0, sizeof(*me));
 	if (snprintf(me->run_id, sizeof(me->run_id), "%s", run_id) >= (int)sizeof(me->run_id))
-		return fail(err, errlen, "lock owner: run id too long");
+		return util_err(err, errlen, "lock owner: run id too long");
 	me->pid = (int64_t)getpid();
 	me->started_ns = started_ns;
 	if (gethostname(me->host, sizeof(me->host) - 1) != 0)
-		return fail(err, errlen, "lock owner: gethostname: %s", strerror(errno));
+		return util_err(err, errlen, "lock owner: gethostname: %s", strerror(errno));
 	me->host[sizeof(me->host) - 1] = '\0';
 	return 0;
 }
@@ -276,12 +242,12 @@ int lock_acquire(const char *state_dir, const char *target, const struct lock_ow
 
 	*out = NULL;
 	memset(holder, 0, sizeof(*holder));
-	say(msg, msglen, "%s", "");
+	util_err(msg, msglen, "%s", "");
 	if (!field_ok(me->run_id) || !field_ok(me->host) || me->pid <= 0)
-		return fail(msg, msglen, "lock target '%s': invalid owner", target);
+		return util_err(msg, msglen, "lock target '%s': invalid owner", target);
 	lk = calloc(1, sizeof(*lk));
 	if (lk == NULL)
-		return fail(msg, msglen, "lock target '%s': %s", target, strerror(ENOMEM));
+		return util_err(msg, msglen, "lock target '%s': %s", target, strerror(ENOMEM));
 	lk->fd = -1;
 	if (target_file(state_dir, "locks", target, ".lock", lk->path, sizeof(lk->path), msg, msglen) != 0)
 		goto bad;
@@ -289,7 +255,7 @@ int lock_acquire(const char *state_dir, const char *target, const struct lock_ow
 		fd = open(lk->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0) {
-		fail(msg, msglen, "open lock %s: %s", lk->path, strerror(errno));
+		util_err(msg, msglen, "open lock %s: %s", lk->path, strerror(errno));
 		goto bad;
 	}
 
@@ -299,12 +265,12 @@ int lock_acquire(const char *state_dir, const char *target, const struct lock_ow
 		if (errno == EINTR)
 			continue;
 		if (errno != EWOULDBLOCK) {
-			fail(msg, msglen, "lock %s: %s", lk->path, strerror(errno));
+			util_err(msg, msglen, "lock %s: %s", lk->path, strerror(errno));
 			goto bad;
 		}
 		/* Held. The holder writes its name right after taking the lock: wait a little for it. */
 		if (read_owner(fd, holder, &what) != 0) {
-			fail(msg, msglen, "read lock %s: %s", lk->path, strerror(errno));
+			util_err(msg, msglen, "read lock %s: %s", lk->path, strerror(errno));
 			goto bad;
 		}
 		/* A record naming a dead process here is the previous holder's, not yet replaced. */
@@ -314,15 +280,15 @@ int lock_acquire(const char *state_dir, const char *target, const struct lock_ow
 		}
 		if (what == OWNER_OK || tries >= HOLDER_WAIT_TRIES) {
 			if (what != OWNER_OK) {
-				say(msg, msglen, "target '%s' is locked by another run (which has not written its name into %s)",
+				util_err(msg, msglen, "target '%s' is locked by another run (which has not written its name into %s)",
 				    target, lk->path);
 			} else {
 				format_time(holder->started_ns, when, sizeof(when));
 				if (same_host(holder))
-					say(msg, msglen, "target '%s' is locked by run %s (pid %" PRId64 ", started %s)",
+					util_err(msg, msglen, "target '%s' is locked by run %s (pid %" PRId64 ", started %s)",
 					    target, holder->run_id, holder->pid, when);
 				else
-					say(msg, msglen, "target '%s' is locked by run %s (pid %" PRId64 " on host %s, started %s)",
+					util_err(msg, msglen, "target '%s' is locked by run %s (pid %" PRId64 " on host %s, started %s)",
 					    target, holder->run_id, holder->pid, holder->host, when);
 			}
 			close(fd);
@@ -335,44 +301,44 @@ int lock_acquire(const char *state_dir, const char *target, const struct lock_ow
 
 	/* Ours. Whatever the file still says is a holder that died without releasing. */
 	if (read_owner(fd, holder, &what) != 0) {
-		fail(msg, msglen, "read lock %s: %s", lk->path, strerror(errno));
+		util_err(msg, msglen, "read lock %s: %s", lk->path, strerror(errno));
 		goto bad;
 	}
 	if (what == OWNER_OK) {
 		if (!same_host(holder))
-			say(msg, msglen, "stale lock of run %s (pid %" PRId64 " on host %s, not holding it) released",
+			util_err(msg, msglen, "stale lock of run %s (pid %" PRId64 " on host %s, not holding it) released",
 			    holder->run_id, holder->pid, holder->host);
 		else if (!pid_alive(holder->pid))
-			say(msg, msglen, "stale lock of run %s (pid %" PRId64 ", no longer running) released",
+			util_err(msg, msglen, "stale lock of run %s (pid %" PRId64 ", no longer running) released",
 			    holder->run_id, holder->pid);
 		else
-			say(msg, msglen, "stale lock of run %s (pid %" PRId64 ", alive but no longer holding it) released",
+			util_err(msg, msglen, "stale lock of run %s (pid %" PRId64 ", alive but no longer holding it) released",
 			    holder->run_id, holder->pid);
 	} else if (what == OWNER_PARTIAL) {
-		say(msg, msglen, "stale lock file %s with an incomplete holder record (a run died while taking it) released",
+		util_err(msg, msglen, "stale lock file %s with an incomplete holder record (a run died while taking it) released",
 		    lk->path);
 	}
 
 	n = snprintf(text, sizeof(text), LOCK_MAGIC "\nrun %s\npid %" PRId64 "\nstarted %" PRId64 "\nhost %s\nend\n",
 		     me->run_id, me->pid, me->started_ns, me->host);
 	if (n < 0 || (size_t)n >= sizeof(text)) {
-		fail(msg, msglen, "write lock %s: owner too long", lk->path);
+		util_err(msg, msglen, "write lock %s: owner too long", lk->path);
 		goto bad;
 	}
 	/* Empty first: a reader sees nothing (and waits) or the whole record, never a mix. */
 	while (ftruncate(fd, 0) != 0) {
 		if (errno == EINTR)
 			continue;
-		fail(msg, msglen, "write lock %s: %s", lk->path, strerror(errno));
+		util_err(msg, msglen, "write lock %s: %s", lk->path, strerror(errno));
 		goto bad;
 	}
-	if (pwrite_all(fd, text, (size_t)n) != 0) {
+	if (util_pwrite_all(fd, text, (size_t)n, 0) != 0) {
 		e = errno;
-		fail(msg, msglen, "write lock %s: %s", lk->path, strerror(e));
+		util_err(msg, msglen, "write lock %s: %s", lk->path, strerror(e));
 		/* Do not leave half a name behind. */
 		if (ftruncate(fd, 0) != 0 && msg != NULL && msglen > 0) {
 			size_t k = strlen(msg);
-			say(msg + k, msglen - k, " (and clear it: %s)", strerror(errno));
+			util_err(msg + k, msglen - k, " (and clear it: %s)", strerror(errno));
 		}
 		goto bad;
 	}
@@ -395,7 +361,7 @@ int lock_release(struct lock *lk, char *err, size_t errlen)
 	while (ftruncate(lk->fd, 0) != 0) {
 		if (errno == EINTR)
 			continue;
-		rc = fail(err, errlen, "release lock %s: clear holder: %s", lk->path, strerror(errno));
+		rc = util_err(err, errlen, "release lock %s: clear holder: %s", lk->path, strerror(errno));
 		break;
 	}
 	close(lk->fd);                          /* drops the flock; nothing durable to lose */
@@ -441,12 +407,12 @@ int target_last_read(const char *state_dir, const char *target, struct target_la
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 1;
-		return fail(err, errlen, "open last-run record %s: %s", path, strerror(errno));
+		return util_err(err, errlen, "open last-run record %s: %s", path, strerror(errno));
 	}
 	if (read_text(fd, text, &len) != 0) {
 		int e = errno;
 		close(fd);
-		return fail(err, errlen, "read last-run record %s: %s", path, strerror(e));
+		return util_err(err, errlen, "read last-run record %s: %s", path, strerror(e));
 	}
 	close(fd);
 	unsigned i = 0;
@@ -457,7 +423,7 @@ int target_last_read(const char *state_dir, const char *target, struct target_la
 		i = sizeof(status_names) / sizeof(status_names[0]);
 	if (i == sizeof(status_names) / sizeof(status_names[0]) || !parse_i64(when, &last->time_ns)) {
 		memset(last, 0, sizeof(*last));
-		return fail(err, errlen, "last-run record %s is malformed", path);
+		return util_err(err, errlen, "last-run record %s is malformed", path);
 	}
 	last->status = (enum target_status)i;
 	return 0;
@@ -466,73 +432,30 @@ int target_last_read(const char *state_dir, const char *target, struct target_la
 int target_last_write(const char *state_dir, const char *target, const struct target_last *last,
 		      char *err, size_t errlen)
 {
-	char path[JOURNAL_PATH_MAX], tmp[JOURNAL_PATH_MAX + 8], dir[JOURNAL_PATH_MAX];
+	char path[JOURNAL_PATH_MAX], why[JOURNAL_PATH_MAX + 128];
 	char *text = NULL;
-	int fd = -1, n, e, rc = -1;
+	int n, rc;
 
 	if (!field_ok(last->run_id) || !field_ok(last->journal) ||
 	    (unsigned)last->status >= sizeof(status_names) / sizeof(status_names[0]))
-		return fail(err, errlen, "write last-run record of target '%s': invalid record", target);
+		return util_err(err, errlen, "write last-run record of target '%s': invalid record", target);
 	if (target_file(state_dir, "targets", target, ".last", path, sizeof(path), err, errlen) != 0)
 		return -1;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	snprintf(dir, sizeof(dir), "%s/targets", state_dir);
 	text = malloc(TEXT_MAX);
 	if (text == NULL)
-		return fail(err, errlen, "write last-run record %s: %s", path, strerror(ENOMEM));
+		return util_err(err, errlen, "write last-run record %s: %s", path, strerror(ENOMEM));
 	n = snprintf(text, TEXT_MAX, LAST_MAGIC "\nrun %s\njournal %s\nstatus %s\ntime %" PRId64 "\nend\n",
 		     last->run_id, last->journal, status_names[last->status], journal_now_ns());
 	if (n < 0 || n >= TEXT_MAX) {
-		fail(err, errlen, "write last-run record %s: too long", path);
-		goto out;
+		free(text);
+		return util_err(err, errlen, "write last-run record %s: too long", path);
 	}
 	/* The tmp name is fixed: the caller holds the target's lock, so no one else writes it. */
-	do
-		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	while (fd < 0 && errno == EINTR);
-	if (fd < 0) {
-		fail(err, errlen, "write last-run record %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (pwrite_all(fd, text, (size_t)n) != 0) {
-		e = errno;
-		fail(err, errlen, "write last-run record %s: %s", tmp, strerror(e));
-		goto out_unlink;
-	}
-	while (fsync(fd) != 0) {
-		if (errno == EINTR)
-			continue;
-		e = errno;
-		fail(err, errlen, "sync last-run record %s: %s", tmp, strerror(e));
-		goto out_unlink;
-	}
-	e = close(fd);
-	fd = -1;
-	if (e != 0 && errno != EINTR) {
-		e = errno;
-		fail(err, errlen, "write last-run record %s: %s", tmp, strerror(e));
-		goto out_unlink;
-	}
-	if (rename(tmp, path) != 0) {
-		e = errno;
-		fail(err, errlen, "replace last-run record %s: %s", path, strerror(e));
-		goto out_unlink;
-	}
-	if (journal_sync_dir(dir, err, errlen) != 0)
-		goto out;
-	rc = 0;
-	goto out;
-
-out_unlink:
-	if (unlink(tmp) != 0 && err != NULL && errlen > 0) {
-		size_t k = strlen(err);
-		snprintf(err + k, errlen - k, " (and remove %s: %s)", tmp, strerror(errno));
-	}
-out:
-	if (fd >= 0)
-		close(fd);
+	rc = util_replace(path, text, (size_t)n, 0600, UTIL_DURABLE | UTIL_FIXED_TMP, why, sizeof(why));
 	free(text);
-	return rc;
+	if (rc != 0)
+		return util_err(err, errlen, "last-run record: %s", why);
+	return 0;
 }
 
 int target_last_gate(const struct target_last *last, const char *target, const char *abandon,
@@ -540,30 +463,30 @@ int target_last_gate(const struct target_last *last, const char *target, const c
 {
 	bool blocking = last != NULL && (last->status == TARGET_UNFINISHED || last->status == TARGET_FAILED);
 
-	say(msg, msglen, "%s", "");
+	util_err(msg, msglen, "%s", "");
 	if (abandon != NULL) {
 		if (!blocking) {
 			if (last == NULL)
-				return fail(msg, msglen, "--abandon %s: target '%s' has no unfinished run", abandon, target);
-			return fail(msg, msglen, "--abandon %s: target '%s' has no unfinished run (its last run %s %s)",
+				return util_err(msg, msglen, "--abandon %s: target '%s' has no unfinished run", abandon, target);
+			return util_err(msg, msglen, "--abandon %s: target '%s' has no unfinished run (its last run %s %s)",
 				    abandon, target, last->run_id,
 				    last->status == TARGET_COMPLETED ? "completed" : "was rolled back");
 		}
 		if (strcmp(abandon, last->run_id) != 0)
-			return fail(msg, msglen, "--abandon %s: the unfinished run of target '%s' is %s, not %s",
+			return util_err(msg, msglen, "--abandon %s: the unfinished run of target '%s' is %s, not %s",
 				    abandon, target, last->run_id, abandon);
-		say(msg, msglen, "run %s (%s, journal %s) abandoned: it can no longer be resumed",
+		util_err(msg, msglen, "run %s (%s, journal %s) abandoned: it can no longer be resumed",
 		    last->run_id, target_status_name(last->status), last->journal);
 		return 0;
 	}
 	if (!blocking)
 		return 0;
 	if (last->status == TARGET_FAILED)
-		say(msg, msglen, "target '%s': the last run %s failed and a person must look (exit 4); continue it "
+		util_err(msg, msglen, "target '%s': the last run %s failed and a person must look (exit 4); continue it "
 			"with `hotplan resume %s`, or give it up with `--abandon %s`",
 		    target, last->run_id, last->journal, last->run_id);
 	else
-		say(msg, msglen, "target '%s': the last run %s is unfinished; continue it with `hotplan resume %s`, "
+		util_err(msg, msglen, "target '%s': the last run %s is unfinished; continue it with `hotplan resume %s`, "
 			"or give it up with `--abandon %s`",
 		    target, last->run_id, last->journal, last->run_id);
 	return 1;
@@ -572,20 +495,20 @@ int target_last_gate(const struct target_last *last, const char *target, const c
 int target_resume_gate(const struct target_last *last, const char *target, const char *run_id,
 		       char *msg, size_t msglen)
 {
-	say(msg, msglen, "%s", "");
+	util_err(msg, msglen, "%s", "");
 	if (last == NULL) {
-		say(msg, msglen, "target '%s' has no record of run %s in this state directory: resume from the "
+		util_err(msg, msglen, "target '%s' has no record of run %s in this state directory: resume from the "
 			"directory the run started in, or set HOTPLAN_STATE_DIR to its state directory",
 		    target, run_id);
 		return 1;
 	}
 	if (strcmp(last->run_id, run_id) != 0) {
-		say(msg, msglen, "run %s of target '%s' was given up or superseded: the target's last run is %s (%s)",
+		util_err(msg, msglen, "run %s of target '%s' was given up or superseded: the target's last run is %s (%s)",
 		    run_id, target, last->run_id, target_status_name(last->status));
 		return 1;
 	}
 	if (last->status == TARGET_COMPLETED || last->status == TARGET_ROLLED_BACK) {
-		say(msg, msglen, "run %s of target '%s' %s: it cannot be resumed", run_id, target,
+		util_err(msg, msglen, "run %s of target '%s' %s: it cannot be resumed", run_id, target,
 		    last->status == TARGET_COMPLETED ? "completed" : "was rolled back");
 		return 1;
 	}

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "errmsg.h"
+#include "util.h"
 #include "proc.h"
 
 extern char **environ; /* NOLINT(readability-redundant-declaration): POSIX has the application declare it */
@@ -72,21 +72,6 @@ long long proc_now_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 static void close_fd(int *fd)
@@ -166,13 +151,13 @@ static pid_t spawn_child(const char *const *argv, int in, int out, char *err, si
 	pid_t pid = -1;
 	int e = posix_spawnattr_init(&at);
 	if (e != 0) {
-		fail(err, errlen, "posix_spawnattr_init: %s", strerror(e));
+		util_err(err, errlen, "posix_spawnattr_init: %s", strerror(e));
 		return -1;
 	}
 	e = posix_spawn_file_actions_init(&fa);
 	if (e != 0) {
 		posix_spawnattr_destroy(&at);
-		fail(err, errlen, "posix_spawn_file_actions_init: %s", strerror(e));
+		util_err(err, errlen, "posix_spawn_file_actions_init: %s", strerror(e));
 		return -1;
 	}
 	/* Every signal, glibc's own two (32 and 33, SIGCANCEL and SIGSETXID) included, which
@@ -196,9 +181,9 @@ static pid_t spawn_child(const char *const *argv, int in, int out, char *err, si
 	if (e == 0)
 		e = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	if (e != 0)
-		fail(err, errlen, "posix_spawn set-up: %s", strerror(e));
+		util_err(err, errlen, "posix_spawn set-up: %s", strerror(e));
 	else if ((e = posix_spawn(&pid, argv[0], &fa, &at, (char *const *)argv, environ)) != 0) {
-		fail(err, errlen, "exec %s: %s", argv[0], strerror(e));
+		util_err(err, errlen, "exec %s: %s", argv[0], strerror(e));
 		pid = -1;
 	}
 	posix_spawn_file_actions_destroy(&fa);
@@ -380,7 +365,7 @@ int proc_run(const char *const *argv, unsigned flags, const struct transport_cmd
 	r->status = -1;
 	if (abort != NULL && *abort >= 2) {
 		r->interrupted = true;
-		return fail(err, errlen, "not started: the run is being aborted");
+		return util_err(err, errlen, "not started: the run is being aborted");
 	}
 
 	if (capture != NULL) {
@@ -388,10 +373,10 @@ int proc_run(const char *const *argv, unsigned flags, const struct transport_cmd
 			cap = open(capture, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600);
 		while (cap < 0 && errno == EINTR);
 		if (cap < 0)
-			return fail(err, errlen, "open capture %s: %s", capture, strerror(errno));
+			return util_err(err, errlen, "open capture %s: %s", capture, strerror(errno));
 		int n = snprintf(buf, sizeof(buf), "==== %s ====\n", c->label != NULL ? c->label : "command");
-		if (write_all(cap, buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1) < 0) {
-			fail(err, errlen, "write capture %s: %s", capture, strerror(errno));
+		if (util_write_all(cap, buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1) < 0) {
+			util_err(err, errlen, "write capture %s: %s", capture, strerror(errno));
 			goto out;
 		}
 	}
@@ -399,7 +384,7 @@ int proc_run(const char *const *argv, unsigned flags, const struct transport_cmd
 	if (flags & PROC_STDIN_PIPE) {
 		int p[2];
 		if (pipe2(p, O_CLOEXEC) < 0) {
-			fail(err, errlen, "pipe: %s", strerror(errno));
+			util_err(err, errlen, "pipe: %s", strerror(errno));
 			goto out;
 		}
 		in = p[0];
@@ -409,23 +394,23 @@ int proc_run(const char *const *argv, unsigned flags, const struct transport_cmd
 			in = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		while (in < 0 && errno == EINTR);
 		if (in < 0) {
-			fail(err, errlen, "open /dev/null: %s", strerror(errno));
+			util_err(err, errlen, "open /dev/null: %s", strerror(errno));
 			goto out;
 		}
 	}
 	if (pipe2(out, O_CLOEXEC) < 0) {
-		fail(err, errlen, "pipe: %s", strerror(errno));
+		util_err(err, errlen, "pipe: %s", strerror(errno));
 		goto out;
 	}
 	if (fcntl(out[0], F_SETFL, O_NONBLOCK) < 0) {
-		fail(err, errlen, "fcntl: %s", strerror(errno));
+		util_err(err, errlen, "fcntl: %s", strerror(errno));
 		goto out;
 	}
 
 #ifdef PROC_SPAWN
 	/* std fds may be among ours when the runner was started with 0, 1 or 2 closed */
 	if (fd_above_std(&in) < 0 || fd_above_std(&out[1]) < 0) {
-		fail(err, errlen, "fcntl: %s", strerror(errno));
+		util_err(err, errlen, "fcntl: %s", strerror(errno));
 		goto out;
 	}
 	long long start = proc_now_ns();
@@ -436,7 +421,7 @@ int proc_run(const char *const *argv, unsigned flags, const struct transport_cmd
 	close_fd(&in);
 #else
 	if (pipe2(ep, O_CLOEXEC) < 0) {
-		fail(err, errlen, "pipe: %s", strerror(errno));
+		util_err(err, errlen, "pipe: %s", strerror(errno));
 		goto out;
 	}
 	struct rlimit rl;
@@ -456,7 +441,7 @@ int proc_run(const char *const *argv, unsigned flags, const struct transport_cmd
 	int fork_errno = errno;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (pid < 0) {
-		fail(err, errlen, "fork: %s", strerror(fork_errno));
+		util_err(err, errlen, "fork: %s", strerror(fork_errno));
 		goto out;
 	}
 	(void)setpgid(pid, pid); /* also here, so that the group exists before any kill of ours */
@@ -476,11 +461,11 @@ int proc_run(const char *const *argv, unsigned flags, const struct transport_cmd
 			;
 		pid = -1;
 		if (got != (ssize_t)sizeof(ce))
-			fail(err, errlen, "exec %s: %s", argv[0], got < 0 ? strerror(errno) : "lost the child's report");
+			util_err(err, errlen, "exec %s: %s", argv[0], got < 0 ? strerror(errno) : "lost the child's report");
 		else if (ce.stage == STAGE_EXEC)
-			fail(err, errlen, "exec %s: %s", argv[0], strerror(ce.err));
+			util_err(err, errlen, "exec %s: %s", argv[0], strerror(ce.err));
 		else
-			fail(err, errlen, "%s: %s", ce.stage == STAGE_SETPGID ? "setpgid" : "dup2", strerror(ce.err));
+			util_err(err, errlen, "%s: %s", ce.stage == STAGE_SETPGID ? "setpgid" : "dup2", strerror(ce.err));
 		goto out;
 	}
 #endif
@@ -518,7 +503,7 @@ int proc_run(const char *const *argv, unsigned flags, const struct transport_cmd
 			if (killing == 1 ? eof && !group_has_others(pid, pid) : eof || now >= drain_end)
 				break;
 		} else if (killing == 2 && now >= t_kill) {
-			fail(err, errlen, "process %d did not end after SIGKILL", (int)pid);
+			util_err(err, errlen, "process %d did not end after SIGKILL", (int)pid);
 			pid = -1; /* left to init: waiting longer would hang the run */
 			goto out;
 		}
@@ -557,7 +542,7 @@ int proc_run(const char *const *argv, unsigned flags, const struct transport_cmd
 			}
 			ring_put(&ring, buf, (size_t)k);
 			if (cap >= 0 && cap_errno == 0) {
-				if (write_all(cap, buf, (size_t)k) < 0)
+				if (util_write_all(cap, buf, (size_t)k) < 0)
 					cap_errno = errno;
 				else
 					cap_nl = buf[k - 1] == '\n';
@@ -571,7 +556,7 @@ int proc_run(const char *const *argv, unsigned flags, const struct transport_cmd
 	while (waitpid(pid, &st, 0) < 0) {
 		if (errno == EINTR)
 			continue;
-		fail(err, errlen, "waitpid: %s", strerror(errno));
+		util_err(err, errlen, "waitpid: %s", strerror(errno));
 		pid = -1;
 		goto out;
 	}
@@ -582,7 +567,7 @@ int proc_run(const char *const *argv, unsigned flags, const struct transport_cmd
 	else if (WIFSIGNALED(st))
 		r->signal = WTERMSIG(st);
 	if (poll_errno != 0)
-		fail(err, errlen, "poll: %s", strerror(poll_errno));
+		util_err(err, errlen, "poll: %s", strerror(poll_errno));
 	else
 		ret = 0;
 
@@ -603,7 +588,7 @@ out:
 					     cap_nl ? "" : "\n", r->timed_out ? "timed out" : "interrupted", r->seconds);
 			else if (!cap_nl)
 				n = snprintf(end, sizeof(end), "\n");
-			if (n > 0 && write_all(cap, end, (size_t)n < sizeof(end) ? (size_t)n : sizeof(end) - 1) < 0)
+			if (n > 0 && util_write_all(cap, end, (size_t)n < sizeof(end) ? (size_t)n : sizeof(end) - 1) < 0)
 				cap_errno = errno;
 		}
 		if (close(cap) < 0 && errno != EINTR && cap_errno == 0)
