@@ -33,23 +33,29 @@ static void on_signal(int sig)
 		exec_interrupts++;
 }
 
-static void install_signals(void)
+static void say(struct run *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* 0, or EXIT_USAGE (said) if a handler cannot be installed. */
+static int install_signals(struct run *R)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = 0;   /* no SA_RESTART: a sleeping action wakes up to look */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	/* progress goes to stdout: a reader that goes away (`| head`) must not kill the run in the
 	 * middle of an action; the write fails instead (EPIPE), reported at the end (run_free) */
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
+	struct sigaction ign = sa;
+	ign.sa_handler = SIG_IGN;
+	if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0 ||
+	    sigaction(SIGPIPE, &ign, NULL) != 0) {
+		say(R, "install the signal handlers: %s", strerror(errno));
+		return EXIT_USAGE;
+	}
 	exec_interrupts = 0;
+	return 0;
 }
 
-static void say(struct run *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(struct run *R, const char *fmt, ...)
 {
 	char buf[2048];
@@ -730,7 +736,8 @@ int exec_run(const struct run_opts *o)
 	char err[512];
 	int rc;
 
-	install_signals();
+	if ((rc = install_signals(R)) != 0)
+		goto out;
 	if ((rc = run_load_plan(R, o->plan_path)) != 0)
 		goto out;
 	if ((rc = run_begin(R)) != 0)
@@ -820,7 +827,8 @@ int exec_resume(const char *journal_path, bool yes, bool log_json, const char *c
 	char err[1024];
 	int rc;
 
-	install_signals();
+	if ((rc = install_signals(R)) != 0)
+		goto out;
 	/* read it first (without its lock: a live run may be writing it), take the target's
 	 * lock, and only then open it for appending */
 	if (journal_read(journal_path, &R->log, err, sizeof(err)) < 0) {

@@ -46,7 +46,7 @@ extern char **environ; /* NOLINT(readability-redundant-declaration): POSIX has t
 #endif
 
 #ifndef PROC_SPAWN
-enum child_stage { STAGE_SETPGID = 1, STAGE_DUP, STAGE_EXEC };
+enum child_stage { STAGE_SETPGID = 1, STAGE_DUP, STAGE_EXEC, STAGE_SIGACTION };
 
 struct child_err {
 	int stage;
@@ -248,8 +248,11 @@ static void child_run(const struct child_args *a)
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
 	sigemptyset(&dfl.sa_mask);
+	/* EINVAL is expected and ignored: SIGKILL, SIGSTOP and the signals libc keeps for itself
+	 * cannot be changed. Any other failure stops the child. */
 	for (int sig = 1; sig < NSIG; sig++)
-		(void)sigaction(sig, &dfl, NULL); /* EINVAL for SIGKILL, SIGSTOP and libc's own */
+		if (sigaction(sig, &dfl, NULL) != 0 && errno != EINVAL)
+			child_fail(ep, STAGE_SIGACTION);
 	/* std fds may be among ours when the runner was started with 0, 1 or 2 closed */
 	int in = move_up(a->in, 0), out = move_up(a->out, 0);
 	if (in < 0 || out < 0)
@@ -465,7 +468,9 @@ int proc_run(const char *const *argv, unsigned flags, const struct transport_cmd
 		else if (ce.stage == STAGE_EXEC)
 			util_err(err, errlen, "exec %s: %s", argv[0], strerror(ce.err));
 		else
-			util_err(err, errlen, "%s: %s", ce.stage == STAGE_SETPGID ? "setpgid" : "dup2", strerror(ce.err));
+			util_err(err, errlen, "%s: %s",
+				 ce.stage == STAGE_SETPGID ? "setpgid" : ce.stage == STAGE_DUP ? "dup2" : "sigaction",
+				 strerror(ce.err));
 		goto out;
 	}
 #endif
