@@ -1,6 +1,7 @@
 /* cmd_compile.c: `hotplan compile FILE [-o OUT.hpc] [--emit image|json]`. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "check.h"
 #include "image.h"
 #include "parse.h"
+#include "util.h"
 
 #include "cli.h"
 
@@ -38,17 +40,10 @@ static int write_in_place(const char *path, const unsigned char *buf, size_t len
 		fprintf(stderr, "hotplan: cannot write '%s': %s\n", path, strerror(errno));
 		return -1;
 	}
-	size_t off = 0;
-	while (off < len) {
-		ssize_t w = write(fd, buf + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			fprintf(stderr, "hotplan: write '%s': %s\n", path, w < 0 ? strerror(errno) : "short write");
-			close(fd);
-			return -1;
-		}
-		off += (size_t)w;
+	if (util_write_all(fd, buf, len) != 0) {
+		fprintf(stderr, "hotplan: write '%s': %s\n", path, strerror(errno));
+		close(fd);
+		return -1;
 	}
 	if (close(fd) < 0) {
 		fprintf(stderr, "hotplan: write '%s': %s\n", path, strerror(errno));
@@ -57,44 +52,18 @@ static int write_in_place(const char *path, const unsigned char *buf, size_t len
 	return 0;
 }
 
-/* Write buf to path atomically: a temporary beside it, fsync, rename. */
+/* Write buf to path atomically and durably (util_replace), or in place when it is not a
+ * regular file. */
 static int write_atomic(const char *path, const unsigned char *buf, size_t len)
 {
+	char err[PATH_MAX + 128];
 	struct stat st;
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
 		return write_in_place(path, buf, len);
-	size_t n = strlen(path);
-	char *tmp = malloc(n + 16);
-	if (tmp == NULL)
-		abort();
-	snprintf(tmp, n + 16, "%s.tmp%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		fprintf(stderr, "hotplan: cannot write '%s': %s\n", tmp, strerror(errno));
-		free(tmp);
+	if (util_replace(path, buf, len, 0644, UTIL_DURABLE, err, sizeof(err)) != 0) {
+		fprintf(stderr, "hotplan: cannot write '%s': %s\n", path, err);
 		return -1;
 	}
-	size_t off = 0;
-	while (off < len) {
-		ssize_t w = write(fd, buf + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			fprintf(stderr, "hotplan: write '%s': %s\n", tmp, w < 0 ? strerror(errno) : "short write");
-			close(fd);
-			unlink(tmp);
-			free(tmp);
-			return -1;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) < 0 || close(fd) < 0 || rename(tmp, path) < 0) {
-		fprintf(stderr, "hotplan: write '%s': %s\n", path, strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
 	return 0;
 }
 
@@ -124,7 +93,7 @@ int cmd_compile(const struct args *a)
 	check_file(&ctx, f, CHECK_ALL, false);
 	diag_finish(&ctx);
 	if (ctx.diags.n > 0)
-		diag_print_text(&ctx, stderr, isatty(STDERR_FILENO) && getenv("NO_COLOR") == NULL);
+		diag_print_text(&ctx, stderr, util_color(STDERR_FILENO));
 	if (ctx.diags.errors > 0) {
 		fprintf(stderr, "hotplan: %s: the plan has errors: no image written\n", a->pos[0]);
 		rc = EXIT_REJECTED;

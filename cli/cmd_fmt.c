@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "ctx.h"
 #include "diag.h"
 #include "fmt.h"
+#include "util.h"
 
 #include "cli.h"
 
@@ -27,17 +29,6 @@ static void oom(void)
 {
 	fputs("hotplan: out of memory\n", stderr);
 	abort();
-}
-
-static bool want_color(int fd)
-{
-	const char *nc = getenv("NO_COLOR");
-	const char *term = getenv("TERM");
-	if (nc != NULL && nc[0] != '\0')
-		return false;
-	if (term != NULL && strcmp(term, "dumb") == 0)
-		return false;
-	return isatty(fd) == 1;
 }
 
 /* Read all of fd, at most HP_MAX_INPUT bytes. Returns a malloc'd buffer, or NULL with
@@ -85,28 +76,13 @@ static char *read_all(int fd, size_t *len)
 	return buf;
 }
 
-static int write_all(int fd, const char *p, size_t n)
+/* Replace path's content atomically and durably (util_replace), keeping its mode and, when
+ * allowed, its owner. A symbolic link is followed: its target is rewritten. */
+static int rewrite(const char *path, const char *buf, size_t len)
 {
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Replace path's content atomically: a temporary file in the same directory with the
- * file's mode (and owner, when allowed), written and fsync'd, renamed over it, then the
- * directory fsync'd. A symbolic link is followed: its target is rewritten. */
-static int rewrite(const char *path, const char *buf, size_t len, const struct stat *st)
-{
-	char *target = NULL, *tmp = NULL;
+	char *target = NULL, err[PATH_MAX + 128];
 	struct stat lst;
-	int fd = -1, rc = -1;
+	int rc;
 
 	if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
 		target = realpath(path, NULL);
@@ -116,55 +92,9 @@ static int rewrite(const char *path, const char *buf, size_t len, const struct s
 		fprintf(stderr, "hotplan fmt: cannot write '%s': %s\n", path, strerror(errno));
 		return -1;
 	}
-	const char *slash = strrchr(target, '/');
-	const char *base = slash ? slash + 1 : target;
-	size_t dirlen = slash ? (size_t)(slash - target) + 1 : 0;
-	size_t n = dirlen + strlen(base) + 16;
-	if ((tmp = malloc(n)) == NULL)
-		oom();
-	snprintf(tmp, n, "%.*s.%s.fmt-XXXXXX", (int)dirlen, target, base);
-	if ((fd = mkstemp(tmp)) < 0) {
-		fprintf(stderr, "hotplan fmt: cannot write '%s': %s\n", path, strerror(errno));
-		free(tmp);
-		tmp = NULL;
-		goto out;
-	}
-	if (fchown(fd, st->st_uid, st->st_gid) != 0) {
-		/* not permitted: the file gets our owner, as any editor's rewrite would */
-	}
-	if (write_all(fd, buf, len) != 0 || fchmod(fd, st->st_mode & 07777) != 0 || fsync(fd) != 0) {
-		fprintf(stderr, "hotplan fmt: cannot write '%s': %s\n", tmp, strerror(errno));
-		goto out;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		fprintf(stderr, "hotplan fmt: cannot write '%s': %s\n", tmp, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, target) != 0) {
-		fprintf(stderr, "hotplan fmt: cannot replace '%s': %s\n", target, strerror(errno));
-		goto out;
-	}
-	free(tmp);
-	tmp = NULL;
-	/* make the rename durable */
-	char *dir = dirlen ? strndup(target, dirlen) : strdup(".");
-	if (dir == NULL)
-		oom();
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		(void)fsync(dfd);
-		(void)close(dfd);
-	}
-	free(dir);
-	rc = 0;
-out:
-	if (fd >= 0)
-		(void)close(fd);
-	if (tmp != NULL)
-		(void)unlink(tmp);
-	free(tmp);
+	rc = util_replace(target, buf, len, 0600, UTIL_DURABLE | UTIL_KEEP_MODE, err, sizeof(err));
+	if (rc != 0)
+		fprintf(stderr, "hotplan fmt: cannot write '%s': %s\n", path, err);
 	free(target);
 	return rc;
 }
@@ -181,8 +111,8 @@ static void worse(struct run *r, int rc)
 		r->rc = rc;
 }
 
-/* Format one input: text of len bytes, named name; st is the file's (NULL for stdin). */
-static void format_one(struct run *r, const char *name, const char *text, size_t len, const struct stat *st)
+/* Format one input: text of len bytes, named name. */
+static void format_one(struct run *r, const char *name, const char *text, size_t len)
 {
 	struct hp_ctx ctx;
 	char *out = NULL, err[256];
@@ -207,7 +137,7 @@ static void format_one(struct run *r, const char *name, const char *text, size_t
 			worse(r, EXIT_REJECTED);
 		}
 		if (r->a->write) {
-			if (changed && rewrite(name, out, outlen, st) != 0)
+			if (changed && rewrite(name, out, outlen) != 0)
 				worse(r, EXIT_USAGE);
 		} else if (!r->a->check) {
 			(void)fwrite(out, 1, outlen, stdout);   /* errors: checked at the end */
@@ -238,7 +168,7 @@ static void format_file(struct run *r, const char *path)
 	if ((text = read_all(fd, &len)) == NULL)
 		goto bad;
 	(void)close(fd);
-	format_one(r, path, text, len, &st);
+	format_one(r, path, text, len);
 	free(text);
 	return;
 bad:
@@ -327,13 +257,13 @@ static void format_stdin(struct run *r)
 		worse(r, EXIT_USAGE);
 		return;
 	}
-	format_one(r, STDIN_NAME, text, len, NULL);
+	format_one(r, STDIN_NAME, text, len);
 	free(text);
 }
 
 int cmd_fmt(const struct args *a)
 {
-	struct run r = { a, want_color(STDERR_FILENO), EXIT_OK };
+	struct run r = { a, util_color(STDERR_FILENO), EXIT_OK };
 
 	for (int i = 0; i < a->npos; i++)
 		if (a->write && strcmp(a->pos[i], "-") == 0)

@@ -14,6 +14,7 @@
 #include "graph.h"
 #include "parse.h"
 #include "rules.h"
+#include "util.h"
 
 #include "cli.h"
 
@@ -181,18 +182,6 @@ static unsigned parse_kind(const char *cmd, const char *kind, bool *explicit_kin
 	return 0;
 }
 
-/* Colour on stderr: a terminal, NO_COLOR unset or empty (no-color.org), TERM not dumb. */
-static bool want_color(int fd)
-{
-	const char *nc = getenv("NO_COLOR");
-	const char *term = getenv("TERM");
-	if (nc != NULL && nc[0] != '\0')
-		return false;
-	if (term != NULL && strcmp(term, "dumb") == 0)
-		return false;
-	return isatty(fd) == 1;
-}
-
 static int finish_stdout(void)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -303,7 +292,7 @@ static int cmd_check(const struct args *a)
 
 	switch (fmt) {
 	case FMT_TEXT:
-		diag_print_text(&ctx, stderr, want_color(STDERR_FILENO));
+		diag_print_text(&ctx, stderr, util_color(STDERR_FILENO));
 		for (int i = 0; i < a->npos; i++)
 			if (in[i].ok)
 				print_summary(&ctx, &in[i]);
@@ -359,7 +348,7 @@ static int cmd_graph(const struct args *a)
 			ok = false;
 	}
 	if (!ok) {
-		diag_print_text(&ctx, stderr, want_color(STDERR_FILENO));
+		diag_print_text(&ctx, stderr, util_color(STDERR_FILENO));
 		rc = EXIT_REJECTED;
 		goto out;
 	}

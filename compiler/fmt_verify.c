@@ -4,7 +4,6 @@
  * same comments, in order. Only white space and line ends may differ. */
 #include "fmt.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include "fmt_tok.h"
 #include "parse.h"
 #include "pstate.h"
+#include "util.h"
 
 #define INPUT_LIMIT ((size_t)HP_MAX_INPUT)
 
@@ -74,30 +74,20 @@ static unsigned scan(struct hp_ctx *ctx, uint32_t src, struct rtok **v, size_t *
 	return ps.nerrors;
 }
 
-static bool fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static bool fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err != NULL && errlen > 0) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return false;
-}
-
 static bool same_comments(const char *a, size_t alen, const char *b, size_t blen, char *err, size_t errlen)
 {
 	struct fmt_toks A, B;
 	bool ok = true;
 	size_t i = 0, j = 0;
 
-	if (fmt_tokenize(a, alen, &A) != 0)
-		return fail(err, errlen, "the formatter cannot split the input into tokens");
+	if (fmt_tokenize(a, alen, &A) != 0) {
+		util_err(err, errlen, "the formatter cannot split the input into tokens");
+		return false;
+	}
 	if (fmt_tokenize(b, blen, &B) != 0) {
 		free(A.v);
-		return fail(err, errlen, "the formatter cannot split its output into tokens");
+		util_err(err, errlen, "the formatter cannot split its output into tokens");
+		return false;
 	}
 	for (;;) {
 		while (i < A.n && A.v[i].kind != TK_COMMENT)
@@ -105,13 +95,16 @@ static bool same_comments(const char *a, size_t alen, const char *b, size_t blen
 		while (j < B.n && B.v[j].kind != TK_COMMENT)
 			j++;
 		if (i == A.n || j == B.n) {
-			if (i != A.n || j != B.n)
-				ok = fail(err, errlen, "a comment was %s", i != A.n ? "lost" : "added");
+			if (i != A.n || j != B.n) {
+				util_err(err, errlen, "a comment was %s", i != A.n ? "lost" : "added");
+				ok = false;
+			}
 			break;
 		}
 		if (A.v[i].n != B.v[j].n || memcmp(a + A.v[i].off, b + B.v[j].off, A.v[i].n) != 0) {
-			ok = fail(err, errlen, "comment `%.*s` changed", (int)(A.v[i].n > 60 ? 60 : A.v[i].n),
-				  a + A.v[i].off);
+			util_err(err, errlen, "comment `%.*s` changed", (int)(A.v[i].n > 60 ? 60 : A.v[i].n),
+				 a + A.v[i].off);
+			ok = false;
 			break;
 		}
 		i++;
@@ -129,8 +122,10 @@ bool fmt_same_tokens(const char *a, size_t alen, const char *b, size_t blen, cha
 	size_t na = 0, nb = 0;
 	bool ok = true;
 
-	if (alen > INPUT_LIMIT || blen > INPUT_LIMIT)
-		return fail(err, errlen, "input larger than %u bytes", HP_MAX_INPUT);
+	if (alen > INPUT_LIMIT || blen > INPUT_LIMIT) {
+		util_err(err, errlen, "input larger than %u bytes", HP_MAX_INPUT);
+		return false;
+	}
 	ctx_init(&ctx);
 	uint32_t sa = ctx_add_source(&ctx, "before", copy2(a, alen), alen);
 	uint32_t sb = ctx_add_source(&ctx, "after", copy2(b, blen), blen);
@@ -138,16 +133,22 @@ bool fmt_same_tokens(const char *a, size_t alen, const char *b, size_t blen, cha
 	unsigned eb = scan(&ctx, sb, &B, &nb);
 	const char *ta = ctx_source(&ctx, sa)->text, *tb = ctx_source(&ctx, sb)->text;
 
-	if (eb > ea)
-		ok = fail(err, errlen, "the result has %u lexical error%s", eb, eb == 1 ? "" : "s");
+	if (eb > ea) {
+		util_err(err, errlen, "the result has %u lexical error%s", eb, eb == 1 ? "" : "s");
+		ok = false;
+	}
 	for (size_t k = 0; ok && k < na && k < nb; k++) {
 		uint32_t la = A[k].end - A[k].start, lb = B[k].end - B[k].start;
-		if (A[k].type != B[k].type || la != lb || memcmp(ta + A[k].start, tb + B[k].start, la) != 0)
-			ok = fail(err, errlen, "token %zu `%.*s` became `%.*s`", k + 1, (int)(la > 60 ? 60 : la),
-				  ta + A[k].start, (int)(lb > 60 ? 60 : lb), tb + B[k].start);
+		if (A[k].type != B[k].type || la != lb || memcmp(ta + A[k].start, tb + B[k].start, la) != 0) {
+			util_err(err, errlen, "token %zu `%.*s` became `%.*s`", k + 1, (int)(la > 60 ? 60 : la),
+				 ta + A[k].start, (int)(lb > 60 ? 60 : lb), tb + B[k].start);
+			ok = false;
+		}
 	}
-	if (ok && na != nb)
-		ok = fail(err, errlen, "%zu tokens became %zu", na, nb);
+	if (ok && na != nb) {
+		util_err(err, errlen, "%zu tokens became %zu", na, nb);
+		ok = false;
+	}
 	if (ok)
 		ok = same_comments(a, alen, b, blen, err, errlen);
 	free(A);
@@ -176,7 +177,7 @@ enum fmt_status fmt_source(struct hp_ctx *ctx, const char *name, const char *tex
 	if (parse_source(ctx, src, f) > 0)
 		return FMT_SYNTAX;
 	if (fmt_layout(text, len, out, outlen) != 0) {
-		fail(err, errlen, "the formatter cannot split the text into tokens");
+		util_err(err, errlen, "the formatter cannot split the text into tokens");
 		return FMT_BUG;
 	}
 	if (!fmt_same_tokens(text, len, *out, *outlen, err, errlen)) {

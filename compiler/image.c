@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,18 +12,7 @@
 
 #include <openssl/evp.h>
 
-static void say(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void say(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
+#include "util.h"
 
 void image_sha256(const void *data, size_t len, unsigned char out[IMAGE_HASH_LEN])
 {
@@ -70,19 +58,19 @@ int image_read_file(const char *path, unsigned char **buf, size_t *len, char *er
 	*buf = NULL;
 	*len = 0;
 	if (fd < 0) {
-		say(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+		util_err(err, errlen, "cannot read '%s': %s", path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) != 0) {
-		say(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+		util_err(err, errlen, "cannot read '%s': %s", path, strerror(errno));
 		goto fail;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		say(err, errlen, "cannot read '%s': is a directory", path);
+		util_err(err, errlen, "cannot read '%s': is a directory", path);
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		say(err, errlen, "cannot read '%s': not a regular file", path);
+		util_err(err, errlen, "cannot read '%s': not a regular file", path);
 		goto fail;
 	}
 	if (st.st_size > (off_t)IMAGE_MAX_SIZE)
@@ -91,7 +79,7 @@ int image_read_file(const char *path, unsigned char **buf, size_t *len, char *er
 	cap = (size_t)st.st_size + 1;
 	b = malloc(cap);
 	if (b == NULL) {
-		say(err, errlen, "cannot read '%s': out of memory", path);
+		util_err(err, errlen, "cannot read '%s': out of memory", path);
 		goto fail;
 	}
 	for (;;) {
@@ -101,7 +89,7 @@ int image_read_file(const char *path, unsigned char **buf, size_t *len, char *er
 			size_t ncap = cap * 2 > (size_t)IMAGE_MAX_SIZE + 1 ? (size_t)IMAGE_MAX_SIZE + 1 : cap * 2;
 			unsigned char *nb = realloc(b, ncap);
 			if (nb == NULL) {
-				say(err, errlen, "cannot read '%s': out of memory", path);
+				util_err(err, errlen, "cannot read '%s': out of memory", path);
 				goto fail;
 			}
 			b = nb;
@@ -111,7 +99,7 @@ int image_read_file(const char *path, unsigned char **buf, size_t *len, char *er
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			say(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+			util_err(err, errlen, "cannot read '%s': %s", path, strerror(errno));
 			goto fail;
 		}
 		if (r == 0)
@@ -125,7 +113,7 @@ int image_read_file(const char *path, unsigned char **buf, size_t *len, char *er
 	*len = n;
 	return 0;
 too_large:
-	say(err, errlen, "'%s' is larger than %u MiB", path, (unsigned)(IMAGE_MAX_SIZE / (1024u * 1024u)));
+	util_err(err, errlen, "'%s' is larger than %u MiB", path, (unsigned)(IMAGE_MAX_SIZE / (1024u * 1024u)));
 fail:
 	close(fd);
 	free(b);

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 struct rsource {
 	const char *path;            /* in the arena */
 	const unsigned char *text;   /* in the image */
@@ -30,19 +32,7 @@ struct reader {
 	bool failed;
 };
 
-static void say(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void fail(struct reader *R, size_t at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void say(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* "image is malformed at byte AT: WHAT"; the first failure wins. */
 static void fail(struct reader *R, size_t at, const char *fmt, ...)
@@ -54,9 +44,9 @@ static void fail(struct reader *R, size_t at, const char *fmt, ...)
 		return;
 	R->failed = true;
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	util_verr(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	say(R->err, R->errlen, "image is malformed at byte %zu: %s", at, what);
+	util_err(R->err, R->errlen, "image is malformed at byte %zu: %s", at, what);
 }
 
 /* Are k more bytes there? */
@@ -629,53 +619,53 @@ static struct ast_plan *get_plan(struct reader *R)
 static size_t check_frame(const unsigned char *buf, size_t len, char *err, size_t errlen)
 {
 	if (len == 0) {
-		say(err, errlen, "not a hotplan image (the file is empty)");
+		util_err(err, errlen, "not a hotplan image (the file is empty)");
 		return 0;
 	}
 	if (len < IMAGE_MAGIC_LEN) {
 		if (memcmp(buf, IMAGE_MAGIC, len) == 0)
-			say(err, errlen, "image truncated at byte %zu", len);
+			util_err(err, errlen, "image truncated at byte %zu", len);
 		else
-			say(err, errlen, "not a hotplan image");
+			util_err(err, errlen, "not a hotplan image");
 		return 0;
 	}
 	if (!image_is_image(buf, len)) {
-		say(err, errlen, "not a hotplan image");
+		util_err(err, errlen, "not a hotplan image");
 		return 0;
 	}
 	if (len < IMG_OFF_VERSION + 4) {
-		say(err, errlen, "image truncated at byte %zu", len);
+		util_err(err, errlen, "image truncated at byte %zu", len);
 		return 0;
 	}
 	uint32_t version = img_get_u32(buf + IMG_OFF_VERSION);
 	if (version != IMAGE_VERSION) {
-		say(err, errlen, "image format version %" PRIu32 " is not supported (this hotplan reads version %u)",
+		util_err(err, errlen, "image format version %" PRIu32 " is not supported (this hotplan reads version %u)",
 		    version, IMAGE_VERSION);
 		return 0;
 	}
 	if (len < IMG_HEADER_SIZE) {
-		say(err, errlen, "image truncated at byte %zu", len);
+		util_err(err, errlen, "image truncated at byte %zu", len);
 		return 0;
 	}
 	uint64_t total = img_get_u64(buf + IMG_OFF_TOTAL);
 	if (total < IMG_HEADER_SIZE + 4 + IMG_CHECKSUM_SIZE || total > IMAGE_MAX_SIZE) {
-		say(err, errlen, "image is malformed at byte %d: its length %" PRIu64 " is impossible", IMG_OFF_TOTAL,
+		util_err(err, errlen, "image is malformed at byte %d: its length %" PRIu64 " is impossible", IMG_OFF_TOTAL,
 		    total);
 		return 0;
 	}
 	if (len < total) {
-		say(err, errlen, "image truncated at byte %zu (the header says %" PRIu64 " bytes)", len, total);
+		util_err(err, errlen, "image truncated at byte %zu (the header says %" PRIu64 " bytes)", len, total);
 		return 0;
 	}
 	if (len > total) {
-		say(err, errlen, "image has %zu bytes of trailing data after its end at byte %" PRIu64, len - (size_t)total,
+		util_err(err, errlen, "image has %zu bytes of trailing data after its end at byte %" PRIu64, len - (size_t)total,
 		    total);
 		return 0;
 	}
 	unsigned char sum[IMAGE_HASH_LEN];
 	image_sha256(buf, (size_t)total - IMG_CHECKSUM_SIZE, sum);
 	if (memcmp(sum, buf + total - IMG_CHECKSUM_SIZE, IMG_CHECKSUM_SIZE) != 0) {
-		say(err, errlen, "image checksum mismatch: the file is corrupted or was changed");
+		util_err(err, errlen, "image checksum mismatch: the file is corrupted or was changed");
 		return 0;
 	}
 	return (size_t)total;
@@ -704,7 +694,7 @@ int image_read(struct hp_ctx *ctx, const unsigned char *buf, size_t len, struct 
 		goto out;
 	R.src = calloc(R.nsrc, sizeof(*R.src));
 	if (R.src == NULL) {
-		say(err, errlen, "cannot load the image: out of memory");
+		util_err(err, errlen, "cannot load the image: out of memory");
 		goto out;
 	}
 	for (uint32_t i = 0; i < R.nsrc && !R.failed; i++) {
@@ -750,13 +740,13 @@ int image_read(struct hp_ctx *ctx, const unsigned char *buf, size_t len, struct 
 	 * then hand them to the context */
 	texts = calloc(R.nsrc, sizeof(*texts));
 	if (texts == NULL) {
-		say(err, errlen, "cannot load the image: out of memory");
+		util_err(err, errlen, "cannot load the image: out of memory");
 		goto out;
 	}
 	for (uint32_t i = 0; i < R.nsrc; i++) {
 		texts[i] = malloc((size_t)R.src[i].len + 2);
 		if (texts[i] == NULL) {
-			say(err, errlen, "cannot load the image: out of memory");
+			util_err(err, errlen, "cannot load the image: out of memory");
 			goto out;
 		}
 		if (R.src[i].len > 0)

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 struct writer {
 	struct hp_ctx *ctx;
 	unsigned char *p;            /* the body (the plan's encoding), malloc'd */
@@ -34,7 +36,7 @@ static void fail(struct writer *W, loc_t at, const char *fmt, ...)
 	if (W->err == NULL || W->errlen == 0)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	util_verr(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	if (at.file < W->ctx->nsources && at.end > 0 && at.start <= W->ctx->sources[at.file].len) {
 		struct source *s = ctx_source(W->ctx, at.file);

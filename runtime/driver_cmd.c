@@ -19,6 +19,7 @@
 #include "exec.h"
 #include "parse.h"
 #include "progress.h"
+#include "util.h"
 
 #define DEFAULT_PROFILE "linux-systemd"
 #define NO_PROFILE_TIMEOUT_NS (30LL * 60 * 1000000000LL)
@@ -71,12 +72,13 @@ struct item {
 	char msg[768];
 };
 
+/* util_err, returning rc: `return say(msg, len, EXIT_USAGE, "...")`. */
 static int say(char *msg, size_t len, int rc, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static int say(char *msg, size_t len, int rc, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, len, fmt, ap);
+	util_verr(msg, len, fmt, ap);
 	va_end(ap);
 	return rc;
 }
@@ -1252,31 +1254,6 @@ static nodeset cond_nodes(const struct cmd_driver *d, const struct ast_cond *c, 
 	return m->nnodes >= 64 ? ~(nodeset)0 : (((nodeset)1 << m->nnodes) - 1);
 }
 
-static int parse_version(const char *s, struct ast_version *v)
-{
-	unsigned n = 0;
-	memset(v, 0, sizeof(*v));
-	for (;;) {
-		if (*s < '0' || *s > '9' || n == 4)
-			return -1;
-		unsigned long long x = 0;
-		while (*s >= '0' && *s <= '9') {
-			x = x * 10 + (unsigned)(*s++ - '0');
-			if (x > UINT32_MAX)
-				return -1;
-		}
-		v->c[n++] = (uint32_t)x;
-		if (*s == '\0')
-			break;
-		if (*s++ != '.')
-			return -1;
-	}
-	if (n < 3)
-		return -1;
-	v->n = (uint8_t)n;
-	return 0;
-}
-
 /* A file's version on a node: 0 and *v, or -1 (msg). */
 static int file_version(struct cmd_driver *d, unsigned node, const char *file, struct ast_version *v, char *msg,
 			size_t len)
@@ -1296,8 +1273,11 @@ static int file_version(struct cmd_driver *d, unsigned node, const char *file, s
 		char *word = arena_strndup(d->a, at, n);
 		while (n > 0 && word[n - 1] == '.')
 			word[--n] = '\0';
-		if (parse_version(word, v) == 0)
+		int k = util_parse_version(word, v->c);
+		if (k > 0) {
+			v->n = (uint8_t)k;
 			return 0;
+		}
 	}
 	char shown[128];
 	escape_into(shown, sizeof(shown), out, 100);

@@ -17,6 +17,7 @@
 #include "image.h"
 #include "parse.h"
 #include "run.h"
+#include "util.h"
 
 double run_now(void)
 {
@@ -32,29 +33,35 @@ static void on_signal(int sig)
 		exec_interrupts++;
 }
 
-static void install_signals(void)
+static void say(struct run *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* 0, or EXIT_USAGE (said) if a handler cannot be installed. */
+static int install_signals(struct run *R)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = 0;   /* no SA_RESTART: a sleeping action wakes up to look */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	/* progress goes to stdout: a reader that goes away (`| head`) must not kill the run in the
 	 * middle of an action; the write fails instead (EPIPE), reported at the end (run_free) */
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
+	struct sigaction ign = sa;
+	ign.sa_handler = SIG_IGN;
+	if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0 ||
+	    sigaction(SIGPIPE, &ign, NULL) != 0) {
+		say(R, "install the signal handlers: %s", strerror(errno));
+		return EXIT_USAGE;
+	}
 	exec_interrupts = 0;
+	return 0;
 }
 
-static void say(struct run *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(struct run *R, const char *fmt, ...)
 {
 	char buf[2048];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	util_verr(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	char *shown = progress_redact(&R->prog, buf);   /* a secret param's value is never shown */
 	fputs("hotplan: ", stderr);
@@ -139,7 +146,7 @@ int run_load_plan(struct run *R, const char *path)
 	}
 	check_file(&R->ctx, f, CHECK_ALL, false);
 	diag_finish(&R->ctx);
-	bool color = isatty(STDERR_FILENO) && getenv("NO_COLOR") == NULL;
+	bool color = util_color(STDERR_FILENO);
 	if (R->ctx.diags.n > 0)
 		diag_print_text(&R->ctx, stderr, color);
 	if (R->ctx.diags.errors > 0) {
@@ -558,7 +565,8 @@ void run_finish(struct run *R, enum journal_status st)
 /* The simulated target outlives the runner, as a real one would: its state is saved after
  * every action, whole or not at all: written to NAME.sim.tmp, renamed over NAME.sim (a write
  * cut short by a full disk must not leave half a state for `resume` to read; a simulated
- * target need not survive a power cut, so nothing is fsync'ed). */
+ * target need not survive a power cut, so nothing is fsync'ed: no UTIL_DURABLE). The tmp name
+ * is fixed: the run holds the target's lock. */
 int run_save_sim(struct run *R)
 {
 	if (R->j == NULL || R->sim_path[0] == '\0')
@@ -572,29 +580,10 @@ int run_save_sim(struct run *R)
 	memcpy(p + 8, hdr, 12);
 	memcpy(p + 20, R->live->owner, ng);
 	memcpy(p + 20 + ng, R->live->v, R->m->nv);
-	const char *tmp = arena_printf(&R->ctx.arena, "%s.tmp", R->sim_path);
-	int fd, e = 0;
-	do
-		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	while (fd < 0 && errno == EINTR);
-	if (fd < 0)
-		return run_io_failed(R, arena_printf(&R->ctx.arena, "save the simulated target's state to %s: %s", tmp,
-						     strerror(errno)));
-	ssize_t n;
-	do
-		n = pwrite(fd, p, len, 0);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		e = errno;
-	if (close(fd) != 0 && e == 0 && errno != EINTR)
-		e = errno;
-	if (e == 0 && n == (ssize_t)len && rename(tmp, R->sim_path) == 0)
-		return 0;
-	if (e == 0)
-		e = n == (ssize_t)len ? errno : EIO;
-	unlink(tmp);
-	return run_io_failed(R, arena_printf(&R->ctx.arena, "save the simulated target's state to %s: %s", R->sim_path,
-					     n >= 0 && n != (ssize_t)len ? "short write" : strerror(e)));
+	char err[JOURNAL_PATH_MAX + 128];
+	if (util_replace(R->sim_path, p, len, 0600, UTIL_FIXED_TMP, err, sizeof(err)) != 0)
+		return run_io_failed(R, arena_printf(&R->ctx.arena, "save the simulated target's state: %s", err));
+	return 0;
 }
 
 static int load_sim(struct run *R)
@@ -747,7 +736,8 @@ int exec_run(const struct run_opts *o)
 	char err[512];
 	int rc;
 
-	install_signals();
+	if ((rc = install_signals(R)) != 0)
+		goto out;
 	if ((rc = run_load_plan(R, o->plan_path)) != 0)
 		goto out;
 	if ((rc = run_begin(R)) != 0)
@@ -837,7 +827,8 @@ int exec_resume(const char *journal_path, bool yes, bool log_json, const char *c
 	char err[1024];
 	int rc;
 
-	install_signals();
+	if ((rc = install_signals(R)) != 0)
+		goto out;
 	/* read it first (without its lock: a live run may be writing it), take the target's
 	 * lock, and only then open it for appending */
 	if (journal_read(journal_path, &R->log, err, sizeof(err)) < 0) {

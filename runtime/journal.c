@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "errmsg.h"
+#include "util.h"
 #include "journal.h"
 
 #define HEADER_FIXED 12u                 /* magic, version, body length */
@@ -236,26 +236,6 @@ static const char *get_str(struct dec *d, struct pool *pool, size_t max)
 
 /* ---- system calls, EINTR and short writes handled ---- */
 
-static int pwrite_all(int fd, const uint8_t *p, size_t n, uint64_t off)
-{
-	while (n > 0) {
-		ssize_t w = pwrite(fd, p, n, (off_t)off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (w == 0) {
-			errno = EIO;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-		off += (uint64_t)w;
-	}
-	return 0;
-}
-
 static int datasync(int fd)
 {
 	while (fdatasync(fd) != 0) {
@@ -346,35 +326,15 @@ static void dir_of(const char *path, char *buf, size_t len)
 		snprintf(buf, len, "%.*s", (int)(slash - path), path);
 }
 
-int journal_sync_dir(const char *dir, char *err, size_t errlen)
-{
-	int fd;
-	do
-		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	while (fd < 0 && errno == EINTR);
-	if (fd < 0)
-		return fail(err, errlen, "sync directory %s: %s", dir, strerror(errno));
-	while (fsync(fd) != 0) {
-		if (errno == EINTR)
-			continue;
-		int e = errno;
-		close(fd);
-		return fail(err, errlen, "sync directory %s: %s", dir, strerror(e));
-	}
-	if (close(fd) != 0 && errno != EINTR)
-		return fail(err, errlen, "sync directory %s: %s", dir, strerror(errno));
-	return 0;
-}
-
 int journal_mkdirs(const char *path, char *err, size_t errlen)
 {
 	char buf[JOURNAL_PATH_MAX];
 	size_t n = strlen(path);
 
 	if (n == 0)
-		return fail(err, errlen, "create directory: empty path");
+		return util_err(err, errlen, "create directory: empty path");
 	if (n >= sizeof(buf))
-		return fail(err, errlen, "create directory %s: %s", path, strerror(ENAMETOOLONG));
+		return util_err(err, errlen, "create directory %s: %s", path, strerror(ENAMETOOLONG));
 	memcpy(buf, path, n + 1);
 	for (size_t i = 1; i <= n; i++) {
 		if (buf[i] != '/' && buf[i] != '\0')
@@ -387,16 +347,16 @@ int journal_mkdirs(const char *path, char *err, size_t errlen)
 			char parent[JOURNAL_PATH_MAX];
 			/* NOLINTNEXTLINE(readability-suspicious-call-argument): buf holds the path made */
 			dir_of(buf, parent, sizeof(parent));
-			if (journal_sync_dir(parent, err, errlen) != 0)
+			if (util_sync_dir(parent, err, errlen) != 0)
 				return -1;
 		} else if (errno == EEXIST) {
 			struct stat st;
 			if (stat(buf, &st) != 0)
-				return fail(err, errlen, "create directory %s: %s", buf, strerror(errno));
+				return util_err(err, errlen, "create directory %s: %s", buf, strerror(errno));
 			if (!S_ISDIR(st.st_mode))
-				return fail(err, errlen, "create directory %s: %s", buf, strerror(ENOTDIR));
+				return util_err(err, errlen, "create directory %s: %s", buf, strerror(ENOTDIR));
 		} else {
-			return fail(err, errlen, "create directory %s: %s", buf, strerror(errno));
+			return util_err(err, errlen, "create directory %s: %s", buf, strerror(errno));
 		}
 		buf[i] = saved;
 	}
@@ -425,19 +385,19 @@ int journal_new_run_id(char *buf, size_t len, char *err, size_t errlen)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			return fail(err, errlen, "make run id: getrandom: %s", strerror(errno));
+			return util_err(err, errlen, "make run id: getrandom: %s", strerror(errno));
 		}
 		got += (size_t)r;
 	}
 	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
-		return fail(err, errlen, "make run id: clock_gettime: %s", strerror(errno));
+		return util_err(err, errlen, "make run id: clock_gettime: %s", strerror(errno));
 	if (gmtime_r(&ts.tv_sec, &tm) == NULL)
-		return fail(err, errlen, "make run id: gmtime: %s", strerror(EOVERFLOW));
+		return util_err(err, errlen, "make run id: gmtime: %s", strerror(EOVERFLOW));
 	if (strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm) == 0)
-		return fail(err, errlen, "make run id: the date does not fit");
+		return util_err(err, errlen, "make run id: the date does not fit");
 	int n = snprintf(buf, len, "%s-%02x%02x%02x", stamp, rnd[0], rnd[1], rnd[2]);
 	if (n < 0 || (size_t)n >= len || (size_t)n >= JOURNAL_RUN_ID_MAX)
-		return fail(err, errlen, "make run id: buffer too small");
+		return util_err(err, errlen, "make run id: buffer too small");
 	return 0;
 }
 
@@ -452,11 +412,11 @@ int journal_state_dir(char *buf, size_t len, char *err, size_t errlen)
 	} else {
 		char cwd[JOURNAL_PATH_MAX];
 		if (getcwd(cwd, sizeof(cwd)) == NULL)
-			return fail(err, errlen, "find state directory: getcwd: %s", strerror(errno));
+			return util_err(err, errlen, "find state directory: getcwd: %s", strerror(errno));
 		n = snprintf(buf, len, "%s%s%s", cwd, strcmp(cwd, "/") == 0 ? "" : "/", rel);
 	}
 	if (n < 0 || (size_t)n >= len)
-		return fail(err, errlen, "state directory %s: %s", rel, strerror(ENAMETOOLONG));
+		return util_err(err, errlen, "state directory %s: %s", rel, strerror(ENAMETOOLONG));
 	while (n > 1 && buf[n - 1] == '/')
 		buf[--n] = '\0';
 	return journal_mkdirs(buf, err, errlen);
@@ -469,13 +429,13 @@ int journal_default_path(const char *state_dir, const char *run_id, char *buf, s
 	int n;
 
 	if (!run_id_ok(run_id))
-		return fail(err, errlen, "journal path: invalid run id '%s'", run_id);
+		return util_err(err, errlen, "journal path: invalid run id '%s'", run_id);
 	n = snprintf(dir, sizeof(dir), "%s/runs", state_dir);
 	if (n < 0 || (size_t)n >= sizeof(dir))
-		return fail(err, errlen, "journal path %s/runs: %s", state_dir, strerror(ENAMETOOLONG));
+		return util_err(err, errlen, "journal path %s/runs: %s", state_dir, strerror(ENAMETOOLONG));
 	n = snprintf(buf, len, "%s/%s.journal", dir, run_id);
 	if (n < 0 || (size_t)n >= len)
-		return fail(err, errlen, "journal path %s: %s", dir, strerror(ENAMETOOLONG));
+		return util_err(err, errlen, "journal path %s: %s", dir, strerror(ENAMETOOLONG));
 	return journal_mkdirs(dir, err, errlen);
 }
 
@@ -489,38 +449,38 @@ static uint8_t *encode_header(const struct journal_header *h, size_t *outlen, ch
 	static const char *const what[3] = { "run id", "plan path", "target name" };
 
 	if (h->run_id == NULL || !run_id_ok(h->run_id)) {
-		fail(err, errlen, "create journal: invalid run id '%s'", h->run_id ? h->run_id : "(null)");
+		util_err(err, errlen, "create journal: invalid run id '%s'", h->run_id ? h->run_id : "(null)");
 		return NULL;
 	}
 	for (int i = 0; i < 3; i++) {
 		size_t n = strs[i] != NULL ? strlen(strs[i]) : 0;
 		if (n > JOURNAL_PATH_MAX) {
-			fail(err, errlen, "create journal: the %s is longer than %d bytes", what[i], JOURNAL_PATH_MAX);
+			util_err(err, errlen, "create journal: the %s is longer than %d bytes", what[i], JOURNAL_PATH_MAX);
 			return NULL;
 		}
 		body += 2 + n;
 	}
 	if (h->nvars > JOURNAL_VARS_MAX) {
-		fail(err, errlen, "create journal: more than %d vars", JOURNAL_VARS_MAX);
+		util_err(err, errlen, "create journal: more than %d vars", JOURNAL_VARS_MAX);
 		return NULL;
 	}
 	for (size_t i = 0; i < h->nvars; i++) {
 		size_t n = h->vars[i] != NULL ? strlen(h->vars[i]) : 0;
 		if (n > JOURNAL_PATH_MAX) {
-			fail(err, errlen, "create journal: var %zu is longer than %d bytes", i, JOURNAL_PATH_MAX);
+			util_err(err, errlen, "create journal: var %zu is longer than %d bytes", i, JOURNAL_PATH_MAX);
 			return NULL;
 		}
 		body += 2 + n;
 	}
 	if (body > HEADER_BODY_MAX) {
-		fail(err, errlen, "create journal: the header would exceed %u bytes", HEADER_BODY_MAX);
+		util_err(err, errlen, "create journal: the header would exceed %u bytes", HEADER_BODY_MAX);
 		return NULL;
 	}
 
 	struct enc e = { .cap = HEADER_FIXED + body + 4 };
 	e.p = malloc(e.cap);
 	if (e.p == NULL) {
-		fail(err, errlen, "create journal: %s", strerror(ENOMEM));
+		util_err(err, errlen, "create journal: %s", strerror(ENOMEM));
 		return NULL;
 	}
 	put_bytes(&e, JOURNAL_MAGIC, 4);
@@ -536,7 +496,7 @@ static uint8_t *encode_header(const struct journal_header *h, size_t *outlen, ch
 	put_le(&e, crc(e.p, e.len), 4);
 	if (e.over || e.len != e.cap) {         /* cannot happen: the size was computed above */
 		free(e.p);
-		fail(err, errlen, "create journal: internal error encoding the header");
+		util_err(err, errlen, "create journal: internal error encoding the header");
 		return NULL;
 	}
 	*outlen = e.len;
@@ -551,7 +511,7 @@ static struct journal *journal_new(int fd, const char *path, const char *run_id,
 	if (j == NULL || p == NULL) {
 		free(j);
 		free(p);
-		fail(err, errlen, "open journal %s: %s", path, strerror(ENOMEM));
+		util_err(err, errlen, "open journal %s: %s", path, strerror(ENOMEM));
 		return NULL;
 	}
 	j->fd = fd;
@@ -578,27 +538,27 @@ int journal_create(const char *path, const struct journal_header *h, struct jour
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0) {
-		fail(err, errlen, "create journal %s: %s", path, strerror(errno));
+		util_err(err, errlen, "create journal %s: %s", path, strerror(errno));
 		goto out;
 	}
 	/* From here on the file is ours (O_EXCL): on failure, remove it. */
 	if (lock_nb(fd) != 0) {
 		e = errno;
-		fail(err, errlen, "lock journal %s: %s", path, strerror(e));
+		util_err(err, errlen, "lock journal %s: %s", path, strerror(e));
 		goto out_unlink;
 	}
-	if (pwrite_all(fd, hdr, hlen, 0) != 0) {
+	if (util_pwrite_all(fd, hdr, hlen, 0) != 0) {
 		e = errno;
-		fail(err, errlen, "write journal %s: %s", path, strerror(e));
+		util_err(err, errlen, "write journal %s: %s", path, strerror(e));
 		goto out_unlink;
 	}
 	if (datasync(fd) != 0) {
 		e = errno;
-		fail(err, errlen, "sync journal %s: %s", path, strerror(e));
+		util_err(err, errlen, "sync journal %s: %s", path, strerror(e));
 		goto out_unlink;
 	}
 	dir_of(path, dir, sizeof(dir));
-	if (journal_sync_dir(dir, err, errlen) != 0)
+	if (util_sync_dir(dir, err, errlen) != 0)
 		goto out_unlink;
 	j = journal_new(fd, path, h->run_id, h->plan_hash, err, errlen);
 	if (j == NULL)
@@ -643,19 +603,19 @@ static int append(struct journal *j, struct journal_record *rec, bool sync, char
 	const char *why;
 
 	if (j->broken[0] != '\0')
-		return fail(err, errlen, "append journal: unusable after an earlier error (%s)", j->broken);
+		return util_err(err, errlen, "append journal: unusable after an earlier error (%s)", j->broken);
 	why = record_problem((unsigned)rec->kind, (unsigned)rec->status, rec->step, rec->action);
 	if (why != NULL)
-		return fail(err, errlen, "append journal: %s record: %s",
+		return util_err(err, errlen, "append journal: %s record: %s",
 			    journal_kind_name(rec->kind), why);
 	for (int i = 0; i < 3; i++) {
 		lens[i] = names[i] ? strlen(names[i]) : 0;
 		if (lens[i] > JOURNAL_NAME_MAX)
-			return fail(err, errlen, "append journal: %s record: a name is longer than %d bytes",
+			return util_err(err, errlen, "append journal: %s record: a name is longer than %d bytes",
 				    journal_kind_name(rec->kind), JOURNAL_NAME_MAX);
 	}
 	if (j->seq == UINT32_MAX)
-		return fail(err, errlen, "append journal: too many records");
+		return util_err(err, errlen, "append journal: too many records");
 	msglen = cut_utf8(msg, strlen(msg), JOURNAL_MESSAGE_MAX);
 	if (rec->time_ns == 0)
 		rec->time_ns = journal_now_ns();
@@ -675,15 +635,15 @@ static int append(struct journal *j, struct journal_record *rec, bool sync, char
 		put_str(&e, names[i] ? names[i] : "", lens[i]);
 	put_str(&e, msg, msglen);
 	if (e.over || e.len - 4 > RECORD_MAX)   /* cannot happen: the limits add up to less */
-		return fail(err, errlen, "append journal: record too large");
+		return util_err(err, errlen, "append journal: record too large");
 	uint32_t len = (uint32_t)(e.len - 4);
 	for (unsigned i = 0; i < 4; i++)
 		j->frame[i] = (uint8_t)(len >> (8 * i));
 	put_le(&e, crc(j->frame, e.len), 4);
 
-	if (pwrite_all(j->fd, j->frame, e.len, j->end) != 0) {
+	if (util_pwrite_all(j->fd, j->frame, e.len, (off_t)j->end) != 0) {
 		snprintf(j->broken, sizeof(j->broken), "append journal: %s", strerror(errno));
-		return fail(err, errlen, "%s", j->broken);
+		return util_err(err, errlen, "%s", j->broken);
 	}
 	/* A record left without a sync is followed by a synced one, never by another unsynced
 	 * one: what a power cut can tear stays within the last two records (parse_log). */
@@ -691,7 +651,7 @@ static int append(struct journal *j, struct journal_record *rec, bool sync, char
 		j->st.syncs++;
 		if (datasync(j->fd) != 0) {
 			snprintf(j->broken, sizeof(j->broken), "sync journal: %s", strerror(errno));
-			return fail(err, errlen, "%s", j->broken);
+			return util_err(err, errlen, "%s", j->broken);
 		}
 		j->pending = false;
 	} else {
@@ -719,13 +679,13 @@ int journal_append_nosync(struct journal *j, struct journal_record *rec, char *e
 int journal_sync(struct journal *j, char *err, size_t errlen)
 {
 	if (j->broken[0] != '\0')
-		return fail(err, errlen, "sync journal: unusable after an earlier error (%s)", j->broken);
+		return util_err(err, errlen, "sync journal: unusable after an earlier error (%s)", j->broken);
 	if (!j->pending)
 		return 0;
 	j->st.syncs++;
 	if (datasync(j->fd) != 0) {
 		snprintf(j->broken, sizeof(j->broken), "sync journal: %s", strerror(errno));
-		return fail(err, errlen, "%s", j->broken);
+		return util_err(err, errlen, "%s", j->broken);
 	}
 	j->pending = false;
 	return 0;
@@ -763,7 +723,7 @@ static void log_note(struct journal_log *log, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(log->why, sizeof(log->why), fmt, ap);
+	util_verr(log->why, sizeof(log->why), fmt, ap);
 	va_end(ap);
 }
 
@@ -826,20 +786,20 @@ static int parse_header(const uint8_t *buf, size_t size, const char *path, struc
 {
 	size_t m = size < 4 ? size : 4;
 	if (memcmp(buf, JOURNAL_MAGIC, m) != 0)
-		return fail(err, errlen, "journal %s: not a hotplan journal", path);
+		return util_err(err, errlen, "journal %s: not a hotplan journal", path);
 	if (size < HEADER_FIXED)
 		goto incomplete;
 	log->header.version = le32(buf + 4);
 	if (log->header.version != JOURNAL_VERSION)
-		return fail(err, errlen, "journal %s: format version %u is not supported (this hotplan reads version %u)",
+		return util_err(err, errlen, "journal %s: format version %u is not supported (this hotplan reads version %u)",
 			    path, log->header.version, JOURNAL_VERSION);
 	uint32_t body = le32(buf + 8);
 	if (body > HEADER_BODY_MAX)
-		return fail(err, errlen, "journal %s: the header is corrupt (length %u)", path, body);
+		return util_err(err, errlen, "journal %s: the header is corrupt (length %u)", path, body);
 	if (size - HEADER_FIXED < (size_t)body + 4)
 		goto incomplete;
 	if (le32(buf + HEADER_FIXED + body) != crc(buf, HEADER_FIXED + (size_t)body))
-		return fail(err, errlen, "journal %s: the header is corrupt (checksum mismatch)", path);
+		return util_err(err, errlen, "journal %s: the header is corrupt (checksum mismatch)", path);
 
 	struct dec d = { .p = buf + HEADER_FIXED, .len = body };
 	const uint8_t *hash = get_bytes(&d, JOURNAL_HASH_LEN);
@@ -855,7 +815,7 @@ static int parse_header(const uint8_t *buf, size_t size, const char *path, struc
 	if (d.bad == NULL && nvars > 0) {
 		const char **vars = calloc(nvars, sizeof(*vars));
 		if (vars == NULL)
-			return fail(err, errlen, "read journal %s: %s", path, strerror(ENOMEM));
+			return util_err(err, errlen, "read journal %s: %s", path, strerror(ENOMEM));
 		log->header.vars = vars;
 		log->header.nvars = nvars;
 		for (uint32_t i = 0; i < nvars; i++)
@@ -866,12 +826,12 @@ static int parse_header(const uint8_t *buf, size_t size, const char *path, struc
 	if (d.bad == NULL && !run_id_ok(log->header.run_id))
 		d.bad = "invalid run id";
 	if (d.bad != NULL)
-		return fail(err, errlen, "journal %s: the header is malformed (%s)", path, d.bad);
+		return util_err(err, errlen, "journal %s: the header is malformed (%s)", path, d.bad);
 	*hend = HEADER_FIXED + (size_t)body + 4;
 	return 0;
 
 incomplete:
-	return fail(err, errlen,
+	return util_err(err, errlen,
 		    "journal %s: the header is incomplete (%zu bytes): the run stopped while creating its "
 		    "journal, before any action",
 		    path, size);
@@ -928,10 +888,10 @@ static int parse_log(const uint8_t *buf, size_t size, const char *path, struct j
 	log->file_size = size;
 	pool.p = malloc(pool.cap);
 	if (pool.p == NULL)
-		return fail(err, errlen, "read journal %s: %s", path, strerror(ENOMEM));
+		return util_err(err, errlen, "read journal %s: %s", path, strerror(ENOMEM));
 	log->pool_ = pool.p;
 	if (size == 0) {
-		fail(err, errlen, "journal %s is empty: the run stopped while creating its journal, before any action",
+		util_err(err, errlen, "journal %s is empty: the run stopped while creating its journal, before any action",
 		     path);
 		goto bad;
 	}
@@ -972,7 +932,7 @@ static int parse_log(const uint8_t *buf, size_t size, const char *path, struct j
 			size_t ncap = cap ? cap * 2 : 64;
 			struct journal_record *nr = realloc(log->records, ncap * sizeof(*nr));
 			if (nr == NULL) {
-				fail(err, errlen, "read journal %s: %s", path, strerror(ENOMEM));
+				util_err(err, errlen, "read journal %s: %s", path, strerror(ENOMEM));
 				goto bad;
 			}
 			log->records = nr;
@@ -1000,15 +960,15 @@ int journal_read(const char *path, struct journal_log *log, char *err, size_t er
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);   /* a FIFO must not block */
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0)
-		return fail(err, errlen, "open journal %s: %s", path, strerror(errno));
+		return util_err(err, errlen, "open journal %s: %s", path, strerror(errno));
 	if (!regular(fd)) {
 		close(fd);
-		return fail(err, errlen, "open journal %s: not a regular file", path);
+		return util_err(err, errlen, "open journal %s: not a regular file", path);
 	}
 	if (read_all(fd, &buf, &size) != 0) {
 		int e = errno;
 		close(fd);
-		return fail(err, errlen, "read journal %s: %s", path, strerror(e));
+		return util_err(err, errlen, "read journal %s: %s", path, strerror(e));
 	}
 	close(fd);                               /* read-only: nothing to lose */
 	rc = parse_log(buf, size, path, log, err, errlen);
@@ -1039,28 +999,28 @@ int journal_open_append(const char *path, struct journal **out, struct journal_l
 		fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0)
-		return fail(err, errlen, "open journal %s: %s", path, strerror(errno));
+		return util_err(err, errlen, "open journal %s: %s", path, strerror(errno));
 	if (!regular(fd)) {
 		close(fd);
-		return fail(err, errlen, "open journal %s: not a regular file", path);
+		return util_err(err, errlen, "open journal %s: not a regular file", path);
 	}
 	if (lock_nb(fd) != 0) {
 		e = errno;
 		if (e == EWOULDBLOCK)
-			fail(err, errlen, "open journal %s: another hotplan process is writing it", path);
+			util_err(err, errlen, "open journal %s: another hotplan process is writing it", path);
 		else
-			fail(err, errlen, "lock journal %s: %s", path, strerror(e));
+			util_err(err, errlen, "lock journal %s: %s", path, strerror(e));
 		goto bad;
 	}
 	if (read_all(fd, &buf, &size) != 0) {
 		e = errno;
-		fail(err, errlen, "read journal %s: %s", path, strerror(e));
+		util_err(err, errlen, "read journal %s: %s", path, strerror(e));
 		goto bad;
 	}
 	if (parse_log(buf, size, path, log, err, errlen) != 0)
 		goto bad;
 	if (log->damaged) {
-		fail(err, errlen, "journal %s is damaged (%s): not a torn tail; refusing to append to it",
+		util_err(err, errlen, "journal %s is damaged (%s): not a torn tail; refusing to append to it",
 		     path, log->why);
 		goto bad;
 	}
@@ -1069,17 +1029,17 @@ int journal_open_append(const char *path, struct journal **out, struct journal_l
 			if (errno == EINTR)
 				continue;
 			e = errno;
-			fail(err, errlen, "truncate journal %s: %s", path, strerror(e));
+			util_err(err, errlen, "truncate journal %s: %s", path, strerror(e));
 			goto bad;
 		}
 		if (datasync(fd) != 0) {
 			e = errno;
-			fail(err, errlen, "sync journal %s: %s", path, strerror(e));
+			util_err(err, errlen, "sync journal %s: %s", path, strerror(e));
 			goto bad;
 		}
 	}
 	dir_of(path, dir, sizeof(dir));
-	if (journal_sync_dir(dir, err, errlen) != 0)
+	if (util_sync_dir(dir, err, errlen) != 0)
 		goto bad;
 	j = journal_new(fd, path, log->header.run_id, log->header.plan_hash, err, errlen);
 	if (j == NULL)

@@ -114,9 +114,6 @@ int journal_default_path(const char *state_dir, const char *run_id, char *buf, s
  * so the new entry is durable. An existing non-directory is an error. */
 int journal_mkdirs(const char *path, char *err, size_t errlen);
 
-/* fsync a directory (after creating or renaming an entry in it). */
-int journal_sync_dir(const char *dir, char *err, size_t errlen);
-
 /* ---- writing ---- */
 
 struct journal;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errmsg.h"
+#include "util.h"
 #include "journal_resume.h"
 
 /* ---- step and action instances ---- */
@@ -319,7 +319,7 @@ int journal_resume_state(const struct journal_log *log, struct journal_resume *r
 
 	memset(rs, 0, sizeof(*rs));
 	if (log->damaged)
-		return fail(err, errlen, "journal of run %s is damaged (%s): resume it by hand",
+		return util_err(err, errlen, "journal of run %s is damaged (%s): resume it by hand",
 			    log->header.run_id, log->why);
 
 	for (size_t i = 0; i < log->n && bad == NULL; i++) {
@@ -328,7 +328,7 @@ int journal_resume_state(const struct journal_log *log, struct journal_resume *r
 		if (x.nomem) {
 			replay_free(&x);
 			memset(rs, 0, sizeof(*rs));
-			return fail(err, errlen, "resume: %s", strerror(ENOMEM));
+			return util_err(err, errlen, "resume: %s", strerror(ENOMEM));
 		}
 	}
 	if (bad != NULL) {
@@ -337,7 +337,7 @@ int journal_resume_state(const struct journal_log *log, struct journal_resume *r
 		unsigned long long off = r ? (unsigned long long)r->offset : 0;
 		replay_free(&x);
 		memset(rs, 0, sizeof(*rs));
-		return fail(err, errlen, "journal of run %s is inconsistent: record %u (%s, byte %llu): %s",
+		return util_err(err, errlen, "journal of run %s is inconsistent: record %u (%s, byte %llu): %s",
 			    log->header.run_id, seq, kind, off, bad);
 	}
 

@@ -10,23 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "errmsg.h"
+#include "util.h"
 #include "last_run.h"
 #include "target_file.h"
 
 #define LAST_MAGIC "hotplan-last 1"
-
-static void say(char *msg, size_t msglen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void say(char *msg, size_t msglen, const char *fmt, ...)
-{
-	if (msg != NULL && msglen > 0) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(msg, msglen, fmt, ap);
-		va_end(ap);
-	}
-}
 
 static const char *const status_names[] = {
 	[TARGET_UNFINISHED] = "unfinished",
@@ -64,12 +52,12 @@ int target_last_read(const char *state_dir, const char *target, struct target_la
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 1;
-		return fail(err, errlen, "open last-run record %s: %s", path, strerror(errno));
+		return util_err(err, errlen, "open last-run record %s: %s", path, strerror(errno));
 	}
 	if (target_file_read(fd, text, &len) != 0) {
 		int e = errno;
 		close(fd);
-		return fail(err, errlen, "read last-run record %s: %s", path, strerror(e));
+		return util_err(err, errlen, "read last-run record %s: %s", path, strerror(e));
 	}
 	close(fd);
 	unsigned i = 0;
@@ -80,7 +68,7 @@ int target_last_read(const char *state_dir, const char *target, struct target_la
 		i = sizeof(status_names) / sizeof(status_names[0]);
 	if (i == sizeof(status_names) / sizeof(status_names[0]) || !target_file_i64(when, &last->time_ns)) {
 		memset(last, 0, sizeof(*last));
-		return fail(err, errlen, "last-run record %s is malformed", path);
+		return util_err(err, errlen, "last-run record %s is malformed", path);
 	}
 	last->status = (enum target_status)i;
 	return 0;
@@ -89,73 +77,30 @@ int target_last_read(const char *state_dir, const char *target, struct target_la
 int target_last_write(const char *state_dir, const char *target, const struct target_last *last,
 		      char *err, size_t errlen)
 {
-	char path[JOURNAL_PATH_MAX], tmp[JOURNAL_PATH_MAX + 8], dir[JOURNAL_PATH_MAX];
+	char path[JOURNAL_PATH_MAX], why[JOURNAL_PATH_MAX + 128];
 	char *text = NULL;
-	int fd = -1, n, e, rc = -1;
+	int n, rc;
 
 	if (!target_file_value_ok(last->run_id) || !target_file_value_ok(last->journal) ||
 	    (unsigned)last->status >= sizeof(status_names) / sizeof(status_names[0]))
-		return fail(err, errlen, "write last-run record of target '%s': invalid record", target);
+		return util_err(err, errlen, "write last-run record of target '%s': invalid record", target);
 	if (target_file_path(state_dir, "targets", target, ".last", path, sizeof(path), err, errlen) != 0)
 		return -1;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	snprintf(dir, sizeof(dir), "%s/targets", state_dir);
 	text = malloc(TARGET_FILE_TEXT_MAX);
 	if (text == NULL)
-		return fail(err, errlen, "write last-run record %s: %s", path, strerror(ENOMEM));
+		return util_err(err, errlen, "write last-run record %s: %s", path, strerror(ENOMEM));
 	n = snprintf(text, TARGET_FILE_TEXT_MAX, LAST_MAGIC "\nrun %s\njournal %s\nstatus %s\ntime %" PRId64 "\nend\n",
 		     last->run_id, last->journal, status_names[last->status], journal_now_ns());
 	if (n < 0 || n >= TARGET_FILE_TEXT_MAX) {
-		fail(err, errlen, "write last-run record %s: too long", path);
-		goto out;
+		free(text);
+		return util_err(err, errlen, "write last-run record %s: too long", path);
 	}
 	/* The tmp name is fixed: the caller holds the target's lock, so no one else writes it. */
-	do
-		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	while (fd < 0 && errno == EINTR);
-	if (fd < 0) {
-		fail(err, errlen, "write last-run record %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (target_file_write(fd, text, (size_t)n) != 0) {
-		e = errno;
-		fail(err, errlen, "write last-run record %s: %s", tmp, strerror(e));
-		goto out_unlink;
-	}
-	while (fsync(fd) != 0) {
-		if (errno == EINTR)
-			continue;
-		e = errno;
-		fail(err, errlen, "sync last-run record %s: %s", tmp, strerror(e));
-		goto out_unlink;
-	}
-	e = close(fd);
-	fd = -1;
-	if (e != 0 && errno != EINTR) {
-		e = errno;
-		fail(err, errlen, "write last-run record %s: %s", tmp, strerror(e));
-		goto out_unlink;
-	}
-	if (rename(tmp, path) != 0) {
-		e = errno;
-		fail(err, errlen, "replace last-run record %s: %s", path, strerror(e));
-		goto out_unlink;
-	}
-	if (journal_sync_dir(dir, err, errlen) != 0)
-		goto out;
-	rc = 0;
-	goto out;
-
-out_unlink:
-	if (unlink(tmp) != 0 && err != NULL && errlen > 0) {
-		size_t k = strlen(err);
-		snprintf(err + k, errlen - k, " (and remove %s: %s)", tmp, strerror(errno));
-	}
-out:
-	if (fd >= 0)
-		close(fd);
+	rc = util_replace(path, text, (size_t)n, 0600, UTIL_DURABLE | UTIL_FIXED_TMP, why, sizeof(why));
 	free(text);
-	return rc;
+	if (rc != 0)
+		return util_err(err, errlen, "last-run record: %s", why);
+	return 0;
 }
 
 int target_last_gate(const struct target_last *last, const char *target, const char *abandon,
@@ -163,30 +108,30 @@ int target_last_gate(const struct target_last *last, const char *target, const c
 {
 	bool blocking = last != NULL && (last->status == TARGET_UNFINISHED || last->status == TARGET_FAILED);
 
-	say(msg, msglen, "%s", "");
+	util_err(msg, msglen, "%s", "");
 	if (abandon != NULL) {
 		if (!blocking) {
 			if (last == NULL)
-				return fail(msg, msglen, "--abandon %s: target '%s' has no unfinished run", abandon, target);
-			return fail(msg, msglen, "--abandon %s: target '%s' has no unfinished run (its last run %s %s)",
+				return util_err(msg, msglen, "--abandon %s: target '%s' has no unfinished run", abandon, target);
+			return util_err(msg, msglen, "--abandon %s: target '%s' has no unfinished run (its last run %s %s)",
 				    abandon, target, last->run_id,
 				    last->status == TARGET_COMPLETED ? "completed" : "was rolled back");
 		}
 		if (strcmp(abandon, last->run_id) != 0)
-			return fail(msg, msglen, "--abandon %s: the unfinished run of target '%s' is %s, not %s",
+			return util_err(msg, msglen, "--abandon %s: the unfinished run of target '%s' is %s, not %s",
 				    abandon, target, last->run_id, abandon);
-		say(msg, msglen, "run %s (%s, journal %s) abandoned: it can no longer be resumed",
+		util_err(msg, msglen, "run %s (%s, journal %s) abandoned: it can no longer be resumed",
 		    last->run_id, target_status_name(last->status), last->journal);
 		return 0;
 	}
 	if (!blocking)
 		return 0;
 	if (last->status == TARGET_FAILED)
-		say(msg, msglen, "target '%s': the last run %s failed and a person must look (exit 4); continue it "
+		util_err(msg, msglen, "target '%s': the last run %s failed and a person must look (exit 4); continue it "
 			"with `hotplan resume %s`, or give it up with `--abandon %s`",
 		    target, last->run_id, last->journal, last->run_id);
 	else
-		say(msg, msglen, "target '%s': the last run %s is unfinished; continue it with `hotplan resume %s`, "
+		util_err(msg, msglen, "target '%s': the last run %s is unfinished; continue it with `hotplan resume %s`, "
 			"or give it up with `--abandon %s`",
 		    target, last->run_id, last->journal, last->run_id);
 	return 1;
@@ -195,20 +140,20 @@ int target_last_gate(const struct target_last *last, const char *target, const c
 int target_resume_gate(const struct target_last *last, const char *target, const char *run_id,
 		       char *msg, size_t msglen)
 {
-	say(msg, msglen, "%s", "");
+	util_err(msg, msglen, "%s", "");
 	if (last == NULL) {
-		say(msg, msglen, "target '%s' has no record of run %s in this state directory: resume from the "
+		util_err(msg, msglen, "target '%s' has no record of run %s in this state directory: resume from the "
 			"directory the run started in, or set HOTPLAN_STATE_DIR to its state directory",
 		    target, run_id);
 		return 1;
 	}
 	if (strcmp(last->run_id, run_id) != 0) {
-		say(msg, msglen, "run %s of target '%s' was given up or superseded: the target's last run is %s (%s)",
+		util_err(msg, msglen, "run %s of target '%s' was given up or superseded: the target's last run is %s (%s)",
 		    run_id, target, last->run_id, target_status_name(last->status));
 		return 1;
 	}
 	if (last->status == TARGET_COMPLETED || last->status == TARGET_ROLLED_BACK) {
-		say(msg, msglen, "run %s of target '%s' %s: it cannot be resumed", run_id, target,
+		util_err(msg, msglen, "run %s of target '%s' %s: it cannot be resumed", run_id, target,
 		    last->status == TARGET_COMPLETED ? "completed" : "was rolled back");
 		return 1;
 	}

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "errmsg.h"
+#include "util.h"
 #include "lock.h"
 #include "target_file.h"
 
@@ -26,18 +26,6 @@ struct lock {
 };
 
 
-static void say(char *msg, size_t msglen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void say(char *msg, size_t msglen, const char *fmt, ...)
-{
-	if (msg != NULL && msglen > 0) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(msg, msglen, fmt, ap);
-		va_end(ap);
-	}
-}
-
 /* ---- locks ---- */
 
 int lock_owner_self(struct lock_owner *me, const char *run_id, int64_t started_ns,
@@ -45,11 +33,11 @@ int lock_owner_self(struct lock_owner *me, const char *run_id, int64_t started_n
 {
 	memset(me, 0, sizeof(*me));
 	if (snprintf(me->run_id, sizeof(me->run_id), "%s", run_id) >= (int)sizeof(me->run_id))
-		return fail(err, errlen, "lock owner: run id too long");
+		return util_err(err, errlen, "lock owner: run id too long");
 	me->pid = (int64_t)getpid();
 	me->started_ns = started_ns;
 	if (gethostname(me->host, sizeof(me->host) - 1) != 0)
-		return fail(err, errlen, "lock owner: gethostname: %s", strerror(errno));
+		return util_err(err, errlen, "lock owner: gethostname: %s", strerror(errno));
 	me->host[sizeof(me->host) - 1] = '\0';
 	return 0;
 }
@@ -122,12 +110,12 @@ int lock_acquire(const char *state_dir, const char *target, const struct lock_ow
 
 	*out = NULL;
 	memset(holder, 0, sizeof(*holder));
-	say(msg, msglen, "%s", "");
+	util_err(msg, msglen, "%s", "");
 	if (!target_file_value_ok(me->run_id) || !target_file_value_ok(me->host) || me->pid <= 0)
-		return fail(msg, msglen, "lock target '%s': invalid owner", target);
+		return util_err(msg, msglen, "lock target '%s': invalid owner", target);
 	lk = calloc(1, sizeof(*lk));
 	if (lk == NULL)
-		return fail(msg, msglen, "lock target '%s': %s", target, strerror(ENOMEM));
+		return util_err(msg, msglen, "lock target '%s': %s", target, strerror(ENOMEM));
 	lk->fd = -1;
 	if (target_file_path(state_dir, "locks", target, ".lock", lk->path, sizeof(lk->path), msg, msglen) != 0)
 		goto bad;
@@ -135,7 +123,7 @@ int lock_acquire(const char *state_dir, const char *target, const struct lock_ow
 		fd = open(lk->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0) {
-		fail(msg, msglen, "open lock %s: %s", lk->path, strerror(errno));
+		util_err(msg, msglen, "open lock %s: %s", lk->path, strerror(errno));
 		goto bad;
 	}
 
@@ -145,12 +133,12 @@ int lock_acquire(const char *state_dir, const char *target, const struct lock_ow
 		if (errno == EINTR)
 			continue;
 		if (errno != EWOULDBLOCK) {
-			fail(msg, msglen, "lock %s: %s", lk->path, strerror(errno));
+			util_err(msg, msglen, "lock %s: %s", lk->path, strerror(errno));
 			goto bad;
 		}
 		/* Held. The holder writes its name right after taking the lock: wait a little for it. */
 		if (read_owner(fd, holder, &what) != 0) {
-			fail(msg, msglen, "read lock %s: %s", lk->path, strerror(errno));
+			util_err(msg, msglen, "read lock %s: %s", lk->path, strerror(errno));
 			goto bad;
 		}
 		/* A record naming a dead process here is the previous holder's, not yet replaced. */
@@ -160,15 +148,15 @@ int lock_acquire(const char *state_dir, const char *target, const struct lock_ow
 		}
 		if (what == OWNER_OK || tries >= HOLDER_WAIT_TRIES) {
 			if (what != OWNER_OK) {
-				say(msg, msglen, "target '%s' is locked by another run (which has not written its name into %s)",
+				util_err(msg, msglen, "target '%s' is locked by another run (which has not written its name into %s)",
 				    target, lk->path);
 			} else {
 				format_time(holder->started_ns, when, sizeof(when));
 				if (same_host(holder))
-					say(msg, msglen, "target '%s' is locked by run %s (pid %" PRId64 ", started %s)",
+					util_err(msg, msglen, "target '%s' is locked by run %s (pid %" PRId64 ", started %s)",
 					    target, holder->run_id, holder->pid, when);
 				else
-					say(msg, msglen, "target '%s' is locked by run %s (pid %" PRId64 " on host %s, started %s)",
+					util_err(msg, msglen, "target '%s' is locked by run %s (pid %" PRId64 " on host %s, started %s)",
 					    target, holder->run_id, holder->pid, holder->host, when);
 			}
 			close(fd);
@@ -181,44 +169,44 @@ int lock_acquire(const char *state_dir, const char *target, const struct lock_ow
 
 	/* Ours. Whatever the file still says is a holder that died without releasing. */
 	if (read_owner(fd, holder, &what) != 0) {
-		fail(msg, msglen, "read lock %s: %s", lk->path, strerror(errno));
+		util_err(msg, msglen, "read lock %s: %s", lk->path, strerror(errno));
 		goto bad;
 	}
 	if (what == OWNER_OK) {
 		if (!same_host(holder))
-			say(msg, msglen, "stale lock of run %s (pid %" PRId64 " on host %s, not holding it) released",
+			util_err(msg, msglen, "stale lock of run %s (pid %" PRId64 " on host %s, not holding it) released",
 			    holder->run_id, holder->pid, holder->host);
 		else if (!pid_alive(holder->pid))
-			say(msg, msglen, "stale lock of run %s (pid %" PRId64 ", no longer running) released",
+			util_err(msg, msglen, "stale lock of run %s (pid %" PRId64 ", no longer running) released",
 			    holder->run_id, holder->pid);
 		else
-			say(msg, msglen, "stale lock of run %s (pid %" PRId64 ", alive but no longer holding it) released",
+			util_err(msg, msglen, "stale lock of run %s (pid %" PRId64 ", alive but no longer holding it) released",
 			    holder->run_id, holder->pid);
 	} else if (what == OWNER_PARTIAL) {
-		say(msg, msglen, "stale lock file %s with an incomplete holder record (a run died while taking it) released",
+		util_err(msg, msglen, "stale lock file %s with an incomplete holder record (a run died while taking it) released",
 		    lk->path);
 	}
 
 	n = snprintf(text, sizeof(text), LOCK_MAGIC "\nrun %s\npid %" PRId64 "\nstarted %" PRId64 "\nhost %s\nend\n",
 		     me->run_id, me->pid, me->started_ns, me->host);
 	if (n < 0 || (size_t)n >= sizeof(text)) {
-		fail(msg, msglen, "write lock %s: owner too long", lk->path);
+		util_err(msg, msglen, "write lock %s: owner too long", lk->path);
 		goto bad;
 	}
 	/* Empty first: a reader sees nothing (and waits) or the whole record, never a mix. */
 	while (ftruncate(fd, 0) != 0) {
 		if (errno == EINTR)
 			continue;
-		fail(msg, msglen, "write lock %s: %s", lk->path, strerror(errno));
+		util_err(msg, msglen, "write lock %s: %s", lk->path, strerror(errno));
 		goto bad;
 	}
-	if (target_file_write(fd, text, (size_t)n) != 0) {
+	if (util_pwrite_all(fd, text, (size_t)n, 0) != 0) {
 		e = errno;
-		fail(msg, msglen, "write lock %s: %s", lk->path, strerror(e));
+		util_err(msg, msglen, "write lock %s: %s", lk->path, strerror(e));
 		/* Do not leave half a name behind. */
 		if (ftruncate(fd, 0) != 0 && msg != NULL && msglen > 0) {
 			size_t k = strlen(msg);
-			say(msg + k, msglen - k, " (and clear it: %s)", strerror(errno));
+			util_err(msg + k, msglen - k, " (and clear it: %s)", strerror(errno));
 		}
 		goto bad;
 	}
@@ -241,7 +229,7 @@ int lock_release(struct lock *lk, char *err, size_t errlen)
 	while (ftruncate(lk->fd, 0) != 0) {
 		if (errno == EINTR)
 			continue;
-		rc = fail(err, errlen, "release lock %s: clear holder: %s", lk->path, strerror(errno));
+		rc = util_err(err, errlen, "release lock %s: clear holder: %s", lk->path, strerror(errno));
 		break;
 	}
 	close(lk->fd);                          /* drops the flock; nothing durable to lose */

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "errmsg.h"
+#include "util.h"
 #include "proc.h"
 
 extern char **environ; /* NOLINT(readability-redundant-declaration): POSIX has the application declare it */
@@ -46,7 +46,7 @@ extern char **environ; /* NOLINT(readability-redundant-declaration): POSIX has t
 #endif
 
 #ifndef PROC_SPAWN
-enum child_stage { STAGE_SETPGID = 1, STAGE_DUP, STAGE_EXEC };
+enum child_stage { STAGE_SETPGID = 1, STAGE_DUP, STAGE_EXEC, STAGE_SIGACTION };
 
 struct child_err {
 	int stage;
@@ -72,21 +72,6 @@ long long proc_now_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 static void close_fd(int *fd)
@@ -166,13 +151,13 @@ static pid_t spawn_child(const char *const *argv, int in, int out, char *err, si
 	pid_t pid = -1;
 	int e = posix_spawnattr_init(&at);
 	if (e != 0) {
-		fail(err, errlen, "posix_spawnattr_init: %s", strerror(e));
+		util_err(err, errlen, "posix_spawnattr_init: %s", strerror(e));
 		return -1;
 	}
 	e = posix_spawn_file_actions_init(&fa);
 	if (e != 0) {
 		posix_spawnattr_destroy(&at);
-		fail(err, errlen, "posix_spawn_file_actions_init: %s", strerror(e));
+		util_err(err, errlen, "posix_spawn_file_actions_init: %s", strerror(e));
 		return -1;
 	}
 	/* Every signal, glibc's own two (32 and 33, SIGCANCEL and SIGSETXID) included, which
@@ -196,9 +181,9 @@ static pid_t spawn_child(const char *const *argv, int in, int out, char *err, si
 	if (e == 0)
 		e = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	if (e != 0)
-		fail(err, errlen, "posix_spawn set-up: %s", strerror(e));
+		util_err(err, errlen, "posix_spawn set-up: %s", strerror(e));
 	else if ((e = posix_spawn(&pid, argv[0], &fa, &at, (char *const *)argv, environ)) != 0) {
-		fail(err, errlen, "exec %s: %s", argv[0], strerror(e));
+		util_err(err, errlen, "exec %s: %s", argv[0], strerror(e));
 		pid = -1;
 	}
 	posix_spawn_file_actions_destroy(&fa);
@@ -263,8 +248,11 @@ static void child_run(const struct child_args *a)
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
 	sigemptyset(&dfl.sa_mask);
+	/* EINVAL is expected and ignored: SIGKILL, SIGSTOP and the signals libc keeps for itself
+	 * cannot be changed. Any other failure stops the child. */
 	for (int sig = 1; sig < NSIG; sig++)
-		(void)sigaction(sig, &dfl, NULL); /* EINVAL for SIGKILL, SIGSTOP and libc's own */
+		if (sigaction(sig, &dfl, NULL) != 0 && errno != EINVAL)
+			child_fail(ep, STAGE_SIGACTION);
 	/* std fds may be among ours when the runner was started with 0, 1 or 2 closed */
 	int in = move_up(a->in, 0), out = move_up(a->out, 0);
 	if (in < 0 || out < 0)
@@ -379,10 +367,10 @@ static int open_capture(struct proc *p, char *err, size_t errlen)
 		p->cap = open(capture, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600);
 	while (p->cap < 0 && errno == EINTR);
 	if (p->cap < 0)
-		return fail(err, errlen, "open capture %s: %s", capture, strerror(errno));
+		return util_err(err, errlen, "open capture %s: %s", capture, strerror(errno));
 	int n = snprintf(p->buf, sizeof(p->buf), "==== %s ====\n", p->c->label != NULL ? p->c->label : "command");
-	if (write_all(p->cap, p->buf, n < (int)sizeof(p->buf) ? (size_t)n : sizeof(p->buf) - 1) < 0)
-		return fail(err, errlen, "write capture %s: %s", capture, strerror(errno));
+	if (util_write_all(p->cap, p->buf, n < (int)sizeof(p->buf) ? (size_t)n : sizeof(p->buf) - 1) < 0)
+		return util_err(err, errlen, "write capture %s: %s", capture, strerror(errno));
 	return 0;
 }
 
@@ -393,7 +381,7 @@ static int open_pipes(struct proc *p, unsigned flags, char *err, size_t errlen)
 	if (flags & PROC_STDIN_PIPE) {
 		int fds[2];
 		if (pipe2(fds, O_CLOEXEC) < 0)
-			return fail(err, errlen, "pipe: %s", strerror(errno));
+			return util_err(err, errlen, "pipe: %s", strerror(errno));
 		p->in = fds[0];
 		p->hold = fds[1];
 	} else {
@@ -401,12 +389,12 @@ static int open_pipes(struct proc *p, unsigned flags, char *err, size_t errlen)
 			p->in = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		while (p->in < 0 && errno == EINTR);
 		if (p->in < 0)
-			return fail(err, errlen, "open /dev/null: %s", strerror(errno));
+			return util_err(err, errlen, "open /dev/null: %s", strerror(errno));
 	}
 	if (pipe2(p->out, O_CLOEXEC) < 0)
-		return fail(err, errlen, "pipe: %s", strerror(errno));
+		return util_err(err, errlen, "pipe: %s", strerror(errno));
 	if (fcntl(p->out[0], F_SETFL, O_NONBLOCK) < 0)
-		return fail(err, errlen, "fcntl: %s", strerror(errno));
+		return util_err(err, errlen, "fcntl: %s", strerror(errno));
 	return 0;
 }
 
@@ -416,7 +404,7 @@ static int start_child(struct proc *p, const char *const *argv, char *err, size_
 {
 	/* std fds may be among ours when the runner was started with 0, 1 or 2 closed */
 	if (fd_above_std(&p->in) < 0 || fd_above_std(&p->out[1]) < 0)
-		return fail(err, errlen, "fcntl: %s", strerror(errno));
+		return util_err(err, errlen, "fcntl: %s", strerror(errno));
 	p->start = proc_now_ns();
 	p->pid = spawn_child(argv, p->in, p->out[1], err, errlen);
 	if (p->pid < 0)
@@ -443,17 +431,19 @@ static int child_report(struct proc *p, const char *const *argv, char *err, size
 		;
 	p->pid = -1;
 	if (got != (ssize_t)sizeof(ce))
-		return fail(err, errlen, "exec %s: %s", argv[0], got < 0 ? strerror(errno) : "lost the child's report");
+		return util_err(err, errlen, "exec %s: %s", argv[0], got < 0 ? strerror(errno) : "lost the child's report");
 	if (ce.stage == STAGE_EXEC)
-		return fail(err, errlen, "exec %s: %s", argv[0], strerror(ce.err));
-	return fail(err, errlen, "%s: %s", ce.stage == STAGE_SETPGID ? "setpgid" : "dup2", strerror(ce.err));
+		return util_err(err, errlen, "exec %s: %s", argv[0], strerror(ce.err));
+	return util_err(err, errlen, "%s: %s",
+			ce.stage == STAGE_SETPGID ? "setpgid" : ce.stage == STAGE_DUP ? "dup2" : "sigaction",
+			strerror(ce.err));
 }
 
 /* Start the child: p->pid and p->start. The child's ends of the pipes are closed after. */
 static int start_child(struct proc *p, const char *const *argv, char *err, size_t errlen)
 {
 	if (pipe2(p->ep, O_CLOEXEC) < 0)
-		return fail(err, errlen, "pipe: %s", strerror(errno));
+		return util_err(err, errlen, "pipe: %s", strerror(errno));
 	struct rlimit rl;
 	struct child_args ca = { argv, p->in, p->out[1], p->ep[1], 65536 };
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (1u << 20))
@@ -471,7 +461,7 @@ static int start_child(struct proc *p, const char *const *argv, char *err, size_
 	int fork_errno = errno;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (p->pid < 0)
-		return fail(err, errlen, "fork: %s", strerror(fork_errno));
+		return util_err(err, errlen, "fork: %s", strerror(fork_errno));
 	(void)setpgid(p->pid, p->pid); /* also here, so that the group exists before any kill of ours */
 	close_fd(&p->ep[1]);
 	close_fd(&p->out[1]);
@@ -539,7 +529,7 @@ static void drain(struct proc *p)
 		}
 		ring_put(&p->ring, p->buf, (size_t)k);
 		if (p->cap >= 0 && p->cap_errno == 0) {
-			if (write_all(p->cap, p->buf, (size_t)k) < 0)
+			if (util_write_all(p->cap, p->buf, (size_t)k) < 0)
 				p->cap_errno = errno;
 			else
 				p->cap_nl = p->buf[k - 1] == '\n';
@@ -573,7 +563,7 @@ static int watch(struct proc *p, const volatile int *abort, struct transport_res
 			if (watch_done(p, now))
 				break;
 		} else if (p->killing == 2 && now >= p->t_kill) {
-			fail(err, errlen, "process %d did not end after SIGKILL", (int)p->pid);
+			util_err(err, errlen, "process %d did not end after SIGKILL", (int)p->pid);
 			p->pid = -1; /* left to init: waiting longer would hang the run */
 			return -1;
 		}
@@ -607,7 +597,7 @@ static int reap(struct proc *p, struct transport_result *r, char *err, size_t er
 		if (errno == EINTR)
 			continue;
 		p->pid = -1;
-		return fail(err, errlen, "waitpid: %s", strerror(errno));
+		return util_err(err, errlen, "waitpid: %s", strerror(errno));
 	}
 	p->pid = -1;
 	r->seconds = (double)(proc_now_ns() - p->start) / 1e9;
@@ -633,7 +623,7 @@ static void close_capture(struct proc *p, int ret, const struct transport_result
 				     p->cap_nl ? "" : "\n", r->timed_out ? "timed out" : "interrupted", r->seconds);
 		else if (!p->cap_nl)
 			n = snprintf(end, sizeof(end), "\n");
-		if (n > 0 && write_all(p->cap, end, (size_t)n < sizeof(end) ? (size_t)n : sizeof(end) - 1) < 0)
+		if (n > 0 && util_write_all(p->cap, end, (size_t)n < sizeof(end) ? (size_t)n : sizeof(end) - 1) < 0)
 			p->cap_errno = errno;
 	}
 	if (close(p->cap) < 0 && errno != EINTR && p->cap_errno == 0)
@@ -695,7 +685,7 @@ int proc_run(const char *const *argv, unsigned flags, const struct transport_cmd
 	r->status = -1;
 	if (abort != NULL && *abort >= 2) {
 		r->interrupted = true;
-		return fail(err, errlen, "not started: the run is being aborted");
+		return util_err(err, errlen, "not started: the run is being aborted");
 	}
 	if (c->capture_path != NULL && open_capture(&p, err, errlen) < 0)
 		goto out;
@@ -705,7 +695,7 @@ int proc_run(const char *const *argv, unsigned flags, const struct transport_cmd
 	if (watch(&p, abort, r, err, errlen) < 0 || reap(&p, r, err, errlen) < 0)
 		goto out;
 	if (p.poll_errno != 0)
-		fail(err, errlen, "poll: %s", strerror(p.poll_errno));
+		util_err(err, errlen, "poll: %s", strerror(p.poll_errno));
 	else
 		ret = 0;
 

@@ -2,7 +2,6 @@
 #include "profile.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 
 #include "parse.h"
 #include "transport.h"
+#include "util.h"
 
 #ifndef HOTPLAN_PROFILE_DIR
 #define HOTPLAN_PROFILE_DIR "/usr/local/share/hotplan/profiles"
@@ -295,16 +295,6 @@ static const char *known_vars(struct arena *a, enum profile_key k)
 	return arena_strdup(a, buf);
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 int profile_compile(struct hp_ctx *ctx, const struct ast_profile *ap, struct profile **out, char *err,
 		    size_t errlen)
 {
@@ -321,14 +311,14 @@ int profile_compile(struct hp_ctx *ctx, const struct ast_profile *ap, struct pro
 		const char *at = where(ctx, e->key_loc);
 		if (strcmp(e->key, "shell") == 0) {
 			if (seen_shell)
-				return fail(err, errlen, "%s: profile '%s': `shell` given twice", at, p->name);
+				return util_err(err, errlen, "%s: profile '%s': `shell` given twice", at, p->name);
 			seen_shell = true;
 			if (strcmp(e->value, "sh") == 0)
 				p->shell = PROFILE_SH;
 			else if (strcmp(e->value, "cmd") == 0)
 				p->shell = PROFILE_CMD;
 			else
-				return fail(err, errlen, "%s: profile '%s': unknown shell \"%s\" (expected \"sh\" or \"cmd\")",
+				return util_err(err, errlen, "%s: profile '%s': unknown shell \"%s\" (expected \"sh\" or \"cmd\")",
 					    at, p->name, e->value);
 			continue;
 		}
@@ -336,11 +326,11 @@ int profile_compile(struct hp_ctx *ctx, const struct ast_profile *ap, struct pro
 			bool probe = e->key[0] == 'p';
 			bool *seen = probe ? &seen_ptimeout : &seen_timeout;
 			if (*seen)
-				return fail(err, errlen, "%s: profile '%s': `%s` given twice", at, p->name, e->key);
+				return util_err(err, errlen, "%s: profile '%s': `%s` given twice", at, p->name, e->key);
 			*seen = true;
 			long long ns = profile_duration_ns(e->value);
 			if (ns <= 0)
-				return fail(err, errlen, "%s: profile '%s': `%s` \"%s\" is not a duration (like 90s, 15m, 2h)",
+				return util_err(err, errlen, "%s: profile '%s': `%s` \"%s\" is not a duration (like 90s, 15m, 2h)",
 					    at, p->name, e->key, e->value);
 			*(probe ? &p->probe_timeout_ns : &p->timeout_ns) = ns;
 			continue;
@@ -350,22 +340,22 @@ int profile_compile(struct hp_ctx *ctx, const struct ast_profile *ap, struct pro
 			if (strcmp(e->key, keys[k].name) == 0)
 				break;
 		if (k == PK_COUNT)
-			return fail(err, errlen, "%s: profile '%s': unknown key `%s` (docs/profiles.md lists the keys)", at,
+			return util_err(err, errlen, "%s: profile '%s': unknown key `%s` (docs/profiles.md lists the keys)", at,
 				    p->name, e->key);
 		if (p->cmd[k] != NULL)
-			return fail(err, errlen, "%s: profile '%s': `%s` given twice (first at %s)", at, p->name, e->key,
+			return util_err(err, errlen, "%s: profile '%s': `%s` given twice (first at %s)", at, p->name, e->key,
 				    p->cmd_where[k]);
 		struct var_check vc = { (enum profile_key)k, NULL, 0 };
 		char why[256];
 		const char *vat = where(ctx, e->value_loc);
 		int rc = profile_each_var(e->value, check_var, &vc, why, sizeof(why));
 		if (rc < 0)
-			return fail(err, errlen, "%s: profile '%s': `%s`: %s", vat, p->name, e->key, why);
+			return util_err(err, errlen, "%s: profile '%s': `%s`: %s", vat, p->name, e->key, why);
 		if (rc > 0)
-			return fail(err, errlen, "%s: profile '%s': `%s` uses ${%.*s}, which it does not know (it knows %s)",
+			return util_err(err, errlen, "%s: profile '%s': `%s` uses ${%.*s}, which it does not know (it knows %s)",
 				    vat, p->name, e->key, (int)vc.badlen, vc.bad, known_vars(a, (enum profile_key)k));
 		if (e->value[0] == '\0')
-			return fail(err, errlen, "%s: profile '%s': `%s` is empty", vat, p->name, e->key);
+			return util_err(err, errlen, "%s: profile '%s': `%s` is empty", vat, p->name, e->key);
 		p->cmd[k] = e->value;
 		p->cmd_where[k] = at;
 	}
@@ -451,7 +441,7 @@ int profile_find(struct hp_ctx *ctx, const char *name, const struct ast_profile 
 			return 0;
 		}
 	if (!name_ok(name))
-		return fail(err, errlen, "profile \"%s\": a profile's name is letters, digits, '.', '-' and '_'", name);
+		return util_err(err, errlen, "profile \"%s\": a profile's name is letters, digits, '.', '-' and '_'", name);
 	for (unsigned i = 0; i < ndirs; i++) {
 		const char *path = arena_printf(&ctx->arena, "%s/%s.hplan", dirs[i], name);
 		struct stat st;
@@ -461,10 +451,10 @@ int profile_find(struct hp_ctx *ctx, const char *name, const struct ast_profile 
 		unsigned before = ctx->diags.n;
 		struct ast_file *f = parse_file(ctx, path, &why);
 		if (f == NULL)
-			return fail(err, errlen, "profile '%s': %s", name, why);
+			return util_err(err, errlen, "profile '%s': %s", name, why);
 		for (unsigned d = before; d < ctx->diags.n; d++)
 			if (ctx->diags.v[d]->severity == SEV_ERROR)
-				return fail(err, errlen, "profile '%s': %s has errors", name, path);
+				return util_err(err, errlen, "profile '%s': %s has errors", name, path);
 		for (const struct ast_profile *ap = f->profiles; ap != NULL; ap = ap->next)
 			if (ap->name.s != NULL && strcmp(ap->name.s, name) == 0) {
 				if (profile_compile(ctx, ap, &p, err, errlen) < 0)
@@ -472,13 +462,13 @@ int profile_find(struct hp_ctx *ctx, const char *name, const struct ast_profile 
 				*out = p;
 				return 0;
 			}
-		return fail(err, errlen, "profile '%s': %s does not define `profile \"%s\"`", name, path, name);
+		return util_err(err, errlen, "profile '%s': %s does not define `profile \"%s\"`", name, path, name);
 	}
 	char looked[1024];
 	size_t o = 0;
 	looked[0] = '\0';
 	for (unsigned i = 0; i < ndirs && o < sizeof(looked); i++)
 		o += (size_t)snprintf(looked + o, sizeof(looked) - o, "%s%s", i ? ", " : "", dirs[i]);
-	return fail(err, errlen, "profile '%s' not found (looked in the inventory and in %s; HOTPLAN_PROFILE_PATH adds "
+	return util_err(err, errlen, "profile '%s' not found (looked in the inventory and in %s; HOTPLAN_PROFILE_PATH adds "
 		    "directories)", name, looked);
 }

@@ -13,6 +13,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "util.h"
+
 static const char *const names[] = {
 	[EV_RUN_START] = "run-start", [EV_PREFLIGHT_OK] = "preflight-ok",
 	[EV_PREFLIGHT_FAILED] = "preflight-failed", [EV_STEP_START] = "step-start",
@@ -166,7 +168,7 @@ void progress_init(struct progress *p, FILE *out, bool json, const char *run_id)
 	bool dumb = term != NULL && strcmp(term, "dumb") == 0;
 	if (dumb && p->mode == PROGRESS_TTY)
 		p->mode = PROGRESS_TEXT;
-	p->color = p->mode == PROGRESS_TTY && getenv("NO_COLOR") == NULL;
+	p->color = p->mode == PROGRESS_TTY && util_color(fileno(out));
 	if (p->mode == PROGRESS_TTY) {
 		struct ticker *t = calloc(1, sizeof(*t));
 		if (t == NULL)
@@ -456,19 +458,9 @@ void progress_redact_file(const struct progress *pg, const char *path, off_t fro
 		got += (size_t)r;
 	}
 	const char *at;
-	if (buf != NULL && got == n && next_secret(pg, buf, n, &at) >= 0 && (out = redact(pg, buf, n, &len)) != NULL) {
-		size_t w = 0;
-		while (w < len) {
-			ssize_t r = pwrite(fd, out + w, len - w, from + (off_t)w);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0)
-				break;
-			w += (size_t)r;
-		}
-		if (w == len)
-			(void)!ftruncate(fd, from + (off_t)len);
-	}
+	if (buf != NULL && got == n && next_secret(pg, buf, n, &at) >= 0 && (out = redact(pg, buf, n, &len)) != NULL &&
+	    util_pwrite_all(fd, out, len, from) == 0)
+		(void)!ftruncate(fd, from + (off_t)len);
 	free(buf);
 	free(out);
 	close(fd);

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "errmsg.h"
+#include "util.h"
 #include "sim_state.h"
 
 #define FIXED 12u                        /* magic, version, body length */
@@ -115,7 +115,7 @@ int sim_state_decode(const struct model *m, const uint8_t plan_hash[SIM_STATE_HA
 	const char *why = problem(m, plan_hash, buf, len, what, sizeof(what));
 
 	if (why != NULL)
-		return fail(err, errlen, "saved simulated state: %s", why);
+		return util_err(err, errlen, "saved simulated state: %s", why);
 	const uint8_t *p = buf + FIXED + SHAPE;
 	for (unsigned g = 0; g < m->ngroups; g++, p += 8)
 		s->owner[g] = (nodeset)get_le(p, 8);

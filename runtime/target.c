@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 /* ---- the built-in targets ------------------------------------------------------------ */
 
 static const char *const builtin_stores[] = {
@@ -238,32 +240,6 @@ int target_node_index(const struct rt_target *t, const char *name)
 
 /* ---- values -------------------------------------------------------------------------- */
 
-static int parse_version(const char *s, struct ast_version *v)
-{
-	unsigned n = 0;
-	const char *p = s;
-	memset(v, 0, sizeof(*v));
-	for (;;) {
-		if (*p < '0' || *p > '9' || n == 4)
-			return -1;
-		uint64_t x = 0;
-		while (*p >= '0' && *p <= '9') {
-			x = x * 10 + (uint64_t)(*p++ - '0');
-			if (x > UINT32_MAX)
-				return -1;
-		}
-		v->c[n++] = (uint32_t)x;
-		if (*p == '\0')
-			break;
-		if (*p++ != '.')
-			return -1;
-	}
-	if (n < 3)
-		return -1;
-	v->n = (uint8_t)n;
-	return 0;
-}
-
 static int parse_int(const char *s, int64_t *out)
 {
 	char *end = NULL;
@@ -313,13 +289,16 @@ int value_parse(struct arena *a, enum ast_type type, const char *text, struct rt
 		out->lit.num = x * unit;
 		return 0;
 	}
-	case TY_VERSION:
+	case TY_VERSION: {
+		int n = util_parse_version(text, out->lit.ver.c);
 		out->lit.kind = LIT_VERSION;
-		if (parse_version(text, &out->lit.ver) < 0) {
+		if (n < 0) {
 			snprintf(err, errlen, "'%s' is not a version (three or four numbers: 6.5.7232.54)", text);
 			return -1;
 		}
+		out->lit.ver.n = (uint8_t)n;
 		return 0;
+	}
 	case TY_STRING:
 		out->lit.kind = LIT_STRING;
 		out->lit.str = out->text;

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "errmsg.h"
+#include "util.h"
 #include "journal.h"
 #include "target_file.h"
 
@@ -22,12 +22,12 @@ int target_file_path(const char *state_dir, const char *sub, const char *target,
 	int k;
 
 	if (target == NULL || target[0] == '\0')
-		return fail(err, errlen, "target file: empty target name");
+		return util_err(err, errlen, "target file: empty target name");
 	for (const unsigned char *p = (const unsigned char *)target; *p != '\0'; p++) {
 		bool plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
 			     *p == '_' || *p == '-' || (*p == '.' && p != (const unsigned char *)target);
 		if (n + 3 > TARGET_FILE_MAX)
-			return fail(err, errlen, "target file: the target name '%s' is too long", target);
+			return util_err(err, errlen, "target file: the target name '%s' is too long", target);
 		if (plain)
 			name[n++] = (char)*p;
 		else
@@ -36,12 +36,12 @@ int target_file_path(const char *state_dir, const char *sub, const char *target,
 	name[n] = '\0';
 	k = snprintf(buf, len, "%s/%s", state_dir, sub);
 	if (k < 0 || (size_t)k >= len)
-		return fail(err, errlen, "target file %s/%s: %s", state_dir, sub, strerror(ENAMETOOLONG));
+		return util_err(err, errlen, "target file %s/%s: %s", state_dir, sub, strerror(ENAMETOOLONG));
 	if (journal_mkdirs(buf, err, errlen) != 0)
 		return -1;
 	k = snprintf(buf, len, "%s/%s/%s%s", state_dir, sub, name, suffix);
 	if (k < 0 || (size_t)k >= len)
-		return fail(err, errlen, "target file %s/%s: %s", state_dir, sub, strerror(ENAMETOOLONG));
+		return util_err(err, errlen, "target file %s/%s: %s", state_dir, sub, strerror(ENAMETOOLONG));
 	return 0;
 }
 
@@ -67,27 +67,6 @@ int target_file_read(int fd, char *buf, size_t *len)
 	}
 	buf[n] = '\0';
 	*len = n;
-	return 0;
-}
-
-int target_file_write(int fd, const char *p, size_t n)
-{
-	off_t off = 0;
-	while (n > 0) {
-		ssize_t w = pwrite(fd, p, n, off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (w == 0) {
-			errno = EIO;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-		off += w;
-	}
 	return 0;
 }
 

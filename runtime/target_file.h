@@ -23,9 +23,6 @@ int target_file_path(const char *state_dir, const char *sub, const char *target,
  * NUL-terminated; *len is its length. -1 with errno, E2BIG when the file is longer. */
 int target_file_read(int fd, char *buf, size_t *len);
 
-/* Write n bytes at offset 0 (EINTR and short writes handled). -1 with errno. */
-int target_file_write(int fd, const char *p, size_t n);
-
 /* Whether s can be written as a value: not empty, no newline or carriage return. */
 bool target_file_value_ok(const char *s);
 

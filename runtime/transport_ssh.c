@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "errmsg.h"
+#include "util.h"
 #include "proc.h"
 
 #define SSH_CLIENT "/usr/bin/ssh"
@@ -133,14 +133,14 @@ static int ssh_run(struct transport *t, const struct transport_cmd *c, struct tr
 	int ret = -1;
 
 	if (c->line == NULL)
-		return fail(err, errlen, "ssh: no command line");
+		return util_err(err, errlen, "ssh: no command line");
 	/* exec /bin/sh -c 'WRAPPER' hotplan 'LINE' */
 	size_t qline = 4 * strlen(c->line) + 3, qwrap = 4 * sizeof(ssh_wrapper) + 3;
 	size_t size = sizeof("exec /bin/sh -c ") + qwrap + sizeof(" hotplan ") + qline;
 	remote = malloc(size);
 	argv = calloc(SSH_FIXED_ARGS + s->nextra, sizeof(*argv));
 	if (remote == NULL || argv == NULL) {
-		fail(err, errlen, "ssh: out of memory");
+		util_err(err, errlen, "ssh: out of memory");
 		goto out;
 	}
 	int n = snprintf(remote, size, "exec /bin/sh -c ");
@@ -148,7 +148,7 @@ static int ssh_run(struct transport *t, const struct transport_cmd *c, struct tr
 	n += w;
 	n += snprintf(remote + n, size - (size_t)n, " hotplan ");
 	if (w < 0 || shell_quote(c->line, remote + n, size - (size_t)n) < 0) {
-		fail(err, errlen, "ssh: command too long");
+		util_err(err, errlen, "ssh: command too long");
 		goto out;
 	}
 	ssh_argv(s, argv, NULL, remote);
@@ -159,7 +159,7 @@ static int ssh_run(struct transport *t, const struct transport_cmd *c, struct tr
 		 * was ssh's (the command may or may not have started) */
 		char why[200];
 		last_line(r->tail, why, sizeof(why));
-		ret = fail(err, errlen, "ssh %s: connection failed (exit 255)%s%s", s->dest, why[0] ? ": " : "", why);
+		ret = util_err(err, errlen, "ssh %s: connection failed (exit 255)%s%s", s->dest, why[0] ? ": " : "", why);
 	}
 out:
 	free(remote);
@@ -198,28 +198,28 @@ struct transport *transport_ssh_new(const struct rt_node *node, const char *cont
 	struct ssh_transport *s = NULL;
 
 	if (!ssh_word_ok(node->host)) {
-		fail(err, errlen, "ssh: bad host name '%s'", node->host != NULL ? node->host : "");
+		util_err(err, errlen, "ssh: bad host name '%s'", node->host != NULL ? node->host : "");
 		return NULL;
 	}
 	if (node->user != NULL && !ssh_word_ok(node->user)) {
-		fail(err, errlen, "ssh: bad user name '%s'", node->user);
+		util_err(err, errlen, "ssh: bad user name '%s'", node->user);
 		return NULL;
 	}
 	if (node->port < 0 || node->port > 65535) {
-		fail(err, errlen, "ssh: bad port %d", node->port);
+		util_err(err, errlen, "ssh: bad port %d", node->port);
 		return NULL;
 	}
 	if (control_dir == NULL || control_dir[0] == '\0') {
-		fail(err, errlen, "ssh: no control directory");
+		util_err(err, errlen, "ssh: no control directory");
 		return NULL;
 	}
 	if (strlen(control_dir) > SSH_CONTROL_DIR_MAX) {
-		fail(err, errlen, "ssh: control directory %s is too long for a socket path (at most %d bytes)",
+		util_err(err, errlen, "ssh: control directory %s is too long for a socket path (at most %d bytes)",
 		     control_dir, SSH_CONTROL_DIR_MAX);
 		return NULL;
 	}
 	if (access(SSH_CLIENT, X_OK) < 0) {
-		fail(err, errlen, "ssh: %s: %s", SSH_CLIENT, strerror(errno));
+		util_err(err, errlen, "ssh: %s: %s", SSH_CLIENT, strerror(errno));
 		return NULL;
 	}
 	s = calloc(1, sizeof(*s));
@@ -258,7 +258,7 @@ struct transport *transport_ssh_new(const struct rt_node *node, const char *cont
 	return &s->base;
 
 nomem:
-	fail(err, errlen, "ssh: out of memory");
+	util_err(err, errlen, "ssh: out of memory");
 	if (s != NULL)
 		ssh_close(&s->base);
 	return NULL;

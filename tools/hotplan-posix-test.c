@@ -522,8 +522,8 @@ static int run_daemon(const char *sandbox)
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sig;
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	if (sigaction(SIGHUP, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
+		die(1, "sigaction: %s", strerror(errno));
 
 	char *pidf = path("%s/run/store.pid", sandbox), *ready = path("%s/run/store.ready", sandbox);
 	put(pidf, "%d\n", (int)getpid());

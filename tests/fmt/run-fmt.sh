@@ -143,7 +143,7 @@ run 0 fmt -w w.hplan && empty out.txt "-w prints nothing"
 same w.hplan messy.want "-w"
 [ "$(stat -c %a w.hplan)" = 640 ] || fail "-w: mode $(stat -c %a w.hplan), expected 640"
 [ "$(inode w.hplan)" != "$before" ] || fail "-w: rewritten in place, not renamed over"
-ls -A | grep -q '\.fmt-' && fail "-w left a temporary file: $(ls -A)"
+ls -A | grep -q '^\.w\.hplan\.' && fail "-w left a temporary file: $(ls -A)"
 touch -d '2001-01-01 00:00:00' w.hplan
 before=$(inode w.hplan)
 run 0 fmt -w w.hplan
@@ -170,7 +170,7 @@ if [ "$(id -u)" != 0 ]; then
 	chmod 555 ro
 	run 2 fmt -w ro/x.hplan
 	same ro/x.hplan messy.orig "-w in a read-only directory"
-	ls -A ro | grep -q '\.fmt-' && fail "-w left a temporary file in ro/"
+	ls -A ro | grep -q '^\.x\.hplan\.' && fail "-w left a temporary file in ro/"
 	chmod 755 ro
 fi
 
