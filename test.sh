@@ -22,6 +22,7 @@ PACKAGES=(
 	openssh-server openssh-client
 	graphviz
 	groff-base man-db python3-yaml git dpkg-dev
+	pacemaker corosync pacemaker-cli-utils resource-agents iproute2 netcat-openbsd # tests/cluster/lab.sh
 )
 JOBS=${JOBS:-2}
 
