@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "ctx.h"
+#include "keywords.h"
 #include "parser.h"
 
 /* A `{` not yet closed: the keyword that opened the block and where that keyword is. */
@@ -27,6 +28,7 @@ struct pstate {
 	void *scanner;
 
 	/* scanner */
+	struct kw_index kw;
 	uint32_t off;                /* offset of the next byte to scan */
 	uint32_t str_start;          /* start of the string being scanned (slow path) */
 	char *sbuf;                  /* slow-path string value */

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "ctx.h"
+#include "keywords.h"
 #include "parse.h"
 
 /* ---- helpers ---- */
@@ -628,6 +629,54 @@ static void test_fact_words(void **state)
 	EXPECT("plan step { }\n", { 1, 6, "unexpected `step`, expecting a name" });
 }
 
+/* ---- the keyword table (grammar/keywords.h) ---- */
+
+static void test_keywords(void **state)
+{
+	(void)state;
+	struct kw_index ix;
+	char text[256], want[128];
+
+	kw_index_init(&ix);
+	for (int k = 0; k < KW_NUM; k++) {
+		const char *w = kw_table[k].spelling;
+		/* found by its spelling (so spelt once) */
+		assert_int_equal(kw_table[k].len, strlen(w));
+		assert_int_equal(kw_find(&ix, w, strlen(w)), k);
+		/* reserved, and named by its spelling in messages */
+		snprintf(text, sizeof(text), "plan %s { }\n", w);
+		snprintf(want, sizeof(want), "unexpected `%s`, expecting a name", w);
+		struct want e[] = { { 1, 6, want } };
+		expect_errors(text, strlen(text), e, 1);
+		/* a word of a fact path, first or not (parser.y's `kw` holds every keyword) */
+		struct hp_ctx ctx;
+		ctx_init(&ctx);
+		snprintf(text, sizeof(text), "target t standalone {\n  fact %s.x = 1\n  fact a.%s = 2\n}\n", w, w);
+		struct ast_file *f = parse_str(&ctx, text);
+		if (ctx.diags.n != 0)
+			fail_msg("%s in a fact path: %s", w, ctx.diags.v[0]->message);
+		snprintf(want, sizeof(want), "%s.x", w);
+		assert_string_equal(f->targets->items->str, want);
+		snprintf(want, sizeof(want), "a.%s", w);
+		assert_string_equal(f->targets->items->next->str, want);
+		ctx_free(&ctx);
+	}
+	/* names that are not keywords */
+	static const char *const names[] = { "plans", "Plan", "PLAN", "ste", "step_", "sha", "sha2567",
+					     "x", "checkpoints", "dismountedx", "_if" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		assert_int_equal(kw_find(&ix, names[i], strlen(names[i])), -1);
+	assert_int_equal(kw_find(&ix, "plan", 0), -1);
+	/* blocks: the keyword that opens one names it when its `}` is missing */
+	assert_int_equal(kw_table[KW_STEP].opens, KB_ACTIONS);
+	assert_int_equal(kw_table[KW_PARAM].opens, KB_NONE);
+	EXPECT("target t standalone {\n  node \"n\" {\n", { 2, 13, "missing `}` to close `node` opened at line 2" });
+	EXPECT("plan p {\n  procedure standalone {\n    if x { } else {\n",
+	       { 3, 20, "missing `}` to close `else` opened at line 3" });
+	/* expected: any keyword or a name is "a word" */
+	EXPECT("target t standalone {\n  fact a. = 1\n}\n", { 2, 11, "unexpected `=`, expecting a word" });
+}
+
 static void test_target(void **state)
 {
 	(void)state;
@@ -1235,6 +1284,7 @@ int main(void)
 		cmocka_unit_test(test_lex_errors),
 		cmocka_unit_test(test_literals),
 		cmocka_unit_test(test_fact_words),
+		cmocka_unit_test(test_keywords),
 		cmocka_unit_test(test_target),
 		cmocka_unit_test(test_precedence),
 		cmocka_unit_test(test_statements),
