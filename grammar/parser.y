@@ -65,6 +65,7 @@ struct litlist {
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse.h"
 #include "pstate.h"
 
 /* Nesting is capped at HP_MAX_DEPTH on the token stream (yylex below); this only bounds

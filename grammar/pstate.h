@@ -1,7 +1,7 @@
 /* pstate.h: state shared by the scanner (lexer.l) and the parser (parser.y) while one
- * source is parsed. Private to the front end (parse.h is the public interface). A pstate
- * lives on parse_source's stack; the AST it builds lives in the context's arena; sbuf is
- * malloc'd and freed by parse_source. */
+ * source is parsed or scanned. Private to the front end (parse.h and scan.h are its
+ * interface). A pstate lives on parse_source's stack (or in a struct scan); the AST it
+ * builds lives in the context's arena; sbuf is malloc'd and freed by its owner. */
 #ifndef HP_PSTATE_H
 #define HP_PSTATE_H
 
@@ -95,9 +95,5 @@ void lex_close(struct pstate *ps);
  * Returns the record, or NULL when nothing was reported. (parser.y) */
 struct diag *ps_error(struct pstate *ps, uint32_t start, uint32_t end, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-
-/* Parse source `src` of the context (its text followed by two NUL bytes) into `out`
- * (imports are listed, not loaded). Returns the number of HP001 errors reported. */
-unsigned parse_source(struct hp_ctx *ctx, uint32_t src, struct ast_file *out);
 
 #endif

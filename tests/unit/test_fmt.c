@@ -22,7 +22,7 @@
 #include "check.h"
 #include "ctx.h"
 #include "fmt.h"
-#include "pstate.h"
+#include "parse.h"
 
 /* ---- helpers ---- */
 

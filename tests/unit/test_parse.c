@@ -18,6 +18,7 @@
 #include "ctx.h"
 #include "keywords.h"
 #include "parse.h"
+#include "scan.h"
 
 /* ---- helpers ---- */
 
@@ -677,6 +678,37 @@ static void test_keywords(void **state)
 	EXPECT("target t standalone {\n  fact a. = 1\n}\n", { 2, 11, "unexpected `=`, expecting a word" });
 }
 
+static void test_scan(void **state)
+{
+	(void)state;
+	static const char text[] = "plan p step # c\n\"s\" 15ms 1.2.3 plan q";
+	struct hp_ctx ctx;
+	struct scan_tok t[16];
+	size_t n = 0;
+
+	ctx_init(&ctx);
+	char *copy = malloc(sizeof(text) + 1);   /* the scanner's two NULs */
+	assert_non_null(copy);
+	memcpy(copy, text, sizeof(text));
+	copy[sizeof(text)] = '\0';
+	uint32_t src = ctx_add_source(&ctx, "scan.hplan", copy, strlen(text));
+	struct scan *sc = scan_open(&ctx, src);
+	while (n < 16 && scan_next(sc, &t[n]))
+		n++;
+	/* a lexical error is reported and counted; the tokens go on */
+	assert_int_equal(scan_close(sc), 1);
+	assert_int_equal(ctx.diags.n, 1);
+	assert_int_equal(n, 8);
+	assert_int_equal(t[0].kind, t[6].kind);    /* plan, plan */
+	assert_int_equal(t[1].kind, t[7].kind);    /* p, q: names */
+	assert_int_not_equal(t[0].kind, t[1].kind);
+	assert_int_not_equal(t[0].kind, t[2].kind);
+	assert_int_equal(t[3].start, strchr(text, '"') - text);   /* the comment is no token */
+	assert_int_equal(t[3].end - t[3].start, 3);
+	assert_int_equal(t[5].end - t[5].start, 5);
+	ctx_free(&ctx);
+}
+
 static void test_target(void **state)
 {
 	(void)state;
@@ -1285,6 +1317,7 @@ int main(void)
 		cmocka_unit_test(test_literals),
 		cmocka_unit_test(test_fact_words),
 		cmocka_unit_test(test_keywords),
+		cmocka_unit_test(test_scan),
 		cmocka_unit_test(test_target),
 		cmocka_unit_test(test_precedence),
 		cmocka_unit_test(test_statements),
