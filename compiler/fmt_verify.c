@@ -17,13 +17,13 @@
 
 static char *copy_text(const char *text, size_t len)
 {
-	char *c = malloc(len + 2);
+	char *c = malloc(len + 1);
 	if (c == NULL) {
 		fputs("hotplan: out of memory\n", stderr);
 		abort();
 	}
 	memcpy(c, text, len);
-	c[len] = c[len + 1] = '\0';
+	c[len] = '\0';
 	return c;
 }
 

@@ -22,13 +22,14 @@ struct open_block {
 struct pstate {
 	struct hp_ctx *ctx;
 	uint32_t file;               /* source index */
-	const char *text;            /* the source text (the scanner writes into it while it runs) */
+	const char *text;            /* the source text (read-only) */
 	uint32_t len;
 	struct ast_file *out;
 	void *scanner;
 
 	/* scanner */
 	struct kw_index kw;
+	uint32_t in;                 /* offset of the next byte to hand to flex (lex_input) */
 	uint32_t off;                /* offset of the next byte to scan */
 	uint32_t str_start;          /* start of the string being scanned (slow path) */
 	char *sbuf;                  /* slow-path string value */
@@ -83,9 +84,8 @@ struct pstate {
 	struct ast_profile_entry **pentry_next;
 };
 
-/* Scanner (lexer.l). lex_open binds a scanner to ps->text, which must hold ps->len bytes
- * followed by two NUL bytes; the scanner writes into the buffer while it runs and
- * lex_close restores it. lex_open returns false when out of memory. */
+/* Scanner (lexer.l). lex_open binds a scanner to the ps->len bytes at ps->text, which it
+ * only reads; lex_close frees it. lex_open returns false when out of memory. */
 bool lex_open(struct pstate *ps);
 int lex_scan(HP_YYSTYPE *yylval_param, HP_YYLTYPE *yylloc_param, void *yyscanner);
 void lex_close(struct pstate *ps);

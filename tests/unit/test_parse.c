@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -678,6 +679,52 @@ static void test_keywords(void **state)
 	EXPECT("target t standalone {\n  fact a. = 1\n}\n", { 2, 11, "unexpected `=`, expecting a word" });
 }
 
+/* ---- the source text is read-only ---- */
+
+static void test_read_only_source(void **state)
+{
+	(void)state;
+	size_t len, page = (size_t)sysconf(_SC_PAGESIZE);
+	char *text = slurp(canonical_path(), &len);
+	size_t size = (len + 1 + page - 1) / page * page;
+	char *ro = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	assert_true(ro != MAP_FAILED);
+	memcpy(ro, text, len + 1);
+	free(text);
+	assert_int_equal(mprotect(ro, size, PROT_READ), 0);   /* a write now faults */
+
+	struct hp_ctx ctx;
+	ctx_init(&ctx);
+	uint32_t src = ctx_add_source(&ctx, canonical_path(), ro, len);
+	struct ast_file *f = arena_alloc(&ctx.arena, sizeof(*f));
+	assert_int_equal(parse_source(&ctx, src, f), 0);
+	assert_non_null(f->plans);
+	assert_string_equal(f->plans->name.s, "ese_hotfix");
+
+	/* the token stream of scan.h: kinds and places; a keyword is not a name */
+	struct scan *sc = scan_open(&ctx, src);
+	struct scan_tok t, first = { 0, 0, 0 }, name = { 0, 0, 0 };
+	size_t n = 0;
+	while (scan_next(sc, &t)) {
+		if (n == 0)
+			first = t;
+		if (n == 1)
+			name = t;
+		n++;
+	}
+	assert_int_equal(scan_close(sc), 0);
+	assert_true(n > 300);
+	assert_memory_equal(ro + first.start, "plan", 4);
+	assert_int_equal(first.end - first.start, 4);
+	assert_memory_equal(ro + name.start, "ese_hotfix", 10);
+	assert_int_not_equal(first.kind, name.kind);
+
+	ctx_source(&ctx, src)->text = NULL;   /* mapped, not malloc'd: not the context's to free */
+	ctx_free(&ctx);
+	assert_int_equal(munmap(ro, size), 0);
+}
+
 static void test_scan(void **state)
 {
 	(void)state;
@@ -687,10 +734,8 @@ static void test_scan(void **state)
 	size_t n = 0;
 
 	ctx_init(&ctx);
-	char *copy = malloc(sizeof(text) + 1);   /* the scanner's two NULs */
+	char *copy = strdup(text);
 	assert_non_null(copy);
-	memcpy(copy, text, sizeof(text));
-	copy[sizeof(text)] = '\0';
 	uint32_t src = ctx_add_source(&ctx, "scan.hplan", copy, strlen(text));
 	struct scan *sc = scan_open(&ctx, src);
 	while (n < 16 && scan_next(sc, &t[n]))
@@ -1317,6 +1362,7 @@ int main(void)
 		cmocka_unit_test(test_literals),
 		cmocka_unit_test(test_fact_words),
 		cmocka_unit_test(test_keywords),
+		cmocka_unit_test(test_read_only_source),
 		cmocka_unit_test(test_scan),
 		cmocka_unit_test(test_target),
 		cmocka_unit_test(test_precedence),
