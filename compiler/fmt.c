@@ -5,10 +5,11 @@
  * blocks: each `{` opens a block whose kind (plan, model, procedure body, step…) comes
  * from the keyword that started the item owning it, and the kind says which keywords
  * start an item there (`stop` in a step, but not `restart` in `disable restart of …`, nor
- * any keyword in a fact path). An item starts a line; a line break the author put inside
- * an item is kept as a continuation line, indented one level more; no other line break
- * is added or removed. Then `=` of roles and profile entries and runs of end-of-line
- * comments are aligned, and the lines are printed. fmt_verify.c proves the result. */
+ * any keyword in a fact path); both come from the keyword table (grammar/include/keywords.h). An
+ * item starts a line; a line break the author put inside an item is kept as a continuation
+ * line, indented one level more; no other line break is added or removed. Then `=` of roles
+ * and profile entries and runs of end-of-line comments are aligned, and the lines are
+ * printed. fmt_verify.c proves the result. */
 #include "fmt.h"
 
 #include <stdint.h>
@@ -16,9 +17,12 @@
 #include <string.h>
 
 #include "fmt_tok.h"
+#include "keywords.h"
 
 #define INDENT 4
 #define MAX_BLOCKS (HP_MAX_DEPTH + 8)
+
+_Static_assert(KW_NUM <= 127, "struct lay keeps a token's keyword in a signed char");
 
 static void oom(void)
 {
@@ -122,10 +126,8 @@ bad:
 
 /* ---- layout ---- */
 
-enum block { B_TOP, B_PLAN, B_MODEL, B_HOTFIX, B_STMTS, B_ROLES, B_ACTIONS, B_TARGET, B_NODE, B_PROFILE, B_OTHER };
-
 struct frame {
-	enum block kind;
+	enum kw_block kind;   /* KB_NONE: a block this formatter does not know */
 	long head;            /* token that started the current item; -1 before the first */
 	unsigned nitem;       /* tokens of the current item so far */
 	size_t item_line;     /* the line the current item starts on */
@@ -147,6 +149,7 @@ struct lay {
 	const char *s;
 	const struct fmt_tok *t;
 	size_t nt;
+	signed char *kw;      /* per token: the keyword it spells (enum kw_id), or -1 */
 	bool *path;           /* per token: a word of a fact path (not a keyword there) */
 	struct line *L;
 	size_t nl, capl;
@@ -168,21 +171,17 @@ static bool is(const struct lay *y, long i, const char *w)
 	       y->t[i].n == n && memcmp(y->s + y->t[i].off, w, n) == 0;
 }
 
-/* A keyword (a word outside fact paths) among the space-separated list `ws`. */
-static bool kw_in(const struct lay *y, long i, const char *ws)
+/* Does token i spell keyword k (wherever it is)? */
+static bool is_kw(const struct lay *y, long i, enum kw_id k)
 {
-	if (y->t[i].kind != TK_WORD || y->path[i])
-		return false;
-	const char *w = y->s + y->t[i].off;
-	size_t n = y->t[i].n;
-	for (const char *p = ws; *p != '\0';) {
-		const char *e = strchr(p, ' ');
-		size_t k = e ? (size_t)(e - p) : strlen(p);
-		if (k == n && memcmp(p, w, n) == 0)
-			return true;
-		p += k + (e != NULL);
-	}
-	return false;
+	return i >= 0 && (size_t)i < y->nt && y->kw[i] == (int)k;
+}
+
+/* Is token i a keyword (a word outside fact paths) that starts an item in a block of kind b? */
+static bool item_kw(const struct lay *y, long i, enum kw_block b)
+{
+	return i >= 0 && (size_t)i < y->nt && y->kw[i] >= 0 && !y->path[i] &&
+	       kw_starts_item((enum kw_id)y->kw[i], b);
 }
 
 /* The k-th token after i that is not a comment, or -1. */
@@ -200,61 +199,39 @@ static bool item_start(const struct lay *y, const struct frame *f, long i)
 	if (f->head < 0 || is(y, y->prev, "}"))
 		return true;
 	switch (f->kind) {
-	case B_OTHER:          /* a block this formatter does not know: the author's lines */
+	case KB_NONE:          /* a block this formatter does not know: the author's lines */
 		return y->t[i].nl > 0 || y->comment_since;
-	case B_PROFILE:        /* KEY… [=] "COMMAND": an entry ends with its string */
+	case KB_PROFILE:       /* KEY… [=] "COMMAND": an entry ends with its string */
 		return y->t[y->prev].kind == TK_STR;
-	case B_ROLES:          /* NAME = … */
+	case KB_ROLES:         /* NAME = … */
 		return y->t[i].kind == TK_WORD && is(y, next_code(y, i, 1), "=");
-	case B_TOP:
-		return kw_in(y, i, "import plan profile target");
-	case B_PLAN:
-		if (kw_in(y, i, "hotfix"))   /* not `require hotfix H installed` */
+	case KB_PLAN:          /* not `require hotfix H installed` */
+		if (is_kw(y, i, KW_HOTFIX) && !y->path[i])
 			return is(y, next_code(y, i, 2), "{");
-		return kw_in(y, i, "title kb param require model procedure ensure");
-	case B_MODEL:          /* not the `service` and `group` of `resource R service S group G` */
-		if (is(y, f->head, "resource") && ((f->nitem == 2 && is(y, i, "service")) ||
-						   (f->nitem == 4 && is(y, i, "group"))))
+		break;
+	case KB_MODEL:         /* not the `service` and `group` of `resource R service S group G` */
+		if (is_kw(y, f->head, KW_RESOURCE) && ((f->nitem == 2 && is_kw(y, i, KW_SERVICE)) ||
+						       (f->nitem == 4 && is_kw(y, i, KW_GROUP))))
 			return false;
-		return kw_in(y, i, "service resource group store recover");
-	case B_HOTFIX:
-		return kw_in(y, i, "file package args restarts");
-	case B_STMTS:
-		return kw_in(y, i, "roles step checkpoint for if");
-	case B_ACTIONS:        /* not the `restart` of `disable restart of resource R` */
-		if (f->nitem == 1 && (is(y, f->head, "disable") || is(y, f->head, "enable")))
+		break;
+	case KB_ACTIONS:       /* not the `restart` of `disable restart of resource R` */
+		if (f->nitem == 1 && (is_kw(y, f->head, KW_DISABLE) || is_kw(y, f->head, KW_ENABLE)))
 			return false;
-		return kw_in(y, i, "stop start kill dismount mount install restart move disable enable "
-				   "wait verify pause exec");
-	case B_TARGET:
-		return kw_in(y, i, "node profile fact store group set");
-	case B_NODE:
-		return kw_in(y, i, "profile fact");
+		break;
+	default:
+		break;
 	}
-	return false;
+	return item_kw(y, i, f->kind);
 }
 
-/* The kind of block the `{` of block f's current item opens. */
-static enum block child_kind(const struct lay *y, const struct frame *f)
+/* The kind of block the `{` of block f's current item opens: the one its keyword opens. */
+static enum kw_block child_kind(const struct lay *y, const struct frame *f)
 {
 	long h = f->head;
 
-	switch (f->kind) {
-	case B_TOP:
-		return is(y, h, "plan") ? B_PLAN : is(y, h, "profile") ? B_PROFILE : is(y, h, "target") ? B_TARGET : B_OTHER;
-	case B_PLAN:
-		return is(y, h, "model") ? B_MODEL : is(y, h, "hotfix") ? B_HOTFIX : is(y, h, "procedure") ? B_STMTS : B_OTHER;
-	case B_STMTS:
-		if (is(y, h, "roles"))
-			return B_ROLES;
-		if (is(y, h, "step") || is(y, h, "checkpoint"))
-			return B_ACTIONS;
-		return is(y, h, "for") || is(y, h, "if") ? B_STMTS : B_OTHER;
-	case B_TARGET:
-		return is(y, h, "node") ? B_NODE : B_OTHER;
-	default:
-		return B_OTHER;
-	}
+	if (h < 0 || y->kw[h] < 0 || !kw_starts_item((enum kw_id)y->kw[h], f->kind))
+		return KB_NONE;
+	return (enum kw_block)kw_table[y->kw[h]].opens;
 }
 
 static size_t new_line(struct lay *y, int indent, bool blank, long comment)
@@ -324,7 +301,7 @@ static bool space_between(const struct lay *y, long p, long i)
 		return false;
 	if (is(y, p, "(") || is(y, p, "[") || is(y, p, "."))
 		return false;
-	if (is(y, i, "(") && is(y, p, "count") && !y->path[p])
+	if (is(y, i, "(") && is_kw(y, p, KW_COUNT) && !y->path[p])
 		return false;   /* count(affected) */
 	return !(is(y, p, "{") && is(y, i, "}"));
 }
@@ -336,8 +313,8 @@ static void code_token(struct lay *y, long i)
 	int depth = y->top * INDENT;
 	bool brk, cont = false;
 
-	y->path[i] = t->kind == TK_WORD && f->kind != B_PROFILE && y->prev >= 0 &&
-		     ((is(y, y->prev, "fact") && !y->path[y->prev]) || is(y, y->prev, "."));
+	y->path[i] = t->kind == TK_WORD && f->kind != KB_PROFILE && y->prev >= 0 &&
+		     ((is_kw(y, y->prev, KW_FACT) && !y->path[y->prev]) || is(y, y->prev, "."));
 	if (is(y, i, "}")) {
 		int inner = depth;
 		if (y->top > 0)
@@ -346,7 +323,7 @@ static void code_token(struct lay *y, long i)
 		brk = !(is(y, y->prev, "{") && !y->comment_since);   /* `{}` stays */
 		if (brk)
 			settle_comments(y, inner);
-	} else if ((is(y, i, "else") && is(y, y->prev, "}")) || is(y, i, "{")) {
+	} else if ((is_kw(y, i, KW_ELSE) && is(y, y->prev, "}")) || is(y, i, "{")) {
 		brk = y->comment_since;                                /* `} else {`, `… {` */
 		cont = is(y, i, "{");
 	} else if (item_start(y, f, i)) {
@@ -370,7 +347,7 @@ static void code_token(struct lay *y, long i)
 	if (l->ncode > 0 && space_between(y, y->prev, i))
 		put(y, " ", 1);
 	f = &y->st[y->top];
-	if (is(y, i, "=") && !f->eq_seen && (f->kind == B_ROLES || f->kind == B_PROFILE)) {
+	if (is(y, i, "=") && !f->eq_seen && (f->kind == KB_ROLES || f->kind == KB_PROFILE)) {
 		f->eq_seen = true;
 		if (f->item_line == y->nl - 1 && key_end > 0) {
 			l->group = f->group;   /* `NAME = …` on the item's first line: aligned */
@@ -502,6 +479,7 @@ static void print(struct lay *y, char **out, size_t *outlen)
 int fmt_layout(const char *text, size_t len, char **out, size_t *outlen)
 {
 	struct fmt_toks T;
+	struct kw_index kwi;
 	struct lay y;
 
 	*out = NULL;
@@ -513,11 +491,15 @@ int fmt_layout(const char *text, size_t len, char **out, size_t *outlen)
 	y.t = T.v;
 	y.nt = T.n;
 	y.path = calloc(T.n + 1, sizeof(*y.path));
+	y.kw = malloc((T.n + 1) * sizeof(*y.kw));
 	y.capc = 256;
 	y.code = calloc(1, y.capc);
-	if (y.path == NULL || y.code == NULL)
+	if (y.path == NULL || y.kw == NULL || y.code == NULL)
 		oom();
-	y.st[0].kind = B_TOP;
+	kw_index_init(&kwi);
+	for (size_t i = 0; i < T.n; i++)
+		y.kw[i] = (signed char)(T.v[i].kind == TK_WORD ? kw_find(&kwi, text + T.v[i].off, T.v[i].n) : -1);
+	y.st[0].kind = KB_TOP;
 	y.st[0].head = -1;
 	y.st[0].group = y.ngroups++;
 	y.prev = -1;
@@ -531,6 +513,7 @@ int fmt_layout(const char *text, size_t len, char **out, size_t *outlen)
 	settle_comments(&y, 0);
 	print(&y, out, outlen);
 	free(y.path);
+	free(y.kw);
 	free(y.L);
 	free(y.code);
 	free(T.v);

@@ -10,68 +10,46 @@
 
 #include "fmt_tok.h"
 #include "parse.h"
-#include "pstate.h"
+#include "scan.h"
 #include "util.h"
 
 #define INPUT_LIMIT ((size_t)HP_MAX_INPUT)
 
-struct rtok {
-	int type;
-	uint32_t start, end;
-};
-
-static char *copy2(const char *text, size_t len)
+static char *copy_text(const char *text, size_t len)
 {
-	char *c = malloc(len + 2);
+	char *c = malloc(len + 1);
 	if (c == NULL) {
 		fputs("hotplan: out of memory\n", stderr);
 		abort();
 	}
 	memcpy(c, text, len);
-	c[len] = c[len + 1] = '\0';
+	c[len] = '\0';
 	return c;
 }
 
 /* Scan source src of ctx with the real scanner into *v (malloc'd). Returns the number of
  * lexical errors (reported into ctx). */
-static unsigned scan(struct hp_ctx *ctx, uint32_t src, struct rtok **v, size_t *n)
+static unsigned scan(struct hp_ctx *ctx, uint32_t src, struct scan_tok **v, size_t *n)
 {
-	struct pstate ps;
-	struct source *s = ctx_source(ctx, src);
+	struct scan *sc = scan_open(ctx, src);
+	struct scan_tok t;
 	size_t cap = 0;
 
 	*v = NULL;
 	*n = 0;
-	memset(&ps, 0, sizeof(ps));
-	ps.ctx = ctx;
-	ps.file = src;
-	ps.text = s->text;
-	ps.len = (uint32_t)s->len;
-	ps.prev_tok = -1;
-	if (!lex_open(&ps)) {
-		fputs("hotplan: out of memory\n", stderr);
-		abort();
-	}
-	for (;;) {
-		HP_YYSTYPE val;
-		HP_YYLTYPE loc;
-		int t = lex_scan(&val, &loc, ps.scanner);
-		if (t == 0 || ps.stop)
-			break;
+	while (scan_next(sc, &t)) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 256;
-			struct rtok *nv = realloc(*v, cap * sizeof(**v));
+			struct scan_tok *nv = realloc(*v, cap * sizeof(**v));
 			if (nv == NULL) {
 				fputs("hotplan: out of memory\n", stderr);
 				abort();
 			}
 			*v = nv;
 		}
-		(*v)[(*n)++] = (struct rtok){ t, loc.start, loc.end };
+		(*v)[(*n)++] = t;
 	}
-	lex_close(&ps);
-	free(ps.sbuf);
-	return ps.nerrors;
+	return scan_close(sc);
 }
 
 static bool same_comments(const char *a, size_t alen, const char *b, size_t blen, char *err, size_t errlen)
@@ -118,7 +96,7 @@ static bool same_comments(const char *a, size_t alen, const char *b, size_t blen
 bool fmt_same_tokens(const char *a, size_t alen, const char *b, size_t blen, char *err, size_t errlen)
 {
 	struct hp_ctx ctx;
-	struct rtok *A = NULL, *B = NULL;
+	struct scan_tok *A = NULL, *B = NULL;
 	size_t na = 0, nb = 0;
 	bool ok = true;
 
@@ -127,8 +105,8 @@ bool fmt_same_tokens(const char *a, size_t alen, const char *b, size_t blen, cha
 		return false;
 	}
 	ctx_init(&ctx);
-	uint32_t sa = ctx_add_source(&ctx, "before", copy2(a, alen), alen);
-	uint32_t sb = ctx_add_source(&ctx, "after", copy2(b, blen), blen);
+	uint32_t sa = ctx_add_source(&ctx, "before", copy_text(a, alen), alen);
+	uint32_t sb = ctx_add_source(&ctx, "after", copy_text(b, blen), blen);
 	unsigned ea = scan(&ctx, sa, &A, &na);
 	unsigned eb = scan(&ctx, sb, &B, &nb);
 	const char *ta = ctx_source(&ctx, sa)->text, *tb = ctx_source(&ctx, sb)->text;
@@ -139,7 +117,7 @@ bool fmt_same_tokens(const char *a, size_t alen, const char *b, size_t blen, cha
 	}
 	for (size_t k = 0; ok && k < na && k < nb; k++) {
 		uint32_t la = A[k].end - A[k].start, lb = B[k].end - B[k].start;
-		if (A[k].type != B[k].type || la != lb || memcmp(ta + A[k].start, tb + B[k].start, la) != 0) {
+		if (A[k].kind != B[k].kind || la != lb || memcmp(ta + A[k].start, tb + B[k].start, la) != 0) {
 			util_err(err, errlen, "token %zu `%.*s` became `%.*s`", k + 1, (int)(la > 60 ? 60 : la),
 				 ta + A[k].start, (int)(lb > 60 ? 60 : lb), tb + B[k].start);
 			ok = false;
@@ -165,14 +143,14 @@ enum fmt_status fmt_source(struct hp_ctx *ctx, const char *name, const char *tex
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	if (len > INPUT_LIMIT) {
-		uint32_t src = ctx_add_source(ctx, name, copy2("", 0), 0);
+		uint32_t src = ctx_add_source(ctx, name, copy_text("", 0), 0);
 		loc_t l = { src, 0, 0 };
 		diag_report(ctx, HP001, l, "input is larger than %u MiB",
 			    (unsigned)(INPUT_LIMIT / ((size_t)1024 * 1024)));
 		return FMT_SYNTAX;
 	}
 	/* the file alone: its imports are other files, formatted on their own */
-	uint32_t src = ctx_add_source(ctx, name, copy2(text, len), len);
+	uint32_t src = ctx_add_source(ctx, name, copy_text(text, len), len);
 	struct ast_file *f = arena_alloc(&ctx->arena, sizeof(*f));
 	if (parse_source(ctx, src, f) > 0)
 		return FMT_SYNTAX;

@@ -4,12 +4,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include "pstate.h"
 
 #define MIB (1024u * 1024u)
 
@@ -73,8 +72,8 @@ fail:
 	return -1;
 }
 
-/* Read all of fd (at most HP_MAX_INPUT bytes, whatever fstat said) into a malloc'd buffer
- * followed by two NUL bytes (the scanner's sentinel). Closes fd. */
+/* Read all of fd (at most HP_MAX_INPUT bytes, whatever fstat said) into a malloc'd,
+ * NUL-terminated buffer. Closes fd. */
 static char *read_source(struct hp_ctx *ctx, int fd, const char *path, off_t size, size_t *len,
 			 const char **why)
 {
@@ -83,7 +82,7 @@ static char *read_source(struct hp_ctx *ctx, int fd, const char *path, off_t siz
 
 	if (cap > (size_t)HP_MAX_INPUT + 1)
 		cap = (size_t)HP_MAX_INPUT + 1;
-	buf = malloc(cap + 2);
+	buf = malloc(cap + 1);
 	if (buf == NULL)
 		oom();
 	for (;;) {
@@ -91,7 +90,7 @@ static char *read_source(struct hp_ctx *ctx, int fd, const char *path, off_t siz
 			if (cap > HP_MAX_INPUT)
 				break;
 			size_t ncap = cap * 2 > (size_t)HP_MAX_INPUT + 1 ? (size_t)HP_MAX_INPUT + 1 : cap * 2;
-			char *nb = realloc(buf, ncap + 2);
+			char *nb = realloc(buf, ncap + 1);
 			if (nb == NULL)
 				oom();
 			buf = nb;
@@ -113,7 +112,7 @@ static char *read_source(struct hp_ctx *ctx, int fd, const char *path, off_t siz
 		goto fail;
 	}
 	close(fd);
-	buf[n] = buf[n + 1] = '\0';
+	buf[n] = '\0';
 	*len = n;
 	return buf;
 fail:
@@ -316,12 +315,12 @@ fail:
 struct ast_file *parse_buffer(struct hp_ctx *ctx, const char *name, const char *text, size_t len)
 {
 	size_t n = len > HP_MAX_INPUT ? 0 : len;
-	char *copy = malloc(n + 2);
+	char *copy = malloc(n + 1);
 
 	if (copy == NULL)
 		oom();
 	memcpy(copy, text, n);
-	copy[n] = copy[n + 1] = '\0';
+	copy[n] = '\0';
 	uint32_t src = ctx_add_source(ctx, name, copy, n);
 	if (len > HP_MAX_INPUT) {
 		loc_t l = { src, 0, 0 };

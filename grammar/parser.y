@@ -65,6 +65,7 @@ struct litlist {
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse.h"
 #include "pstate.h"
 
 /* Nesting is capped at HP_MAX_DEPTH on the token stream (yylex below); this only bounds
@@ -136,93 +137,18 @@ static void once(struct pstate *ps, const char **field, const char *value, loc_t
 %token T_LBRACE "{" T_RBRACE "}" T_LPAREN "(" T_RPAREN ")" T_LBRACKET "[" T_RBRACKET "]"
 %token T_COMMA "," T_DOT "." T_COLON ":" T_ASSIGN "="
 %token T_EQ "==" T_NE "!=" T_LT "<" T_LE "<=" T_GT ">" T_GE ">="
-%token K_IMPORT "import"
-%token K_PLAN "plan"
-%token K_TITLE "title"
-%token K_KB "kb"
-%token K_PARAM "param"
-%token K_REQUIRE "require"
-%token K_ELSE "else"
-%token K_MODEL "model"
-%token K_HOTFIX "hotfix"
-%token K_PROCEDURE "procedure"
-%token K_STANDALONE "standalone"
-%token K_CLUSTER "cluster"
-%token K_ENSURE "ensure"
-%token K_BOOL "bool"
-%token K_INT "int"
-%token K_STRING "string"
-%token K_DURATION "duration"
-%token K_VERSION "version"
-%token K_STORES "stores"
-%token K_SERVICE "service"
-%token K_PROCESS "process"
-%token K_HOLDS "holds"
-%token K_RESOURCE "resource"
-%token K_GROUP "group"
-%token K_STORE "store"
-%token K_RECOVER "recover"
-%token K_FILE "file"
-%token K_SIZE "size"
-%token K_SHA256 "sha256"
-%token K_PACKAGE "package"
-%token K_ARGS "args"
-%token K_RESTARTS "restarts"
-%token K_ROLES "roles"
-%token K_OWNER "owner"
-%token K_OF "of"
-%token K_ANY "any"
-%token K_NODE "node"
-%token K_EXCEPT "except"
-%token K_ALL "all"
-%token K_NODES "nodes"
-%token K_STEP "step"
-%token K_ON "on"
-%token K_CHECKPOINT "checkpoint"
-%token K_FOR "for"
-%token K_EACH "each"
-%token K_IN "in"
-%token K_SERIAL "serial"
-%token K_IF "if"
-%token K_STOP "stop"
-%token K_START "start"
-%token K_KILL "kill"
-%token K_DISMOUNT "dismount"
-%token K_MOUNT "mount"
-%token K_INSTALL "install"
-%token K_RESTART "restart"
-%token K_MOVE "move"
-%token K_TO "to"
-%token K_DISABLE "disable"
-%token K_ENABLE "enable"
-%token K_WAIT "wait"
-%token K_UNTIL "until"
-%token K_TIMEOUT "timeout"
-%token K_VERIFY "verify"
-%token K_PAUSE "pause"
-%token K_EXEC "exec"
-%token K_NOT "not"
-%token K_OR "or"
-%token K_AND "and"
-%token K_RUNNING "running"
-%token K_STOPPED "stopped"
-%token K_MOUNTED "mounted"
-%token K_DISMOUNTED "dismounted"
-%token K_MEMBER "member"
-%token K_DOWN "down"
-%token K_OWNS "owns"
-%token K_NO "no"
-%token K_GROUPS "groups"
-%token K_INSTALLED "installed"
-%token K_FACT "fact"
-%token K_COUNT "count"
-%token K_TRUE "true"
-%token K_FALSE "false"
-%token K_TARGET "target"
-%token K_ADDRESS "address"
-%token K_PROFILE "profile"
-%token K_SET "set"
-%token K_SECRET "secret"
+/* The keywords, in the order of keywords.h, which spells them and says which blocks they
+ * open. Bison must see every token, so they are named here too; the build checks that the
+ * two lists agree (KW_SYM0 below). */
+%token K_IMPORT K_PLAN K_TITLE K_KB K_PARAM K_REQUIRE K_ELSE K_MODEL K_HOTFIX K_PROCEDURE
+%token K_STANDALONE K_CLUSTER K_ENSURE K_BOOL K_INT K_STRING K_DURATION K_VERSION K_STORES
+%token K_SERVICE K_PROCESS K_HOLDS K_RESOURCE K_GROUP K_STORE K_RECOVER K_FILE K_SIZE
+%token K_SHA256 K_PACKAGE K_ARGS K_RESTARTS K_ROLES K_OWNER K_OF K_ANY K_NODE K_EXCEPT K_ALL
+%token K_NODES K_STEP K_ON K_CHECKPOINT K_FOR K_EACH K_IN K_SERIAL K_IF K_STOP K_START
+%token K_KILL K_DISMOUNT K_MOUNT K_INSTALL K_RESTART K_MOVE K_TO K_DISABLE K_ENABLE K_WAIT
+%token K_UNTIL K_TIMEOUT K_VERIFY K_PAUSE K_EXEC K_NOT K_OR K_AND K_RUNNING K_STOPPED
+%token K_MOUNTED K_DISMOUNTED K_MEMBER K_DOWN K_OWNS K_NO K_GROUPS K_INSTALLED K_FACT
+%token K_COUNT K_TRUE K_FALSE K_TARGET K_ADDRESS K_PROFILE K_SET K_SECRET
 
 %type <str> opt_string opt_else opt_address word
 %type <lit> opt_default literal
@@ -1013,6 +939,7 @@ word
 	| kw { $$ = word_text(ps, @1); }
 	;
 
+/* Every keyword of keywords.h (tests/unit/test_parse.c checks that each is a word here). */
 kw	: K_IMPORT | K_PLAN | K_TITLE | K_KB | K_PARAM | K_REQUIRE | K_ELSE | K_MODEL
 	| K_HOTFIX | K_PROCEDURE | K_STANDALONE | K_CLUSTER | K_ENSURE | K_BOOL | K_INT
 	| K_STRING | K_DURATION | K_VERSION | K_STORES | K_SERVICE | K_PROCESS | K_HOLDS
@@ -1229,6 +1156,25 @@ profile_key
 
 %%
 
+/* The keywords are the last terminals, in the order of keywords.h: keyword k is symbol
+ * KW_SYM0 + k, and token KW_TOK0 + k (bison numbers the tokens it declares from 258, the
+ * token of symbol 3). A keyword that keywords.h lists and the %token list does not (or the
+ * other way round, or in another place) fails here. */
+#define KW_SYM0 (YYNTOKENS - KW_NUM)
+#define KW_TOK0 (KW_SYM0 + 255)
+#define KW_CHECK(name, spelling, opens, items, flags)                                   \
+	_Static_assert((int)YYSYMBOL_K_##name == KW_SYM0 + KW_##name &&                      \
+			       K_##name == KW_TOK0 + KW_##name,                                      \
+		       "the keyword " spelling " is not where keywords.h puts it in the %token list");
+HP_KEYWORDS(KW_CHECK)
+#undef KW_CHECK
+
+/* The keyword a token is, or -1. */
+static int kw_of(int token)
+{
+	return token >= KW_TOK0 && token < KW_TOK0 + KW_NUM ? token - KW_TOK0 : -1;
+}
+
 static struct ast_name mkname(const char *s, loc_t l)
 {
 	struct ast_name n = { s, l };
@@ -1297,8 +1243,7 @@ static struct ast_stmt *stmt_new(struct pstate *ps, enum stmt_kind k)
 	return s;
 }
 
-/* The text of a token already shifted: it lies before the scanner's position, so the
- * byte the scanner borrows (see lex_close) is not in it. */
+/* The text of a token already shifted. */
 static const char *word_text(struct pstate *ps, loc_t l)
 {
 	return arena_strndup(&ps->ctx->arena, ps->text + l.start, l.end - l.start);
@@ -1407,6 +1352,10 @@ static const char *sym_text(yysymbol_kind_t s, char *buf, size_t n)
 	default:
 		break;
 	}
+	if (s >= KW_SYM0 && s < YYNTOKENS) {
+		snprintf(buf, n, "`%s`", kw_table[s - KW_SYM0].spelling);
+		return buf;
+	}
 	const char *name = yysymbol_name(s);
 	size_t len = strlen(name);
 	if (len >= 2 && name[0] == '"' && name[len - 1] == '"') {
@@ -1417,29 +1366,12 @@ static const char *sym_text(yysymbol_kind_t s, char *buf, size_t n)
 	return buf;
 }
 
-/* Groups of tokens that read better as one phrase. */
-static const yysymbol_kind_t grp_action[] = {
-	YYSYMBOL_K_STOP, YYSYMBOL_K_START, YYSYMBOL_K_KILL, YYSYMBOL_K_DISMOUNT, YYSYMBOL_K_MOUNT,
-	YYSYMBOL_K_INSTALL, YYSYMBOL_K_RESTART, YYSYMBOL_K_MOVE, YYSYMBOL_K_DISABLE,
-	YYSYMBOL_K_ENABLE, YYSYMBOL_K_WAIT, YYSYMBOL_K_VERIFY, YYSYMBOL_K_PAUSE, YYSYMBOL_K_EXEC,
-	YYSYMBOL_YYEMPTY,
-};
+/* Groups of tokens that read better as one phrase: listed here, or the keywords that
+ * start an item of a kind of block (keywords.h). */
 static const yysymbol_kind_t grp_cond[] = {
 	YYSYMBOL_K_NOT, YYSYMBOL_T_LPAREN, YYSYMBOL_K_SERVICE, YYSYMBOL_K_PROCESS, YYSYMBOL_K_STORE,
 	YYSYMBOL_K_ALL, YYSYMBOL_K_STORES, YYSYMBOL_T_IDENT, YYSYMBOL_K_HOTFIX, YYSYMBOL_K_FILE,
 	YYSYMBOL_K_FACT, YYSYMBOL_K_COUNT, YYSYMBOL_YYEMPTY,
-};
-static const yysymbol_kind_t grp_plan[] = {
-	YYSYMBOL_K_TITLE, YYSYMBOL_K_KB, YYSYMBOL_K_PARAM, YYSYMBOL_K_REQUIRE, YYSYMBOL_K_ENSURE,
-	YYSYMBOL_K_MODEL, YYSYMBOL_K_HOTFIX, YYSYMBOL_K_PROCEDURE, YYSYMBOL_YYEMPTY,
-};
-static const yysymbol_kind_t grp_model[] = {
-	YYSYMBOL_K_SERVICE, YYSYMBOL_K_RESOURCE, YYSYMBOL_K_GROUP, YYSYMBOL_K_STORE,
-	YYSYMBOL_K_RECOVER, YYSYMBOL_YYEMPTY,
-};
-static const yysymbol_kind_t grp_target[] = {
-	YYSYMBOL_K_NODE, YYSYMBOL_K_PROFILE, YYSYMBOL_K_FACT, YYSYMBOL_K_STORE, YYSYMBOL_K_GROUP,
-	YYSYMBOL_K_SET, YYSYMBOL_YYEMPTY,
 };
 static const yysymbol_kind_t grp_value[] = {
 	YYSYMBOL_T_STRING, YYSYMBOL_T_INT, YYSYMBOL_T_VERSION, YYSYMBOL_T_DURATION,
@@ -1450,18 +1382,45 @@ static const yysymbol_kind_t grp_cmp[] = {
 	YYSYMBOL_YYEMPTY,
 };
 
-static bool grp_all(const bool *in, const yysymbol_kind_t *g)
+struct phrase {
+	const char *text;
+	const yysymbol_kind_t *g;   /* ends with YYSYMBOL_YYEMPTY; NULL: the items of `items` */
+	enum kw_block items;
+};
+
+/* The phrases, in the order a message lists them. */
+static const struct phrase phrases[] = {
+	{ "a condition", grp_cond, KB_NONE },       { "an action", NULL, KB_ACTIONS },
+	{ "a plan item", NULL, KB_PLAN },           { "a model entry", NULL, KB_MODEL },
+	{ "a target item", NULL, KB_TARGET },       { "a value", grp_value, KB_NONE },
+	{ "a comparison", grp_cmp, KB_NONE },
+};
+
+static void phrase_members(const struct phrase *p, bool *member)
 {
-	for (; *g != YYSYMBOL_YYEMPTY; g++)
-		if (!in[*g])
-			return false;
-	return true;
+	memset(member, 0, YYNTOKENS * sizeof(*member));
+	if (p->g != NULL) {
+		for (const yysymbol_kind_t *g = p->g; *g != YYSYMBOL_YYEMPTY; g++)
+			member[*g] = true;
+		return;
+	}
+	for (int k = 0; k < KW_NUM; k++)
+		member[KW_SYM0 + k] = kw_starts_item((enum kw_id)k, p->items);
 }
 
-static void grp_take(bool *left, const yysymbol_kind_t *g)
+/* If every token of phrase p is in `in`, take them from `left` and say so. */
+static bool phrase_take(const struct phrase *p, const bool *in, bool *left)
 {
-	for (; *g != YYSYMBOL_YYEMPTY; g++)
-		left[*g] = false;
+	bool member[YYNTOKENS];
+
+	phrase_members(p, member);
+	for (int s = 0; s < YYNTOKENS; s++)
+		if (member[s] && !in[s])
+			return false;
+	for (int s = 0; s < YYNTOKENS; s++)
+		if (member[s])
+			left[s] = false;
+	return true;
 }
 
 /* "`a`, a condition or `}`" for the expected tokens, or NULL when that would be too long
@@ -1477,33 +1436,22 @@ static const char *expected_text(struct pstate *ps, const yysymbol_kind_t *exp, 
 		return NULL;
 	for (int i = 0; i < n; i++)
 		in[exp[i]] = left[exp[i]] = true;
-	for (int s = YYSYMBOL_K_IMPORT; s <= YYSYMBOL_K_SET; s++)
+	for (int s = KW_SYM0; s < YYNTOKENS; s++)
 		nwords += in[s];
 	/* individual tokens first, then groups, then `}` and end of file */
 	const char *groups[8];
 	int ng = 0;
 	const bool *basis = in;
-	if (in[YYSYMBOL_T_IDENT] && nwords == YYSYMBOL_K_SET - YYSYMBOL_K_IMPORT + 1) {
+	if (in[YYSYMBOL_T_IDENT] && nwords == KW_NUM) {
 		groups[ng++] = "a word";
 		left[YYSYMBOL_T_IDENT] = false;
-		for (int s = YYSYMBOL_K_IMPORT; s <= YYSYMBOL_K_SET; s++)
+		for (int s = KW_SYM0; s < YYNTOKENS; s++)
 			left[s] = false;
 		basis = left;   /* "a word" says it all: no phrase for words again */
 	}
-	static const struct {
-		const yysymbol_kind_t *g;
-		const char *text;
-	} phrases[] = {
-		{ grp_cond, "a condition" },  { grp_action, "an action" }, { grp_plan, "a plan item" },
-		{ grp_model, "a model entry" }, { grp_target, "a target item" }, { grp_value, "a value" },
-		{ grp_cmp, "a comparison" },
-	};
-	for (size_t i = 0; i < sizeof(phrases) / sizeof(phrases[0]); i++) {
-		if (grp_all(basis, phrases[i].g)) {
+	for (size_t i = 0; i < sizeof(phrases) / sizeof(phrases[0]); i++)
+		if (phrase_take(&phrases[i], basis, left))
 			groups[ng++] = phrases[i].text;
-			grp_take(left, phrases[i].g);
-		}
-	}
 	for (int s = 0; s < YYNTOKENS; s++)
 		if (left[s] && s != YYSYMBOL_T_RBRACE && s != YYSYMBOL_YYEOF)
 			part[np++] = sym_text((yysymbol_kind_t)s, bufs[s], sizeof(bufs[s]));
@@ -1584,28 +1532,10 @@ static const char *found_text(struct pstate *ps, yysymbol_kind_t s, const YYLTYP
 	return arena_printf(&ps->ctx->arena, "%s `%.*s%s`", what, n, text, cut ? "…" : "");
 }
 
+/* Does this token suggest a block left open, when `}` was expected? */
 static bool starts_block(yysymbol_kind_t s)
 {
-	switch (s) {
-	case YYSYMBOL_K_PLAN:
-	case YYSYMBOL_K_TARGET:
-	case YYSYMBOL_K_PROFILE:
-	case YYSYMBOL_K_IMPORT:
-	case YYSYMBOL_K_MODEL:
-	case YYSYMBOL_K_HOTFIX:
-	case YYSYMBOL_K_PROCEDURE:
-	case YYSYMBOL_K_ROLES:
-	case YYSYMBOL_K_STEP:
-	case YYSYMBOL_K_CHECKPOINT:
-	case YYSYMBOL_K_FOR:
-	case YYSYMBOL_K_IF:
-	case YYSYMBOL_K_PARAM:
-	case YYSYMBOL_K_REQUIRE:
-	case YYSYMBOL_K_ENSURE:
-		return true;
-	default:
-		return false;
-	}
+	return s >= KW_SYM0 && s < YYNTOKENS && (kw_table[s - KW_SYM0].flags & KF_HINT) != 0;
 }
 
 static int yyreport_syntax_error(const yypcontext_t *yyctx, struct pstate *ps)
@@ -1646,38 +1576,11 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, struct pstate *ps)
 
 /* ---- the token stream: nesting and the blocks still open ---- */
 
+/* The keyword that names the block its `{` opens (`step`, `else`…), or NULL. */
 static const char *block_word(int t)
 {
-	switch (t) {
-	case K_PLAN:
-		return "plan";
-	case K_MODEL:
-		return "model";
-	case K_HOTFIX:
-		return "hotfix";
-	case K_PROCEDURE:
-		return "procedure";
-	case K_ROLES:
-		return "roles";
-	case K_STEP:
-		return "step";
-	case K_CHECKPOINT:
-		return "checkpoint";
-	case K_FOR:
-		return "for";
-	case K_IF:
-		return "if";
-	case K_ELSE:
-		return "else";
-	case K_TARGET:
-		return "target";
-	case K_NODE:
-		return "node";
-	case K_PROFILE:
-		return "profile";
-	default:
-		return NULL;
-	}
+	int k = kw_of(t);
+	return k >= 0 && kw_table[k].opens != KB_NONE ? kw_table[k].spelling : NULL;
 }
 
 static void cond_reset(struct pstate *ps)
@@ -1734,9 +1637,10 @@ static int yylex(YYSTYPE *lval, YYLTYPE *lloc, struct pstate *ps)
 	/* a top-level `profile` block: its keys are words, not the start of blocks or
 	 * conditions; only its braces count */
 	if (ps->nopen == 0) {
-		if (t == K_PROFILE)
+		int k = kw_of(t);
+		if (k == KW_PROFILE)
 			ps->profile_pending = true;
-		else if (t == K_PLAN || t == K_TARGET || t == K_IMPORT)
+		else if (k >= 0 && kw_starts_item((enum kw_id)k, KB_TOP))   /* `plan`, `target`… */
 			ps->profile_pending = false;
 		else if (t == T_LBRACE) {
 			ps->in_profile = ps->profile_pending;

@@ -1,7 +1,7 @@
 /* pstate.h: state shared by the scanner (lexer.l) and the parser (parser.y) while one
- * source is parsed. Private to the front end (parse.h is the public interface). A pstate
- * lives on parse_source's stack; the AST it builds lives in the context's arena; sbuf is
- * malloc'd and freed by parse_source. */
+ * source is parsed or scanned. Private to the front end (parse.h and scan.h are its
+ * interface). A pstate lives on parse_source's stack (or in a struct scan); the AST it
+ * builds lives in the context's arena; sbuf is malloc'd and freed by its owner. */
 #ifndef HP_PSTATE_H
 #define HP_PSTATE_H
 
@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "ctx.h"
+#include "keywords.h"
 #include "parser.h"
 
 /* A `{` not yet closed: the keyword that opened the block and where that keyword is. */
@@ -21,12 +22,14 @@ struct open_block {
 struct pstate {
 	struct hp_ctx *ctx;
 	uint32_t file;               /* source index */
-	const char *text;            /* the source text (the scanner writes into it while it runs) */
+	const char *text;            /* the source text (read-only) */
 	uint32_t len;
 	struct ast_file *out;
 	void *scanner;
 
 	/* scanner */
+	struct kw_index kw;
+	uint32_t in;                 /* offset of the next byte to hand to flex (lex_input) */
 	uint32_t off;                /* offset of the next byte to scan */
 	uint32_t str_start;          /* start of the string being scanned (slow path) */
 	char *sbuf;                  /* slow-path string value */
@@ -81,9 +84,8 @@ struct pstate {
 	struct ast_profile_entry **pentry_next;
 };
 
-/* Scanner (lexer.l). lex_open binds a scanner to ps->text, which must hold ps->len bytes
- * followed by two NUL bytes; the scanner writes into the buffer while it runs and
- * lex_close restores it. lex_open returns false when out of memory. */
+/* Scanner (lexer.l). lex_open binds a scanner to the ps->len bytes at ps->text, which it
+ * only reads; lex_close frees it. lex_open returns false when out of memory. */
 bool lex_open(struct pstate *ps);
 int lex_scan(HP_YYSTYPE *yylval_param, HP_YYLTYPE *yylloc_param, void *yyscanner);
 void lex_close(struct pstate *ps);
@@ -93,9 +95,5 @@ void lex_close(struct pstate *ps);
  * Returns the record, or NULL when nothing was reported. (parser.y) */
 struct diag *ps_error(struct pstate *ps, uint32_t start, uint32_t end, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-
-/* Parse source `src` of the context (its text followed by two NUL bytes) into `out`
- * (imports are listed, not loaded). Returns the number of HP001 errors reported. */
-unsigned parse_source(struct hp_ctx *ctx, uint32_t src, struct ast_file *out);
 
 #endif

@@ -3,6 +3,9 @@
 #ifndef HP_PARSE_H
 #define HP_PARSE_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "ctx.h"
 
 /* Read `path` (at most HP_MAX_INPUT bytes; not a directory, FIFO or device) and parse it,
@@ -17,5 +20,10 @@ struct ast_file *parse_file(struct hp_ctx *ctx, const char *path, const char **w
 /* Parse an in-memory buffer named `name` (copied); imports resolve relative to the
  * current directory. Never returns NULL. */
 struct ast_file *parse_buffer(struct hp_ctx *ctx, const char *name, const char *text, size_t len);
+
+/* Parse source `src` of the context alone into `out`: its imports are listed in
+ * out->imports, not loaded (`hotplan fmt` formats a file on its own). Returns the number
+ * of HP001 errors reported. */
+unsigned parse_source(struct hp_ctx *ctx, uint32_t src, struct ast_file *out);
 
 #endif

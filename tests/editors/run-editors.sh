@@ -2,8 +2,8 @@
 # run-editors.sh: the editor support of editors/: the TextMate grammar (and its VS Code
 # extension folder) and the Vim syntax file.
 #
-# - both cover every keyword of grammar/lexer.l (a keyword added to the lexer and not to the
-#   editors fails here);
+# - both cover every keyword of grammar/include/keywords.h (a keyword added to the language and not
+#   to the editors fails here);
 # - the TextMate JSON parses, its regexes compile, and a small TextMate tokenizer run over the
 #   repository's plans, profiles and inventories finds comments, strings, versions, durations
 #   and keywords where they are, and nothing `invalid.*` (and does mark `15ms`, `6.5`, `\q`);
@@ -68,15 +68,15 @@ if not os.path.exists(os.path.join(tmdir, gr["path"])):
 if ".hplan" not in pkg["contributes"]["languages"][0]["extensions"]:
     fail("package.json: .hplan is not a language extension")
 
-# every keyword of the lexer is in the grammar's keyword rules
-with open(os.path.join(src, "grammar", "lexer.l"), encoding="utf-8") as f:
-    keywords = re.findall(r'^"([a-z][a-z0-9]*)"\s+return K_', f.read(), re.M)
+# every keyword of the language is in the grammar's keyword rules
+with open(os.path.join(src, "grammar", "include", "keywords.h"), encoding="utf-8") as f:
+    keywords = re.findall(r'^\s*X\([A-Z0-9_]+,\s*"([a-z][a-z0-9]*)"', f.read(), re.M)
 if len(keywords) < 50:
-    fail("found only %d keywords in grammar/lexer.l" % len(keywords))
+    fail("found only %d keywords in grammar/include/keywords.h" % len(keywords))
 kwtext = json.dumps(g["repository"]["keyword"]) + json.dumps(g["repository"]["fact"])
 for k in keywords:
     if not re.search(r"[(|:]%s[)|]" % k, kwtext):
-        fail("keyword %r of grammar/lexer.l is not in the TextMate grammar" % k)
+        fail("keyword %r of grammar/include/keywords.h is not in the TextMate grammar" % k)
 
 # ---- a small TextMate tokenizer: match/begin/end/include/captures, earliest match wins ----
 def compile_rx(rx):
@@ -222,13 +222,13 @@ if ! command -v vim >/dev/null 2>&1; then
 	echo "SKIP: vim is not installed: the Vim syntax file was not loaded"
 	skipped=1
 else
-	# every keyword of the lexer is a `syn keyword` of the syntax file
+	# every keyword of the language is a `syn keyword` of the syntax file
 	syn=$SRC/editors/vim/syntax/hplan.vim
 	vimwords=$(sed -n 's/^syn keyword[[:space:]]\{1,\}[A-Za-z]*[[:space:]]\{1,\}\(contained[[:space:]]\{1,\}\)\{0,1\}//p' "$syn" |
 		sed 's/[a-z]*=[^ ]*//g' | tr -s ' \t' '\n')
 	while read -r k; do
-		grep -qxF -- "$k" <<<"$vimwords" || fail "keyword '$k' of grammar/lexer.l is not in $syn"
-	done < <(sed -n 's/^"\([a-z][a-z0-9]*\)"[[:space:]]\{1,\}return K_.*/\1/p' "$SRC/grammar/lexer.l")
+		grep -qxF -- "$k" <<<"$vimwords" || fail "keyword '$k' of grammar/include/keywords.h is not in $syn"
+	done < <(sed -n 's/^[[:space:]]*X([A-Z0-9_]\{1,\},[[:space:]]*"\([a-z][a-z0-9]*\)".*/\1/p' "$SRC/grammar/include/keywords.h")
 
 	# The command of the brief, as a person would type it: no error, exit 0.
 	cd "$SRC" || exit 1

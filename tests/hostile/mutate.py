@@ -3,7 +3,7 @@
 
 Takes every .hplan under plans/ and tests/ as a seed and makes N mutants of them: byte flips,
 inserts and deletes, truncation, invalid UTF-8, NUL and control bytes, line ends; token
-deletes, duplicates, swaps, inserts and replacements (a keyword of grammar/lexer.l, a name,
+deletes, duplicates, swaps, inserts and replacements (a keyword of grammar/include/keywords.h, a name,
 a number, duration, version or string literal, edge values included); line deletes,
 duplicates, swaps, shuffles and splices from another seed; blocks and statements deleted,
 duplicated, moved or taken from another seed; brackets dropped and added; huge numbers;
@@ -129,17 +129,16 @@ FRAGMENTS = [
 
 
 def keywords(src):
-    """The language's keywords, from the scanner."""
+    """The language's keywords, from their table."""
     kws = []
-    try:
-        with open(os.path.join(src, "grammar", "lexer.l"), "rb") as f:
-            for line in f:
-                m = re.match(rb'^"([a-z0-9]+)"\s+return K_', line)
-                if m:
-                    kws.append(m.group(1))
-    except OSError:
-        pass
-    return kws or [b"plan", b"step", b"procedure", b"standalone", b"cluster", b"if", b"not"]
+    with open(os.path.join(src, "grammar", "include", "keywords.h"), "rb") as f:
+        for line in f:
+            m = re.match(rb'^\s*X\([A-Z0-9_]+,\s*"([a-z0-9]+)"', line)
+            if m:
+                kws.append(m.group(1))
+    if len(kws) < 50:
+        sys.exit("mutate: found only %d keywords in grammar/include/keywords.h" % len(kws))
+    return kws
 
 
 def find_seeds(src):

@@ -201,9 +201,11 @@ if [ -f "${pages[0]}" ] && [ -f "${pages[1]}" ]; then
 		sed 's/getenv("\(.*\)")/\1/' | sort -u); do
 		says man1 "$v" "environment variable"
 	done
-	# every keyword of the lexer, and every profile key
+	# every keyword of the language (grammar/include/keywords.h), and every profile key
 	sed -n '/^\.B Keywords$/,/^\.fi$/p' "${pages[1]}" | tr -s ' "' '\n' >"$tmp/keywords.txt"
-	for k in $(sed -n 's/^"\([a-z][a-z0-9]*\)"[[:space:]]\{1,\}return K_.*/\1/p' "$SRC/grammar/lexer.l"); do
+	kws=$(sed -n 's/^[[:space:]]*X([A-Z0-9_]\{1,\},[[:space:]]*"\([a-z][a-z0-9]*\)".*/\1/p' "$SRC/grammar/include/keywords.h")
+	(($(wc -w <<<"$kws") >= 50)) || fail "found only $(wc -w <<<"$kws") keywords in grammar/include/keywords.h"
+	for k in $kws; do
 		grep -qx -- "$k" "$tmp/keywords.txt" || fail "hotplan-plan.5 does not list the keyword '$k' under Keywords"
 	done
 	while read -r key; do

@@ -22,7 +22,7 @@
 #include "check.h"
 #include "ctx.h"
 #include "fmt.h"
-#include "pstate.h"
+#include "parse.h"
 
 /* ---- helpers ---- */
 
@@ -47,10 +47,10 @@ static char *slurp(const char *path, size_t *len)
 /* Parse text alone (no imports) into ctx; returns the file, *errors the HP001 count. */
 static struct ast_file *parse_alone(struct hp_ctx *ctx, const char *text, size_t len, unsigned *errors)
 {
-	char *copy = malloc(len + 2);
+	char *copy = malloc(len + 1);
 	assert_non_null(copy);
 	memcpy(copy, text, len);
-	copy[len] = copy[len + 1] = '\0';
+	copy[len] = '\0';
 	uint32_t src = ctx_add_source(ctx, "test.hplan", copy, len);
 	struct ast_file *f = arena_alloc(&ctx->arena, sizeof(*f));
 	*errors = parse_source(ctx, src, f);

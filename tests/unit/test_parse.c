@@ -10,13 +10,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "ctx.h"
+#include "keywords.h"
 #include "parse.h"
+#include "scan.h"
 
 /* ---- helpers ---- */
 
@@ -628,6 +631,129 @@ static void test_fact_words(void **state)
 	EXPECT("plan step { }\n", { 1, 6, "unexpected `step`, expecting a name" });
 }
 
+/* ---- the keyword table (grammar/include/keywords.h) ---- */
+
+static void test_keywords(void **state)
+{
+	(void)state;
+	struct kw_index ix;
+	char text[256], want[128];
+
+	kw_index_init(&ix);
+	for (int k = 0; k < KW_NUM; k++) {
+		const char *w = kw_table[k].spelling;
+		/* found by its spelling (so spelt once) */
+		assert_int_equal(kw_table[k].len, strlen(w));
+		assert_int_equal(kw_find(&ix, w, strlen(w)), k);
+		/* reserved, and named by its spelling in messages */
+		snprintf(text, sizeof(text), "plan %s { }\n", w);
+		snprintf(want, sizeof(want), "unexpected `%s`, expecting a name", w);
+		struct want e[] = { { 1, 6, want } };
+		expect_errors(text, strlen(text), e, 1);
+		/* a word of a fact path, first or not (parser.y's `kw` holds every keyword) */
+		struct hp_ctx ctx;
+		ctx_init(&ctx);
+		snprintf(text, sizeof(text), "target t standalone {\n  fact %s.x = 1\n  fact a.%s = 2\n}\n", w, w);
+		struct ast_file *f = parse_str(&ctx, text);
+		if (ctx.diags.n != 0)
+			fail_msg("%s in a fact path: %s", w, ctx.diags.v[0]->message);
+		snprintf(want, sizeof(want), "%s.x", w);
+		assert_string_equal(f->targets->items->str, want);
+		snprintf(want, sizeof(want), "a.%s", w);
+		assert_string_equal(f->targets->items->next->str, want);
+		ctx_free(&ctx);
+	}
+	/* names that are not keywords */
+	static const char *const names[] = { "plans", "Plan", "PLAN", "ste", "step_", "sha", "sha2567",
+					     "x", "checkpoints", "dismountedx", "_if" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		assert_int_equal(kw_find(&ix, names[i], strlen(names[i])), -1);
+	assert_int_equal(kw_find(&ix, "plan", 0), -1);
+	/* blocks: the keyword that opens one names it when its `}` is missing */
+	assert_int_equal(kw_table[KW_STEP].opens, KB_ACTIONS);
+	assert_int_equal(kw_table[KW_PARAM].opens, KB_NONE);
+	EXPECT("target t standalone {\n  node \"n\" {\n", { 2, 13, "missing `}` to close `node` opened at line 2" });
+	EXPECT("plan p {\n  procedure standalone {\n    if x { } else {\n",
+	       { 3, 20, "missing `}` to close `else` opened at line 3" });
+	/* expected: any keyword or a name is "a word" */
+	EXPECT("target t standalone {\n  fact a. = 1\n}\n", { 2, 11, "unexpected `=`, expecting a word" });
+}
+
+/* ---- the source text is read-only ---- */
+
+static void test_read_only_source(void **state)
+{
+	(void)state;
+	size_t len, page = (size_t)sysconf(_SC_PAGESIZE);
+	char *text = slurp(canonical_path(), &len);
+	size_t size = (len + 1 + page - 1) / page * page;
+	char *ro = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	assert_true(ro != MAP_FAILED);
+	memcpy(ro, text, len + 1);
+	free(text);
+	assert_int_equal(mprotect(ro, size, PROT_READ), 0);   /* a write now faults */
+
+	struct hp_ctx ctx;
+	ctx_init(&ctx);
+	uint32_t src = ctx_add_source(&ctx, canonical_path(), ro, len);
+	struct ast_file *f = arena_alloc(&ctx.arena, sizeof(*f));
+	assert_int_equal(parse_source(&ctx, src, f), 0);
+	assert_non_null(f->plans);
+	assert_string_equal(f->plans->name.s, "ese_hotfix");
+
+	/* the token stream of scan.h: kinds and places; a keyword is not a name */
+	struct scan *sc = scan_open(&ctx, src);
+	struct scan_tok t, first = { 0, 0, 0 }, name = { 0, 0, 0 };
+	size_t n = 0;
+	while (scan_next(sc, &t)) {
+		if (n == 0)
+			first = t;
+		if (n == 1)
+			name = t;
+		n++;
+	}
+	assert_int_equal(scan_close(sc), 0);
+	assert_true(n > 300);
+	assert_memory_equal(ro + first.start, "plan", 4);
+	assert_int_equal(first.end - first.start, 4);
+	assert_memory_equal(ro + name.start, "ese_hotfix", 10);
+	assert_int_not_equal(first.kind, name.kind);
+
+	ctx_source(&ctx, src)->text = NULL;   /* mapped, not malloc'd: not the context's to free */
+	ctx_free(&ctx);
+	assert_int_equal(munmap(ro, size), 0);
+}
+
+static void test_scan(void **state)
+{
+	(void)state;
+	static const char text[] = "plan p step # c\n\"s\" 15ms 1.2.3 plan q";
+	struct hp_ctx ctx;
+	struct scan_tok t[16];
+	size_t n = 0;
+
+	ctx_init(&ctx);
+	char *copy = strdup(text);
+	assert_non_null(copy);
+	uint32_t src = ctx_add_source(&ctx, "scan.hplan", copy, strlen(text));
+	struct scan *sc = scan_open(&ctx, src);
+	while (n < 16 && scan_next(sc, &t[n]))
+		n++;
+	/* a lexical error is reported and counted; the tokens go on */
+	assert_int_equal(scan_close(sc), 1);
+	assert_int_equal(ctx.diags.n, 1);
+	assert_int_equal(n, 8);
+	assert_int_equal(t[0].kind, t[6].kind);    /* plan, plan */
+	assert_int_equal(t[1].kind, t[7].kind);    /* p, q: names */
+	assert_int_not_equal(t[0].kind, t[1].kind);
+	assert_int_not_equal(t[0].kind, t[2].kind);
+	assert_int_equal(t[3].start, strchr(text, '"') - text);   /* the comment is no token */
+	assert_int_equal(t[3].end - t[3].start, 3);
+	assert_int_equal(t[5].end - t[5].start, 5);
+	ctx_free(&ctx);
+}
+
 static void test_target(void **state)
 {
 	(void)state;
@@ -1235,6 +1361,9 @@ int main(void)
 		cmocka_unit_test(test_lex_errors),
 		cmocka_unit_test(test_literals),
 		cmocka_unit_test(test_fact_words),
+		cmocka_unit_test(test_keywords),
+		cmocka_unit_test(test_read_only_source),
+		cmocka_unit_test(test_scan),
 		cmocka_unit_test(test_target),
 		cmocka_unit_test(test_precedence),
 		cmocka_unit_test(test_statements),

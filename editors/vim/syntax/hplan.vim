@@ -4,8 +4,8 @@
 " Install:      copy editors/vim/ into a 'runtimepath' directory (~/.vim), or
 "               :set rtp+=/path/to/hotplan/editors/vim before :syntax on
 "
-" Keywords are the reserved words of grammar/lexer.l; tests/editors/run-editors.sh fails when
-" the lexer gains a keyword that is missing here.
+" Keywords are the reserved words of grammar/include/keywords.h; tests/editors/run-editors.sh fails when
+" the language gains a keyword that is missing here.
 
 if exists('b:current_syntax')
   finish
