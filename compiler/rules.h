@@ -3,6 +3,8 @@
 #ifndef HP_RULES_H
 #define HP_RULES_H
 
+#include <stdbool.h>
+
 enum severity { SEV_ERROR, SEV_WARNING };
 
 enum rule_id {
@@ -22,6 +24,9 @@ struct rule_info {
 	const char *rationale;  /* why, in the words of the runbook */
 	const char *example;    /* a plan fragment that breaks it */
 	const char *fix;        /* how to fix it */
+	bool guard_refuses;     /* the runtime's guard refuses an action that breaks it on the live
+				 * target (the model judges it at an action); false for advice (HP117),
+				 * what running judges itself (HP123: a verify, a wait) and warnings */
 };
 
 extern const struct rule_info rule_table[RULE_COUNT];

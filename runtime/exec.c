@@ -42,19 +42,6 @@ static const char *nodes_text(struct run *R, nodeset ns)
 
 /* ---- conditions ------------------------------------------------------------------------ */
 
-static int lit_cmp(const struct ast_literal *a, const struct ast_literal *b, bool *comparable)
-{
-	*comparable = true;
-	if (a->kind == LIT_VERSION && b->kind == LIT_VERSION)
-		return model_version_cmp(&a->ver, &b->ver);
-	if (a->kind == LIT_STRING && b->kind == LIT_STRING)
-		return strcmp(a->str, b->str);
-	if (a->kind == b->kind)
-		return a->num < b->num ? -1 : a->num > b->num;
-	*comparable = false;
-	return 0;
-}
-
 /* A fact of the target: each node's own, or the target's. All nodes must agree for a
  * comparison to hold. */
 static mset fact_eval(struct run *R, const struct ast_cond *c, char *why, size_t len)
@@ -66,68 +53,47 @@ static mset fact_eval(struct run *R, const struct ast_cond *c, char *why, size_t
 		if (v == NULL) {
 			snprintf(why, len, "fact %s is not known for %s", c->fact,
 				 R->target.nnodes ? R->target.nodes[n].name : R->target.name);
-			return 0;
+			return B_ANY;
 		}
-		bool holds = false, comparable = true;
-		if (c->kind == C_FACT_CMP) {
-			int cmp = lit_cmp(v, c->lit, &comparable);
-			holds = comparable && model_cmp_holds(cmp, c->op);
-		} else {
-			for (const struct ast_literal *l = c->lit; l != NULL && !holds; l = l->next) {
-				bool ok;
-				holds = lit_cmp(v, l, &ok) == 0 && ok;
-			}
-		}
+		bool comparable;
+		mset holds = model_fact_eval(c, v, &comparable);
 		if (!comparable) {
 			snprintf(why, len, "fact %s cannot be compared with that value (its types differ)", c->fact);
-			return 0;
+			return B_ANY;
 		}
-		r |= holds ? B_YES : B_NO;
+		r |= holds;
 	}
 	return (r & B_NO) ? B_NO : B_YES;
 }
 
-mset run_eval(struct run *R, const struct ast_cond *c, char *why, size_t len)
+/* An atom of a condition on the target: facts, params and counts are the run's; the rest
+ * the driver probes (the simulated target: its model state). */
+static mset live_atom(void *ud, const struct ast_cond *c, char *why, size_t len)
 {
-	mset a, b;
+	struct run *R = ud;
+	const struct rt_value *v = c->param ? &R->values[c->param->index] : NULL;
 	switch (c->kind) {
-	case C_AND:
-		a = run_eval(R, c->lhs, why, len);
-		if (a != B_YES)
-			return a;
-		return run_eval(R, c->rhs, why, len);
-	case C_OR:
-		a = run_eval(R, c->lhs, why, len);
-		if (a == B_YES)
-			return a;
-		b = run_eval(R, c->rhs, why, len);
-		return b == B_YES ? B_YES : (a == 0 || b == 0) ? 0 : B_NO;
-	case C_NOT:
-		a = run_eval(R, c->lhs, why, len);
-		return a == B_YES ? B_NO : a == B_NO ? B_YES : 0;
 	case C_FACT_CMP:
 	case C_FACT_IN:
 		return fact_eval(R, c, why, len);
-	case C_COUNT: {
-		const struct rt_value *v = c->param ? &R->values[c->param->index] : NULL;
+	case C_COUNT:
+	case C_PARAM:
 		if (v == NULL || !v->set) {
 			snprintf(why, len, "param '%s' has no value", c->name.s);
-			return 0;
+			return B_ANY;
 		}
-		int64_t have = (int64_t)v->nlist, want = c->lit->num;
-		return model_cmp_holds(have < want ? -1 : have > want, c->op) ? B_YES : B_NO;
-	}
-	case C_PARAM: {
-		const struct rt_value *v = c->param ? &R->values[c->param->index] : NULL;
-		if (v == NULL || !v->set) {
-			snprintf(why, len, "param '%s' has no value", c->name.s);
-			return 0;
-		}
+		if (c->kind == C_COUNT)
+			return model_count_eval(c, (int64_t)v->nlist);
 		return v->lit.num ? B_YES : B_NO;
-	}
 	default:
 		return R->drv->ops->probe(R->drv, c, &R->bind, why, len);
 	}
+}
+
+mset run_eval(struct run *R, const struct ast_cond *c, char *why, size_t len)
+{
+	struct model_env env = { live_atom, R };
+	return model_eval_env(&env, c, why, len);
 }
 
 /* ---- the guard ------------------------------------------------------------------------- */
@@ -143,8 +109,8 @@ static void guard_report(void *ud, const struct model_violation *v)
 {
 	struct guard *g = ud;
 	const char *what = rule_table[v->rule].summary;
-	if (g->refused || v->rule == HP123 || v->rule == HP117 || rule_table[v->rule].severity != SEV_ERROR)
-		return;   /* a verify is judged by running it; `on` is advice; warnings warn */
+	if (g->refused || !rule_table[v->rule].guard_refuses)
+		return;
 	g->refused = true;
 	const struct model *m = g->R->m;
 	if (v->store >= 0)
@@ -162,7 +128,7 @@ static void guard_report(void *ud, const struct model_violation *v)
 static bool guard_refuses(struct run *R, const struct ast_action *a, char *msg, size_t len)
 {
 	struct guard g = { R, msg, len, false };
-	if (a->kind == A_WAIT_UNTIL || a->kind == A_VERIFY || a->kind == A_WAIT || a->kind == A_PAUSE)
+	if (!model_action_kinds[a->kind].guarded)
 		return false;
 	model_state_copy(R->m, R->scratch, R->live);
 	model_apply(R->m, R->scratch, &R->bind, a, guard_report, &g);
@@ -268,8 +234,7 @@ static int do_action(struct run *R, const struct ast_action *a, char *msg, size_
  * acting again would change nothing. */
 static bool effect_present(struct run *R, const struct ast_action *a)
 {
-	if (a->kind == A_EXEC || a->kind == A_WAIT || a->kind == A_PAUSE || a->kind == A_VERIFY ||
-	    a->kind == A_WAIT_UNTIL)
+	if (!model_action_kinds[a->kind].reverify)
 		return false;
 	model_state_copy(R->m, R->scratch, R->live);
 	model_apply(R->m, R->scratch, &R->bind, a, NULL, NULL);
@@ -452,7 +417,7 @@ static enum walk run_stmt(struct run *R, const struct ast_stmt *st)
 	case S_IF: {
 		char why[512] = "";
 		mset v = run_eval(R, st->cond, why, sizeof(why));
-		if (v == 0) {
+		if (v == B_ANY) {
 			snprintf(R->why, sizeof(R->why), "`if %s`: %s", run_text(R, st->cond->loc), why);
 			return WALK_ERROR;
 		}
