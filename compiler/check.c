@@ -8,13 +8,13 @@
 
 #include "model.h"
 #include "sema.h"
+#include "walk.h"
 
 #define MAX_PATHS 64
 
 struct path {
 	struct model_state *st;
-	const struct ast_stmt *ckpt;   /* the latest checkpoint passed, NULL before any */
-	nodeset *ckpt_bind;            /* the bindings when it was passed */
+	const struct walk_snapshot *ckpt;   /* the latest checkpoint passed, NULL before any */
 };
 
 struct if_seen {
@@ -29,10 +29,11 @@ struct checker {
 	struct ast_procedure *proc;
 	struct model *m;
 	struct model_bind bind;
+	struct walk walk;
 	struct path *paths;
 	unsigned npaths, cap_paths;
 	struct model_state *scratch;   /* rollback simulation */
-	struct model_degr degr[8];
+	struct model_degr degr[1];
 	/* rule+position pairs already reported */
 	uint64_t *seen;
 	unsigned seen_cap, nseen;
@@ -288,8 +289,10 @@ static void paths_push(struct checker *C, struct path p)
 
 static bool same_ckpt(struct checker *C, const struct path *a, const struct path *b)
 {
-	return a->ckpt == b->ckpt &&
-	       (a->ckpt == NULL || memcmp(a->ckpt_bind, b->ckpt_bind, C->bind.n * sizeof(nodeset)) == 0);
+	if (a->ckpt == b->ckpt)
+		return true;
+	return a->ckpt != NULL && b->ckpt != NULL && a->ckpt->ckpt == b->ckpt->ckpt &&
+	       memcmp(a->ckpt->nodes, b->ckpt->nodes, C->bind.n * sizeof(nodeset)) == 0;
 }
 
 /* Drop duplicate paths; past MAX_PATHS, join those that share a checkpoint. */
@@ -328,6 +331,15 @@ static bool step_can_fail(const struct ast_stmt *st)
 	return st->actions != NULL;
 }
 
+/* A checkpoint's action, simulated as rollback on the scratch state. */
+static enum walk_status rollback_action(void *ud, const struct ast_stmt *ckpt, const struct ast_action *a, int idx)
+{
+	struct checker *C = ud;
+	(void)ckpt, (void)idx;
+	model_apply(C->m, C->scratch, &C->bind, a, NULL, NULL);
+	return WALK_ON;
+}
+
 static void failure_point(struct checker *C, struct path *p, const struct ast_stmt *step)
 {
 	struct hp_ctx *ctx = C->ctx;
@@ -345,28 +357,21 @@ static void failure_point(struct checker *C, struct path *p, const struct ast_st
 		return;
 	}
 	/* roll back from here: the checkpoint's actions under the bindings it was passed with */
+	const struct ast_stmt *ck = p->ckpt->ckpt;
 	model_state_copy(C->m, C->scratch, p->st);
-	nodeset saved[MODEL_MAX_NODES * 4];
-	unsigned nb = C->bind.n < MODEL_MAX_NODES * 4 ? C->bind.n : MODEL_MAX_NODES * 4;
-	memcpy(saved, C->bind.nodes, nb * sizeof(nodeset));
-	memcpy(C->bind.nodes, p->ckpt_bind, nb * sizeof(nodeset));
-	for (const struct ast_action *a = p->ckpt->actions; a != NULL; a = a->next)
-		model_apply(C->m, C->scratch, &C->bind, a, NULL, NULL);
-	memcpy(C->bind.nodes, saved, nb * sizeof(nodeset));
+	walk_replay(&C->walk, p->ckpt, rollback_action, C);
 	unsigned n = model_degradations(C->m, C->scratch, C->degr, 1);
-	if (n == 0 || !first_report(C, HP130, p->ckpt->head))
+	if (n == 0 || !first_report(C, HP130, ck->head))
 		return;
-	struct diag *d = diag_report(ctx, HP130, p->ckpt->head,
+	struct diag *d = diag_report(ctx, HP130, ck->head,
 				     "rolling back to checkpoint '%s' leaves the target degraded: %s",
-				     p->ckpt->name.s, degr_text(C, &C->degr[0]));
+				     ck->name.s, degr_text(C, &C->degr[0]));
 	diag_note(ctx, d, "if step '%s' (line %u) fails, the runtime runs this checkpoint's actions and stops there",
 		  step->name.s, line_of(ctx, step->head));
 	diag_help(ctx, d, "add the actions that bring it back to this checkpoint");
 }
 
-/* ---- statements ---------------------------------------------------------------------- */
-
-static void sim_stmts(struct checker *C, const struct ast_stmt *st);
+/* ---- the walk: what the checker does at each statement (walk.h) ---------------------- */
 
 static void record_if(struct checker *C, const struct ast_stmt *st, mset v)
 {
@@ -383,10 +388,15 @@ static void record_if(struct checker *C, const struct ast_stmt *st, mset v)
 	C->ifs[C->nifs++] = (struct if_seen){ st, v };
 }
 
-static void sim_if(struct checker *C, const struct ast_stmt *st)
+/* An `if`: every path goes down the branch its condition takes; a path where it is unknown
+ * goes down both, narrowed to each. The paths that come out of both go on, merged. */
+static enum walk_status sim_if(void *ud, struct walk *w, const struct ast_stmt *st)
 {
+	struct checker *C = ud;
 	struct path *in = C->paths;
 	unsigned nin = C->npaths;
+	if (nin == 0)
+		return WALK_ON;
 	struct path *thenp = arena_alloc(C->a, (nin + 1) * sizeof(*thenp));
 	struct path *elsep = arena_alloc(C->a, (nin + 1) * sizeof(*elsep));
 	unsigned nthen = 0, nelse = 0;
@@ -415,7 +425,7 @@ static void sim_if(struct checker *C, const struct ast_stmt *st)
 	for (unsigned i = 0; i < nthen; i++)
 		paths_push(C, thenp[i]);
 	if (C->npaths > 0)
-		sim_stmts(C, st->body);
+		walk_branch(w, st, true);
 	struct path *after_then = C->paths;
 	unsigned nafter = C->npaths;
 	C->paths = NULL;
@@ -423,87 +433,48 @@ static void sim_if(struct checker *C, const struct ast_stmt *st)
 	for (unsigned i = 0; i < nelse; i++)
 		paths_push(C, elsep[i]);
 	if (C->npaths > 0)
-		sim_stmts(C, st->else_body);
+		walk_branch(w, st, false);
 	for (unsigned i = 0; i < nafter; i++)
 		paths_push(C, after_then[i]);
 	paths_merge(C);
+	return WALK_ON;
 }
 
-static void sim_step(struct checker *C, const struct ast_stmt *st)
+/* A step's start: a failure point on every path. */
+static enum walk_status sim_step(void *ud, const struct ast_stmt *st, unsigned k)
 {
+	struct checker *C = ud;
+	(void)k;
 	for (unsigned i = 0; i < C->npaths; i++)
 		failure_point(C, &C->paths[i], st);
-	for (const struct ast_action *a = st->actions; a != NULL; a = a->next)
-		for (unsigned i = 0; i < C->npaths; i++) {
-			C->cur = C->paths[i].st;
-			model_apply(C->m, C->paths[i].st, &C->bind, a, on_violation, C);
-		}
+	return WALK_ON;
 }
 
-static void sim_checkpoint(struct checker *C, const struct ast_stmt *st)
+static enum walk_status sim_action(void *ud, const struct ast_stmt *st, const struct ast_action *a, int idx)
 {
-	nodeset *snap = arena_alloc(C->a, (C->bind.n + 1) * sizeof(nodeset));
-	memcpy(snap, C->bind.nodes, C->bind.n * sizeof(nodeset));
+	struct checker *C = ud;
+	(void)st, (void)idx;
 	for (unsigned i = 0; i < C->npaths; i++) {
-		C->paths[i].ckpt = st;
-		C->paths[i].ckpt_bind = snap;
+		C->cur = C->paths[i].st;
+		model_apply(C->m, C->paths[i].st, &C->bind, a, on_violation, C);
 	}
+	return WALK_ON;
 }
 
-static void sim_stmt(struct checker *C, const struct ast_stmt *st);
-
-static void sim_foreach(struct checker *C, const struct ast_stmt *st)
+static enum walk_status sim_checkpoint(void *ud, const struct walk_snapshot *snap)
 {
-	if (st->var == NULL || st->set_role == NULL)
-		return;
-	nodeset set = C->bind.nodes[st->set_role->index];
-	unsigned nodes[MODEL_MAX_NODES], n = 0;
-	for (unsigned i = 0; i < C->m->nnodes; i++)
-		if (set & ((nodeset)1 << i))
-			nodes[n++] = i;
-	unsigned serial = st->serial < 1 ? 1 : (unsigned)(st->serial > MODEL_MAX_NODES ? MODEL_MAX_NODES : st->serial);
-	for (unsigned b = 0; b < n; b += serial) {
-		unsigned e = b + serial < n ? b + serial : n;
-		if (e - b == 1) {
-			C->bind.nodes[st->var->index] = (nodeset)1 << nodes[b];
-			sim_stmts(C, st->body);
-			continue;
-		}
-		/* nodes of one batch run at once: take the body's statements in lock-step */
-		for (const struct ast_stmt *s = st->body; s != NULL; s = s->next)
-			for (unsigned k = b; k < e; k++) {
-				C->bind.nodes[st->var->index] = (nodeset)1 << nodes[k];
-				sim_stmt(C, s);
-			}
-	}
-	C->bind.nodes[st->var->index] = 0;
+	struct checker *C = ud;
+	for (unsigned i = 0; i < C->npaths; i++)
+		C->paths[i].ckpt = snap;
+	return WALK_ON;
 }
 
-static void sim_stmt(struct checker *C, const struct ast_stmt *st)
-{
-	if (C->npaths == 0)
-		return;
-	switch (st->kind) {
-	case S_STEP:
-		sim_step(C, st);
-		break;
-	case S_CHECKPOINT:
-		sim_checkpoint(C, st);
-		break;
-	case S_IF:
-		sim_if(C, st);
-		break;
-	case S_FOREACH:
-		sim_foreach(C, st);
-		break;
-	}
-}
-
-static void sim_stmts(struct checker *C, const struct ast_stmt *st)
-{
-	for (; st != NULL; st = st->next)
-		sim_stmt(C, st);
-}
+static const struct walk_ops sim_ops = {
+	.step = sim_step,
+	.action = sim_action,
+	.checkpoint = sim_checkpoint,
+	.branch = sim_if,
+};
 
 /* ---- the end of the procedure -------------------------------------------------------- */
 
@@ -639,8 +610,9 @@ static void check_procedure(struct hp_ctx *ctx, struct ast_plan *plan, struct as
 	C->scratch = model_state_clone(C->a, C->m, start);
 	model_bind_roles(C->m, start, proc, &C->bind);
 	sema_bind_ensures(plan, proc);
-	paths_push(C, (struct path){ start, NULL, NULL });
-	sim_stmts(C, proc->body);
+	paths_push(C, (struct path){ start, NULL });
+	walk_init(&C->walk, &sim_ops, C, C->m, &C->bind, C->a);
+	walk_stmts(&C->walk, proc->body);
 	for (unsigned i = 0; i < C->npaths; i++)
 		judge_end(C, &C->paths[i]);
 	report_unreachable(C);
