@@ -258,21 +258,14 @@ static const char *stores_text(struct arena *a, const struct ast_stores *st)
 
 /* ---- degradations, in words ---------------------------------------------------------- */
 
+static const char *role_label(void *ud, int node)
+{
+	return node_label(ud, node);
+}
+
 static const char *degr_text(struct checker *C, const struct model_degr *g)
 {
-	struct arena *a = &C->ctx->arena;
-	switch (g->kind) {
-	case DEG_SERVICE:
-		return arena_printf(a, "service \"%s\" is stopped on %s", C->m->svcs[g->index]->name.s,
-				    node_label(C, g->node));
-	case DEG_STORE:
-		return arena_printf(a, "%s is not mounted", C->m->stores[g->index].label);
-	case DEG_RESTART:
-		return arena_printf(a, "resource \"%s\" is set to Do not restart", C->m->res[g->index]->name.s);
-	case DEG_NODE:
-		return arena_printf(a, "%s is not a cluster member", node_label(C, g->node));
-	}
-	return "?";
+	return model_degr_text(&C->ctx->arena, C->m, g, role_label, C);
 }
 
 /* ---- paths --------------------------------------------------------------------------- */
@@ -491,16 +484,67 @@ static void end_report(struct checker *C, enum rule_id rule, const struct ast_ac
 		diag_help(C->ctx, d, "%s", help);
 }
 
+/* A degradation outstanding at the end, as the end-of-procedure rule that says it: a node
+ * restarted and never seen back, or out of the cluster, and a service stopped (HP122); a
+ * resource left at Do not restart (HP120); a store a `dismount` left dismounted (HP121). A
+ * store left offline or dirty is its stopped store service's outcome: HP122 says it there
+ * (docs/checker.md). */
+static void judge_degradation(struct checker *C, const struct model_degr *g)
+{
+	const struct model *m = C->m;
+	struct arena *a = &C->ctx->arena;
+
+	switch (g->kind) {
+	case DEG_NODE:
+		if (g->state & MEM_DOWN)
+			end_report(C, HP122, g->cause,
+				   arena_printf(a, "%s restarts here and is not seen back as a member before the procedure ends",
+						node_label(C, g->node)),
+				   "its services are not known to run again",
+				   "add `wait until ROLE member timeout 30m` after the restart");
+		if ((g->state & MEM_OUT) && m->plan->cluster_svc != NULL)
+			end_report(C, HP122, g->cause,
+				   arena_printf(a, "the cluster service stopped here on %s is not running when the procedure ends",
+						node_label(C, g->node)),
+				   "the node stays out of the cluster", "start it again, or restart the node");
+		break;
+	case DEG_SERVICE:
+		end_report(C, HP122, g->cause,
+			   arena_printf(a, "service \"%s\" stopped here is not running when the procedure ends",
+					m->svcs[g->index]->name.s),
+			   arena_printf(a, "it is still stopped on %s", node_label(C, g->node)),
+			   "start it again before the end");
+		break;
+	case DEG_RESTART:
+		end_report(C, HP120, g->cause,
+			   arena_printf(a, "disables restart of resource \"%s\" and no later step enables it again",
+					m->res[g->index]->name.s),
+			   "the resource is still set to Do not restart when the procedure ends; the KB sets it "
+			   "back to Restart",
+			   arena_printf(a, "add `enable restart of resource \"%s\"` after the failover", m->res[g->index]->name.s));
+		break;
+	case DEG_STORE:
+		if (!(g->state & STO_DISMOUNTED) || g->cause == NULL || g->cause->kind != A_DISMOUNT)
+			break;
+		end_report(C, HP121, g->cause, "dismounts stores that are not mounted again when the procedure ends",
+			   arena_printf(a, "%s stays dismounted; the KB: mount the information stores that you "
+					   "dismounted", m->stores[g->index].label),
+			   arena_printf(a, "add a final step: `mount %s`", stores_text(a, &g->cause->stores)));
+		break;
+	}
+}
+
 static void judge_end(struct checker *C, struct path *p)
 {
 	const struct model *m = C->m;
 	struct model_state *s = p->st;
 	struct arena *a = &C->ctx->arena;
 
-	for (unsigned n = 0; n < m->nnodes; n++) {
+	/* a pending install is no degradation (SPEC section 4), but the end must not leave one */
+	for (unsigned n = 0; n < m->nnodes && m->kind == PROC_CLUSTER; n++)
 		for (unsigned h = 0; h < m->nhf; h++) {
 			unsigned i = m->o_hf + n * m->nhf + h;
-			if (m->kind == PROC_CLUSTER && (s->v[i] & HF_PENDING))
+			if (s->v[i] & HF_PENDING)
 				end_report(C, HP112, s->cause[i],
 					   arena_printf(a, (s->v[m->o_mem + n] & MEM_DOWN)
 								   ? "hotfix installed on %s: its restart is never seen to finish"
@@ -509,54 +553,11 @@ static void judge_end(struct checker *C, struct path *p)
 					   "the KB: on clustered servers, you must restart the cluster nodes",
 					   "add `restart node` and `wait until ROLE member` after the install");
 		}
-		unsigned mi = m->o_mem + n;
-		if (m->kind == PROC_CLUSTER && (s->v[mi] & MEM_DOWN))
-			end_report(C, HP122, s->cause[mi],
-				   arena_printf(a, "%s restarts here and is not seen back as a member before the procedure ends",
-						node_label(C, (int)n)),
-				   "its services are not known to run again",
-				   "add `wait until ROLE member timeout 30m` after the restart");
-		if (m->kind == PROC_CLUSTER && (s->v[mi] & MEM_OUT) && m->plan->cluster_svc != NULL)
-			end_report(C, HP122, s->cause[mi],
-				   arena_printf(a, "the cluster service stopped here on %s is not running when the procedure ends",
-						node_label(C, (int)n)),
-				   "the node stays out of the cluster", "start it again, or restart the node");
-		for (unsigned k = 0; k < m->nsvc; k++) {
-			const struct ast_model_item *svc = m->svcs[k];
-			if (svc->kind != M_SERVICE)
-				continue;
-			if (m->kind == PROC_CLUSTER && svc->res && svc->res->grp &&
-			    !(s->owner[svc->res->grp->index] & ((nodeset)1 << n)))
-				continue;
-			unsigned i = m->o_svc + n * m->nsvc + k;
-			if (s->v[i] & SVC_STOPPED)
-				end_report(C, HP122, s->cause[i],
-					   arena_printf(a, "service \"%s\" stopped here is not running when the procedure ends",
-							svc->name.s),
-					   arena_printf(a, "it is still stopped on %s", node_label(C, (int)n)),
-					   "start it again before the end");
-		}
-	}
-	for (unsigned r = 0; r < m->nres; r++) {
-		unsigned i = m->o_restart + r;
-		if (s->v[i] & B_NO)
-			end_report(C, HP120, s->cause[i],
-				   arena_printf(a, "disables restart of resource \"%s\" and no later step enables it again",
-						m->res[r]->name.s),
-				   "the resource is still set to Do not restart when the procedure ends; the KB sets it "
-				   "back to Restart",
-				   arena_printf(a, "add `enable restart of resource \"%s\"` after the failover",
-						m->res[r]->name.s));
-	}
-	for (unsigned k = 0; k < m->nstores; k++) {
-		unsigned i = m->o_store + k;
-		if ((m->stores[k].exists & B_YES) && (s->v[i] & STO_DISMOUNTED) && s->cause[i] &&
-		    s->cause[i]->kind == A_DISMOUNT)
-			end_report(C, HP121, s->cause[i], "dismounts stores that are not mounted again when the procedure ends",
-				   arena_printf(a, "%s stays dismounted; the KB: mount the information stores that you "
-						   "dismounted", m->stores[k].label),
-				   arena_printf(a, "add a final step: `mount %s`", stores_text(a, &s->cause[i]->stores)));
-	}
+	unsigned nd = model_degradations(m, s, NULL, 0);
+	struct model_degr *degr = arena_alloc(C->a, (nd + 1) * sizeof(*degr));
+	model_degradations(m, s, degr, nd);
+	for (unsigned i = 0; i < nd; i++)
+		judge_degradation(C, &degr[i]);
 	for (const struct ast_require *e = C->plan->ensures; e != NULL; e = e->next) {
 		const struct ast_action *cause = NULL;
 		mset v = model_eval(m, s, &C->bind, e->cond, &cause);
