@@ -152,6 +152,12 @@ enum walk_status walk_replay(struct walk *w, const struct walk_snapshot *snap, w
 	return s;
 }
 
+void walk_restore(struct walk *w, const struct walk_snapshot *snap)
+{
+	memcpy(w->bind->nodes, snap->nodes, w->bind->n * sizeof(nodeset));
+	set_label(w, snap->label);
+}
+
 static enum walk_status walk_foreach(struct walk *w, const struct ast_stmt *st)
 {
 	if (st->var == NULL || st->set_role == NULL)

@@ -93,6 +93,10 @@ const struct walk_snapshot *walk_snapshot(struct walk *w, const struct ast_stmt 
  * afterwards. */
 enum walk_status walk_replay(struct walk *w, const struct walk_snapshot *snap, walk_action_fn act, void *ud);
 
+/* Go back to snap's checkpoint, as a rollback does: its bindings and label become the
+ * walk's. */
+void walk_restore(struct walk *w, const struct walk_snapshot *snap);
+
 /* Make `label` the walk's label and bind the loop variables of `proc` it names (a journal's
  * label, read back by `resume`). Names that match no loop variable or node are ignored. */
 void walk_set_label(struct walk *w, const struct ast_procedure *proc, const char *label);

@@ -434,6 +434,7 @@ static int rollback(struct run *R)
 	if (run_journal(R, JOURNAL_ROLLBACK_START, ck, -1, NULL, NULL, 0) < 0)
 		return -1;
 	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ROLLBACK_START, .step = ck->name.s });
+	walk_restore(&R->walk, R->ckpt);   /* what follows is the checkpoint's */
 	if (walk_replay(&R->walk, R->ckpt, rollback_action, R) != WALK_ON) {
 		run_journal(R, JOURNAL_ROLLBACK_FAILED, ck, -1, NULL, R->why, 0);
 		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ROLLBACK_FAILED, .step = ck->name.s,
