@@ -362,6 +362,11 @@ static void checkpoint_snapshot_and_replay(void **state)
 	assert_string_equal(x.log, "k.0 n=2 to=2 [n=n2] k.1 n=2 to=0 [n=n2] ");
 	assert_int_equal(r->bind.nodes[var], 0);
 	assert_string_equal(r->w.label, "");
+
+	/* a rollback goes back to it: its bindings and label stay */
+	walk_restore(&r->w, k2);
+	assert_int_equal(r->bind.nodes[var], (nodeset)1 << 1);
+	assert_string_equal(r->w.label, "n=n2");
 	rec_free(r);
 }
 
