@@ -1,5 +1,5 @@
-/* check.c: the checker. Simulates each procedure over the abstract model (model.c) along
- * every path, judges the rules at the actions that break them, at each failure point
+/* check.c: the checker. Walks each procedure (walk.c) over the abstract model (model.c)
+ * along every path, judges the rules at the actions that break them, at each failure point
  * (HP130, HP203) and at the procedure's end (HP112, HP120-HP123), and reports them in the
  * words of the runbook. */
 #include "check.h"
@@ -258,6 +258,7 @@ static const char *stores_text(struct arena *a, const struct ast_stores *st)
 
 /* ---- degradations, in words ---------------------------------------------------------- */
 
+/* node_label, as the model names nodes (model_name_fn) */
 static const char *role_label(void *ud, int node)
 {
 	return node_label(ud, node);

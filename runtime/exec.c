@@ -1,7 +1,7 @@
-/* exec.c: the walk over a procedure. Before each action the model's preconditions are
- * checked against the live state (the guard: the checker proved the plan, the runtime
- * guards the moment); the action is journaled before and after; its effect is the model's.
- * A failed step rolls back to the latest checkpoint passed. */
+/* exec.c: a run of a procedure: what the walk (walk.c) does on a target. Before each action
+ * the model's preconditions are checked against the live state (the guard: the checker
+ * proved the plan, the runtime guards the moment); the action is journaled before and after;
+ * its effect is the model's. A failed step rolls back to the latest checkpoint passed. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
