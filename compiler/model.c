@@ -1269,6 +1269,7 @@ mset model_eval(const struct model *m, const struct model_state *s, const struct
 	return eval(&e, c);
 }
 
+/* NOLINTNEXTLINE(readability-non-const-parameter): why is written through e.why */
 mset model_eval_env(const struct model_env *env, const struct ast_cond *c, char *why, size_t len)
 {
 	struct eval e = { NULL, NULL, NULL, NULL, env, why, len };
