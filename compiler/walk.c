@@ -130,25 +130,40 @@ const struct walk_snapshot *walk_snapshot(struct walk *w, const struct ast_stmt 
 	return snap;
 }
 
-enum walk_status walk_replay(struct walk *w, const struct walk_snapshot *snap, walk_action_fn act, void *ud)
+static enum walk_status replay_actions(const struct walk_snapshot *snap, walk_action_fn act, void *ud)
 {
-	/* the snapshot's bindings stand in for the walk's while its actions run (they bind
-	 * nothing); its label too, when it differs (rarely: the checker replays at every step) */
-	nodeset *nodes = w->bind->nodes;
-	char label[WALK_LABEL_MAX];
-	bool relabel = (w->label[0] != '\0' || snap->label[0] != '\0') && strcmp(w->label, snap->label) != 0;
-	w->bind->nodes = snap->nodes;
-	if (relabel) {
-		memcpy(label, w->label, sizeof(label));
-		set_label(w, snap->label);
-	}
 	enum walk_status s = WALK_ON;
 	int idx = 0;
 	for (const struct ast_action *a = snap->ckpt->actions; a != NULL && s == WALK_ON; a = a->next, idx++)
 		s = act(ud, snap->ckpt, a, idx);
+	return s;
+}
+
+/* A replay under the snapshot's label, then the walk's again (rarely: the checker replays at
+ * every step, mostly where the labels are the same). */
+static enum walk_status replay_relabelled(struct walk *w, const struct walk_snapshot *snap, walk_action_fn act,
+					  void *ud)
+{
+	char label[WALK_LABEL_MAX];
+	memcpy(label, w->label, sizeof(label));
+	set_label(w, snap->label);
+	enum walk_status s = replay_actions(snap, act, ud);
+	memcpy(w->label, label, sizeof(label));
+	return s;
+}
+
+enum walk_status walk_replay(struct walk *w, const struct walk_snapshot *snap, walk_action_fn act, void *ud)
+{
+	/* the snapshot's bindings stand in for the walk's while its actions run (they bind
+	 * nothing) */
+	nodeset *nodes = w->bind->nodes;
+	enum walk_status s;
+	w->bind->nodes = snap->nodes;
+	if ((w->label[0] == '\0' && snap->label[0] == '\0') || strcmp(w->label, snap->label) == 0)
+		s = replay_actions(snap, act, ud);
+	else
+		s = replay_relabelled(w, snap, act, ud);
 	w->bind->nodes = nodes;
-	if (relabel)
-		memcpy(w->label, label, sizeof(label));
 	return s;
 }
 
