@@ -56,15 +56,6 @@ struct command {
 	int (*run)(const struct args *a);   /* NULL: not in this build */
 };
 
-int usage_error(const char *cmd, const char *fmt, const char *arg)
-{
-	fprintf(stderr, "hotplan%s%s: ", cmd ? " " : "", cmd ? cmd : "");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'hotplan%s%s --help' for more information.\n", cmd ? " " : "",
-		cmd ? cmd : "");
-	return EXIT_USAGE;
-}
-
 /* Parse argv[0..argc) (the words after the command name) getopt_long-style: options may
  * come before or after operands, `--name=VALUE` and `--name VALUE` are the same, `--`
  * ends the options. Operands are gathered at the front of argv. Returns 0, or EXIT_USAGE

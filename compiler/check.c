@@ -1,5 +1,5 @@
-/* check.c: the checker. Simulates each procedure over the abstract model (model.c) along
- * every path, judges the rules at the actions that break them, at each failure point
+/* check.c: the checker. Walks each procedure (walk.c) over the abstract model (model.c)
+ * along every path, judges the rules at the actions that break them, at each failure point
  * (HP130, HP203) and at the procedure's end (HP112, HP120-HP123), and reports them in the
  * words of the runbook. */
 #include "check.h"
@@ -8,13 +8,13 @@
 
 #include "model.h"
 #include "sema.h"
+#include "walk.h"
 
 #define MAX_PATHS 64
 
 struct path {
 	struct model_state *st;
-	const struct ast_stmt *ckpt;   /* the latest checkpoint passed, NULL before any */
-	nodeset *ckpt_bind;            /* the bindings when it was passed */
+	const struct walk_snapshot *ckpt;   /* the latest checkpoint passed, NULL before any */
 };
 
 struct if_seen {
@@ -29,10 +29,11 @@ struct checker {
 	struct ast_procedure *proc;
 	struct model *m;
 	struct model_bind bind;
+	struct walk walk;
 	struct path *paths;
 	unsigned npaths, cap_paths;
 	struct model_state *scratch;   /* rollback simulation */
-	struct model_degr degr[8];
+	struct model_degr degr[1];
 	/* rule+position pairs already reported */
 	uint64_t *seen;
 	unsigned seen_cap, nseen;
@@ -257,21 +258,15 @@ static const char *stores_text(struct arena *a, const struct ast_stores *st)
 
 /* ---- degradations, in words ---------------------------------------------------------- */
 
+/* node_label, as the model names nodes (model_name_fn) */
+static const char *role_label(void *ud, int node)
+{
+	return node_label(ud, node);
+}
+
 static const char *degr_text(struct checker *C, const struct model_degr *g)
 {
-	struct arena *a = &C->ctx->arena;
-	switch (g->kind) {
-	case DEG_SERVICE:
-		return arena_printf(a, "service \"%s\" is stopped on %s", C->m->svcs[g->index]->name.s,
-				    node_label(C, g->node));
-	case DEG_STORE:
-		return arena_printf(a, "%s is not mounted", C->m->stores[g->index].label);
-	case DEG_RESTART:
-		return arena_printf(a, "resource \"%s\" is set to Do not restart", C->m->res[g->index]->name.s);
-	case DEG_NODE:
-		return arena_printf(a, "%s is not a cluster member", node_label(C, g->node));
-	}
-	return "?";
+	return model_degr_text(&C->ctx->arena, C->m, g, role_label, C);
 }
 
 /* ---- paths --------------------------------------------------------------------------- */
@@ -288,8 +283,10 @@ static void paths_push(struct checker *C, struct path p)
 
 static bool same_ckpt(struct checker *C, const struct path *a, const struct path *b)
 {
-	return a->ckpt == b->ckpt &&
-	       (a->ckpt == NULL || memcmp(a->ckpt_bind, b->ckpt_bind, C->bind.n * sizeof(nodeset)) == 0);
+	if (a->ckpt == b->ckpt)
+		return true;
+	return a->ckpt != NULL && b->ckpt != NULL && a->ckpt->ckpt == b->ckpt->ckpt &&
+	       memcmp(a->ckpt->nodes, b->ckpt->nodes, C->bind.n * sizeof(nodeset)) == 0;
 }
 
 /* Drop duplicate paths; past MAX_PATHS, join those that share a checkpoint. */
@@ -328,6 +325,15 @@ static bool step_can_fail(const struct ast_stmt *st)
 	return st->actions != NULL;
 }
 
+/* A checkpoint's action, simulated as rollback on the scratch state. */
+static enum walk_status rollback_action(void *ud, const struct ast_stmt *ckpt, const struct ast_action *a, int idx)
+{
+	struct checker *C = ud;
+	(void)ckpt, (void)idx;
+	model_apply(C->m, C->scratch, &C->bind, a, NULL, NULL);
+	return WALK_ON;
+}
+
 static void failure_point(struct checker *C, struct path *p, const struct ast_stmt *step)
 {
 	struct hp_ctx *ctx = C->ctx;
@@ -345,28 +351,21 @@ static void failure_point(struct checker *C, struct path *p, const struct ast_st
 		return;
 	}
 	/* roll back from here: the checkpoint's actions under the bindings it was passed with */
+	const struct ast_stmt *ck = p->ckpt->ckpt;
 	model_state_copy(C->m, C->scratch, p->st);
-	nodeset saved[MODEL_MAX_NODES * 4];
-	unsigned nb = C->bind.n < MODEL_MAX_NODES * 4 ? C->bind.n : MODEL_MAX_NODES * 4;
-	memcpy(saved, C->bind.nodes, nb * sizeof(nodeset));
-	memcpy(C->bind.nodes, p->ckpt_bind, nb * sizeof(nodeset));
-	for (const struct ast_action *a = p->ckpt->actions; a != NULL; a = a->next)
-		model_apply(C->m, C->scratch, &C->bind, a, NULL, NULL);
-	memcpy(C->bind.nodes, saved, nb * sizeof(nodeset));
+	walk_replay(&C->walk, p->ckpt, rollback_action, C);
 	unsigned n = model_degradations(C->m, C->scratch, C->degr, 1);
-	if (n == 0 || !first_report(C, HP130, p->ckpt->head))
+	if (n == 0 || !first_report(C, HP130, ck->head))
 		return;
-	struct diag *d = diag_report(ctx, HP130, p->ckpt->head,
+	struct diag *d = diag_report(ctx, HP130, ck->head,
 				     "rolling back to checkpoint '%s' leaves the target degraded: %s",
-				     p->ckpt->name.s, degr_text(C, &C->degr[0]));
+				     ck->name.s, degr_text(C, &C->degr[0]));
 	diag_note(ctx, d, "if step '%s' (line %u) fails, the runtime runs this checkpoint's actions and stops there",
 		  step->name.s, line_of(ctx, step->head));
 	diag_help(ctx, d, "add the actions that bring it back to this checkpoint");
 }
 
-/* ---- statements ---------------------------------------------------------------------- */
-
-static void sim_stmts(struct checker *C, const struct ast_stmt *st);
+/* ---- the walk: what the checker does at each statement (walk.h) ---------------------- */
 
 static void record_if(struct checker *C, const struct ast_stmt *st, mset v)
 {
@@ -383,10 +382,15 @@ static void record_if(struct checker *C, const struct ast_stmt *st, mset v)
 	C->ifs[C->nifs++] = (struct if_seen){ st, v };
 }
 
-static void sim_if(struct checker *C, const struct ast_stmt *st)
+/* An `if`: every path goes down the branch its condition takes; a path where it is unknown
+ * goes down both, narrowed to each. The paths that come out of both go on, merged. */
+static enum walk_status sim_if(void *ud, struct walk *w, const struct ast_stmt *st)
 {
+	struct checker *C = ud;
 	struct path *in = C->paths;
 	unsigned nin = C->npaths;
+	if (nin == 0)
+		return WALK_ON;
 	struct path *thenp = arena_alloc(C->a, (nin + 1) * sizeof(*thenp));
 	struct path *elsep = arena_alloc(C->a, (nin + 1) * sizeof(*elsep));
 	unsigned nthen = 0, nelse = 0;
@@ -415,7 +419,7 @@ static void sim_if(struct checker *C, const struct ast_stmt *st)
 	for (unsigned i = 0; i < nthen; i++)
 		paths_push(C, thenp[i]);
 	if (C->npaths > 0)
-		sim_stmts(C, st->body);
+		walk_branch(w, st, true);
 	struct path *after_then = C->paths;
 	unsigned nafter = C->npaths;
 	C->paths = NULL;
@@ -423,87 +427,48 @@ static void sim_if(struct checker *C, const struct ast_stmt *st)
 	for (unsigned i = 0; i < nelse; i++)
 		paths_push(C, elsep[i]);
 	if (C->npaths > 0)
-		sim_stmts(C, st->else_body);
+		walk_branch(w, st, false);
 	for (unsigned i = 0; i < nafter; i++)
 		paths_push(C, after_then[i]);
 	paths_merge(C);
+	return WALK_ON;
 }
 
-static void sim_step(struct checker *C, const struct ast_stmt *st)
+/* A step's start: a failure point on every path. */
+static enum walk_status sim_step(void *ud, const struct ast_stmt *st, unsigned k)
 {
+	struct checker *C = ud;
+	(void)k;
 	for (unsigned i = 0; i < C->npaths; i++)
 		failure_point(C, &C->paths[i], st);
-	for (const struct ast_action *a = st->actions; a != NULL; a = a->next)
-		for (unsigned i = 0; i < C->npaths; i++) {
-			C->cur = C->paths[i].st;
-			model_apply(C->m, C->paths[i].st, &C->bind, a, on_violation, C);
-		}
+	return WALK_ON;
 }
 
-static void sim_checkpoint(struct checker *C, const struct ast_stmt *st)
+static enum walk_status sim_action(void *ud, const struct ast_stmt *st, const struct ast_action *a, int idx)
 {
-	nodeset *snap = arena_alloc(C->a, (C->bind.n + 1) * sizeof(nodeset));
-	memcpy(snap, C->bind.nodes, C->bind.n * sizeof(nodeset));
+	struct checker *C = ud;
+	(void)st, (void)idx;
 	for (unsigned i = 0; i < C->npaths; i++) {
-		C->paths[i].ckpt = st;
-		C->paths[i].ckpt_bind = snap;
+		C->cur = C->paths[i].st;
+		model_apply(C->m, C->paths[i].st, &C->bind, a, on_violation, C);
 	}
+	return WALK_ON;
 }
 
-static void sim_stmt(struct checker *C, const struct ast_stmt *st);
-
-static void sim_foreach(struct checker *C, const struct ast_stmt *st)
+static enum walk_status sim_checkpoint(void *ud, const struct walk_snapshot *snap)
 {
-	if (st->var == NULL || st->set_role == NULL)
-		return;
-	nodeset set = C->bind.nodes[st->set_role->index];
-	unsigned nodes[MODEL_MAX_NODES], n = 0;
-	for (unsigned i = 0; i < C->m->nnodes; i++)
-		if (set & ((nodeset)1 << i))
-			nodes[n++] = i;
-	unsigned serial = st->serial < 1 ? 1 : (unsigned)(st->serial > MODEL_MAX_NODES ? MODEL_MAX_NODES : st->serial);
-	for (unsigned b = 0; b < n; b += serial) {
-		unsigned e = b + serial < n ? b + serial : n;
-		if (e - b == 1) {
-			C->bind.nodes[st->var->index] = (nodeset)1 << nodes[b];
-			sim_stmts(C, st->body);
-			continue;
-		}
-		/* nodes of one batch run at once: take the body's statements in lock-step */
-		for (const struct ast_stmt *s = st->body; s != NULL; s = s->next)
-			for (unsigned k = b; k < e; k++) {
-				C->bind.nodes[st->var->index] = (nodeset)1 << nodes[k];
-				sim_stmt(C, s);
-			}
-	}
-	C->bind.nodes[st->var->index] = 0;
+	struct checker *C = ud;
+	for (unsigned i = 0; i < C->npaths; i++)
+		C->paths[i].ckpt = snap;
+	return WALK_ON;
 }
 
-static void sim_stmt(struct checker *C, const struct ast_stmt *st)
-{
-	if (C->npaths == 0)
-		return;
-	switch (st->kind) {
-	case S_STEP:
-		sim_step(C, st);
-		break;
-	case S_CHECKPOINT:
-		sim_checkpoint(C, st);
-		break;
-	case S_IF:
-		sim_if(C, st);
-		break;
-	case S_FOREACH:
-		sim_foreach(C, st);
-		break;
-	}
-}
-
-static void sim_stmts(struct checker *C, const struct ast_stmt *st)
-{
-	for (; st != NULL; st = st->next)
-		sim_stmt(C, st);
-}
+static const struct walk_ops sim_ops = {
+	.step = sim_step,
+	.action = sim_action,
+	.checkpoint = sim_checkpoint,
+	.branch = sim_if,
+};
 
 /* ---- the end of the procedure -------------------------------------------------------- */
 
@@ -520,16 +485,67 @@ static void end_report(struct checker *C, enum rule_id rule, const struct ast_ac
 		diag_help(C->ctx, d, "%s", help);
 }
 
+/* A degradation outstanding at the end, as the end-of-procedure rule that says it: a node
+ * restarted and never seen back, or out of the cluster, and a service stopped (HP122); a
+ * resource left at Do not restart (HP120); a store a `dismount` left dismounted (HP121). A
+ * store left offline or dirty is its stopped store service's outcome: HP122 says it there
+ * (docs/checker.md). */
+static void judge_degradation(struct checker *C, const struct model_degr *g)
+{
+	const struct model *m = C->m;
+	struct arena *a = &C->ctx->arena;
+
+	switch (g->kind) {
+	case DEG_NODE:
+		if (g->state & MEM_DOWN)
+			end_report(C, HP122, g->cause,
+				   arena_printf(a, "%s restarts here and is not seen back as a member before the procedure ends",
+						node_label(C, g->node)),
+				   "its services are not known to run again",
+				   "add `wait until ROLE member timeout 30m` after the restart");
+		if ((g->state & MEM_OUT) && m->plan->cluster_svc != NULL)
+			end_report(C, HP122, g->cause,
+				   arena_printf(a, "the cluster service stopped here on %s is not running when the procedure ends",
+						node_label(C, g->node)),
+				   "the node stays out of the cluster", "start it again, or restart the node");
+		break;
+	case DEG_SERVICE:
+		end_report(C, HP122, g->cause,
+			   arena_printf(a, "service \"%s\" stopped here is not running when the procedure ends",
+					m->svcs[g->index]->name.s),
+			   arena_printf(a, "it is still stopped on %s", node_label(C, g->node)),
+			   "start it again before the end");
+		break;
+	case DEG_RESTART:
+		end_report(C, HP120, g->cause,
+			   arena_printf(a, "disables restart of resource \"%s\" and no later step enables it again",
+					m->res[g->index]->name.s),
+			   "the resource is still set to Do not restart when the procedure ends; the KB sets it "
+			   "back to Restart",
+			   arena_printf(a, "add `enable restart of resource \"%s\"` after the failover", m->res[g->index]->name.s));
+		break;
+	case DEG_STORE:
+		if (!(g->state & STO_DISMOUNTED) || g->cause == NULL || g->cause->kind != A_DISMOUNT)
+			break;
+		end_report(C, HP121, g->cause, "dismounts stores that are not mounted again when the procedure ends",
+			   arena_printf(a, "%s stays dismounted; the KB: mount the information stores that you "
+					   "dismounted", m->stores[g->index].label),
+			   arena_printf(a, "add a final step: `mount %s`", stores_text(a, &g->cause->stores)));
+		break;
+	}
+}
+
 static void judge_end(struct checker *C, struct path *p)
 {
 	const struct model *m = C->m;
 	struct model_state *s = p->st;
 	struct arena *a = &C->ctx->arena;
 
-	for (unsigned n = 0; n < m->nnodes; n++) {
+	/* a pending install is no degradation (SPEC section 4), but the end must not leave one */
+	for (unsigned n = 0; n < m->nnodes && m->kind == PROC_CLUSTER; n++)
 		for (unsigned h = 0; h < m->nhf; h++) {
 			unsigned i = m->o_hf + n * m->nhf + h;
-			if (m->kind == PROC_CLUSTER && (s->v[i] & HF_PENDING))
+			if (s->v[i] & HF_PENDING)
 				end_report(C, HP112, s->cause[i],
 					   arena_printf(a, (s->v[m->o_mem + n] & MEM_DOWN)
 								   ? "hotfix installed on %s: its restart is never seen to finish"
@@ -538,54 +554,11 @@ static void judge_end(struct checker *C, struct path *p)
 					   "the KB: on clustered servers, you must restart the cluster nodes",
 					   "add `restart node` and `wait until ROLE member` after the install");
 		}
-		unsigned mi = m->o_mem + n;
-		if (m->kind == PROC_CLUSTER && (s->v[mi] & MEM_DOWN))
-			end_report(C, HP122, s->cause[mi],
-				   arena_printf(a, "%s restarts here and is not seen back as a member before the procedure ends",
-						node_label(C, (int)n)),
-				   "its services are not known to run again",
-				   "add `wait until ROLE member timeout 30m` after the restart");
-		if (m->kind == PROC_CLUSTER && (s->v[mi] & MEM_OUT) && m->plan->cluster_svc != NULL)
-			end_report(C, HP122, s->cause[mi],
-				   arena_printf(a, "the cluster service stopped here on %s is not running when the procedure ends",
-						node_label(C, (int)n)),
-				   "the node stays out of the cluster", "start it again, or restart the node");
-		for (unsigned k = 0; k < m->nsvc; k++) {
-			const struct ast_model_item *svc = m->svcs[k];
-			if (svc->kind != M_SERVICE)
-				continue;
-			if (m->kind == PROC_CLUSTER && svc->res && svc->res->grp &&
-			    !(s->owner[svc->res->grp->index] & ((nodeset)1 << n)))
-				continue;
-			unsigned i = m->o_svc + n * m->nsvc + k;
-			if (s->v[i] & SVC_STOPPED)
-				end_report(C, HP122, s->cause[i],
-					   arena_printf(a, "service \"%s\" stopped here is not running when the procedure ends",
-							svc->name.s),
-					   arena_printf(a, "it is still stopped on %s", node_label(C, (int)n)),
-					   "start it again before the end");
-		}
-	}
-	for (unsigned r = 0; r < m->nres; r++) {
-		unsigned i = m->o_restart + r;
-		if (s->v[i] & B_NO)
-			end_report(C, HP120, s->cause[i],
-				   arena_printf(a, "disables restart of resource \"%s\" and no later step enables it again",
-						m->res[r]->name.s),
-				   "the resource is still set to Do not restart when the procedure ends; the KB sets it "
-				   "back to Restart",
-				   arena_printf(a, "add `enable restart of resource \"%s\"` after the failover",
-						m->res[r]->name.s));
-	}
-	for (unsigned k = 0; k < m->nstores; k++) {
-		unsigned i = m->o_store + k;
-		if ((m->stores[k].exists & B_YES) && (s->v[i] & STO_DISMOUNTED) && s->cause[i] &&
-		    s->cause[i]->kind == A_DISMOUNT)
-			end_report(C, HP121, s->cause[i], "dismounts stores that are not mounted again when the procedure ends",
-				   arena_printf(a, "%s stays dismounted; the KB: mount the information stores that you "
-						   "dismounted", m->stores[k].label),
-				   arena_printf(a, "add a final step: `mount %s`", stores_text(a, &s->cause[i]->stores)));
-	}
+	unsigned nd = model_degradations(m, s, NULL, 0);
+	struct model_degr *degr = arena_alloc(C->a, (nd + 1) * sizeof(*degr));
+	model_degradations(m, s, degr, nd);
+	for (unsigned i = 0; i < nd; i++)
+		judge_degradation(C, &degr[i]);
 	for (const struct ast_require *e = C->plan->ensures; e != NULL; e = e->next) {
 		const struct ast_action *cause = NULL;
 		mset v = model_eval(m, s, &C->bind, e->cond, &cause);
@@ -639,8 +612,9 @@ static void check_procedure(struct hp_ctx *ctx, struct ast_plan *plan, struct as
 	C->scratch = model_state_clone(C->a, C->m, start);
 	model_bind_roles(C->m, start, proc, &C->bind);
 	sema_bind_ensures(plan, proc);
-	paths_push(C, (struct path){ start, NULL, NULL });
-	sim_stmts(C, proc->body);
+	paths_push(C, (struct path){ start, NULL });
+	walk_init(&C->walk, &sim_ops, C, C->m, &C->bind, C->a);
+	walk_stmts(&C->walk, proc->body);
 	for (unsigned i = 0; i < C->npaths; i++)
 		judge_end(C, &C->paths[i]);
 	report_unreachable(C);

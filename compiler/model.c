@@ -4,6 +4,7 @@
  * (the action may or may not have touched that field); a strong one replaces them. */
 #include "model.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* ---- layout ------------------------------------------------------------------------- */
@@ -400,7 +401,7 @@ static void violation(struct apply *x, enum rule_id rule, int node, int store, i
 		x->report(x->ud, &v);
 }
 
-static bool is_resource_svc(const struct model *m, const struct ast_model_item *svc)
+bool model_is_resource_svc(const struct model *m, const struct ast_model_item *svc)
 {
 	return m->kind == PROC_CLUSTER && svc != NULL && svc->res != NULL && svc->res->grp != NULL;
 }
@@ -551,7 +552,7 @@ static void node_up(struct apply *x, unsigned n, bool weak)
 		const struct ast_model_item *svc = m->svcs[i];
 		if (svc->kind == M_CLUSTER_SERVICE)
 			continue;
-		if (is_resource_svc(m, svc)) {
+		if (model_is_resource_svc(m, svc)) {
 			nodeset o = x->s->owner[svc->res->grp->index];
 			if (!(o & ((nodeset)1 << n)))
 				continue;
@@ -742,7 +743,7 @@ nodeset model_action_nodes(const struct model *m, const struct model_state *s,
 	case A_DISMOUNT:
 	case A_MOUNT:
 		svc = act->svc;
-		if (is_resource_svc(m, svc))
+		if (model_is_resource_svc(m, svc))
 			return s->owner[svc->res->grp->index];
 		/* fall through */
 	case A_INSTALL:
@@ -758,17 +759,31 @@ nodeset model_action_nodes(const struct model *m, const struct model_state *s,
 	}
 }
 
-static bool is_node_action(enum action_kind k)
-{
-	return k == A_STOP_SERVICE || k == A_START_SERVICE || k == A_KILL_PROCESS || k == A_INSTALL ||
-	       k == A_RESTART_NODE || k == A_EXEC;
-}
+/* `exec` goes to a node and is guarded, but the model follows no effect of it (HP205);
+ * waits, verifications and pauses change nothing and are judged by running them. */
+const struct model_action_kind model_action_kinds[] = {
+	[A_STOP_SERVICE]    = { .on_node = true,  .acts = true,  .guarded = true,  .reverify = true },
+	[A_START_SERVICE]   = { .on_node = true,  .acts = true,  .guarded = true,  .reverify = true },
+	[A_KILL_PROCESS]    = { .on_node = true,  .acts = true,  .guarded = true,  .reverify = true },
+	[A_DISMOUNT]        = { .on_node = false, .acts = true,  .guarded = true,  .reverify = true },
+	[A_MOUNT]           = { .on_node = false, .acts = true,  .guarded = true,  .reverify = true },
+	[A_INSTALL]         = { .on_node = true,  .acts = true,  .guarded = true,  .reverify = true },
+	[A_RESTART_NODE]    = { .on_node = true,  .acts = true,  .guarded = true,  .reverify = true },
+	[A_MOVE_GROUP]      = { .on_node = false, .acts = true,  .guarded = true,  .reverify = true },
+	[A_DISABLE_RESTART] = { .on_node = false, .acts = true,  .guarded = true,  .reverify = true },
+	[A_ENABLE_RESTART]  = { .on_node = false, .acts = true,  .guarded = true,  .reverify = true },
+	[A_WAIT_UNTIL]      = { .on_node = false, .acts = false, .guarded = false, .reverify = false },
+	[A_WAIT]            = { .on_node = false, .acts = false, .guarded = false, .reverify = false },
+	[A_VERIFY]          = { .on_node = false, .acts = false, .guarded = false, .reverify = false },
+	[A_PAUSE]           = { .on_node = false, .acts = false, .guarded = false, .reverify = false },
+	[A_EXEC]            = { .on_node = true,  .acts = false, .guarded = true,  .reverify = false },
+};
 
 /* HP117: an action that goes to a group's owner names a node that may not be the owner. */
 static void check_owner_on(struct apply *x, nodeset owner)
 {
 	const struct ast_action *act = x->act;
-	if (!is_resource_svc(x->m, act->svc) || act->node == NULL || act->node->index >= x->b->n)
+	if (!model_is_resource_svc(x->m, act->svc) || act->node == NULL || act->node->index >= x->b->n)
 		return;
 	nodeset on = x->b->nodes[act->node->index];
 	if (on != owner || popcount64(owner) != 1) {
@@ -804,7 +819,7 @@ static void apply_on_node(struct apply *x, unsigned n, bool weak)
 	case A_KILL_PROCESS: {
 		if (svc->kind != M_SERVICE)
 			break;
-		if (is_resource_svc(m, svc)) {
+		if (model_is_resource_svc(m, svc)) {
 			mset rs = x->s->v[m->o_restart + svc->res->index];
 			if (rs & B_YES)
 				violation(x, HP114, (int)n, -1, (int)svc->res->grp->index, rs == B_YES && !weak);
@@ -880,7 +895,7 @@ bool model_apply(const struct model *m, struct model_state *s, const struct mode
 		if (act->kind == A_INSTALL && act->hotfix == NULL)
 			return false;
 		nodes = model_action_nodes(m, s, b, act);
-		owner_directed = is_resource_svc(m, act->svc) && act->kind != A_INSTALL &&
+		owner_directed = model_is_resource_svc(m, act->svc) && act->kind != A_INSTALL &&
 				 act->kind != A_RESTART_NODE && act->kind != A_EXEC;
 		if (owner_directed)
 			check_owner_on(&x, nodes);
@@ -890,19 +905,19 @@ bool model_apply(const struct model *m, struct model_state *s, const struct mode
 			if (!(nodes & ((nodeset)1 << n)))
 				continue;
 			mset mem = s->v[m->o_mem + n];
-			if (m->kind == PROC_CLUSTER && (mem & MEM_DOWN) && is_node_action(act->kind))
+			if (m->kind == PROC_CLUSTER && (mem & MEM_DOWN) && model_action_kinds[act->kind].on_node)
 				violation(&x, HP131, (int)n, -1, -1, mem == MEM_DOWN);
 			apply_on_node(&x, n, owner_directed && popcount64(nodes) > 1);
 		}
 		break;
 	case A_DISMOUNT:
-		if (act->svc != NULL && is_resource_svc(m, act->svc))
+		if (act->svc != NULL && model_is_resource_svc(m, act->svc))
 			check_owner_on(&x, s->owner[act->svc->res->grp->index]);
 		do_dismount(&x);
 		break;
 	case A_MOUNT:
 		nodes = act->svc ? model_action_nodes(m, s, b, act) : 1;
-		if (act->svc != NULL && is_resource_svc(m, act->svc))
+		if (act->svc != NULL && model_is_resource_svc(m, act->svc))
 			check_owner_on(&x, nodes);
 		do_mount(&x, nodes, popcount64(nodes) > 1);
 		break;
@@ -973,14 +988,12 @@ static mset tv_in(mset v, mset good)
 	return (mset)(((v & good) ? B_YES : 0) | ((v & ~good) ? B_NO : 0));
 }
 
-/* The nodes a condition talks about: its `on` role, the owner for a resource's service,
- * else every node. */
-static nodeset cond_nodes(const struct model *m, const struct model_state *s, const struct model_bind *b,
-			  const struct ast_cond *c, const struct ast_model_item *svc)
+nodeset model_cond_nodes(const struct model *m, const struct model_state *s, const struct model_bind *b,
+			 const struct ast_cond *c, const struct ast_model_item *svc)
 {
 	if (m->kind == PROC_STANDALONE)
 		return 1;
-	if (svc != NULL && is_resource_svc(m, svc))
+	if (svc != NULL && model_is_resource_svc(m, svc))
 		return s->owner[svc->res->grp->index];
 	if (c->role != NULL && c->role->index < b->n)
 		return b->nodes[c->role->index];
@@ -1027,6 +1040,42 @@ bool model_cmp_holds(int c, enum cmp_op op)
 	return false;
 }
 
+int model_lit_cmp(const struct ast_literal *a, const struct ast_literal *b, bool *comparable)
+{
+	*comparable = true;
+	if (a->kind == LIT_VERSION && b->kind == LIT_VERSION)
+		return model_version_cmp(&a->ver, &b->ver);
+	if (a->kind == LIT_STRING && b->kind == LIT_STRING)
+		return strcmp(a->str, b->str);
+	if (a->kind == b->kind)
+		return a->num < b->num ? -1 : a->num > b->num;
+	*comparable = false;
+	return 0;
+}
+
+mset model_fact_eval(const struct ast_cond *c, const struct ast_literal *v, bool *comparable)
+{
+	bool holds = false;
+	*comparable = true;
+	if (c->kind == C_FACT_CMP) {
+		int cmp = model_lit_cmp(v, c->lit, comparable);
+		holds = *comparable && model_cmp_holds(cmp, c->op);
+	} else {
+		/* in a list: equal to one of its values (of the fact's kind) */
+		for (const struct ast_literal *l = c->lit; l != NULL && !holds; l = l->next) {
+			bool ok;
+			holds = model_lit_cmp(v, l, &ok) == 0 && ok;
+		}
+	}
+	return holds ? B_YES : B_NO;
+}
+
+mset model_count_eval(const struct ast_cond *c, int64_t count)
+{
+	int64_t want = c->lit != NULL ? c->lit->num : 0;
+	return model_cmp_holds(count < want ? -1 : count > want, c->op) ? B_YES : B_NO;
+}
+
 /* count(P) CMP K where count(P) may be any integer in [lo, ∞). */
 static mset count_cmp(int64_t lo, enum cmp_op op, int64_t k)
 {
@@ -1043,24 +1092,37 @@ static mset count_cmp(int64_t lo, enum cmp_op op, int64_t k)
 	return (mset)((any_true ? B_YES : 0) | (any_false ? B_NO : 0));
 }
 
-mset model_eval(const struct model *m, const struct model_state *s, const struct model_bind *b,
-		const struct ast_cond *c, const struct ast_action **cause)
+/* An evaluation: of a state (the checker, the simulated target), or of a live target's atoms
+ * (env). */
+struct eval {
+	const struct model *m;
+	const struct model_state *s;
+	const struct model_bind *b;
+	const struct ast_action **cause;   /* NULL: no cause wanted */
+	const struct model_env *env;       /* NULL: the state's atoms */
+	char *why;                         /* env only */
+	size_t len;
+};
+
+/* An atom of a condition, on the state. */
+static mset state_atom(const struct eval *ev, const struct ast_cond *c)
 {
-	if (c == NULL)
-		return B_ANY;
+	const struct model *m = ev->m;
+	const struct model_state *s = ev->s;
+	const struct model_bind *b = ev->b;
+	const struct ast_action **cause = ev->cause;
+
 	switch (c->kind) {
 	case C_OR:
-		return tv_or(model_eval(m, s, b, c->lhs, cause), model_eval(m, s, b, c->rhs, cause));
 	case C_AND:
-		return tv_and(model_eval(m, s, b, c->lhs, cause), model_eval(m, s, b, c->rhs, cause));
 	case C_NOT:
-		return tv_not(model_eval(m, s, b, c->lhs, cause));
+		return B_ANY;   /* not an atom: eval() takes them */
 	case C_SERVICE:
 	case C_PROCESS: {
 		const struct ast_model_item *svc = c->svc;
 		if (svc == NULL)
 			return B_ANY;
-		nodeset ns = cond_nodes(m, s, b, c, svc);
+		nodeset ns = model_cond_nodes(m, s, b, c, svc);
 		mset r;
 		if (svc->kind == M_CLUSTER_SERVICE)
 			r = tv_all_nodes(m, s, ns, m->o_mem, 1, MEM_MEMBER, cause);
@@ -1118,11 +1180,11 @@ mset model_eval(const struct model *m, const struct model_state *s, const struct
 	case C_INSTALLED: {
 		if (c->hotfix == NULL)
 			return B_ANY;
-		nodeset ns = cond_nodes(m, s, b, c, NULL);
+		nodeset ns = model_cond_nodes(m, s, b, c, NULL);
 		return tv_all_nodes(m, s, ns, m->o_hf + c->hotfix->index, m->nhf, HF_PENDING | HF_INSTALLED, cause);
 	}
 	case C_FILE_VERSION: {
-		nodeset ns = cond_nodes(m, s, b, c, NULL);
+		nodeset ns = model_cond_nodes(m, s, b, c, NULL);
 		mset r = B_YES;
 		bool known = false;
 		for (unsigned f = 0; f < m->nfiles; f++) {
@@ -1157,6 +1219,66 @@ mset model_eval(const struct model *m, const struct model_state *s, const struct
 		return B_ANY;
 	}
 	return B_ANY;
+}
+
+static mset eval(const struct eval *e, const struct ast_cond *c);
+
+/* The right side of `and`/`or` whose left side is `l`. When l is unknown, why keeps the left
+ * side's word unless the right side decides the whole. */
+static mset eval_rhs(const struct eval *e, const struct ast_cond *c, mset l)
+{
+	if (l != B_ANY || e->why == NULL)
+		return eval(e, c->rhs);
+	char keep[1024];
+	snprintf(keep, sizeof(keep), "%s", e->why);
+	mset r = eval(e, c->rhs);
+	mset whole = c->kind == C_AND ? tv_and(l, r) : tv_or(l, r);
+	if (whole == B_ANY)
+		snprintf(e->why, e->len, "%s", keep);
+	return r;
+}
+
+static mset eval(const struct eval *e, const struct ast_cond *c)
+{
+	if (c == NULL)
+		return B_ANY;
+	switch (c->kind) {
+	case C_NOT:
+		return tv_not(eval(e, c->lhs));
+	case C_AND:
+	case C_OR: {
+		mset l = eval(e, c->lhs);
+		/* the value of one side that decides the whole: the other side is not looked at
+		 * (not probed), unless a cause is wanted from either */
+		if (l == (c->kind == C_AND ? B_NO : B_YES) && e->cause == NULL)
+			return l;
+		mset r = eval_rhs(e, c, l);
+		return c->kind == C_AND ? tv_and(l, r) : tv_or(l, r);
+	}
+	default:
+		if (e->env != NULL)
+			return e->env->leaf(e->env->ud, c, e->why, e->len);
+		return state_atom(e, c);
+	}
+}
+
+mset model_eval(const struct model *m, const struct model_state *s, const struct model_bind *b,
+		const struct ast_cond *c, const struct ast_action **cause)
+{
+	struct eval e = { m, s, b, cause, NULL, NULL, 0 };
+	return eval(&e, c);
+}
+
+/* NOLINTNEXTLINE(readability-non-const-parameter): why is written through e.why */
+mset model_eval_env(const struct model_env *env, const struct ast_cond *c, char *why, size_t len)
+{
+	struct eval e = { NULL, NULL, NULL, NULL, env, why, len };
+	return eval(&e, c);
+}
+
+mset model_not(mset v)
+{
+	return tv_not(v);
 }
 
 /* Narrow every node of `ns` (when there is exactly one, or when want is B_YES: all of them). */
@@ -1209,8 +1331,8 @@ bool model_assume(const struct model *m, struct model_state *s, const struct mod
 		const struct ast_model_item *svc = c->svc;
 		if (svc == NULL)
 			return true;
-		nodeset ns = cond_nodes(m, s, b, c, svc);
-		if (is_resource_svc(m, svc) && popcount64(ns) != 1)
+		nodeset ns = model_cond_nodes(m, s, b, c, svc);
+		if (model_is_resource_svc(m, svc) && popcount64(ns) != 1)
 			return true;
 		mset w = c->positive ? want : tv_not(want);
 		if (svc->kind == M_CLUSTER_SERVICE)
@@ -1248,11 +1370,11 @@ unsigned model_degradations(const struct model *m, const struct model_state *s,
 			    struct model_degr *out, unsigned max)
 {
 	unsigned n = 0;
-#define DEGR(k, nd, ix, vi)                                                          \
-	do {                                                                         \
-		if (n < max)                                                         \
-			out[n] = (struct model_degr){ (k), (nd), (ix), s->cause[(vi)] }; \
-		n++;                                                                 \
+#define DEGR(k, nd, ix, vi)                                                                      \
+	do {                                                                                     \
+		if (n < max)                                                                     \
+			out[n] = (struct model_degr){ (k), (nd), (ix), s->v[(vi)], s->cause[(vi)] }; \
+		n++;                                                                             \
 	} while (0)
 
 	for (unsigned nd = 0; nd < m->nnodes; nd++) {
@@ -1262,7 +1384,7 @@ unsigned model_degradations(const struct model *m, const struct model_state *s,
 			const struct ast_model_item *svc = m->svcs[i];
 			if (svc->kind == M_CLUSTER_SERVICE)
 				continue;
-			if (is_resource_svc(m, svc) && !(s->owner[svc->res->grp->index] & ((nodeset)1 << nd)))
+			if (model_is_resource_svc(m, svc) && !(s->owner[svc->res->grp->index] & ((nodeset)1 << nd)))
 				continue;
 			unsigned vi = isvc(m, nd, i);
 			if (s->v[vi] & SVC_STOPPED)
@@ -1278,4 +1400,81 @@ unsigned model_degradations(const struct model *m, const struct model_state *s,
 			DEGR(DEG_RESTART, -1, (int)r, m->o_restart + r);
 #undef DEGR
 	return n;
+}
+
+static const char *say_node(const struct model *m, model_name_fn name, void *ud, int node)
+{
+	if (name != NULL)
+		return name(ud, node);
+	return node < 0 ? "a node" : model_node_name(m, (unsigned)node);
+}
+
+const char *model_degr_text(struct arena *a, const struct model *m, const struct model_degr *g,
+			    model_name_fn name, void *ud)
+{
+	switch (g->kind) {
+	case DEG_SERVICE:
+		return arena_printf(a, "service \"%s\" is stopped on %s", m->svcs[g->index]->name.s,
+				    say_node(m, name, ud, g->node));
+	case DEG_STORE:
+		if (!m->concrete)
+			return arena_printf(a, "%s is not mounted", m->stores[g->index].label);
+		return arena_printf(a, "%s is %s", m->stores[g->index].label,
+				    (g->state & STO_DISMOUNTED) ? "dismounted"
+				    : (g->state & STO_DIRTY) ? "dirty (soft recovery pending)" : "offline");
+	case DEG_RESTART:
+		return arena_printf(a, "resource \"%s\" is set to Do not restart", m->res[g->index]->name.s);
+	case DEG_NODE:
+		return arena_printf(a, "%s is not a cluster member%s", say_node(m, name, ud, g->node),
+				    !m->concrete ? ""
+				    : (g->state & MEM_DOWN) ? " (restarted, not seen back yet)" : " (its cluster service is stopped)");
+	}
+	return "?";
+}
+
+/* ---- live state read back ------------------------------------------------------------ */
+
+void model_observe_member(const struct model *m, struct model_state *s, unsigned n, bool member)
+{
+	s->v[m->o_mem + n] = member ? MEM_MEMBER : MEM_OUT;
+}
+
+void model_observe_service(const struct model *m, struct model_state *s, unsigned n, unsigned svc, mset running)
+{
+	const struct ast_model_item *it = m->svcs[svc];
+	if (running == B_ANY)
+		running = model_is_resource_svc(m, it) && !(s->owner[it->res->grp->index] & ((nodeset)1 << n)) ? B_NO
+														 : B_YES;
+	s->v[isvc(m, n, svc)] = running == B_YES ? SVC_RUNNING : SVC_STOPPED;
+}
+
+bool model_observe_file(const struct model *m, struct model_state *s, unsigned n, unsigned f,
+			const struct ast_version *seen)
+{
+	bool now = model_version_cmp(seen, &m->files[f]->version) == 0;
+	s->v[m->o_fv + n * m->nfiles + f] = now ? FV_NEW : FV_OLD;
+	return now;
+}
+
+void model_observe_hotfix(const struct model *m, struct model_state *s, unsigned n, unsigned h, bool installed,
+			  bool files_new)
+{
+	mset v = HF_ABSENT;
+	if (installed)
+		v = files_new || m->kind == PROC_STANDALONE ? HF_INSTALLED : HF_PENDING;
+	s->v[m->o_hf + n * m->nhf + h] = v;
+}
+
+void model_observe_store(const struct model *m, struct model_state *s, unsigned k, unsigned host, bool mounted,
+			 mset dismounted)
+{
+	const struct ast_model_item *ssvc = m->plan->store_svc;
+	if (dismounted == B_ANY)
+		dismounted = ssvc != NULL && s->v[isvc(m, host, ssvc->index)] == SVC_RUNNING ? B_YES : B_NO;
+	s->v[m->o_store + k] = mounted ? STO_MOUNTED : dismounted == B_YES ? STO_DISMOUNTED : STO_OFFLINE;
+}
+
+void model_observe_restart(const struct model *m, struct model_state *s, unsigned r, bool enabled)
+{
+	s->v[m->o_restart + r] = enabled ? B_YES : B_NO;
 }

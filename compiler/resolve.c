@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "model.h"
 #include "template.h"
 
 struct name_slot {
@@ -623,12 +624,6 @@ static void exec_params(struct sema *S, const struct ast_action *a)
 		REPORT(S, HP004, a->arg.loc, "exec string: %s", why);
 }
 
-static bool node_action(enum action_kind k)
-{
-	return k == A_STOP_SERVICE || k == A_START_SERVICE || k == A_KILL_PROCESS || k == A_INSTALL ||
-	       k == A_RESTART_NODE || k == A_EXEC;
-}
-
 static const char *action_verb(const struct ast_action *a)
 {
 	switch (a->kind) {
@@ -730,7 +725,7 @@ static void resolve_action(struct sema *S, struct ast_action *a)
 	bool to_owner = cluster && (a->kind == A_STOP_SERVICE || a->kind == A_START_SERVICE ||
 				    a->kind == A_KILL_PROCESS || a->kind == A_DISMOUNT || a->kind == A_MOUNT) &&
 			a->svc != NULL && a->svc->res != NULL;
-	if (cluster && node_action(a->kind) && !to_owner && a->node == NULL &&
+	if (cluster && model_action_kinds[a->kind].on_node && !to_owner && a->node == NULL &&
 	    (a->kind != A_STOP_SERVICE || a->svc != NULL) && (a->kind != A_START_SERVICE || a->svc != NULL) &&
 	    (a->kind != A_KILL_PROCESS || a->svc != NULL)) {
 		struct diag *d = REPORT(S, HP005, a->loc, "`%s` needs a node in a cluster procedure", action_verb(a));

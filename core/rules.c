@@ -161,7 +161,7 @@ const struct rule_info rule_table[RULE_COUNT] = {
 			"run the plan only with the kind it has (`--kind standalone`).",
 	},
 	[HP101] = {
-		.id = "HP101", .severity = SEV_ERROR,
+		.id = "HP101", .severity = SEV_ERROR, .guard_refuses = true,
 		.summary = "dismounting a store that is, or may be, in the `recover` set",
 		.rationale =
 			"The runbook: " KB_217 "\n\nThe stores named by the `recover` param (the stores "
@@ -179,7 +179,7 @@ const struct rule_info rule_table[RULE_COUNT] = {
 			"stores stay mounted until `kill process \"store.exe\"`.",
 	},
 	[HP102] = {
-		.id = "HP102", .severity = SEV_ERROR,
+		.id = "HP102", .severity = SEV_ERROR, .guard_refuses = true,
 		.summary = "force-stopping the store process while an at-risk store is not mounted (no soft recovery)",
 		.rationale =
 			"The runbook: " KB_217 "\n\nKilling the store process is what puts the affected "
@@ -201,7 +201,7 @@ const struct rule_info rule_table[RULE_COUNT] = {
 			"`kill process \"store.exe\"`.",
 	},
 	[HP103] = {
-		.id = "HP103", .severity = SEV_ERROR,
+		.id = "HP103", .severity = SEV_ERROR, .guard_refuses = true,
 		.summary = "stopping the store service cleanly while an at-risk store is mounted (`stop service`, `move group` away from a running one, or `install hotfix` whose installer stops it: the forced stop was skipped): it would be dismounted cleanly, so no soft recovery",
 		.rationale =
 			"The runbook: " KB_FORCE " and \"Use the Kill.exe utility or the TaskKill.exe "
@@ -225,7 +225,7 @@ const struct rule_info rule_table[RULE_COUNT] = {
 			"`move group`.",
 	},
 	[HP110] = {
-		.id = "HP110", .severity = SEV_ERROR,
+		.id = "HP110", .severity = SEV_ERROR, .guard_refuses = true,
 		.summary = "installing a hotfix on a cluster node that owns a group",
 		.rationale =
 			"The runbook: \"On the passive node, make sure the node does not own the "
@@ -248,7 +248,7 @@ const struct rule_info rule_table[RULE_COUNT] = {
 			"patched, `verify passive owns no groups`.",
 	},
 	[HP111] = {
-		.id = "HP111", .severity = SEV_ERROR,
+		.id = "HP111", .severity = SEV_ERROR, .guard_refuses = true,
 		.summary = "installing a hotfix on a cluster node whose cluster service is running",
 		.rationale =
 			"The runbook stops the Cluster service before each install: \"Right-click "
@@ -267,7 +267,7 @@ const struct rule_info rule_table[RULE_COUNT] = {
 			"passive { stop service \"ClusSvc\" }`.",
 	},
 	[HP112] = {
-		.id = "HP112", .severity = SEV_ERROR,
+		.id = "HP112", .severity = SEV_ERROR, .guard_refuses = true,
 		.summary = "a cluster node with a hotfix installed is not restarted before it owns a group again, or before the procedure ends",
 		.rationale =
 			"The runbook: \"On clustered Exchange Server 2003 computers, you must restart "
@@ -292,7 +292,7 @@ const struct rule_info rule_table[RULE_COUNT] = {
 			"group moves to it and before the procedure ends.",
 	},
 	[HP113] = {
-		.id = "HP113", .severity = SEV_ERROR,
+		.id = "HP113", .severity = SEV_ERROR, .guard_refuses = true,
 		.summary = "moving a group to a node that is not a cluster member (stopped, down, or restarted without `wait until NODE member`)",
 		.rationale =
 			"The runbook: \"After it restarts, wait until Cluster Administrator on the "
@@ -314,7 +314,7 @@ const struct rule_info rule_table[RULE_COUNT] = {
 			"needs `start service \"ClusSvc\"` or a restart first.",
 	},
 	[HP114] = {
-		.id = "HP114", .severity = SEV_ERROR,
+		.id = "HP114", .severity = SEV_ERROR, .guard_refuses = true,
 		.summary = "killing the store process on the owner node while restart of its cluster resource is enabled (the cluster restarts or fails it over)",
 		.rationale =
 			"Before the kill, the runbook turns off the cluster's restart of the store: "
@@ -336,7 +336,7 @@ const struct rule_info rule_table[RULE_COUNT] = {
 			"Restart.\").",
 	},
 	[HP115] = {
-		.id = "HP115", .severity = SEV_ERROR,
+		.id = "HP115", .severity = SEV_ERROR, .guard_refuses = true,
 		.summary = "stopping the cluster service on, or restarting, a node that owns a group (uncontrolled failover)",
 		.rationale =
 			"The runbook takes a node out of the cluster only when it owns nothing: \"On "
@@ -356,7 +356,7 @@ const struct rule_info rule_table[RULE_COUNT] = {
 			"that it owns none (`verify passive owns no groups`).",
 	},
 	[HP116] = {
-		.id = "HP116", .severity = SEV_ERROR,
+		.id = "HP116", .severity = SEV_ERROR, .guard_refuses = true,
 		.summary = "at some point no node of the cluster is a member",
 		.rationale =
 			"The runbook patches one node at a time and always keeps the other in the "

@@ -20,7 +20,7 @@ struct driver_ops {
 	int (*act)(struct driver *d, const struct ast_action *act, const struct model_bind *b, nodeset nodes,
 		   char *msg, size_t len);
 	/* The live value of a condition atom (facts, params and counts are the runtime's):
-	 * B_YES or B_NO; 0 when it cannot be probed (msg). */
+	 * B_YES or B_NO; B_ANY when it cannot be probed (msg). */
 	mset (*probe)(struct driver *d, const struct ast_cond *c, const struct model_bind *b, char *msg, size_t len);
 	/* What `act` would run on `nodes`, one line per command, for --dry-run. */
 	void (*describe)(struct driver *d, const struct ast_action *act, const struct model_bind *b, nodeset nodes,

@@ -437,7 +437,7 @@ static void act_failure_text(const struct cmd_target *ct, const struct item *it,
 		 capture ? " (output: " : "", capture ? capture : "", capture ? ")" : "");
 }
 
-/* A probe: B_YES on exit 0, B_NO on exit 1, 0 (msg) otherwise. */
+/* A probe: B_YES on exit 0, B_NO on exit 1, B_ANY (msg) otherwise. */
 static mset probe_bool(struct cmd_target *ct, unsigned node, enum profile_key k, const struct profile_var *vars,
 		       unsigned nvars, char *msg, size_t len)
 {
@@ -445,17 +445,17 @@ static mset probe_bool(struct cmd_target *ct, unsigned node, enum profile_key k,
 	const char *line = render(ct, node, k, vars, nvars, err, sizeof(err));
 	if (line == NULL) {
 		snprintf(msg, len, "%s", err);
-		return 0;
+		return B_ANY;
 	}
 	struct transport_result r;
 	if (run_line(ct, node, line, ct->nodes[node].prof->probe_timeout_ns, NULL, NULL, &r, err, sizeof(err)) < 0) {
 		snprintf(msg, len, "%s on %s: %s", profile_key_name(k), ct->t->nodes[node].name, err);
-		return 0;
+		return B_ANY;
 	}
 	if (!r.timed_out && !r.interrupted && r.signal == 0 && (r.status == 0 || r.status == 1))
 		return r.status == 0 ? B_YES : B_NO;
 	failure_text(ct, node, k, line, &r, msg, len);
-	return 0;
+	return B_ANY;
 }
 
 /* A probe that prints its answer: the last line of its output, or NULL (msg). */
@@ -1233,27 +1233,6 @@ static int cmd_act(struct driver *dv, const struct ast_action *act, const struct
 
 /* ---- probing ----------------------------------------------------------------------------- */
 
-static bool is_resource_svc(const struct model *m, const struct ast_model_item *svc)
-{
-	return m->kind == PROC_CLUSTER && svc != NULL && svc->res != NULL && svc->res->grp != NULL;
-}
-
-/* The nodes a condition talks about (as the model's): the only node of a stand-alone
- * target; a resource's service on its group's owner; its role; else every node. */
-static nodeset cond_nodes(const struct cmd_driver *d, const struct ast_cond *c, const struct model_bind *b,
-			  const struct ast_model_item *svc)
-{
-	const struct model *m = d->base.m;
-	if (m->kind == PROC_STANDALONE)
-		return 1;
-	if (is_resource_svc(m, svc) && m->ngroups > 0)
-		/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): is_resource_svc(m, NULL) is false */
-		return d->base.live->owner[svc->res->grp->index];
-	if (c->role != NULL && c->role->index < b->n)
-		return b->nodes[c->role->index];
-	return m->nnodes >= 64 ? ~(nodeset)0 : (((nodeset)1 << m->nnodes) - 1);
-}
-
 /* A file's version on a node: 0 and *v, or -1 (msg). */
 static int file_version(struct cmd_driver *d, unsigned node, const char *file, struct ast_version *v, char *msg,
 			size_t len)
@@ -1285,11 +1264,6 @@ static int file_version(struct cmd_driver *d, unsigned node, const char *file, s
 		   shown);
 }
 
-static mset not3(mset v)
-{
-	return v == B_YES ? B_NO : v == B_NO ? B_YES : 0;
-}
-
 static mset store_mounted(struct cmd_driver *d, unsigned host, const char *store, char *msg, size_t len)
 {
 	struct profile_var v[2];
@@ -1312,7 +1286,7 @@ static mset cmd_probe(struct driver *dv, const struct ast_cond *c, const struct 
 	switch (c->kind) {
 	case C_SERVICE:
 	case C_PROCESS: {
-		nodeset ns = cond_nodes(d, c, b, c->svc);
+		nodeset ns = model_cond_nodes(m, d->base.live, b, c, c->svc);
 		bool svc = c->kind == C_SERVICE;
 		var_add(v, &nv, svc ? "service" : "process", c->name.s, false);
 		var_add(v, &nv, svc ? "process" : "service",
@@ -1323,11 +1297,11 @@ static mset cmd_probe(struct driver *dv, const struct ast_cond *c, const struct 
 			if (!(ns & ((nodeset)1 << n)))
 				continue;
 			mset r = probe_bool(d->ct, n, svc ? PK_PROBE_SERVICE : PK_PROBE_PROCESS, v, nv, msg, len);
-			if (r == 0)
-				return 0;
+			if (r == B_ANY)
+				return B_ANY;
 			all = r;
 		}
-		return c->positive ? all : not3(all);
+		return c->positive ? all : model_not(all);
 	}
 	case C_STORES: {
 		unsigned host = store_host(d);
@@ -1335,8 +1309,8 @@ static mset cmd_probe(struct driver *dv, const struct ast_cond *c, const struct 
 			if (model_store_selected(m, k, &c->stores) != B_YES)
 				continue;
 			mset r = store_mounted(d, host, m->stores[k].name, msg, len);
-			if (r == 0)
-				return 0;
+			if (r == B_ANY)
+				return B_ANY;
 			if (r != (c->positive ? B_YES : B_NO))
 				return B_NO;
 		}
@@ -1345,14 +1319,14 @@ static mset cmd_probe(struct driver *dv, const struct ast_cond *c, const struct 
 	case C_MEMBER:
 	case C_DOWN: {
 		if (c->role == NULL || c->role->index >= b->n)
-			return say(msg, len, 0, "%s: no such role", c->name.s ? c->name.s : "?");
+			return say(msg, len, B_ANY, "%s: no such role", c->name.s ? c->name.s : "?");
 		nodeset ns = b->nodes[c->role->index];
 		for (unsigned n = 0; n < m->nnodes; n++) {
 			if (!(ns & ((nodeset)1 << n)))
 				continue;
 			mset r = probe_bool(d->ct, n, PK_PROBE_MEMBER, NULL, 0, msg, len);
-			if (r == 0)
-				return 0;
+			if (r == B_ANY)
+				return B_ANY;
 			if (r != (c->kind == C_MEMBER ? B_YES : B_NO))
 				return B_NO;
 		}
@@ -1361,14 +1335,14 @@ static mset cmd_probe(struct driver *dv, const struct ast_cond *c, const struct 
 	case C_OWNS_GROUP:
 	case C_OWNS_NO_GROUPS: {
 		if (c->role == NULL || c->role->index >= b->n)
-			return say(msg, len, 0, "%s: no such role", c->name.s ? c->name.s : "?");
+			return say(msg, len, B_ANY, "%s: no such role", c->name.s ? c->name.s : "?");
 		nodeset rn = b->nodes[c->role->index];
 		for (unsigned g = 0; g < m->ngroups; g++) {
 			if (c->kind == C_OWNS_GROUP && (c->grp == NULL || c->grp->index != g))
 				continue;
 			int owner = group_owner(d->ct, m->groups[g]->name.s, msg, len);
 			if (owner < 0)
-				return 0;
+				return B_ANY;
 			bool in = (rn & ((nodeset)1 << owner)) != 0;
 			if (c->kind == C_OWNS_GROUP)
 				return in ? B_YES : B_NO;
@@ -1378,7 +1352,7 @@ static mset cmd_probe(struct driver *dv, const struct ast_cond *c, const struct 
 		return c->kind == C_OWNS_GROUP ? B_NO : B_YES;
 	}
 	case C_INSTALLED: {
-		nodeset ns = cond_nodes(d, c, b, NULL);
+		nodeset ns = model_cond_nodes(m, d->base.live, b, c, NULL);
 		var_add(v, &nv, "hotfix", c->name.s, false);
 		var_add(v, &nv, "package", c->hotfix ? c->hotfix->package : "", false);
 		for (unsigned n = 0; n < m->nnodes; n++) {
@@ -1391,13 +1365,13 @@ static mset cmd_probe(struct driver *dv, const struct ast_cond *c, const struct 
 		return B_YES;
 	}
 	case C_FILE_VERSION: {
-		nodeset ns = cond_nodes(d, c, b, NULL);
+		nodeset ns = model_cond_nodes(m, d->base.live, b, c, NULL);
 		for (unsigned n = 0; n < m->nnodes; n++) {
 			if (!(ns & ((nodeset)1 << n)))
 				continue;
 			struct ast_version ver;
 			if (file_version(d, n, c->name.s, &ver, msg, len) < 0)
-				return 0;
+				return B_ANY;
 			if (!model_cmp_holds(model_version_cmp(&ver, &c->lit->ver), c->op)) {
 				struct ast_literal l = { .kind = LIT_VERSION, .ver = ver };
 				snprintf(msg, len, "%s has %s %s", m->node_names[n], c->name.s, lit_text(d->a, &l));
@@ -1407,7 +1381,7 @@ static mset cmd_probe(struct driver *dv, const struct ast_cond *c, const struct 
 		return B_YES;
 	}
 	default:
-		return say(msg, len, 0, "this condition has no probe");
+		return say(msg, len, B_ANY, "this condition has no probe");
 	}
 }
 
@@ -1476,7 +1450,7 @@ static void describe_cond(struct cmd_driver *d, const struct ast_cond *c, const 
 		var_add(v, &nv, c->kind == C_SERVICE ? "process" : "service",
 			c->svc == NULL ? "" : c->kind == C_SERVICE ? (c->svc->kind == M_SERVICE ? c->svc->process.s : "")
 			: c->svc->name.s, false);
-		ns = cond_nodes(d, c, b, c->svc);
+		ns = model_cond_nodes(m, d->base.live, b, c, c->svc);
 		break;
 	case C_STORES: {
 		unsigned host = store_host(d);
@@ -1517,12 +1491,12 @@ static void describe_cond(struct cmd_driver *d, const struct ast_cond *c, const 
 		k = PK_PROBE_INSTALLED;
 		var_add(v, &nv, "hotfix", c->name.s, false);
 		var_add(v, &nv, "package", c->hotfix ? c->hotfix->package : "", false);
-		ns = cond_nodes(d, c, b, NULL);
+		ns = model_cond_nodes(m, d->base.live, b, c, NULL);
 		break;
 	case C_FILE_VERSION:
 		k = PK_PROBE_FILE_VERSION;
 		var_add(v, &nv, "file", c->name.s, false);
-		ns = cond_nodes(d, c, b, NULL);
+		ns = model_cond_nodes(m, d->base.live, b, c, NULL);
 		break;
 	default:
 		return;
@@ -1575,7 +1549,8 @@ static const struct driver_ops cmd_ops = { cmd_act, cmd_probe, cmd_describe, cmd
 
 /* ---- the live state at the start --------------------------------------------------------- */
 
-/* One node's services, membership, hotfixes and files. -1 (why) when a probe fails. */
+/* One node's services, membership, hotfixes and files, into the model. -1 (why) when a
+ * probe fails. */
 static int sync_node(struct cmd_driver *d, unsigned n, char *why, size_t wl)
 {
 	const struct model *m = d->base.m;
@@ -1591,19 +1566,19 @@ static int sync_node(struct cmd_driver *d, unsigned n, char *why, size_t wl)
 		if (svc->kind == M_CLUSTER_SERVICE) {
 			if (m->kind != PROC_CLUSTER || p->cmd[PK_PROBE_MEMBER] == NULL)
 				continue;
-			if ((r = probe_bool(ct, n, PK_PROBE_MEMBER, NULL, 0, why, wl)) == 0)
+			if ((r = probe_bool(ct, n, PK_PROBE_MEMBER, NULL, 0, why, wl)) == B_ANY)
 				return -1;
-			*model_mem(m, s, n) = r == B_YES ? MEM_MEMBER : MEM_OUT;
-		} else if (is_resource_svc(m, svc) && !(s->owner[svc->res->grp->index] & ((nodeset)1 << n))) {
-			*model_svc(m, s, n, i) = SVC_STOPPED;   /* it runs on its group's owner only */
-		} else if (p->cmd[PK_PROBE_SERVICE] == NULL) {
-			*model_svc(m, s, n, i) = SVC_RUNNING;   /* healthy, as the model starts */
+			model_observe_member(m, s, n, r == B_YES);
+		} else if ((model_is_resource_svc(m, svc) && !(s->owner[svc->res->grp->index] & ((nodeset)1 << n))) ||
+			   p->cmd[PK_PROBE_SERVICE] == NULL) {
+			/* nothing to ask: it runs on its group's owner only, or there is no probe */
+			model_observe_service(m, s, n, i, B_ANY);
 		} else {
 			var_add(v, &nv, "service", svc->name.s, false);
 			var_add(v, &nv, "process", svc->process.s, false);
-			if ((r = probe_bool(ct, n, PK_PROBE_SERVICE, v, nv, why, wl)) == 0)
+			if ((r = probe_bool(ct, n, PK_PROBE_SERVICE, v, nv, why, wl)) == B_ANY)
 				return -1;
-			*model_svc(m, s, n, i) = r == B_YES ? SVC_RUNNING : SVC_STOPPED;
+			model_observe_service(m, s, n, i, r);
 		}
 	}
 	if (p->cmd[PK_PROBE_INSTALLED] == NULL)
@@ -1612,23 +1587,18 @@ static int sync_node(struct cmd_driver *d, unsigned n, char *why, size_t wl)
 		unsigned nv = 0;
 		var_add(v, &nv, "hotfix", h->name.s, false);
 		var_add(v, &nv, "package", h->package, false);
-		if ((r = probe_bool(ct, n, PK_PROBE_INSTALLED, v, nv, why, wl)) == 0)
+		if ((r = probe_bool(ct, n, PK_PROBE_INSTALLED, v, nv, why, wl)) == B_ANY)
 			return -1;
-		if (r == B_NO)
-			continue;
-		/* installed; on a cluster node whose files are not in place yet: pending its restart */
-		bool all_new = true;
-		for (unsigned f = 0; f < m->nfiles; f++) {
+		bool files_new = true;
+		for (unsigned f = 0; r == B_YES && f < m->nfiles; f++) {
 			if (m->file_hf[f] != h || !m->files[f]->has_version || p->cmd[PK_PROBE_FILE_VERSION] == NULL)
 				continue;
 			struct ast_version ver;
 			if (file_version(d, n, m->files[f]->name.s, &ver, why, wl) < 0)
 				return -1;
-			bool now = model_version_cmp(&ver, &m->files[f]->version) == 0;
-			*model_fv(m, s, n, f) = now ? FV_NEW : FV_OLD;
-			all_new &= now;
+			files_new &= model_observe_file(m, s, n, f, &ver);
 		}
-		*model_hf(m, s, n, h->index) = all_new || m->kind == PROC_STANDALONE ? HF_INSTALLED : HF_PENDING;
+		model_observe_hotfix(m, s, n, h->index, r == B_YES, files_new);
 	}
 	return 0;
 }
@@ -1649,23 +1619,18 @@ static int sync_live(struct cmd_driver *d, char *msg, size_t len)
 	const struct ast_model_item *ssvc = store_service(m);
 	for (unsigned k = 0; hp != NULL && hp->cmd[PK_PROBE_STORE] != NULL && k < m->nstores; k++) {
 		mset r = store_mounted(d, host, m->stores[k].name, why, sizeof(why));
-		if (r == 0)
+		if (r == B_ANY)
 			return say(msg, len, -1, "target '%s': reading the live state: %s", ct->t->name, why);
-		if (r == B_YES) {
-			*model_store(m, s, k) = STO_MOUNTED;
-			continue;
-		}
-		bool dismounted = ssvc != NULL && *model_svc(m, s, host, ssvc->index) == SVC_RUNNING;
-		if (hp->cmd[PK_PROBE_STORE_DISMOUNTED] != NULL) {
+		mset dm = B_ANY;   /* not asked: the model tells from the store service */
+		if (r == B_NO && hp->cmd[PK_PROBE_STORE_DISMOUNTED] != NULL) {
 			unsigned nv = 0;
 			var_add(v, &nv, "store", m->stores[k].name, false);
 			var_add(v, &nv, "service", ssvc ? ssvc->name.s : "", false);
-			mset dm = probe_bool(ct, host, PK_PROBE_STORE_DISMOUNTED, v, nv, why, sizeof(why));
-			if (dm == 0)
+			dm = probe_bool(ct, host, PK_PROBE_STORE_DISMOUNTED, v, nv, why, sizeof(why));
+			if (dm == B_ANY)
 				return say(msg, len, -1, "target '%s': reading the live state: %s", ct->t->name, why);
-			dismounted = dm == B_YES;
 		}
-		*model_store(m, s, k) = dismounted ? STO_DISMOUNTED : STO_OFFLINE;
+		model_observe_store(m, s, k, host, r == B_YES, dm);
 	}
 	for (unsigned r = 0; r < m->nres; r++) {
 		const struct ast_model_item *res = m->res[r];
@@ -1677,9 +1642,9 @@ static int sync_live(struct cmd_driver *d, char *msg, size_t len)
 		var_add(v, &nv, "resource", res->name.s, false);
 		var_add(v, &nv, "group", res->grp ? res->grp->name.s : "", false);
 		mset e = probe_bool(ct, gh, PK_PROBE_RESTART, v, nv, why, sizeof(why));
-		if (e == 0)
+		if (e == B_ANY)
 			return say(msg, len, -1, "target '%s': reading the live state: %s", ct->t->name, why);
-		*model_restart(m, s, r) = e;
+		model_observe_restart(m, s, r, e == B_YES);
 	}
 	return 0;
 }

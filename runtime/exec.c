@@ -1,7 +1,7 @@
-/* exec.c: the walk over a procedure. Before each action the model's preconditions are
- * checked against the live state (the guard: the checker proved the plan, the runtime
- * guards the moment); the action is journaled before and after; its effect is the model's.
- * A failed step rolls back to the latest checkpoint passed. */
+/* exec.c: a run of a procedure: what the walk (walk.c) does on a target. Before each action
+ * the model's preconditions are checked against the live state (the guard: the checker
+ * proved the plan, the runtime guards the moment); the action is journaled before and after;
+ * its effect is the model's. A failed step rolls back to the latest checkpoint passed. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,19 +42,6 @@ static const char *nodes_text(struct run *R, nodeset ns)
 
 /* ---- conditions ------------------------------------------------------------------------ */
 
-static int lit_cmp(const struct ast_literal *a, const struct ast_literal *b, bool *comparable)
-{
-	*comparable = true;
-	if (a->kind == LIT_VERSION && b->kind == LIT_VERSION)
-		return model_version_cmp(&a->ver, &b->ver);
-	if (a->kind == LIT_STRING && b->kind == LIT_STRING)
-		return strcmp(a->str, b->str);
-	if (a->kind == b->kind)
-		return a->num < b->num ? -1 : a->num > b->num;
-	*comparable = false;
-	return 0;
-}
-
 /* A fact of the target: each node's own, or the target's. All nodes must agree for a
  * comparison to hold. */
 static mset fact_eval(struct run *R, const struct ast_cond *c, char *why, size_t len)
@@ -66,68 +53,47 @@ static mset fact_eval(struct run *R, const struct ast_cond *c, char *why, size_t
 		if (v == NULL) {
 			snprintf(why, len, "fact %s is not known for %s", c->fact,
 				 R->target.nnodes ? R->target.nodes[n].name : R->target.name);
-			return 0;
+			return B_ANY;
 		}
-		bool holds = false, comparable = true;
-		if (c->kind == C_FACT_CMP) {
-			int cmp = lit_cmp(v, c->lit, &comparable);
-			holds = comparable && model_cmp_holds(cmp, c->op);
-		} else {
-			for (const struct ast_literal *l = c->lit; l != NULL && !holds; l = l->next) {
-				bool ok;
-				holds = lit_cmp(v, l, &ok) == 0 && ok;
-			}
-		}
+		bool comparable;
+		mset holds = model_fact_eval(c, v, &comparable);
 		if (!comparable) {
 			snprintf(why, len, "fact %s cannot be compared with that value (its types differ)", c->fact);
-			return 0;
+			return B_ANY;
 		}
-		r |= holds ? B_YES : B_NO;
+		r |= holds;
 	}
 	return (r & B_NO) ? B_NO : B_YES;
 }
 
-mset run_eval(struct run *R, const struct ast_cond *c, char *why, size_t len)
+/* An atom of a condition on the target: facts, params and counts are the run's; the rest
+ * the driver probes (the simulated target: its model state). */
+static mset live_atom(void *ud, const struct ast_cond *c, char *why, size_t len)
 {
-	mset a, b;
+	struct run *R = ud;
+	const struct rt_value *v = c->param ? &R->values[c->param->index] : NULL;
 	switch (c->kind) {
-	case C_AND:
-		a = run_eval(R, c->lhs, why, len);
-		if (a != B_YES)
-			return a;
-		return run_eval(R, c->rhs, why, len);
-	case C_OR:
-		a = run_eval(R, c->lhs, why, len);
-		if (a == B_YES)
-			return a;
-		b = run_eval(R, c->rhs, why, len);
-		return b == B_YES ? B_YES : (a == 0 || b == 0) ? 0 : B_NO;
-	case C_NOT:
-		a = run_eval(R, c->lhs, why, len);
-		return a == B_YES ? B_NO : a == B_NO ? B_YES : 0;
 	case C_FACT_CMP:
 	case C_FACT_IN:
 		return fact_eval(R, c, why, len);
-	case C_COUNT: {
-		const struct rt_value *v = c->param ? &R->values[c->param->index] : NULL;
+	case C_COUNT:
+	case C_PARAM:
 		if (v == NULL || !v->set) {
 			snprintf(why, len, "param '%s' has no value", c->name.s);
-			return 0;
+			return B_ANY;
 		}
-		int64_t have = (int64_t)v->nlist, want = c->lit->num;
-		return model_cmp_holds(have < want ? -1 : have > want, c->op) ? B_YES : B_NO;
-	}
-	case C_PARAM: {
-		const struct rt_value *v = c->param ? &R->values[c->param->index] : NULL;
-		if (v == NULL || !v->set) {
-			snprintf(why, len, "param '%s' has no value", c->name.s);
-			return 0;
-		}
+		if (c->kind == C_COUNT)
+			return model_count_eval(c, (int64_t)v->nlist);
 		return v->lit.num ? B_YES : B_NO;
-	}
 	default:
 		return R->drv->ops->probe(R->drv, c, &R->bind, why, len);
 	}
+}
+
+mset run_eval(struct run *R, const struct ast_cond *c, char *why, size_t len)
+{
+	struct model_env env = { live_atom, R };
+	return model_eval_env(&env, c, why, len);
 }
 
 /* ---- the guard ------------------------------------------------------------------------- */
@@ -143,8 +109,8 @@ static void guard_report(void *ud, const struct model_violation *v)
 {
 	struct guard *g = ud;
 	const char *what = rule_table[v->rule].summary;
-	if (g->refused || v->rule == HP123 || v->rule == HP117 || rule_table[v->rule].severity != SEV_ERROR)
-		return;   /* a verify is judged by running it; `on` is advice; warnings warn */
+	if (g->refused || !rule_table[v->rule].guard_refuses)
+		return;
 	g->refused = true;
 	const struct model *m = g->R->m;
 	if (v->store >= 0)
@@ -162,7 +128,7 @@ static void guard_report(void *ud, const struct model_violation *v)
 static bool guard_refuses(struct run *R, const struct ast_action *a, char *msg, size_t len)
 {
 	struct guard g = { R, msg, len, false };
-	if (a->kind == A_WAIT_UNTIL || a->kind == A_VERIFY || a->kind == A_WAIT || a->kind == A_PAUSE)
+	if (!model_action_kinds[a->kind].guarded)
 		return false;
 	model_state_copy(R->m, R->scratch, R->live);
 	model_apply(R->m, R->scratch, &R->bind, a, guard_report, &g);
@@ -268,8 +234,7 @@ static int do_action(struct run *R, const struct ast_action *a, char *msg, size_
  * acting again would change nothing. */
 static bool effect_present(struct run *R, const struct ast_action *a)
 {
-	if (a->kind == A_EXEC || a->kind == A_WAIT || a->kind == A_PAUSE || a->kind == A_VERIFY ||
-	    a->kind == A_WAIT_UNTIL)
+	if (!model_action_kinds[a->kind].reverify)
 		return false;
 	model_state_copy(R->m, R->scratch, R->live);
 	model_apply(R->m, R->scratch, &R->bind, a, NULL, NULL);
@@ -294,11 +259,11 @@ static int run_action(struct run *R, const struct ast_stmt *st, const struct ast
 		return 0;
 	}
 	if (R->resuming && !rollback) {
-		if (journal_resume_action_done(&R->rs, (int32_t)st->index, R->iter, idx, node ? node : ""))
+		if (journal_resume_action_done(&R->rs, (int32_t)st->index, R->walk.label, idx, node ? node : ""))
 			return 0;
 		for (size_t i = 0; i < R->rs.ninflight; i++) {
 			const struct journal_ref *f = &R->rs.inflight[i];
-			if (f->step == (int32_t)st->index && f->action == idx && strcmp(f->iter ? f->iter : "", R->iter) == 0 &&
+			if (f->step == (int32_t)st->index && f->action == idx && strcmp(f->iter ? f->iter : "", R->walk.label) == 0 &&
 			    effect_present(R, a)) {
 				run_journal(R, JOURNAL_ACTION_DONE, st, idx, node, "verified after an interruption", 0);
 				progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ACTION_DONE, .step = st->name.s,
@@ -343,23 +308,19 @@ static int run_action(struct run *R, const struct ast_stmt *st, const struct ast
 	return 0;
 }
 
-/* ---- statements ------------------------------------------------------------------------ */
+/* ---- the walk: what the runtime does at each statement (walk.h) --------------------------- */
 
-enum walk { WALK_ON, WALK_FAILED, WALK_INTERRUPTED, WALK_ERROR };
-
-static enum walk run_stmts(struct run *R, const struct ast_stmt *st);
-static enum walk run_stmt(struct run *R, const struct ast_stmt *st);
-
-static enum walk run_step(struct run *R, const struct ast_stmt *st)
+static enum walk_status step_start(void *ud, const struct ast_stmt *st, unsigned k)
 {
-	unsigned k = ++R->step_no;
+	struct run *R = ud;
 	const char *node = st->node && st->node->index < R->bind.n ? nodes_text(R, R->bind.nodes[st->node->index]) : NULL;
-	double t0 = run_now();
 
-	if (R->resuming && journal_resume_step_done(&R->rs, (int32_t)st->index, R->iter)) {
+	R->step_node = node;
+	R->step_t0 = run_now();
+	if (R->resuming && journal_resume_step_done(&R->rs, (int32_t)st->index, R->walk.label)) {
 		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_RESUME_SKIP, .step = st->name.s, .k = k,
 				.n = R->nsteps, .node = node });
-		return WALK_ON;
+		return WALK_SKIP;
 	}
 	R->replayed = true;   /* past what the journal shows done: from here on, record everything */
 	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_STEP_START, .step = st->name.s, .title = st->title,
@@ -373,35 +334,41 @@ static enum walk run_step(struct run *R, const struct ast_stmt *st)
 				.message = R->why });
 		return WALK_FAILED;
 	}
-	int idx = 0;
-	for (const struct ast_action *a = st->actions; a != NULL; a = a->next, idx++) {
-		if (run_action(R, st, a, idx, false) < 0) {
-			if ((R->j == NULL && !R->o.dry_run) || R->io_failed)
-				return WALK_ERROR;
-			if (run_journal(R, JOURNAL_STEP_FAILED, st, -1, node, R->why, 0) < 0)
-				return WALK_ERROR;
-			progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_STEP_FAILED, .step = st->name.s,
-					.node = node, .message = R->why });
-			return WALK_FAILED;
-		}
-		if (exec_interrupts > 0 && a->next != NULL)
-			return WALK_INTERRUPTED;
+	return WALK_ON;
+}
+
+static enum walk_status step_action(void *ud, const struct ast_stmt *st, const struct ast_action *a, int idx)
+{
+	struct run *R = ud;
+	if (run_action(R, st, a, idx, false) < 0) {
+		if ((R->j == NULL && !R->o.dry_run) || R->io_failed)
+			return WALK_ERROR;
+		if (run_journal(R, JOURNAL_STEP_FAILED, st, -1, R->step_node, R->why, 0) < 0)
+			return WALK_ERROR;
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_STEP_FAILED, .step = st->name.s,
+				.node = R->step_node, .message = R->why });
+		return WALK_FAILED;
 	}
-	if (run_journal(R, JOURNAL_STEP_DONE, st, -1, node, NULL, 0) < 0)
+	if (exec_interrupts > 0 && a->next != NULL)
+		return WALK_INTERRUPTED;
+	return WALK_ON;
+}
+
+static enum walk_status step_done(void *ud, const struct ast_stmt *st, unsigned k)
+{
+	struct run *R = ud;
+	if (run_journal(R, JOURNAL_STEP_DONE, st, -1, R->step_node, NULL, 0) < 0)
 		return WALK_ERROR;
 	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_STEP_DONE, .step = st->name.s, .k = k, .n = R->nsteps,
-			.node = node,
-			.elapsed = run_now() - t0 });
+			.node = R->step_node, .elapsed = run_now() - R->step_t0 });
 	return exec_interrupts > 0 ? WALK_INTERRUPTED : WALK_ON;
 }
 
-static enum walk pass_checkpoint(struct run *R, const struct ast_stmt *st)
+static enum walk_status pass_checkpoint(void *ud, const struct walk_snapshot *snap)
 {
-	if (R->ckpt_bind == NULL)
-		R->ckpt_bind = arena_alloc(&R->ctx.arena, (R->bind.n + 1) * sizeof(nodeset));
-	memcpy(R->ckpt_bind, R->bind.nodes, R->bind.n * sizeof(nodeset));
-	R->ckpt = st;
-	snprintf(R->ckpt_iter, sizeof(R->ckpt_iter), "%s", R->iter);
+	struct run *R = ud;
+	const struct ast_stmt *st = snap->ckpt;
+	R->ckpt = snap;
 	if ((!R->resuming || R->replayed) &&   /* a resume passes again the checkpoints it journaled before */
 	    run_journal(R, JOURNAL_CHECKPOINT, st, -1, NULL, NULL, 0) < 0)
 		return WALK_ERROR;
@@ -409,75 +376,26 @@ static enum walk pass_checkpoint(struct run *R, const struct ast_stmt *st)
 	return WALK_ON;
 }
 
-static enum walk run_foreach(struct run *R, const struct ast_stmt *st)
+/* An `if`: its condition on the target decides the one branch that runs. */
+static enum walk_status decide_if(void *ud, struct walk *w, const struct ast_stmt *st)
 {
-	if (st->var == NULL || st->set_role == NULL)
-		return WALK_ON;
-	nodeset set = R->bind.nodes[st->set_role->index];
-	unsigned nodes[MODEL_MAX_NODES], n = 0;
-	for (unsigned i = 0; i < R->m->nnodes; i++)
-		if (set & ((nodeset)1 << i))
-			nodes[n++] = i;
-	unsigned serial = st->serial < 1 ? 1 : st->serial > MODEL_MAX_NODES ? MODEL_MAX_NODES : (unsigned)st->serial;
-	char saved[sizeof(R->iter)];
-	memcpy(saved, R->iter, sizeof(saved));
-	enum walk w = WALK_ON;
-	for (unsigned b = 0; b < n && w == WALK_ON; b += serial) {
-		unsigned e = b + serial < n ? b + serial : n;
-		/* the nodes of one batch go through the body's statements together */
-		for (const struct ast_stmt *s = st->body; s != NULL && w == WALK_ON; s = s->next)
-			for (unsigned k = b; k < e && w == WALK_ON; k++) {
-				R->bind.nodes[st->var->index] = (nodeset)1 << nodes[k];
-				if (snprintf(R->iter, sizeof(R->iter), "%s%s%s=%s", saved, *saved ? "," : "", st->name.s,
-					     R->target.nodes[nodes[k]].name) >= (int)sizeof(R->iter))
-					R->iter[sizeof(R->iter) - 1] = '\0';
-				w = run_stmt(R, s);
-			}
+	struct run *R = ud;
+	char why[512] = "";
+	mset v = run_eval(R, st->cond, why, sizeof(why));
+	if (v == B_ANY) {
+		snprintf(R->why, sizeof(R->why), "`if %s`: %s", run_text(R, st->cond->loc), why);
+		return WALK_ERROR;
 	}
-	memcpy(R->iter, saved, sizeof(saved));
-	if (w == WALK_ON)
-		R->bind.nodes[st->var->index] = 0;
-	return w;
+	return walk_branch(w, st, v == B_YES);
 }
 
-static enum walk run_stmt(struct run *R, const struct ast_stmt *st)
-{
-	switch (st->kind) {
-	case S_STEP:
-		return run_step(R, st);
-	case S_CHECKPOINT:
-		return pass_checkpoint(R, st);
-	case S_FOREACH:
-		return run_foreach(R, st);
-	case S_IF: {
-		char why[512] = "";
-		mset v = run_eval(R, st->cond, why, sizeof(why));
-		if (v == 0) {
-			snprintf(R->why, sizeof(R->why), "`if %s`: %s", run_text(R, st->cond->loc), why);
-			return WALK_ERROR;
-		}
-		/* a step keeps its number whichever branch runs: the other branch's are skipped over */
-		if (v == B_YES) {
-			enum walk w = run_stmts(R, st->body);
-			R->step_no += run_count_steps(R, st->else_body, 1);
-			return w;
-		}
-		R->step_no += run_count_steps(R, st->body, 1);
-		return run_stmts(R, st->else_body);
-	}
-	}
-	return WALK_ON;
-}
-
-static enum walk run_stmts(struct run *R, const struct ast_stmt *st)
-{
-	for (; st != NULL; st = st->next) {
-		enum walk w = run_stmt(R, st);
-		if (w != WALK_ON)
-			return w;
-	}
-	return WALK_ON;
-}
+static const struct walk_ops run_ops = {
+	.step = step_start,
+	.action = step_action,
+	.step_done = step_done,
+	.checkpoint = pass_checkpoint,
+	.branch = decide_if,
+};
 
 /* ---- the end: done, rolled back, or failed ----------------------------------------------- */
 
@@ -492,50 +410,36 @@ static void print_degradations(struct run *R)
 	}
 	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE, .message = "the target was left degraded:" });
 	for (unsigned i = 0; i < n && i < 16; i++) {
-		const char *s = "?";
-		struct arena *a = &R->ctx.arena;
-		switch (d[i].kind) {
-		case DEG_SERVICE:
-			s = arena_printf(a, "  service \"%s\" is stopped on %s", R->m->svcs[d[i].index]->name.s,
-					 R->target.nodes[d[i].node].name);
-			break;
-		case DEG_STORE:
-			s = arena_printf(a, "  %s is %s", R->m->stores[d[i].index].label,
-					 (R->live->v[R->m->o_store + (unsigned)d[i].index] & STO_DISMOUNTED) ? "dismounted"
-					 : (R->live->v[R->m->o_store + (unsigned)d[i].index] & STO_DIRTY) ? "dirty (soft recovery pending)"
-					 : "offline");
-			break;
-		case DEG_RESTART:
-			s = arena_printf(a, "  resource \"%s\" is set to Do not restart", R->m->res[d[i].index]->name.s);
-			break;
-		case DEG_NODE:
-			s = arena_printf(a, "  node %s is not a cluster member", R->target.nodes[d[i].node].name);
-			break;
-		}
-		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE, .message = s });
+		const char *s = model_degr_text(&R->ctx.arena, R->m, &d[i], NULL, NULL);
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE,
+				.message = arena_printf(&R->ctx.arena, "  %s", s) });
 	}
+}
+
+/* A checkpoint's action, in a rollback (a resume's: unless the journal shows it done). */
+static enum walk_status rollback_action(void *ud, const struct ast_stmt *ck, const struct ast_action *a, int idx)
+{
+	struct run *R = ud;
+	if (R->resuming && R->rs.rollback_started) {
+		const char *node = nodes_text(R, model_action_nodes(R->m, R->live, &R->bind, a));
+		if (journal_resume_rollback_action_done(&R->rs, idx, node ? node : ""))
+			return WALK_ON;
+	}
+	return run_action(R, ck, a, idx, true) < 0 ? WALK_FAILED : WALK_ON;
 }
 
 static int rollback(struct run *R)
 {
-	const struct ast_stmt *ck = R->ckpt;
+	const struct ast_stmt *ck = R->ckpt->ckpt;
 	if (run_journal(R, JOURNAL_ROLLBACK_START, ck, -1, NULL, NULL, 0) < 0)
 		return -1;
 	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ROLLBACK_START, .step = ck->name.s });
-	memcpy(R->bind.nodes, R->ckpt_bind, R->bind.n * sizeof(nodeset));
-	snprintf(R->iter, sizeof(R->iter), "%s", R->ckpt_iter);
-	int idx = 0;
-	for (const struct ast_action *a = ck->actions; a != NULL; a = a->next, idx++) {
-		nodeset nodes = model_action_nodes(R->m, R->live, &R->bind, a);
-		if (R->resuming && R->rs.rollback_started &&
-		    journal_resume_rollback_action_done(&R->rs, idx, nodes_text(R, nodes) ? nodes_text(R, nodes) : ""))
-			continue;
-		if (run_action(R, ck, a, idx, true) < 0) {
-			run_journal(R, JOURNAL_ROLLBACK_FAILED, ck, -1, NULL, R->why, 0);
-			progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ROLLBACK_FAILED, .step = ck->name.s,
-					.message = R->why });
-			return -1;
-		}
+	walk_restore(&R->walk, R->ckpt);   /* what follows is the checkpoint's */
+	if (walk_replay(&R->walk, R->ckpt, rollback_action, R) != WALK_ON) {
+		run_journal(R, JOURNAL_ROLLBACK_FAILED, ck, -1, NULL, R->why, 0);
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ROLLBACK_FAILED, .step = ck->name.s,
+				.message = R->why });
+		return -1;
 	}
 	/* the checkpoint's actions ran: did they undo what the run degraded? (what was degraded
 	 * before the run, read back from a live target, is not the run's to undo) */
@@ -588,10 +492,10 @@ static int done(struct run *R, const char *status, enum journal_status js, int c
 /* `resume` of a run whose rollback had started: finish it; the run ends rolled back. */
 int run_finish_rollback(struct run *R, const struct ast_stmt *ck)
 {
-	R->ckpt = ck;
-	R->ckpt_bind = arena_alloc(&R->ctx.arena, (R->bind.n + 1) * sizeof(nodeset));
-	memcpy(R->ckpt_bind, R->bind.nodes, R->bind.n * sizeof(nodeset));
-	snprintf(R->ckpt_iter, sizeof(R->ckpt_iter), "%s", R->rs.rollback.iter ? R->rs.rollback.iter : "");
+	/* the checkpoint's bindings, as the journal's label of the rollback names them */
+	walk_init(&R->walk, &run_ops, R, R->m, &R->bind, &R->ctx.arena);
+	walk_set_label(&R->walk, R->proc, R->rs.rollback.iter);
+	R->ckpt = walk_snapshot(&R->walk, ck);
 	if (rollback(R) < 0) {
 		print_degradations(R);
 		return done(R, "failed", JOURNAL_STATUS_FAILED, EXIT_FAILED, R->why);
@@ -601,7 +505,8 @@ int run_finish_rollback(struct run *R, const struct ast_stmt *ck)
 
 int run_walk(struct run *R)
 {
-	enum walk w = run_stmts(R, R->proc->body);
+	walk_init(&R->walk, &run_ops, R, R->m, &R->bind, &R->ctx.arena);
+	enum walk_status w = walk_stmts(&R->walk, R->proc->body);
 
 	if (w == WALK_INTERRUPTED) {
 		run_journal(R, JOURNAL_INTERRUPTED, NULL, -1, NULL, "interrupted", 0);

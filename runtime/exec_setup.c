@@ -197,46 +197,6 @@ static const struct ast_stmt *find_stmt_index(const struct ast_stmt *st, int32_t
 	return NULL;
 }
 
-/* Bind the loop variables an iteration string ("n=node2,m=node3") names. */
-static void bind_iter(struct run *R, const char *iter)
-{
-	while (iter != NULL && *iter) {
-		const char *eq = strchr(iter, '='), *comma = strchr(iter, ',');
-		if (eq == NULL)
-			return;
-		size_t vlen = comma ? (size_t)(comma - eq - 1) : strlen(eq + 1);
-		/* names of the same length as the piece of iter: compare their bytes */
-		for (const struct ast_role *r = R->proc->roles; r != NULL; r = r->next)
-			if (r->kind == R_LOOPVAR && strlen(r->name.s) == (size_t)(eq - iter) &&
-			    memcmp(r->name.s, iter, (size_t)(eq - iter)) == 0)
-				for (unsigned n = 0; n < R->target.nnodes; n++)
-					if (strlen(R->target.nodes[n].name) == vlen && memcmp(R->target.nodes[n].name, eq + 1, vlen) == 0)
-						R->bind.nodes[r->index] = (nodeset)1 << n;
-		iter = comma ? comma + 1 : NULL;
-	}
-}
-
-unsigned run_count_steps(const struct run *R, const struct ast_stmt *st, unsigned mult)
-{
-	unsigned n = 0;
-	for (; st != NULL; st = st->next) {
-		if (st->kind == S_STEP) {
-			n += mult;
-		} else if (st->kind == S_FOREACH) {
-			/* once per member of the set it goes over: a role bound when the run started, or
-			 * a loop variable of an enclosing loop (one node) */
-			unsigned members = 1;
-			if (st->set_role != NULL && st->set_role->kind != R_LOOPVAR && st->set_role->index < R->bind.n)
-				members = (unsigned)__builtin_popcountll(R->bind.nodes[st->set_role->index]);
-			n += run_count_steps(R, st->body, mult * members);
-		} else if (st->kind == S_IF) {
-			/* a step keeps its number whichever branch runs (exec.c skips the other's) */
-			n += run_count_steps(R, st->body, mult) + run_count_steps(R, st->else_body, mult);
-		}
-	}
-	return n;
-}
-
 /* ---- the target, params and the model ---------------------------------------------------- */
 
 static int setup_target(struct run *R)
@@ -364,7 +324,7 @@ static int setup_target(struct run *R)
 	R->bind.n = R->proc->nroles;
 	R->bind.nodes = arena_alloc(&R->ctx.arena, (R->bind.n + 1) * sizeof(nodeset));
 	model_bind_roles(R->m, R->live, R->proc, &R->bind);
-	R->nsteps = run_count_steps(R, R->proc->body, 1);
+	R->nsteps = walk_count_steps(&R->bind, R->proc->body);
 	if (R->cmd == NULL || R->sim)
 		R->drv = driver_sim_new(&R->ctx.arena, R->m, R->live, &R->target, R->o.pace_ns, &exec_interrupts);
 	if (R->cmd != NULL) {
@@ -435,7 +395,7 @@ int run_journal(struct run *R, enum journal_kind kind, const struct ast_stmt *st
 	char *shown = R->nsecrets > 0 && msg != NULL ? progress_redact(&R->prog, msg) : NULL;
 	struct journal_record rec = {
 		.kind = kind, .status = status, .step = st ? (int32_t)st->index : -1, .action = action,
-		.step_name = st ? st->name.s : NULL, .iter = R->iter, .node = node,
+		.step_name = st ? st->name.s : NULL, .iter = R->walk.label, .node = node,
 		.message = shown != NULL ? shown : msg,   /* a secret param's value is never journaled */
 	};
 	/* step-done is the one record appended without a sync of its own (docs/journal.md,
@@ -976,7 +936,6 @@ int exec_resume(const char *journal_path, bool yes, bool log_json, const char *c
 			rc = EXIT_USAGE;
 			goto out;
 		}
-		bind_iter(R, R->rs.rollback.iter);
 		rc = run_finish_rollback(R, ck);
 		goto out;
 	}

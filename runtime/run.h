@@ -16,6 +16,7 @@
 #include "model.h"
 #include "progress.h"
 #include "target.h"
+#include "walk.h"
 
 struct run {
 	struct hp_ctx ctx;
@@ -51,13 +52,14 @@ struct run {
 	bool resuming;
 	bool replayed;                         /* the resume is past the steps the journal shows done */
 	/* progress of the walk */
-	unsigned nsteps, step_no;
-	const struct ast_stmt *ckpt;           /* the latest checkpoint passed */
-	nodeset *ckpt_bind;
-	char ckpt_iter[256];
+	struct walk walk;                      /* its label (walk.label) is the `for each` binding of the
+						* current step: "n=node2" */
+	unsigned nsteps;
+	const struct walk_snapshot *ckpt;      /* the latest checkpoint passed */
+	const char *step_node;                 /* the nodes of the current step, for its records */
+	double step_t0;
 	const struct ast_stmt *fail_at;        /* --fail-at */
 	bool fail_at_used;
-	char iter[256];                        /* the `for each` binding of the current step: "n=node2" */
 	char why[1024];                        /* why the current step failed */
 	double t0;
 };
@@ -65,7 +67,6 @@ struct run {
 extern volatile sig_atomic_t exec_interrupts;   /* Ctrl-C / SIGTERM count */
 
 /* exec_setup.c */
-unsigned run_count_steps(const struct run *R, const struct ast_stmt *st, unsigned mult);
 int run_load_plan(struct run *R, const char *path);
 int run_preflight(struct run *R);
 int run_start_journal(struct run *R);

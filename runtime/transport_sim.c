@@ -28,8 +28,7 @@ static int sim_act(struct driver *d, const struct ast_action *act, const struct 
 static mset sim_probe(struct driver *d, const struct ast_cond *c, const struct model_bind *b, char *msg, size_t len)
 {
 	(void)msg, (void)len;
-	mset v = model_eval(d->m, d->live, b, c, NULL);
-	return v == B_ANY ? 0 : v;
+	return model_eval(d->m, d->live, b, c, NULL);
 }
 
 static void sim_describe(struct driver *d, const struct ast_action *act, const struct model_bind *b, nodeset nodes,

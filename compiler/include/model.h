@@ -87,6 +87,17 @@ struct model_violation {
 
 typedef void (*model_report_fn)(void *ud, const struct model_violation *v);
 
+/* What each kind of action is, declared once (indexed by enum action_kind). */
+struct model_action_kind {
+	bool on_node;    /* goes to a node: in a cluster it needs one (HP005); a node that is down
+			  * cannot take it (HP131) */
+	bool acts;       /* changes what the model follows on the target: its effect is the model's */
+	bool guarded;    /* the runtime's guard judges its preconditions against the live state first */
+	bool reverify;   /* after an interruption, whether it took effect is read back from the model
+			  * (acting again would change nothing) */
+};
+extern const struct model_action_kind model_action_kinds[];
+
 /* An abstract model of `plan` for a procedure of `kind` over `nnodes` representative nodes
  * (1 for standalone). Stores: the affected and the unaffected class, and each store the
  * plan names, split by whether it is affected. */
@@ -140,26 +151,66 @@ bool model_apply(const struct model *m, struct model_state *s, const struct mode
 mset model_eval(const struct model *m, const struct model_state *s, const struct model_bind *b,
 		const struct ast_cond *c, const struct ast_action **cause);
 
+/* Where a live target's conditions get their atoms (facts, params, counts and what its
+ * driver probes): `leaf` gives the value of one atom (never `and`, `or` or `not`): B_NO,
+ * B_YES, or B_ANY when it cannot be known, with why (len bytes, never NULL) saying why. */
+struct model_env {
+	mset (*leaf)(void *ud, const struct ast_cond *c, char *why, size_t len);
+	void *ud;
+};
+
+/* Evaluate a condition on a live target: `and`, `or` and `not` as model_eval (three-valued:
+ * an unknown side decides nothing the other side decides), every atom from env. why (len
+ * bytes, never NULL) says why an unknown result is unknown (the first unknown atom's word)
+ * or what the atom that decided said. */
+mset model_eval_env(const struct model_env *env, const struct ast_cond *c, char *why, size_t len);
+
+/* `not` over a truth value: B_NO and B_YES swap, B_ANY stays. */
+mset model_not(mset v);
+
 /* Narrow `s` to the states where `c` has value `want` (B_NO or B_YES). Returns false when no
  * such state exists (the path is infeasible). */
 bool model_assume(const struct model *m, struct model_state *s, const struct model_bind *b,
 		  const struct ast_cond *c, mset want);
 
-/* Degradations (SPEC section 4) that may be outstanding. */
+/* Degradations (SPEC section 4) that may be outstanding: a service stopped on a node (on a
+ * resource's group's owner only), a store that is not mounted (offline, dirty or
+ * dismounted), a resource set to Do not restart, a cluster node that is not a member (out or
+ * down). The checker's end-of-procedure rules and failure points, and the runtime's
+ * rollback and its last words, all read them from here. */
 enum model_degr_kind { DEG_SERVICE, DEG_STORE, DEG_RESTART, DEG_NODE };
 struct model_degr {
 	enum model_degr_kind kind;
-	int node, index;                 /* index: service, store or resource */
-	const struct ast_action *cause;
+	int node, index;                 /* node: DEG_SERVICE, DEG_NODE; index: service, store or resource */
+	mset state;                      /* the degraded value's possible values (SVC_, STO_, B_ or MEM_) */
+	const struct ast_action *cause;  /* the action that set it; NULL when it was so from the start */
 };
-/* Fill up to `max` degradations of `s`; returns how many there are (may exceed max). */
+/* Fill up to `max` degradations of `s` (out may be NULL when max is 0); returns how many
+ * there are (may exceed max). */
 unsigned model_degradations(const struct model *m, const struct model_state *s,
 			    struct model_degr *out, unsigned max);
+
+/* How a caller names node n in words ("'passive' (node 2)", "exchange1"). */
+typedef const char *(*model_name_fn)(void *ud, int node);
+
+/* A degradation in words, allocated from `a`: "service \"W3SVC\" is stopped on NODE",
+ * "store \"S\" is not mounted", … Nodes are named by `name` (NULL: model_node_name). On a
+ * concrete model, where the state is known, it says which: "store \"S\" is dismounted". */
+const char *model_degr_text(struct arena *a, const struct model *m, const struct model_degr *g,
+			    model_name_fn name, void *ud);
 
 /* The nodes `act` goes to under binding `b` (the owner for a resource's service or the
  * stores; its `on` role otherwise; the only node of a standalone target). */
 nodeset model_action_nodes(const struct model *m, const struct model_state *s,
 			   const struct model_bind *b, const struct ast_action *act);
+
+/* Does `svc` run on its cluster resource's group owner only (a cluster model's resource)? */
+bool model_is_resource_svc(const struct model *m, const struct ast_model_item *svc);
+
+/* The nodes a condition talks about: the only node of a stand-alone target; for a
+ * resource's service `svc`, its group's owner; its role; else every node. */
+nodeset model_cond_nodes(const struct model *m, const struct model_state *s, const struct model_bind *b,
+			 const struct ast_cond *c, const struct ast_model_item *svc);
 
 /* Is store k selected by `sel` (`store "X"`, `all stores`, `stores [not] in P`)? B_NO, B_YES,
  * or B_ANY when the model cannot know (always B_NO or B_YES on a concrete model). */
@@ -172,8 +223,38 @@ const char *model_node_name(const struct model *m, unsigned node);
 int model_version_cmp(const struct ast_version *a, const struct ast_version *b);
 /* Does a comparison whose three-way result is c satisfy op? */
 bool model_cmp_holds(int c, enum cmp_op op);
+/* Literals of one kind compare (versions as model_version_cmp, strings bytewise, numbers,
+ * durations and bools by value): <0, 0, >0; *comparable is false when the kinds differ. */
+int model_lit_cmp(const struct ast_literal *a, const struct ast_literal *b, bool *comparable);
+/* A fact condition (`fact F CMP LIT`, `fact F in [ … ]`) on the fact's value v: B_YES or
+ * B_NO; *comparable is false when v cannot be compared with the literal (`CMP` only). */
+mset model_fact_eval(const struct ast_cond *c, const struct ast_literal *v, bool *comparable);
+/* `count(P) CMP N` when P holds `count` values: B_YES or B_NO. */
+mset model_count_eval(const struct ast_cond *c, int64_t count);
 
-/* Value accessors (for the checker's end-of-procedure rules and the runtime). */
+/* Live state read back from a target (a command driver's probes when the run starts): each
+ * sets one value of a concrete state from what was observed. */
+void model_observe_member(const struct model *m, struct model_state *s, unsigned n, bool member);
+/* running: B_YES or B_NO as probed; B_ANY when not probed: as the model starts (a
+ * resource's service runs on its group's owner only, every other service runs). */
+void model_observe_service(const struct model *m, struct model_state *s, unsigned n, unsigned svc, mset running);
+/* File f of a hotfix has version `seen` on node n: true when it is the version listed. */
+bool model_observe_file(const struct model *m, struct model_state *s, unsigned n, unsigned f,
+			const struct ast_version *seen);
+/* Hotfix h is (not) installed on node n; files_new: every file of it that was read back has
+ * its listed version. A cluster node whose files are not in place yet waits for its restart
+ * (pending). */
+void model_observe_hotfix(const struct model *m, struct model_state *s, unsigned n, unsigned h, bool installed,
+			  bool files_new);
+/* Store k is (not) mounted on node `host`; dismounted: B_YES or B_NO as probed, B_ANY when
+ * not probed: a store that is not mounted while the store service runs was dismounted,
+ * else it is offline. */
+void model_observe_store(const struct model *m, struct model_state *s, unsigned k, unsigned host, bool mounted,
+			 mset dismounted);
+void model_observe_restart(const struct model *m, struct model_state *s, unsigned r, bool enabled);
+
+/* Value accessors, for reading a state (tests, the checker's messages). Live state read back
+ * from a target is written through model_observe_* instead. */
 static inline mset *model_mem(const struct model *m, struct model_state *s, unsigned n)
 {
 	return &s->v[m->o_mem + n];

@@ -3,6 +3,8 @@
 #ifndef HP_RULES_H
 #define HP_RULES_H
 
+#include <stdbool.h>
+
 enum severity { SEV_ERROR, SEV_WARNING };
 
 enum rule_id {
@@ -18,6 +20,9 @@ enum rule_id {
 struct rule_info {
 	const char *id;         /* "HP101" */
 	enum severity severity; /* final, as SPEC section 4 fixes it */
+	bool guard_refuses;     /* the runtime's guard refuses an action that breaks it on the live
+				 * target (the model judges it at an action); false for advice (HP117),
+				 * what running judges itself (HP123: a verify, a wait) and warnings */
 	const char *summary;    /* the one-line rule of SPEC's table */
 	const char *rationale;  /* why, in the words of the runbook */
 	const char *example;    /* a plan fragment that breaks it */

@@ -910,7 +910,7 @@ class Runner:
         if why:
             fails.append(why)
         elif rc != check_rc:
-            fails.append("check (formatted): exit %d, but %d before fmt" % (rc, check_rc))
+            fails.append("check (formatted): exit %s, but %s before fmt" % (rc, check_rc))
         os.unlink(formatted)
         return fails
 

@@ -1,0 +1,266 @@
+/* walk.c: the walk over a procedure's statements (walk.h). */
+#include "walk.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* The `if` whose branches are being walked: where its steps' numbers start, and how many
+ * each branch walked has (a branch not walked is counted). */
+struct walk_if {
+	const struct ast_stmt *st;
+	unsigned base;
+	unsigned nsteps[2];          /* [0] then, [1] else */
+	bool walked[2];
+	struct walk_if *up;
+};
+
+void walk_init(struct walk *w, const struct walk_ops *ops, void *ud, const struct model *m, struct model_bind *b,
+	       struct arena *a)
+{
+	memset(w, 0, sizeof(*w));
+	w->ops = ops;
+	w->ud = ud;
+	w->m = m;
+	w->bind = b;
+	w->a = a;
+}
+
+unsigned walk_serial(const struct ast_stmt *st)
+{
+	if (st->serial < 1)
+		return 1;
+	return st->serial > MODEL_MAX_NODES ? MODEL_MAX_NODES : (unsigned)st->serial;
+}
+
+static unsigned count_steps(const struct model_bind *b, const struct ast_stmt *st, unsigned mult)
+{
+	unsigned n = 0;
+	for (; st != NULL; st = st->next) {
+		if (st->kind == S_STEP) {
+			n += mult;
+		} else if (st->kind == S_FOREACH) {
+			/* once per member of the set it goes over: a role bound when the walk
+			 * started, or a loop variable of an enclosing loop (one node) */
+			unsigned members = 1;
+			if (st->set_role != NULL && st->set_role->kind != R_LOOPVAR && st->set_role->index < b->n)
+				members = (unsigned)__builtin_popcountll(b->nodes[st->set_role->index]);
+			n += count_steps(b, st->body, mult * members);
+		} else if (st->kind == S_IF) {
+			n += count_steps(b, st->body, mult) + count_steps(b, st->else_body, mult);
+		}
+	}
+	return n;
+}
+
+unsigned walk_count_steps(const struct model_bind *b, const struct ast_stmt *st)
+{
+	return count_steps(b, st, 1);
+}
+
+/* ---- the label ------------------------------------------------------------------------- */
+
+static void set_label(struct walk *w, const char *label)
+{
+	snprintf(w->label, sizeof(w->label), "%s", label != NULL ? label : "");
+}
+
+/* The label of the enclosing loops (its first `outer` bytes), then `var=NODE`. */
+static void label_bind(struct walk *w, size_t outer, const char *var, unsigned node)
+{
+	if (outer >= sizeof(w->label) - 1)
+		return;   /* full: the outer loops' bindings are what it holds */
+	snprintf(w->label + outer, sizeof(w->label) - outer, "%s%s=%s", outer ? "," : "", var,
+		 model_node_name(w->m, node));
+}
+
+void walk_set_label(struct walk *w, const struct ast_procedure *proc, const char *label)
+{
+	set_label(w, label);
+	for (const char *p = label; p != NULL && *p != '\0';) {
+		const char *eq = strchr(p, '='), *comma = strchr(p, ',');
+		if (eq == NULL)
+			return;
+		size_t nlen = (size_t)(eq - p);
+		size_t vlen = comma ? (size_t)(comma - eq - 1) : strlen(eq + 1);
+		for (const struct ast_role *r = proc->roles; r != NULL; r = r->next) {
+			if (r->kind != R_LOOPVAR || r->index >= w->bind->n || strlen(r->name.s) != nlen ||
+			    memcmp(r->name.s, p, nlen) != 0)
+				continue;
+			for (unsigned n = 0; n < w->m->nnodes; n++) {
+				const char *name = model_node_name(w->m, n);
+				if (strlen(name) == vlen && memcmp(name, eq + 1, vlen) == 0)
+					w->bind->nodes[r->index] = (nodeset)1 << n;
+			}
+		}
+		p = comma ? comma + 1 : NULL;
+	}
+}
+
+/* ---- statements ------------------------------------------------------------------------ */
+
+static enum walk_status walk_stmt(struct walk *w, const struct ast_stmt *st);
+
+static enum walk_status walk_step(struct walk *w, const struct ast_stmt *st)
+{
+	unsigned k = ++w->step_no;
+	enum walk_status s = w->ops->step(w->ud, st, k);
+	if (s == WALK_SKIP)
+		return WALK_ON;
+	if (s != WALK_ON)
+		return s;
+	int idx = 0;
+	for (const struct ast_action *a = st->actions; a != NULL; a = a->next, idx++)
+		if ((s = w->ops->action(w->ud, st, a, idx)) != WALK_ON)
+			return s;
+	return w->ops->step_done != NULL ? w->ops->step_done(w->ud, st, k) : WALK_ON;
+}
+
+const struct walk_snapshot *walk_snapshot(struct walk *w, const struct ast_stmt *ckpt)
+{
+	/* one block: the snapshot, the bindings, the label */
+	size_t nb = w->bind->n * sizeof(nodeset), ll = strlen(w->label) + 1;
+	struct walk_snapshot *snap = arena_alloc(w->a, sizeof(*snap) + nb + ll);
+	nodeset *nodes = (nodeset *)(snap + 1);
+	char *label = (char *)nodes + nb;
+	memcpy(nodes, w->bind->nodes, nb);
+	memcpy(label, w->label, ll);
+	snap->ckpt = ckpt;
+	snap->nodes = nodes;
+	snap->label = label;
+	return snap;
+}
+
+static enum walk_status replay_actions(const struct walk_snapshot *snap, walk_action_fn act, void *ud)
+{
+	enum walk_status s = WALK_ON;
+	int idx = 0;
+	for (const struct ast_action *a = snap->ckpt->actions; a != NULL && s == WALK_ON; a = a->next, idx++)
+		s = act(ud, snap->ckpt, a, idx);
+	return s;
+}
+
+/* A replay under the snapshot's label, then the walk's again (rarely: the checker replays at
+ * every step, mostly where the labels are the same). */
+static enum walk_status replay_relabelled(struct walk *w, const struct walk_snapshot *snap, walk_action_fn act,
+					  void *ud)
+{
+	char label[WALK_LABEL_MAX];
+	memcpy(label, w->label, sizeof(label));
+	set_label(w, snap->label);
+	enum walk_status s = replay_actions(snap, act, ud);
+	memcpy(w->label, label, sizeof(label));
+	return s;
+}
+
+enum walk_status walk_replay(struct walk *w, const struct walk_snapshot *snap, walk_action_fn act, void *ud)
+{
+	/* the snapshot's bindings stand in for the walk's while its actions run (they bind
+	 * nothing) */
+	nodeset *nodes = w->bind->nodes;
+	enum walk_status s;
+	w->bind->nodes = snap->nodes;
+	if ((w->label[0] == '\0' && snap->label[0] == '\0') || strcmp(w->label, snap->label) == 0)
+		s = replay_actions(snap, act, ud);
+	else
+		s = replay_relabelled(w, snap, act, ud);
+	w->bind->nodes = nodes;
+	return s;
+}
+
+void walk_restore(struct walk *w, const struct walk_snapshot *snap)
+{
+	memcpy(w->bind->nodes, snap->nodes, w->bind->n * sizeof(nodeset));
+	set_label(w, snap->label);
+}
+
+static enum walk_status walk_foreach(struct walk *w, const struct ast_stmt *st)
+{
+	if (st->var == NULL || st->set_role == NULL)
+		return WALK_ON;
+	nodeset set = w->bind->nodes[st->set_role->index];
+	unsigned nodes[MODEL_MAX_NODES], n = 0;
+	for (unsigned i = 0; i < w->m->nnodes && i < MODEL_MAX_NODES; i++)
+		if (set & ((nodeset)1 << i))
+			nodes[n++] = i;
+	unsigned serial = walk_serial(st);
+	size_t outer = strlen(w->label);
+	enum walk_status s = WALK_ON;
+	for (unsigned b = 0; b < n && s == WALK_ON; b += serial) {
+		unsigned e = b + serial < n ? b + serial : n;
+		/* the nodes of one batch go through the body's statements together (lock-step:
+		 * statement k for every node of the batch, then statement k+1) */
+		for (const struct ast_stmt *body = st->body; body != NULL && s == WALK_ON; body = body->next)
+			for (unsigned k = b; k < e && s == WALK_ON; k++) {
+				w->bind->nodes[st->var->index] = (nodeset)1 << nodes[k];
+				label_bind(w, outer, st->name.s, nodes[k]);
+				s = walk_stmt(w, body);
+			}
+	}
+	w->label[outer] = '\0';
+	if (s == WALK_ON)
+		w->bind->nodes[st->var->index] = 0;
+	return s;
+}
+
+static unsigned branch_steps(const struct walk *w, const struct walk_if *f, int i)
+{
+	if (f->walked[i])
+		return f->nsteps[i];
+	return walk_count_steps(w->bind, i == 0 ? f->st->body : f->st->else_body);
+}
+
+enum walk_status walk_branch(struct walk *w, const struct ast_stmt *st, bool then)
+{
+	struct walk_if *f = w->in_if;
+	if (f == NULL || f->st != st)
+		return WALK_ERROR;   /* not from ops->branch of this `if` */
+	int i = then ? 0 : 1;
+	unsigned first = f->base + (then ? 0 : branch_steps(w, f, 0));
+	w->step_no = first;
+	w->in_if = f->up;
+	enum walk_status s = walk_stmts(w, then ? st->body : st->else_body);
+	w->in_if = f;
+	f->walked[i] = true;
+	f->nsteps[i] = w->step_no - first;
+	return s;
+}
+
+static enum walk_status walk_if(struct walk *w, const struct ast_stmt *st)
+{
+	struct walk_if f = { st, w->step_no, { 0, 0 }, { false, false }, w->in_if };
+	w->in_if = &f;
+	enum walk_status s = w->ops->branch(w->ud, w, st);
+	w->in_if = f.up;
+	if (s != WALK_ON)
+		return s;
+	/* a step keeps its number whichever branch runs: what follows comes after both */
+	w->step_no = f.base + branch_steps(w, &f, 0) + branch_steps(w, &f, 1);
+	return WALK_ON;
+}
+
+static enum walk_status walk_stmt(struct walk *w, const struct ast_stmt *st)
+{
+	switch (st->kind) {
+	case S_STEP:
+		return walk_step(w, st);
+	case S_CHECKPOINT: {
+		const struct walk_snapshot *snap = walk_snapshot(w, st);
+		return w->ops->checkpoint != NULL ? w->ops->checkpoint(w->ud, snap) : WALK_ON;
+	}
+	case S_FOREACH:
+		return walk_foreach(w, st);
+	case S_IF:
+		return walk_if(w, st);
+	}
+	return WALK_ON;
+}
+
+enum walk_status walk_stmts(struct walk *w, const struct ast_stmt *st)
+{
+	for (; st != NULL; st = st->next) {
+		enum walk_status s = walk_stmt(w, st);
+		if (s != WALK_ON)
+			return s;
+	}
+	return WALK_ON;
+}
