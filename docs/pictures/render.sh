@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # render.sh: regenerate the pictures of docs/pictures/ from the built binary: `hotplan graph`
-# of each plan and procedure below, rendered by Graphviz (`dot -Tsvg`). Run it after a change
+# of each plan and procedure below, rendered by Graphviz (`dot -Tsvg`), and the layers of the
+# code as its #include lines draw them (tools/layers.py --dot). Run it after a change
 # to compiler/graph.c or to one of these plans, and review the SVGs (git diff, or a browser).
 #
 #   docs/pictures/render.sh                    write the SVGs beside this script
@@ -62,5 +63,19 @@ render() {
 render plans/ese-hotfix.hplan cluster ese-hotfix-cluster
 render plans/ese-hotfix.hplan standalone ese-hotfix-standalone
 render plans/postgresql-minor-update.hplan cluster postgresql-minor-update
+
+# The layers, drawn from the code's own #include lines (tools/layers.py, docs/architecture.md).
+if python3 tools/layers.py --dot >"$tmp/layers.dot" 2>"$tmp/layers.err" &&
+	dot -Tsvg "$tmp/layers.dot" -o "$tmp/layers.svg" 2>>"$tmp/layers.err" && [[ ! -s $tmp/layers.err ]]; then
+	mv "$tmp/layers.svg" "$out/layers.svg"
+	echo "wrote $out/layers.svg"
+	if [[ -n ${PNG_DIR:-} ]]; then
+		dot -Tpng "$tmp/layers.dot" -o "$PNG_DIR/layers.png" && echo "wrote $PNG_DIR/layers.png"
+	fi
+else
+	echo "render: the layers picture (tools/layers.py --dot | dot -Tsvg):" >&2
+	sed 's/^/    /' "$tmp/layers.err" >&2
+	failures=$((failures + 1))
+fi
 
 ((failures == 0)) || exit 1
