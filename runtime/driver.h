@@ -37,7 +37,7 @@ struct driver {
 	long long pace_ns;                 /* sim: how long each action takes */
 };
 
-/* The simulated target's driver (sim:). */
+/* The simulated target's driver (sim:; driver_sim.c). */
 struct driver *driver_sim_new(struct arena *a, const struct model *m, struct model_state *live,
 			      const struct rt_target *t, long long pace_ns, volatile int *abort);
 

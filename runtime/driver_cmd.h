@@ -2,8 +2,14 @@
  * profile commands run on its nodes through their transports (local:, ssh://), conditions are
  * answered by the profile's probes, and --dry-run shows the rendered commands, also for sim:
  * nodes that name a real profile (a preview for real servers; the simulated target still
- * acts). Design: docs/profiles.md. Everything lives in the run's arena; the transports are
- * closed by the driver's close (or cmd_target_close when no driver was made). */
+ * acts). Design: docs/profiles.md.
+ *
+ * Its parts, each with its own header: needs.c (the profile keys a plan needs), nodes.c (the
+ * nodes' profiles and transports; rendering and running a line), live.c (the live target read
+ * back), probe.c (a condition's truth, asked of the nodes), commands.c (an action to its
+ * commands), act.c (running them), describe.c (--dry-run), text.c (text for messages). This
+ * file ties them together. Everything lives in the run's arena; the transports are closed by
+ * the driver's close (or nodes_close when no driver was made). */
 #ifndef HP_DRIVER_CMD_H
 #define HP_DRIVER_CMD_H
 
@@ -11,14 +17,11 @@
 #include <stdio.h>
 
 #include "driver.h"
-#include "profile.h"
+#include "nodes.h"
 #include "progress.h"
 #include "target.h"
-#include "transport.h"
 
-struct cmd_target;
-
-struct cmd_open {
+struct driver_cmd_opts {
 	const struct ast_plan *plan;
 	const struct ast_procedure *proc;       /* the procedure that will run */
 	const char *plan_path;                  /* for the profile search path */
@@ -29,7 +32,7 @@ struct cmd_open {
 
 /* Does target t need the command driver: a local: or ssh:// node, or a sim: node naming a
  * profile other than "sim"? */
-bool cmd_target_wanted(const struct rt_target *t);
+bool driver_cmd_wanted(const struct rt_target *t);
 
 /* Load each node's profile (its own, the target's, or the transport's default:
  * linux-systemd for local: and ssh://, none for sim:), check that it has every key the
@@ -38,24 +41,34 @@ bool cmd_target_wanted(const struct rt_target *t);
  * owner (`probe group owner`) and, when the inventory lists no store, the stores (`list
  * stores`); both go into *t. Returns 0, or an exit code (exec.h: EXIT_USAGE for what cannot be
  * loaded or reached, EXIT_REJECTED when a profile lacks what the plan needs) with msg. */
-int cmd_target_open(struct hp_ctx *ctx, const struct cmd_open *o, struct rt_target *t, struct cmd_target **out,
+int driver_cmd_open(struct hp_ctx *ctx, const struct driver_cmd_opts *o, struct rt_target *t, struct nodes **out,
 		    char *msg, size_t len);
 
-/* Close the transports of a target whose driver was never made. */
-void cmd_target_close(struct cmd_target *ct);
-
-/* The driver over ct. `values` are the params by index (exec strings); `journal_path` is
+/* The driver over ns. `values` are the params by index (exec strings); `journal_path` is
  * read when a command runs (output goes to JOURNAL.out/NODE.log; empty: not captured);
  * --dry-run's lines go through `prog` (text, or JSON objects); `sim` (sim: targets: the simulated driver)
  * acts and probes in its place. On a real target the live state is first read back through
  * the probes the profile has (services, membership, stores, hotfixes, file versions, restart
  * policies), so that the guard judges the target as it is. NULL with msg when that fails. */
 struct driver *driver_cmd_new(struct arena *a, const struct model *m, struct model_state *live,
-			      const struct rt_target *t, struct cmd_target *ct, const struct rt_value *values,
+			      const struct rt_target *t, struct nodes *ns, const struct rt_value *values,
 			      const char *journal_path, struct progress *prog, struct driver *sim, volatile int *abort,
 			      char *msg, size_t len);
 
 /* Print the diagnostics reported since index `from` (a profile file's syntax errors). */
-void cmd_print_diags(struct hp_ctx *ctx, unsigned from, FILE *out);
+void driver_cmd_print_diags(struct hp_ctx *ctx, unsigned from, FILE *out);
+
+/* The command driver's state: made by driver_cmd_new, read by its parts (commands.c, act.c,
+ * describe.c). */
+struct driver_cmd {
+	struct driver base;
+	struct nodes *ns;
+	struct arena *a;
+	const struct rt_value *values;
+	const char *journal_path;
+	struct progress *prog;               /* where --dry-run's lines go */
+	struct driver *sim;
+	bool out_dir_ready;                  /* JOURNAL.out exists */
+};
 
 #endif

@@ -241,7 +241,7 @@ static int setup_target(struct run *R)
 	R->sim = true;
 	for (unsigned n = 0; n < R->target.nnodes; n++)
 		R->sim &= R->target.nodes[n].transport == TR_SIM;
-	if (cmd_target_wanted(&R->target)) {
+	if (driver_cmd_wanted(&R->target)) {
 		/* local: and ssh:// nodes, and sim: nodes that name a real profile: their profiles and
 		 * transports, the stores and group owners of the live target (driver_cmd.h) */
 		const struct ast_profile *local = NULL;
@@ -249,9 +249,9 @@ static int setup_target(struct run *R)
 		char msg[2048];
 		if (inv != NULL)
 			local = inv->profiles;
-		struct cmd_open co = { R->plan, R->proc, R->o.plan_path, local, R->o.dry_run, &exec_interrupts };
-		int rc = cmd_target_open(&R->ctx, &co, &R->target, &R->cmd, msg, sizeof(msg));
-		cmd_print_diags(&R->ctx, before, stderr);
+		struct driver_cmd_opts co = { R->plan, R->proc, R->o.plan_path, local, R->o.dry_run, &exec_interrupts };
+		int rc = driver_cmd_open(&R->ctx, &co, &R->target, &R->cmd, msg, sizeof(msg));
+		driver_cmd_print_diags(&R->ctx, before, stderr);
 		if (rc != 0) {
 			say(R, "%s", msg);
 			return rc;
@@ -660,7 +660,7 @@ static int run_free(struct run *R, int rc)
 	}
 	if (R->drv != NULL)
 		R->drv->ops->close(R->drv);
-	cmd_target_close(R->cmd);
+	nodes_close(R->cmd);
 	run_release(R);
 	if (R->resuming) {
 		journal_resume_free(&R->rs);

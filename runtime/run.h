@@ -32,7 +32,7 @@ struct run {
 	struct model_state *scratch;           /* the guard's trial state */
 	struct model_bind bind;
 	struct driver *drv;
-	struct cmd_target *cmd;                /* local:, ssh://, previewed profiles (driver_cmd.h) */
+	struct nodes *cmd;                /* local:, ssh://, previewed profiles (driver_cmd.h) */
 	struct progress prog;
 	char run_id[JOURNAL_RUN_ID_MAX];
 	char state_dir[JOURNAL_PATH_MAX];

@@ -1,6 +1,7 @@
-/* transport_sim.c: the simulated target. Its state is the model's concrete state, kept by
- * the runtime; acting is waiting `--pace` (a simulated action takes time, so a run can be
- * watched or interrupted) and the effect is the model's, applied by the runtime after. */
+/* driver_sim.c: the simulated target's driver (driver.h). Its state is the model's concrete
+ * state, kept by the runtime; acting is waiting `--pace` (a simulated action takes time, so a
+ * run can be watched or interrupted) and the effect is the model's, applied by the runtime
+ * after. */
 #include <errno.h>
 #include <string.h>
 #include <time.h>

@@ -1,0 +1,282 @@
+/* nodes.c: a target's nodes for the command driver: profiles, transports, rendering a key's
+ * command for a node and running a line on it (nodes.h). */
+#define _GNU_SOURCE /* mkdtemp */
+#include "nodes.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exec.h"
+#include "text.h"
+#include "util.h"
+
+#define DEFAULT_PROFILE "linux-systemd"
+
+static const char *safe_file_name(struct arena *a, const char *name)
+{
+	char *s = arena_strdup(a, name);
+	for (char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ||
+		      *p == '-' || *p == '_'))
+			*p = '_';
+	if (s[0] == '.' || s[0] == '\0')
+		return arena_printf(a, "_%s", s);
+	return s;
+}
+
+struct nodes *nodes_new(struct hp_ctx *ctx, const struct rt_target *t, volatile int *abort)
+{
+	struct arena *a = &ctx->arena;
+	struct nodes *ns = arena_alloc(a, sizeof(*ns));
+	ns->ctx = ctx;
+	ns->t = t;
+	ns->abort = abort;
+	ns->n = t->nnodes;
+	ns->node = arena_alloc(a, (ns->n + 1) * sizeof(*ns->node));
+	ns->real = true;
+	for (unsigned n = 0; n < ns->n; n++) {
+		ns->node[n].log_name = safe_file_name(a, t->nodes[n].name);
+		ns->real &= t->nodes[n].transport != TR_SIM;
+	}
+	return ns;
+}
+
+/* The profiles loaded so far: each is loaded once. */
+struct loaded {
+	const char **dirs;                   /* the search path */
+	unsigned ndirs;
+	const char **names;
+	const struct profile **v;
+	unsigned n;
+};
+
+/* Profile `name` for node rn, loaded or found among those loaded. 0, or EXIT_USAGE (msg). */
+static int load_profile(struct nodes *ns, struct loaded *ld, const struct ast_profile *local,
+			const struct rt_node *rn, const char *name, bool explicit, const struct profile **out, char *msg,
+			size_t len)
+{
+	for (unsigned i = 0; i < ld->n; i++)
+		if (strcmp(ld->names[i], name) == 0) {
+			*out = ld->v[i];
+			return 0;
+		}
+	char err[1536];
+	if (profile_find(ns->ctx, name, local, ld->dirs, ld->ndirs, out, err, sizeof(err)) < 0) {
+		util_err(msg, len, "node %s: %s%s", rn->name, err,
+			 explicit ? "" : " (the default for local: and ssh:// nodes; name another with "
+			 "`profile \"NAME\"` in the inventory)");
+		return EXIT_USAGE;
+	}
+	ld->names[ld->n] = name;
+	ld->v[ld->n++] = *out;
+	return 0;
+}
+
+int nodes_load_profiles(struct nodes *ns, const struct needs *nd, const char *plan_path,
+			const struct ast_profile *local, char *msg, size_t len)
+{
+	struct arena *a = &ns->ctx->arena;
+	struct loaded ld = { NULL, 0, NULL, NULL, 0 };
+	bool needs_profile = needs_any(nd);
+	int rc;
+
+	ld.ndirs = profile_search_path(a, plan_path, &ld.dirs);
+	ld.names = arena_alloc(a, (ns->n + 1) * sizeof(*ld.names));
+	ld.v = arena_alloc(a, (ns->n + 1) * sizeof(*ld.v));
+	for (unsigned n = 0; n < ns->n; n++) {
+		const struct rt_node *rn = &ns->t->nodes[n];
+		const char *name = rn->profile;
+		bool explicit = name != NULL;
+		if (name != NULL && strcmp(name, "sim") == 0) {
+			if (rn->transport != TR_SIM) {
+				util_err(msg, len, "node %s: profile \"sim\" is for sim: nodes only (its address is %s)",
+					 rn->name, rn->address);
+				return EXIT_USAGE;
+			}
+			continue;
+		}
+		if (name == NULL) {
+			if (rn->transport == TR_SIM || !needs_profile)
+				continue;   /* exec, wait, pause and verify of facts need no profile */
+			name = DEFAULT_PROFILE;
+		}
+		const struct profile *p = NULL;
+		if ((rc = load_profile(ns, &ld, local, rn, name, explicit, &p, msg, len)) != 0)
+			return rc;
+		ns->node[n].prof = p;
+		if (p->shell == PROFILE_CMD && rn->transport != TR_SIM) {
+			util_err(msg, len, "node %s: profile '%s' runs its commands under cmd, and the %s transport runs "
+				 "/bin/sh -c: a cmd profile previews Windows commands (--dry-run) on sim: nodes", rn->name,
+				 p->name, rn->transport == TR_LOCAL ? "local:" : "ssh://");
+			return EXIT_USAGE;
+		}
+		if ((rc = needs_check_profile(ns->ctx, nd, rn, p, msg, len)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int nodes_connect(struct nodes *ns, char *msg, size_t len)
+{
+	const char *tmp = getenv("TMPDIR");
+	if (tmp == NULL || tmp[0] == '\0' || strlen(tmp) > 24)
+		tmp = "/tmp";
+	snprintf(ns->tmp_dir, sizeof(ns->tmp_dir), "%s/hotplan-XXXXXX", tmp);
+	if (mkdtemp(ns->tmp_dir) == NULL) {
+		int e = errno;
+		ns->tmp_dir[0] = '\0';
+		util_err(msg, len, "mkdtemp %s/hotplan-XXXXXX: %s", tmp, strerror(e));
+		return EXIT_USAGE;
+	}
+	for (unsigned n = 0; n < ns->n; n++) {
+		char err[1024] = "";
+		const struct rt_node *rn = &ns->t->nodes[n];
+		ns->node[n].tr = rn->transport == TR_LOCAL ? transport_local_new(rn, ns->abort, err, sizeof(err))
+			: transport_ssh_new(rn, ns->tmp_dir, ns->abort, err, sizeof(err));
+		if (ns->node[n].tr == NULL) {
+			nodes_close(ns);
+			util_err(msg, len, "node %s (%s): %s", rn->name, rn->address, err);
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+void nodes_close(struct nodes *ns)
+{
+	if (ns == NULL || ns->closed)
+		return;
+	ns->closed = true;
+	for (unsigned n = 0; n < ns->n; n++) {
+		transport_close(ns->node[n].tr);
+		ns->node[n].tr = NULL;
+	}
+	if (ns->tmp_dir[0] != '\0') {
+		(void)rmdir(ns->tmp_dir); /* the ssh transports removed their sockets */
+		ns->tmp_dir[0] = '\0';
+	}
+}
+
+/* ---- a key's command for a node ------------------------------------------------------------ */
+
+struct lookup {
+	struct nodes *ns;
+	unsigned node;
+	const struct profile_var *vars;
+	unsigned nvars;
+};
+
+static const char *node_lookup(void *ud, const char *name, bool *raw, char *err, size_t errlen)
+{
+	struct lookup *l = ud;
+	const struct rt_node *nd = &l->ns->t->nodes[l->node];
+	struct arena *a = &l->ns->ctx->arena;
+	for (unsigned i = 0; i < l->nvars; i++)
+		if (strcmp(l->vars[i].name, name) == 0) {
+			*raw = l->vars[i].raw;
+			return l->vars[i].value;
+		}
+	if (strcmp(name, "node") == 0)
+		return nd->name;
+	if (strcmp(name, "sandbox") == 0) {
+		const struct ast_literal *f = target_fact(l->ns->t, (int)l->node, "sandbox");
+		if (f != NULL)
+			return text_literal(a, f);
+		const char *env = getenv("HOTPLAN_SANDBOX");
+		if (env != NULL && env[0] != '\0')
+			return arena_printf(a, "%s/%s", env, nd->name);
+		snprintf(err, errlen, "node %s has no sandbox: give it `fact sandbox = \"DIR\"` or set HOTPLAN_SANDBOX",
+			 nd->name);
+		return NULL;
+	}
+	if (strncmp(name, "fact.", 5) == 0) {
+		const struct ast_literal *f = target_fact(l->ns->t, (int)l->node, name + 5);
+		if (f != NULL)
+			return text_literal(a, f);
+		snprintf(err, errlen, "fact %s is not known for node %s", name + 5, nd->name);
+		return NULL;
+	}
+	return NULL;
+}
+
+const char *nodes_render(struct nodes *ns, unsigned node, enum profile_key k, const struct profile_var *vars,
+			 unsigned nvars, char *err, size_t errlen)
+{
+	const struct profile *p = ns->node[node].prof;
+	if (p == NULL || p->cmd[k] == NULL) {
+		snprintf(err, errlen, "node %s: %s has no `%s`", ns->t->nodes[node].name,
+			 p ? arena_printf(&ns->ctx->arena, "profile '%s'", p->name) : "no profile", profile_key_name(k));
+		return NULL;
+	}
+	struct lookup l = { ns, node, vars, nvars };
+	char why[512];
+	char *line = (char *)profile_subst(&ns->ctx->arena, p->shell, p->cmd[k], node_lookup, &l, why, sizeof(why));
+	if (line == NULL) {
+		snprintf(err, errlen, "node %s: profile '%s', `%s`: %s", ns->t->nodes[node].name, p->name,
+			 profile_key_name(k), why);
+		return NULL;
+	}
+	/* an empty value at the end (no `args`) leaves blanks: not part of the command */
+	size_t n = strlen(line);
+	while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+		line[--n] = '\0';
+	return line;
+}
+
+/* ---- running a line ------------------------------------------------------------------------ */
+
+int nodes_run(struct nodes *ns, unsigned node, const char *line, long long timeout_ns, const char *capture,
+	      const char *label, struct transport_result *r, char *err, size_t errlen)
+{
+	struct transport *tr = ns->node[node].tr;
+	if (tr == NULL) {
+		snprintf(err, errlen, "node %s has no transport", ns->t->nodes[node].name);
+		return -1;
+	}
+	struct transport_cmd c = { line, timeout_ns, capture, label };
+	return transport_run(tr, &c, r, err, errlen);
+}
+
+void nodes_failure_text(const struct nodes *ns, unsigned node, enum profile_key k, const char *line,
+			const struct transport_result *r, char *out, size_t len)
+{
+	char how[96], tail[512], shown[256];
+	text_escape(shown, sizeof(shown), line, 160);
+	if (r->timed_out)
+		snprintf(how, sizeof(how), "timed out after %.0fs", r->seconds);
+	else if (r->interrupted)
+		snprintf(how, sizeof(how), "was aborted by a second interrupt");
+	else if (r->signal)
+		snprintf(how, sizeof(how), "was killed by signal %d", r->signal);
+	else
+		snprintf(how, sizeof(how), "exited with status %d", r->status);
+	text_tail_lines(r->tail, 3, tail, sizeof(tail));
+	snprintf(out, len, "%s on %s: `%s` %s%s%s", k == PK_EXEC ? "exec" : profile_key_name(k), ns->t->nodes[node].name,
+		 shown, how, tail[0] ? ": " : "", tail);
+}
+
+/* ---- where a command runs ------------------------------------------------------------------ */
+
+unsigned nodes_store_host(const struct model *m, const struct model_state *live)
+{
+	const struct ast_model_item *svc = m->plan->store_svc;
+	if (m->kind == PROC_CLUSTER && svc != NULL && svc->res != NULL && svc->res->grp != NULL && m->ngroups > 0) {
+		int n = nodes_first(live->owner[svc->res->grp->index]);
+		if (n >= 0)
+			return (unsigned)n;
+	}
+	return 0;
+}
+
+unsigned nodes_group_host(const struct model *m, const struct model_state *live, const struct ast_model_item *grp)
+{
+	if (grp != NULL && m->ngroups > 0 && grp->index < m->ngroups) {
+		int n = nodes_first(live->owner[grp->index]);
+		if (n >= 0)
+			return (unsigned)n;
+	}
+	return 0;
+}
