@@ -491,11 +491,11 @@ int run_start_journal(struct run *R)
 		say(R, "%s", err);
 		return EXIT_USAGE;
 	}
-	struct target_last last = { .status = TARGET_UNFINISHED };
+	struct last_run last = { .status = LAST_RUN_UNFINISHED };
 	snprintf(last.run_id, sizeof(last.run_id), "%s", R->run_id);
 	if (realpath(R->journal_path, last.journal) == NULL)
 		snprintf(last.journal, sizeof(last.journal), "%s", R->journal_path);
-	if (target_last_write(R->state_dir, R->target.name, &last, err, sizeof(err)) < 0) {
+	if (last_run_write(R->state_dir, R->target.name, &last, err, sizeof(err)) < 0) {
 		say(R, "%s", err);
 		return EXIT_USAGE;
 	}
@@ -509,12 +509,11 @@ void run_finish(struct run *R, enum journal_status st)
 		return;
 	if (run_journal(R, JOURNAL_RUN_DONE, NULL, -1, NULL, NULL, st) < 0)
 		return;   /* the target stays unfinished: `resume` sees how it ended */
-	struct target_last last = { .status = st == JOURNAL_STATUS_COMPLETED ? TARGET_COMPLETED
-					     : st == JOURNAL_STATUS_ROLLED_BACK ? TARGET_ROLLED_BACK : TARGET_FAILED };
+	struct last_run last = { .status = last_run_status_of(st) };
 	snprintf(last.run_id, sizeof(last.run_id), "%s", R->run_id);
 	if (realpath(R->journal_path, last.journal) == NULL)
 		snprintf(last.journal, sizeof(last.journal), "%s", R->journal_path);
-	if (target_last_write(R->state_dir, R->target.name, &last, err, sizeof(err)) < 0)
+	if (last_run_write(R->state_dir, R->target.name, &last, err, sizeof(err)) < 0)
 		say(R, "%s", err);
 }
 
@@ -590,16 +589,16 @@ static int take_lock(struct run *R, bool resume)
 	}
 	if (msg[0] != '\0')
 		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE, .message = msg });
-	struct target_last last;
-	rc = target_last_read(R->state_dir, R->target.name, &last, msg, sizeof(msg));
+	struct last_run last;
+	rc = last_run_read(R->state_dir, R->target.name, &last, msg, sizeof(msg));
 	if (rc < 0) {
 		say(R, "%s", msg);
 		return EXIT_USAGE;
 	}
 	if (resume)
-		rc = target_resume_gate(rc == 0 ? &last : NULL, R->target.name, R->run_id, msg, sizeof(msg));
+		rc = last_run_resume_gate(rc == 0 ? &last : NULL, R->target.name, R->run_id, msg, sizeof(msg));
 	else
-		rc = target_last_gate(rc == 0 ? &last : NULL, R->target.name, R->o.abandon, msg, sizeof(msg));
+		rc = last_run_gate(rc == 0 ? &last : NULL, R->target.name, R->o.abandon, msg, sizeof(msg));
 	if (rc != 0) {
 		say(R, "%s", msg);
 		if (rc == 1)
@@ -730,13 +729,12 @@ static int resume_ended(struct run *R, const char *journal_path)
 	char err[512];
 	const char *target = R->log.header.target;
 	enum journal_status st = R->rs.end_status;
-	struct target_last last;
+	struct last_run last;
 	if (target != NULL && journal_state_dir(R->state_dir, sizeof(R->state_dir), err, sizeof(err)) == 0 &&
-	    target_last_read(R->state_dir, target, &last, err, sizeof(err)) == 0 &&
-	    strcmp(last.run_id, R->log.header.run_id) == 0 && last.status == TARGET_UNFINISHED) {
-		last.status = st == JOURNAL_STATUS_COMPLETED ? TARGET_COMPLETED
-			      : st == JOURNAL_STATUS_ROLLED_BACK ? TARGET_ROLLED_BACK : TARGET_FAILED;
-		if (target_last_write(R->state_dir, target, &last, err, sizeof(err)) == 0) {
+	    last_run_read(R->state_dir, target, &last, err, sizeof(err)) == 0 &&
+	    strcmp(last.run_id, R->log.header.run_id) == 0 && last.status == LAST_RUN_UNFINISHED) {
+		last.status = last_run_status_of(st);
+		if (last_run_write(R->state_dir, target, &last, err, sizeof(err)) == 0) {
 			/* the runner died after its last record: this resume finishes its bookkeeping */
 			say(R, "run %s had ended (%s); target '%s' now says so too", R->log.header.run_id,
 			    journal_status_name(st), target);
