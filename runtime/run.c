@@ -15,6 +15,7 @@
 #include "driver_cmd.h"
 #include "last_run.h"
 #include "run.h"
+#include "sim_state.h"
 #include "util.h"
 
 volatile sig_atomic_t run_interrupts;
@@ -279,8 +280,6 @@ void run_finish(struct run *R, enum journal_status st)
 
 /* ---- the simulated target's state ------------------------------------------------------ */
 
-#define SIM_MAGIC "HPSIM001"
-
 /* The simulated target outlives the runner, as a real one would: its state is saved after
  * every action, whole or not at all: written to NAME.sim.tmp, renamed over NAME.sim (a write
  * cut short by a full disk must not leave half a state for `resume` to read; a simulated
@@ -290,43 +289,75 @@ int run_save_sim(struct run *R)
 {
 	if (R->j == NULL || R->sim_path[0] == '\0')
 		return 0;
-	size_t ng = R->m->ngroups * sizeof(nodeset), len = 8 + 12 + ng + R->m->nv;
+	size_t len = sim_state_size(R->m);
 	if (R->sim_buf == NULL)
 		R->sim_buf = arena_alloc(&R->ctx.arena, len);
-	uint32_t hdr[3] = { R->m->nv, R->m->ngroups, R->m->nnodes };
-	unsigned char *p = R->sim_buf;
-	memcpy(p, SIM_MAGIC, 8); /* NOLINT(bugprone-not-null-terminated-result): a binary header */
-	memcpy(p + 8, hdr, 12);
-	memcpy(p + 20, R->live->owner, ng);
-	memcpy(p + 20 + ng, R->live->v, R->m->nv);
+	if (sim_state_encode(R->m, R->live, R->plan_hash, R->sim_buf, len) != len)
+		abort();   /* the buffer is sim_state_size bytes */
 	char err[JOURNAL_PATH_MAX + 128];
-	if (util_replace(R->sim_path, p, len, 0600, UTIL_FIXED_TMP, err, sizeof(err)) != 0)
+	if (util_replace(R->sim_path, R->sim_buf, len, 0600, UTIL_FIXED_TMP, err, sizeof(err)) != 0)
 		return run_io_failed(R, arena_printf(&R->ctx.arena, "save the simulated target's state: %s", err));
+	return 0;
+}
+
+#define SIM_FILE_MAX (16u << 20)   /* far more than any target's state */
+
+/* The whole of the regular file fd, whose size is `size`, into buf (malloc'd, the caller
+ * frees it), *len the bytes it had (fewer than size if it shrank). 0, or -1 with err. */
+static int read_sim_file(const char *path, int fd, size_t size, unsigned char **buf, size_t *len,
+			 char *err, size_t errlen)
+{
+	unsigned char *b = malloc(size);
+	size_t got = 0;
+	if (b == NULL)
+		return util_err(err, errlen, "read %s: %s", path, strerror(ENOMEM));
+	while (got < size) {
+		ssize_t n = read(fd, b + got, size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			free(b);
+			return util_err(err, errlen, "read %s: %s", path, strerror(e));
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	*buf = b;
+	*len = got;
 	return 0;
 }
 
 int run_load_sim(struct run *R, char *err, size_t errlen)
 {
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	struct stat st;
+	int rc = -1;
 	int fd = open(R->sim_path, O_RDONLY | O_CLOEXEC);
+
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;   /* nothing acted yet: the start state */
-		return util_err(err, errlen, "%s: the simulated target's saved state is unreadable", R->sim_path);
+		return util_err(err, errlen, "open %s: %s", R->sim_path, strerror(errno));
 	}
-	struct stat st;
-	if (fstat(fd, &st) == 0 && st.st_size == 0) {
-		close(fd);                         /* killed between creating and writing it: likewise */
-		return 0;
+	if (fstat(fd, &st) != 0)
+		util_err(err, errlen, "stat %s: %s", R->sim_path, strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		util_err(err, errlen, "%s: not a regular file", R->sim_path);
+	else if (st.st_size == 0)
+		rc = 0;     /* killed between creating and writing it: likewise */
+	else if ((unsigned long long)st.st_size > SIM_FILE_MAX)
+		util_err(err, errlen, "%s: saved simulated state: %lld bytes, more than any state", R->sim_path,
+			 (long long)st.st_size);
+	else if (read_sim_file(R->sim_path, fd, (size_t)st.st_size, &buf, &len, err, errlen) == 0) {
+		char why[256];
+		rc = sim_state_decode(R->m, R->plan_hash, buf, len, R->live, why, sizeof(why));
+		if (rc < 0)
+			util_err(err, errlen, "%s: %s", R->sim_path, why);
 	}
-	char magic[8];
-	uint32_t hdr[3];
-	bool ok = read(fd, magic, 8) == 8 && memcmp(magic, SIM_MAGIC, 8) == 0 &&
-		  read(fd, hdr, sizeof(hdr)) == (ssize_t)sizeof(hdr) && hdr[0] == R->m->nv &&
-		  hdr[1] == R->m->ngroups && hdr[2] == R->m->nnodes &&
-		  read(fd, R->live->owner, R->m->ngroups * sizeof(nodeset)) == (ssize_t)(R->m->ngroups * sizeof(nodeset)) &&
-		  read(fd, R->live->v, R->m->nv) == (ssize_t)R->m->nv;
-	close(fd);
-	if (!ok)
-		return util_err(err, errlen, "%s: the simulated target's saved state is unreadable", R->sim_path);
-	return 0;
+	close(fd);   /* read only */
+	free(buf);
+	return rc;
 }

@@ -41,7 +41,7 @@ struct run {
 	char state_dir[JOURNAL_PATH_MAX];
 	char journal_path[JOURNAL_PATH_MAX];
 	char sim_path[JOURNAL_PATH_MAX + 8];    /* the simulated target's state, beside the journal */
-	unsigned char *sim_buf;
+	unsigned char *sim_buf;                /* its encoding (sim_state.h), sim_state_size bytes */
 	unsigned char plan_hash[32];
 	struct journal *j;
 	bool io_failed;                        /* the journal or the simulated target's state could not be
@@ -130,12 +130,13 @@ void run_finish(struct run *R, enum journal_status st);
 /* Sync and close the journal, release the target's lock (both may be absent). */
 void run_release(struct run *R);
 
-/* Save the simulated target's state (R->live) to R->sim_path, whole or not at all. Nothing
- * without a journal. 0, or -1 after run_io_failed. */
+/* Save the simulated target's state (R->live) to R->sim_path, whole or not at all (format:
+ * sim_state.h). Nothing without a journal. 0, or -1 after run_io_failed. */
 int run_save_sim(struct run *R);
 
 /* Read R->sim_path back into R->live. No file, or an empty one (a run killed before its
- * first save), is the start state: R->live is left alone. 0, or -1 with err. */
+ * first save), is the start state: R->live is left alone. 0, or -1 with err (the file cannot
+ * be read, or the decoder's reason: "saved simulated state: checksum mismatch"). */
 int run_load_sim(struct run *R, char *err, size_t errlen);
 
 #endif
