@@ -1,192 +1,489 @@
-/* act.c: an action's commands run on its nodes (act.h). */
-#include "act.h"
-
+/* act.c: a run of a procedure: what the walk (walk.h) does on a target. Before each action
+ * the model's preconditions are checked against the live state (the guard: the checker
+ * proved the plan, the runtime guards the moment); the action is journaled before and after;
+ * its effect is the model's. A failed step rolls back to the latest checkpoint passed. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
-#include "commands.h"
-#include "probe.h"
-#include "text.h"
-#include "util.h"
+#include "act.h"
+#include "ask.h"
+#include "run.h"
 
-#define UP_POLL_NS 1000000000LL
-#define DOWN_WAIT_NS (120LL * 1000000000LL)
+/* ---- the guard ------------------------------------------------------------------------- */
 
-static const char *capture_path(struct driver_cmd *d, unsigned node)
-{
-	if (d->journal_path == NULL || d->journal_path[0] == '\0')
-		return NULL;
-	const char *dir = arena_printf(d->a, "%s.out", d->journal_path);
-	if (!d->out_dir_ready) {
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-			return NULL;   /* the command still runs; its output is only not kept */
-		d->out_dir_ready = true;
-	}
-	return arena_printf(d->a, "%s/%s.log", dir, d->ns->node[node].log_name);
-}
-
-/* Why an action's own command failed, for the progress line that names the action and the
- * node: how it ended, its output's last lines, and where the whole output is. */
-static void failure_text(const struct nodes *ns, const struct command *c, bool several_nodes,
-			 const struct transport_result *r, const char *capture, char *out, size_t len)
-{
-	char how[96], tail[512];
-	if (r->timed_out)
-		snprintf(how, sizeof(how), "timed out after %.0fs", r->seconds);
-	else if (r->interrupted)
-		snprintf(how, sizeof(how), "aborted by a second interrupt");
-	else if (r->signal)
-		snprintf(how, sizeof(how), "killed by signal %d", r->signal);
-	else
-		snprintf(how, sizeof(how), "exited with status %d", r->status);
-	text_tail_lines(r->tail, 3, tail, sizeof(tail));
-	snprintf(out, len, "%s%s%s%s%s%s%s%s%s%s", several_nodes ? ns->t->nodes[c->node].name : "",
-		 several_nodes ? ": " : "", c->what ? c->what : "", c->what ? ": " : "", how, tail[0] ? ": " : "", tail,
-		 capture ? " (output: " : "", capture ? capture : "", capture ? ")" : "");
-}
-
-struct worker {
-	struct driver_cmd *d;
-	struct command *cmds;
-	unsigned n;
-	unsigned node;
-	bool several;                        /* the action runs on several nodes */
-	const char **captures;
-	const char **labels;
-	pthread_t thread;
-	bool started;
+struct guard {
+	struct run *R;
+	char *msg;
+	size_t len;
+	bool refused;
 };
 
-static off_t file_size(const char *path)
+static void guard_report(void *ud, const struct model_violation *v)
 {
-	struct stat st;
-	return path != NULL && stat(path, &st) == 0 ? st.st_size : 0;
+	struct guard *g = ud;
+	const char *what = rule_table[v->rule].summary;
+	if (g->refused || !rule_table[v->rule].guard_refuses)
+		return;
+	g->refused = true;
+	const struct model *m = g->R->m;
+	if (v->store >= 0)
+		snprintf(g->msg, g->len, "refused by the guard: %s (%s) [%s]", what, m->stores[v->store].label,
+			 rule_table[v->rule].id);
+	else if (v->node >= 0)
+		snprintf(g->msg, g->len, "refused by the guard: %s (%s) [%s]", what, g->R->target.nodes[v->node].name,
+			 rule_table[v->rule].id);
+	else
+		snprintf(g->msg, g->len, "refused by the guard: %s [%s]", what, rule_table[v->rule].id);
 }
 
-/* Run the commands of one node in order; stop at the first that fails. */
-static void *run_node(void *arg)
+/* Would the action break a rule in the live state? Then it must not run. */
+/* NOLINTNEXTLINE(readability-non-const-parameter): msg is written through g.msg */
+static bool guard_refuses(struct run *R, const struct ast_action *a, char *msg, size_t len)
 {
-	struct worker *w = arg;
-	struct nodes *ns = w->d->ns;
-	for (unsigned i = 0; i < w->n; i++) {
-		struct command *c = &w->cmds[i];
-		if (c->node != w->node)
-			continue;
-		struct transport_result r;
-		char err[512];
-		off_t before = w->d->prog != NULL && w->d->prog->nsecrets > 0 ? file_size(w->captures[i]) : 0;
-		int rc = nodes_run(ns, c->node, c->line, c->timeout_ns, w->captures[i], w->labels[i], &r, err, sizeof(err));
-		if (w->d->prog != NULL)
-			progress_redact_file(w->d->prog, w->captures[i], before);
-		if (rc < 0) {
-			c->failed = 1;
-			snprintf(c->msg, sizeof(c->msg), "%s%s%s%s%s", w->several ? ns->t->nodes[c->node].name : "",
-				 w->several ? ": " : "", c->what ? c->what : "", c->what ? ": " : "", err);
-			return NULL;
-		}
-		if (r.timed_out || r.interrupted || r.signal != 0 || r.status != 0) {
-			c->failed = 1;
-			failure_text(ns, c, w->several, &r, w->captures[i], c->msg, sizeof(c->msg));
-			return NULL;
-		}
-	}
-	return NULL;
+	struct guard g = { R, msg, len, false };
+	if (!model_action_kinds[a->kind].guarded)
+		return false;
+	model_state_copy(R->m, R->scratch, R->live);
+	model_apply(R->m, R->scratch, &R->bind, a, guard_report, &g);
+	return g.refused;
 }
 
-/* The nodes of one action at once (a thread each but the last), each its own commands in
- * order. */
-static void run_nodes(struct driver_cmd *d, struct command *cmds, unsigned n, const char **captures,
-		      const char **labels)
-{
-	nodeset used = 0;
-	for (unsigned i = 0; i < n; i++)
-		used |= (nodeset)1 << cmds[i].node;
-	struct worker *w = arena_alloc(d->a, ((size_t)__builtin_popcountll(used) + 1) * sizeof(*w));
-	unsigned nw = 0;
-	for (unsigned nd = 0; nd < d->ns->n; nd++)
-		if (used & ((nodeset)1 << nd))
-			w[nw++] = (struct worker){ .d = d, .cmds = cmds, .n = n, .node = nd, .captures = captures,
-						   .labels = labels, .several = __builtin_popcountll(used) > 1 };
-	for (unsigned i = 0; i + 1 < nw; i++)
-		w[i].started = pthread_create(&w[i].thread, NULL, run_node, &w[i]) == 0;
-	for (unsigned i = 0; i < nw; i++)
-		if (!w[i].started)
-			run_node(&w[i]);
-	for (unsigned i = 0; i < nw; i++)
-		if (w[i].started)
-			pthread_join(w[i].thread, NULL);
-}
+/* ---- actions --------------------------------------------------------------------------- */
 
-static void sleep_ns(long long ns, const volatile int *abort)
+static void sleep_ns(long long ns)
 {
 	struct timespec ts = { (time_t)(ns / 1000000000LL), (long)(ns % 1000000000LL) };
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && (abort == NULL || *abort < 2))
+	while (nanosleep(&ts, &ts) < 0 && !run_aborted())
 		;
 }
 
-/* A stand-alone server restarts: seen going down (when it does so visibly), then up again. */
-static int wait_up(struct driver_cmd *d, unsigned node, long long timeout_ns, char *msg, size_t len)
+/* "pause: TEXT\ncontinue? [y/N] ", TEXT escaped for the terminal (malloc'd). */
+static char *pause_question(const char *text)
 {
-	struct nodes *ns = d->ns;
-	char why[768] = "";
-	long long t0 = (long long)time(NULL) * 1000000000LL;
-	long long down_until = t0 + (timeout_ns < DOWN_WAIT_NS ? timeout_ns : DOWN_WAIT_NS);
-	long long deadline = t0 + timeout_ns;
-	long long now = t0;
-	while (now < down_until && probe_bool(ns, node, PK_PROBE_UP, NULL, 0, why, sizeof(why)) == B_YES) {
-		if (d->base.abort != NULL && *d->base.abort >= 2)
-			return util_err(msg, len, "aborted by a second interrupt while %s restarted", ns->t->nodes[node].name);
-		sleep_ns(UP_POLL_NS, d->base.abort);
-		now = (long long)time(NULL) * 1000000000LL;
+	char *q = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&q, &n);
+	if (f == NULL)
+		abort();
+	fputs("pause: ", f);
+	progress_put_escaped(f, text);
+	fputs("\ncontinue? [y/N] ", f);
+	if (fclose(f) != 0)
+		abort();   /* only memory can run out here */
+	return q;
+}
+
+static int ask_pause(struct run *R, const struct ast_action *a, char *msg, size_t len)
+{
+	if (R->o.yes)
+		return 0;
+	int e = 0;
+	char *q = pause_question(a->arg.s);
+	enum ask_answer ans = ask_yes_no(q, &e);
+	free(q);
+	switch (ans) {
+	case ASK_YES:
+		return 0;
+	case ASK_NO_TERMINAL:
+		snprintf(msg, len, "pause \"%s\": no terminal to ask and no --yes", a->arg.s);
+		return -1;
+	case ASK_UNSEEN:
+		snprintf(msg, len, "pause \"%s\": cannot ask on the terminal (%s)", a->arg.s, strerror(e));
+		return -1;
+	case ASK_NO:
+		break;
 	}
+	snprintf(msg, len, "pause \"%s\": the operator said no", a->arg.s);
+	return -1;
+}
+
+/* `wait until COND [timeout]`: the driver's part (a command, if the profile has one), then
+ * the condition, polled each second until it holds or the timeout (an hour if none) passes.
+ * The simulated target gets there at once: a restarted node comes back. */
+static int wait_until(struct run *R, const struct ast_action *a, char *msg, size_t len)
+{
+	mset v;
+	if (R->drv->ops->act(R->drv, a, &R->bind, 0, msg, len) < 0)
+		return -1;
+	if (R->sim) {
+		model_apply(R->m, R->live, &R->bind, a, NULL, NULL);
+		v = run_eval(R, a->cond, msg, len);
+		if (v != B_YES) {
+			if (v == B_NO)
+				snprintf(msg, len, "timed out: %s never held", run_text(R, a->cond->loc));
+			return -1;
+		}
+		return 0;
+	}
+	double deadline = run_now() + (double)(a->duration >= 0 ? a->duration : 3600);
 	for (;;) {
-		if (probe_bool(ns, node, PK_PROBE_UP, NULL, 0, why, sizeof(why)) == B_YES)
+		v = run_eval(R, a->cond, msg, len);
+		if (v == B_YES)
+			break;
+		if (run_now() >= deadline || run_aborted()) {
+			snprintf(msg, len, "timed out after %llds: %s", (long long)a->duration, run_text(R, a->cond->loc));
+			return -1;
+		}
+		sleep_ns(1000000000LL);
+	}
+	model_apply(R->m, R->live, &R->bind, a, NULL, NULL);
+	return 0;
+}
+
+/* Carry one action out. 0 done, -1 failed (msg). The effect reaches the live state. */
+static int do_action(struct run *R, const struct ast_action *a, char *msg, size_t len)
+{
+	nodeset nodes = model_action_nodes(R->m, R->live, &R->bind, a);
+	mset v;
+
+	switch (a->kind) {
+	case A_WAIT:
+		if (R->sim)
+			return R->drv->ops->act(R->drv, a, &R->bind, 0, msg, len);
+		sleep_ns(a->duration * 1000000000LL);
+		return 0;
+	case A_PAUSE:
+		return ask_pause(R, a, msg, len);
+	case A_VERIFY:
+		v = run_eval(R, a->cond, msg, len);
+		if (v == B_YES)
 			return 0;
-		now = (long long)time(NULL) * 1000000000LL;
-		if (now >= deadline)
-			return util_err(msg, len, "%s did not come back after its restart within %llds%s%s",
-					ns->t->nodes[node].name, timeout_ns / 1000000000LL, why[0] ? ": " : "", why);
-		if (d->base.abort != NULL && *d->base.abort >= 2)
-			return util_err(msg, len, "aborted by a second interrupt while %s restarted", ns->t->nodes[node].name);
-		sleep_ns(UP_POLL_NS, d->base.abort);
+		if (v == B_NO)
+			snprintf(msg, len, "verification failed: %s", a->message ? a->message : run_text(R, a->cond->loc));
+		return -1;
+	case A_WAIT_UNTIL:
+		return wait_until(R, a, msg, len);
+	default:
+		if (R->drv->ops->act(R->drv, a, &R->bind, nodes, msg, len) < 0)
+			return -1;
+		model_apply(R->m, R->live, &R->bind, a, NULL, NULL);
+		return 0;
 	}
 }
 
-int act_run(struct driver_cmd *d, const struct ast_action *act, const struct model_bind *b, nodeset nodes,
-	    char *msg, size_t len)
+/* Has an action whose end the journal lacks already taken effect? The probe is the model's:
+ * acting again would change nothing. */
+static bool effect_present(struct run *R, const struct ast_action *a)
 {
-	struct command *cmds = NULL;
-	int n = commands_of(d, act, b, nodes, &cmds, msg, len);
-	if (n < 0)
-		return -1;
-	/* nothing runs unless every command could be rendered */
-	for (int i = 0; i < n; i++)
-		if (cmds[i].line == NULL)
-			return util_err(msg, len, "%s", cmds[i].err);
-	const char **captures = arena_alloc(d->a, ((size_t)n + 1) * sizeof(*captures));
-	const char **labels = arena_alloc(d->a, ((size_t)n + 1) * sizeof(*labels));
-	for (int i = 0; i < n; i++) {
-		const struct ast_stmt *st = act->step;
-		captures[i] = capture_path(d, cmds[i].node);
-		char shown[512];
-		text_escape(shown, sizeof(shown), cmds[i].shown != NULL ? cmds[i].shown : "***", 400);
-		labels[i] = arena_printf(d->a, "step %s, action %u, on %s: %s", st && st->name.s ? st->name.s : "?",
-					 (unsigned)act->index, d->ns->t->nodes[cmds[i].node].name, shown);
+	if (!model_action_kinds[a->kind].reverify)
+		return false;
+	model_state_copy(R->m, R->scratch, R->live);
+	model_apply(R->m, R->scratch, &R->bind, a, NULL, NULL);
+	return model_state_equal(R->m, R->scratch, R->live);
+}
+
+/* Did this action (action idx of step st, in the walk's iteration) act before the run
+ * was resumed? Done if the journal says so; and one it shows started but not ended is done
+ * if its effect is there (journaled done, then, so that the next resume does not ask). */
+static bool done_before(struct run *R, const struct ast_stmt *st, const struct ast_action *a, int idx,
+			const char *node, const char *text)
+{
+	if (journal_resume_action_done(&R->rs, (int32_t)st->index, R->walk.label, idx, node ? node : ""))
+		return true;
+	for (size_t i = 0; i < R->rs.ninflight; i++) {
+		const struct journal_ref *f = &R->rs.inflight[i];
+		if (f->step == (int32_t)st->index && f->action == idx && strcmp(f->iter ? f->iter : "", R->walk.label) == 0 &&
+		    effect_present(R, a)) {
+			run_journal(R, JOURNAL_ACTION_DONE, st, idx, node, "verified after an interruption", 0);
+			progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ACTION_DONE, .step = st->name.s,
+					.node = node, .action = text, .status = "ok",
+					.message = "already done (verified)" });
+			return true;
+		}
 	}
-	run_nodes(d, cmds, (unsigned)n, captures, labels);
-	for (int i = 0; i < n; i++)
-		if (cmds[i].failed)
-			return util_err(msg, len, "%s", cmds[i].msg);
-	if (act->kind == A_RESTART_NODE && d->base.m->kind == PROC_STANDALONE) {
-		for (int i = 0; i < n; i++) {
-			const struct profile *p = d->ns->node[cmds[i].node].prof;
-			if (p != NULL && p->cmd[PK_PROBE_UP] != NULL && wait_up(d, cmds[i].node, p->timeout_ns, msg, len) < 0)
-				return -1;
+	return false;
+}
+
+/* One action of a step (rollback: of a checkpoint), journaled before and after, under the
+ * guard. 0 done, -1 failed (R->why says where and why). */
+static int journaled_action(struct run *R, const struct ast_stmt *st, const struct ast_action *a, int idx, bool rollback)
+{
+	char msg[1024] = "";
+	nodeset nodes = model_action_nodes(R->m, R->live, &R->bind, a);
+	const char *node = run_nodes_text(R, nodes);
+	const char *text = run_text(R, a->loc);
+	double t0 = run_now();
+
+	if (R->o.dry_run) {
+		/* say it, and follow it in the model so that what comes after binds right */
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_DRY_RUN, .step = st->name.s, .node = node,
+				.action = text });
+		R->drv->ops->describe(R->drv, a, &R->bind, nodes, R->prog.out);
+		model_apply(R->m, R->live, &R->bind, a, NULL, NULL);
+		return 0;
+	}
+	if (R->resuming && !rollback && done_before(R, st, a, idx, node, text))
+		return 0;
+	enum journal_kind k_start = rollback ? JOURNAL_ROLLBACK_ACTION_START : JOURNAL_ACTION_START;
+	enum journal_kind k_done = rollback ? JOURNAL_ROLLBACK_ACTION_DONE : JOURNAL_ACTION_DONE;
+	enum journal_kind k_fail = rollback ? JOURNAL_ROLLBACK_ACTION_FAILED : JOURNAL_ACTION_FAILED;
+
+	if (run_journal(R, k_start, st, idx, node, NULL, 0) < 0)
+		return -1;
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ACTION_START, .step = st->name.s, .node = node,
+			.action = text });
+	int rc;
+	if (guard_refuses(R, a, msg, sizeof(msg)))
+		rc = -1;
+	else
+		rc = do_action(R, a, msg, sizeof(msg));
+	if (R->sim && rc == 0 && run_save_sim(R) < 0)
+		return -1;   /* not recorded as done: a resume re-verifies it against the saved state */
+	if (rc < 0) {
+		run_journal(R, k_fail, st, idx, node, msg, 0);
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ACTION_FAILED, .step = st->name.s, .node = node,
+				.action = text, .status = "failed", .message = msg });
+		if (R->io_failed)
+			return -1;   /* R->why names the write that failed */
+		struct src_pos pos = source_pos(ctx_source(&R->ctx, a->loc.file), a->loc.start);
+		int n = snprintf(R->why, sizeof(R->why), "%s:%u:%u: ", ctx_source(&R->ctx, a->loc.file)->path, pos.line,
+				 pos.col);
+		if (n >= 0 && (size_t)n < sizeof(R->why))
+			snprintf(R->why + n, sizeof(R->why) - (size_t)n, "%s", msg);
+		return -1;
+	}
+	if (run_journal(R, k_done, st, idx, node, NULL, 0) < 0)
+		return -1;
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ACTION_DONE, .step = st->name.s, .node = node,
+			.action = text, .status = "ok", .elapsed = run_now() - t0 });
+	return 0;
+}
+
+/* ---- the walk: what the runtime does at each statement (walk.h) --------------------------- */
+
+static enum walk_status step_start(void *ud, const struct ast_stmt *st, unsigned k)
+{
+	struct run *R = ud;
+	const char *node = st->node && st->node->index < R->bind.n ? run_nodes_text(R, R->bind.nodes[st->node->index]) : NULL;
+
+	R->step_node = node;
+	R->step_t0 = run_now();
+	if (R->resuming && journal_resume_step_done(&R->rs, (int32_t)st->index, R->walk.label)) {
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_RESUME_SKIP, .step = st->name.s, .k = k,
+				.n = R->nsteps, .node = node });
+		return WALK_SKIP;
+	}
+	R->replayed = true;   /* past what the journal shows done: from here on, record everything */
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_STEP_START, .step = st->name.s, .title = st->title,
+			.k = k, .n = R->nsteps, .node = node });
+	if (st == R->fail_at && !R->fail_at_used && !R->o.dry_run) {
+		R->fail_at_used = true;
+		snprintf(R->why, sizeof(R->why), "step '%s' failed on purpose (--fail-at)", st->name.s);
+		if (run_journal(R, JOURNAL_STEP_FAILED, st, -1, node, R->why, 0) < 0)
+			return WALK_ERROR;
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_STEP_FAILED, .step = st->name.s, .node = node,
+				.message = R->why });
+		return WALK_FAILED;
+	}
+	return WALK_ON;
+}
+
+static enum walk_status step_action(void *ud, const struct ast_stmt *st, const struct ast_action *a, int idx)
+{
+	struct run *R = ud;
+	if (journaled_action(R, st, a, idx, false) < 0) {
+		if ((R->j == NULL && !R->o.dry_run) || R->io_failed)
+			return WALK_ERROR;
+		if (run_journal(R, JOURNAL_STEP_FAILED, st, -1, R->step_node, R->why, 0) < 0)
+			return WALK_ERROR;
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_STEP_FAILED, .step = st->name.s,
+				.node = R->step_node, .message = R->why });
+		return WALK_FAILED;
+	}
+	enum run_stop stop = run_stop(R);
+	if (stop == RUN_IO_FAILED)
+		return WALK_ERROR;         /* "verified after an interruption" could not be journaled */
+	if (stop == RUN_INTERRUPTED && a->next != NULL)
+		return WALK_INTERRUPTED;   /* after a step's last action: at its end (step_done) */
+	return WALK_ON;
+}
+
+static enum walk_status step_done(void *ud, const struct ast_stmt *st, unsigned k)
+{
+	struct run *R = ud;
+	if (run_journal(R, JOURNAL_STEP_DONE, st, -1, R->step_node, NULL, 0) < 0)
+		return WALK_ERROR;
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_STEP_DONE, .step = st->name.s, .k = k, .n = R->nsteps,
+			.node = R->step_node, .elapsed = run_now() - R->step_t0 });
+	return run_stop(R) == RUN_INTERRUPTED ? WALK_INTERRUPTED : WALK_ON;
+}
+
+static enum walk_status pass_checkpoint(void *ud, const struct walk_snapshot *snap)
+{
+	struct run *R = ud;
+	const struct ast_stmt *st = snap->ckpt;
+	R->ckpt = snap;
+	if ((!R->resuming || R->replayed) &&   /* a resume passes again the checkpoints it journaled before */
+	    run_journal(R, JOURNAL_CHECKPOINT, st, -1, NULL, NULL, 0) < 0)
+		return WALK_ERROR;
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_CHECKPOINT, .step = st->name.s });
+	return WALK_ON;
+}
+
+/* An `if`: its condition on the target decides the one branch that runs. */
+static enum walk_status decide_if(void *ud, struct walk *w, const struct ast_stmt *st)
+{
+	struct run *R = ud;
+	char why[512] = "";
+	mset v = run_eval(R, st->cond, why, sizeof(why));
+	if (v == B_ANY) {
+		snprintf(R->why, sizeof(R->why), "`if %s`: %s", run_text(R, st->cond->loc), why);
+		return WALK_ERROR;
+	}
+	return walk_branch(w, st, v == B_YES);
+}
+
+static const struct walk_ops act_ops = {
+	.step = step_start,
+	.action = step_action,
+	.step_done = step_done,
+	.checkpoint = pass_checkpoint,
+	.branch = decide_if,
+};
+
+/* ---- the end: done, rolled back, or failed ----------------------------------------------- */
+
+static void print_degradations(struct run *R)
+{
+	struct model_degr d[16];
+	unsigned n = model_degradations(R->m, R->live, d, 16);
+	if (n == 0) {
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE,
+				.message = "the target was left in service: nothing the model follows is degraded" });
+		return;
+	}
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE, .message = "the target was left degraded:" });
+	for (unsigned i = 0; i < n && i < 16; i++) {
+		const char *s = model_degr_text(&R->ctx.arena, R->m, &d[i], NULL, NULL);
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE,
+				.message = arena_printf(&R->ctx.arena, "  %s", s) });
+	}
+}
+
+/* A checkpoint's action, in a rollback (a resume's: unless the journal shows it done). */
+static enum walk_status rollback_action(void *ud, const struct ast_stmt *ck, const struct ast_action *a, int idx)
+{
+	struct run *R = ud;
+	if (R->resuming && R->rs.rollback_started) {
+		const char *node = run_nodes_text(R, model_action_nodes(R->m, R->live, &R->bind, a));
+		if (journal_resume_rollback_action_done(&R->rs, idx, node ? node : ""))
+			return WALK_ON;
+	}
+	return journaled_action(R, ck, a, idx, true) < 0 ? WALK_FAILED : WALK_ON;
+}
+
+static int rollback(struct run *R)
+{
+	const struct ast_stmt *ck = R->ckpt->ckpt;
+	if (run_journal(R, JOURNAL_ROLLBACK_START, ck, -1, NULL, NULL, 0) < 0)
+		return -1;
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ROLLBACK_START, .step = ck->name.s });
+	walk_restore(&R->walk, R->ckpt);   /* what follows is the checkpoint's */
+	if (walk_replay(&R->walk, R->ckpt, rollback_action, R) != WALK_ON) {
+		run_journal(R, JOURNAL_ROLLBACK_FAILED, ck, -1, NULL, R->why, 0);
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ROLLBACK_FAILED, .step = ck->name.s,
+				.message = R->why });
+		return -1;
+	}
+	/* the checkpoint's actions ran: did they undo what the run degraded? (what was degraded
+	 * before the run, read back from a live target, is not the run's to undo) */
+	struct model_degr d[64];
+	unsigned nd = model_degradations(R->m, R->live, d, 64);
+	bool ours = false;
+	for (unsigned i = 0; i < nd && i < 64; i++)
+		ours |= d[i].cause != NULL;
+	if (ours) {
+		snprintf(R->why, sizeof(R->why), "the actions of checkpoint '%s' ran, but the target is still degraded",
+			 ck->name.s);
+		run_journal(R, JOURNAL_ROLLBACK_FAILED, ck, -1, NULL, R->why, 0);
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ROLLBACK_FAILED, .step = ck->name.s,
+				.message = R->why });
+		return -1;
+	}
+	run_journal(R, JOURNAL_ROLLBACK_DONE, ck, -1, NULL, NULL, 0);
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ROLLBACK_DONE, .step = ck->name.s });
+	return 0;
+}
+
+static int verify_ensures(struct run *R)
+{
+	for (const struct ast_require *e = R->plan->ensures; e != NULL; e = e->next) {
+		char why[512] = "";
+		if (run_eval(R, e->cond, why, sizeof(why)) != B_YES) {
+			snprintf(R->why, sizeof(R->why), "ensure %s does not hold%s%s", run_text(R, e->cond->loc),
+				 *why ? ": " : "", e->message ? e->message : why);
+			return -1;
 		}
 	}
 	return 0;
+}
+
+static int done(struct run *R, const char *status, enum journal_status js, int code, const char *msg)
+{
+	if (!R->o.dry_run)
+		run_finish(R, js);
+	if (R->io_failed && code != EXIT_FAILED) {
+		/* the journal does not say how the run ended: a person must look; resume finishes it */
+		status = "failed";
+		code = EXIT_FAILED;
+		msg = R->why;
+	}
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_RUN_DONE, .status = status, .message = msg,
+			.elapsed = run_now() - R->t0 });
+	return code;
+}
+
+int act_finish_rollback(struct run *R, const struct ast_stmt *ck)
+{
+	/* the checkpoint's bindings, as the journal's label of the rollback names them */
+	walk_init(&R->walk, &act_ops, R, R->m, &R->bind, &R->ctx.arena);
+	walk_set_label(&R->walk, R->proc, R->rs.rollback.iter);
+	R->ckpt = walk_snapshot(&R->walk, ck);
+	if (rollback(R) < 0) {
+		print_degradations(R);
+		return done(R, "failed", JOURNAL_STATUS_FAILED, EXIT_FAILED, R->why);
+	}
+	return done(R, "rolled-back", JOURNAL_STATUS_ROLLED_BACK, EXIT_ROLLED_BACK, "the rollback was finished by resume");
+}
+
+int act_walk(struct run *R)
+{
+	walk_init(&R->walk, &act_ops, R, R->m, &R->bind, &R->ctx.arena);
+	enum walk_status w = walk_stmts(&R->walk, R->proc->body);
+
+	if (w == WALK_INTERRUPTED) {
+		run_journal(R, JOURNAL_INTERRUPTED, NULL, -1, NULL, "interrupted", 0);
+		char msg[JOURNAL_PATH_MAX + 64];
+		snprintf(msg, sizeof(msg), "continue with: hotplan resume %s", R->journal_path);
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_INTERRUPTED, .message = msg });
+		return EXIT_INTERRUPTED;
+	}
+	if (w == WALK_ERROR) {
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE, .message = R->why });
+		print_degradations(R);
+		return done(R, "failed", JOURNAL_STATUS_FAILED, EXIT_FAILED, R->why);
+	}
+	if (w == WALK_ON) {
+		if (R->o.dry_run || verify_ensures(R) == 0)
+			return done(R, "completed", JOURNAL_STATUS_COMPLETED, EXIT_OK, NULL);
+		print_degradations(R);
+		return done(R, "failed", JOURNAL_STATUS_FAILED, EXIT_FAILED, R->why);
+	}
+	/* a step failed */
+	char why[sizeof(R->why)];
+	memcpy(why, R->why, sizeof(why));
+	if (R->ckpt == NULL) {
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE,
+				.message = "no checkpoint was passed: there is nothing to roll back to" });
+		print_degradations(R);
+		return done(R, "failed", JOURNAL_STATUS_FAILED, EXIT_FAILED, why);
+	}
+	if (rollback(R) < 0) {
+		print_degradations(R);
+		return done(R, "failed", JOURNAL_STATUS_FAILED, EXIT_FAILED, R->why);
+	}
+	return done(R, "rolled-back", JOURNAL_STATUS_ROLLED_BACK, EXIT_ROLLED_BACK, why);
 }

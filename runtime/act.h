@@ -1,17 +1,19 @@
-/* act.h: carrying an action out on a real target (the command driver's act, driver.h): its
- * commands (commands.h) run through the nodes' transports, the nodes of one action at once,
- * each node's commands in order; their output appended to JOURNAL.out/NODE.log; a stand-alone
- * server's restart waited for. Nothing runs unless every command could be rendered. */
+/* act.h: what a run does on its target at each statement of the walk (act.c): each action
+ * under the guard and between its journal records, `if` decided on the live target,
+ * checkpoints, rollback, and how the run ends. Works on the caller's struct run (run.h),
+ * set up and, for a resume, reopened first (setup.h, resume.h). */
 #ifndef HP_ACT_H
 #define HP_ACT_H
 
-#include <stddef.h>
+#include "run.h"
 
-#include "driver_cmd.h"
+/* Walk R's procedure (a resume: skipping what the journal shows done), then, when a step
+ * failed, roll back to the latest checkpoint passed; journal and say how the run ended.
+ * Returns the exit code (exec.h). */
+int act_walk(struct run *R);
 
-/* Run act on `nodes` under b. 0 when every command succeeded; -1 with msg (the first command
- * that failed: how it ended, its output's last lines, its capture file). */
-int act_run(struct driver_cmd *d, const struct ast_action *act, const struct model_bind *b, nodeset nodes,
-	    char *msg, size_t len);
+/* `resume` of a run whose rollback to checkpoint ck had started: finish it (the actions the
+ * journal does not show done); the run ends rolled back, or failed. Returns the exit code. */
+int act_finish_rollback(struct run *R, const struct ast_stmt *ck);
 
 #endif

@@ -1,4 +1,4 @@
-/* driver.h: how the runtime acts on a target's nodes. The runtime (exec.c) keeps the model's
+/* driver.h: how the runtime acts on a target's nodes. The runtime (act.c) keeps the model's
  * concrete state of the target (the "live" state), guards every action with the model's
  * preconditions, and applies the model's effect once the driver has carried the action out:
  * for the simulated target the model is the target, so its driver only paces and fails on

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "act.h"
+#include "dispatch.h"
 #include "describe.h"
 #include "exec.h"
 #include "live.h"
@@ -78,7 +78,7 @@ static int op_act(struct driver *dv, const struct ast_action *act, const struct 
 	struct driver_cmd *d = (struct driver_cmd *)dv;
 	if (d->sim != NULL)
 		return d->sim->ops->act(d->sim, act, b, nodes, msg, len);
-	return act_run(d, act, b, nodes, msg, len);
+	return dispatch_action(d, act, b, nodes, msg, len);
 }
 
 static mset op_probe(struct driver *dv, const struct ast_cond *c, const struct model_bind *b, char *msg, size_t len)

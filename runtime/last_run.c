@@ -17,21 +17,27 @@
 #define LAST_MAGIC "hotplan-last 1"
 
 static const char *const status_names[] = {
-	[TARGET_UNFINISHED] = "unfinished",
-	[TARGET_FAILED] = "failed",
-	[TARGET_COMPLETED] = "completed",
-	[TARGET_ROLLED_BACK] = "rolled-back",
+	[LAST_RUN_UNFINISHED] = "unfinished",
+	[LAST_RUN_FAILED] = "failed",
+	[LAST_RUN_COMPLETED] = "completed",
+	[LAST_RUN_ROLLED_BACK] = "rolled-back",
 };
 
-const char *target_status_name(enum target_status status)
+const char *last_run_status_name(enum last_run_status status)
 {
 	if ((unsigned)status < sizeof(status_names) / sizeof(status_names[0]))
 		return status_names[status];
 	return "?";
 }
 
-int target_last_read(const char *state_dir, const char *target, struct target_last *last,
-		     char *err, size_t errlen)
+enum last_run_status last_run_status_of(enum journal_status st)
+{
+	return st == JOURNAL_STATUS_COMPLETED ? LAST_RUN_COMPLETED
+	       : st == JOURNAL_STATUS_ROLLED_BACK ? LAST_RUN_ROLLED_BACK : LAST_RUN_FAILED;
+}
+
+int last_run_read(const char *state_dir, const char *target, struct last_run *last,
+		  char *err, size_t errlen)
 {
 	char path[JOURNAL_PATH_MAX], text[TARGET_FILE_TEXT_MAX + 1], status[32], when[32];
 	size_t len;
@@ -70,12 +76,12 @@ int target_last_read(const char *state_dir, const char *target, struct target_la
 		memset(last, 0, sizeof(*last));
 		return util_err(err, errlen, "last-run record %s is malformed", path);
 	}
-	last->status = (enum target_status)i;
+	last->status = (enum last_run_status)i;
 	return 0;
 }
 
-int target_last_write(const char *state_dir, const char *target, const struct target_last *last,
-		      char *err, size_t errlen)
+int last_run_write(const char *state_dir, const char *target, const struct last_run *last,
+		   char *err, size_t errlen)
 {
 	char path[JOURNAL_PATH_MAX], why[JOURNAL_PATH_MAX + 128];
 	char *text = NULL;
@@ -103,10 +109,10 @@ int target_last_write(const char *state_dir, const char *target, const struct ta
 	return 0;
 }
 
-int target_last_gate(const struct target_last *last, const char *target, const char *abandon,
-		     char *msg, size_t msglen)
+int last_run_gate(const struct last_run *last, const char *target, const char *abandon,
+		  char *msg, size_t msglen)
 {
-	bool blocking = last != NULL && (last->status == TARGET_UNFINISHED || last->status == TARGET_FAILED);
+	bool blocking = last != NULL && (last->status == LAST_RUN_UNFINISHED || last->status == LAST_RUN_FAILED);
 
 	util_err(msg, msglen, "%s", "");
 	if (abandon != NULL) {
@@ -115,18 +121,18 @@ int target_last_gate(const struct target_last *last, const char *target, const c
 				return util_err(msg, msglen, "--abandon %s: target '%s' has no unfinished run", abandon, target);
 			return util_err(msg, msglen, "--abandon %s: target '%s' has no unfinished run (its last run %s %s)",
 				    abandon, target, last->run_id,
-				    last->status == TARGET_COMPLETED ? "completed" : "was rolled back");
+				    last->status == LAST_RUN_COMPLETED ? "completed" : "was rolled back");
 		}
 		if (strcmp(abandon, last->run_id) != 0)
 			return util_err(msg, msglen, "--abandon %s: the unfinished run of target '%s' is %s, not %s",
 				    abandon, target, last->run_id, abandon);
 		util_err(msg, msglen, "run %s (%s, journal %s) abandoned: it can no longer be resumed",
-		    last->run_id, target_status_name(last->status), last->journal);
+		    last->run_id, last_run_status_name(last->status), last->journal);
 		return 0;
 	}
 	if (!blocking)
 		return 0;
-	if (last->status == TARGET_FAILED)
+	if (last->status == LAST_RUN_FAILED)
 		util_err(msg, msglen, "target '%s': the last run %s failed and a person must look (exit 4); continue it "
 			"with `hotplan resume %s`, or give it up with `--abandon %s`",
 		    target, last->run_id, last->journal, last->run_id);
@@ -137,8 +143,8 @@ int target_last_gate(const struct target_last *last, const char *target, const c
 	return 1;
 }
 
-int target_resume_gate(const struct target_last *last, const char *target, const char *run_id,
-		       char *msg, size_t msglen)
+int last_run_resume_gate(const struct last_run *last, const char *target, const char *run_id,
+			 char *msg, size_t msglen)
 {
 	util_err(msg, msglen, "%s", "");
 	if (last == NULL) {
@@ -149,12 +155,12 @@ int target_resume_gate(const struct target_last *last, const char *target, const
 	}
 	if (strcmp(last->run_id, run_id) != 0) {
 		util_err(msg, msglen, "run %s of target '%s' was given up or superseded: the target's last run is %s (%s)",
-		    run_id, target, last->run_id, target_status_name(last->status));
+		    run_id, target, last->run_id, last_run_status_name(last->status));
 		return 1;
 	}
-	if (last->status == TARGET_COMPLETED || last->status == TARGET_ROLLED_BACK) {
+	if (last->status == LAST_RUN_COMPLETED || last->status == LAST_RUN_ROLLED_BACK) {
 		util_err(msg, msglen, "run %s of target '%s' %s: it cannot be resumed", run_id, target,
-		    last->status == TARGET_COMPLETED ? "completed" : "was rolled back");
+		    last->status == LAST_RUN_COMPLETED ? "completed" : "was rolled back");
 		return 1;
 	}
 	return 0;

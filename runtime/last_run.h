@@ -1,5 +1,5 @@
 /* last_run.h: how a target's latest run ended (SPEC section 6): the last-run record
- * STATE_DIR/targets/TARGET.last. A struct target_last is a plain value the caller owns.
+ * STATE_DIR/targets/TARGET.last. A struct last_run is a plain value the caller owns.
  *
  * A new run refuses to start while the last run is unfinished or failed (exit 5), unless
  * --abandon names it, and only the last run may be resumed. The file is replaced atomically
@@ -18,45 +18,49 @@
 #include "journal.h"
 
 /* The numbers are not stored (the file says the names). */
-enum target_status {
-	TARGET_UNFINISHED,                   /* running, interrupted or crashed: resumable */
-	TARGET_FAILED,                       /* exit 4: resumable */
-	TARGET_COMPLETED,                    /* exit 0 */
-	TARGET_ROLLED_BACK,                  /* exit 3 */
+enum last_run_status {
+	LAST_RUN_UNFINISHED,                 /* running, interrupted or crashed: resumable */
+	LAST_RUN_FAILED,                     /* exit 4: resumable */
+	LAST_RUN_COMPLETED,                  /* exit 0 */
+	LAST_RUN_ROLLED_BACK,                /* exit 3 */
 };
 
-struct target_last {
+struct last_run {
 	char run_id[JOURNAL_RUN_ID_MAX];
 	char journal[JOURNAL_PATH_MAX];      /* absolute, so `hotplan resume` works from anywhere */
-	enum target_status status;
-	int64_t time_ns;                     /* when it was written (target_last_write sets it) */
+	enum last_run_status status;
+	int64_t time_ns;                     /* when it was written (last_run_write sets it) */
 };
 
 /* "unfinished", "failed", "completed", "rolled-back". */
-const char *target_status_name(enum target_status status);
+const char *last_run_status_name(enum last_run_status status);
+
+/* How a run whose journal ends with run-done status st ended: completed, rolled back, or
+ * (anything else) failed. */
+enum last_run_status last_run_status_of(enum journal_status st);
 
 /* Read STATE_DIR/targets/TARGET.last: 0 read, 1 there is none (no run of this target
  * started from this state directory), -1 unreadable or malformed (err). */
-int target_last_read(const char *state_dir, const char *target, struct target_last *last,
-		     char *err, size_t errlen);
+int last_run_read(const char *state_dir, const char *target, struct last_run *last,
+		  char *err, size_t errlen);
 
 /* Replace it atomically and durably: write TARGET.last.tmp, fsync, rename, fsync the
  * directory (created 0700 if missing). Call it holding the target's lock. */
-int target_last_write(const char *state_dir, const char *target, const struct target_last *last,
-		      char *err, size_t errlen);
+int last_run_write(const char *state_dir, const char *target, const struct last_run *last,
+		   char *err, size_t errlen);
 
 /* May a new run of `target` start, given its last run (NULL: none) and --abandon (NULL: not
  * given)?
  *  0  yes; msg is "" or a note to print ("run R abandoned: ...").
  *  1  no (exit 5): msg names the run and the `hotplan resume JOURNAL` command to use.
  * -1  --abandon names a run that is not the one in the way (a usage error: exit 2). */
-int target_last_gate(const struct target_last *last, const char *target, const char *abandon,
-		     char *msg, size_t msglen);
+int last_run_gate(const struct last_run *last, const char *target, const char *abandon,
+		  char *msg, size_t msglen);
 
 /* May `hotplan resume` continue run `run_id` of `target`? Only while it is the target's last
  * run (a run given up with --abandon, or followed by a newer run, must never be resumed)
  * and is unfinished or failed. 0 yes; 1 no (exit 5), msg says why. */
-int target_resume_gate(const struct target_last *last, const char *target, const char *run_id,
-		       char *msg, size_t msglen);
+int last_run_resume_gate(const struct last_run *last, const char *target, const char *run_id,
+			 char *msg, size_t msglen);
 
 #endif

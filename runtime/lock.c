@@ -100,13 +100,109 @@ static bool pid_alive(int64_t pid)
 	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
 }
 
+/* "target 'x' is locked by run R (pid P, started T)": the holder named in msg. */
+static void say_held(const char *target, const char *path, const struct lock_owner *holder, enum owner_read what,
+		     char *msg, size_t msglen)
+{
+	char when[64];
+	if (what != OWNER_OK) {
+		util_err(msg, msglen, "target '%s' is locked by another run (which has not written its name into %s)",
+			 target, path);
+		return;
+	}
+	format_time(holder->started_ns, when, sizeof(when));
+	if (same_host(holder))
+		util_err(msg, msglen, "target '%s' is locked by run %s (pid %" PRId64 ", started %s)", target,
+			 holder->run_id, holder->pid, when);
+	else
+		util_err(msg, msglen, "target '%s' is locked by run %s (pid %" PRId64 " on host %s, started %s)", target,
+			 holder->run_id, holder->pid, holder->host, when);
+}
+
+/* flock fd without waiting for the lock itself, but a little for a holder to write its name.
+ * 0 taken; 1 held (msg names the holder); -1 error (msg). */
+static int take(int fd, const char *target, const char *path, struct lock_owner *holder, char *msg, size_t msglen)
+{
+	enum owner_read what = OWNER_NONE;
+	for (int tries = 0;; tries++) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK)
+			return util_err(msg, msglen, "lock %s: %s", path, strerror(errno));
+		/* Held. The holder writes its name right after taking the lock: wait a little for it. */
+		if (read_owner(fd, holder, &what) != 0)
+			return util_err(msg, msglen, "read lock %s: %s", path, strerror(errno));
+		/* A record naming a dead process here is the previous holder's, not yet replaced. */
+		if (what == OWNER_OK && same_host(holder) && !pid_alive(holder->pid)) {
+			memset(holder, 0, sizeof(*holder));
+			what = OWNER_PARTIAL;
+		}
+		if (what == OWNER_OK || tries >= HOLDER_WAIT_TRIES) {
+			say_held(target, path, holder, what, msg, msglen);
+			return 1;
+		}
+		struct timespec ts = { 0, 10L * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* The lock is ours: whatever the file still says is a holder that died without releasing
+ * (*holder), said in msg; "" when it says nothing. 0, or -1 (msg). */
+static int say_stale(int fd, const char *path, struct lock_owner *holder, char *msg, size_t msglen)
+{
+	enum owner_read what = OWNER_NONE;
+	if (read_owner(fd, holder, &what) != 0)
+		return util_err(msg, msglen, "read lock %s: %s", path, strerror(errno));
+	if (what == OWNER_OK) {
+		if (!same_host(holder))
+			util_err(msg, msglen, "stale lock of run %s (pid %" PRId64 " on host %s, not holding it) released",
+				 holder->run_id, holder->pid, holder->host);
+		else if (!pid_alive(holder->pid))
+			util_err(msg, msglen, "stale lock of run %s (pid %" PRId64 ", no longer running) released",
+				 holder->run_id, holder->pid);
+		else
+			util_err(msg, msglen, "stale lock of run %s (pid %" PRId64 ", alive but no longer holding it) released",
+				 holder->run_id, holder->pid);
+	} else if (what == OWNER_PARTIAL) {
+		util_err(msg, msglen, "stale lock file %s with an incomplete holder record (a run died while taking it) "
+			 "released", path);
+	}
+	return 0;
+}
+
+/* Write me into the lock file, emptied first: a reader sees nothing (and waits) or the whole
+ * record, never a mix. 0, or -1 (msg) with the file left empty. */
+static int write_owner(int fd, const char *path, const struct lock_owner *me, char *msg, size_t msglen)
+{
+	char text[512];
+	int n = snprintf(text, sizeof(text), LOCK_MAGIC "\nrun %s\npid %" PRId64 "\nstarted %" PRId64 "\nhost %s\nend\n",
+			 me->run_id, me->pid, me->started_ns, me->host);
+	if (n < 0 || (size_t)n >= sizeof(text))
+		return util_err(msg, msglen, "write lock %s: owner too long", path);
+	while (ftruncate(fd, 0) != 0) {
+		if (errno == EINTR)
+			continue;
+		return util_err(msg, msglen, "write lock %s: %s", path, strerror(errno));
+	}
+	if (util_pwrite_all(fd, text, (size_t)n, 0) != 0) {
+		util_err(msg, msglen, "write lock %s: %s", path, strerror(errno));
+		/* Do not leave half a name behind. */
+		if (ftruncate(fd, 0) != 0 && msg != NULL && msglen > 0) {
+			size_t k = strlen(msg);
+			util_err(msg + k, msglen - k, " (and clear it: %s)", strerror(errno));
+		}
+		return -1;
+	}
+	return 0;
+}
+
 int lock_acquire(const char *state_dir, const char *target, const struct lock_owner *me,
 		 struct lock **out, struct lock_owner *holder, char *msg, size_t msglen)
 {
 	struct lock *lk = NULL;
-	char text[512], when[64];
-	enum owner_read what = OWNER_NONE;
-	int fd = -1, n, e;
+	int fd = -1, rc;
 
 	*out = NULL;
 	memset(holder, 0, sizeof(*holder));
@@ -126,90 +222,14 @@ int lock_acquire(const char *state_dir, const char *target, const struct lock_ow
 		util_err(msg, msglen, "open lock %s: %s", lk->path, strerror(errno));
 		goto bad;
 	}
-
-	for (int tries = 0;; tries++) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			break;
-		if (errno == EINTR)
-			continue;
-		if (errno != EWOULDBLOCK) {
-			util_err(msg, msglen, "lock %s: %s", lk->path, strerror(errno));
-			goto bad;
-		}
-		/* Held. The holder writes its name right after taking the lock: wait a little for it. */
-		if (read_owner(fd, holder, &what) != 0) {
-			util_err(msg, msglen, "read lock %s: %s", lk->path, strerror(errno));
-			goto bad;
-		}
-		/* A record naming a dead process here is the previous holder's, not yet replaced. */
-		if (what == OWNER_OK && same_host(holder) && !pid_alive(holder->pid)) {
-			memset(holder, 0, sizeof(*holder));
-			what = OWNER_PARTIAL;
-		}
-		if (what == OWNER_OK || tries >= HOLDER_WAIT_TRIES) {
-			if (what != OWNER_OK) {
-				util_err(msg, msglen, "target '%s' is locked by another run (which has not written its name into %s)",
-				    target, lk->path);
-			} else {
-				format_time(holder->started_ns, when, sizeof(when));
-				if (same_host(holder))
-					util_err(msg, msglen, "target '%s' is locked by run %s (pid %" PRId64 ", started %s)",
-					    target, holder->run_id, holder->pid, when);
-				else
-					util_err(msg, msglen, "target '%s' is locked by run %s (pid %" PRId64 " on host %s, started %s)",
-					    target, holder->run_id, holder->pid, holder->host, when);
-			}
-			close(fd);
-			free(lk);
-			return 1;
-		}
-		struct timespec ts = { 0, 10L * 1000 * 1000 };
-		nanosleep(&ts, NULL);
+	rc = take(fd, target, lk->path, holder, msg, msglen);
+	if (rc == 1) {
+		close(fd);
+		free(lk);
+		return 1;
 	}
-
-	/* Ours. Whatever the file still says is a holder that died without releasing. */
-	if (read_owner(fd, holder, &what) != 0) {
-		util_err(msg, msglen, "read lock %s: %s", lk->path, strerror(errno));
+	if (rc < 0 || say_stale(fd, lk->path, holder, msg, msglen) < 0 || write_owner(fd, lk->path, me, msg, msglen) < 0)
 		goto bad;
-	}
-	if (what == OWNER_OK) {
-		if (!same_host(holder))
-			util_err(msg, msglen, "stale lock of run %s (pid %" PRId64 " on host %s, not holding it) released",
-			    holder->run_id, holder->pid, holder->host);
-		else if (!pid_alive(holder->pid))
-			util_err(msg, msglen, "stale lock of run %s (pid %" PRId64 ", no longer running) released",
-			    holder->run_id, holder->pid);
-		else
-			util_err(msg, msglen, "stale lock of run %s (pid %" PRId64 ", alive but no longer holding it) released",
-			    holder->run_id, holder->pid);
-	} else if (what == OWNER_PARTIAL) {
-		util_err(msg, msglen, "stale lock file %s with an incomplete holder record (a run died while taking it) released",
-		    lk->path);
-	}
-
-	n = snprintf(text, sizeof(text), LOCK_MAGIC "\nrun %s\npid %" PRId64 "\nstarted %" PRId64 "\nhost %s\nend\n",
-		     me->run_id, me->pid, me->started_ns, me->host);
-	if (n < 0 || (size_t)n >= sizeof(text)) {
-		util_err(msg, msglen, "write lock %s: owner too long", lk->path);
-		goto bad;
-	}
-	/* Empty first: a reader sees nothing (and waits) or the whole record, never a mix. */
-	while (ftruncate(fd, 0) != 0) {
-		if (errno == EINTR)
-			continue;
-		util_err(msg, msglen, "write lock %s: %s", lk->path, strerror(errno));
-		goto bad;
-	}
-	if (util_pwrite_all(fd, text, (size_t)n, 0) != 0) {
-		e = errno;
-		util_err(msg, msglen, "write lock %s: %s", lk->path, strerror(e));
-		/* Do not leave half a name behind. */
-		if (ftruncate(fd, 0) != 0 && msg != NULL && msglen > 0) {
-			size_t k = strlen(msg);
-			util_err(msg + k, msglen - k, " (and clear it: %s)", strerror(errno));
-		}
-		goto bad;
-	}
 	lk->fd = fd;
 	*out = lk;
 	return 0;

@@ -1,6 +1,10 @@
-/* run.h: the state of one run, shared by the executor's parts (exec.c: the walk and the
- * actions; exec_setup.c: loading, preflight, locks, journal, resume). Internal to runtime/.
- * Everything hangs off the run's compile context (its arena) and is freed with it. */
+/* run.h: the state of one run of a procedure (`hotplan run`, `hotplan resume`) and its owner,
+ * run.c: making and freeing it, what every part of the executor does with it (say something,
+ * journal a record, stop on an I/O failure, read a condition on the target, save the
+ * simulated target's state). Internal to runtime/; the parts above it are setup.c (the plan,
+ * the target, preflight, the lock, the journal's start), act.c (the walk's actions, the
+ * guard, rollback) and resume.c, called by exec.c. Everything a run allocates hangs off its
+ * compile context (its arena) and is freed with it by run_free. */
 #ifndef HP_RUN_H
 #define HP_RUN_H
 
@@ -11,7 +15,6 @@
 #include "exec.h"
 #include "journal.h"
 #include "journal_resume.h"
-#include "last_run.h"
 #include "lock.h"
 #include "model.h"
 #include "progress.h"
@@ -38,7 +41,7 @@ struct run {
 	char state_dir[JOURNAL_PATH_MAX];
 	char journal_path[JOURNAL_PATH_MAX];
 	char sim_path[JOURNAL_PATH_MAX + 8];    /* the simulated target's state, beside the journal */
-	unsigned char *sim_buf;
+	unsigned char *sim_buf;                /* its encoding (sim_state.h), sim_state_size bytes */
 	unsigned char plan_hash[32];
 	struct journal *j;
 	bool io_failed;                        /* the journal or the simulated target's state could not be
@@ -64,27 +67,76 @@ struct run {
 	double t0;
 };
 
-extern volatile sig_atomic_t exec_interrupts;   /* Ctrl-C / SIGTERM count */
+/* SIGINT and SIGTERM received so far. The handler only counts; the walk reads it between
+ * actions (run_stop), and drivers and transports get its address to stop a running action
+ * at the second one. */
+extern volatile sig_atomic_t run_interrupts;
 
-/* exec_setup.c */
-int run_load_plan(struct run *R, const char *path);
-int run_preflight(struct run *R);
-int run_start_journal(struct run *R);
-int run_open_resume(struct run *R, const char *journal_path);
-void run_finish(struct run *R, enum journal_status st);
-void run_release(struct run *R);
-int run_save_sim(struct run *R);
-int run_journal(struct run *R, enum journal_kind kind, const struct ast_stmt *st, int action,
-		const char *node, const char *msg, enum journal_status status);
-/* The run's state could not be written (what: "append journal: No space left on device"):
- * say it once, set io_failed and why, stop the walk. Returns -1. */
-int run_io_failed(struct run *R, const char *what);
+/* A new run with options o (copied), its context initialised. Never NULL (aborts when memory
+ * runs out). Free it with run_free. */
+struct run *run_new(const struct run_opts *o);
+
+/* Free R and everything it holds (driver, transports, journal, lock, resume state), once the
+ * run or resume ended with exit status rc; returns the status to exit with. Progress output
+ * that was cut short is said here: a dry run then fails (EXIT_USAGE), a run keeps rc. */
+int run_free(struct run *R, int rc);
+
+/* Count SIGINT and SIGTERM (run_interrupts, from 0), without SA_RESTART so that a sleeping
+ * action wakes up to look, and ignore SIGPIPE. 0, or EXIT_USAGE (said) when a handler
+ * cannot be installed. */
+int run_catch_signals(struct run *R);
+
+/* Why the walk should stop before its next action: RUN_GO, RUN_INTERRUPTED (a signal came),
+ * or RUN_IO_FAILED (run_io_failed: nothing more can be recorded). */
+enum run_stop { RUN_GO, RUN_INTERRUPTED, RUN_IO_FAILED };
+enum run_stop run_stop(const struct run *R);
+
+/* A second interrupt came: stop waiting, abort what runs. */
+bool run_aborted(void);
+
+/* Say "hotplan: MESSAGE" on stderr, escaped for a terminal, every secret value shown as ***. */
+void run_say(struct run *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Seconds on the monotonic clock. */
 double run_now(void);
 
-/* exec.c */
-int run_walk(struct run *R);            /* the procedure, then rollback on failure: exit code */
-int run_finish_rollback(struct run *R, const struct ast_stmt *ck);
+/* The source text of a location, its first line, trailing blanks cut (in the run's arena;
+ * "" for an empty location). */
+const char *run_text(struct run *R, loc_t loc);
+
+/* The names of the target's nodes in ns, joined by ",", in the run's arena; NULL for none. */
+const char *run_nodes_text(struct run *R, nodeset ns);
+
+/* The truth of a condition on the target: the model's evaluator over the run's facts and
+ * params and the driver's probes. B_ANY when it cannot be known, with why[len] saying why. */
 mset run_eval(struct run *R, const struct ast_cond *c, char *why, size_t len);
-const char *run_text(struct run *R, loc_t loc);   /* source text of a location, one line */
+
+/* Append a record to the run's journal (nothing without one): st (NULL: none) and action
+ * (-1: none) say where, the walk's label the iteration; msg is shown with secrets as ***.
+ * 0, or -1 after run_io_failed (or when the journal failed before). */
+int run_journal(struct run *R, enum journal_kind kind, const struct ast_stmt *st, int action,
+		const char *node, const char *msg, enum journal_status status);
+
+/* The run's state could not be written (what: "append journal: No space left on device"):
+ * say it once with the `hotplan resume` to use, set io_failed and why. From now on run_stop
+ * says RUN_IO_FAILED and run_journal records nothing. Returns -1. */
+int run_io_failed(struct run *R, const char *what);
+
+/* The last record of a run (run-done with status st) and the target's last-run record
+ * saying the same. Nothing without a journal; a failure is said (the last-run record then
+ * stays unfinished: `resume` sees how the run ended). */
+void run_finish(struct run *R, enum journal_status st);
+
+/* Sync and close the journal, release the target's lock (both may be absent). */
+void run_release(struct run *R);
+
+/* Save the simulated target's state (R->live) to R->sim_path, whole or not at all (format:
+ * sim_state.h). Nothing without a journal. 0, or -1 after run_io_failed. */
+int run_save_sim(struct run *R);
+
+/* Read R->sim_path back into R->live. No file, or an empty one (a run killed before its
+ * first save), is the start state: R->live is left alone. 0, or -1 with err (the file cannot
+ * be read, or the decoder's reason: "saved simulated state: checksum mismatch"). */
+int run_load_sim(struct run *R, char *err, size_t errlen);
 
 #endif

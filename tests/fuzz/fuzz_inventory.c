@@ -1,6 +1,6 @@
 /* fuzz_inventory.c: libFuzzer harness for inventories: the input is the text of an
  * inventory file (`target` and `profile` blocks). It goes the way `hotplan run --inventory`
- * takes one (runtime/exec_setup.c): parse_buffer (an inventory with any diagnostic is
+ * takes one (runtime/setup.c): parse_buffer (an inventory with any diagnostic is
  * refused there, so here too), each profile block compiled, then each target picked
  * (target_from_inventory, unnamed and by each target's name), its `set`s bound to the
  * params of the canonical plan (params_bind) and the concrete model built for it.

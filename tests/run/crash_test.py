@@ -121,7 +121,7 @@ def scenario(label, pace, first, resume_triggers=(), kind="cluster"):
             if before is not None and before[1]:
                 # killed between run-done and the last-run record: docs/journal.md says resume
                 # mends the record and exits 0; killed after it: SPEC says a completed run cannot
-                # be resumed (exit 2, runtime/exec_setup.c resume_ended). Either way the target
+                # be resumed (exit 2, runtime/resume.c resume_ended). Either way the target
                 # must not stay blocked.
                 stats["ended_before_resume"] += 1
                 want = 0 if last == "unfinished" else 2

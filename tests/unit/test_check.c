@@ -184,7 +184,7 @@ static void cluster_mistakes(void **state)
 /* ---- the concrete model, as the simulated target uses it --------------------------------- */
 
 /* The built-in simulated targets (SPEC section 5), a run with
- * --set "affected=First Storage Group/Mailbox Store (SIM)": runtime/exec_setup.c
+ * --set "affected=First Storage Group/Mailbox Store (SIM)": runtime/setup.c
  * (setup_target) and runtime/target.c (params_for_model) build the model this way. */
 static const char *const sim_stores[] = {
 	"First Storage Group/Mailbox Store (SIM)",

@@ -338,36 +338,36 @@ static void test_lock_names_and_errors(void **state)
 
 static void test_last(void **state)
 {
-	struct target_last last, got;
+	struct last_run last, got;
 	char err[512], path[600];
 	(void)state;
 
-	assert_int_equal(target_last_read(sdir, "db1", &got, err, sizeof(err)), 1);
+	assert_int_equal(last_run_read(sdir, "db1", &got, err, sizeof(err)), 1);
 
 	memset(&last, 0, sizeof(last));
 	strcpy(last.run_id, "20261125T183000Z-3f9a1c");
 	snprintf(last.journal, sizeof(last.journal), "%s/runs/20261125T183000Z-3f9a1c.journal", sdir);
-	last.status = TARGET_UNFINISHED;
-	assert_int_equal(target_last_write(sdir, "db1", &last, err, sizeof(err)), 0);
-	assert_int_equal(target_last_read(sdir, "db1", &got, err, sizeof(err)), 0);
+	last.status = LAST_RUN_UNFINISHED;
+	assert_int_equal(last_run_write(sdir, "db1", &last, err, sizeof(err)), 0);
+	assert_int_equal(last_run_read(sdir, "db1", &got, err, sizeof(err)), 0);
 	assert_string_equal(got.run_id, last.run_id);
 	assert_string_equal(got.journal, last.journal);
-	assert_int_equal(got.status, TARGET_UNFINISHED);
+	assert_int_equal(got.status, LAST_RUN_UNFINISHED);
 	assert_true(got.time_ns > 0);
 
-	last.status = TARGET_ROLLED_BACK;
-	assert_int_equal(target_last_write(sdir, "db1", &last, err, sizeof(err)), 0);
-	assert_int_equal(target_last_read(sdir, "db1", &got, err, sizeof(err)), 0);
-	assert_int_equal(got.status, TARGET_ROLLED_BACK);
+	last.status = LAST_RUN_ROLLED_BACK;
+	assert_int_equal(last_run_write(sdir, "db1", &last, err, sizeof(err)), 0);
+	assert_int_equal(last_run_read(sdir, "db1", &got, err, sizeof(err)), 0);
+	assert_int_equal(got.status, LAST_RUN_ROLLED_BACK);
 	snprintf(path, sizeof(path), "%s/targets/db1.last.tmp", sdir);
 	assert_int_equal(access(path, F_OK), -1);                 /* renamed away */
 	snprintf(path, sizeof(path), "%s/targets/db1.last", sdir);
 	assert_contains(slurp(path), "status rolled-back\n");
-	assert_string_equal(target_status_name(TARGET_FAILED), "failed");
+	assert_string_equal(last_run_status_name(LAST_RUN_FAILED), "failed");
 
 	/* refused: a newline would forge a field */
 	strcpy(last.journal, "/x\nstatus completed");
-	assert_int_equal(target_last_write(sdir, "db1", &last, err, sizeof(err)), -1);
+	assert_int_equal(last_run_write(sdir, "db1", &last, err, sizeof(err)), -1);
 	assert_contains(err, "invalid record");
 
 	/* anything but a complete record is malformed, never guessed at */
@@ -385,7 +385,7 @@ static void test_last(void **state)
 		assert_non_null(f);
 		fputs(bad[i], f);
 		assert_int_equal(fclose(f), 0);
-		assert_int_equal(target_last_read(sdir, "db1", &got, err, sizeof(err)), -1);
+		assert_int_equal(last_run_read(sdir, "db1", &got, err, sizeof(err)), -1);
 		char want[700];
 		snprintf(want, sizeof(want), "last-run record %s is malformed", path);
 		assert_string_equal(err, want);
@@ -394,45 +394,45 @@ static void test_last(void **state)
 
 static void test_gates(void **state)
 {
-	struct target_last last = { .status = TARGET_UNFINISHED };
+	struct last_run last = { .status = LAST_RUN_UNFINISHED };
 	char msg[700];
 	(void)state;
 
 	strcpy(last.run_id, "R1");
 	strcpy(last.journal, "/srv/.hotplan/runs/R1.journal");
 
-	assert_int_equal(target_last_gate(NULL, "db1", NULL, msg, sizeof(msg)), 0);
+	assert_int_equal(last_run_gate(NULL, "db1", NULL, msg, sizeof(msg)), 0);
 	assert_string_equal(msg, "");
-	assert_int_equal(target_last_gate(&last, "db1", NULL, msg, sizeof(msg)), 1);
+	assert_int_equal(last_run_gate(&last, "db1", NULL, msg, sizeof(msg)), 1);
 	assert_string_equal(msg, "target 'db1': the last run R1 is unfinished; continue it with "
 				 "`hotplan resume /srv/.hotplan/runs/R1.journal`, or give it up with `--abandon R1`");
-	last.status = TARGET_FAILED;
-	assert_int_equal(target_last_gate(&last, "db1", NULL, msg, sizeof(msg)), 1);
+	last.status = LAST_RUN_FAILED;
+	assert_int_equal(last_run_gate(&last, "db1", NULL, msg, sizeof(msg)), 1);
 	assert_contains(msg, "failed and a person must look (exit 4)");
 	assert_contains(msg, "`hotplan resume /srv/.hotplan/runs/R1.journal`");
-	assert_int_equal(target_last_gate(&last, "db1", "R1", msg, sizeof(msg)), 0);
+	assert_int_equal(last_run_gate(&last, "db1", "R1", msg, sizeof(msg)), 0);
 	assert_string_equal(msg, "run R1 (failed, journal /srv/.hotplan/runs/R1.journal) abandoned: it can no longer be resumed");
-	assert_int_equal(target_last_gate(&last, "db1", "R0", msg, sizeof(msg)), -1);
+	assert_int_equal(last_run_gate(&last, "db1", "R0", msg, sizeof(msg)), -1);
 	assert_string_equal(msg, "--abandon R0: the unfinished run of target 'db1' is R1, not R0");
-	assert_int_equal(target_last_gate(NULL, "db1", "R0", msg, sizeof(msg)), -1);
-	last.status = TARGET_COMPLETED;
-	assert_int_equal(target_last_gate(&last, "db1", NULL, msg, sizeof(msg)), 0);
-	assert_int_equal(target_last_gate(&last, "db1", "R1", msg, sizeof(msg)), -1);
+	assert_int_equal(last_run_gate(NULL, "db1", "R0", msg, sizeof(msg)), -1);
+	last.status = LAST_RUN_COMPLETED;
+	assert_int_equal(last_run_gate(&last, "db1", NULL, msg, sizeof(msg)), 0);
+	assert_int_equal(last_run_gate(&last, "db1", "R1", msg, sizeof(msg)), -1);
 	assert_contains(msg, "has no unfinished run (its last run R1 completed)");
-	last.status = TARGET_ROLLED_BACK;
-	assert_int_equal(target_last_gate(&last, "db1", NULL, msg, sizeof(msg)), 0);
+	last.status = LAST_RUN_ROLLED_BACK;
+	assert_int_equal(last_run_gate(&last, "db1", NULL, msg, sizeof(msg)), 0);
 
 	/* resume: only the target's last run, only while it is unfinished or failed */
-	last.status = TARGET_UNFINISHED;
-	assert_int_equal(target_resume_gate(&last, "db1", "R1", msg, sizeof(msg)), 0);
-	last.status = TARGET_FAILED;
-	assert_int_equal(target_resume_gate(&last, "db1", "R1", msg, sizeof(msg)), 0);
-	assert_int_equal(target_resume_gate(&last, "db1", "R0", msg, sizeof(msg)), 1);
+	last.status = LAST_RUN_UNFINISHED;
+	assert_int_equal(last_run_resume_gate(&last, "db1", "R1", msg, sizeof(msg)), 0);
+	last.status = LAST_RUN_FAILED;
+	assert_int_equal(last_run_resume_gate(&last, "db1", "R1", msg, sizeof(msg)), 0);
+	assert_int_equal(last_run_resume_gate(&last, "db1", "R0", msg, sizeof(msg)), 1);
 	assert_string_equal(msg, "run R0 of target 'db1' was given up or superseded: the target's last run is R1 (failed)");
-	assert_int_equal(target_resume_gate(NULL, "db1", "R1", msg, sizeof(msg)), 1);
+	assert_int_equal(last_run_resume_gate(NULL, "db1", "R1", msg, sizeof(msg)), 1);
 	assert_contains(msg, "HOTPLAN_STATE_DIR");
-	last.status = TARGET_COMPLETED;
-	assert_int_equal(target_resume_gate(&last, "db1", "R1", msg, sizeof(msg)), 1);
+	last.status = LAST_RUN_COMPLETED;
+	assert_int_equal(last_run_resume_gate(&last, "db1", "R1", msg, sizeof(msg)), 1);
 	assert_string_equal(msg, "run R1 of target 'db1' completed: it cannot be resumed");
 }
 

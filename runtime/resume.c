@@ -1,0 +1,276 @@
+/* resume.c: `hotplan resume` (resume.h). The journal is read first without the target's
+ * lock (a live run may be writing it: that run then holds the lock, and the resume is
+ * refused), the run rebuilt from its header, the lock taken, and only then is the journal
+ * opened for appending and read again, its torn tail cut. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "act.h"
+#include "last_run.h"
+#include "resume.h"
+#include "setup.h"
+
+/* A run that already ended cannot be resumed. If it died between its last record and the
+ * target's last-run record, that record still says unfinished: mend it from the journal. */
+static int resume_ended(struct run *R, const char *journal_path)
+{
+	char err[512];
+	const char *target = R->log.header.target;
+	enum journal_status st = R->rs.end_status;
+	struct last_run last;
+	if (target != NULL && journal_state_dir(R->state_dir, sizeof(R->state_dir), err, sizeof(err)) == 0 &&
+	    last_run_read(R->state_dir, target, &last, err, sizeof(err)) == 0 &&
+	    strcmp(last.run_id, R->log.header.run_id) == 0 && last.status == LAST_RUN_UNFINISHED) {
+		last.status = last_run_status_of(st);
+		if (last_run_write(R->state_dir, target, &last, err, sizeof(err)) == 0) {
+			/* the runner died after its last record: this resume finishes its bookkeeping */
+			run_say(R, "run %s had ended (%s); target '%s' now says so too", R->log.header.run_id,
+				journal_status_name(st), target);
+			return st == JOURNAL_STATUS_COMPLETED ? EXIT_OK
+			       : st == JOURNAL_STATUS_ROLLED_BACK ? EXIT_ROLLED_BACK : EXIT_FAILED;
+		}
+	}
+	run_say(R, "run %s %s: it cannot be resumed; a new run starts from the beginning (%s)", R->log.header.run_id,
+		st == JOURNAL_STATUS_COMPLETED ? "completed" : "was rolled back", journal_path);
+	return EXIT_USAGE;
+}
+
+/* The value of the header's var KEY=VALUE; with iter, the next one from *iter on. NULL: none. */
+static const char *header_var(const struct journal_log *log, const char *key, size_t *iter)
+{
+	size_t klen = strlen(key);
+	for (size_t i = iter ? *iter : 0; i < log->header.nvars; i++) {
+		const char *v = log->header.vars[i];
+		if (strncmp(v, key, klen) == 0 && v[klen] == '=') {
+			if (iter)
+				*iter = i + 1;
+			return v + klen + 1;
+		}
+	}
+	return NULL;
+}
+
+/* ---- the run as it was started ------------------------------------------------------------ */
+
+/* Its plan, inventory, target, kind, pace and --fail-at, from the header. */
+static int started_options(struct run *R, const char *journal_path)
+{
+	const char *kind = header_var(&R->log, "kind", NULL);
+	R->o.plan_path = header_var(&R->log, "plan", NULL);
+	R->o.inventory_path = header_var(&R->log, "inventory", NULL);
+	R->o.target_name = header_var(&R->log, "target", NULL);
+	R->o.kind = kind && strcmp(kind, "cluster") == 0 ? PROC_CLUSTER : PROC_STANDALONE;
+	const char *pace = header_var(&R->log, "pace-ns", NULL);
+	if (pace != NULL) {
+		char *end;
+		errno = 0;
+		R->o.pace_ns = strtoll(pace, &end, 10);
+		if (errno != 0 || end == pace || *end != '\0' || R->o.pace_ns < 0) {
+			run_say(R, "%s: the journal's pace-ns is not a number of nanoseconds: '%s'", journal_path, pace);
+			return EXIT_USAGE;
+		}
+	}
+	if (!R->rs.has_failed_step)
+		R->o.fail_at = header_var(&R->log, "fail-at", NULL);
+	return 0;
+}
+
+/* Its --set values, from the header; a secret param's (whose name alone the journal keeps)
+ * from `given`, which may hold nothing else. */
+static int started_sets(struct run *R, const char *journal_path, const char *const *given, unsigned ngiven)
+{
+	const char **sets = arena_alloc(&R->ctx.arena, (R->log.header.nvars + 1) * sizeof(*sets));
+	size_t it = 0;
+	const char *s;
+	while ((s = header_var(&R->log, "set", &it)) != NULL) {
+		if (strchr(s, '=') == NULL) {
+			/* a secret param: the journal has its name only; the value comes again with --set */
+			size_t n = strlen(s);
+			const char *v = NULL;
+			for (unsigned i = 0; i < ngiven; i++)
+				if (strncmp(given[i], s, n) == 0 && given[i][n] == '=')
+					v = given[i];
+			if (v == NULL) {
+				run_say(R, "run %s was started with secret param '%s', whose value the journal does not keep: "
+					"give it again with `hotplan resume %s --set %s=VALUE`", R->log.header.run_id, s,
+					journal_path, s);
+				return EXIT_USAGE;
+			}
+			s = v;
+		}
+		sets[R->o.nsets++] = s;
+	}
+	R->o.sets = sets;
+	for (unsigned i = 0; i < ngiven; i++) {
+		size_t n = strcspn(given[i], "=");
+		bool secret = false;
+		it = 0;
+		while ((s = header_var(&R->log, "set", &it)) != NULL)
+			secret |= strchr(s, '=') == NULL && strlen(s) == n && strncmp(s, given[i], n) == 0;
+		if (!secret || given[i][n] != '=') {
+			run_say(R, "resume --set %.*s: only the secret params the run was started with are given again (the "
+				"journal keeps every other value)", (int)n, given[i]);
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+/* The roles as they were bound when the run started (a `move group` since must not move
+ * them). */
+static void started_roles(struct run *R)
+{
+	size_t it = 0;
+	const char *s;
+	while ((s = header_var(&R->log, "role", &it)) != NULL) {
+		const char *eq = strrchr(s, '=');
+		for (const struct ast_role *r = R->proc->roles; eq && r != NULL; r = r->next)
+			if (strlen(r->name.s) == (size_t)(eq - s) && strncmp(r->name.s, s, (size_t)(eq - s)) == 0)
+				R->bind.nodes[r->index] = (nodeset)strtoull(eq + 1, NULL, 16);
+	}
+}
+
+/* The run rebuilt: options, the same plan (its hash the header's), the target, the roles, the
+ * simulated target's saved state. */
+static int rebuild(struct run *R, const char *journal_path, const char *const *given, unsigned ngiven)
+{
+	char err[1024];
+	int rc;
+	if ((rc = started_options(R, journal_path)) != 0 || (rc = started_sets(R, journal_path, given, ngiven)) != 0)
+		return rc;
+	if (R->o.plan_path == NULL) {
+		run_say(R, "%s: the journal does not say which plan ran", journal_path);
+		return EXIT_USAGE;
+	}
+	if ((rc = setup_load_plan(R, R->o.plan_path)) != 0)
+		return rc;
+	if (memcmp(R->plan_hash, R->log.header.plan_hash, 32) != 0) {
+		run_say(R, "%s changed since run %s started: resume needs the same plan", R->o.plan_path,
+			R->log.header.run_id);
+		return EXIT_USAGE;
+	}
+	snprintf(R->journal_path, sizeof(R->journal_path), "%s", journal_path);
+	snprintf(R->sim_path, sizeof(R->sim_path), "%s.sim", journal_path);
+	snprintf(R->run_id, sizeof(R->run_id), "%s", R->log.header.run_id);
+	progress_init(&R->prog, stdout, R->o.log_json, R->run_id);
+	if ((rc = setup_target(R)) != 0)
+		return rc;
+	started_roles(R);
+	if (R->sim && run_load_sim(R, err, sizeof(err)) < 0) {
+		run_say(R, "%s", err);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* ---- under the lock ------------------------------------------------------------------------- */
+
+/* A runner killed while a command ran could not take the secret values out of what that
+ * command printed (progress_redact_file): the resume, which has them again, does it, under the
+ * lock, for every capture file of the run. */
+static void redact_captures(struct run *R)
+{
+	if (R->nsecrets == 0)
+		return;
+	const char *dir = arena_printf(&R->ctx.arena, "%s.out", R->journal_path);
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return;   /* no command ran, or none printed anything */
+	for (const struct dirent *e; (e = readdir(d)) != NULL;)
+		if (e->d_name[0] != '.')
+			progress_redact_file(&R->prog, arena_printf(&R->ctx.arena, "%s/%s", dir, e->d_name), 0);
+	closedir(d);
+}
+
+/* The journal again, now under the lock: opened for appending (its torn tail cut) and read. */
+static int reopen(struct run *R, const char *journal_path)
+{
+	char err[1024];
+	journal_resume_free(&R->rs);
+	journal_log_free(&R->log);
+	R->resuming = false;
+	if (journal_open_append(journal_path, &R->j, &R->log, err, sizeof(err)) < 0) {
+		run_say(R, "%s", err);
+		return EXIT_USAGE;
+	}
+	if (journal_resume_state(&R->log, &R->rs, err, sizeof(err)) < 0) {
+		run_say(R, "%s: %s", journal_path, err);
+		journal_log_free(&R->log);
+		return EXIT_USAGE;
+	}
+	R->resuming = true;
+	return 0;
+}
+
+static const struct ast_stmt *find_stmt_index(const struct ast_stmt *st, int32_t index)
+{
+	for (; st != NULL; st = st->next) {
+		if ((st->kind == S_STEP || st->kind == S_CHECKPOINT) && (int32_t)st->index == index)
+			return st;
+		const struct ast_stmt *r = find_stmt_index(st->body, index);
+		if (r == NULL)
+			r = find_stmt_index(st->else_body, index);
+		if (r != NULL)
+			return r;
+	}
+	return NULL;
+}
+
+/* run-resume journaled, then the rollback that had started, or the walk. */
+static int go_on(struct run *R, const char *journal_path)
+{
+	char err[1024];
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_RUN_START,
+			.message = arena_printf(&R->ctx.arena, "resume %s: plan %s on %s", R->run_id, R->plan->name.s,
+						R->target.name) });
+	struct journal_record rec = { .kind = JOURNAL_RUN_RESUME, .step = -1, .action = -1, .message = "hotplan resume" };
+	if (journal_append(R->j, &rec, err, sizeof(err)) < 0) {
+		run_say(R, "%s", err);
+		return EXIT_USAGE;
+	}
+	if (R->rs.next != JOURNAL_NEXT_ROLLBACK)
+		return act_walk(R);
+	const struct ast_stmt *ck = find_stmt_index(R->proc->body, R->rs.rollback.step);
+	if (ck == NULL || ck->kind != S_CHECKPOINT) {
+		run_say(R, "%s: the journal rolls back to a checkpoint the plan does not have", journal_path);
+		return EXIT_USAGE;
+	}
+	return act_finish_rollback(R, ck);
+}
+
+int resume_run(struct run *R, const char *journal_path, const char *const *given, unsigned ngiven)
+{
+	char err[1024];
+	int rc;
+
+	/* read it first (without its lock: a live run may be writing it), take the target's
+	 * lock, and only then open it for appending */
+	if (journal_read(journal_path, &R->log, err, sizeof(err)) < 0) {
+		run_say(R, "%s", err);
+		return EXIT_USAGE;
+	}
+	R->resuming = true;
+	if (journal_resume_state(&R->log, &R->rs, err, sizeof(err)) < 0) {
+		run_say(R, "%s: %s", journal_path, err);
+		return EXIT_USAGE;
+	}
+	if (R->rs.next == JOURNAL_NEXT_NONE)
+		return resume_ended(R, journal_path);
+	if ((rc = rebuild(R, journal_path, given, ngiven)) != 0)
+		return rc;
+	if (journal_state_dir(R->state_dir, sizeof(R->state_dir), err, sizeof(err)) < 0) {
+		run_say(R, "%s", err);
+		return EXIT_USAGE;
+	}
+	if ((rc = setup_lock(R, true)) != 0)
+		return rc;
+	redact_captures(R);
+	if ((rc = reopen(R, journal_path)) != 0)
+		return rc;
+	if (R->rs.next == JOURNAL_NEXT_NONE)
+		return resume_ended(R, journal_path);
+	return go_on(R, journal_path);
+}

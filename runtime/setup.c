@@ -1,0 +1,526 @@
+/* setup.c: a run before its walk: loading the plan (a .hplan or an image) and the target
+ * (an inventory's, or the built-in simulated one), its profiles and transports, the params,
+ * the concrete model and the driver; preflight; the target's lock and last-run gate; the
+ * journal's start. What is said goes through run_say; nothing here walks. */
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ask.h"
+#include "check.h"
+#include "driver_cmd.h"
+#include "image.h"
+#include "last_run.h"
+#include "parse.h"
+#include "setup.h"
+#include "util.h"
+
+/* The secret param a --set ("NAME=VALUE") or a journal's set ("NAME" alone) names, or NULL. */
+static const struct ast_param *secret_param(const struct ast_plan *plan, const char *set)
+{
+	size_t n = strcspn(set, "=");
+	for (const struct ast_param *p = plan->params; p != NULL; p = p->next)
+		if (p->secret && strlen(p->name.s) == n && strncmp(p->name.s, set, n) == 0)
+			return p;
+	return NULL;
+}
+
+/* From now on, v is shown as *** wherever the run would show it. */
+static void add_secret(struct run *R, const char *v)
+{
+	if (v == NULL || v[0] == '\0')
+		return;
+	for (unsigned i = 0; i < R->nsecrets; i++)
+		if (strcmp(R->secrets[i], v) == 0)
+			return;
+	if (R->nsecrets == R->cap_secrets) {
+		unsigned cap = R->cap_secrets ? 2 * R->cap_secrets : 8;
+		R->secrets = arena_realloc(&R->ctx.arena, R->secrets, R->cap_secrets * sizeof(*R->secrets),
+					   cap * sizeof(*R->secrets));
+		R->cap_secrets = cap;
+	}
+	R->secrets[R->nsecrets++] = v;
+	progress_set_secrets(&R->prog, R->secrets, R->nsecrets);
+}
+
+static const char *kind_name(enum proc_kind k)
+{
+	return k == PROC_CLUSTER ? "cluster" : "standalone";
+}
+
+/* ---- the plan -------------------------------------------------------------------------- */
+
+static void sha256_file(const char *text, size_t len, unsigned char out[32])
+{
+	unsigned int n = 32;
+	EVP_Digest(text, len, out, &n, EVP_sha256(), NULL);
+}
+
+/* Is `path` a compiled image? (Its first bytes say so; a missing file is not.) */
+static bool is_image_file(const char *path)
+{
+	unsigned char magic[IMAGE_MAGIC_LEN];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return false;
+	struct stat st;
+	bool yes = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && read(fd, magic, sizeof(magic)) == (ssize_t)sizeof(magic) &&
+		   image_is_image(magic, sizeof(magic));
+	close(fd);
+	return yes;
+}
+
+int setup_load_plan(struct run *R, const char *path)
+{
+	const char *why = NULL;
+	struct ast_file *f = NULL;
+
+	if (is_image_file(path)) {
+		unsigned char *buf = NULL;
+		size_t len = 0;
+		char err[512];
+		if (image_read_file(path, &buf, &len, err, sizeof(err)) < 0 ||
+		    image_read(&R->ctx, buf, len, &f, err, sizeof(err)) < 0) {
+			free(buf);
+			run_say(R, "%s: %s", path, err);
+			return EXIT_USAGE;
+		}
+		image_source_hash(buf, len, R->plan_hash);
+		free(buf);
+	} else {
+		f = parse_file(&R->ctx, path, &why);
+		if (f == NULL) {
+			run_say(R, "%s", why);
+			return EXIT_USAGE;
+		}
+	}
+	check_file(&R->ctx, f, CHECK_ALL, false);
+	diag_finish(&R->ctx);
+	bool color = util_color(STDERR_FILENO);
+	if (R->ctx.diags.n > 0)
+		diag_print_text(&R->ctx, stderr, color);
+	if (R->ctx.diags.errors > 0) {
+		run_say(R, "%s: the plan has errors: nothing was run", path);
+		return EXIT_REJECTED;
+	}
+	if (f->plans == NULL) {
+		run_say(R, "%s: no plan in the file", path);
+		return EXIT_REJECTED;
+	}
+	if (f->plans->next != NULL) {
+		run_say(R, "%s: more than one plan; hotplan runs one plan per file", path);
+		return EXIT_USAGE;
+	}
+	R->plan = f->plans;
+	if (!is_image_file(path)) {
+		struct source *src = ctx_source(&R->ctx, f->source);
+		sha256_file(src->text, src->len, R->plan_hash);
+	}
+	return 0;
+}
+
+static const struct ast_stmt *find_step(const struct ast_stmt *st, const char *name)
+{
+	for (; st != NULL; st = st->next) {
+		if (st->kind == S_STEP && st->name.s && strcmp(st->name.s, name) == 0)
+			return st;
+		const struct ast_stmt *r = find_step(st->body, name);
+		if (r == NULL)
+			r = find_step(st->else_body, name);
+		if (r != NULL)
+			return r;
+	}
+	return NULL;
+}
+
+/* ---- the target, params and the model ---------------------------------------------------- */
+
+/* The target (the inventory's, or the built-in simulated one of the plan's kind) and its
+ * procedure. *inv: the inventory file (its targets, and the profile blocks it and its imports
+ * hold), or NULL. */
+static int pick_target(struct run *R, struct ast_file **inv)
+{
+	char err[1024];
+	const char *why = NULL;
+	unsigned before = R->ctx.diags.n;
+
+	*inv = NULL;
+	if (R->o.inventory_path == NULL) {
+		enum proc_kind k = R->o.kind >= 0 ? (enum proc_kind)R->o.kind : PROC_STANDALONE;
+		if (R->o.kind < 0 && R->plan->proc[PROC_STANDALONE] == NULL && R->plan->proc[PROC_CLUSTER] != NULL)
+			k = PROC_CLUSTER;
+		target_builtin(&R->ctx.arena, k, &R->target);
+		return 0;
+	}
+	*inv = parse_file(&R->ctx, R->o.inventory_path, &why);
+	if (*inv == NULL) {
+		run_say(R, "%s", why);
+		return EXIT_USAGE;
+	}
+	if (R->ctx.diags.n > before) {
+		diag_finish(&R->ctx);
+		diag_print_text(&R->ctx, stderr, false);
+		run_say(R, "%s: the inventory has errors", R->o.inventory_path);
+		return EXIT_USAGE;
+	}
+	if (target_from_inventory(&R->ctx, *inv, R->o.target_name, &R->target, err, sizeof(err)) < 0) {
+		run_say(R, "%s: %s", R->o.inventory_path, err);
+		return EXIT_USAGE;
+	}
+	if (R->o.kind >= 0 && (enum proc_kind)R->o.kind != R->target.kind) {
+		run_say(R, "--kind %s, but target '%s' is %s", kind_name((enum proc_kind)R->o.kind), R->target.name,
+			R->target.kind == PROC_CLUSTER ? "a cluster" : "standalone");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* SPEC 5: `run` asks before it changes a real target; --yes answers. */
+static int confirm(struct run *R)
+{
+	int e = 0;
+	char *q = arena_printf(&R->ctx.arena, "change target %s (%u node%s) with plan %s? [y/N] ", R->target.name,
+			       R->target.nnodes, R->target.nnodes == 1 ? "" : "s", R->plan->name.s);
+	switch (ask_yes_no(q, &e)) {
+	case ASK_YES:
+		return 0;
+	case ASK_NO_TERMINAL:
+		run_say(R, "target '%s' is real: confirm on a terminal, or give --yes", R->target.name);
+		return EXIT_USAGE;
+	case ASK_UNSEEN:
+		run_say(R, "target '%s' is real: cannot ask on the terminal (%s): give --yes", R->target.name, strerror(e));
+		return EXIT_USAGE;
+	case ASK_NO:
+		break;
+	}
+	run_say(R, "not confirmed: nothing was changed");
+	return EXIT_REJECTED;
+}
+
+/* local: and ssh:// nodes, and sim: nodes that name a real profile: their profiles and
+ * transports, the stores and group owners of the live target (driver_cmd.h); then, for a
+ * real target, the operator's yes. */
+static int open_commands(struct run *R, const struct ast_file *inv)
+{
+	unsigned before = R->ctx.diags.n;
+	char msg[2048];
+
+	if (!driver_cmd_wanted(&R->target))
+		return 0;
+	struct driver_cmd_opts co = { R->plan, R->proc, R->o.plan_path, inv != NULL ? inv->profiles : NULL, R->o.dry_run,
+			       &run_interrupts };
+	int rc = driver_cmd_open(&R->ctx, &co, &R->target, &R->cmd, msg, sizeof(msg));
+	driver_cmd_print_diags(&R->ctx, before, stderr);
+	if (rc != 0) {
+		run_say(R, "%s", msg);
+		return rc;
+	}
+	if (!R->sim && !R->o.dry_run && !R->o.yes)
+		return confirm(R);
+	return 0;
+}
+
+/* The params' values (--set, then the inventory's `set`s, then defaults), every secret
+ * value registered before anything could show it (a bad value's message). */
+static int bind_params(struct run *R)
+{
+	char err[1024];
+	R->values = arena_alloc(&R->ctx.arena, (R->plan->nparams + 1) * sizeof(*R->values));
+	for (unsigned i = 0; i < R->o.nsets; i++)
+		if (secret_param(R->plan, R->o.sets[i]) != NULL && strchr(R->o.sets[i], '=') != NULL)
+			add_secret(R, strchr(R->o.sets[i], '=') + 1);
+	for (unsigned i = 0; i < R->target.nsets; i++)
+		if (secret_param(R->plan, R->target.sets[i].path) != NULL && R->target.sets[i].value->kind == LIT_STRING)
+			add_secret(R, R->target.sets[i].value->str);
+	if (params_bind(&R->ctx.arena, R->plan, &R->target, R->o.sets, R->o.nsets, R->values, err, sizeof(err)) < 0) {
+		run_say(R, "%s", err);
+		return EXIT_USAGE;
+	}
+	for (const struct ast_param *p = R->plan->params; p != NULL; p = p->next)
+		if (p->secret && R->values[p->index].set)
+			add_secret(R, R->values[p->index].text);
+	return 0;
+}
+
+/* The concrete model of the target, its start state (the group owners the target says, the
+ * params), the roles bound in it, the number of steps. */
+static void build_model(struct run *R)
+{
+	struct model_param_value *pv = arena_alloc(&R->ctx.arena, (R->plan->nparams + 1) * sizeof(*pv));
+	params_for_model(R->plan, R->values, pv);
+	const char **names = arena_alloc(&R->ctx.arena, (R->target.nnodes + 1) * sizeof(*names));
+	for (unsigned n = 0; n < R->target.nnodes; n++)
+		names[n] = R->target.nodes[n].name;
+	R->m = model_init_concrete(&R->ctx.arena, R->plan, R->target.kind, R->target.nnodes, names,
+				   R->target.nstores, R->target.stores, pv);
+	R->live = model_state_start(&R->ctx.arena, R->m, 0);
+	for (unsigned g = 0; g < R->target.ngroups; g++)
+		for (unsigned i = 0; i < R->m->ngroups; i++)
+			if (strcmp(R->m->groups[i]->name.s, R->target.group_names[g]) == 0)
+				model_state_set_owner(R->m, R->live, i,
+						      (unsigned)target_node_index(&R->target, R->target.group_owners[g]));
+	model_state_set_params(R->m, R->live, pv);
+	R->scratch = model_state_clone(&R->ctx.arena, R->m, R->live);
+	R->bind.n = R->proc->nroles;
+	R->bind.nodes = arena_alloc(&R->ctx.arena, (R->bind.n + 1) * sizeof(nodeset));
+	model_bind_roles(R->m, R->live, R->proc, &R->bind);
+	R->nsteps = walk_count_steps(&R->bind, R->proc->body);
+}
+
+/* The simulated driver, the command driver, or the command driver previewing for the
+ * simulated one (driver_cmd.h). */
+static int make_driver(struct run *R)
+{
+	char msg[2048];
+	if (R->cmd == NULL || R->sim)
+		R->drv = driver_sim_new(&R->ctx.arena, R->m, R->live, &R->target, R->o.pace_ns, &run_interrupts);
+	if (R->cmd == NULL)
+		return 0;
+	R->drv = driver_cmd_new(&R->ctx.arena, R->m, R->live, &R->target, R->cmd, R->values, R->journal_path, &R->prog,
+				R->sim ? R->drv : NULL, &run_interrupts, msg, sizeof(msg));
+	if (R->drv == NULL) {
+		run_say(R, "%s", msg);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int setup_target(struct run *R)
+{
+	struct ast_file *inv = NULL;
+	int rc = pick_target(R, &inv);
+	if (rc != 0)
+		return rc;
+	R->proc = R->plan->proc[R->target.kind];
+	if (R->proc == NULL) {
+		run_say(R, "plan '%s' has no %s procedure for target '%s' [HP006]", R->plan->name.s,
+			kind_name(R->target.kind), R->target.name);
+		return EXIT_REJECTED;
+	}
+	R->sim = true;
+	for (unsigned n = 0; n < R->target.nnodes; n++)
+		R->sim &= R->target.nodes[n].transport == TR_SIM;
+	if ((rc = open_commands(R, inv)) != 0)
+		return rc;
+	if (R->o.fail_at != NULL) {
+		R->fail_at = find_step(R->proc->body, R->o.fail_at);
+		if (R->fail_at == NULL) {
+			run_say(R, "--fail-at %s: the %s procedure has no step of that name", R->o.fail_at,
+				kind_name(R->target.kind));
+			return EXIT_USAGE;
+		}
+	}
+	if ((rc = bind_params(R)) != 0)
+		return rc;
+	build_model(R);
+	return make_driver(R);
+}
+
+/* ---- preflight ---------------------------------------------------------------------------- */
+
+/* Every param has a value, and the stores a param names are the target's. 0, or -1 (why). */
+static int check_params(struct run *R, char *why, size_t len)
+{
+	for (const struct ast_param *p = R->plan->params; p != NULL; p = p->next) {
+		const struct rt_value *v = &R->values[p->index];
+		if (!v->set)
+			return util_err(why, len, "param '%s' has no value: give it with --set %s=VALUE or `set %s = …` in "
+					"the inventory", p->name.s, p->name.s, p->name.s);
+		if (p->type != TY_STORES || R->target.nstores == 0)
+			continue;
+		for (unsigned i = 0; i < v->nlist; i++) {
+			bool found = false;
+			for (unsigned k = 0; k < R->target.nstores; k++)
+				found |= strcmp(R->target.stores[k], v->list[i]) == 0;
+			if (!found)
+				return util_err(why, len, "param '%s' names store \"%s\", which target '%s' does not have",
+						p->name.s, v->list[i], R->target.name);
+		}
+	}
+	return 0;
+}
+
+/* Params, their stores, and the plan's prerequisites: nothing changes when one fails. */
+static int preflight(struct run *R)
+{
+	char why[1024];
+	if (check_params(R, why, sizeof(why)) < 0)
+		goto fail;
+	for (const struct ast_require *rq = R->plan->requires; rq != NULL; rq = rq->next) {
+		char how[512] = "";
+		mset v = run_eval(R, rq->cond, how, sizeof(how));
+		if (v == B_YES)
+			continue;
+		if (v == B_NO)
+			snprintf(why, sizeof(why), "require %s: %s", run_text(R, rq->cond->loc),
+				 rq->message ? rq->message : "it does not hold");
+		else
+			snprintf(why, sizeof(why), "require %s cannot be checked: %s", run_text(R, rq->cond->loc), how);
+		goto fail;
+	}
+	return 0;
+fail:
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_PREFLIGHT_FAILED, .message = why });
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_RUN_DONE, .status = "failed",
+			.message = "nothing was changed", .elapsed = run_now() - R->t0 });
+	return EXIT_REJECTED;
+}
+
+/* ---- the lock ---------------------------------------------------------------------------- */
+
+/* Refused by the lock or the last-run gate (exit 5): said, and the run's end told. */
+static int locked_out(struct run *R, const char *msg)
+{
+	run_say(R, "%s", msg);
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_RUN_DONE, .status = "failed", .message = msg,
+			.elapsed = run_now() - R->t0 });
+	return EXIT_LOCKED;
+}
+
+int setup_lock(struct run *R, bool resume)
+{
+	char msg[1024];
+	struct lock_owner me, holder;
+	if (lock_owner_self(&me, R->run_id, journal_now_ns(), msg, sizeof(msg)) < 0) {
+		run_say(R, "%s", msg);
+		return EXIT_USAGE;
+	}
+	int rc = lock_acquire(R->state_dir, R->target.name, &me, &R->lk, &holder, msg, sizeof(msg));
+	if (rc == 1)
+		return locked_out(R, msg);
+	if (rc < 0) {
+		run_say(R, "%s", msg);
+		return EXIT_USAGE;
+	}
+	if (msg[0] != '\0')
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE, .message = msg });
+	struct last_run last;
+	rc = last_run_read(R->state_dir, R->target.name, &last, msg, sizeof(msg));
+	if (rc < 0) {
+		run_say(R, "%s", msg);
+		return EXIT_USAGE;
+	}
+	if (resume)
+		rc = last_run_resume_gate(rc == 0 ? &last : NULL, R->target.name, R->run_id, msg, sizeof(msg));
+	else
+		rc = last_run_gate(rc == 0 ? &last : NULL, R->target.name, R->o.abandon, msg, sizeof(msg));
+	if (rc == 1)
+		return locked_out(R, msg);
+	if (rc != 0) {
+		run_say(R, "%s", msg);
+		return EXIT_USAGE;
+	}
+	if (msg[0] != '\0')
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE, .message = msg });
+	return 0;
+}
+
+/* ---- the journal ----------------------------------------------------------------------- */
+
+/* The header's vars: what `resume` needs to rebuild the run (docs/journal.md). abs is the
+ * plan's absolute path. */
+static unsigned header_vars(struct run *R, const char *abs, const char **vars)
+{
+	struct arena *a = &R->ctx.arena;
+	unsigned nv = 0;
+	vars[nv++] = arena_printf(a, "plan=%s", abs);
+	if (R->o.inventory_path) {
+		char inv[JOURNAL_PATH_MAX];
+		if (realpath(R->o.inventory_path, inv) == NULL)
+			snprintf(inv, sizeof(inv), "%s", R->o.inventory_path);
+		vars[nv++] = arena_printf(a, "inventory=%s", inv);
+	}
+	if (R->o.target_name)
+		vars[nv++] = arena_printf(a, "target=%s", R->o.target_name);
+	vars[nv++] = arena_printf(a, "kind=%s", kind_name(R->target.kind));
+	if (R->o.fail_at)
+		vars[nv++] = arena_printf(a, "fail-at=%s", R->o.fail_at);
+	if (R->o.pace_ns)
+		vars[nv++] = arena_printf(a, "pace-ns=%lld", R->o.pace_ns);
+	for (unsigned i = 0; i < R->o.nsets; i++) {
+		const struct ast_param *sp = secret_param(R->plan, R->o.sets[i]);
+		/* a secret param's value is not journaled: its name says `resume` needs it again */
+		vars[nv++] = arena_printf(a, "set=%s", sp != NULL ? sp->name.s : R->o.sets[i]);
+	}
+	/* roles bind once, when the run starts: a resume must not bind them again */
+	for (const struct ast_role *r = R->proc->roles; r != NULL; r = r->next)
+		if (r->kind != R_LOOPVAR)
+			vars[nv++] = arena_printf(a, "role=%s=%llx", r->name.s, (unsigned long long)R->bind.nodes[r->index]);
+	return nv;
+}
+
+/* Create the journal, append run-start, and record the target's run as unfinished. */
+static int start_journal(struct run *R)
+{
+	char err[1024];
+	const char **vars = arena_alloc(&R->ctx.arena, (R->o.nsets + R->bind.n + 12) * sizeof(*vars));
+	char abs[JOURNAL_PATH_MAX];
+
+	if (realpath(R->o.plan_path, abs) == NULL)
+		snprintf(abs, sizeof(abs), "%s", R->o.plan_path);
+	unsigned nv = header_vars(R, abs, vars);
+	if (R->o.journal_path != NULL)
+		snprintf(R->journal_path, sizeof(R->journal_path), "%s", R->o.journal_path);
+	else if (journal_default_path(R->state_dir, R->run_id, R->journal_path, sizeof(R->journal_path), err,
+				      sizeof(err)) < 0) {
+		run_say(R, "%s", err);
+		return EXIT_USAGE;
+	}
+	struct journal_header h = { .run_id = R->run_id, .plan_path = abs, .target = R->target.name,
+				    .start_ns = journal_now_ns(), .vars = vars, .nvars = nv };
+	memcpy(h.plan_hash, R->plan_hash, 32);
+	if (journal_create(R->journal_path, &h, &R->j, err, sizeof(err)) < 0) {
+		run_say(R, "%s", err);
+		return EXIT_USAGE;
+	}
+	snprintf(R->sim_path, sizeof(R->sim_path), "%s.sim", R->journal_path);
+	struct journal_record rec = { .kind = JOURNAL_RUN_START, .step = -1, .action = -1 };
+	if (journal_append(R->j, &rec, err, sizeof(err)) < 0) {
+		run_say(R, "%s", err);
+		return EXIT_USAGE;
+	}
+	struct last_run last = { .status = LAST_RUN_UNFINISHED };
+	snprintf(last.run_id, sizeof(last.run_id), "%s", R->run_id);
+	if (realpath(R->journal_path, last.journal) == NULL)
+		snprintf(last.journal, sizeof(last.journal), "%s", R->journal_path);
+	if (last_run_write(R->state_dir, R->target.name, &last, err, sizeof(err)) < 0) {
+		run_say(R, "%s", err);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* ---- a new run ----------------------------------------------------------------------------- */
+
+int setup_run(struct run *R)
+{
+	char err[512];
+	int rc;
+	if (journal_new_run_id(R->run_id, sizeof(R->run_id), err, sizeof(err)) < 0) {
+		run_say(R, "%s", err);
+		return EXIT_USAGE;
+	}
+	progress_init(&R->prog, stdout, R->o.log_json, R->run_id);
+	if ((rc = setup_target(R)) != 0)
+		return rc;
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_RUN_START,
+			.message = arena_printf(&R->ctx.arena, "%s %s: plan %s (%s) on %s%s: %u steps",
+						R->o.dry_run ? "dry run" : "run", R->run_id, R->plan->name.s,
+						kind_name(R->target.kind), R->target.name, R->sim ? " (simulated)" : "",
+						R->nsteps) });
+	if ((rc = preflight(R)) != 0 || R->o.dry_run)
+		return rc;
+	if (journal_state_dir(R->state_dir, sizeof(R->state_dir), err, sizeof(err)) < 0) {
+		run_say(R, "%s", err);
+		return EXIT_USAGE;
+	}
+	if ((rc = setup_lock(R, false)) != 0 || (rc = start_journal(R)) != 0)
+		return rc;
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_PREFLIGHT_OK, .message = R->journal_path });
+	return 0;
+}
