@@ -8,10 +8,9 @@
 #                        [--ssh-steps 200] [--hotplan PATH | --build DIR] [--no-ansible] [--no-ssh]
 #                        [--all-synced]
 #
-# Builds hotplan (Release) in build-bench/runtime/build unless given --hotplan (a binary; its
-# directory must hold libhotplan_core.a for the model benchmark) or --build (an existing
-# CMake build directory, built again here). Compiles bench/floor.c and bench/model_bench.c
-# with `cc -O2`. As root, installs the Debian package ansible-core when it is missing.
+# Builds hotplan (Release) in build-bench/runtime/build unless given --hotplan (a binary; the
+# model benchmark is the bench/model_bench its build made beside it) or --build (an existing
+# CMake build directory, built again here). Compiles bench/floor.c with `cc -O2`. As root, installs the Debian package ansible-core when it is missing.
 # Sections: 1 floor, 2 local:, 3 ansible, 4 sim: (end to end, and the model alone), 5 ssh://
 # (when tests/ssh/sshd-harness.sh exists). --all-synced: the binary fdatasyncs every journal
 # record (a build before step-done went unsynced), for the sync counts. See docs/performance.md,
