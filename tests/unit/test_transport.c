@@ -379,7 +379,7 @@ static void test_local_status(void **state)
 	/* a command that cannot be run at all */
 	const char *argv[] = { "/nonexistent/hotplan-sh", "-c", "true", NULL };
 	struct transport_cmd c = { "true", 0, path_in("cap"), "missing" };
-	assert_int_equal(proc_run(argv, 0, &c, NULL, &r, err, sizeof(err)), -1);
+	assert_int_equal(proc_run(argv, NULL, 0, 0, &c, NULL, &r, err, sizeof(err)), -1);
 	assert_string_equal(err, "exec /nonexistent/hotplan-sh: No such file or directory");
 	char *cap = slurp(path_in("cap"), NULL);
 	assert_string_equal(cap, "==== missing ====\n[hotplan: exec /nonexistent/hotplan-sh: No such file or directory]\n");
