@@ -109,8 +109,8 @@ void capture_put(struct capture *k, const char *p, size_t n)
 	if (k->fd < 0 || k->err != 0)
 		return;
 	if (!k->head_done) {
-		size_t w = PROC_CAPTURE_HEAD - k->head < n ? (size_t)(PROC_CAPTURE_HEAD - k->head) : n;
-		bool last = w < n;
+		size_t room = (size_t)(PROC_CAPTURE_HEAD - k->head), w = room < n ? room : n;
+		bool last = w == room;
 		if (last) {   /* the head ends in here: at the end of a line when one ends in it */
 			const char *nl = memrchr(p, '\n', w);
 			if (nl != NULL)
@@ -132,10 +132,12 @@ void capture_put(struct capture *k, const char *p, size_t n)
 		proc_ring_put(&k->tail, p, n);
 }
 
-/* "812 KiB", "2.0 MiB" */
+/* "900 bytes", "812 KiB", "2 MiB" */
 static void size_text(unsigned long long b, char *out, size_t len)
 {
-	if (b < 10240)
+	if (b >= (1ull << 20) && b % (1ull << 20) == 0)
+		snprintf(out, len, "%llu MiB", b >> 20);
+	else if (b < 10240)
 		snprintf(out, len, "%llu bytes", b);
 	else if (b < (10ull << 20))
 		snprintf(out, len, "%llu KiB", b >> 10);
@@ -146,9 +148,11 @@ static void size_text(unsigned long long b, char *out, size_t len)
 /* The line between head and tail: how much was cut, and why. */
 static void put_cut(struct capture *k, unsigned long long cut, bool tail_kept)
 {
-	char line[MARK_MAX], free_s[32], res[32];
+	char line[MARK_MAX], free_s[32], res[32], head[32], tail[32];
 	size_text(k->low_avail, free_s, sizeof(free_s));
 	size_text(PROC_CAPTURE_RESERVE, res, sizeof(res));
+	size_text(PROC_CAPTURE_HEAD, head, sizeof(head));
+	size_text(PROC_CAPTURE_TAIL, tail, sizeof(tail));
 	int n;
 	if (k->low || (!tail_kept && k->tail.len > 0 && !k->nomem))
 		n = snprintf(line, sizeof(line), "%s[hotplan: %llu bytes of output not kept here: %s free on the "
@@ -156,8 +160,8 @@ static void put_cut(struct capture *k, unsigned long long cut, bool tail_kept)
 			     k->nl ? "" : "\n", cut, free_s, res);
 	else
 		n = snprintf(line, sizeof(line), "%s[hotplan: %llu bytes of output cut here: a capture keeps the "
-			     "first %u KiB and the last %u KiB%s]\n", k->nl ? "" : "\n", cut, PROC_CAPTURE_HEAD >> 10,
-			     PROC_CAPTURE_TAIL >> 10, k->nomem ? " (here: no memory for the last part)" : "");
+			     "first %s and the last %s%s]\n", k->nl ? "" : "\n", cut, head, tail,
+			     k->nomem ? " (here: no memory for the last part)" : "");
 	put_raw(k, line, n > 0 && (size_t)n < sizeof(line) ? (size_t)n : 0);
 }
 
