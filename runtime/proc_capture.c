@@ -145,23 +145,24 @@ static void size_text(unsigned long long b, char *out, size_t len)
 		snprintf(out, len, "%llu MiB", b >> 20);
 }
 
-/* The line between head and tail: how much was cut, and why. */
-static void put_cut(struct capture *k, unsigned long long cut, bool tail_kept)
+/* The line between head and tail: how much was cut, and why; and whether the lines around
+ * it are whole (the newline before it is then hotplan's). */
+static void put_cut(struct capture *k, unsigned long long cut, bool tail_kept, bool tail_mid)
 {
-	char line[MARK_MAX], free_s[32], res[32], head[32], tail[32];
+	char line[MARK_MAX], free_s[32], res[32], head[32], tail[32], why[256];
 	size_text(k->low_avail, free_s, sizeof(free_s));
 	size_text(PROC_CAPTURE_RESERVE, res, sizeof(res));
 	size_text(PROC_CAPTURE_HEAD, head, sizeof(head));
 	size_text(PROC_CAPTURE_TAIL, tail, sizeof(tail));
-	int n;
 	if (k->low || (!tail_kept && k->tail.len > 0 && !k->nomem))
-		n = snprintf(line, sizeof(line), "%s[hotplan: %llu bytes of output not kept here: %s free on the "
-			     "state directory's filesystem, which hotplan leaves to its journal below %s]\n",
-			     k->nl ? "" : "\n", cut, free_s, res);
+		snprintf(why, sizeof(why), "not kept here: %s free on the state directory's filesystem, which "
+			 "hotplan leaves to its journal below %s", free_s, res);
 	else
-		n = snprintf(line, sizeof(line), "%s[hotplan: %llu bytes of output cut here: a capture keeps the "
-			     "first %s and the last %s%s]\n", k->nl ? "" : "\n", cut, head, tail,
-			     k->nomem ? " (here: no memory for the last part)" : "");
+		snprintf(why, sizeof(why), "cut here: a capture keeps the first %s and the last %s%s", head, tail,
+			 k->nomem ? " (here: no memory for the last part)" : "");
+	int n = snprintf(line, sizeof(line), "%s[hotplan: %llu bytes of output %s%s%s]\n", k->nl ? "" : "\n", cut,
+			 why, k->nl ? "" : "; the line before this one is cut short",
+			 tail_mid ? "; the line after this one starts cut short" : "");
 	put_raw(k, line, n > 0 && (size_t)n < sizeof(line) ? (size_t)n : 0);
 }
 
@@ -182,7 +183,7 @@ static void put_tail(struct capture *k)
 	bool keep = len > 0 && room_for(k, len + MARK_MAX, k->low ? NULL : &k->low_avail);
 	unsigned long long cut = k->total - k->head - (keep ? len : 0);
 	if (cut > 0)
-		put_cut(k, cut, keep);
+		put_cut(k, cut, keep, keep && g->dropped && skip == 0);
 	if (!keep)
 		return;
 	size_t from = (g->start + skip) % g->cap;
