@@ -422,7 +422,6 @@ static int state_dir_safe(const char *dir, bool may_miss, char *err, size_t errl
 {
 	struct stat st;
 	uid_t me = geteuid();
-	char owner[64], mine[64];
 	if (stat(dir, &st) != 0) {
 		if (may_miss && errno == ENOENT)
 			return 0;
@@ -431,6 +430,7 @@ static int state_dir_safe(const char *dir, bool may_miss, char *err, size_t errl
 	if (!S_ISDIR(st.st_mode))
 		return util_err(err, errlen, "state directory %s: %s", dir, strerror(ENOTDIR));
 	if (st.st_uid != me) {
+		char owner[64], mine[64];
 		user_name(st.st_uid, owner, sizeof(owner));
 		user_name(me, mine, sizeof(mine));
 		return util_err(err, errlen, "unsafe state directory %s: it belongs to %s (uid %u, mode %04o), not to %s "

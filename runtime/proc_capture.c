@@ -81,10 +81,10 @@ int capture_open(struct capture *k, const char *path, const char *label, char *e
 	if (k->fd < 0)
 		return util_err(err, errlen, "open capture %s: %s", path, strerror(errno));
 	/* the label names a node, whose name may hold a newline: escaped, it stays one line */
-	memcpy(head, "==== ", 5);
-	size_t n = 5 + util_escape(label != NULL ? label : "command", head + 5, sizeof(head) - 5 - 6);
-	memcpy(head + n, " ====\n", 6);
-	put_raw(k, head, n + 6);
+	size_t n = (size_t)snprintf(head, sizeof(head), "==== ");
+	n += util_escape(label != NULL ? label : "command", head + n, sizeof(head) - n - sizeof(" ====\n"));
+	n += (size_t)snprintf(head + n, sizeof(head) - n, " ====\n");
+	put_raw(k, head, n);
 	if (k->err != 0) {
 		int e = k->err;
 		(void)close(k->fd);
@@ -109,8 +109,9 @@ void capture_put(struct capture *k, const char *p, size_t n)
 	if (k->fd < 0 || k->err != 0)
 		return;
 	if (!k->head_done) {
-		size_t room = (size_t)(PROC_CAPTURE_HEAD - k->head), w = room < n ? room : n;
-		bool last = w == room;
+		size_t room = (size_t)(PROC_CAPTURE_HEAD - k->head);
+		bool last = n >= room;   /* the head fills up with this */
+		size_t w = last ? room : n;
 		if (last) {   /* the head ends in here: at the end of a line when one ends in it */
 			const char *nl = memrchr(p, '\n', w);
 			if (nl != NULL)
@@ -135,11 +136,9 @@ void capture_put(struct capture *k, const char *p, size_t n)
 /* "900 bytes", "812 KiB", "2 MiB" */
 static void size_text(unsigned long long b, char *out, size_t len)
 {
-	if (b >= (1ull << 20) && b % (1ull << 20) == 0)
-		snprintf(out, len, "%llu MiB", b >> 20);
-	else if (b < 10240)
+	if (b < 10240)
 		snprintf(out, len, "%llu bytes", b);
-	else if (b < (10ull << 20))
+	else if (b % (1ull << 20) != 0 && b < (10ull << 20))
 		snprintf(out, len, "%llu KiB", b >> 10);
 	else
 		snprintf(out, len, "%llu MiB", b >> 20);

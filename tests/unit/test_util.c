@@ -478,11 +478,13 @@ static void test_escape(void **state)
 		/* C1 controls, byte by byte, as before (U+009B is a CSI) */
 		{ "\xc2\x9b" "31m", "\\xc2\\x9b" "31m" },
 		/* the bidi controls and separators; UTF-8 around them kept */
+		/* NOLINTBEGIN(misc-misleading-bidirectional): escaped bidi controls, the test's input */
 		{ "\xc3\xa9\xe2\x80\xae" "evil", "\xc3\xa9\\u{202e}evil" },
 		{ "\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad", "\\u{202a}\\u{202b}\\u{202c}\\u{202d}" },
 		{ "\xe2\x81\xa6\xe2\x81\xa7\xe2\x81\xa8\xe2\x81\xa9", "\\u{2066}\\u{2067}\\u{2068}\\u{2069}" },
 		{ "\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c\xe2\x80\xa8\xe2\x80\xa9\xef\xbb\xbf",
 		  "\\u{200e}\\u{200f}\\u{61c}\\u{2028}\\u{2029}\\u{feff}" },
+		/* NOLINTEND(misc-misleading-bidirectional) */
 		/* U+202F (a space) and U+2065 (unassigned) are not controls */
 		{ "\xe2\x80\xaf\xe2\x81\xa5", "\xe2\x80\xaf\xe2\x81\xa5" },
 		/* not UTF-8: a stray byte, an overlong '/', a surrogate, past U+10FFFF, a cut sequence */
@@ -508,9 +510,11 @@ static void test_escape(void **state)
 	assert_string_equal(out, "a");
 	assert_int_equal(util_escape("x", out, 0), 0);
 	/* one character at a time */
+	/* NOLINTBEGIN(misc-misleading-bidirectional): an escaped U+202E, the test's input */
 	assert_int_equal(util_escape_char("\xe2\x80\xae!", 4, esc), 3);
 	assert_string_equal(esc, "\\u{202e}");
 	assert_int_equal(util_escape_char("\xe2\x80\xae", 2, esc), 1); /* cut short: not UTF-8 */
+	/* NOLINTEND(misc-misleading-bidirectional) */
 	assert_string_equal(esc, "\\xe2");
 	assert_int_equal(util_escape_char("\xc3\xa9", 2, esc), 2);
 	assert_string_equal(esc, "");
