@@ -254,3 +254,121 @@ bool util_color(int fd)
 		return false;
 	return isatty(fd) == 1;
 }
+
+/* ---- text shown to people ---- */
+
+/* The code point of the valid UTF-8 sequence at p (n bytes available) and its length, or 0
+ * when p does not start one (RFC 3629: no overlong form, no surrogate, nothing past U+10FFFF). */
+static size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
+{
+	size_t len;
+	unsigned char lo = 0x80, hi = 0xBF;
+	uint32_t v;
+	if (p[0] >= 0xC2 && p[0] <= 0xDF) {
+		len = 2;
+		v = p[0] & 0x1Fu;
+	} else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
+		len = 3;
+		v = p[0] & 0x0Fu;
+		lo = p[0] == 0xE0 ? 0xA0 : 0x80;
+		hi = p[0] == 0xED ? 0x9F : 0xBF;
+	} else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
+		len = 4;
+		v = p[0] & 0x07u;
+		lo = p[0] == 0xF0 ? 0x90 : 0x80;
+		hi = p[0] == 0xF4 ? 0x8F : 0xBF;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if (p[i] < lo || p[i] > hi)
+			return 0;
+		lo = 0x80;
+		hi = 0xBF;
+		v = (v << 6) | (p[i] & 0x3Fu);
+	}
+	*cp = v;
+	return len;
+}
+
+/* The characters above U+007F that reorder or split what a terminal shows. */
+static bool bidi_or_separator(uint32_t cp)
+{
+	return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029 || cp == 0xFEFF;
+}
+
+size_t util_escape_char(const char *p, size_t n, char esc[UTIL_ESC_MAX])
+{
+	const unsigned char *u = (const unsigned char *)p;
+	uint32_t cp = 0;
+	size_t len;
+
+	esc[0] = '\0';
+	if (u[0] == '\n' || u[0] == '\t') {
+		snprintf(esc, UTIL_ESC_MAX, "\\%c", u[0] == '\n' ? 'n' : 't');
+		return 1;
+	}
+	if (u[0] < 0x20 || u[0] == 0x7F) {
+		snprintf(esc, UTIL_ESC_MAX, "\\x%02x", u[0]);
+		return 1;
+	}
+	if (u[0] < 0x80)
+		return 1;
+	len = utf8_decode(u, n, &cp);
+	if (len == 0 || cp <= 0x9F) {   /* not UTF-8, or a C1 control: byte by byte */
+		snprintf(esc, UTIL_ESC_MAX, "\\x%02x", u[0]);
+		return 1;
+	}
+	if (bidi_or_separator(cp))
+		snprintf(esc, UTIL_ESC_MAX, "\\u{%x}", (unsigned)cp);
+	return len;
+}
+
+size_t util_escape(const char *s, char *out, size_t outlen)
+{
+	size_t o = 0, n = strlen(s);
+	char esc[UTIL_ESC_MAX];
+	if (outlen == 0)
+		return 0;
+	for (size_t i = 0; i < n;) {
+		size_t k = util_escape_char(s + i, n - i, esc);
+		const char *put = esc[0] != '\0' ? esc : s + i;
+		size_t m = esc[0] != '\0' ? strlen(esc) : k;
+		if (o + m >= outlen)
+			break;
+		memcpy(out + o, put, m);
+		o += m;
+		i += k;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/* ---- names as file names ---- */
+
+int util_file_name(const char *name, char *out, size_t outlen)
+{
+	size_t o = 0;
+	if (outlen == 0)
+		return -1;
+	out[0] = '\0';
+	if (name[0] == '\0')
+		return -1;
+	for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++) {
+		bool plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+			     *p == '_' || *p == '-' || (*p == '.' && p != (const unsigned char *)name);
+		if (o + (plain ? 1 : 3) >= outlen) {
+			out[0] = '\0';
+			return -1;
+		}
+		if (plain)
+			out[o++] = (char)*p;
+		else
+			o += (size_t)snprintf(out + o, outlen - o, "%%%02X", *p);
+	}
+	out[o] = '\0';
+	return 0;
+}

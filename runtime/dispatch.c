@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "proc.h"
 #include "probe.h"
 #include "text.h"
 #include "util.h"
@@ -36,7 +37,7 @@ static void failure_text(const struct nodes *ns, const struct command *c, bool s
 {
 	char how[96], tail[512];
 	if (r->timed_out)
-		snprintf(how, sizeof(how), "timed out after %.0fs", r->seconds);
+		snprintf(how, sizeof(how), "timed out after %gs", (double)r->timeout_ns / 1e9);
 	else if (r->interrupted)
 		snprintf(how, sizeof(how), "aborted by a second interrupt");
 	else if (r->signal)
@@ -133,7 +134,7 @@ static int wait_up(struct driver_cmd *d, unsigned node, long long timeout_ns, ch
 {
 	struct nodes *ns = d->ns;
 	char why[768] = "";
-	long long t0 = (long long)time(NULL) * 1000000000LL;
+	long long t0 = proc_now_ns();   /* monotonic: a step of the wall clock is not a restart */
 	long long down_until = t0 + (timeout_ns < DOWN_WAIT_NS ? timeout_ns : DOWN_WAIT_NS);
 	long long deadline = t0 + timeout_ns;
 	long long now = t0;
@@ -141,12 +142,12 @@ static int wait_up(struct driver_cmd *d, unsigned node, long long timeout_ns, ch
 		if (d->base.abort != NULL && *d->base.abort >= 2)
 			return util_err(msg, len, "aborted by a second interrupt while %s restarted", ns->t->nodes[node].name);
 		sleep_ns(UP_POLL_NS, d->base.abort);
-		now = (long long)time(NULL) * 1000000000LL;
+		now = proc_now_ns();
 	}
 	for (;;) {
 		if (probe_bool(ns, node, PK_PROBE_UP, NULL, 0, why, sizeof(why)) == B_YES)
 			return 0;
-		now = (long long)time(NULL) * 1000000000LL;
+		now = proc_now_ns();
 		if (now >= deadline)
 			return util_err(msg, len, "%s did not come back after its restart within %llds%s%s",
 					ns->t->nodes[node].name, timeout_ns / 1000000000LL, why[0] ? ": " : "", why);

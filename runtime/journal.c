@@ -3,6 +3,7 @@
  * docs/journal.md. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -401,8 +402,54 @@ int journal_new_run_id(char *buf, size_t len, char *err, size_t errlen)
 	return 0;
 }
 
+/* The name of user uid ("root"), or its number when it has none. */
+static void user_name(uid_t uid, char *out, size_t len)
+{
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res != NULL)
+		snprintf(out, len, "%s", res->pw_name);
+	else
+		snprintf(out, len, "%u", (unsigned)uid);
+}
+
+/* Whether dir (a directory of the state directory) is the effective user's and writable by
+ * no one else, as git (safe.directory) and OpenSSH (StrictModes) require of what they trust:
+ * whoever can write into it can replace a journal with one that runs their commands on
+ * `resume`, or a lock or a last-run record. 0, or -1 with err naming it, its owner and mode,
+ * and the fix. A missing dir is fine when `may_miss` (it is made 0700 when needed). */
+static int state_dir_safe(const char *dir, bool may_miss, char *err, size_t errlen)
+{
+	struct stat st;
+	uid_t me = geteuid();
+	if (stat(dir, &st) != 0) {
+		if (may_miss && errno == ENOENT)
+			return 0;
+		return util_err(err, errlen, "state directory %s: %s", dir, strerror(errno));
+	}
+	if (!S_ISDIR(st.st_mode))
+		return util_err(err, errlen, "state directory %s: %s", dir, strerror(ENOTDIR));
+	if (st.st_uid != me) {
+		char owner[64], mine[64];
+		user_name(st.st_uid, owner, sizeof(owner));
+		user_name(me, mine, sizeof(mine));
+		return util_err(err, errlen, "unsafe state directory %s: it belongs to %s (uid %u, mode %04o), not to %s "
+				"(uid %u), who runs hotplan: its owner could change its journals, locks and last-run "
+				"records; if it is yours, `chown %s %s`; otherwise remove it, or set HOTPLAN_STATE_DIR "
+				"to a directory of your own", dir, owner, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
+				mine, (unsigned)me, mine, dir);
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return util_err(err, errlen, "unsafe state directory %s: writable by %s (mode %04o): another user could "
+				"change its journals, locks and last-run records; fix it with `chmod go-w %s`",
+				dir, (st.st_mode & S_IWGRP) && (st.st_mode & S_IWOTH) ? "its group and by others"
+				: (st.st_mode & S_IWGRP) ? "its group" : "others", (unsigned)(st.st_mode & 07777), dir);
+	return 0;
+}
+
 int journal_state_dir(char *buf, size_t len, char *err, size_t errlen)
 {
+	static const char *const subdirs[] = { "runs", "locks", "targets" };
 	const char *env = getenv("HOTPLAN_STATE_DIR");
 	const char *rel = env != NULL && env[0] != '\0' ? env : ".hotplan";
 	int n;
@@ -419,7 +466,16 @@ int journal_state_dir(char *buf, size_t len, char *err, size_t errlen)
 		return util_err(err, errlen, "state directory %s: %s", rel, strerror(ENAMETOOLONG));
 	while (n > 1 && buf[n - 1] == '/')
 		buf[--n] = '\0';
-	return journal_mkdirs(buf, err, errlen);
+	if (journal_mkdirs(buf, err, errlen) != 0 || state_dir_safe(buf, false, err, errlen) != 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+		char sub[JOURNAL_PATH_MAX];
+		if (snprintf(sub, sizeof(sub), "%s/%s", buf, subdirs[i]) >= (int)sizeof(sub))
+			return util_err(err, errlen, "state directory %s/%s: %s", buf, subdirs[i], strerror(ENAMETOOLONG));
+		if (state_dir_safe(sub, true, err, errlen) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 int journal_default_path(const char *state_dir, const char *run_id, char *buf, size_t len,

@@ -103,7 +103,10 @@ int64_t journal_now_ns(void);
 int journal_new_run_id(char *buf, size_t len, char *err, size_t errlen);
 
 /* The state directory: $HOTPLAN_STATE_DIR when set and non-empty, else ./.hotplan; made
- * absolute (against the working directory, symlinks kept) and created (0700) if missing. */
+ * absolute (against the working directory, symlinks kept) and created (0700) if missing.
+ * Refused (-1, err naming the directory, its owner and mode, and the fix) when it, or its
+ * runs/, locks/ or targets/, is not the effective user's or is writable by group or others:
+ * whoever can write there can make `resume` run their commands (docs/journal.md). */
 int journal_state_dir(char *buf, size_t len, char *err, size_t errlen);
 
 /* STATE_DIR/runs/RUN_ID.journal, creating STATE_DIR/runs (0700) if missing. */

@@ -15,15 +15,14 @@
 
 #define DEFAULT_PROFILE "linux-systemd"
 
+/* The node's name as its capture file's name, one to one (util_file_name: "a b" is a%20b,
+ * "a_b" stays): two nodes never share a capture file. */
 static const char *safe_file_name(struct arena *a, const char *name)
 {
-	char *s = arena_strdup(a, name);
-	for (char *p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ||
-		      *p == '-' || *p == '_'))
-			*p = '_';
-	if (s[0] == '.' || s[0] == '\0')
-		return arena_printf(a, "_%s", s);
+	size_t n = 3 * strlen(name) + 2;
+	char *s = arena_alloc(a, n);
+	if (util_file_name(name, s, n) != 0)
+		return "%";   /* the empty name (an inventory has none): no other name escapes to it */
 	return s;
 }
 
@@ -246,7 +245,7 @@ void nodes_failure_text(const struct nodes *ns, unsigned node, enum profile_key 
 	char how[96], tail[512], shown[256];
 	text_escape(shown, sizeof(shown), line, 160);
 	if (r->timed_out)
-		snprintf(how, sizeof(how), "timed out after %.0fs", r->seconds);
+		snprintf(how, sizeof(how), "timed out after %gs", (double)r->timeout_ns / 1e9);
 	else if (r->interrupted)
 		snprintf(how, sizeof(how), "was aborted by a second interrupt");
 	else if (r->signal)

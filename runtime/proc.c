@@ -1,6 +1,7 @@
 /* proc.c: one child process for a command transport: posix_spawn (or fork/exec) in its own
- * process group, output through a pipe into the capture file and a tail ring, timeout and
- * abort by killing the group. Design notes: docs/transports.md, "Running a command". */
+ * process group, its input fed through a pipe, its output through a pipe into the capture
+ * file (proc_capture.c) and a tail ring, timeout and abort by killing the group. Design
+ * notes: docs/transports.md, "Running a command". */
 #define _GNU_SOURCE /* pipe2, NSIG, environ, posix_spawn_file_actions_addclosefrom_np */
 #include <dirent.h>
 #include <errno.h>
@@ -21,6 +22,7 @@
 
 #include "util.h"
 #include "proc.h"
+#include "proc_capture.h"
 
 extern char **environ; /* NOLINT(readability-redundant-declaration): POSIX has the application declare it */
 
@@ -60,11 +62,6 @@ struct child_args {
 };
 #endif
 
-struct ring {
-	char buf[TRANSPORT_TAIL - 1];
-	size_t start, len;
-	bool dropped;                       /* older output was overwritten */
-};
 
 
 long long proc_now_ns(void)
@@ -84,33 +81,11 @@ static void close_fd(int *fd)
 
 /* ---- the tail ---- */
 
-static void ring_put(struct ring *g, const char *p, size_t n)
-{
-	const size_t cap = sizeof(g->buf);
-	if (n >= cap) {
-		memcpy(g->buf, p + n - cap, cap);
-		g->dropped |= g->len > 0 || n > cap;
-		g->start = 0;
-		g->len = cap;
-		return;
-	}
-	size_t end = (g->start + g->len) % cap;
-	size_t first = cap - end < n ? cap - end : n;
-	memcpy(g->buf + end, p, first);
-	memcpy(g->buf, p + first, n - first);
-	g->len += n;
-	if (g->len > cap) {
-		g->start = (g->start + g->len - cap) % cap;
-		g->len = cap;
-		g->dropped = true;
-	}
-}
-
 /* The ring as a string, starting at a line when older output was dropped, with `note` (if
  * any) at the end; NUL bytes become '?' so that the string is the whole tail. */
-static void ring_out(const struct ring *g, const char *note, char out[TRANSPORT_TAIL])
+static void ring_out(const struct proc_ring *g, const char *note, char out[TRANSPORT_TAIL])
 {
-	const size_t cap = sizeof(g->buf);
+	const size_t cap = g->cap;
 	char lin[TRANSPORT_TAIL - 1];
 	size_t n = g->len, skip = 0, notelen = note != NULL ? strlen(note) : 0;
 	for (size_t i = 0; i < n; i++)
@@ -345,45 +320,37 @@ static void kill_group(pid_t pgid, int sig)
 /* What the parts of proc_run share: the descriptors, the child and where the watch stands. */
 struct proc {
 	const struct transport_cmd *c;
-	int cap, in, hold, out[2], ep[2], pidfd;
+	int in, hold, out[2], ep[2], pidfd;
 	pid_t pid;                          /* > 0 while the child is ours to kill and reap */
 	long long start;
-	bool cap_nl;                        /* the capture file ends with a newline */
-	int cap_errno, poll_errno;
+	struct capture cap;                 /* cap.fd -1: no capture file */
+	int poll_errno;
+	/* the input: in_data[in_pos, in_len) is still to be written to `hold` */
+	const char *in_data;
+	size_t in_len, in_pos;
+	bool in_keep;                       /* hold stays open after the input (PROC_STDIN_HOLD) */
 	/* the watch */
 	bool ended, eof;
 	int killing;                        /* 1: SIGTERM sent, 2: SIGKILL sent */
 	long long deadline, t_kill, drain_end;
 	char note[256];                     /* said at the end of the tail */
-	struct ring ring;
+	char tail_buf[TRANSPORT_TAIL - 1];
+	struct proc_ring ring;              /* the tail, in tail_buf */
 	char buf[READ_CHUNK];
 };
 
-/* Open the capture file (append) and write the command's label into it. */
-static int open_capture(struct proc *p, char *err, size_t errlen)
+/* The child's stdin (/dev/null, or a pipe whose write end p->hold keeps, non-blocking) and
+ * the output pipe, its read end non-blocking. */
+static int open_pipes(struct proc *p, char *err, size_t errlen)
 {
-	const char *capture = p->c->capture_path;
-	do
-		p->cap = open(capture, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600);
-	while (p->cap < 0 && errno == EINTR);
-	if (p->cap < 0)
-		return util_err(err, errlen, "open capture %s: %s", capture, strerror(errno));
-	int n = snprintf(p->buf, sizeof(p->buf), "==== %s ====\n", p->c->label != NULL ? p->c->label : "command");
-	if (util_write_all(p->cap, p->buf, n < (int)sizeof(p->buf) ? (size_t)n : sizeof(p->buf) - 1) < 0)
-		return util_err(err, errlen, "write capture %s: %s", capture, strerror(errno));
-	return 0;
-}
-
-/* The child's stdin (/dev/null, or a pipe whose write end p->hold keeps) and the output pipe,
- * its read end non-blocking. */
-static int open_pipes(struct proc *p, unsigned flags, char *err, size_t errlen)
-{
-	if (flags & PROC_STDIN_PIPE) {
+	if (p->in_data != NULL || p->in_keep) {
 		int fds[2];
 		if (pipe2(fds, O_CLOEXEC) < 0)
 			return util_err(err, errlen, "pipe: %s", strerror(errno));
 		p->in = fds[0];
 		p->hold = fds[1];
+		if (fcntl(p->hold, F_SETFL, O_NONBLOCK) < 0)
+			return util_err(err, errlen, "fcntl: %s", strerror(errno));
 	} else {
 		do
 			p->in = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -396,6 +363,50 @@ static int open_pipes(struct proc *p, unsigned flags, char *err, size_t errlen)
 	if (fcntl(p->out[0], F_SETFL, O_NONBLOCK) < 0)
 		return util_err(err, errlen, "fcntl: %s", strerror(errno));
 	return 0;
+}
+
+/* write() without SIGPIPE when the reader is gone (EPIPE instead): the signal is blocked in
+ * this thread, which it is sent to, and taken back if the write raised it. */
+static ssize_t write_nosigpipe(int fd, const void *buf, size_t n)
+{
+	sigset_t pipe_set, old, pending;
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	sigpending(&pending);
+	bool was_pending = sigismember(&pending, SIGPIPE) == 1;
+	ssize_t w = write(fd, buf, n);
+	int e = errno;
+	if (w < 0 && e == EPIPE && !was_pending) {
+		const struct timespec zero = { 0, 0 };
+		while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
+			;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = e;
+	return w;
+}
+
+/* Write what the pipe takes of the input; once it is all written, close the pipe unless it
+ * is held (PROC_STDIN_HOLD). A reader gone (EPIPE: the child ended or closed its stdin) ends
+ * the input: what it did not read is not its to have. */
+static void feed(struct proc *p)
+{
+	while (p->hold >= 0 && p->in_pos < p->in_len) {
+		ssize_t w = write_nosigpipe(p->hold, p->in_data + p->in_pos, p->in_len - p->in_pos);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN)
+			return;
+		if (w <= 0) {
+			p->in_pos = p->in_len;
+			close_fd(&p->hold);
+			return;
+		}
+		p->in_pos += (size_t)w;
+	}
+	if (!p->in_keep)
+		close_fd(&p->hold);
 }
 
 #ifdef PROC_SPAWN
@@ -470,7 +481,10 @@ static int start_child(struct proc *p, const char *const *argv, char *err, size_
 }
 #endif
 
-/* The deadline or an abort: SIGTERM to the group; the grace over: SIGKILL. */
+/* The deadline or an abort, while the child runs: SIGTERM to the group; the grace over:
+ * SIGKILL. Called only once child_ended has said no at `now`: a child that ended by itself
+ * is never killed, however late the runner (stopped, or starved of the CPU) looks at the
+ * clock; the timeout measures the command, not the runner. */
 static void escalate(struct proc *p, long long now, const volatile int *abort, struct transport_result *r)
 {
 	if (p->killing == 0) {
@@ -506,7 +520,8 @@ static int poll_ms(long long now, long long until, int ms)
 static int next_wait_ms(const struct proc *p, long long now)
 {
 	int ms = p->ended || p->pidfd >= 0 ? TICK_MS : TICK_NO_PIDFD_MS;
-	ms = poll_ms(now, p->deadline, ms);
+	if (!p->ended)
+		ms = poll_ms(now, p->deadline, ms);
 	ms = poll_ms(now, p->killing ? p->t_kill : 0, ms);
 	return poll_ms(now, p->ended || p->killing == 2 ? p->drain_end : 0, ms);
 }
@@ -527,13 +542,8 @@ static void drain(struct proc *p)
 			close_fd(&p->out[0]);
 			break;
 		}
-		ring_put(&p->ring, p->buf, (size_t)k);
-		if (p->cap >= 0 && p->cap_errno == 0) {
-			if (util_write_all(p->cap, p->buf, (size_t)k) < 0)
-				p->cap_errno = errno;
-			else
-				p->cap_nl = p->buf[k - 1] == '\n';
-		}
+		proc_ring_put(&p->ring, p->buf, (size_t)k);
+		capture_put(&p->cap, p->buf, (size_t)k);
 	}
 }
 
@@ -545,6 +555,31 @@ static bool watch_done(const struct proc *p, long long now)
 	return p->killing == 1 ? p->eof && !group_has_others(p->pid, p->pid) : p->eof || now >= p->drain_end;
 }
 
+/* One poll: the output, the input still to write, the child's end. -1 when poll failed. */
+static int poll_once(struct proc *p, long long now)
+{
+	struct pollfd pf[3];
+	nfds_t n = 0;
+	int out = -1, in = -1;
+	if (!p->eof) {
+		out = (int)n;
+		pf[n++] = (struct pollfd){ .fd = p->out[0], .events = POLLIN };
+	}
+	if (!p->ended && p->hold >= 0 && p->in_pos < p->in_len) {
+		in = (int)n;
+		pf[n++] = (struct pollfd){ .fd = p->hold, .events = POLLOUT };
+	}
+	if (!p->ended && p->pidfd >= 0)
+		pf[n++] = (struct pollfd){ .fd = p->pidfd, .events = POLLIN };
+	if (poll(pf, n, next_wait_ms(p, now)) < 0)
+		return errno == EINTR ? 0 : -1;
+	if (out >= 0 && pf[out].revents != 0)
+		drain(p);
+	if (in >= 0 && pf[in].revents != 0)
+		feed(p);
+	return 0;
+}
+
 /* Watch the child until it has ended and its output is read, killing it on the deadline or
  * an abort. 0 when it ended (left unreaped; p->poll_errno when poll failed and the group was
  * killed), -1 when it outlived SIGKILL (then it is left to init and p->pid is -1). */
@@ -553,12 +588,15 @@ static int watch(struct proc *p, const volatile int *abort, struct transport_res
 	p->deadline = p->c->timeout_ns > 0 ? p->start + p->c->timeout_ns : 0;
 	for (;;) {
 		long long now = proc_now_ns();
-		escalate(p, now, abort, r);
+		/* first whether it ended, then the clock: it may have ended in time while the
+		 * runner was not looking */
 		if (!p->ended && child_ended(p->pid)) {
 			p->ended = true;
 			if (p->killing == 0)
 				p->drain_end = now + DRAIN_NS;
 		}
+		if (!p->ended || p->killing > 0)
+			escalate(p, now, abort, r);
 		if (p->ended) {
 			if (watch_done(p, now))
 				break;
@@ -567,22 +605,11 @@ static int watch(struct proc *p, const volatile int *abort, struct transport_res
 			p->pid = -1; /* left to init: waiting longer would hang the run */
 			return -1;
 		}
-
-		struct pollfd pf[2];
-		nfds_t n = 0;
-		if (!p->eof)
-			pf[n++] = (struct pollfd){ .fd = p->out[0], .events = POLLIN };
-		if (!p->ended && p->pidfd >= 0)
-			pf[n++] = (struct pollfd){ .fd = p->pidfd, .events = POLLIN };
-		if (poll(pf, n, next_wait_ms(p, now)) < 0) {
-			if (errno == EINTR)
-				continue;
+		if (poll_once(p, now) < 0) {
 			p->poll_errno = errno;
 			kill_group(p->pid, SIGKILL);
 			break;
 		}
-		if (!p->eof && pf[0].revents != 0)
-			drain(p);
 	}
 	if (p->killing > 0)
 		kill_group(p->pid, SIGKILL); /* the unreaped leader keeps the group id ours: no stray kill */
@@ -608,30 +635,25 @@ static int reap(struct proc *p, struct transport_result *r, char *err, size_t er
 	return 0;
 }
 
-/* The capture file's last line (the error, the kill, or the missing newline), then close it;
- * a capture that could not be written is noted at the end of the tail. */
+/* The capture file's last line (the error or the kill), then close it; a capture that could
+ * not be written is noted at the end of the tail. A timeout is said as the command's
+ * timeout ("timed out after 1s"), which is what it was given, not the time it took to end. */
 static void close_capture(struct proc *p, int ret, const struct transport_result *r, const char *err,
 			  size_t errlen)
 {
-	if (p->cap_errno == 0) {
-		char end[160];
-		int n = 0;
-		if (ret < 0 && err != NULL && errlen > 0)
-			n = snprintf(end, sizeof(end), "%s[hotplan: %s]\n", p->cap_nl ? "" : "\n", err);
-		else if (r->timed_out || r->interrupted)
-			n = snprintf(end, sizeof(end), "%s[hotplan: %s after %.1f s: process group killed]\n",
-				     p->cap_nl ? "" : "\n", r->timed_out ? "timed out" : "interrupted", r->seconds);
-		else if (!p->cap_nl)
-			n = snprintf(end, sizeof(end), "\n");
-		if (n > 0 && util_write_all(p->cap, end, (size_t)n < sizeof(end) ? (size_t)n : sizeof(end) - 1) < 0)
-			p->cap_errno = errno;
-	}
-	if (close(p->cap) < 0 && errno != EINTR && p->cap_errno == 0)
-		p->cap_errno = errno;
-	p->cap = -1;
-	if (p->cap_errno != 0)
+	char end[160];
+	const char *e = NULL;
+	if (ret < 0 && err != NULL && errlen > 0)
+		snprintf(end, sizeof(end), "[hotplan: %s]", err), e = end;
+	else if (r->timed_out)
+		snprintf(end, sizeof(end), "[hotplan: timed out after %gs: process group killed]",
+			 (double)p->c->timeout_ns / 1e9), e = end;
+	else if (r->interrupted)
+		snprintf(end, sizeof(end), "[hotplan: interrupted after %.1f s: process group killed]", r->seconds), e = end;
+	capture_close(&p->cap, e);
+	if (p->cap.err != 0)
 		snprintf(p->note, sizeof(p->note), "\n[hotplan: write capture %s: %s]\n", p->c->capture_path,
-			 strerror(p->cap_errno));
+			 strerror(p->cap.err));
 }
 
 /* A child still ours after a failure (it started, then something failed): kill and reap it,
@@ -658,38 +680,47 @@ static void close_all(struct proc *p)
 		close(p->pidfd);
 }
 
-static void proc_init(struct proc *p, const struct transport_cmd *c)
+static void proc_init(struct proc *p, const struct transport_cmd *c, const char *in, size_t inlen, unsigned flags)
 {
 	p->c = c;
-	p->cap = p->in = p->hold = p->pidfd = -1;
+	p->in = p->hold = p->pidfd = -1;
 	p->out[0] = p->out[1] = p->ep[0] = p->ep[1] = -1;
 	p->pid = -1;
 	p->start = 0;
-	p->cap_nl = true;
-	p->cap_errno = p->poll_errno = 0;
+	memset(&p->cap, 0, sizeof(p->cap));
+	p->cap.fd = -1;
+	p->poll_errno = 0;
+	p->in_data = in;
+	p->in_len = in != NULL ? inlen : 0;
+	p->in_pos = 0;
+	p->in_keep = (flags & PROC_STDIN_HOLD) != 0;
 	p->ended = p->eof = false;
 	p->killing = 0;
 	p->deadline = p->t_kill = p->drain_end = 0;
 	p->note[0] = '\0';
-	memset(&p->ring, 0, sizeof(p->ring));
+	p->ring = (struct proc_ring){ .buf = p->tail_buf, .cap = sizeof(p->tail_buf) };
 }
 
-int proc_run(const char *const *argv, unsigned flags, const struct transport_cmd *c, const volatile int *abort,
-	     struct transport_result *r, char *err, size_t errlen)
+int proc_run(const char *const *argv, const char *in, size_t inlen, unsigned flags, const struct transport_cmd *c,
+	     const volatile int *abort, struct transport_result *r, char *err, size_t errlen)
 {
 	struct proc p;                      /* its output buffer is left as it is: read() fills it */
 	int ret = -1;
 
-	proc_init(&p, c);
+	proc_init(&p, c, in, inlen, flags);
 	memset(r, 0, sizeof(*r));
 	r->status = -1;
+	r->timeout_ns = c->timeout_ns;
 	if (abort != NULL && *abort >= 2) {
 		r->interrupted = true;
 		return util_err(err, errlen, "not started: the run is being aborted");
 	}
-	if (c->capture_path != NULL && open_capture(&p, err, errlen) < 0)
+	if (c->capture_path != NULL && capture_open(&p.cap, c->capture_path, c->label, err, errlen) < 0)
 		goto out;
-	if (open_pipes(&p, flags, err, errlen) < 0 || start_child(&p, argv, err, errlen) < 0)
+	if (open_pipes(&p, err, errlen) < 0)
+		goto out;
+	feed(&p);   /* what the pipe holds before the child starts: all of a usual command line */
+	if (start_child(&p, argv, err, errlen) < 0)
 		goto out;
 	p.pidfd = open_pidfd(p.pid);
 	if (watch(&p, abort, r, err, errlen) < 0 || reap(&p, r, err, errlen) < 0)
@@ -701,7 +732,7 @@ int proc_run(const char *const *argv, unsigned flags, const struct transport_cmd
 
 out:
 	stop_leftover(&p);
-	if (p.cap >= 0)
+	if (p.cap.fd >= 0)
 		close_capture(&p, ret, r, err, errlen);
 	ring_out(&p.ring, p.note[0] != '\0' ? p.note : NULL, r->tail);
 	close_all(&p);

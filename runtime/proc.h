@@ -5,12 +5,14 @@
  *
  * The child runs in its own process group (so the terminal's Ctrl-C reaches the runner, not
  * the command) with default signal dispositions, an empty signal mask, stdin from /dev/null
- * (or a pipe, see PROC_STDIN_PIPE), stdout and stderr into one pipe, and no other descriptor.
- * The parent reads the pipe with poll(): every byte goes to the capture file and into a ring
- * of the last TRANSPORT_TAIL - 1 bytes. On the timeout, or when *abort reaches 2, the whole
- * process group gets SIGTERM, then SIGKILL 2 s later if anything in it is still alive.
- * Every call that a signal interrupts (the runner's handlers are installed without
- * SA_RESTART) is resumed. */
+ * or from a pipe the parent writes the input into, stdout and stderr into one pipe, and no
+ * other descriptor. The parent reads the output with poll(): every byte goes into a ring of
+ * the last TRANSPORT_TAIL - 1 bytes and to the capture file, of which it keeps the first and
+ * last MiB (proc_capture.h). On the timeout, or when *abort reaches 2, the whole process
+ * group gets SIGTERM, then SIGKILL 2 s later if anything in it is still alive; the timeout
+ * counts only while the child runs: one that has ended when the runner looks was in time,
+ * however late the runner looks. Every call that a signal interrupts (the runner's handlers
+ * are installed without SA_RESTART) is resumed. */
 #ifndef HP_PROC_H
 #define HP_PROC_H
 
@@ -18,19 +20,24 @@
 
 #include "transport.h"
 
-/* stdin is a pipe that the parent holds open, unwritten, until the child has ended, instead
- * of /dev/null: the ssh transport's lifeline, whose end tells the remote side to stop. */
-#define PROC_STDIN_PIPE 1u
+/* stdin is a pipe that the parent holds open after the input until the child has ended:
+ * the ssh transport's lifeline, whose end tells the remote side to stop. */
+#define PROC_STDIN_HOLD 1u
 
 /* Run argv (argv[0] an absolute path: no PATH search; NULL-terminated) for command `c`
  * (its line is only for the caller: here c gives the timeout, capture file and label).
+ * With `in`, the child's stdin is a pipe that gets in[0, inlen), then its end (unless
+ * PROC_STDIN_HOLD); without it (NULL), /dev/null (or, with PROC_STDIN_HOLD, a pipe with
+ * nothing written into it). The input never blocks the watch: what the pipe does not take
+ * at once is written as the child reads it; a child that ends or closes its stdin first
+ * ends the input (no SIGPIPE reaches the runner).
  * Returns 0 when the child ran and ended, whatever its status (r says how), or -1 when it
  * could not be run or waited for, with err naming the call and the system error
  * ("fork: Resource temporarily unavailable", "exec /bin/sh: No such file or directory").
  * A capture file that cannot be written to after the start does not fail the call: the
  * failure is noted at the end of r->tail. `abort` may be NULL. */
-int proc_run(const char *const *argv, unsigned flags, const struct transport_cmd *c, const volatile int *abort,
-	     struct transport_result *r, char *err, size_t errlen);
+int proc_run(const char *const *argv, const char *in, size_t inlen, unsigned flags, const struct transport_cmd *c,
+	     const volatile int *abort, struct transport_result *r, char *err, size_t errlen);
 
 /* Monotonic clock, nanoseconds. */
 long long proc_now_ns(void);

@@ -61,11 +61,8 @@ static void live_draw(struct progress *p)
 {
 	double now = mono();
 	for (unsigned i = 0; i < p->nlive; i++) {
-		char node[sizeof(p->live[i].node)];
-		memcpy(node, p->live[i].node, sizeof(node));
-		for (char *c = node; *c; c++)   /* a node's name reaches a terminal: no control characters */
-			if ((unsigned char)*c < 0x20 || *c == 0x7f)
-				*c = '?';
+		char node[4 * sizeof(p->live[i].node)];
+		util_escape(p->live[i].node, node, sizeof(node));   /* a node's name reaches a terminal */
 		fprintf(p->out, "%s  ... %s%s%s  %.1fs%s\n", p->color ? "\033[36m" : "", node,
 			*node ? ": " : "", p->live[i].text, now - p->live[i].t0, p->color ? "\033[0m" : "");
 		p->drawn++;
@@ -80,7 +77,7 @@ static void *tick(void *arg)
 	pthread_mutex_lock(&t->mu);
 	while (!t->stop) {
 		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
+		clock_gettime(CLOCK_MONOTONIC, &ts);   /* the clock the condition variable waits on */
 		ts.tv_nsec += 200000000L;
 		if (ts.tv_nsec >= 1000000000L)
 			ts.tv_sec++, ts.tv_nsec -= 1000000000L;
@@ -106,12 +103,10 @@ static void live_set(struct progress *p, const char *node, const struct progress
 		p->nlive++;
 	}
 	snprintf(p->live[i].node, sizeof(p->live[i].node), "%s", node);
-	snprintf(p->live[i].text, sizeof(p->live[i].text), "[%u/%u] %s%s%s", e->k, e->n, e->step,
-		 e->title ? ": " : "", e->title ? e->title : "");
-	/* the text reaches a terminal: no control characters */
-	for (char *c = p->live[i].text; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = '?';
+	int n = snprintf(p->live[i].text, sizeof(p->live[i].text), "[%u/%u] %s%s", e->k, e->n, e->step,
+			 e->title ? ": " : "");
+	if (e->title && n > 0 && (size_t)n < sizeof(p->live[i].text))   /* it reaches a terminal: escaped */
+		util_escape(e->title, p->live[i].text + n, sizeof(p->live[i].text) - (size_t)n);
 	p->live[i].t0 = mono();
 }
 
@@ -173,8 +168,14 @@ void progress_init(struct progress *p, FILE *out, bool json, const char *run_id)
 		struct ticker *t = calloc(1, sizeof(*t));
 		if (t == NULL)
 			return;
+		pthread_condattr_t ca;
 		pthread_mutex_init(&t->mu, NULL);
-		pthread_cond_init(&t->cv, NULL);
+		/* a redraw every 200 ms measured on the monotonic clock: a step of the wall clock
+		 * neither stalls nor rushes it */
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&t->cv, &ca);
+		pthread_condattr_destroy(&ca);
 		p->tty = t;
 		/* the ticker must not take the run's Ctrl-C: block the signals it would steal */
 		sigset_t all, old;
@@ -192,38 +193,15 @@ void progress_init(struct progress *p, FILE *out, bool json, const char *run_id)
 
 void progress_put_escaped(FILE *out, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		unsigned char c = *p;
-		if (c == '\n') {
-			fputs("\\n", out);
-			p++;
-		} else if (c == '\t') {
-			fputs("\\t", out);
-			p++;
-		} else if (c < 0x20 || c == 0x7f) {
-			fprintf(out, "\\x%02x", c);
-			p++;
-		} else if (c < 0x80) {
-			fputc(c, out);
-			p++;
-		} else {
-			/* copy a valid UTF-8 sequence whole, escape anything else byte by byte */
-			int len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
-			int ok = len > 0;
-			for (int i = 1; ok && i < len; i++)
-				ok = (p[i] & 0xc0) == 0x80;
-			/* C1 controls (U+0080..U+009F) steer terminals too */
-			if (ok && len == 2 && c == 0xc2 && p[1] < 0xa0)
-				ok = 0;
-			if (ok) {
-				fwrite(p, 1, (size_t)len, out);
-				p += len;
-			} else {
-				fprintf(out, "\\x%02x", c);
-				p++;
-			}
-		}
+	size_t n = strlen(s);
+	char esc[UTIL_ESC_MAX];
+	for (size_t i = 0; i < n;) {
+		size_t k = util_escape_char(s + i, n - i, esc);
+		if (esc[0] != '\0')
+			fputs(esc, out);
+		else
+			fwrite(s + i, 1, k, out);
+		i += k;
 	}
 }
 
@@ -285,7 +263,9 @@ static void emit_text(struct progress *p, const struct progress_ev *e)
 		fputc('\n', o);
 		break;
 	case EV_PREFLIGHT_OK:
-		fprintf(o, "preflight ok%s%s\n", e->message ? ": " : "", e->message ? e->message : "");
+		fputs(e->message ? "preflight ok: " : "preflight ok", o);
+		progress_put_escaped(o, e->message ? e->message : "");
+		fputc('\n', o);
 		break;
 	case EV_STEP_START:
 		fprintf(o, "%s[%u/%u] %s%s", bold, e->k, e->n, e->step, off);

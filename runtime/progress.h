@@ -61,7 +61,8 @@ void progress_close(struct progress *p);
  * run went on without the rest: progress.c says why). Call it after progress_close(). */
 int progress_write_error(struct progress *p);
 
-/* Write `s` for a terminal: control characters and invalid UTF-8 escaped (\x1b, \n…). */
+/* Write `s` for a terminal: control characters, bidi controls and invalid UTF-8 escaped
+ * (\x1b, \n, \u{202e}…: util_escape_char). */
 void progress_put_escaped(FILE *out, const char *s);
 
 /* The values of secret params (borrowed for as long as p is used; empty ones are ignored):

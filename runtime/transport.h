@@ -3,9 +3,13 @@
  * one multiplexed connection per node). A transport belongs to the run that opened it and is
  * closed with transport_close.
  *
- * A command is a line for the node's shell (/bin/sh -c; the profile quotes every value it
- * inserts): nothing here interprets it. Output (stdout and stderr, interleaved) is appended
- * to a capture file beside the journal; the last lines come back for messages. */
+ * A command is a line for the node's shell (/bin/sh; the profile quotes every value it
+ * inserts): nothing here interprets it. The line never travels in an argument vector, where
+ * every local user could read it in /proc/PID/cmdline (a secret param's value is in it): the
+ * node's /bin/sh reads it from its standard input (transport_frame, TRANSPORT_READER). Output
+ * (stdout and stderr, interleaved) is appended to a capture file beside the journal, its
+ * first and last PROC_CAPTURE_HEAD and PROC_CAPTURE_TAIL bytes (proc.h); the last lines come
+ * back for messages. */
 #ifndef HP_TRANSPORT_H
 #define HP_TRANSPORT_H
 
@@ -15,10 +19,11 @@
 #include "target.h"
 
 struct transport_cmd {
-	const char *line;            /* the command line for the node's /bin/sh -c */
+	const char *line;            /* the command line for the node's /bin/sh */
 	long long timeout_ns;        /* 0: none; on expiry the whole process group is killed */
 	const char *capture_path;    /* output appended here (created 0600); NULL: discarded */
-	const char *label;           /* written as a header into the capture file: "step/action node" */
+	const char *label;           /* written as a header into the capture file: "step/action node"
+				      * (escaped there: a newline in it cannot start a line) */
 };
 
 #define TRANSPORT_TAIL 2048
@@ -28,9 +33,12 @@ struct transport_result {
 	bool timed_out;              /* killed at the timeout */
 	bool interrupted;            /* killed because the run was aborted */
 	int signal;                  /* the signal that ended it, or 0 */
+	long long timeout_ns;        /* the command's timeout (transport_cmd.timeout_ns): what a
+				      * message says a timed-out command was given ("timed out after
+				      * 1s"), not `seconds`, which counts the kill and its grace too */
 	char tail[TRANSPORT_TAIL];   /* the last lines of its output (control characters kept: escape
 				      * them before showing them on a terminal) */
-	double seconds;
+	double seconds;              /* from its start until it was reaped */
 };
 
 struct transport;
@@ -63,13 +71,35 @@ static inline void transport_close(struct transport *t)
 		t->ops->close(t);
 }
 
-/* local: fork/exec of /bin/sh -c LINE in its own process group. */
+/* The program /bin/sh runs (`/bin/sh -c TRANSPORT_READER`, stdin a pipe) to take a command
+ * line framed by transport_frame from its standard input and run it: it reads the frame to its
+ * end mark, takes stdin from /dev/null, then evals the line, so the line means what it means
+ * to `/bin/sh -c LINE` ($0 is the shell's name, no positional parameter; its own variables are
+ * unset before the line runs). A frame cut short (no end mark: the runner or the connection
+ * died while sending it) runs nothing and exits 125. No single quote in it: it is put inside
+ * '…' as it is. */
+#define TRANSPORT_READER                                                                   \
+	"hotplan_s= hotplan_e=1; "                                                         \
+	"while IFS= read -r hotplan_l; do case $hotplan_l in "                             \
+	"\"|\"*) hotplan_s=\"$hotplan_s${hotplan_l#?}\n\";; "                           \
+	".) hotplan_e=0; break;; *) break;; esac; done; "                                  \
+	"if [ \"$hotplan_e\" != 0 ]; then "                                                \
+	"echo \"hotplan: the command line did not arrive whole\" >&2; exit 125; fi; "       \
+	"exec </dev/null; eval \"unset hotplan_s hotplan_l hotplan_e; $hotplan_s\""
+
+/* `line` framed for TRANSPORT_READER: each of its lines after a '|', each ended by a newline,
+ * then the line "." (a newline that ends `line` adds no empty line). malloc'd (the caller
+ * frees it), its length in *len; NULL when memory runs out. */
+char *transport_frame(const char *line, size_t *len);
+
+/* local: /bin/sh -c TRANSPORT_READER in its own process group, the line on its stdin. */
 struct transport *transport_local_new(const struct rt_node *node, volatile int *abort, char *err, size_t errlen);
 
 /* ssh://: the system ssh client with -o BatchMode=yes -o StrictHostKeyChecking=yes, a
  * ControlMaster socket in `control_dir` (a private 0700 directory the caller made, one per
  * run: closing sends `ssh -O exit`, which ends the master and any session on it; at most 49
- * bytes long, for the socket's path), the command line quoted once for the remote shell.
+ * bytes long, for the socket's path), the command line framed on the session's stdin for a
+ * fixed remote program (docs/transports.md, "ssh://").
  * Extra ssh options (for tests: a key, a known_hosts file) come from HOTPLAN_SSH_OPTIONS
  * (whitespace-separated words, read here) or the ssh config. The connection is opened on
  * the first run and closed with the transport. A timeout or an abort also kills the remote

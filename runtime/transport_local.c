@@ -1,5 +1,7 @@
-/* transport_local.c: `local:` nodes: /bin/sh -c LINE on this machine, through proc.c (own
- * process group, capture, tail, timeout and abort). */
+/* transport_local.c: `local:` nodes: LINE run by /bin/sh on this machine, through proc.c (own
+ * process group, capture, tail, timeout and abort). The line reaches the shell on its stdin
+ * (transport_frame), never in argv: /proc/PID/cmdline is readable by every local user, and a
+ * line may carry a secret param's value. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -10,12 +12,20 @@
 static int local_run(struct transport *t, const struct transport_cmd *c, struct transport_result *r,
 		     char *err, size_t errlen)
 {
-	const char *argv[] = { LOCAL_SHELL, "-c", c->line, NULL };
+	const char *argv[] = { LOCAL_SHELL, "-c", TRANSPORT_READER, NULL };
+	size_t len;
 	if (c->line == NULL) {
 		snprintf(err, errlen, "local: no command line");
 		return -1;
 	}
-	return proc_run(argv, 0, c, t->abort, r, err, errlen);
+	char *in = transport_frame(c->line, &len);
+	if (in == NULL) {
+		snprintf(err, errlen, "local: out of memory");
+		return -1;
+	}
+	int rc = proc_run(argv, in, len, 0, c, t->abort, r, err, errlen);
+	free(in);
+	return rc;
 }
 
 static void local_close(struct transport *t)

@@ -2,14 +2,16 @@
  * multiplexed connection (ControlMaster) per node, through proc.c like local:. Design notes:
  * docs/transports.md, "ssh://".
  *
- * The remote side gets ONE word list for its login shell: `exec /bin/sh -c WRAPPER hotplan
- * LINE`, each part quoted by shell_quote, so LINE reaches /bin/sh -c as its $1 byte for byte
- * whatever the login shell (any POSIX one). WRAPPER runs LINE with stdin from /dev/null and
- * watches the session's stdin, which our end holds open (PROC_STDIN_PIPE) and never writes:
- * when it closes before LINE ends (we killed ssh at a timeout or an abort, or the connection
- * died), it kills the remote process group, SIGTERM then SIGKILL 2 s later. Without it a
- * killed ssh would leave the remote command running: sshd does not signal a session that
- * has no terminal, and a terminal (-t) would change what commands do. */
+ * The remote side gets ONE fixed word list for its login shell: `exec /bin/sh -c WRAPPER`,
+ * WRAPPER quoted by shell_quote, whatever the login shell (any POSIX one). The command line is
+ * never in it (nor in the ssh client's argv): it comes on the session's stdin, framed
+ * (transport_frame). WRAPPER reads the frame, hands it to a fresh `/bin/sh -c
+ * TRANSPORT_READER` through a pipe, which runs LINE with stdin from /dev/null, and then
+ * watches the session's stdin, which our end holds open (PROC_STDIN_HOLD) and never writes
+ * to again: when it closes before LINE ends (we killed ssh at a timeout or an abort, or the
+ * connection died), it kills the remote process group, SIGTERM then SIGKILL 2 s later.
+ * Without it a killed ssh would leave the remote command running: sshd does not signal a
+ * session that has no terminal, and a terminal (-t) would change what commands do. */
 #define _GNU_SOURCE /* strtok_r, strdup */
 #include <ctype.h>
 #include <errno.h>
@@ -30,8 +32,11 @@
 #define SSH_FIXED_ARGS 32
 
 static const char ssh_wrapper[] =
+	"hotplan_r=; while IFS= read -r hotplan_l; do hotplan_r=\"$hotplan_r$hotplan_l\n\"; "
+	"case $hotplan_l in \"|\"*) ;; *) break;; esac; done; "
 	"exec 3<&0 </dev/null; "
-	"/bin/sh -c \"$1\" 3<&- & c=$!; "
+	"printf %s \"$hotplan_r\" | /bin/sh -c '" TRANSPORT_READER "' 3<&- & c=$!; "
+	"unset hotplan_r hotplan_l; "
 	"{ while read -r _ <&3; do :; done; trap '' TERM; kill -TERM 0; sleep 2; kill -KILL 0; } "
 	">/dev/null 2>&1 & w=$!; "
 	"exec 3<&-; wait \"$c\"; s=$?; kill \"$w\" 2>/dev/null; exit \"$s\"";
@@ -101,7 +106,7 @@ static int ssh_control(struct ssh_transport *s, const char *op)
 	if (argv == NULL || r == NULL)
 		goto out;
 	ssh_argv(s, argv, op, NULL);
-	if (proc_run(argv, 0, &c, NULL, r, err, sizeof(err)) == 0 && r->status == 0)
+	if (proc_run(argv, NULL, 0, 0, &c, NULL, r, err, sizeof(err)) == 0 && r->status == 0)
 		ret = 0;
 out:
 	free(r);
@@ -129,31 +134,29 @@ static int ssh_run(struct transport *t, const struct transport_cmd *c, struct tr
 {
 	struct ssh_transport *s = (struct ssh_transport *)t;
 	const char **argv = NULL;
-	char *remote = NULL;
+	char *remote = NULL, *in = NULL;
+	size_t inlen = 0;
 	int ret = -1;
 
 	if (c->line == NULL)
 		return util_err(err, errlen, "ssh: no command line");
-	/* exec /bin/sh -c 'WRAPPER' hotplan 'LINE' */
-	size_t qline = 4 * strlen(c->line) + 3, qwrap = 4 * sizeof(ssh_wrapper) + 3;
-	size_t size = sizeof("exec /bin/sh -c ") + qwrap + sizeof(" hotplan ") + qline;
+	/* exec /bin/sh -c 'WRAPPER', the line framed on stdin */
+	size_t size = sizeof("exec /bin/sh -c ") + 4 * sizeof(ssh_wrapper) + 3;
 	remote = malloc(size);
 	argv = calloc(SSH_FIXED_ARGS + s->nextra, sizeof(*argv));
-	if (remote == NULL || argv == NULL) {
+	in = transport_frame(c->line, &inlen);
+	if (remote == NULL || argv == NULL || in == NULL) {
 		util_err(err, errlen, "ssh: out of memory");
 		goto out;
 	}
 	int n = snprintf(remote, size, "exec /bin/sh -c ");
-	int w = shell_quote(ssh_wrapper, remote + n, size - (size_t)n);
-	n += w;
-	n += snprintf(remote + n, size - (size_t)n, " hotplan ");
-	if (w < 0 || shell_quote(c->line, remote + n, size - (size_t)n) < 0) {
+	if (shell_quote(ssh_wrapper, remote + n, size - (size_t)n) < 0) {
 		util_err(err, errlen, "ssh: command too long");
 		goto out;
 	}
 	ssh_argv(s, argv, NULL, remote);
 	s->used = true;
-	ret = proc_run(argv, PROC_STDIN_PIPE, c, t->abort, r, err, errlen);
+	ret = proc_run(argv, in, inlen, PROC_STDIN_HOLD, c, t->abort, r, err, errlen);
 	if (ret == 0 && r->status == 255 && !r->timed_out && !r->interrupted && ssh_control(s, "check") < 0) {
 		/* 255 is ssh's own failure, or the remote command's exit 255: with no master up, it
 		 * was ssh's (the command may or may not have started) */
@@ -162,6 +165,7 @@ static int ssh_run(struct transport *t, const struct transport_cmd *c, struct tr
 		ret = util_err(err, errlen, "ssh %s: connection failed (exit 255)%s%s", s->dest, why[0] ? ": " : "", why);
 	}
 out:
+	free(in);
 	free(remote);
 	free(argv);
 	return ret;

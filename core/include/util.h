@@ -1,6 +1,6 @@
 /* util.h: the small helpers every layer shares, each written once: a message into the caller's
  * buffer, writing all bytes, replacing a file whole, syncing a directory, reading a version
- * number, deciding colour. Nothing here keeps state or hands out memory: the caller owns every
+ * number, deciding colour, escaping text for a terminal, making a name a file name. Nothing here keeps state or hands out memory: the caller owns every
  * buffer it passes, and no helper allocates anything that outlives its call.
  *
  * A function that can fail returns -1, leaves errno as the failing call set it, and (where it
@@ -67,5 +67,30 @@ int util_parse_version(const char *s, uint32_t c[4]);
  * "when present and not an empty string"). The one rule for diagnostics, progress and every
  * command; documented in hotplan(1) under ENVIRONMENT. */
 bool util_color(int fd);
+
+/* ---- text shown to people ---- */
+
+/* The longest escape util_escape_char writes, its NUL included (`\u{202e}`). */
+#define UTIL_ESC_MAX 16
+
+/* Whether the character at p (n > 0 bytes available) may reach a terminal or a text file as
+ * it is. Returns how many bytes it spans (1 to 4) and sets esc to "" when it may be copied,
+ * else to what to show instead: `\n`, `\t`, `\xNN` for any other C0 control, DEL, each
+ * byte of a C1 control (U+0080..U+009F: `\xc2\x9b`) and each byte that is not part of
+ * valid UTF-8 (overlong forms, surrogates and code points past U+10FFFF included), and
+ * `\u{202e}` for the characters that reorder or split what a terminal shows: the bidi
+ * controls U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069, the line and paragraph
+ * separators U+2028, U+2029, and U+FEFF. The same set as compiler diagnostics. */
+size_t util_escape_char(const char *p, size_t n, char esc[UTIL_ESC_MAX]);
+
+/* s with every character escaped as util_escape_char says, into out[outlen]: NUL-terminated,
+ * cut before the character (or escape) that would not fit. Returns the length written. */
+size_t util_escape(const char *s, char *out, size_t outlen);
+
+/* A name (a node's, a target's) as one file name, one to one: letters, digits, '_', '-' and a
+ * '.' that is not first stand for themselves, every other byte is %XX (so "a b" is "a%20b",
+ * "a_b" stays, and no two names share a file; none is ".", ".." or holds a '/'). 0, or -1 when
+ * name is empty or out[outlen] is too small (out set to ""). */
+int util_file_name(const char *name, char *out, size_t outlen);
 
 #endif

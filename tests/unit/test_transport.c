@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "proc.h"
+#include "proc_capture.h"
 #include "transport.h"
 
 #define MS 1000000LL
@@ -379,7 +380,7 @@ static void test_local_status(void **state)
 	/* a command that cannot be run at all */
 	const char *argv[] = { "/nonexistent/hotplan-sh", "-c", "true", NULL };
 	struct transport_cmd c = { "true", 0, path_in("cap"), "missing" };
-	assert_int_equal(proc_run(argv, 0, &c, NULL, &r, err, sizeof(err)), -1);
+	assert_int_equal(proc_run(argv, NULL, 0, 0, &c, NULL, &r, err, sizeof(err)), -1);
 	assert_string_equal(err, "exec /nonexistent/hotplan-sh: No such file or directory");
 	char *cap = slurp(path_in("cap"), NULL);
 	assert_string_equal(cap, "==== missing ====\n[hotplan: exec /nonexistent/hotplan-sh: No such file or directory]\n");
@@ -675,6 +676,148 @@ static void test_local_output_lifetime(void **state)
 	assert_no_children();
 }
 
+/* The line reaches the shell on its stdin: never in an argv (any local user can read
+ * /proc/PID/cmdline), whatever its length (one argv word holds at most 128 KiB: a 300 KiB
+ * line could not be run before), and it means what it means to /bin/sh -c LINE. */
+static void test_local_line_not_in_argv(void **state)
+{
+	struct transport *t = local_new();
+	struct transport_result r;
+	char err[256];
+	(void)state;
+	/* every process of the command: its argv has no trace of the line's marker */
+	run_ok(t, "marker=Zq7Line; for p in /proc/[0-9]*; do tr '\\000' ' ' 2>/dev/null <$p/cmdline; echo; done "
+		  "| grep -c 'Zq7[L]ine' || true", &r);
+	assert_string_equal(r.tail, "0\n");
+	/* what sh -c LINE would say: $0, no positional parameter, the shell's own pid, stdin */
+	assert_string_equal(run_ok(t, "echo \"$0\" $# ${hotplan_s-unset}; test $$ = $(cut -d' ' -f5 /proc/$$/stat) && echo leader",
+				   &r), "/bin/sh 0 unset\nleader\n");
+	/* a line of 300 KiB, more than a pipe holds and than one argv word may be */
+	size_t n = (size_t)300 * 1024;
+	char *line = malloc(n + 64);
+	assert_non_null(line);
+	int k = snprintf(line, n + 64, "x='");
+	memset(line + k, 'a', n);
+	snprintf(line + k + n, 64, "'; echo ${#x}");
+	run_ok(t, line, &r);
+	assert_string_equal(r.tail, "307200\n");
+	free(line);
+	/* a syntax error runs nothing, as with sh -c */
+	assert_int_equal(run(t, "echo ran; if then", 10 * SEC, NULL, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.status, 2);
+	assert_null(strstr(r.tail, "ran"));
+	transport_close(t);
+	assert_no_children();
+}
+
+/* Input the child does not read: what the pipe does not take is dropped when it ends, and
+ * no SIGPIPE reaches the runner (this test does not ignore it). */
+static void test_local_input_unread(void **state)
+{
+	struct transport_result r;
+	char err[256];
+	struct transport_cmd c = { "true", 10 * SEC, NULL, NULL };
+	const char *argv[] = { "/bin/sh", "-c", "exec 0<&-; sleep 0.2", NULL };
+	size_t n = 1 << 20;
+	char *in = malloc(n);
+	(void)state;
+	assert_non_null(in);
+	memset(in, 'x', n);
+	assert_true(signal(SIGPIPE, SIG_DFL) != SIG_ERR);
+	assert_int_equal(proc_run(argv, in, n, 0, &c, NULL, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.status, 0);
+	free(in);
+	assert_no_children();
+}
+
+/* A runner stopped past the deadline of a command that ended in time: not a timeout. One
+ * still running when the runner looks again: timed out, and the capture says the timeout it
+ * was given. The runner is a child of the test, stopped with SIGSTOP for 1.5 s. */
+static int stopped_runner_child(const char *line, long long timeout_ns, const char *capture)
+{
+	struct transport_result r;
+	char err[256];
+	struct transport *t = transport_local_new(&g_node, &g_abort, err, sizeof(err));
+	if (t == NULL)
+		return 10;
+	struct transport_cmd c = { line, timeout_ns, capture, "stopped" };
+	int rc = transport_run(t, &c, &r, err, sizeof(err));
+	transport_close(t);
+	if (rc != 0)
+		return 11;
+	if (r.timed_out)
+		return r.timeout_ns == timeout_ns && r.signal == SIGTERM ? 20 : 12;
+	return r.status == 0 && strcmp(r.tail, "done\n") == 0 ? 0 : 13;
+}
+
+static int stop_runner(const char *line, long long timeout_ns, const char *capture)
+{
+	assert_int_equal(fflush(NULL), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(stopped_runner_child(line, timeout_ns, capture));
+	nanosleep(&(struct timespec){ 0, 200000000 }, NULL);
+	assert_int_equal(kill(pid, SIGSTOP), 0);
+	nanosleep(&(struct timespec){ 1, 500000000 }, NULL);
+	assert_int_equal(kill(pid, SIGCONT), 0);
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		assert_int_equal(errno, EINTR);
+	assert_true(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+static void test_local_runner_stopped(void **state)
+{
+	(void)state;
+	assert_int_equal(stop_runner("sleep 0.5; echo done", 1 * SEC, NULL), 0);
+	assert_int_equal(stop_runner("sleep 3; echo done", 1 * SEC, path_in("late.out")), 20);
+	char *text = slurp(path_in("late.out"), NULL);
+	assert_string_equal(text, "==== stopped ====\n[hotplan: timed out after 1s: process group killed]\n");
+	free(text);
+	assert_no_children();
+}
+
+/* The capture keeps the first and the last MiB of a command's output, the cut said between
+ * them on a line of its own, at line ends; the tail for messages is the output's last bytes
+ * still; the header is one line, whatever the label holds. */
+static void test_local_capture_bounded(void **state)
+{
+	struct transport *t = local_new();
+	struct transport_result r;
+	/* NOLINTNEXTLINE(misc-misleading-bidirectional): a U+202E in a label, the test's input */
+	struct transport_cmd c = { "seq 1 600000", 60 * SEC, path_in("big.out"), "big\nFAKE ==== \xe2\x80\xae" };
+	char err[256];
+	size_t len;
+	(void)state;
+	assert_int_equal(transport_run(t, &c, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.tail + strlen(r.tail) - 14, "599999\n600000\n");
+	char *text = slurp(path_in("big.out"), &len);
+	assert_true(strncmp(text, "==== big\\nFAKE ==== \\u{202e} ====\n1\n2\n3\n", 38) == 0);
+	char *cut = strstr(text, "\n[hotplan: ");
+	assert_non_null(cut);
+	size_t head = (size_t)(cut + 1 - text) - strlen("==== big\\nFAKE ==== \\u{202e} ====\n");
+	assert_true(head <= PROC_CAPTURE_HEAD && head > PROC_CAPTURE_HEAD - 8);
+	assert_true(strncmp(cut + 1, "[hotplan: ", 10) == 0);
+	char *end = NULL;
+	unsigned long long cut_bytes = strtoull(cut + 11, &end, 10);
+	char *tail = strchr(cut + 1, '\n') + 1;
+	assert_true(end > cut + 11);
+	assert_memory_equal(end, " bytes of output cut here: a capture keeps the first 1 MiB and the last 1 MiB]\n",
+			    (size_t)(tail - end));
+	size_t tail_len = len - (size_t)(tail - text);
+	assert_true(tail_len <= PROC_CAPTURE_TAIL && tail_len > PROC_CAPTURE_TAIL - 8);
+	/* 600,000 numbers and their newlines: 4,088,895 bytes */
+	assert_int_equal(cut_bytes + head + tail_len, 4088895);
+	assert_string_equal(text + len - 14, "599999\n600000\n");
+	assert_true(tail[-1] == '\n' && strchr(tail, '\n') - tail <= 6); /* starts at a line */
+	free(text);
+	transport_close(t);
+	assert_no_children();
+}
+
 static void test_ssh_new_rejects(void **state)
 {
 	char err[512], dir[200];
@@ -886,6 +1029,30 @@ static void test_ssh_hostile(void **state)
 	assert_no_children();
 }
 
+/* The line is in no argv, here or on the node (the same machine: the scan sees the ssh
+ * client, sshd's session, the remote shells), and has no length limit but memory's. */
+static void test_ssh_line_not_in_argv(void **state)
+{
+	struct transport *t = ssh_new(s_ctl);
+	struct transport_result r;
+	(void)state;
+	run_ok(t, "marker=Zq7Line; for p in /proc/[0-9]*; do tr '\\000' ' ' 2>/dev/null <$p/cmdline; echo; done "
+		  "| grep -c 'Zq7[L]ine' || true", &r);
+	assert_string_equal(r.tail, "0\n");
+	assert_string_equal(run_ok(t, "echo \"$0\" $# ${hotplan_s-unset} ${hotplan_r-unset}", &r), "/bin/sh 0 unset unset\n");
+	size_t n = (size_t)300 * 1024;
+	char *line = malloc(n + 64);
+	assert_non_null(line);
+	int k = snprintf(line, n + 64, "x='");
+	memset(line + k, 'a', n);
+	snprintf(line + k + n, 64, "'; echo ${#x}");
+	run_ok(t, line, &r);
+	assert_string_equal(r.tail, "307200\n");
+	free(line);
+	transport_close(t);
+	assert_no_children();
+}
+
 /* One connection: the first command starts the master, the next ones go through its socket. */
 static void test_ssh_control_master(void **state)
 {
@@ -1064,12 +1231,17 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_local_first_ctrl_c, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_local_fds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_local_output_lifetime, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_local_line_not_in_argv, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_local_input_unread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_local_runner_stopped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_local_capture_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ssh_new_rejects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_local_bench, setup, teardown),
 	};
 	const struct CMUnitTest ssh_tests[] = {
 		cmocka_unit_test_setup_teardown(test_ssh_output_status, ssh_setup, ssh_teardown),
 		cmocka_unit_test_setup_teardown(test_ssh_hostile, ssh_setup, ssh_teardown),
+		cmocka_unit_test_setup_teardown(test_ssh_line_not_in_argv, ssh_setup, ssh_teardown),
 		cmocka_unit_test_setup_teardown(test_ssh_control_master, ssh_setup, ssh_teardown),
 		cmocka_unit_test_setup_teardown(test_ssh_timeout, ssh_setup, ssh_teardown),
 		cmocka_unit_test_setup_teardown(test_ssh_timeout_sigkill, ssh_setup, ssh_teardown),

@@ -466,6 +466,91 @@ static void test_color(void **state)
 	close(m);
 }
 
+/* ---- text shown to people ---- */
+
+static void test_escape(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "plain text", "plain text" },
+		{ "a\nb\tc\rd\x1b[31m\x7f", "a\\nb\\tc\\x0dd\\x1b[31m\\x7f" },
+		/* C1 controls, byte by byte, as before (U+009B is a CSI) */
+		{ "\xc2\x9b" "31m", "\\xc2\\x9b" "31m" },
+		/* the bidi controls and separators; UTF-8 around them kept */
+		/* NOLINTBEGIN(misc-misleading-bidirectional): escaped bidi controls, the test's input */
+		{ "\xc3\xa9\xe2\x80\xae" "evil", "\xc3\xa9\\u{202e}evil" },
+		{ "\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad", "\\u{202a}\\u{202b}\\u{202c}\\u{202d}" },
+		{ "\xe2\x81\xa6\xe2\x81\xa7\xe2\x81\xa8\xe2\x81\xa9", "\\u{2066}\\u{2067}\\u{2068}\\u{2069}" },
+		{ "\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c\xe2\x80\xa8\xe2\x80\xa9\xef\xbb\xbf",
+		  "\\u{200e}\\u{200f}\\u{61c}\\u{2028}\\u{2029}\\u{feff}" },
+		/* NOLINTEND(misc-misleading-bidirectional) */
+		/* U+202F (a space) and U+2065 (unassigned) are not controls */
+		{ "\xe2\x80\xaf\xe2\x81\xa5", "\xe2\x80\xaf\xe2\x81\xa5" },
+		/* not UTF-8: a stray byte, an overlong '/', a surrogate, past U+10FFFF, a cut sequence */
+		{ "\xff", "\\xff" },
+		{ "\xc0\xaf", "\\xc0\\xaf" },
+		{ "\xed\xa0\x80", "\\xed\\xa0\\x80" },
+		{ "\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80" },
+		{ "\xe2\x80", "\\xe2\\x80" },
+		{ "\xf0\x9f\x92\xa3", "\xf0\x9f\x92\xa3" },
+	};
+	char out[256], esc[UTIL_ESC_MAX];
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = util_escape(cases[i].in, out, sizeof(out));
+		if (strcmp(out, cases[i].out) != 0)
+			fail_msg("case %zu: got \"%s\", expected \"%s\"", i, out, cases[i].out);
+		assert_int_equal(n, strlen(out));
+	}
+	/* cut before what does not fit, never inside an escape or a character */
+	assert_int_equal(util_escape("ab\ncd", out, 4), 2);
+	assert_string_equal(out, "ab");
+	assert_int_equal(util_escape("a\xc3\xa9", out, 3), 1);
+	assert_string_equal(out, "a");
+	assert_int_equal(util_escape("x", out, 0), 0);
+	/* one character at a time */
+	/* NOLINTBEGIN(misc-misleading-bidirectional): an escaped U+202E, the test's input */
+	assert_int_equal(util_escape_char("\xe2\x80\xae!", 4, esc), 3);
+	assert_string_equal(esc, "\\u{202e}");
+	assert_int_equal(util_escape_char("\xe2\x80\xae", 2, esc), 1); /* cut short: not UTF-8 */
+	/* NOLINTEND(misc-misleading-bidirectional) */
+	assert_string_equal(esc, "\\xe2");
+	assert_int_equal(util_escape_char("\xc3\xa9", 2, esc), 2);
+	assert_string_equal(esc, "");
+}
+
+static void test_file_name(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "exchange1", "exchange1" },
+		{ "db-1_a.example.com", "db-1_a.example.com" },
+		{ "a b", "a%20b" },   /* not "a_b": that is another node's name */
+		{ "a_b", "a_b" },
+		{ "a%20b", "a%2520b" },
+		{ ".", "%2E" },
+		{ "..", "%2E." },
+		{ "../x", "%2E.%2Fx" },
+		{ "a\nb", "a%0Ab" },
+		{ "\xc3\xa9", "%C3%A9" },
+	};
+	char out[64];
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(util_file_name(cases[i].in, out, sizeof(out)), 0);
+		assert_string_equal(out, cases[i].out);
+	}
+	assert_int_equal(util_file_name("", out, sizeof(out)), -1);
+	assert_int_equal(util_file_name("abc", out, 4), 0);
+	assert_int_equal(util_file_name("abcd", out, 4), -1);
+	assert_string_equal(out, "");
+	assert_int_equal(util_file_name(" ", out, 3), -1);
+	assert_int_equal(util_file_name(" ", out, 4), 0);
+	assert_string_equal(out, "%20");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -477,6 +562,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sync_dir, setup, teardown),
 		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_color),
+		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_file_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
