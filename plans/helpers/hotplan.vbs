@@ -35,7 +35,8 @@
 '       exit 3
 '
 '   mounted STORE
-'       0 when the store is mounted, 1 when it is not.
+'       0 when the store is mounted, 1 when it is not: at once when the Information Store
+'       (MSExchangeIS) does not run on this node, where CDOEXM could not ask it.
 '       $ mounted "First Storage Group/Mailbox Store (EVS1)"
 '       exit 0
 '
@@ -138,7 +139,7 @@ Sub Main()
     verb = args(0)
     Select Case verb
     Case "stores":      Arity 0, 0: PrintStores
-    Case "mounted":     Arity 1, 1: Answer StoreStatus(args(1)) = CDOEXM_ONLINE
+    Case "mounted":     Arity 1, 1: Answer Mounted(args(1))
     Case "dismounted":  Arity 1, 1: Answer Dismounted(args(1))
     Case "dismount":    Arity 1, 1: SetStore args(1), CDOEXM_OFFLINE
     Case "mount":       Arity 1, 1: SetStore args(1), CDOEXM_ONLINE
@@ -216,7 +217,9 @@ Function AllStores()
         sg.DataSource.Open url
         Check "open storage group " & url
         AddStores d, sg.Name, sg.MailboxStoreDBs, "CDOEXM.MailboxStoreDB"
+        Check "mailbox stores of storage group " & url
         AddStores d, sg.Name, sg.PublicStoreDBs, "CDOEXM.PublicStoreDB"
+        Check "public folder stores of storage group " & url
     Next
     Set AllStores = d
 End Function
@@ -240,12 +243,13 @@ Sub PrintStores()
 End Sub
 
 Function OpenStore(name)
-    Dim d, db
+    Dim d, entry, db
     Set d = AllStores()
     If Not d.Exists(name) Then Die EXIT_ERROR, "no store """ & name & """ on " & ServerName()
+    entry = d.Item(name)
     On Error Resume Next
-    Set db = CreateObject(d(name)(0))
-    db.DataSource.Open d(name)(1)
+    Set db = CreateObject(entry(0))
+    db.DataSource.Open entry(1)
     Check "open store """ & name & """"
     Set OpenStore = db
 End Function
@@ -270,6 +274,12 @@ Sub SetStore(name, want)
     On Error Goto 0
     If StoreStatus(name) <> want Then Die EXIT_ERROR, "store """ & name & """ is still " & IIfStr(want = CDOEXM_ONLINE, "not mounted", "mounted")
 End Sub
+
+' A store is mounted only where the Information Store runs.
+Function Mounted(name)
+    Mounted = False
+    If ServiceRunning("MSExchangeIS") Then Mounted = (StoreStatus(name) = CDOEXM_ONLINE)
+End Function
 
 ' Dismounted, not offline because its service is stopped.
 Function Dismounted(name)
