@@ -7,6 +7,7 @@
 #   PREFIX/share/man/man1/hotplan.1              every command, option and exit status
 #   PREFIX/share/man/man5/hotplan-plan.5         the language, inventories, profiles
 #   PREFIX/share/hotplan/profiles/*.hplan        found at run time (HOTPLAN_PROFILE_DIR)
+#   PREFIX/share/hotplan/helpers/                what the Windows profiles run on the nodes
 #   PREFIX/share/bash-completion/completions/hotplan
 #   PREFIX/share/vim/vimfiles/{syntax,ftdetect}/hplan.vim
 #   PREFIX/share/hotplan/editors/textmate/       a VS Code extension folder
@@ -39,6 +40,10 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/plans/profiles/
   DESTINATION ${HOTPLAN_INSTALL_PROFILE_DIR}
   FILES_MATCHING PATTERN "*.hplan")
 
+# The Windows helpers (docs/profiles.md): copied from here to the nodes, never run here.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/plans/helpers/
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/hotplan/helpers)
+
 install(FILES ${PROJECT_SOURCE_DIR}/completions/hotplan.bash
   DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions
   RENAME hotplan)
@@ -60,7 +65,7 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/plans/
   DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples
   FILES_MATCHING PATTERN "*.hplan"
-  PATTERN "profiles" EXCLUDE)
+  PATTERN "profiles" EXCLUDE PATTERN "helpers" EXCLUDE)
 install(FILES ${PROJECT_SOURCE_DIR}/examples/ci/github-actions.yml
   DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples/ci)
 install(PROGRAMS ${PROJECT_SOURCE_DIR}/examples/ci/pre-commit

@@ -7,7 +7,8 @@
 #   groff -ww; each skipped with a message when the tool is missing), and say every command,
 #   option, exit status and rule of the binary, and every keyword and profile key;
 # - the profiles are under share/hotplan/profiles, the binary looks there (the configured
-#   prefix), and run from outside the working tree it uses them;
+#   prefix), and run from outside the working tree it uses them; the Windows helpers are under
+#   share/hotplan/helpers;
 # - the bash completion loads, completes commands, options, rule ids (from `hotplan explain`
 #   and, without the program, from its own list, which must be the same), step names for
 #   --fail-at and params for --set;
@@ -74,6 +75,10 @@ need share/doc/hotplan/examples/ci/github-actions.yml "the GitHub Actions workfl
 for f in "$SRC"/plans/profiles/*.hplan; do
 	need "share/hotplan/profiles/${f##*/}" "profile" hint
 	cmp -s "$f" "$prefix/share/hotplan/profiles/${f##*/}" || fail "installed profile ${f##*/} differs from plans/profiles/"
+done
+for f in "$SRC"/plans/helpers/*; do
+	need "share/hotplan/helpers/${f##*/}" "Windows helper"
+	cmp -s "$f" "$prefix/share/hotplan/helpers/${f##*/}" || fail "installed helper ${f##*/} differs from plans/helpers/"
 done
 
 # ---- the program ----

@@ -54,9 +54,9 @@ diff "$TMP/before" "$TMP/after" >&2 || fail "the JSON dry run changed the sandbo
 run 0 run "$PLAN" --inventory "$SRC/plans/inventories/windows-2003-sim.hplan" --dry-run \
 	--set "affected=First Storage Group/Mailbox Store (SIM)"
 says '$ EXCH2: net stop "ClusSvc"'
-says '$ EXCH2: "hotfix/ese-6.5.7232.54.exe"'
+says '$ EXCH2: cscript //nologo C:\hotplan\hotplan.vbs stage "hotfix/ese-6.5.7232.54.exe" && cscript //nologo C:\hotplan\hotplan.vbs install "ese" "hotfix/ese-6.5.7232.54.exe" -q -z'
 says '$ EXCH2: shutdown /r /t 0'
-says '? EXCH2: cluster node "EXCH2" /status | find " Up"'
+says '? EXCH2: cscript //nologo C:\hotplan\hotplan.vbs member "EXCH2"'
 says '$ EXCH1: cluster res "Exchange Information Store Instance" /prop RestartAction=0'
 says '$ EXCH1: cscript //nologo C:\hotplan\hotplan.vbs dismount "First Storage Group/Public Folder Store (SIM)"'
 says '$ EXCH1: taskkill /f /im "store.exe"'
