@@ -31,6 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 #define CP_NONE (-1)          /* in a rollback set: no checkpoint passed yet */
 #define LANE_UNSET (-1)       /* an empty `if`/`for each`: nothing inside */
 #define LANE_MIXED (-2)       /* content spans several lanes */
@@ -136,40 +138,6 @@ static bool is_plain_ident(const char *s)
 	return true;
 }
 
-/* Decode one UTF-8 sequence of s[0..n). Returns its length and the code point, or 0 when
- * the bytes are not valid UTF-8 (overlong, surrogate, out of range, truncated). */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	uint32_t c = s[0];
-	size_t len;
-	uint32_t min;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if ((c & 0xe0) == 0xc0) {
-		len = 2, min = 0x80, c &= 0x1f;
-	} else if ((c & 0xf0) == 0xe0) {
-		len = 3, min = 0x800, c &= 0x0f;
-	} else if ((c & 0xf8) == 0xf0) {
-		len = 4, min = 0x10000, c &= 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 /* Code points that print nothing or reorder text: controls, and the invisible and
  * bidirectional formatting characters (a label must show what the plan says). */
 static bool invisible(uint32_t c)
@@ -189,7 +157,7 @@ static void dot_escape(FILE *out, const char *s, bool newlines)
 
 	while (n > 0) {
 		uint32_t c;
-		size_t len = utf8_decode(p, n, &c);
+		size_t len = util_utf8_decode(p, n, &c);
 		if (len == 0) {
 			fprintf(out, "\\\\x%02x", p[0]);
 			p++, n--;
@@ -489,7 +457,7 @@ static const char *clip(struct arena *a, const char *s, size_t max)
 
 	while (off < n) {
 		uint32_t c;
-		size_t len = utf8_decode(p + off, n - off, &c);
+		size_t len = util_utf8_decode(p + off, n - off, &c);
 		if (count == max)
 			return arena_printf(a, "%.*s...", (int)off, s);
 		off += len ? len : 1;

@@ -3,6 +3,7 @@
  * Text never sends a raw control character to the terminal: control characters, bidi
  * controls and bytes that are not UTF-8 are shown escaped (`\x1b`, `\u{202e}`). */
 #include "diag.h"
+#include "util.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -63,51 +64,6 @@ static const char *const rule_names[RULE_COUNT] = {
 
 /* ---- characters ---- */
 
-/* Length of the valid UTF-8 sequence at p (n bytes available) and its code point in *cp;
- * 0 when p does not start a valid sequence (overlong forms and surrogates are invalid). */
-static size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
-{
-	unsigned char c = p[0], lo = 0x80, hi = 0xBF;
-	size_t len;
-	uint32_t v;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2;
-		v = c & 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		v = c & 0x0F;
-		if (c == 0xE0)
-			lo = 0xA0;
-		else if (c == 0xED)
-			hi = 0x9F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		v = c & 0x07;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if (p[i] < lo || p[i] > hi)
-			return 0;
-		lo = 0x80;
-		hi = 0xBF;
-		v = (v << 6) | (p[i] & 0x3F);
-	}
-	*cp = v;
-	return len;
-}
-
 /* Code points a terminal must not receive raw: C0 and C1 controls, DEL, the bidi
  * controls (they reorder what is shown), line/paragraph separators and a stray BOM. */
 static bool must_escape(uint32_t cp)
@@ -131,7 +87,7 @@ struct unit {
 static void unit_scan(const unsigned char *p, size_t n, size_t cell, bool short_esc, struct unit *u)
 {
 	uint32_t cp = 0;
-	size_t len = utf8_decode(p, n, &cp);
+	size_t len = util_utf8_decode(p, n, &cp);
 
 	u->raw = false;
 	u->tab = false;
@@ -452,7 +408,7 @@ static json_t *jstr(const char *s)
 		abort();
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
-		size_t k = utf8_decode(p + i, n - i, &cp);
+		size_t k = util_utf8_decode(p + i, n - i, &cp);
 		if (k == 0) {
 			memcpy(buf + o, "\xEF\xBF\xBD", 3);
 			o += 3;

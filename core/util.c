@@ -257,26 +257,34 @@ bool util_color(int fd)
 
 /* ---- text shown to people ---- */
 
-/* The code point of the valid UTF-8 sequence at p (n bytes available) and its length, or 0
- * when p does not start one (RFC 3629: no overlong form, no surrogate, nothing past U+10FFFF). */
-static size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
+/* Documented in util.h. */
+size_t util_utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
 {
+	unsigned char c = p[0], lo = 0x80, hi = 0xBF;
 	size_t len;
-	unsigned char lo = 0x80, hi = 0xBF;
 	uint32_t v;
-	if (p[0] >= 0xC2 && p[0] <= 0xDF) {
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xC2 && c <= 0xDF) {
 		len = 2;
-		v = p[0] & 0x1Fu;
-	} else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
+		v = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
 		len = 3;
-		v = p[0] & 0x0Fu;
-		lo = p[0] == 0xE0 ? 0xA0 : 0x80;
-		hi = p[0] == 0xED ? 0x9F : 0xBF;
-	} else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
+		v = c & 0x0F;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
 		len = 4;
-		v = p[0] & 0x07u;
-		lo = p[0] == 0xF0 ? 0x90 : 0x80;
-		hi = p[0] == 0xF4 ? 0x8F : 0xBF;
+		v = c & 0x07;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;
 	} else {
 		return 0;
 	}
@@ -287,7 +295,7 @@ static size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
 			return 0;
 		lo = 0x80;
 		hi = 0xBF;
-		v = (v << 6) | (p[i] & 0x3Fu);
+		v = (v << 6) | (p[i] & 0x3F);
 	}
 	*cp = v;
 	return len;
@@ -317,7 +325,7 @@ size_t util_escape_char(const char *p, size_t n, char esc[UTIL_ESC_MAX])
 	}
 	if (u[0] < 0x80)
 		return 1;
-	len = utf8_decode(u, n, &cp);
+	len = util_utf8_decode(u, n, &cp);
 	if (len == 0 || cp <= 0x9F) {   /* not UTF-8, or a C1 control: byte by byte */
 		snprintf(esc, UTIL_ESC_MAX, "\\x%02x", u[0]);
 		return 1;

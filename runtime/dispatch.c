@@ -36,14 +36,7 @@ static void failure_text(const struct nodes *ns, const struct command *c, bool s
 			 const struct transport_result *r, const char *capture, char *out, size_t len)
 {
 	char how[96], tail[512];
-	if (r->timed_out)
-		snprintf(how, sizeof(how), "timed out after %gs", (double)r->timeout_ns / 1e9);
-	else if (r->interrupted)
-		snprintf(how, sizeof(how), "aborted by a second interrupt");
-	else if (r->signal)
-		snprintf(how, sizeof(how), "killed by signal %d", r->signal);
-	else
-		snprintf(how, sizeof(how), "exited with status %d", r->status);
+	nodes_ending(r, false, how, sizeof(how));
 	text_tail_lines(r->tail, 3, tail, sizeof(tail));
 	snprintf(out, len, "%s%s%s%s%s%s%s%s%s%s", several_nodes ? ns->t->nodes[c->node].name : "",
 		 several_nodes ? ": " : "", c->what ? c->what : "", c->what ? ": " : "", how, tail[0] ? ": " : "", tail,

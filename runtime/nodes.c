@@ -239,19 +239,24 @@ int nodes_run(struct nodes *ns, unsigned node, const char *line, long long timeo
 	return transport_run(tr, &c, r, err, errlen);
 }
 
+void nodes_ending(const struct transport_result *r, bool was, char *out, size_t len)
+{
+	if (r->timed_out)
+		snprintf(out, len, "timed out after %gs", (double)r->timeout_ns / 1e9);
+	else if (r->interrupted)
+		snprintf(out, len, "%saborted by a second interrupt", was ? "was " : "");
+	else if (r->signal)
+		snprintf(out, len, "%skilled by signal %d", was ? "was " : "", r->signal);
+	else
+		snprintf(out, len, "exited with status %d", r->status);
+}
+
 void nodes_failure_text(const struct nodes *ns, unsigned node, enum profile_key k, const char *line,
 			const struct transport_result *r, char *out, size_t len)
 {
 	char how[96], tail[512], shown[256];
 	text_escape(shown, sizeof(shown), line, 160);
-	if (r->timed_out)
-		snprintf(how, sizeof(how), "timed out after %gs", (double)r->timeout_ns / 1e9);
-	else if (r->interrupted)
-		snprintf(how, sizeof(how), "was aborted by a second interrupt");
-	else if (r->signal)
-		snprintf(how, sizeof(how), "was killed by signal %d", r->signal);
-	else
-		snprintf(how, sizeof(how), "exited with status %d", r->status);
+	nodes_ending(r, true, how, sizeof(how));
 	text_tail_lines(r->tail, 3, tail, sizeof(tail));
 	snprintf(out, len, "%s on %s: `%s` %s%s%s", k == PK_EXEC ? "exec" : profile_key_name(k), ns->t->nodes[node].name,
 		 shown, how, tail[0] ? ": " : "", tail);

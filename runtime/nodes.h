@@ -77,6 +77,11 @@ const char *nodes_render(struct nodes *ns, unsigned node, enum profile_key k, co
 int nodes_run(struct nodes *ns, unsigned node, const char *line, long long timeout_ns, const char *capture,
 	      const char *label, struct transport_result *r, char *err, size_t errlen);
 
+/* How a command ended, for a message: "timed out after 1s" (the timeout it was given),
+ * "exited with status 2", "killed by signal 9" or "aborted by a second interrupt" (with `was`:
+ * "was killed …", "was aborted …", to follow a command's text). */
+void nodes_ending(const struct transport_result *r, bool was, char *out, size_t len);
+
 /* Why key k's command `line`, which ran on node, failed (status, signal, timeout), with the
  * last lines of its output: "KEY on NODE: `LINE` exited with status 2: OUTPUT". */
 void nodes_failure_text(const struct nodes *ns, unsigned node, enum profile_key k, const char *line,

@@ -70,6 +70,11 @@ bool util_color(int fd);
 
 /* ---- text shown to people ---- */
 
+/* The length (1 to 4) of the valid UTF-8 sequence at p (n > 0 bytes available) and its code
+ * point in *cp, or 0 when p does not start one (RFC 3629: no overlong form, no surrogate,
+ * nothing past U+10FFFF, nothing cut short). */
+size_t util_utf8_decode(const unsigned char *p, size_t n, uint32_t *cp);
+
 /* The longest escape util_escape_char writes, its NUL included (`\u{202e}`). */
 #define UTIL_ESC_MAX 16
 
