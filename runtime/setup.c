@@ -502,7 +502,8 @@ int setup_lock(struct run *R, bool resume)
 		return EXIT_USAGE;
 	}
 	if (resume)
-		rc = last_run_resume_gate(rc == 0 ? &last : NULL, R->target.name, R->run_id, msg, sizeof(msg));
+		rc = last_run_resume_gate(rc == 0 ? &last : NULL, R->target.name, R->run_id, R->journal_path, msg,
+					  sizeof(msg));
 	else
 		rc = last_run_gate(rc == 0 ? &last : NULL, R->target.name, R->o.abandon, msg, sizeof(msg));
 	if (rc == 1)
@@ -583,11 +584,9 @@ static int start_journal(struct run *R)
 		run_say(R, "%s", err);
 		return EXIT_USAGE;
 	}
-	struct last_run last = { .status = LAST_RUN_UNFINISHED };
-	snprintf(last.run_id, sizeof(last.run_id), "%s", R->run_id);
-	if (realpath(R->journal_path, last.journal) == NULL)
-		snprintf(last.journal, sizeof(last.journal), "%s", R->journal_path);
-	if (last_run_write(R->state_dir, R->target.name, &last, err, sizeof(err)) < 0) {
+	struct last_run last;
+	if (last_run_make(&last, R->run_id, R->journal_path, LAST_RUN_UNFINISHED, err, sizeof(err)) < 0 ||
+	    last_run_write(R->state_dir, R->target.name, &last, err, sizeof(err)) < 0) {
 		run_say(R, "%s", err);
 		return EXIT_USAGE;
 	}
