@@ -26,6 +26,7 @@ enum {
 	O_EMIT = 1u << 15,
 	O_CHECK = 1u << 16,
 	O_WRITE = 1u << 17,
+	O_ACCEPT = 1u << 18,
 };
 
 #define CLI_MAX_SETS 256
@@ -37,6 +38,8 @@ struct args {
 	const char *inventory, *target, *journal, *abandon, *fail_at, *pace, *log, *output, *emit;
 	const char *sets[CLI_MAX_SETS];
 	unsigned nsets;
+	const char *accepts[CLI_MAX_SETS];   /* resume --accept-changed */
+	unsigned naccepts;
 	char **pos;                  /* the operands, in order */
 	int npos;
 };

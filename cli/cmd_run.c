@@ -74,5 +74,8 @@ int cmd_resume(const struct args *a)
 		return usage_error("resume", "%s", "expects one JOURNAL");
 	if (parse_log("resume", a->log, &json) != 0)
 		return EXIT_USAGE;
-	return exec_resume(a->pos[0], a->yes, json, (const char *const *)a->sets, a->nsets);
+	struct resume_opts o = { .journal_path = a->pos[0], .yes = a->yes, .log_json = json,
+				 .given = (const char *const *)a->sets, .ngiven = a->nsets,
+				 .accept = a->accepts, .naccept = a->naccepts };
+	return exec_resume(&o);
 }

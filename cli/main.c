@@ -45,6 +45,7 @@ static const struct optdef {
 	{ "--emit", O_EMIT, true },
 	{ "--check", O_CHECK, false },
 	{ "-w", O_WRITE, false },
+	{ "--accept-changed", O_ACCEPT, true },
 };
 
 struct command {
@@ -120,6 +121,11 @@ static int parse_args(const struct command *cmd, int argc, char **argv, struct a
 				a->sets[a->nsets++] = val;
 			else
 				return usage_error(cmd->name, "more than %s --set options", "256");
+			break;
+		case O_ACCEPT:
+			if (a->naccepts == CLI_MAX_SETS)
+				return usage_error(cmd->name, "more than %s --accept-changed options", "256");
+			a->accepts[a->naccepts++] = val;
 			break;
 		case O_DRY_RUN:
 			a->dry_run = true;
@@ -546,22 +552,28 @@ static const struct command commands[] = {
 	},
 	{
 		"resume", "Resume an interrupted run from its journal",
-		"Usage: hotplan resume JOURNAL [--yes] [--set NAME=VALUE]... [--log text|json]\n",
+		"Usage: hotplan resume JOURNAL [--yes] [--set NAME=VALUE]...\n"
+		"                      [--accept-changed WHAT]... [--log text|json]\n",
 		"Continue the run JOURNAL records: finished steps are not run again; an\n"
 		"action whose end was not recorded is verified before it is repeated. A run\n"
 		"that failed during its rollback finishes the rollback; one that failed with\n"
 		"no checkpoint retries the failed step. A completed or rolled-back run\n"
-		"cannot be resumed.\n"
+		"cannot be resumed. The run's inputs (the plan and what it imports, the\n"
+		"inventory, the profiles, the nodes' addresses) must be those it started\n"
+		"with, and its steps where they were: a change is named and refused.\n"
 		"\n"
 		"Options:\n"
 		"  --yes        answer yes to every pause and confirmation\n"
 		"  --set NAME=VALUE  a secret param's value again (the journal does not\n"
 		"               keep it; resume refuses to go on without it)\n"
+		"  --accept-changed WHAT  go on although WHAT changed since the run started:\n"
+		"               plan, import, inventory, profile (every file of that role),\n"
+		"               nodes (the nodes' addresses), or a FILE; repeat for each\n"
 		"  --log FORMAT text (default) or json\n"
 		"  -h, --help   show this help\n"
 		"\n"
 		"Exit status: as for 'hotplan run'.\n",
-		O_HELP | O_YES | O_SET | O_LOG, cmd_resume,
+		O_HELP | O_YES | O_SET | O_ACCEPT | O_LOG, cmd_resume,
 	},
 };
 

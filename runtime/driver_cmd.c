@@ -58,15 +58,23 @@ int driver_cmd_open(struct hp_ctx *ctx, const struct driver_cmd_opts *o, struct 
 	struct nodes *ns = nodes_new(ctx, t, o->abort);
 	if ((rc = nodes_load_profiles(ns, &nd, o->plan_path, o->local, msg, len)) != 0)
 		return rc;
-	if (ns->real) {
-		if ((rc = nodes_connect(ns, msg, len)) != 0)
-			return rc;
-		if ((rc = live_discover(ns, o->plan, &nd, t, msg, len)) != 0) {
-			nodes_close(ns);
-			return rc;
-		}
-	}
 	*out = ns;
+	return 0;
+}
+
+int driver_cmd_connect(const struct driver_cmd_opts *o, struct rt_target *t, struct nodes *ns, char *msg, size_t len)
+{
+	struct needs nd;
+	int rc;
+	if (!ns->real)
+		return 0;
+	needs_of(&nd, o->plan, o->proc);
+	if ((rc = nodes_connect(ns, msg, len)) != 0)
+		return rc;
+	if ((rc = live_discover(ns, o->plan, &nd, t, msg, len)) != 0) {
+		nodes_close(ns);
+		return rc;
+	}
 	return 0;
 }
 

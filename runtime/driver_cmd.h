@@ -36,13 +36,17 @@ bool driver_cmd_wanted(const struct rt_target *t);
 
 /* Load each node's profile (its own, the target's, or the transport's default:
  * linux-systemd for local: and ssh://, none for sim:), check that it has every key the
- * procedure needs, check the exec strings' ${PARAM}s, open a transport to each local: and
- * ssh:// node, then read from the live target what the model is built from: each group's
- * owner (`probe group owner`) and, when the inventory lists no store, the stores (`list
- * stores`); both go into *t. Returns 0, or an exit code (exec.h: EXIT_USAGE for what cannot be
- * loaded or reached, EXIT_REJECTED when a profile lacks what the plan needs) with msg. */
+ * procedure needs and the exec strings' ${PARAM}s. Nothing is reached yet: a resume compares
+ * the profiles with the run's first (inputs.h). Returns 0, or an exit code (exec.h: EXIT_USAGE
+ * for what cannot be loaded, EXIT_REJECTED when a profile lacks what the plan needs) with msg. */
 int driver_cmd_open(struct hp_ctx *ctx, const struct driver_cmd_opts *o, struct rt_target *t, struct nodes **out,
 		    char *msg, size_t len);
+
+/* Then open a transport to each local: and ssh:// node of ns and read from the live target
+ * what the model is built from: each group's owner (`probe group owner`) and, when the
+ * inventory lists no store, the stores (`list stores`); both go into *t. Nothing for a
+ * preview on sim: nodes. 0, or EXIT_USAGE with msg (everything opened closed again). */
+int driver_cmd_connect(const struct driver_cmd_opts *o, struct rt_target *t, struct nodes *ns, char *msg, size_t len);
 
 /* The driver over ns. `values` are the params by index (exec strings); `journal_path` is
  * read when a command runs (output goes to JOURNAL.out/NODE.log; empty: not captured);

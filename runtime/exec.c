@@ -18,12 +18,14 @@ int exec_run(const struct run_opts *o)
 	return run_free(R, rc);
 }
 
-int exec_resume(const char *journal_path, bool yes, bool log_json, const char *const *given, unsigned ngiven)
+int exec_resume(const struct resume_opts *ro)
 {
-	struct run_opts o = { .yes = yes, .log_json = log_json, .kind = -1 };
+	struct run_opts o = { .yes = ro->yes, .log_json = ro->log_json, .kind = -1 };
 	struct run *R = run_new(&o);
 	int rc = run_catch_signals(R);
+	R->accept = ro->accept;
+	R->naccept = ro->naccept;
 	if (rc == 0)
-		rc = resume_run(R, journal_path, given, ngiven);
+		rc = resume_run(R, ro->journal_path, ro->given, ro->ngiven);
 	return run_free(R, rc);
 }

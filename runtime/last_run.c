@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -36,17 +37,44 @@ enum last_run_status last_run_status_of(enum journal_status st)
 	       : st == JOURNAL_STATUS_ROLLED_BACK ? LAST_RUN_ROLLED_BACK : LAST_RUN_FAILED;
 }
 
+int last_run_make(struct last_run *last, const char *run_id, const char *journal_path, enum last_run_status st,
+		  char *err, size_t errlen)
+{
+	struct stat sb;
+	memset(last, 0, sizeof(*last));
+	last->status = st;
+	snprintf(last->run_id, sizeof(last->run_id), "%s", run_id);
+	if (realpath(journal_path, last->journal) == NULL || stat(last->journal, &sb) != 0)
+		return util_err(err, errlen, "last-run record: journal %s: %s", journal_path, strerror(errno));
+	last->has_file_id = true;
+	last->dev = (uint64_t)sb.st_dev;
+	last->ino = (uint64_t)sb.st_ino;
+	return 0;
+}
+
+/* A decimal u64 that is the whole of s. */
+static bool parse_u64(const char *s, uint64_t *out)
+{
+	int64_t v;
+	if (!target_file_i64(s, &v) || v < 0)
+		return false;
+	*out = (uint64_t)v;
+	return true;
+}
+
 int last_run_read(const char *state_dir, const char *target, struct last_run *last,
 		  char *err, size_t errlen)
 {
-	char path[JOURNAL_PATH_MAX], text[TARGET_FILE_TEXT_MAX + 1], status[32], when[32];
+	char path[JOURNAL_PATH_MAX], text[TARGET_FILE_TEXT_MAX + 1], status[32], when[32], dev[32], ino[32];
 	size_t len;
 	int fd;
 	struct target_file_kv kv[] = {
-		{ "run", last->run_id, sizeof(last->run_id), false },
-		{ "journal", last->journal, sizeof(last->journal), false },
-		{ "status", status, sizeof(status), false },
-		{ "time", when, sizeof(when), false },
+		{ "run", last->run_id, sizeof(last->run_id), false, false },
+		{ "journal", last->journal, sizeof(last->journal), false, false },
+		{ "status", status, sizeof(status), false, false },
+		{ "time", when, sizeof(when), false, false },
+		{ "device", dev, sizeof(dev), false, true },   /* both, or neither (an older record) */
+		{ "inode", ino, sizeof(ino), false, true },
 	};
 
 	memset(last, 0, sizeof(*last));
@@ -72,7 +100,10 @@ int last_run_read(const char *state_dir, const char *target, struct last_run *la
 			i++;
 	else
 		i = sizeof(status_names) / sizeof(status_names[0]);
-	if (i == sizeof(status_names) / sizeof(status_names[0]) || !target_file_i64(when, &last->time_ns)) {
+	last->has_file_id = kv[4].seen && kv[5].seen;
+	if (i == sizeof(status_names) / sizeof(status_names[0]) || !target_file_i64(when, &last->time_ns) ||
+	    kv[4].seen != kv[5].seen ||
+	    (last->has_file_id && (!parse_u64(dev, &last->dev) || !parse_u64(ino, &last->ino)))) {
 		memset(last, 0, sizeof(*last));
 		return util_err(err, errlen, "last-run record %s is malformed", path);
 	}
@@ -95,8 +126,13 @@ int last_run_write(const char *state_dir, const char *target, const struct last_
 	text = malloc(TARGET_FILE_TEXT_MAX);
 	if (text == NULL)
 		return util_err(err, errlen, "write last-run record %s: %s", path, strerror(ENOMEM));
-	n = snprintf(text, TARGET_FILE_TEXT_MAX, LAST_MAGIC "\nrun %s\njournal %s\nstatus %s\ntime %" PRId64 "\nend\n",
+	n = snprintf(text, TARGET_FILE_TEXT_MAX, LAST_MAGIC "\nrun %s\njournal %s\nstatus %s\ntime %" PRId64 "\n",
 		     last->run_id, last->journal, status_names[last->status], journal_now_ns());
+	if (n > 0 && n < TARGET_FILE_TEXT_MAX && last->has_file_id)
+		n += snprintf(text + n, TARGET_FILE_TEXT_MAX - (size_t)n, "device %" PRIu64 "\ninode %" PRIu64 "\n",
+			      last->dev, last->ino);
+	if (n > 0 && n < TARGET_FILE_TEXT_MAX)
+		n += snprintf(text + n, TARGET_FILE_TEXT_MAX - (size_t)n, "end\n");
 	if (n < 0 || n >= TARGET_FILE_TEXT_MAX) {
 		free(text);
 		return util_err(err, errlen, "write last-run record %s: too long", path);
@@ -143,7 +179,39 @@ int last_run_gate(const struct last_run *last, const char *target, const char *a
 	return 1;
 }
 
-int last_run_resume_gate(const struct last_run *last, const char *target, const char *run_id,
+/* Is `journal` the file the record names? 0 yes (msg: "" or a note), 1 no (msg). */
+static int same_journal(const struct last_run *last, const char *target, const char *journal, char *msg,
+			size_t msglen)
+{
+	char abs[JOURNAL_PATH_MAX];
+	struct stat sb;
+	const char *p = realpath(journal, abs) != NULL ? abs : journal;
+	if (strcmp(p, last->journal) != 0) {
+		util_err(msg, msglen, "%s is not the journal of run %s: target '%s''s last-run record names %s; a copy "
+			 "of a journal cannot be resumed (the original would then run again what the copy ran)",
+			 p, last->run_id, target, last->journal);
+		return 1;
+	}
+	if (!last->has_file_id) {
+		util_err(msg, msglen, "target '%s''s last-run record was written by an older hotplan: its journal is "
+			 "matched by its path only, not by its device and inode", target);
+		return 0;
+	}
+	if (stat(p, &sb) != 0) {
+		util_err(msg, msglen, "journal %s: %s", p, strerror(errno));
+		return 1;
+	}
+	if ((uint64_t)sb.st_dev != last->dev || (uint64_t)sb.st_ino != last->ino) {
+		util_err(msg, msglen, "%s is not the file run %s started (device %" PRIu64 ", inode %" PRIu64 "; target "
+			 "'%s''s last-run record names device %" PRIu64 ", inode %" PRIu64 "): a journal copied or moved "
+			 "over the original cannot be resumed",
+			 p, last->run_id, (uint64_t)sb.st_dev, (uint64_t)sb.st_ino, target, last->dev, last->ino);
+		return 1;
+	}
+	return 0;
+}
+
+int last_run_resume_gate(const struct last_run *last, const char *target, const char *run_id, const char *journal,
 			 char *msg, size_t msglen)
 {
 	util_err(msg, msglen, "%s", "");
@@ -158,6 +226,8 @@ int last_run_resume_gate(const struct last_run *last, const char *target, const 
 		    run_id, target, last->run_id, last_run_status_name(last->status));
 		return 1;
 	}
+	if (same_journal(last, target, journal, msg, msglen) != 0)
+		return 1;
 	if (last->status == LAST_RUN_COMPLETED || last->status == LAST_RUN_ROLLED_BACK) {
 		util_err(msg, msglen, "run %s of target '%s' %s: it cannot be resumed", run_id, target,
 		    last->status == LAST_RUN_COMPLETED ? "completed" : "was rolled back");

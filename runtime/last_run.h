@@ -12,6 +12,7 @@
 #ifndef HP_LAST_RUN_H
 #define HP_LAST_RUN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,7 +31,15 @@ struct last_run {
 	char journal[JOURNAL_PATH_MAX];      /* absolute, so `hotplan resume` works from anywhere */
 	enum last_run_status status;
 	int64_t time_ns;                     /* when it was written (last_run_write sets it) */
+	bool has_file_id;                    /* dev and ino say which file the journal is (a record
+					      * written before they were kept has only the path) */
+	uint64_t dev, ino;
 };
+
+/* The record of run run_id, whose journal is at journal_path (made absolute; its device and
+ * inode taken), with status st. -1 with err when the journal cannot be found. */
+int last_run_make(struct last_run *last, const char *run_id, const char *journal_path, enum last_run_status st,
+		  char *err, size_t errlen);
 
 /* "unfinished", "failed", "completed", "rolled-back". */
 const char *last_run_status_name(enum last_run_status status);
@@ -57,10 +66,13 @@ int last_run_write(const char *state_dir, const char *target, const struct last_
 int last_run_gate(const struct last_run *last, const char *target, const char *abandon,
 		  char *msg, size_t msglen);
 
-/* May `hotplan resume` continue run `run_id` of `target`? Only while it is the target's last
- * run (a run given up with --abandon, or followed by a newer run, must never be resumed)
- * and is unfinished or failed. 0 yes; 1 no (exit 5), msg says why. */
-int last_run_resume_gate(const struct last_run *last, const char *target, const char *run_id,
+/* May `hotplan resume` continue run `run_id` of `target` from the journal at `journal`? Only
+ * while it is the target's last run (a run given up with --abandon, or followed by a newer
+ * run, must never be resumed), `journal` is the file the record names (the same path, and the
+ * same device and inode: a copy of a journal, or a file put in its place, would run again what
+ * the original ran), and the run is unfinished or failed. 0 yes (msg "" or a note to print,
+ * for a record that keeps no device and inode); 1 no (exit 5), msg says why. */
+int last_run_resume_gate(const struct last_run *last, const char *target, const char *run_id, const char *journal,
 			 char *msg, size_t msglen);
 
 #endif

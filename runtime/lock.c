@@ -49,10 +49,10 @@ static int read_owner(int fd, struct lock_owner *o, enum owner_read *what)
 	char text[TARGET_FILE_TEXT_MAX + 1], pid[32], started[32];
 	size_t len;
 	struct target_file_kv kv[] = {
-		{ "run", o->run_id, sizeof(o->run_id), false },
-		{ "pid", pid, sizeof(pid), false },
-		{ "started", started, sizeof(started), false },
-		{ "host", o->host, sizeof(o->host), false },
+		{ "run", o->run_id, sizeof(o->run_id), false, false },
+		{ "pid", pid, sizeof(pid), false, false },
+		{ "started", started, sizeof(started), false, false },
+		{ "host", o->host, sizeof(o->host), false, false },
 	};
 
 	memset(o, 0, sizeof(*o));

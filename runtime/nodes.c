@@ -168,6 +168,17 @@ struct lookup {
 	unsigned nvars;
 };
 
+const char *nodes_sandbox(struct arena *a, const struct rt_target *t, unsigned node)
+{
+	const struct ast_literal *f = target_fact(t, (int)node, "sandbox");
+	if (f != NULL)
+		return text_literal(a, f);
+	const char *env = getenv("HOTPLAN_SANDBOX");
+	if (env != NULL && env[0] != '\0')
+		return arena_printf(a, "%s/%s", env, t->nodes[node].name);
+	return NULL;
+}
+
 static const char *node_lookup(void *ud, const char *name, bool *raw, char *err, size_t errlen)
 {
 	struct lookup *l = ud;
@@ -181,12 +192,9 @@ static const char *node_lookup(void *ud, const char *name, bool *raw, char *err,
 	if (strcmp(name, "node") == 0)
 		return nd->name;
 	if (strcmp(name, "sandbox") == 0) {
-		const struct ast_literal *f = target_fact(l->ns->t, (int)l->node, "sandbox");
-		if (f != NULL)
-			return text_literal(a, f);
-		const char *env = getenv("HOTPLAN_SANDBOX");
-		if (env != NULL && env[0] != '\0')
-			return arena_printf(a, "%s/%s", env, nd->name);
+		const char *sb = nodes_sandbox(a, l->ns->t, l->node);
+		if (sb != NULL)
+			return sb;
 		snprintf(err, errlen, "node %s has no sandbox: give it `fact sandbox = \"DIR\"` or set HOTPLAN_SANDBOX",
 			 nd->name);
 		return NULL;

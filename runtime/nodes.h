@@ -72,6 +72,10 @@ void nodes_close(struct nodes *ns);
 const char *nodes_render(struct nodes *ns, unsigned node, enum profile_key k, const struct profile_var *vars,
 			 unsigned nvars, char *err, size_t errlen);
 
+/* The sandbox of node `node` of t (where the posix-test profile acts: ${sandbox}): its
+ * `fact sandbox`, else $HOTPLAN_SANDBOX/NAME; NULL when it has none. In arena a. */
+const char *nodes_sandbox(struct arena *a, const struct rt_target *t, unsigned node);
+
 /* Run a line on a node through its transport. 0 when it ran (r says how it ended), -1 (err)
  * when it could not run. capture and label as in struct transport_cmd. */
 int nodes_run(struct nodes *ns, unsigned node, const char *line, long long timeout_ns, const char *capture,

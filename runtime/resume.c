@@ -145,12 +145,25 @@ static int rebuild(struct run *R, const char *journal_path, const char *const *g
 		run_say(R, "%s: the journal does not say which plan ran", journal_path);
 		return EXIT_USAGE;
 	}
+	if (inputs_from_vars(&R->bound, &R->ctx.arena, R->log.header.vars, R->log.header.nvars, err, sizeof(err)) < 0) {
+		run_say(R, "%s: %s", journal_path, err);
+		return EXIT_USAGE;
+	}
+	if (!R->bound.recorded && R->naccept > 0) {
+		run_say(R, "--accept-changed: run %s's journal records no inputs (written by an older hotplan): only its "
+			"plan is compared", R->log.header.run_id);
+		return EXIT_USAGE;
+	}
 	if ((rc = setup_load_plan(R, R->o.plan_path)) != 0)
 		return rc;
-	if (memcmp(R->plan_hash, R->log.header.plan_hash, 32) != 0) {
-		run_say(R, "%s changed since run %s started: resume needs the same plan", R->o.plan_path,
-			R->log.header.run_id);
-		return EXIT_USAGE;
+	if (!R->bound.recorded) {
+		if (memcmp(R->plan_hash, R->log.header.plan_hash, 32) != 0) {
+			run_say(R, "%s changed since run %s started: resume needs the same plan", R->o.plan_path,
+				R->log.header.run_id);
+			return EXIT_USAGE;
+		}
+		run_say(R, "run %s's journal records no inputs (written by an older hotplan): only the plan's hash was "
+			"compared, not its imports, the inventory, the profiles nor the nodes' addresses", R->log.header.run_id);
 	}
 	snprintf(R->journal_path, sizeof(R->journal_path), "%s", journal_path);
 	snprintf(R->sim_path, sizeof(R->sim_path), "%s.sim", journal_path);
@@ -158,6 +171,9 @@ static int rebuild(struct run *R, const char *journal_path, const char *const *g
 	progress_init(&R->prog, stdout, R->o.log_json, R->run_id);
 	if ((rc = setup_target(R)) != 0)
 		return rc;
+	/* the run keeps its identity: a plan changed with --accept-changed plan still resumes run
+	 * R's journal and saved state */
+	memcpy(R->plan_hash, R->log.header.plan_hash, 32);
 	started_roles(R);
 	if (R->sim && run_load_sim(R, err, sizeof(err)) < 0) {
 		run_say(R, "%s", err);
@@ -205,20 +221,6 @@ static int reopen(struct run *R, const char *journal_path)
 	return 0;
 }
 
-static const struct ast_stmt *find_stmt_index(const struct ast_stmt *st, int32_t index)
-{
-	for (; st != NULL; st = st->next) {
-		if ((st->kind == S_STEP || st->kind == S_CHECKPOINT) && (int32_t)st->index == index)
-			return st;
-		const struct ast_stmt *r = find_stmt_index(st->body, index);
-		if (r == NULL)
-			r = find_stmt_index(st->else_body, index);
-		if (r != NULL)
-			return r;
-	}
-	return NULL;
-}
-
 /* run-resume journaled, then the rollback that had started, or the walk. */
 static int go_on(struct run *R, const char *journal_path)
 {
@@ -233,7 +235,7 @@ static int go_on(struct run *R, const char *journal_path)
 	}
 	if (R->rs.next != JOURNAL_NEXT_ROLLBACK)
 		return act_walk(R);
-	const struct ast_stmt *ck = find_stmt_index(R->proc->body, R->rs.rollback.step);
+	const struct ast_stmt *ck = setup_stmt_at(R, R->rs.rollback.step);
 	if (ck == NULL || ck->kind != S_CHECKPOINT) {
 		run_say(R, "%s: the journal rolls back to a checkpoint the plan does not have", journal_path);
 		return EXIT_USAGE;

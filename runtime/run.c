@@ -270,11 +270,9 @@ void run_finish(struct run *R, enum journal_status st)
 		return;
 	if (run_journal(R, JOURNAL_RUN_DONE, NULL, -1, NULL, NULL, st) < 0)
 		return;   /* the target stays unfinished: `resume` sees how it ended */
-	struct last_run last = { .status = last_run_status_of(st) };
-	snprintf(last.run_id, sizeof(last.run_id), "%s", R->run_id);
-	if (realpath(R->journal_path, last.journal) == NULL)
-		snprintf(last.journal, sizeof(last.journal), "%s", R->journal_path);
-	if (last_run_write(R->state_dir, R->target.name, &last, err, sizeof(err)) < 0)
+	struct last_run last;
+	if (last_run_make(&last, R->run_id, R->journal_path, last_run_status_of(st), err, sizeof(err)) < 0 ||
+	    last_run_write(R->state_dir, R->target.name, &last, err, sizeof(err)) < 0)
 		run_say(R, "%s", err);
 }
 

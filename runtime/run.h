@@ -13,6 +13,7 @@
 #include "ctx.h"
 #include "driver.h"
 #include "exec.h"
+#include "inputs.h"
 #include "journal.h"
 #include "journal_resume.h"
 #include "lock.h"
@@ -49,7 +50,12 @@ struct run {
 						* what failed; exit 4, `hotplan resume` continues) */
 	struct lock *lk;
 	bool sim;                              /* every node is simulated */
+	struct inputs inputs;                  /* what it read and its nodes (setup.c gathers them) */
 	/* resume */
+	struct inputs bound;                   /* the inputs the journal's header recorded */
+	const char *const *accept;             /* --accept-changed: changes the resume may go on with */
+	unsigned naccept;
+	unsigned long long accept_used;        /* a bit per accept entry that named a change */
 	struct journal_log log;
 	struct journal_resume rs;
 	bool resuming;

@@ -79,6 +79,7 @@ int setup_load_plan(struct run *R, const char *path)
 {
 	const char *why = NULL;
 	struct ast_file *f = NULL;
+	unsigned from = R->ctx.nsources;
 
 	if (is_image_file(path)) {
 		unsigned char *buf = NULL;
@@ -91,6 +92,8 @@ int setup_load_plan(struct run *R, const char *path)
 			return EXIT_USAGE;
 		}
 		image_source_hash(buf, len, R->plan_hash);
+		/* what it imported is compiled in: the image's bytes are the plan */
+		inputs_add_text(&R->inputs, &R->ctx.arena, INPUT_PLAN, path, (const char *)buf, len);
 		free(buf);
 	} else {
 		f = parse_file(&R->ctx, path, &why);
@@ -98,6 +101,7 @@ int setup_load_plan(struct run *R, const char *path)
 			run_say(R, "%s", why);
 			return EXIT_USAGE;
 		}
+		inputs_add_sources(&R->inputs, &R->ctx.arena, &R->ctx, from, R->ctx.nsources, INPUT_PLAN, INPUT_IMPORT);
 	}
 	check_file(&R->ctx, f, CHECK_ALL, false);
 	diag_finish(&R->ctx);
@@ -138,6 +142,50 @@ static const struct ast_stmt *find_step(const struct ast_stmt *st, const char *n
 	return NULL;
 }
 
+static const struct ast_stmt *stmt_at(const struct ast_stmt *st, int32_t index)
+{
+	for (; st != NULL; st = st->next) {
+		if ((st->kind == S_STEP || st->kind == S_CHECKPOINT) && (int32_t)st->index == index)
+			return st;
+		const struct ast_stmt *r = stmt_at(st->body, index);
+		if (r == NULL)
+			r = stmt_at(st->else_body, index);
+		if (r != NULL)
+			return r;
+	}
+	return NULL;
+}
+
+const struct ast_stmt *setup_stmt_at(struct run *R, int32_t index)
+{
+	return stmt_at(R->proc->body, index);
+}
+
+/* Steps are matched by their place and their name together, never by place alone: every step
+ * and checkpoint the journal names must be the plan's at that place, under that name (a step
+ * inserted before them, in the plan or a file it imports, moves them). */
+static int check_steps(struct run *R)
+{
+	for (size_t i = 0; i < R->log.n; i++) {
+		const struct journal_record *r = &R->log.records[i];
+		if (r->step < 0)
+			continue;
+		const struct ast_stmt *st = setup_stmt_at(R, r->step);
+		const char *name = st != NULL && st->name.s != NULL ? st->name.s : NULL;
+		if (name == NULL || strcmp(name, r->step_name != NULL ? r->step_name : "") != 0) {
+			if (name == NULL)
+				run_say(R, "run %s: the journal's step %d is '%s', but the plan has no step %d: resume refused, "
+					"nothing was run", R->log.header.run_id, r->step, r->step_name, r->step);
+			else
+				run_say(R, "run %s: the journal's step %d is '%s', but the plan's step %d is '%s' (a step was "
+					"added, removed or renamed before it): resume refused, nothing was run",
+					R->log.header.run_id, r->step, r->step_name, r->step, name);
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
 /* ---- the target, params and the model ---------------------------------------------------- */
 
 /* The target (the inventory's, or the built-in simulated one of the plan's kind) and its
@@ -155,13 +203,16 @@ static int pick_target(struct run *R, struct ast_file **inv)
 		if (R->o.kind < 0 && R->plan->proc[PROC_STANDALONE] == NULL && R->plan->proc[PROC_CLUSTER] != NULL)
 			k = PROC_CLUSTER;
 		target_builtin(&R->ctx.arena, k, &R->target);
+		inputs_set_nodes(&R->inputs, &R->ctx.arena, &R->target);
 		return 0;
 	}
+	unsigned from = R->ctx.nsources;
 	*inv = parse_file(&R->ctx, R->o.inventory_path, &why);
 	if (*inv == NULL) {
 		run_say(R, "%s", why);
 		return EXIT_USAGE;
 	}
+	inputs_add_sources(&R->inputs, &R->ctx.arena, &R->ctx, from, R->ctx.nsources, INPUT_INVENTORY, INPUT_IMPORT);
 	if (R->ctx.diags.n > before) {
 		diag_finish(&R->ctx);
 		diag_print_text(&R->ctx, stderr, false);
@@ -172,6 +223,7 @@ static int pick_target(struct run *R, struct ast_file **inv)
 		run_say(R, "%s: %s", R->o.inventory_path, err);
 		return EXIT_USAGE;
 	}
+	inputs_set_nodes(&R->inputs, &R->ctx.arena, &R->target);
 	if (R->o.kind >= 0 && (enum proc_kind)R->o.kind != R->target.kind) {
 		run_say(R, "--kind %s, but target '%s' is %s", kind_name((enum proc_kind)R->o.kind), R->target.name,
 			R->target.kind == PROC_CLUSTER ? "a cluster" : "standalone");
@@ -202,21 +254,61 @@ static int confirm(struct run *R)
 	return EXIT_REJECTED;
 }
 
-/* local: and ssh:// nodes, and sim: nodes that name a real profile: their profiles and
- * transports, the stores and group owners of the live target (driver_cmd.h); then, for a
- * real target, the operator's yes. */
+/* A resume: are the inputs of `roles` (a bit per enum input_role; with nodes, the nodes'
+ * identities too) what the run started with (R->bound, the journal header's)? Each change is
+ * said; one that --accept-changed does not name refuses the resume (EXIT_USAGE, nothing has
+ * reached a node yet). `last`: the last look; an --accept-changed that named no change is a
+ * usage error then. */
+static int check_bound(struct run *R, unsigned roles, bool nodes, bool last)
+{
+	const char **lines;
+	bool *accepted;
+	unsigned n;
+	unsigned long long used;
+	if (!R->resuming || !R->bound.recorded)
+		return 0;
+	unsigned refused = inputs_compare(&R->bound, &R->inputs, roles, nodes, R->accept, R->naccept, &R->ctx.arena,
+					  &lines, &accepted, &n, &used);
+	R->accept_used |= used;
+	for (unsigned i = 0; i < n; i++)
+		run_say(R, "%s%s", lines[i], accepted[i] ? " (accepted: --accept-changed)" : "");
+	if (refused > 0) {
+		run_say(R, "run %s started with other inputs: resume refused, nothing was run (to go on all the same, "
+			"name each change with --accept-changed ROLE|FILE|nodes: docs/journal.md)", R->log.header.run_id);
+		return EXIT_USAGE;
+	}
+	for (unsigned i = 0; last && i < R->naccept; i++)
+		if (i >= 64 || !(R->accept_used & (1ULL << i))) {
+			run_say(R, "--accept-changed %s: nothing of that changed since run %s started", R->accept[i],
+				R->log.header.run_id);
+			return EXIT_USAGE;
+		}
+	return 0;
+}
+
+/* local: and ssh:// nodes, and sim: nodes that name a real profile: their profiles (compared
+ * with the run's, when resuming), transports, the stores and group owners of the live target
+ * (driver_cmd.h); then, for a real target, the operator's yes. */
 static int open_commands(struct run *R, const struct ast_file *inv)
 {
-	unsigned before = R->ctx.diags.n;
+	unsigned before = R->ctx.diags.n, from = R->ctx.nsources;
 	char msg[2048];
 
 	if (!driver_cmd_wanted(&R->target))
-		return 0;
+		return check_bound(R, 1u << INPUT_PROFILE, false, true);
 	struct driver_cmd_opts co = { R->plan, R->proc, R->o.plan_path, inv != NULL ? inv->profiles : NULL, R->o.dry_run,
 			       &run_interrupts };
 	int rc = driver_cmd_open(&R->ctx, &co, &R->target, &R->cmd, msg, sizeof(msg));
 	driver_cmd_print_diags(&R->ctx, before, stderr);
 	if (rc != 0) {
+		run_say(R, "%s", msg);
+		return rc;
+	}
+	inputs_add_sources(&R->inputs, &R->ctx.arena, &R->ctx, from, R->ctx.nsources, INPUT_PROFILE, INPUT_PROFILE);
+	if ((rc = check_bound(R, 1u << INPUT_PROFILE, false, true)) != 0)
+		return rc;
+	if ((rc = driver_cmd_connect(&co, &R->target, R->cmd, msg, sizeof(msg))) != 0) {
+		R->cmd = NULL;   /* closed */
 		run_say(R, "%s", msg);
 		return rc;
 	}
@@ -294,6 +386,8 @@ int setup_target(struct run *R)
 {
 	struct ast_file *inv = NULL;
 	int rc = pick_target(R, &inv);
+	if (rc == 0)
+		rc = check_bound(R, (1u << INPUT_PLAN) | (1u << INPUT_IMPORT) | (1u << INPUT_INVENTORY), true, false);
 	if (rc != 0)
 		return rc;
 	R->proc = R->plan->proc[R->target.kind];
@@ -302,6 +396,8 @@ int setup_target(struct run *R)
 			kind_name(R->target.kind), R->target.name);
 		return EXIT_REJECTED;
 	}
+	if (R->resuming && (rc = check_steps(R)) != 0)
+		return rc;
 	R->sim = true;
 	for (unsigned n = 0; n < R->target.nnodes; n++)
 		R->sim &= R->target.nodes[n].transport == TR_SIM;
@@ -406,7 +502,8 @@ int setup_lock(struct run *R, bool resume)
 		return EXIT_USAGE;
 	}
 	if (resume)
-		rc = last_run_resume_gate(rc == 0 ? &last : NULL, R->target.name, R->run_id, msg, sizeof(msg));
+		rc = last_run_resume_gate(rc == 0 ? &last : NULL, R->target.name, R->run_id, R->journal_path, msg,
+					  sizeof(msg));
 	else
 		rc = last_run_gate(rc == 0 ? &last : NULL, R->target.name, R->o.abandon, msg, sizeof(msg));
 	if (rc == 1)
@@ -451,6 +548,8 @@ static unsigned header_vars(struct run *R, const char *abs, const char **vars)
 	for (const struct ast_role *r = R->proc->roles; r != NULL; r = r->next)
 		if (r->kind != R_LOOPVAR)
 			vars[nv++] = arena_printf(a, "role=%s=%llx", r->name.s, (unsigned long long)R->bind.nodes[r->index]);
+	/* what it ran with: a resume refuses other inputs (inputs.h) */
+	nv += inputs_to_vars(&R->inputs, a, vars + nv);
 	return nv;
 }
 
@@ -458,7 +557,8 @@ static unsigned header_vars(struct run *R, const char *abs, const char **vars)
 static int start_journal(struct run *R)
 {
 	char err[1024];
-	const char **vars = arena_alloc(&R->ctx.arena, (R->o.nsets + R->bind.n + 12) * sizeof(*vars));
+	const char **vars = arena_alloc(&R->ctx.arena,
+					(R->o.nsets + R->bind.n + inputs_nvars(&R->inputs) + 12) * sizeof(*vars));
 	char abs[JOURNAL_PATH_MAX];
 
 	if (realpath(R->o.plan_path, abs) == NULL)
@@ -484,11 +584,9 @@ static int start_journal(struct run *R)
 		run_say(R, "%s", err);
 		return EXIT_USAGE;
 	}
-	struct last_run last = { .status = LAST_RUN_UNFINISHED };
-	snprintf(last.run_id, sizeof(last.run_id), "%s", R->run_id);
-	if (realpath(R->journal_path, last.journal) == NULL)
-		snprintf(last.journal, sizeof(last.journal), "%s", R->journal_path);
-	if (last_run_write(R->state_dir, R->target.name, &last, err, sizeof(err)) < 0) {
+	struct last_run last;
+	if (last_run_make(&last, R->run_id, R->journal_path, LAST_RUN_UNFINISHED, err, sizeof(err)) < 0 ||
+	    last_run_write(R->state_dir, R->target.name, &last, err, sizeof(err)) < 0) {
 		run_say(R, "%s", err);
 		return EXIT_USAGE;
 	}

@@ -13,9 +13,13 @@
 int setup_load_plan(struct run *R, const char *path);
 
 /* The target (R->o: the inventory's, or the built-in simulated one), its procedure, its
- * profiles and transports (a real target: confirmed on the terminal unless --yes), --fail-at,
+ * profiles and transports (a resume: each input, and the journal's steps, compared with the
+ * run's first, before any node is reached) (a real target: confirmed on the terminal unless --yes), --fail-at,
  * the params' values, the concrete model and its start state, the roles, the driver. */
 int setup_target(struct run *R);
+
+/* The step or checkpoint whose index (in R->proc) is `index`, or NULL. */
+const struct ast_stmt *setup_stmt_at(struct run *R, int32_t index);
 
 /* Take the target's lock (R->state_dir), then pass the last-run gate: a new run's (--abandon),
  * or, when `resume`, the gate for resuming run R->run_id. EXIT_LOCKED when refused. */

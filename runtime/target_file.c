@@ -98,7 +98,7 @@ bool target_file_parse(const char *text, size_t len, const char *magic, struct t
 			if (nl + 1 != end)
 				return false;
 			for (size_t i = 0; i < nkv; i++)
-				if (!kv[i].seen)
+				if (!kv[i].seen && !kv[i].optional)
 					return false;
 			return true;
 		} else {

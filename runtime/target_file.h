@@ -32,10 +32,12 @@ struct target_file_kv {
 	char *val;
 	size_t cap;
 	bool seen;
+	bool optional;                       /* may be missing (a key older files did not have) */
 };
 
-/* Whether text[len] is a complete file with this magic line and exactly these keys, each
- * with a non-empty value shorter than its cap. Values are filled as they are found. */
+/* Whether text[len] is a complete file with this magic line and exactly these keys (an
+ * optional one at most once), each with a non-empty value shorter than its cap. Values are
+ * filled as they are found. */
 bool target_file_parse(const char *text, size_t len, const char *magic, struct target_file_kv *kv,
 		       size_t nkv);
 

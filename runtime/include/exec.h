@@ -33,9 +33,20 @@ struct run_opts {
 	bool log_json;
 };
 
+struct resume_opts {
+	const char *journal_path;
+	bool yes;
+	bool log_json;
+	const char *const *given;       /* --set NAME=VALUE: the secret params' values (the journal
+					 * keeps their names only); any other is refused */
+	unsigned ngiven;
+	const char *const *accept;      /* --accept-changed: a role (plan, import, inventory,
+					 * profile), "nodes", or a file; the resume goes on although
+					 * these changed since the run started (docs/journal.md) */
+	unsigned naccept;
+};
+
 int exec_run(const struct run_opts *o);
-/* `hotplan resume`: `given` are the values of the secret params the run was started with
- * (NAME=VALUE; the journal keeps their names only); any other --set is refused. */
-int exec_resume(const char *journal_path, bool yes, bool log_json, const char *const *given, unsigned ngiven);
+int exec_resume(const struct resume_opts *o);
 
 #endif

@@ -174,6 +174,8 @@ def resume_copy(sb, kind, journal, change, unstarted, want_rc, want_sim, w):
         rel = os.path.relpath(journal, sb.state)
         j = os.path.join(cp.state, rel)
         change(j)
+        if os.path.exists(os.path.join(cp.state, "targets", TARGET[kind] + ".last")):
+            cp.adopt(TARGET[kind], j)   # the copy's own run: a copied journal is refused
         r = cp.run("resume", j)
         stats["resumes"] += 1
         if unstarted:

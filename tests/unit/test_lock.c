@@ -424,16 +424,91 @@ static void test_gates(void **state)
 
 	/* resume: only the target's last run, only while it is unfinished or failed */
 	last.status = LAST_RUN_UNFINISHED;
-	assert_int_equal(last_run_resume_gate(&last, "db1", "R1", msg, sizeof(msg)), 0);
+	assert_int_equal(last_run_resume_gate(&last, "db1", "R1", last.journal, msg, sizeof(msg)), 0);
 	last.status = LAST_RUN_FAILED;
-	assert_int_equal(last_run_resume_gate(&last, "db1", "R1", msg, sizeof(msg)), 0);
-	assert_int_equal(last_run_resume_gate(&last, "db1", "R0", msg, sizeof(msg)), 1);
+	assert_int_equal(last_run_resume_gate(&last, "db1", "R1", last.journal, msg, sizeof(msg)), 0);
+	assert_int_equal(last_run_resume_gate(&last, "db1", "R0", last.journal, msg, sizeof(msg)), 1);
 	assert_string_equal(msg, "run R0 of target 'db1' was given up or superseded: the target's last run is R1 (failed)");
-	assert_int_equal(last_run_resume_gate(NULL, "db1", "R1", msg, sizeof(msg)), 1);
+	assert_int_equal(last_run_resume_gate(NULL, "db1", "R1", last.journal, msg, sizeof(msg)), 1);
 	assert_contains(msg, "HOTPLAN_STATE_DIR");
 	last.status = LAST_RUN_COMPLETED;
-	assert_int_equal(last_run_resume_gate(&last, "db1", "R1", msg, sizeof(msg)), 1);
+	assert_int_equal(last_run_resume_gate(&last, "db1", "R1", last.journal, msg, sizeof(msg)), 1);
 	assert_string_equal(msg, "run R1 of target 'db1' completed: it cannot be resumed");
+}
+
+/* One journal per run: the record names its journal by path, device and inode; a copy, or a
+ * file put in the original's place, is refused; a record without device and inode (an older
+ * hotplan's) is matched by path, and the gate says so. */
+static void test_resume_gate_file(void **state)
+{
+	struct last_run last, got;
+	char msg[1200], err[512], j[600], copy[600], other[600];
+	(void)state;
+
+	snprintf(j, sizeof(j), "%s/R1.journal", tmpdir);
+	snprintf(copy, sizeof(copy), "%s/copy.journal", tmpdir);
+	snprintf(other, sizeof(other), "%s/other.journal", tmpdir);
+	FILE *f = fopen(j, "w");
+	assert_non_null(f);
+	assert_int_equal(fclose(f), 0);
+	f = fopen(copy, "w");
+	assert_non_null(f);
+	assert_int_equal(fclose(f), 0);
+
+	assert_int_equal(last_run_make(&last, "R1", j, LAST_RUN_UNFINISHED, err, sizeof(err)), 0);
+	assert_true(last.has_file_id);
+	assert_int_equal(last_run_write(sdir, "db1", &last, err, sizeof(err)), 0);
+	assert_int_equal(last_run_read(sdir, "db1", &got, err, sizeof(err)), 0);
+	assert_true(got.has_file_id);
+	assert_true(got.dev == last.dev && got.ino == last.ino);
+	assert_string_equal(got.journal, last.journal);
+
+	assert_int_equal(last_run_resume_gate(&got, "db1", "R1", j, msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "");
+	/* another path: a copy */
+	assert_int_equal(last_run_resume_gate(&got, "db1", "R1", copy, msg, sizeof(msg)), 1);
+	assert_contains(msg, "copy.journal is not the journal of run R1");
+	assert_contains(msg, "R1.journal; a copy of a journal cannot be resumed");
+	/* the same path, another file: the copy moved over the original */
+	assert_int_equal(rename(j, other), 0);
+	assert_int_equal(rename(copy, j), 0);
+	assert_int_equal(last_run_resume_gate(&got, "db1", "R1", j, msg, sizeof(msg)), 1);
+	assert_contains(msg, "R1.journal is not the file run R1 started (device ");
+	assert_contains(msg, "a journal copied or moved over the original cannot be resumed");
+	/* gone */
+	assert_int_equal(unlink(j), 0);
+	assert_int_equal(last_run_resume_gate(&got, "db1", "R1", j, msg, sizeof(msg)), 1);
+	assert_contains(msg, "No such file or directory");
+	assert_int_equal(last_run_make(&last, "R1", j, LAST_RUN_UNFINISHED, err, sizeof(err)), -1);
+	assert_contains(err, "No such file or directory");
+
+	/* an older record: the path alone, said */
+	got.has_file_id = false;
+	assert_int_equal(rename(other, j), 0);
+	assert_int_equal(last_run_resume_gate(&got, "db1", "R1", j, msg, sizeof(msg)), 0);
+	assert_contains(msg, "written by an older hotplan: its journal is matched by its path only");
+	assert_int_equal(last_run_write(sdir, "db1", &got, err, sizeof(err)), 0);
+	char path[600];
+	snprintf(path, sizeof(path), "%s/targets/db1.last", sdir);
+	assert_null(strstr(slurp(path), "device"));
+	assert_int_equal(last_run_read(sdir, "db1", &got, err, sizeof(err)), 0);
+	assert_false(got.has_file_id);
+
+	/* device without inode, or a bad number: malformed */
+	static const char *const bad[] = {
+		"hotplan-last 1\nrun R\njournal /j\nstatus failed\ntime 1\ndevice 5\nend\n",
+		"hotplan-last 1\nrun R\njournal /j\nstatus failed\ntime 1\ninode 5\nend\n",
+		"hotplan-last 1\nrun R\njournal /j\nstatus failed\ntime 1\ndevice x\ninode 5\nend\n",
+		"hotplan-last 1\nrun R\njournal /j\nstatus failed\ntime 1\ndevice 1\ninode 5\ninode 6\nend\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fputs(bad[i], f);
+		assert_int_equal(fclose(f), 0);
+		assert_int_equal(last_run_read(sdir, "db1", &got, err, sizeof(err)), -1);
+		assert_contains(err, "is malformed");
+	}
 }
 
 int main(void)
@@ -445,6 +520,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lock_names_and_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_last, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resume_gate_file, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
