@@ -118,9 +118,15 @@ int main(int argc, char **argv)
 		case 'k':
 			kind = strcmp(optarg, "cluster") == 0 ? PROC_CLUSTER : PROC_STANDALONE;
 			break;
-		case 't':
-			seconds = atof(optarg);
+		case 't': {
+			char *end = NULL;
+			seconds = strtod(optarg, &end);
+			if (end == optarg || *end != '\0' || !(seconds > 0)) {
+				fprintf(stderr, "model_bench: -t wants a positive number of seconds, not '%s'\n", optarg);
+				return 2;
+			}
 			break;
+		}
 		case 's':
 			if (nsets < 64)
 				sets[nsets++] = optarg;

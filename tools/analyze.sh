@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 
-# The analysers, and what configuring and building hotplan_core and reading every source of the
+# The analysers, and what configuring and building hotplan_grammar and reading every source of the
 # compile database takes (the tests' cmocka.h included), so that a fresh machine needs nothing
 # else: CI runs test.sh --deps first, which has installed all but the analysers by then.
 PACKAGES=(
@@ -178,7 +178,7 @@ if [[ ! -f "$BUILD/CMakeCache.txt" ]]; then
 fi
 cmake -S . -B "$BUILD" "${opts[@]}" >/dev/null
 # The sources include the generated parser.h and lexer.h: build them (with the library).
-cmake --build "$BUILD" --target hotplan_core -j"$JOBS" >/dev/null
+cmake --build "$BUILD" --target hotplan_grammar -j"$JOBS" >/dev/null
 case $BUILD in
 /*) DB=$BUILD/analyze ;;
 *) DB=$ROOT/$BUILD/analyze ;;
