@@ -76,6 +76,11 @@ int cmd_resume(const struct args *a)
 		return EXIT_USAGE;
 	struct resume_opts o = { .journal_path = a->pos[0], .yes = a->yes, .log_json = json,
 				 .given = (const char *const *)a->sets, .ngiven = a->nsets,
-				 .accept = a->accepts, .naccept = a->naccepts };
+				 .accept = a->accepts, .naccept = a->naccepts, .wait_ns = -1 };
+	if (a->wait != NULL) {
+		o.wait_ns = strcmp(a->wait, "0") == 0 ? 0 : parse_pace(a->wait);
+		if (o.wait_ns < 0)
+			return usage_error("resume", "invalid --wait-commands '%s' (a duration: 0, 500ms, 30s, 5m)", a->wait);
+	}
 	return exec_resume(&o);
 }

@@ -46,6 +46,7 @@ static const struct optdef {
 	{ "--check", O_CHECK, false },
 	{ "-w", O_WRITE, false },
 	{ "--accept-changed", O_ACCEPT, true },
+	{ "--wait-commands", O_WAIT, true },
 };
 
 struct command {
@@ -126,6 +127,9 @@ static int parse_args(const struct command *cmd, int argc, char **argv, struct a
 			if (a->naccepts == CLI_MAX_SETS)
 				return usage_error(cmd->name, "more than %s --accept-changed options", "256");
 			a->accepts[a->naccepts++] = val;
+			break;
+		case O_WAIT:
+			a->wait = val;
 			break;
 		case O_DRY_RUN:
 			a->dry_run = true;
@@ -553,7 +557,8 @@ static const struct command commands[] = {
 	{
 		"resume", "Resume an interrupted run from its journal",
 		"Usage: hotplan resume JOURNAL [--yes] [--set NAME=VALUE]...\n"
-		"                      [--accept-changed WHAT]... [--log text|json]\n",
+		"                      [--accept-changed WHAT]... [--wait-commands DURATION]\n"
+		"                      [--log text|json]\n",
 		"Continue the run JOURNAL records: finished steps are not run again; an\n"
 		"action whose end was not recorded is verified before it is repeated. A run\n"
 		"that failed during its rollback finishes the rollback; one that failed with\n"
@@ -569,11 +574,13 @@ static const struct command commands[] = {
 		"  --accept-changed WHAT  go on although WHAT changed since the run started:\n"
 		"               plan, import, inventory, profile (every file of that role),\n"
 		"               nodes (the nodes' addresses), or a FILE; repeat for each\n"
+		"  --wait-commands DURATION  how long to wait for a command that a runner\n"
+		"               which died left running (default 30s; 0: refuse at once)\n"
 		"  --log FORMAT text (default) or json\n"
 		"  -h, --help   show this help\n"
 		"\n"
 		"Exit status: as for 'hotplan run'.\n",
-		O_HELP | O_YES | O_SET | O_ACCEPT | O_LOG, cmd_resume,
+		O_HELP | O_YES | O_SET | O_ACCEPT | O_WAIT | O_LOG, cmd_resume,
 	},
 };
 

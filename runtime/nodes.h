@@ -81,6 +81,10 @@ const char *nodes_sandbox(struct arena *a, const struct rt_target *t, unsigned n
 int nodes_run(struct nodes *ns, unsigned node, const char *line, long long timeout_ns, const char *capture,
 	      const char *label, struct transport_result *r, char *err, size_t errlen);
 
+/* nodes_run with the whole command c (its `started` hook too). */
+int nodes_exec(struct nodes *ns, unsigned node, const struct transport_cmd *c, struct transport_result *r, char *err,
+	       size_t errlen);
+
 /* Why key k's command `line`, which ran on node, failed (status, signal, timeout), with the
  * last lines of its output: "KEY on NODE: `LINE` exited with status 2: OUTPUT". */
 void nodes_failure_text(const struct nodes *ns, unsigned node, enum profile_key k, const char *line,

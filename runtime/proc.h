@@ -14,6 +14,7 @@
 #ifndef HP_PROC_H
 #define HP_PROC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "transport.h"
@@ -34,5 +35,9 @@ int proc_run(const char *const *argv, unsigned flags, const struct transport_cmd
 
 /* Monotonic clock, nanoseconds. */
 long long proc_now_ns(void);
+
+/* Does a live process (not a zombie) of this machine belong to process group pgid? Read
+ * from /proc; true when /proc cannot be read (the careful answer). */
+bool proc_group_alive(long pgid);
 
 #endif

@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "act.h"
 #include "last_run.h"
+#include "leftover.h"
 #include "resume.h"
 #include "setup.h"
 
@@ -221,6 +223,72 @@ static int reopen(struct run *R, const char *journal_path)
 	return 0;
 }
 
+/* One command a runner that died left running (the journal's action-process record p of an
+ * action whose end it lacks): waited for while its process group lives, up to R->wait_leftover
+ * seconds from t0 (said once, *said). 0 when it has ended; EXIT_LOCKED when it still runs
+ * (running its action again alongside it would act twice at once) or cannot be seen from this
+ * host; EXIT_USAGE for a record that names no group; EXIT_INTERRUPTED on Ctrl-C. */
+static int wait_leftover(struct run *R, const struct journal_ref *p, double t0, bool *said)
+{
+	struct leftover l;
+	const char *text = R->log.records[p->seq].message;
+	if (leftover_parse(text, &l) < 0) {
+		run_say(R, "%s: record %u (action-process) names no process group: '%s'", R->journal_path, p->seq, text);
+		return EXIT_USAGE;
+	}
+	const char *what = arena_printf(&R->ctx.arena, "the command of step '%s' (action %d) on %s", p->step_name,
+					p->action, p->node);
+	for (;;) {
+		enum leftover_state st = leftover_state(&l);
+		if (st == LEFTOVER_ENDED)
+			return 0;
+		if (st == LEFTOVER_ELSEWHERE) {
+			run_say(R, "run %s: %s ran as process group %ld on host %s (runner pid %ld), which cannot be seen "
+				"from here: resume it on %s", R->run_id, what, l.pgid, l.host, l.runner, l.host);
+			return EXIT_LOCKED;
+		}
+		if (run_interrupts > 0) {
+			run_say(R, "interrupted while waiting for process group %ld: nothing was run", l.pgid);
+			return EXIT_INTERRUPTED;
+		}
+		double waited = run_now() - t0;
+		if (waited >= R->wait_leftover) {
+			run_say(R, "run %s: %s still runs as process group %ld (left by runner pid %ld, which is gone)%s: "
+				"resume refused, nothing was run; wait for it to end, or stop it (kill -TERM -- -%ld), then "
+				"resume again", R->run_id, what, l.pgid, l.runner,
+				waited > 0.05 ? arena_printf(&R->ctx.arena, " after %.0f s", waited) : "", l.pgid);
+			return EXIT_LOCKED;
+		}
+		if (!*said)
+			progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE,
+					.message = arena_printf(&R->ctx.arena, "%s, started by runner pid %ld before it "
+								"died, still runs as process group %ld: waiting up to "
+								"%.0f s for it to end", what, l.runner, l.pgid,
+								R->wait_leftover) });
+		*said = true;
+		struct timespec ts = { 0, 100000000L };
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* The commands a runner that died may have left running: each waited for, or the resume
+ * refused (wait_leftover). */
+static int wait_leftovers(struct run *R)
+{
+	double t0 = run_now();
+	bool said = false;
+	for (size_t i = 0; i < R->rs.nprocesses; i++) {
+		int rc = wait_leftover(R, &R->rs.processes[i], t0, &said);
+		if (rc != 0)
+			return rc;
+	}
+	if (said)
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE,
+				.message = arena_printf(&R->ctx.arena, "the commands left running ended after %.1f s: "
+							"going on", run_now() - t0) });
+	return 0;
+}
+
 /* run-resume journaled, then the rollback that had started, or the walk. */
 static int go_on(struct run *R, const char *journal_path)
 {
@@ -274,5 +342,7 @@ int resume_run(struct run *R, const char *journal_path, const char *const *given
 		return rc;
 	if (R->rs.next == JOURNAL_NEXT_NONE)
 		return resume_ended(R, journal_path);
+	if ((rc = wait_leftovers(R)) != 0)
+		return rc;
 	return go_on(R, journal_path);
 }

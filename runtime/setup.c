@@ -379,6 +379,9 @@ static int make_driver(struct run *R)
 		run_say(R, "%s", msg);
 		return EXIT_USAGE;
 	}
+	/* each command an action starts is journaled with its process group */
+	((struct driver_cmd *)R->drv)->started = run_process_started;
+	((struct driver_cmd *)R->drv)->started_ud = R;
 	return 0;
 }
 

@@ -186,7 +186,7 @@ static struct transport *local_new(void)
 static int run(struct transport *t, const char *line, long long timeout_ns, const char *capture,
 	       struct transport_result *r, char *err, size_t errlen)
 {
-	struct transport_cmd c = { line, timeout_ns, capture, "test" };
+	struct transport_cmd c = { line, timeout_ns, capture, "test", NULL, NULL };
 	err[0] = '\0';
 	return transport_run(t, &c, r, err, errlen);
 }
@@ -378,7 +378,7 @@ static void test_local_status(void **state)
 	assert_string_equal(run_ok(t, "printf 'a\\000b'", &r), "a?b");
 	/* a command that cannot be run at all */
 	const char *argv[] = { "/nonexistent/hotplan-sh", "-c", "true", NULL };
-	struct transport_cmd c = { "true", 0, path_in("cap"), "missing" };
+	struct transport_cmd c = { "true", 0, path_in("cap"), "missing", NULL, NULL };
 	assert_int_equal(proc_run(argv, 0, &c, NULL, &r, err, sizeof(err)), -1);
 	assert_string_equal(err, "exec /nonexistent/hotplan-sh: No such file or directory");
 	char *cap = slurp(path_in("cap"), NULL);
@@ -392,7 +392,7 @@ static void test_local_capture(void **state)
 {
 	struct transport *t = local_new();
 	struct transport_result r;
-	struct transport_cmd c = { "echo out; echo err >&2", 10 * SEC, path_in("node.out"), "step-1/restart n1" };
+	struct transport_cmd c = { "echo out; echo err >&2", 10 * SEC, path_in("node.out"), "step-1/restart n1", NULL, NULL };
 	char err[256];
 	struct stat sb;
 	(void)state;
@@ -585,7 +585,7 @@ static int ctrl_c_child(void)
 	if (t == NULL)
 		return 11;
 	set_timer(20 * MS, 20 * MS);
-	struct transport_cmd c = { "sleep 1; echo done; exec grep -E '^Sig(Blk|Ign)' /proc/self/status", 10 * SEC, NULL, "x" };
+	struct transport_cmd c = { "sleep 1; echo done; exec grep -E '^Sig(Blk|Ign)' /proc/self/status", 10 * SEC, NULL, "x", NULL, NULL };
 	int rc = transport_run(t, &c, &r, err, sizeof(err));
 	set_timer(0, 0);
 	transport_close(t);
