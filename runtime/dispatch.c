@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "probe.h"
+#include "proc.h"
 #include "text.h"
 #include "util.h"
 
@@ -142,7 +143,9 @@ static int wait_up(struct driver_cmd *d, unsigned node, long long timeout_ns, ch
 {
 	struct nodes *ns = d->ns;
 	char why[768] = "";
-	long long t0 = (long long)time(NULL) * 1000000000LL;
+	/* the monotonic clock: a step of the wall clock (NTP, a person) must not make the node
+	 * seem to have gone down, or come back, or run out of time */
+	long long t0 = proc_now_ns();
 	long long down_until = t0 + (timeout_ns < DOWN_WAIT_NS ? timeout_ns : DOWN_WAIT_NS);
 	long long deadline = t0 + timeout_ns;
 	long long now = t0;
@@ -150,12 +153,12 @@ static int wait_up(struct driver_cmd *d, unsigned node, long long timeout_ns, ch
 		if (d->base.abort != NULL && *d->base.abort >= 2)
 			return util_err(msg, len, "aborted by a second interrupt while %s restarted", ns->t->nodes[node].name);
 		sleep_ns(UP_POLL_NS, d->base.abort);
-		now = (long long)time(NULL) * 1000000000LL;
+		now = proc_now_ns();
 	}
 	for (;;) {
 		if (probe_bool(ns, node, PK_PROBE_UP, NULL, 0, why, sizeof(why)) == B_YES)
 			return 0;
-		now = (long long)time(NULL) * 1000000000LL;
+		now = proc_now_ns();
 		if (now >= deadline)
 			return util_err(msg, len, "%s did not come back after its restart within %llds%s%s",
 					ns->t->nodes[node].name, timeout_ns / 1000000000LL, why[0] ? ": " : "", why);

@@ -15,19 +15,45 @@
 #include "resume.h"
 #include "setup.h"
 
+/* The target's lock for mending its last-run record (resume_ended), unless the resume holds it
+ * already. 0, or EXIT_LOCKED when another run holds it (said), or -1: no lock to be had (an
+ * error, said; the record is then left alone). */
+static int lock_for_mending(struct run *R, const char *target)
+{
+	char msg[1024];
+	struct lock_owner me, holder;
+	if (R->lk != NULL)
+		return 0;
+	if (lock_owner_self(&me, R->log.header.run_id, journal_now_ns(), msg, sizeof(msg)) < 0) {
+		run_say(R, "%s", msg);
+		return -1;
+	}
+	int rc = lock_acquire(R->state_dir, target, &me, &R->lk, &holder, msg, sizeof(msg));
+	if (rc == 1) {
+		run_say(R, "%s", msg);
+		return EXIT_LOCKED;
+	}
+	if (rc < 0 || msg[0] != '\0')
+		run_say(R, "%s", msg);   /* an error, or a stale lock released */
+	return rc < 0 ? -1 : 0;
+}
+
 /* A run that already ended cannot be resumed. If it died between its last record and the
- * target's last-run record, that record still says unfinished: mend it from the journal. */
+ * target's last-run record, that record still says unfinished: mend it from the journal,
+ * holding the target's lock (a `run --abandon` may be rewriting it). */
 static int resume_ended(struct run *R, const char *journal_path)
 {
 	char err[512];
 	const char *target = R->log.header.target;
 	enum journal_status st = R->rs.end_status;
 	struct last_run last;
+	int rc = 0;
 	if (target != NULL && journal_state_dir(R->state_dir, sizeof(R->state_dir), err, sizeof(err)) == 0 &&
+	    (rc = lock_for_mending(R, target)) == 0 &&
 	    last_run_read(R->state_dir, target, &last, err, sizeof(err)) == 0 &&
 	    strcmp(last.run_id, R->log.header.run_id) == 0 && last.status == LAST_RUN_UNFINISHED) {
 		last.status = last_run_status_of(st);
-		if (last_run_write(R->state_dir, target, &last, err, sizeof(err)) == 0) {
+		if (last_run_write(R->state_dir, target, &last, true, err, sizeof(err)) == 0) {
 			/* the runner died after its last record: this resume finishes its bookkeeping */
 			run_say(R, "run %s had ended (%s); target '%s' now says so too", R->log.header.run_id,
 				journal_status_name(st), target);
@@ -35,6 +61,8 @@ static int resume_ended(struct run *R, const char *journal_path)
 			       : st == JOURNAL_STATUS_ROLLED_BACK ? EXIT_ROLLED_BACK : EXIT_FAILED;
 		}
 	}
+	if (rc == EXIT_LOCKED)
+		return EXIT_LOCKED;
 	run_say(R, "run %s %s: it cannot be resumed; a new run starts from the beginning (%s)", R->log.header.run_id,
 		st == JOURNAL_STATUS_COMPLETED ? "completed" : "was rolled back", journal_path);
 	return EXIT_USAGE;
@@ -167,8 +195,7 @@ static int rebuild(struct run *R, const char *journal_path, const char *const *g
 		run_say(R, "run %s's journal records no inputs (written by an older hotplan): only the plan's hash was "
 			"compared, not its imports, the inventory, the profiles nor the nodes' addresses", R->log.header.run_id);
 	}
-	snprintf(R->journal_path, sizeof(R->journal_path), "%s", journal_path);
-	snprintf(R->sim_path, sizeof(R->sim_path), "%s.sim", journal_path);
+	snprintf(R->sim_path, sizeof(R->sim_path), "%s.sim", R->journal_path);
 	snprintf(R->run_id, sizeof(R->run_id), "%s", R->log.header.run_id);
 	progress_init(&R->prog, stdout, R->o.log_json, R->run_id);
 	if ((rc = setup_target(R)) != 0)
@@ -311,10 +338,15 @@ static int go_on(struct run *R, const char *journal_path)
 	return act_finish_rollback(R, ck);
 }
 
-int resume_run(struct run *R, const char *journal_path, const char *const *given, unsigned ngiven)
+int resume_run(struct run *R, const char *given_path, const char *const *given, unsigned ngiven)
 {
 	char err[1024];
 	int rc;
+
+	/* absolute: every `hotplan resume PATH` said works from any directory */
+	if (realpath(given_path, R->journal_path) == NULL)
+		snprintf(R->journal_path, sizeof(R->journal_path), "%s", given_path);
+	const char *journal_path = R->journal_path;
 
 	/* read it first (without its lock: a live run may be writing it), take the target's
 	 * lock, and only then open it for appending */

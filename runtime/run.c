@@ -293,7 +293,7 @@ void run_finish(struct run *R, enum journal_status st)
 		return;   /* the target stays unfinished: `resume` sees how it ended */
 	struct last_run last;
 	if (last_run_make(&last, R->run_id, R->journal_path, last_run_status_of(st), err, sizeof(err)) < 0 ||
-	    last_run_write(R->state_dir, R->target.name, &last, err, sizeof(err)) < 0)
+	    last_run_write(R->state_dir, R->target.name, &last, true, err, sizeof(err)) < 0)
 		run_say(R, "%s", err);
 }
 

@@ -581,6 +581,10 @@ static int start_journal(struct run *R)
 		run_say(R, "%s", err);
 		return EXIT_USAGE;
 	}
+	/* absolute from now on: every `hotplan resume PATH` said works from any directory */
+	char abs_j[JOURNAL_PATH_MAX];
+	if (realpath(R->journal_path, abs_j) != NULL)
+		snprintf(R->journal_path, sizeof(R->journal_path), "%s", abs_j);
 	snprintf(R->sim_path, sizeof(R->sim_path), "%s.sim", R->journal_path);
 	struct journal_record rec = { .kind = JOURNAL_RUN_START, .step = -1, .action = -1 };
 	if (journal_append(R->j, &rec, err, sizeof(err)) < 0) {
@@ -589,7 +593,7 @@ static int start_journal(struct run *R)
 	}
 	struct last_run last;
 	if (last_run_make(&last, R->run_id, R->journal_path, LAST_RUN_UNFINISHED, err, sizeof(err)) < 0 ||
-	    last_run_write(R->state_dir, R->target.name, &last, err, sizeof(err)) < 0) {
+	    last_run_write(R->state_dir, R->target.name, &last, true, err, sizeof(err)) < 0) {
 		run_say(R, "%s", err);
 		return EXIT_USAGE;
 	}
