@@ -28,6 +28,7 @@ enum {
 	O_WRITE = 1u << 17,
 	O_ACCEPT = 1u << 18,
 	O_WAIT = 1u << 19,
+	O_SET_FILE = 1u << 20,
 };
 
 #define CLI_MAX_SETS 256
@@ -42,6 +43,8 @@ struct args {
 	unsigned nsets;
 	const char *accepts[CLI_MAX_SETS];   /* resume --accept-changed */
 	unsigned naccepts;
+	const char *set_files[CLI_MAX_SETS]; /* --set-file NAME=PATH */
+	unsigned nset_files;
 	char **pos;                  /* the operands, in order */
 	int npos;
 };

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "act.h"
+#include "ask.h"
 #include "last_run.h"
 #include "leftover.h"
 #include "resume.h"
@@ -108,8 +109,27 @@ static int started_options(struct run *R, const char *journal_path)
 	return 0;
 }
 
+/* A secret param's value asked on the terminal, without echo: "NAME=VALUE" (arena), or NULL
+ * when there is no terminal or no answer. */
+static const char *ask_value(struct run *R, const char *name)
+{
+	char buf[4096];
+	int e = 0;
+	const char *q = arena_printf(&R->ctx.arena, "run %s was started with secret param '%s': its value (not shown): ",
+				     R->log.header.run_id, name);
+	enum ask_answer a = ask_secret(q, buf, sizeof(buf), &e);
+	if (a == ASK_UNSEEN)
+		run_say(R, "cannot ask for secret param '%s' on the terminal: %s", name, strerror(e));
+	if (a != ASK_YES)
+		return NULL;
+	const char *v = arena_printf(&R->ctx.arena, "%s=%s", name, buf);
+	memset(buf, 0, sizeof(buf));
+	return v;
+}
+
 /* Its --set values, from the header; a secret param's (whose name alone the journal keeps)
- * from `given`, which may hold nothing else. */
+ * from `given` (--set, --set-file), which may hold nothing else, or else asked on the
+ * terminal. */
 static int started_sets(struct run *R, const char *journal_path, const char *const *given, unsigned ngiven)
 {
 	const char **sets = arena_alloc(&R->ctx.arena, (R->log.header.nvars + 1) * sizeof(*sets));
@@ -123,10 +143,12 @@ static int started_sets(struct run *R, const char *journal_path, const char *con
 			for (unsigned i = 0; i < ngiven; i++)
 				if (strncmp(given[i], s, n) == 0 && given[i][n] == '=')
 					v = given[i];
+			if (v == NULL)
+				v = ask_value(R, s);
 			if (v == NULL) {
 				run_say(R, "run %s was started with secret param '%s', whose value the journal does not keep: "
-					"give it again with `hotplan resume %s --set %s=VALUE`", R->log.header.run_id, s,
-					journal_path, s);
+					"give it again with `hotplan resume %s --set %s=VALUE` (or --set-file %s=PATH, or "
+					"on a terminal, where resume asks for it)", R->log.header.run_id, s, journal_path, s, s);
 				return EXIT_USAGE;
 			}
 			s = v;

@@ -326,9 +326,15 @@ static int bind_params(struct run *R)
 	for (unsigned i = 0; i < R->o.nsets; i++)
 		if (secret_param(R->plan, R->o.sets[i]) != NULL && strchr(R->o.sets[i], '=') != NULL)
 			add_secret(R, strchr(R->o.sets[i], '=') + 1);
-	for (unsigned i = 0; i < R->target.nsets; i++)
-		if (secret_param(R->plan, R->target.sets[i].path) != NULL && R->target.sets[i].value->kind == LIT_STRING)
-			add_secret(R, R->target.sets[i].value->str);
+	for (unsigned i = 0; i < R->target.nsets; i++) {
+		const struct rt_fact *ts = &R->target.sets[i];
+		if (secret_param(R->plan, ts->path) == NULL)
+			continue;
+		if (ts->env != NULL)
+			add_secret(R, target_set_env(ts));
+		else if (ts->value->kind == LIT_STRING)
+			add_secret(R, ts->value->str);
+	}
 	if (params_bind(&R->ctx.arena, R->plan, &R->target, R->o.sets, R->o.nsets, R->values, err, sizeof(err)) < 0) {
 		run_say(R, "%s", err);
 		return EXIT_USAGE;
