@@ -45,7 +45,7 @@ static char *read_set_file(const char *cmd, const char *arg)
 	}
 	bool bad = f == NULL || buf == NULL || ferror(f) || n > SET_FILE_MAX || memchr(buf + nlen, '\0', n) != NULL;
 	if (f != NULL)
-		fclose(f);   /* read only */
+		(void)fclose(f);   /* read only */
 	if (bad) {
 		free(buf);
 		usage_error(cmd, "--set-file '%s': cannot be read, or is not text of at most 64 KiB", arg);

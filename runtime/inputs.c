@@ -92,7 +92,7 @@ void inputs_set_nodes(struct inputs *in, struct arena *a, const struct rt_target
 static void hex(const unsigned char *sha, char *out)
 {
 	for (unsigned i = 0; i < INPUTS_HASH_LEN; i++)
-		snprintf(out + 2 * i, 3, "%02x", sha[i]);
+		snprintf(out + (size_t)2 * i, 3, "%02x", sha[i]);
 }
 
 /* A node's name as one word: '%', blanks and control bytes as %XX. */
@@ -167,7 +167,7 @@ static int parse_input(struct input_file *f, struct arena *a, const char *v)
 		f->sha[i] = (unsigned char)(hi * 16 + lo);
 	}
 	f->role = (enum input_role)r;
-	f->path = arena_strdup(a, sp + 2 + 2 * INPUTS_HASH_LEN);
+	f->path = arena_strdup(a, sp + 2 + (size_t)2 * INPUTS_HASH_LEN);
 	return 0;
 }
 

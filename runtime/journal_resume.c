@@ -218,8 +218,10 @@ static const char *replay_rollback_action(struct replay *x, const struct journal
 /* Is the action instance (step, iter, action) of ref, whatever its node, in a? */
 static bool refs_has_action(const struct refs *a, const struct journal_ref *ref)
 {
+	const char *iter = ref->iter != NULL ? ref->iter : "";
 	for (size_t k = 0; k < a->n; k++)
-		if (a->v[k].step == ref->step && a->v[k].action == ref->action && strcmp(a->v[k].iter, ref->iter) == 0)
+		if (a->v[k].step == ref->step && a->v[k].action == ref->action &&
+		    strcmp(a->v[k].iter != NULL ? a->v[k].iter : "", iter) == 0)
 			return true;
 	return false;
 }

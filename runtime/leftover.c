@@ -49,13 +49,12 @@ int leftover_parse(const char *text, struct leftover *out)
 {
 	int n = 0;
 	memset(out, 0, sizeof(*out));
-	/* NOLINTNEXTLINE(cert-err34-c): the runtime wrote it; a malformed one is refused below */
-	if (text == NULL ||
-	    sscanf(text, "pgid=%ld runner=%ld host=%255s boot=%63s%n", &out->pgid, &out->runner, out->host, out->boot,
-		   &n) != 4 ||
-	    text[n] != '\0' || out->pgid <= 0)
+	if (text == NULL)
 		return -1;
-	return 0;
+	/* NOLINTNEXTLINE(cert-err34-c): the runtime wrote it; a malformed one is refused below */
+	int got = sscanf(text, "pgid=%ld runner=%ld host=%255s boot=%63s%n", &out->pgid, &out->runner, out->host,
+			 out->boot, &n);
+	return got == 4 && text[n] == '\0' && out->pgid > 0 ? 0 : -1;
 }
 
 enum leftover_state leftover_state(const struct leftover *l)

@@ -368,22 +368,22 @@ int resume_run(struct run *R, const char *given_path, const char *const *given, 
 	/* absolute: every `hotplan resume PATH` said works from any directory */
 	if (realpath(given_path, R->journal_path) == NULL)
 		snprintf(R->journal_path, sizeof(R->journal_path), "%s", given_path);
-	const char *journal_path = R->journal_path;
+	const char *jpath = R->journal_path;
 
 	/* read it first (without its lock: a live run may be writing it), take the target's
 	 * lock, and only then open it for appending */
-	if (journal_read(journal_path, &R->log, err, sizeof(err)) < 0) {
+	if (journal_read(jpath, &R->log, err, sizeof(err)) < 0) {
 		run_say(R, "%s", err);
 		return EXIT_USAGE;
 	}
 	R->resuming = true;
 	if (journal_resume_state(&R->log, &R->rs, err, sizeof(err)) < 0) {
-		run_say(R, "%s: %s", journal_path, err);
+		run_say(R, "%s: %s", jpath, err);
 		return EXIT_USAGE;
 	}
 	if (R->rs.next == JOURNAL_NEXT_NONE)
-		return resume_ended(R, journal_path);
-	if ((rc = rebuild(R, journal_path, given, ngiven)) != 0)
+		return resume_ended(R, jpath);
+	if ((rc = rebuild(R, jpath, given, ngiven)) != 0)
 		return rc;
 	if (journal_state_dir(R->state_dir, sizeof(R->state_dir), err, sizeof(err)) < 0) {
 		run_say(R, "%s", err);
@@ -392,11 +392,11 @@ int resume_run(struct run *R, const char *given_path, const char *const *given, 
 	if ((rc = setup_lock(R, true)) != 0)
 		return rc;
 	redact_captures(R);
-	if ((rc = reopen(R, journal_path)) != 0)
+	if ((rc = reopen(R, jpath)) != 0)
 		return rc;
 	if (R->rs.next == JOURNAL_NEXT_NONE)
-		return resume_ended(R, journal_path);
+		return resume_ended(R, jpath);
 	if ((rc = wait_leftovers(R)) != 0)
 		return rc;
-	return go_on(R, journal_path);
+	return go_on(R, jpath);
 }

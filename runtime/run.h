@@ -23,7 +23,7 @@
 #include "target.h"
 #include "walk.h"
 
-struct run {
+struct run { /* NOLINT(clang-analyzer-optin.performance.Padding): one a run, laid out by meaning */
 	struct hp_ctx ctx;
 	struct run_opts o;
 	struct ast_plan *plan;
