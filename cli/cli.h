@@ -27,6 +27,8 @@ enum {
 	O_CHECK = 1u << 16,
 	O_WRITE = 1u << 17,
 	O_ACCEPT = 1u << 18,
+	O_WAIT = 1u << 19,
+	O_SET_FILE = 1u << 20,
 };
 
 #define CLI_MAX_SETS 256
@@ -36,10 +38,13 @@ struct args {
 	bool check, write;           /* fmt: --check, -w */
 	const char *format, *kind;   /* NULL when not given */
 	const char *inventory, *target, *journal, *abandon, *fail_at, *pace, *log, *output, *emit;
+	const char *wait;            /* resume --wait-commands */
 	const char *sets[CLI_MAX_SETS];
 	unsigned nsets;
 	const char *accepts[CLI_MAX_SETS];   /* resume --accept-changed */
 	unsigned naccepts;
+	const char *set_files[CLI_MAX_SETS]; /* --set-file NAME=PATH */
+	unsigned nset_files;
 	char **pos;                  /* the operands, in order */
 	int npos;
 };

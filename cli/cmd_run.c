@@ -25,6 +25,60 @@ static long long parse_pace(const char *s)
 	return -1;
 }
 
+#define SET_FILE_MAX (64u << 10)
+
+/* A --set-file NAME=PATH as "NAME=VALUE" (malloc'd): the file's bytes, its last newline (or
+ * CRLF) dropped. NULL after a usage error, which names the file, never what it holds. */
+static char *read_set_file(const char *cmd, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	if (eq == NULL || eq == arg || eq[1] == '\0') {
+		usage_error(cmd, "--set-file '%s': expected NAME=PATH", arg);
+		return NULL;
+	}
+	FILE *f = fopen(eq + 1, "rb");
+	size_t nlen = (size_t)(eq - arg) + 1, n = 0;
+	char *buf = f != NULL ? malloc(nlen + SET_FILE_MAX + 2) : NULL;
+	if (buf != NULL) {
+		memcpy(buf, arg, nlen);
+		n = fread(buf + nlen, 1, SET_FILE_MAX + 1, f);
+	}
+	bool bad = f == NULL || buf == NULL || ferror(f) || n > SET_FILE_MAX || memchr(buf + nlen, '\0', n) != NULL;
+	if (f != NULL)
+		(void)fclose(f);   /* read only */
+	if (bad) {
+		free(buf);
+		usage_error(cmd, "--set-file '%s': cannot be read, or is not text of at most 64 KiB", arg);
+		return NULL;
+	}
+	if (n > 0 && buf[nlen + n - 1] == '\n')
+		n--;
+	if (n > 0 && buf[nlen + n - 1] == '\r')
+		n--;
+	buf[nlen + n] = '\0';
+	return buf;
+}
+
+/* --set, then --set-file (read), into sets (2 * CLI_MAX_SETS entries); the values read are
+ * malloc'd: free(sets[from..*n)) after. -1 after a usage error. */
+static int all_sets(const char *cmd, const struct args *a, const char **sets, unsigned *n, unsigned *from)
+{
+	*n = 0;
+	for (unsigned i = 0; i < a->nsets; i++)
+		sets[(*n)++] = a->sets[i];
+	*from = *n;
+	for (unsigned i = 0; i < a->nset_files; i++) {
+		char *s = read_set_file(cmd, a->set_files[i]);
+		if (s == NULL) {
+			while (*n > *from)
+				free((char *)sets[--(*n)]);
+			return -1;
+		}
+		sets[(*n)++] = s;
+	}
+	return 0;
+}
+
 static int parse_log(const char *cmd, const char *log, bool *json)
 {
 	*json = false;
@@ -55,16 +109,22 @@ int cmd_run(const struct args *a)
 		return usage_error("run", "invalid --pace '%s' (a duration: 500ms, 2s, 1m)", a->pace);
 	if (parse_log("run", a->log, &o.log_json) != 0)
 		return EXIT_USAGE;
+	const char *sets[2 * CLI_MAX_SETS];
+	unsigned from;
+	if (all_sets("run", a, sets, &o.nsets, &from) < 0)
+		return EXIT_USAGE;
 	o.inventory_path = a->inventory;
 	o.target_name = a->target;
-	o.sets = (const char **)a->sets;
-	o.nsets = a->nsets;
+	o.sets = sets;
 	o.dry_run = a->dry_run;
 	o.yes = a->yes;
 	o.journal_path = a->journal;
 	o.abandon = a->abandon;
 	o.fail_at = a->fail_at;
-	return exec_run(&o);
+	int rc = exec_run(&o);
+	for (unsigned i = from; i < o.nsets; i++)
+		free((char *)sets[i]);
+	return rc;
 }
 
 int cmd_resume(const struct args *a)
@@ -75,7 +135,20 @@ int cmd_resume(const struct args *a)
 	if (parse_log("resume", a->log, &json) != 0)
 		return EXIT_USAGE;
 	struct resume_opts o = { .journal_path = a->pos[0], .yes = a->yes, .log_json = json,
-				 .given = (const char *const *)a->sets, .ngiven = a->nsets,
-				 .accept = a->accepts, .naccept = a->naccepts };
-	return exec_resume(&o);
+				 .accept = a->accepts, .naccept = a->naccepts, .wait_ns = -1 };
+	if (a->wait != NULL) {
+		o.wait_ns = strcmp(a->wait, "0") == 0 ? 0 : parse_pace(a->wait);
+		if (o.wait_ns < 0)
+			return usage_error("resume", "invalid --wait-commands '%s' (a duration: 0, 500ms, 30s, 5m)", a->wait);
+	}
+	const char *sets[2 * CLI_MAX_SETS];
+	unsigned n, from;
+	if (all_sets("resume", a, sets, &n, &from) < 0)
+		return EXIT_USAGE;
+	o.given = sets;
+	o.ngiven = n;
+	int rc = exec_resume(&o);
+	for (unsigned i = from; i < n; i++)
+		free((char *)sets[i]);
+	return rc;
 }

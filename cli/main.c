@@ -46,6 +46,8 @@ static const struct optdef {
 	{ "--check", O_CHECK, false },
 	{ "-w", O_WRITE, false },
 	{ "--accept-changed", O_ACCEPT, true },
+	{ "--wait-commands", O_WAIT, true },
+	{ "--set-file", O_SET_FILE, true },
 };
 
 struct command {
@@ -126,6 +128,14 @@ static int parse_args(const struct command *cmd, int argc, char **argv, struct a
 			if (a->naccepts == CLI_MAX_SETS)
 				return usage_error(cmd->name, "more than %s --accept-changed options", "256");
 			a->accepts[a->naccepts++] = val;
+			break;
+		case O_WAIT:
+			a->wait = val;
+			break;
+		case O_SET_FILE:
+			if (a->nset_files == CLI_MAX_SETS)
+				return usage_error(cmd->name, "more than %s --set-file options", "256");
+			a->set_files[a->nset_files++] = val;
 			break;
 		case O_DRY_RUN:
 			a->dry_run = true;
@@ -508,9 +518,10 @@ static const struct command commands[] = {
 	{
 		"run", "Run a plan on a target (a built-in simulated one by default)",
 		"Usage: hotplan run PLAN.hplan|IMAGE.hpc [--inventory FILE] [--target NAME]\n"
-		"                   [--kind standalone|cluster] [--set NAME=VALUE]... [--dry-run]\n"
-		"                   [--yes] [--journal FILE] [--abandon RUN] [--fail-at STEP]\n"
-		"                   [--pace DURATION] [--log text|json]\n",
+		"                   [--kind standalone|cluster] [--set NAME=VALUE]...\n"
+		"                   [--set-file NAME=PATH]... [--dry-run] [--yes] [--journal FILE]\n"
+		"                   [--abandon RUN] [--fail-at STEP] [--pace DURATION]\n"
+		"                   [--log text|json]\n",
 		"Check the plan, then run its procedure for the target's kind: preflight\n"
 		"(params, facts, prerequisites, the target's lock), then each step in order,\n"
 		"each action guarded against the live target and journaled before and after.\n"
@@ -524,6 +535,8 @@ static const struct command commands[] = {
 		"  --kind KIND       standalone or cluster (default: the target's kind; without\n"
 		"                    an inventory, standalone when the plan has that procedure)\n"
 		"  --set NAME=VALUE  a param's value (a stores value: comma-separated names)\n"
+		"  --set-file NAME=PATH  a param's value read from the file PATH (its last\n"
+		"                    newline dropped): a secret kept off the command line\n"
 		"  --dry-run         preflight, then print every action and where it would run;\n"
 		"                    change nothing\n"
 		"  --yes             answer yes to every pause and confirmation\n"
@@ -546,14 +559,15 @@ static const struct command commands[] = {
 		"  5    the target is locked by another run, or its last run is unfinished\n"
 		"  130  interrupted after the running action finished ('hotplan resume'\n"
 		"       continues)\n",
-		O_HELP | O_KIND | O_INVENTORY | O_TARGET | O_SET | O_DRY_RUN | O_YES | O_JOURNAL | O_ABANDON |
+		O_HELP | O_KIND | O_INVENTORY | O_TARGET | O_SET | O_SET_FILE | O_DRY_RUN | O_YES | O_JOURNAL | O_ABANDON |
 			O_FAIL_AT | O_PACE | O_LOG,
 		cmd_run,
 	},
 	{
 		"resume", "Resume an interrupted run from its journal",
-		"Usage: hotplan resume JOURNAL [--yes] [--set NAME=VALUE]...\n"
-		"                      [--accept-changed WHAT]... [--log text|json]\n",
+		"Usage: hotplan resume JOURNAL [--yes] [--set NAME=VALUE]... [--set-file NAME=PATH]...\n"
+		"                      [--accept-changed WHAT]... [--wait-commands DURATION]\n"
+		"                      [--log text|json]\n",
 		"Continue the run JOURNAL records: finished steps are not run again; an\n"
 		"action whose end was not recorded is verified before it is repeated. A run\n"
 		"that failed during its rollback finishes the rollback; one that failed with\n"
@@ -565,15 +579,19 @@ static const struct command commands[] = {
 		"Options:\n"
 		"  --yes        answer yes to every pause and confirmation\n"
 		"  --set NAME=VALUE  a secret param's value again (the journal does not\n"
-		"               keep it; resume refuses to go on without it)\n"
+		"               keep it; without it, resume asks on the terminal, with no\n"
+		"               echo, or refuses to go on)\n"
+		"  --set-file NAME=PATH  the same, read from the file PATH\n"
 		"  --accept-changed WHAT  go on although WHAT changed since the run started:\n"
 		"               plan, import, inventory, profile (every file of that role),\n"
 		"               nodes (the nodes' addresses), or a FILE; repeat for each\n"
+		"  --wait-commands DURATION  how long to wait for a command that a runner\n"
+		"               which died left running (default 30s; 0: refuse at once)\n"
 		"  --log FORMAT text (default) or json\n"
 		"  -h, --help   show this help\n"
 		"\n"
 		"Exit status: as for 'hotplan run'.\n",
-		O_HELP | O_YES | O_SET | O_ACCEPT | O_LOG, cmd_resume,
+		O_HELP | O_YES | O_SET | O_SET_FILE | O_ACCEPT | O_WAIT | O_LOG, cmd_resume,
 	},
 };
 

@@ -148,7 +148,7 @@ static void once(struct pstate *ps, const char **field, const char *value, loc_t
 %token K_KILL K_DISMOUNT K_MOUNT K_INSTALL K_RESTART K_MOVE K_TO K_DISABLE K_ENABLE K_WAIT
 %token K_UNTIL K_TIMEOUT K_VERIFY K_PAUSE K_EXEC K_NOT K_OR K_AND K_RUNNING K_STOPPED
 %token K_MOUNTED K_DISMOUNTED K_MEMBER K_DOWN K_OWNS K_NO K_GROUPS K_INSTALLED K_FACT
-%token K_COUNT K_TRUE K_FALSE K_TARGET K_ADDRESS K_PROFILE K_SET K_SECRET
+%token K_COUNT K_TRUE K_FALSE K_TARGET K_ADDRESS K_PROFILE K_SET K_SECRET K_FROM K_ENV
 
 %type <str> opt_string opt_else opt_address word
 %type <lit> opt_default literal
@@ -950,7 +950,7 @@ kw	: K_IMPORT | K_PLAN | K_TITLE | K_KB | K_PARAM | K_REQUIRE | K_ELSE | K_MODEL
 	| K_TO | K_DISABLE | K_ENABLE | K_WAIT | K_UNTIL | K_TIMEOUT | K_VERIFY | K_PAUSE
 	| K_EXEC | K_NOT | K_OR | K_AND | K_RUNNING | K_STOPPED | K_MOUNTED | K_DISMOUNTED
 	| K_MEMBER | K_DOWN | K_OWNS | K_NO | K_GROUPS | K_INSTALLED | K_FACT | K_COUNT | K_TRUE
-	| K_FALSE | K_TARGET | K_ADDRESS | K_PROFILE | K_SET | K_SECRET
+	| K_FALSE | K_TARGET | K_ADDRESS | K_PROFILE | K_SET | K_SECRET | K_FROM | K_ENV
 	;
 
 /* ---- inventories (SPEC section 6) ---- */
@@ -1032,6 +1032,15 @@ target_item
 		i->loc = @$;
 		i->str = $2;
 		i->value = $4;
+		*ps->titem_next = i;
+		ps->titem_next = &i->next;
+	}
+	| K_SET T_IDENT K_FROM K_ENV T_STRING {
+		struct ast_target_item *i = NEW(struct ast_target_item);
+		i->kind = TI_SET;
+		i->loc = @$;
+		i->str = $2;
+		i->env = $5;
 		*ps->titem_next = i;
 		ps->titem_next = &i->next;
 	}

@@ -226,10 +226,13 @@ static int journaled_action(struct run *R, const struct ast_stmt *st, const stru
 	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ACTION_START, .step = st->name.s, .node = node,
 			.action = text });
 	int rc;
+	R->acting = st;   /* the commands it starts are journaled as its (run_process_started) */
+	R->acting_idx = idx;
 	if (guard_refuses(R, a, msg, sizeof(msg)))
 		rc = -1;
 	else
 		rc = do_action(R, a, msg, sizeof(msg));
+	R->acting = NULL;
 	if (R->sim && rc == 0 && run_save_sim(R) < 0)
 		return -1;   /* not recorded as done: a resume re-verifies it against the saved state */
 	if (rc < 0) {

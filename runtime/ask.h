@@ -1,7 +1,10 @@
-/* ask.h: a yes-or-no question to the operator on the terminal: before `run` changes a real
- * target, and at a `pause` action. Nothing is kept; the question is the caller's. */
+/* ask.h: a question to the operator on the terminal: yes or no before `run` changes a real
+ * target and at a `pause` action; a secret param's value that `resume` needs again. Nothing
+ * is kept; the question and the answer's buffer are the caller's. */
 #ifndef HP_ASK_H
 #define HP_ASK_H
+
+#include <stddef.h>
 
 enum ask_answer {
 	ASK_YES,          /* the line read starts with y or Y */
@@ -14,5 +17,12 @@ enum ask_answer {
  * on /dev/tty when stdin is a terminal, and read one line of answer. For ASK_UNSEEN, *err is
  * the errno of the failed write. */
 enum ask_answer ask_yes_no(const char *question, int *err);
+
+/* Write `question` the same way and read one line with the terminal's echo off (restored
+ * after, also when the read fails or a signal cuts it short), its line end dropped, into
+ * buf[len]. ASK_YES: a value was read; ASK_NO: end of input, an empty line, or one longer than
+ * buf; ASK_NO_TERMINAL; ASK_UNSEEN (*err: the errno of the failed write or of turning the echo
+ * off). */
+enum ask_answer ask_secret(const char *question, char *buf, size_t len, int *err);
 
 #endif

@@ -9,8 +9,8 @@
 #include <time.h>
 
 #include "commands.h"
-#include "proc.h"
 #include "probe.h"
+#include "proc.h"
 #include "text.h"
 #include "util.h"
 
@@ -61,6 +61,14 @@ static off_t file_size(const char *path)
 	return path != NULL && stat(path, &st) == 0 ? st.st_size : 0;
 }
 
+/* An action's command started on w's node: the driver's hook hears of it. */
+static void command_started(void *ud, long pgid)
+{
+	const struct worker *w = ud;
+	if (w->d->started != NULL)
+		w->d->started(w->d->started_ud, w->node, pgid);
+}
+
 /* Run the commands of one node in order; stop at the first that fails. */
 static void *run_node(void *arg)
 {
@@ -73,7 +81,8 @@ static void *run_node(void *arg)
 		struct transport_result r;
 		char err[512];
 		off_t before = w->d->prog != NULL && w->d->prog->nsecrets > 0 ? file_size(w->captures[i]) : 0;
-		int rc = nodes_run(ns, c->node, c->line, c->timeout_ns, w->captures[i], w->labels[i], &r, err, sizeof(err));
+		struct transport_cmd tc = { c->line, c->timeout_ns, w->captures[i], w->labels[i], command_started, w };
+		int rc = nodes_exec(ns, c->node, &tc, &r, err, sizeof(err));
 		if (w->d->prog != NULL)
 			progress_redact_file(w->d->prog, w->captures[i], before);
 		if (rc < 0) {
@@ -127,7 +136,9 @@ static int wait_up(struct driver_cmd *d, unsigned node, long long timeout_ns, ch
 {
 	struct nodes *ns = d->ns;
 	char why[768] = "";
-	long long t0 = proc_now_ns();   /* monotonic: a step of the wall clock is not a restart */
+	/* the monotonic clock: a step of the wall clock (NTP, a person) must not make the node
+	 * seem to have gone down, or come back, or run out of time */
+	long long t0 = proc_now_ns();
 	long long down_until = t0 + (timeout_ns < DOWN_WAIT_NS ? timeout_ns : DOWN_WAIT_NS);
 	long long deadline = t0 + timeout_ns;
 	long long now = t0;

@@ -73,6 +73,10 @@ struct driver_cmd {
 	struct progress *prog;               /* where --dry-run's lines go */
 	struct driver *sim;
 	bool out_dir_ready;                  /* JOURNAL.out exists */
+	/* NULL, or told each time an action's command starts on a node: its process group (set by
+	 * the run: the journal records it); called from the thread that runs the command */
+	void (*started)(void *ud, unsigned node, long pgid);
+	void *started_ud;
 };
 
 #endif

@@ -25,6 +25,7 @@ int exec_resume(const struct resume_opts *ro)
 	int rc = run_catch_signals(R);
 	R->accept = ro->accept;
 	R->naccept = ro->naccept;
+	R->wait_leftover = ro->wait_ns >= 0 ? (double)ro->wait_ns / 1e9 : 30.0;
 	if (rc == 0)
 		rc = resume_run(R, ro->journal_path, ro->given, ro->ngiven);
 	return run_free(R, rc);

@@ -65,11 +65,12 @@ static const struct kind_info {
 	[JOURNAL_ROLLBACK_FAILED] = { "rollback-failed", false, false },
 	[JOURNAL_RUN_DONE] = { "run-done", false, false },
 	[JOURNAL_INTERRUPTED] = { "interrupted", false, false },
+	[JOURNAL_ACTION_PROCESS] = { "action-process", true, true },
 };
 
 static bool kind_ok(unsigned k)
 {
-	return k >= JOURNAL_RUN_START && k <= JOURNAL_INTERRUPTED;
+	return k >= JOURNAL_RUN_START && k <= JOURNAL_ACTION_PROCESS;
 }
 
 const char *journal_kind_name(enum journal_kind kind)

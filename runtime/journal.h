@@ -47,6 +47,8 @@ enum journal_kind {
 	JOURNAL_ROLLBACK_FAILED = 14,
 	JOURNAL_RUN_DONE = 15,               /* status says how; may be followed only by a resume of a failed run */
 	JOURNAL_INTERRUPTED = 16,            /* Ctrl-C/SIGTERM after the running actions were journaled */
+	JOURNAL_ACTION_PROCESS = 17,         /* a running action's command started: node = where, message =
+					      * "pgid=P runner=PID host=H boot=B" (docs/journal.md) */
 };
 
 /* How a run ended (JOURNAL_RUN_DONE only; every other record has JOURNAL_STATUS_NONE). */

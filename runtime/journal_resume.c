@@ -101,6 +101,7 @@ void journal_resume_free(struct journal_resume *rs)
 	free(rs->inflight);
 	free(rs->rollback_done);
 	free(rs->rollback_inflight);
+	free(rs->processes);
 	memset(rs, 0, sizeof(*rs));
 }
 
@@ -109,7 +110,7 @@ void journal_resume_free(struct journal_resume *rs)
 /* The record-by-record replay: the instances found so far, handed to rs at the end. */
 struct replay {
 	struct journal_resume *rs;
-	struct refs steps, done, inflight, rb_done, rb_inflight;
+	struct refs steps, done, inflight, rb_done, rb_inflight, procs;
 	bool nomem;
 };
 
@@ -122,6 +123,7 @@ static void replay_push(struct replay *x, struct refs *a, const struct journal_r
 static void replay_free(struct replay *x)
 {
 	free(x->steps.v), free(x->done.v), free(x->inflight.v), free(x->rb_done.v), free(x->rb_inflight.v);
+	free(x->procs.v);
 }
 
 /* What may follow what, whatever the record says: NULL, or why r cannot come here. */
@@ -213,6 +215,45 @@ static const char *replay_rollback_action(struct replay *x, const struct journal
 	return NULL;
 }
 
+/* Is the action instance (step, iter, action) of ref, whatever its node, in a? */
+static bool refs_has_action(const struct refs *a, const struct journal_ref *ref)
+{
+	const char *iter = ref->iter != NULL ? ref->iter : "";
+	for (size_t k = 0; k < a->n; k++)
+		if (a->v[k].step == ref->step && a->v[k].action == ref->action &&
+		    strcmp(a->v[k].iter != NULL ? a->v[k].iter : "", iter) == 0)
+			return true;
+	return false;
+}
+
+/* action-process: a command of an action that is running (an action's, or a rollback's). */
+static const char *replay_process(struct replay *x, const struct journal_record *r)
+{
+	struct journal_ref ref = ref_of(r, true, true);
+	struct journal_ref rb = ref;
+	rb.iter = x->rs->rollback.iter ? x->rs->rollback.iter : "";
+	if (!refs_has_action(&x->inflight, &ref) &&
+	    !(x->rs->rollback_started && r->step == x->rs->rollback.step && refs_has_action(&x->rb_inflight, &rb)))
+		return "its action is not running";
+	replay_push(x, &x->procs, &ref);
+	return NULL;
+}
+
+/* The action-process records whose action is still in flight at the end of the log. */
+static void keep_running_processes(struct replay *x)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < x->procs.n; k++) {
+		struct journal_ref rb = x->procs.v[k];
+		rb.iter = x->rs->rollback.iter ? x->rs->rollback.iter : "";
+		if (refs_has_action(&x->inflight, &x->procs.v[k]) ||
+		    (x->rs->rollback_started && x->procs.v[k].step == x->rs->rollback.step &&
+		     refs_has_action(&x->rb_inflight, &rb)))
+			x->procs.v[n++] = x->procs.v[k];
+	}
+	x->procs.n = n;
+}
+
 /* rollback-done, rollback-failed, run-done. */
 static const char *replay_end(struct replay *x, const struct journal_record *r)
 {
@@ -289,6 +330,9 @@ static const char *replay_record(struct replay *x, const struct journal_record *
 	case JOURNAL_RUN_DONE:
 		bad = replay_end(x, r);
 		break;
+	case JOURNAL_ACTION_PROCESS:
+		bad = replay_process(x, r);
+		break;
 	}
 	return bad;
 }
@@ -349,6 +393,8 @@ int journal_resume_state(const struct journal_log *log, struct journal_resume *r
 	rs->inflight = x.inflight.v, rs->ninflight = x.inflight.n;
 	rs->rollback_done = x.rb_done.v, rs->nrollback_done = x.rb_done.n;
 	rs->rollback_inflight = x.rb_inflight.v, rs->nrollback_inflight = x.rb_inflight.n;
+	keep_running_processes(&x);
+	rs->processes = x.procs.v, rs->nprocesses = x.procs.n;
 	decide_next(rs);
 	return 0;
 }

@@ -59,6 +59,12 @@ struct journal_resume { /* NOLINT(clang-analyzer-optin.performance.Padding): one
 	size_t nrollback_done;
 	struct journal_ref *rollback_inflight;
 	size_t nrollback_inflight;
+
+	struct journal_ref *processes;       /* action-process records of the actions still in flight
+					      * (inflight, rollback_inflight): commands a runner that died
+					      * may have left running; .seq is the record, its message
+					      * names the process group */
+	size_t nprocesses;
 };
 
 /* Derive the resume state from a log. Fails (-1) on a damaged log, and on a sequence no

@@ -111,7 +111,7 @@ int last_run_read(const char *state_dir, const char *target, struct last_run *la
 	return 0;
 }
 
-int last_run_write(const char *state_dir, const char *target, const struct last_run *last,
+int last_run_write(const char *state_dir, const char *target, const struct last_run *last, bool locked,
 		   char *err, size_t errlen)
 {
 	char path[JOURNAL_PATH_MAX], why[JOURNAL_PATH_MAX + 128];
@@ -137,8 +137,8 @@ int last_run_write(const char *state_dir, const char *target, const struct last_
 		free(text);
 		return util_err(err, errlen, "write last-run record %s: too long", path);
 	}
-	/* The tmp name is fixed: the caller holds the target's lock, so no one else writes it. */
-	rc = util_replace(path, text, (size_t)n, 0600, UTIL_DURABLE | UTIL_FIXED_TMP, why, sizeof(why));
+	/* The tmp name is fixed only for the lock's holder: no one else writes it then. */
+	rc = util_replace(path, text, (size_t)n, 0600, UTIL_DURABLE | (locked ? UTIL_FIXED_TMP : 0u), why, sizeof(why));
 	free(text);
 	if (rc != 0)
 		return util_err(err, errlen, "last-run record: %s", why);

@@ -53,9 +53,12 @@ enum last_run_status last_run_status_of(enum journal_status st);
 int last_run_read(const char *state_dir, const char *target, struct last_run *last,
 		  char *err, size_t errlen);
 
-/* Replace it atomically and durably: write TARGET.last.tmp, fsync, rename, fsync the
- * directory (created 0700 if missing). Call it holding the target's lock. */
-int last_run_write(const char *state_dir, const char *target, const struct last_run *last,
+/* Replace it atomically and durably: write a temporary file, fsync, rename, fsync the
+ * directory (created 0700 if missing). `locked`: the caller holds the target's lock (every
+ * caller of the runtime does: the record says what the lock holder did), so the temporary is
+ * the fixed TARGET.last.tmp, one stale file after a crash; otherwise a fresh name, so that two
+ * writers never write one temporary. */
+int last_run_write(const char *state_dir, const char *target, const struct last_run *last, bool locked,
 		   char *err, size_t errlen);
 
 /* May a new run of `target` start, given its last run (NULL: none) and --abandon (NULL: not

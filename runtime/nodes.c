@@ -238,13 +238,19 @@ const char *nodes_render(struct nodes *ns, unsigned node, enum profile_key k, co
 int nodes_run(struct nodes *ns, unsigned node, const char *line, long long timeout_ns, const char *capture,
 	      const char *label, struct transport_result *r, char *err, size_t errlen)
 {
+	struct transport_cmd c = { line, timeout_ns, capture, label, NULL, NULL };
+	return nodes_exec(ns, node, &c, r, err, errlen);
+}
+
+int nodes_exec(struct nodes *ns, unsigned node, const struct transport_cmd *c, struct transport_result *r, char *err,
+	       size_t errlen)
+{
 	struct transport *tr = ns->node[node].tr;
 	if (tr == NULL) {
 		snprintf(err, errlen, "node %s has no transport", ns->t->nodes[node].name);
 		return -1;
 	}
-	struct transport_cmd c = { line, timeout_ns, capture, label };
-	return transport_run(tr, &c, r, err, errlen);
+	return transport_run(tr, c, r, err, errlen);
 }
 
 void nodes_ending(const struct transport_result *r, bool was, char *out, size_t len)

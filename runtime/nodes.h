@@ -86,6 +86,10 @@ int nodes_run(struct nodes *ns, unsigned node, const char *line, long long timeo
  * "was killed …", "was aborted …", to follow a command's text). */
 void nodes_ending(const struct transport_result *r, bool was, char *out, size_t len);
 
+/* nodes_run with the whole command c (its `started` hook too). */
+int nodes_exec(struct nodes *ns, unsigned node, const struct transport_cmd *c, struct transport_result *r, char *err,
+	       size_t errlen);
+
 /* Why key k's command `line`, which ran on node, failed (status, signal, timeout), with the
  * last lines of its output: "KEY on NODE: `LINE` exited with status 2: OUTPUT". */
 void nodes_failure_text(const struct nodes *ns, unsigned node, enum profile_key k, const char *line,

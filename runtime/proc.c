@@ -722,6 +722,8 @@ int proc_run(const char *const *argv, const char *in, size_t inlen, unsigned fla
 	feed(&p);   /* what the pipe holds before the child starts: all of a usual command line */
 	if (start_child(&p, argv, err, errlen) < 0)
 		goto out;
+	if (c->started != NULL)
+		c->started(c->started_ud, (long)p.pid);
 	p.pidfd = open_pidfd(p.pid);
 	if (watch(&p, abort, r, err, errlen) < 0 || reap(&p, r, err, errlen) < 0)
 		goto out;
@@ -737,4 +739,9 @@ out:
 	ring_out(&p.ring, p.note[0] != '\0' ? p.note : NULL, r->tail);
 	close_all(&p);
 	return ret;
+}
+
+bool proc_group_alive(long pgid)
+{
+	return pgid > 0 && group_has_others((pid_t)pgid, 0);
 }

@@ -16,6 +16,7 @@
 #ifndef HP_PROC_H
 #define HP_PROC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "transport.h"
@@ -41,5 +42,9 @@ int proc_run(const char *const *argv, const char *in, size_t inlen, unsigned fla
 
 /* Monotonic clock, nanoseconds. */
 long long proc_now_ns(void);
+
+/* Does a live process (not a zombie) of this machine belong to process group pgid? Read
+ * from /proc; true when /proc cannot be read (the careful answer). */
+bool proc_group_alive(long pgid);
 
 #endif

@@ -7,10 +7,10 @@
 
 #include "run.h"
 
-/* Resume the run whose journal is at journal_path. `given` are the values of the secret
+/* Resume the run whose journal is at given_path. `given` are the values of the secret
  * params it was started with (NAME=VALUE; the journal keeps their names only); any other is
  * refused. Returns the exit code (exec.h); a run that had ended is not resumed (docs/journal.md,
  * "One crash window"). */
-int resume_run(struct run *R, const char *journal_path, const char *const *given, unsigned ngiven);
+int resume_run(struct run *R, const char *given_path, const char *const *given, unsigned ngiven);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "driver_cmd.h"
 #include "last_run.h"
+#include "leftover.h"
 #include "run.h"
 #include "sim_state.h"
 #include "util.h"
@@ -51,6 +52,7 @@ struct run *run_new(const struct run_opts *o)
 	ctx_init(&R->ctx);
 	R->o = *o;
 	R->t0 = run_now();
+	pthread_mutex_init(&R->journal_mu, NULL);
 	return R;
 }
 
@@ -73,6 +75,7 @@ int run_free(struct run *R, int rc)
 		journal_log_free(&R->log);
 	}
 	ctx_free(&R->ctx);
+	pthread_mutex_destroy(&R->journal_mu);
 	free(R);
 	return rc;
 }
@@ -229,27 +232,45 @@ int run_journal(struct run *R, enum journal_kind kind, const struct ast_stmt *st
 	char err[512];
 	if (R->j == NULL)
 		return 0;
-	if (R->io_failed)
+	pthread_mutex_lock(&R->journal_mu);   /* an action's commands start on several nodes at once */
+	if (R->io_failed) {
+		pthread_mutex_unlock(&R->journal_mu);
 		return -1;   /* said once, when it failed */
+	}
 	char *shown = R->nsecrets > 0 && msg != NULL ? progress_redact(&R->prog, msg) : NULL;
 	struct journal_record rec = {
 		.kind = kind, .status = status, .step = st ? (int32_t)st->index : -1, .action = action,
 		.step_name = st ? st->name.s : NULL, .iter = R->walk.label, .node = node,
 		.message = shown != NULL ? shown : msg,   /* a secret param's value is never journaled */
 	};
-	/* step-done is the one record appended without a sync of its own (docs/journal.md,
-	 * "Durability"): the next record is synced before anything acts, which makes it durable
-	 * too, and a resume that finds it missing goes through the step again, all of whose
-	 * actions are journaled done, and journals it then. Every other record is synced:
+	/* step-done and action-process are the records appended without a sync of their own
+	 * (docs/journal.md, "Durability"): the next record is synced before anything acts, which
+	 * makes them durable too. A resume that finds a step-done missing goes through the step
+	 * again, all of whose actions are journaled done, and journals it then; an action-process
+	 * is lost only with a power cut, which ends its process group too (a killed runner loses
+	 * nothing it wrote: the page cache keeps it). Every other record is synced:
 	 * action-start before the action acts, action-done because it decides whether a resume
 	 * acts again, checkpoint because a resume does not journal again the checkpoints it passes
 	 * before its first unfinished step, and the run's last record (run-done, interrupted). */
-	int rc = kind == JOURNAL_STEP_DONE ? journal_append_nosync(R->j, &rec, err, sizeof(err))
-					   : journal_append(R->j, &rec, err, sizeof(err));
+	int rc = kind == JOURNAL_STEP_DONE || kind == JOURNAL_ACTION_PROCESS
+			 ? journal_append_nosync(R->j, &rec, err, sizeof(err))
+			 : journal_append(R->j, &rec, err, sizeof(err));
 	free(shown);
 	if (rc < 0)
-		return run_io_failed(R, err);
-	return 0;
+		rc = run_io_failed(R, err);
+	pthread_mutex_unlock(&R->journal_mu);
+	return rc < 0 ? -1 : 0;
+}
+
+void run_process_started(void *ud, unsigned node, long pgid)
+{
+	struct run *R = ud;
+	char msg[LEFTOVER_TEXT_MAX];
+	if (R->acting == NULL || node >= R->target.nnodes)
+		return;
+	leftover_describe(msg, sizeof(msg), pgid);
+	/* a failure is said once and stops the walk after this action (run_io_failed) */
+	(void)run_journal(R, JOURNAL_ACTION_PROCESS, R->acting, R->acting_idx, R->target.nodes[node].name, msg, 0);
 }
 
 int run_io_failed(struct run *R, const char *what)
@@ -272,7 +293,7 @@ void run_finish(struct run *R, enum journal_status st)
 		return;   /* the target stays unfinished: `resume` sees how it ended */
 	struct last_run last;
 	if (last_run_make(&last, R->run_id, R->journal_path, last_run_status_of(st), err, sizeof(err)) < 0 ||
-	    last_run_write(R->state_dir, R->target.name, &last, err, sizeof(err)) < 0)
+	    last_run_write(R->state_dir, R->target.name, &last, true, err, sizeof(err)) < 0)
 		run_say(R, "%s", err);
 }
 

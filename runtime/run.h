@@ -8,6 +8,7 @@
 #ifndef HP_RUN_H
 #define HP_RUN_H
 
+#include <pthread.h>
 #include <signal.h>
 
 #include "ctx.h"
@@ -56,6 +57,7 @@ struct run { /* NOLINT(clang-analyzer-optin.performance.Padding): one a run, lai
 	const char *const *accept;             /* --accept-changed: changes the resume may go on with */
 	unsigned naccept;
 	unsigned long long accept_used;        /* a bit per accept entry that named a change */
+	double wait_leftover;                  /* seconds to wait for a command a dead runner left running */
 	struct journal_log log;
 	struct journal_resume rs;
 	bool resuming;
@@ -67,6 +69,10 @@ struct run { /* NOLINT(clang-analyzer-optin.performance.Padding): one a run, lai
 	const struct walk_snapshot *ckpt;      /* the latest checkpoint passed */
 	const char *step_node;                 /* the nodes of the current step, for its records */
 	double step_t0;
+	const struct ast_stmt *acting;         /* the step (rollback: checkpoint) whose action acts now */
+	int acting_idx;                        /* and that action's index */
+	pthread_mutex_t journal_mu;            /* the journal's appends: an action's commands start on
+						* several nodes at once (run_process_started) */
 	const struct ast_stmt *fail_at;        /* --fail-at */
 	bool fail_at_used;
 	char why[1024];                        /* why the current step failed */
@@ -135,6 +141,12 @@ void run_finish(struct run *R, enum journal_status st);
 
 /* Sync and close the journal, release the target's lock (both may be absent). */
 void run_release(struct run *R);
+
+/* A command of the acting action (R->acting) started on node `node` as process group pgid:
+ * an action-process record, "pgid=P runner=PID host=H boot=B", appended without a sync of its
+ * own (a runner killed loses nothing it wrote; a power cut ends the group too). For the
+ * command driver's `started` hook (ud: the run); any thread. Nothing when no action acts. */
+void run_process_started(void *ud, unsigned node, long pgid);
 
 /* Save the simulated target's state (R->live) to R->sim_path, whole or not at all (format:
  * sim_state.h). Nothing without a journal. 0, or -1 after run_io_failed. */

@@ -326,9 +326,15 @@ static int bind_params(struct run *R)
 	for (unsigned i = 0; i < R->o.nsets; i++)
 		if (secret_param(R->plan, R->o.sets[i]) != NULL && strchr(R->o.sets[i], '=') != NULL)
 			add_secret(R, strchr(R->o.sets[i], '=') + 1);
-	for (unsigned i = 0; i < R->target.nsets; i++)
-		if (secret_param(R->plan, R->target.sets[i].path) != NULL && R->target.sets[i].value->kind == LIT_STRING)
-			add_secret(R, R->target.sets[i].value->str);
+	for (unsigned i = 0; i < R->target.nsets; i++) {
+		const struct rt_fact *ts = &R->target.sets[i];
+		if (secret_param(R->plan, ts->path) == NULL)
+			continue;
+		if (ts->env != NULL)
+			add_secret(R, target_set_env(ts));
+		else if (ts->value->kind == LIT_STRING)
+			add_secret(R, ts->value->str);
+	}
 	if (params_bind(&R->ctx.arena, R->plan, &R->target, R->o.sets, R->o.nsets, R->values, err, sizeof(err)) < 0) {
 		run_say(R, "%s", err);
 		return EXIT_USAGE;
@@ -379,6 +385,9 @@ static int make_driver(struct run *R)
 		run_say(R, "%s", msg);
 		return EXIT_USAGE;
 	}
+	/* each command an action starts is journaled with its process group */
+	((struct driver_cmd *)R->drv)->started = run_process_started;
+	((struct driver_cmd *)R->drv)->started_ud = R;
 	return 0;
 }
 
@@ -578,6 +587,10 @@ static int start_journal(struct run *R)
 		run_say(R, "%s", err);
 		return EXIT_USAGE;
 	}
+	/* absolute from now on: every `hotplan resume PATH` said works from any directory */
+	char abs_j[JOURNAL_PATH_MAX];
+	if (realpath(R->journal_path, abs_j) != NULL)
+		snprintf(R->journal_path, sizeof(R->journal_path), "%s", abs_j);
 	snprintf(R->sim_path, sizeof(R->sim_path), "%s.sim", R->journal_path);
 	struct journal_record rec = { .kind = JOURNAL_RUN_START, .step = -1, .action = -1 };
 	if (journal_append(R->j, &rec, err, sizeof(err)) < 0) {
@@ -586,7 +599,7 @@ static int start_journal(struct run *R)
 	}
 	struct last_run last;
 	if (last_run_make(&last, R->run_id, R->journal_path, LAST_RUN_UNFINISHED, err, sizeof(err)) < 0 ||
-	    last_run_write(R->state_dir, R->target.name, &last, err, sizeof(err)) < 0) {
+	    last_run_write(R->state_dir, R->target.name, &last, true, err, sizeof(err)) < 0) {
 		run_say(R, "%s", err);
 		return EXIT_USAGE;
 	}

@@ -50,8 +50,8 @@ void target_builtin(struct arena *a, enum proc_kind kind, struct rt_target *out)
 		out->stores[k] = builtin_stores[k];
 	out->nfacts = 2;
 	out->facts = arena_alloc(a, 2 * sizeof(*out->facts));
-	out->facts[0] = (struct rt_fact){ "exchange.version", lit_version(a, 6, 5, 7226, 0) };
-	out->facts[1] = (struct rt_fact){ "os.name", lit_string(a, "Windows Server 2003") };
+	out->facts[0] = (struct rt_fact){ "exchange.version", lit_version(a, 6, 5, 7226, 0), NULL };
+	out->facts[1] = (struct rt_fact){ "os.name", lit_string(a, "Windows Server 2003"), NULL };
 	/* no `group … owner`: every group is owned by the first node */
 }
 
@@ -125,7 +125,7 @@ static void collect_facts(struct arena *a, const struct ast_target_item *items, 
 	unsigned i = 0;
 	for (const struct ast_target_item *it = items; it != NULL; it = it->next)
 		if (it->kind == TI_FACT)
-			(*out)[i++] = (struct rt_fact){ it->str, it->value };
+			(*out)[i++] = (struct rt_fact){ it->str, it->value, NULL };
 }
 
 int target_from_inventory(struct hp_ctx *ctx, const struct ast_file *inv, const char *name,
@@ -212,7 +212,7 @@ int target_from_inventory(struct hp_ctx *ctx, const struct ast_file *inv, const 
 			out->group_names[kg] = it->str;
 			out->group_owners[kg++] = it->owner;
 		} else if (it->kind == TI_SET) {
-			out->sets[kv++] = (struct rt_fact){ it->str, it->value };
+			out->sets[kv++] = (struct rt_fact){ it->str, it->value, it->env };
 		}
 	}
 	return 0;
@@ -364,6 +364,11 @@ static const struct ast_param *find_param(const struct ast_plan *plan, const cha
 	return NULL;
 }
 
+const char *target_set_env(const struct rt_fact *set)
+{
+	return set->env != NULL ? getenv(set->env) : NULL;
+}
+
 int params_bind(struct arena *a, const struct ast_plan *plan, const struct rt_target *t,
 		const char *const *sets, unsigned nsets, struct rt_value *values, char *err, size_t errlen)
 {
@@ -382,7 +387,19 @@ int params_bind(struct arena *a, const struct ast_plan *plan, const struct rt_ta
 				 t->sets[i].path, plan->name.s);
 			return -1;
 		}
-		if (value_from_literal(a, p, t->sets[i].value, &values[p->index], why, sizeof(why)) < 0) {
+		if (t->sets[i].env != NULL) {
+			const char *v = target_set_env(&t->sets[i]);
+			if (v == NULL) {
+				snprintf(err, errlen, "target '%s' sets param '%s' from the environment variable %s, which is "
+					 "not set", t->name, p->name.s, t->sets[i].env);
+				return -1;
+			}
+			if (value_parse(a, p->type, v, &values[p->index], why, sizeof(why)) < 0) {
+				snprintf(err, errlen, "target '%s' sets param '%s' from $%s: %s", t->name, p->name.s,
+					 t->sets[i].env, why);
+				return -1;
+			}
+		} else if (value_from_literal(a, p, t->sets[i].value, &values[p->index], why, sizeof(why)) < 0) {
 			snprintf(err, errlen, "target '%s' sets param '%s': %s", t->name, p->name.s, why);
 			return -1;
 		}

@@ -14,7 +14,8 @@ enum transport_kind { TR_SIM, TR_LOCAL, TR_SSH };
 
 struct rt_fact {
 	const char *path;                  /* "exchange.version" */
-	const struct ast_literal *value;
+	const struct ast_literal *value;   /* NULL for a `set NAME from env "VAR"` */
+	const char *env;                   /* that VAR (sets only), else NULL */
 };
 
 struct rt_node {
@@ -75,8 +76,12 @@ struct rt_value {
 int value_parse(struct arena *a, enum ast_type type, const char *text, struct rt_value *out,
 		char *err, size_t errlen);
 
+/* The text of a target's `set NAME from env "VAR"`: $VAR, or NULL when it is not set. */
+const char *target_set_env(const struct rt_fact *set);
+
 /* Values for every param of `plan` (indexed by param index): defaults, then the target's
- * `set`s, then `--set NAME=VALUE` (later wins). An unknown name or a bad value is an error
+ * `set`s (a `set NAME from env "VAR"`: $VAR, which must be set), then `--set NAME=VALUE`
+ * (later wins). An unknown name or a bad value is an error
  * (-1, message); a param with no value is left unset (preflight reports it). */
 int params_bind(struct arena *a, const struct ast_plan *plan, const struct rt_target *t,
 		const char *const *sets, unsigned nsets, struct rt_value *values, char *err, size_t errlen);

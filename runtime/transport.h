@@ -24,6 +24,12 @@ struct transport_cmd {
 	const char *capture_path;    /* output appended here (created 0600); NULL: discarded */
 	const char *label;           /* written as a header into the capture file: "step/action node"
 				      * (escaped there: a newline in it cannot start a line) */
+	/* NULL, or called in the runner (from the thread that runs the command) once the child
+	 * runs, with its process group (the child's pid; ssh://: the local ssh client's), before
+	 * it is waited for: the journal records it (docs/journal.md, "Commands that outlive
+	 * their runner") */
+	void (*started)(void *ud, long pgid);
+	void *started_ud;
 };
 
 #define TRANSPORT_TAIL 2048

@@ -265,7 +265,8 @@ struct ast_target_item {
 	loc_t loc;
 	const char *str;             /* profile name, store name, group name, fact path, set name */
 	const char *owner;           /* TI_GROUP */
-	struct ast_literal *value;   /* TI_FACT, TI_SET */
+	struct ast_literal *value;   /* TI_FACT, TI_SET (NULL for `set NAME from env "VAR"`) */
+	const char *env;             /* TI_SET from env: the environment variable's name */
 	struct ast_target_item *next;
 };
 

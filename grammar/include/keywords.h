@@ -131,7 +131,9 @@ enum kw_block {
 	X(ADDRESS,    "address",    NONE,    0,                          0)       \
 	X(PROFILE,    "profile",    PROFILE, KI(TOP) | KI(TARGET) | KI(NODE), KF_HINT) \
 	X(SET,        "set",        NONE,    KI(TARGET),                 0)       \
-	X(SECRET,     "secret",     NONE,    0,                          0)
+	X(SECRET,     "secret",     NONE,    0,                          0)       \
+	X(FROM,       "from",       NONE,    0,                          0)       \
+	X(ENV,        "env",        NONE,    0,                          0)
 
 /* KW_IMPORT, KW_PLAN…: a keyword's index in kw_table. */
 enum kw_id {

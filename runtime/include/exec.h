@@ -44,6 +44,8 @@ struct resume_opts {
 					 * profile), "nodes", or a file; the resume goes on although
 					 * these changed since the run started (docs/journal.md) */
 	unsigned naccept;
+	long long wait_ns;              /* how long to wait for a command that a runner which died left
+					 * running (docs/journal.md); -1: the default, 30 s; 0: refuse at once */
 };
 
 int exec_run(const struct run_opts *o);

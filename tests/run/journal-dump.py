@@ -25,6 +25,7 @@ KINDS = {
     6: "action-failed", 7: "step-done", 8: "step-failed", 9: "rollback-start",
     10: "rollback-action-start", 11: "rollback-action-done", 12: "rollback-action-failed",
     13: "rollback-done", 14: "rollback-failed", 15: "run-done", 16: "interrupted",
+    17: "action-process",
 }
 STATUS = {0: "", 1: "completed", 2: "rolled-back", 3: "failed"}
 FRAME_MAX = 8192 + 8

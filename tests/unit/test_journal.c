@@ -986,6 +986,46 @@ static void test_resume_shapes(void **state)
 	journal_close(j);
 	resume_fails(path, "an action is still running");
 
+	/* a command of an action: its process group kept while the action runs, dropped once it
+	 * ends; a rollback action's too; one of no running action is no runtime's */
+	j = fresh("process.journal", path, sizeof(path));
+	add(j, JOURNAL_ACTION_START, 0, 0, "", "sim-server");
+	add(j, JOURNAL_ACTION_PROCESS, 0, 0, "", "sim-server");
+	add(j, JOURNAL_ACTION_DONE, 0, 0, "", "sim-server");
+	add(j, JOURNAL_ACTION_START, 2, 0, "", "sim-server");
+	uint64_t off = add(j, JOURNAL_ACTION_PROCESS, 2, 0, "", "sim-server");
+	add(j, JOURNAL_ACTION_PROCESS, 2, 0, "", "sim-node2");
+	journal_close(j);
+	resume_of(path, &log, &rs);
+	assert_int_equal(rs.nprocesses, 2);
+	assert_int_equal(rs.processes[0].step, 2);
+	assert_int_equal(rs.processes[0].seq, 5);
+	assert_true(log.records[rs.processes[0].seq].offset == off);
+	assert_string_equal(rs.processes[1].node, "sim-node2");
+	assert_string_equal(journal_kind_name(JOURNAL_ACTION_PROCESS), "action-process");
+	journal_resume_free(&rs);
+	journal_log_free(&log);
+
+	j = fresh("rbprocess.journal", path, sizeof(path));
+	add(j, JOURNAL_CHECKPOINT, 1, -1, "", "");
+	add(j, JOURNAL_STEP_FAILED, 2, -1, "", "");
+	add(j, JOURNAL_ROLLBACK_START, 1, -1, "", "");
+	add(j, JOURNAL_ROLLBACK_ACTION_START, 1, 0, "", "sim-server");
+	add(j, JOURNAL_ACTION_PROCESS, 1, 0, "", "sim-server");
+	journal_close(j);
+	resume_of(path, &log, &rs);
+	assert_int_equal(rs.next, JOURNAL_NEXT_ROLLBACK);
+	assert_int_equal(rs.nprocesses, 1);
+	journal_resume_free(&rs);
+	journal_log_free(&log);
+
+	j = fresh("bad6.journal", path, sizeof(path));
+	add(j, JOURNAL_ACTION_START, 0, 0, "", "sim-server");
+	add(j, JOURNAL_ACTION_DONE, 0, 0, "", "sim-server");
+	add(j, JOURNAL_ACTION_PROCESS, 0, 0, "", "sim-server");
+	journal_close(j);
+	resume_fails(path, "its action is not running");
+
 	/* a damaged journal is not resumed */
 	uint64_t offs[6];
 	size_t size;

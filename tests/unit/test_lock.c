@@ -348,7 +348,7 @@ static void test_last(void **state)
 	strcpy(last.run_id, "20261125T183000Z-3f9a1c");
 	snprintf(last.journal, sizeof(last.journal), "%s/runs/20261125T183000Z-3f9a1c.journal", sdir);
 	last.status = LAST_RUN_UNFINISHED;
-	assert_int_equal(last_run_write(sdir, "db1", &last, err, sizeof(err)), 0);
+	assert_int_equal(last_run_write(sdir, "db1", &last, true, err, sizeof(err)), 0);
 	assert_int_equal(last_run_read(sdir, "db1", &got, err, sizeof(err)), 0);
 	assert_string_equal(got.run_id, last.run_id);
 	assert_string_equal(got.journal, last.journal);
@@ -356,7 +356,7 @@ static void test_last(void **state)
 	assert_true(got.time_ns > 0);
 
 	last.status = LAST_RUN_ROLLED_BACK;
-	assert_int_equal(last_run_write(sdir, "db1", &last, err, sizeof(err)), 0);
+	assert_int_equal(last_run_write(sdir, "db1", &last, true, err, sizeof(err)), 0);
 	assert_int_equal(last_run_read(sdir, "db1", &got, err, sizeof(err)), 0);
 	assert_int_equal(got.status, LAST_RUN_ROLLED_BACK);
 	snprintf(path, sizeof(path), "%s/targets/db1.last.tmp", sdir);
@@ -365,9 +365,24 @@ static void test_last(void **state)
 	assert_contains(slurp(path), "status rolled-back\n");
 	assert_string_equal(last_run_status_name(LAST_RUN_FAILED), "failed");
 
+	/* without the lock, a fresh temporary: a stale TARGET.last.tmp (another writer's) is left alone */
+	snprintf(path, sizeof(path), "%s/targets/db1.last.tmp", sdir);
+	FILE *tf = fopen(path, "w");
+	assert_non_null(tf);
+	fputs("another writer's", tf);
+	assert_int_equal(fclose(tf), 0);
+	last.status = LAST_RUN_FAILED;
+	assert_int_equal(last_run_write(sdir, "db1", &last, false, err, sizeof(err)), 0);
+	assert_string_equal(slurp(path), "another writer's");
+	assert_int_equal(last_run_read(sdir, "db1", &got, err, sizeof(err)), 0);
+	assert_int_equal(got.status, LAST_RUN_FAILED);
+	assert_int_equal(last_run_write(sdir, "db1", &last, true, err, sizeof(err)), 0);
+	assert_int_equal(access(path, F_OK), -1);                 /* the holder's own, renamed away */
+	snprintf(path, sizeof(path), "%s/targets/db1.last", sdir);
+
 	/* refused: a newline would forge a field */
 	strcpy(last.journal, "/x\nstatus completed");
-	assert_int_equal(last_run_write(sdir, "db1", &last, err, sizeof(err)), -1);
+	assert_int_equal(last_run_write(sdir, "db1", &last, true, err, sizeof(err)), -1);
 	assert_contains(err, "invalid record");
 
 	/* anything but a complete record is malformed, never guessed at */
@@ -457,7 +472,7 @@ static void test_resume_gate_file(void **state)
 
 	assert_int_equal(last_run_make(&last, "R1", j, LAST_RUN_UNFINISHED, err, sizeof(err)), 0);
 	assert_true(last.has_file_id);
-	assert_int_equal(last_run_write(sdir, "db1", &last, err, sizeof(err)), 0);
+	assert_int_equal(last_run_write(sdir, "db1", &last, true, err, sizeof(err)), 0);
 	assert_int_equal(last_run_read(sdir, "db1", &got, err, sizeof(err)), 0);
 	assert_true(got.has_file_id);
 	assert_true(got.dev == last.dev && got.ino == last.ino);
@@ -487,7 +502,7 @@ static void test_resume_gate_file(void **state)
 	assert_int_equal(rename(other, j), 0);
 	assert_int_equal(last_run_resume_gate(&got, "db1", "R1", j, msg, sizeof(msg)), 0);
 	assert_contains(msg, "written by an older hotplan: its journal is matched by its path only");
-	assert_int_equal(last_run_write(sdir, "db1", &got, err, sizeof(err)), 0);
+	assert_int_equal(last_run_write(sdir, "db1", &got, false, err, sizeof(err)), 0);
 	char path[600];
 	snprintf(path, sizeof(path), "%s/targets/db1.last", sdir);
 	assert_null(strstr(slurp(path), "device"));

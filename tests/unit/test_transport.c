@@ -187,7 +187,7 @@ static struct transport *local_new(void)
 static int run(struct transport *t, const char *line, long long timeout_ns, const char *capture,
 	       struct transport_result *r, char *err, size_t errlen)
 {
-	struct transport_cmd c = { line, timeout_ns, capture, "test" };
+	struct transport_cmd c = { line, timeout_ns, capture, "test", NULL, NULL };
 	err[0] = '\0';
 	return transport_run(t, &c, r, err, errlen);
 }
@@ -379,7 +379,7 @@ static void test_local_status(void **state)
 	assert_string_equal(run_ok(t, "printf 'a\\000b'", &r), "a?b");
 	/* a command that cannot be run at all */
 	const char *argv[] = { "/nonexistent/hotplan-sh", "-c", "true", NULL };
-	struct transport_cmd c = { "true", 0, path_in("cap"), "missing" };
+	struct transport_cmd c = { "true", 0, path_in("cap"), "missing", NULL, NULL };
 	assert_int_equal(proc_run(argv, NULL, 0, 0, &c, NULL, &r, err, sizeof(err)), -1);
 	assert_string_equal(err, "exec /nonexistent/hotplan-sh: No such file or directory");
 	char *cap = slurp(path_in("cap"), NULL);
@@ -393,7 +393,7 @@ static void test_local_capture(void **state)
 {
 	struct transport *t = local_new();
 	struct transport_result r;
-	struct transport_cmd c = { "echo out; echo err >&2", 10 * SEC, path_in("node.out"), "step-1/restart n1" };
+	struct transport_cmd c = { "echo out; echo err >&2", 10 * SEC, path_in("node.out"), "step-1/restart n1", NULL, NULL };
 	char err[256];
 	struct stat sb;
 	(void)state;
@@ -586,7 +586,7 @@ static int ctrl_c_child(void)
 	if (t == NULL)
 		return 11;
 	set_timer(20 * MS, 20 * MS);
-	struct transport_cmd c = { "sleep 1; echo done; exec grep -E '^Sig(Blk|Ign)' /proc/self/status", 10 * SEC, NULL, "x" };
+	struct transport_cmd c = { "sleep 1; echo done; exec grep -E '^Sig(Blk|Ign)' /proc/self/status", 10 * SEC, NULL, "x", NULL, NULL };
 	int rc = transport_run(t, &c, &r, err, sizeof(err));
 	set_timer(0, 0);
 	transport_close(t);
@@ -716,7 +716,7 @@ static void test_local_input_unread(void **state)
 {
 	struct transport_result r;
 	char err[256];
-	struct transport_cmd c = { "true", 10 * SEC, NULL, NULL };
+	struct transport_cmd c = { "true", 10 * SEC, NULL, NULL, NULL, NULL };
 	const char *argv[] = { "/bin/sh", "-c", "exec 0<&-; sleep 0.2", NULL };
 	size_t n = 1 << 20;
 	char *in = malloc(n);
@@ -740,7 +740,7 @@ static int stopped_runner_child(const char *line, long long timeout_ns, const ch
 	struct transport *t = transport_local_new(&g_node, &g_abort, err, sizeof(err));
 	if (t == NULL)
 		return 10;
-	struct transport_cmd c = { line, timeout_ns, capture, "stopped" };
+	struct transport_cmd c = { line, timeout_ns, capture, "stopped", NULL, NULL };
 	int rc = transport_run(t, &c, &r, err, sizeof(err));
 	transport_close(t);
 	if (rc != 0)
@@ -787,7 +787,7 @@ static void test_local_capture_bounded(void **state)
 	struct transport *t = local_new();
 	struct transport_result r;
 	/* NOLINTNEXTLINE(misc-misleading-bidirectional): a U+202E in a label, the test's input */
-	struct transport_cmd c = { "seq 1 600000", 60 * SEC, path_in("big.out"), "big\nFAKE ==== \xe2\x80\xae" };
+	struct transport_cmd c = { "seq 1 600000", 60 * SEC, path_in("big.out"), "big\nFAKE ==== \xe2\x80\xae", NULL, NULL };
 	char err[256];
 	size_t len;
 	(void)state;

@@ -48,7 +48,7 @@ syn keyword hplanKind         standalone cluster
 " model, hotfix, inventory entries
 syn keyword hplanEntry        service process holds resource group store recover
 syn keyword hplanEntry        file size sha256 package args restarts
-syn keyword hplanEntry        node nodes address set owner of any except all on in to
+syn keyword hplanEntry        node nodes address set from env owner of any except all on in to
 " actions
 syn keyword hplanAction       stop start kill dismount mount install restart move
 syn keyword hplanAction       disable enable wait until timeout verify pause exec
