@@ -16,10 +16,12 @@ struct arena_chunk {
 #define ARENA_ALIGN _Alignof(max_align_t)
 #define ARENA_MIN ((size_t)64 * 1024)
 
-static void oom(void)
+/* Out of memory is an error the user can act on (a smaller plan, a larger limit), not a
+ * crash: no core dump, exit status 2. */
+static _Noreturn void oom(size_t n)
 {
-	fputs("hotplan: out of memory\n", stderr);
-	abort();
+	fprintf(stderr, "hotplan: out of memory (%zu bytes more were needed)\n", n);
+	exit(2);
 }
 
 void *arena_alloc(struct arena *a, size_t n)
@@ -28,16 +30,18 @@ void *arena_alloc(struct arena *a, size_t n)
 	size_t need = (n + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
 
 	if (need < n)
-		oom();
+		oom(n);
 	if (c == NULL || c->size - c->off < need) {
 		size_t size = c ? c->size * 2 : ARENA_MIN;
 		if (size > (size_t)64 * 1024 * 1024)
 			size = (size_t)64 * 1024 * 1024;
 		if (size < need)
 			size = need;
+		if (size > SIZE_MAX - sizeof(*c))
+			oom(size);
 		c = malloc(sizeof(*c) + size);
 		if (c == NULL)
-			oom();
+			oom(sizeof(*c) + size);
 		c->size = size;
 		c->off = 0;
 		c->next = a->head;
@@ -96,4 +100,33 @@ void arena_free(struct arena *a)
 	}
 	a->head = NULL;
 	a->used = 0;
+}
+
+/* The size class of n bytes: 64 << class >= n. */
+static unsigned pool_class(size_t n)
+{
+	unsigned c = 0;
+	while (((size_t)64 << c) < n && c < 57)
+		c++;
+	return c;
+}
+
+void *arena_pool_get(struct arena_pool *p, size_t n, size_t *size)
+{
+	unsigned c = pool_class(n);
+	*size = (size_t)64 << c;
+	void *b = p->free[c];
+	if (b == NULL)
+		return arena_alloc(p->a, *size);
+	memcpy(&p->free[c], b, sizeof(void *));
+	return b;
+}
+
+void arena_pool_put(struct arena_pool *p, void *block, size_t size)
+{
+	if (block == NULL)
+		return;
+	unsigned c = pool_class(size);
+	memcpy(block, &p->free[c], sizeof(void *));
+	p->free[c] = block;
 }
