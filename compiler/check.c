@@ -296,30 +296,40 @@ static void rollback_report(struct checker *C, const struct ast_stmt *ck, const 
 	diag_help(ctx, d, "add the actions that bring it back to this checkpoint");
 }
 
-/* A failure point on the entered path. */
-static void failure_point(struct checker *C, struct path *p, const struct ast_stmt *step)
+/* A failure point on path p before any checkpoint (p not entered). */
+static void failure_point_unguarded(struct checker *C, struct path *p, const struct ast_stmt *step)
 {
 	struct hp_ctx *ctx = C->ctx;
+	unsigned n = paths_count_degradations(&C->P, p);
+	if (n == 0 || !first_report(C, HP203, step->head))
+		return;
+	paths_enter(&C->P, p);
+	paths_degradations(&C->P, &C->degr[0]);
+	struct diag *d = diag_report(ctx, HP203, step->head,
+				     "step '%s' can fail while %s, and no checkpoint has been passed",
+				     step->name.s, degr_text(C, &C->degr[0]));
+	diag_note(ctx, d, "a failure here would end with exit 4 and the target degraded");
+	diag_help(ctx, d, "add a checkpoint before this step whose actions undo it");
+	paths_leave(&C->P);
+}
+
+/* A failure point on path p, past a checkpoint: the rollback to it (p not entered). */
+static void failure_point(struct checker *C, struct path *p, const struct ast_stmt *step)
+{
 	if (p->ckpt == NULL) {
-		unsigned n = paths_degradations(&C->P, NULL);
-		if (n == 0 || !first_report(C, HP203, step->head))
-			return;
-		paths_degradations(&C->P, &C->degr[0]);
-		struct diag *d = diag_report(ctx, HP203, step->head,
-					     "step '%s' can fail while %s, and no checkpoint has been passed",
-					     step->name.s, degr_text(C, &C->degr[0]));
-		diag_note(ctx, d, "a failure here would end with exit 4 and the target degraded");
-		diag_help(ctx, d, "add a checkpoint before this step whose actions undo it");
+		failure_point_unguarded(C, p, step);
 		return;
 	}
 	/* roll back from here: the checkpoint's actions under the bindings it was passed with */
 	const struct ast_stmt *ck = p->ckpt->ckpt;
+	paths_enter(&C->P, p);
 	unsigned mark = paths_log_mark(&C->P);
 	walk_replay(&C->walk, p->ckpt, rollback_action, C);
 	unsigned n = paths_degradations(&C->P, NULL);
 	if (n > 0 && first_report(C, HP130, ck->head))
 		rollback_report(C, ck, step);
 	paths_undo(&C->P, mark);
+	paths_leave(&C->P);
 }
 
 /* ---- the walk: what the checker does at each statement (walk.h) ---------------------- */
@@ -438,11 +448,8 @@ static enum walk_status sim_step(void *ud, const struct ast_stmt *st, unsigned k
 	(void)k;
 	if (!step_can_fail(st))
 		return WALK_ON;
-	for (unsigned i = 0; i < C->P.cur.n; i++) {
-		paths_enter(&C->P, &C->P.cur.v[i]);
+	for (unsigned i = 0; i < C->P.cur.n; i++)
 		failure_point(C, &C->P.cur.v[i], st);
-		paths_leave(&C->P);
-	}
 	return WALK_ON;
 }
 

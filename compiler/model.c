@@ -108,13 +108,13 @@ static void collect_model(struct arena *a, struct model *m, const struct ast_pla
 	m->file_hf = arena_alloc(a, (nf + 1) * sizeof(*m->file_hf));
 	nf = 0;
 	m->hf_files = arena_alloc(a, (m->nhf + 1) * sizeof(*m->hf_files));
-	strmap_init(&m->file_by_name, a);
+	strmap_init(&m->file_by_name, a, nf);
 	for (const struct ast_hotfix *h = plan->hotfixes; h != NULL; h = h->next) {
 		if (h->index < m->nhf)
 			m->hf_files[h->index] = nf;   /* hotfixes are indexed in their order */
 		for (const struct ast_hfile *f = h->files; f != NULL; f = f->next) {
 			if (f->has_version && f->name.s != NULL)
-				strmap_puts(&m->file_by_name, f->name.s, &m->files[nf]);
+				strmap_put(&m->file_by_name, f->name.s, &m->files[nf]);
 			m->files[nf] = f;
 			m->file_hf[nf++] = h;
 		}
@@ -133,8 +133,8 @@ struct name_set {
 static void names_add(struct arena *a, struct name_set *ns, const char *s)
 {
 	if (ns->seen.a == NULL)
-		strmap_init(&ns->seen, a);
-	if (strmap_puts(&ns->seen, s, (void *)s) != s)
+		strmap_init(&ns->seen, a, 0);
+	if (strmap_put(&ns->seen, s, (void *)s) != s)
 		return;
 	if (ns->n == ns->cap) {
 		unsigned cap = ns->cap ? ns->cap * 2 : 8;
@@ -171,6 +171,16 @@ static void names_stmts(struct arena *a, struct name_set *ns, const struct ast_s
 	}
 }
 
+/* Room for n stores, their membership in the params in one block. */
+static void reserve_stores(struct arena *a, struct model *m, unsigned n, unsigned *cap)
+{
+	m->stores = arena_alloc(a, (n + 1) * sizeof(*m->stores));
+	mset *in = arena_alloc(a, (size_t)n * m->nparams + 1);
+	for (unsigned k = 0; k < n; k++)
+		m->stores[k].in = in + (size_t)k * m->nparams;
+	*cap = n;
+}
+
 static struct model_store *add_store(struct arena *a, struct model *m, unsigned *cap)
 {
 	if (m->nstores == *cap) {
@@ -179,8 +189,9 @@ static struct model_store *add_store(struct arena *a, struct model *m, unsigned 
 		*cap = ncap;
 	}
 	struct model_store *st = &m->stores[m->nstores++];
+	mset *in = st->in;
 	memset(st, 0, sizeof(*st));
-	st->in = arena_alloc(a, (m->nparams + 1) * sizeof(mset));
+	st->in = in != NULL ? in : arena_alloc(a, (m->nparams + 1) * sizeof(mset));
 	for (unsigned p = 0; p < m->nparams; p++)
 		st->in[p] = B_ANY;
 	return st;
@@ -189,20 +200,22 @@ static struct model_store *add_store(struct arena *a, struct model *m, unsigned 
 /* Each store's next of the same name, and each name's first store. */
 static void index_stores(struct arena *a, struct model *m)
 {
-	unsigned *last = arena_alloc(a, (m->nstores + 1) * sizeof(*last));   /* by a name's first store */
+	struct arena tmp = { 0 };
+	unsigned *last = arena_alloc(&tmp, (m->nstores + 1) * sizeof(*last));   /* by a name's first store */
 	m->store_next = arena_alloc(a, (m->nstores + 1) * sizeof(*m->store_next));
-	strmap_init(&m->store_by_name, a);
+	strmap_init(&m->store_by_name, a, m->nstores);
 	for (unsigned k = 0; k < m->nstores; k++) {
 		struct model_store *st = &m->stores[k];
 		m->store_next[k] = m->nstores;
 		if (st->name == NULL)
 			continue;
-		struct model_store *first = strmap_puts(&m->store_by_name, st->name, st);
+		struct model_store *first = strmap_put(&m->store_by_name, st->name, st);
 		unsigned f = (unsigned)(first - m->stores);
 		if (first != st)
 			m->store_next[last[f]] = k;
 		last[f] = k;
 	}
+	arena_free(&tmp);
 }
 
 struct model *model_init_abstract(struct arena *a, const struct ast_plan *plan, enum proc_kind kind,
@@ -220,6 +233,19 @@ struct model *model_init_abstract(struct arena *a, const struct ast_plan *plan, 
 		m->node_names[n] = kind == PROC_STANDALONE ? "the server" : arena_printf(a, "node %u", n + 1);
 	collect_model(a, m, plan);
 
+	/* the names (kept only while the model is made) */
+	struct arena names = { 0 };
+	struct name_set ns = { 0 };
+	for (const struct ast_model_item *it = plan->model; it != NULL; it = it->next)
+		if (it->kind == M_STORE && it->name.s)
+			names_add(&names, &ns, it->name.s);
+	for (const struct ast_procedure *p = plan->procs; p != NULL; p = p->next)
+		if (p->kind == kind)
+			names_stmts(&names, &ns, p->body);
+	for (const struct ast_require *e = plan->ensures; e != NULL; e = e->next)
+		names_cond(&names, &ns, e->cond);
+
+	reserve_stores(a, m, (rec != NULL ? 2 : 1) * (ns.n + 1), &cap);
 	struct model_store *st = add_store(a, m, &cap);
 	if (rec != NULL) {
 		st->label = "an affected store";
@@ -234,16 +260,6 @@ struct model *model_init_abstract(struct arena *a, const struct ast_plan *plan, 
 		st->label = "a store";
 		st->exists = B_ANY;
 	}
-
-	struct name_set ns = { 0 };
-	for (const struct ast_model_item *it = plan->model; it != NULL; it = it->next)
-		if (it->kind == M_STORE && it->name.s)
-			names_add(a, &ns, it->name.s);
-	for (const struct ast_procedure *p = plan->procs; p != NULL; p = p->next)
-		if (p->kind == kind)
-			names_stmts(a, &ns, p->body);
-	for (const struct ast_require *e = plan->ensures; e != NULL; e = e->next)
-		names_cond(a, &ns, e->cond);
 	for (unsigned i = 0; i < ns.n; i++) {
 		for (int affected = 1; affected >= 0; affected--) {
 			if (rec == NULL && !affected)
@@ -256,6 +272,7 @@ struct model *model_init_abstract(struct arena *a, const struct ast_plan *plan, 
 				st->in[rec->index] = affected ? B_YES : B_NO;
 		}
 	}
+	arena_free(&names);
 	index_stores(a, m);
 	layout(m);
 	return m;
@@ -277,6 +294,7 @@ struct model *model_init_concrete(struct arena *a, const struct ast_plan *plan, 
 	for (unsigned n = 0; n < m->nnodes; n++)
 		m->node_names[n] = node_names[n];
 	collect_model(a, m, plan);
+	reserve_stores(a, m, nstores, &cap);
 	for (unsigned k = 0; k < nstores; k++) {
 		struct model_store *st = add_store(a, m, &cap);
 		st->name = store_names[k];

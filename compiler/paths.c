@@ -30,7 +30,8 @@ static void degr_key(void *ud, unsigned key)
 /* Place `place` of w changed: the degradations it decides follow. */
 static void degr_place(struct paths *P, uint32_t place)
 {
-	model_degr_keys(P->m, place, degr_key, P);
+	if (model_degr_place(P->m, place))
+		model_degr_keys(P->m, place, degr_key, P);
 }
 
 /* The degradations follow every change noted in the log. */
@@ -38,6 +39,19 @@ static void degr_sync(struct paths *P)
 {
 	for (; P->synced < P->log.n; P->synced++)
 		degr_place(P, P->log.v[P->synced].place);
+}
+
+unsigned paths_count_degradations(struct paths *P, struct path *p)
+{
+	bool differs = false;   /* in a place that decides a degradation */
+	for (unsigned i = 0; i < p->nd && !differs; i++)
+		differs = model_degr_place(P->m, p->d[i].place);
+	if (!differs)
+		return P->ndegr;
+	paths_enter(P, p);
+	unsigned n = P->ndegr;
+	paths_leave(P);
+	return n;
 }
 
 unsigned paths_degradations(struct paths *P, struct model_degr *first)

@@ -84,6 +84,10 @@ void paths_undo(struct paths *P, unsigned mark);
  * of them, as model_degradations gives it, into *first when there is one. */
 unsigned paths_degradations(struct paths *P, struct model_degr *first);
 
+/* paths_degradations of path p, not entered: without entering it when it differs from the
+ * base in no place that decides a degradation. */
+unsigned paths_count_degradations(struct paths *P, struct path *p);
+
 /* A copy of p (not entered). */
 struct path paths_clone(struct paths *P, const struct path *p);
 /* Drop p (not entered): its list is reused. */

@@ -28,7 +28,9 @@ struct sema {
 	struct ast_stmt *step;           /* the enclosing step or checkpoint */
 	struct ast_role **role_tail;     /* where the next loop variable goes in proc->roles */
 	/* the plan's names, each to its first declaration: a look-up takes constant time (a
-	 * miss scans the list again, for a suggestion only) */
+	 * miss scans the list again, for a suggestion only). They live in `tables`, freed when
+	 * the plan is resolved. */
+	struct arena tables;
 	struct strmap params, hotfixes, services, processes, groups, resources;
 	struct strmap roles;             /* the current procedure's declared roles */
 };
@@ -167,29 +169,36 @@ static struct ast_model_item *find_process(struct sema *S, const char *name, str
 static void enter_item(struct sema *S, struct ast_model_item *it)
 {
 	if (it->kind == M_SERVICE && it->process.s != NULL)
-		strmap_puts(&S->processes, it->process.s, it);
+		strmap_put(&S->processes, it->process.s, it);
 	if ((it->kind == M_SERVICE || it->kind == M_CLUSTER_SERVICE || it->kind == M_GROUP ||
 	     it->kind == M_RESOURCE) && it->name.s != NULL)
-		strmap_puts(item_map(S, it->kind), it->name.s, it);
+		strmap_put(item_map(S, it->kind), it->name.s, it);
 }
 
 /* The tables of the plan's declarations, each name to its first declaration. */
 static void enter_plan_names(struct sema *S)
 {
-	struct arena *a = &S->ctx->arena;
-	strmap_init(&S->params, a);
-	strmap_init(&S->hotfixes, a);
-	strmap_init(&S->services, a);
-	strmap_init(&S->processes, a);
-	strmap_init(&S->groups, a);
-	strmap_init(&S->resources, a);
-	strmap_init(&S->roles, a);
+	struct arena *a = &S->tables;
+	size_t np = 0, nh = 0, n[M_RECOVER + 1] = { 0 };
+	for (struct ast_param *p = S->plan->params; p != NULL; p = p->next)
+		np++;
+	for (struct ast_hotfix *h = S->plan->hotfixes; h != NULL; h = h->next)
+		nh++;
+	for (struct ast_model_item *it = S->plan->model; it != NULL; it = it->next)
+		n[it->kind]++;
+	strmap_init(&S->params, a, np);
+	strmap_init(&S->hotfixes, a, nh);
+	strmap_init(&S->services, a, n[M_SERVICE] + n[M_CLUSTER_SERVICE]);
+	strmap_init(&S->processes, a, n[M_SERVICE]);
+	strmap_init(&S->groups, a, n[M_GROUP] + n[M_RESOURCE]);   /* a resource may declare one */
+	strmap_init(&S->resources, a, n[M_RESOURCE]);
+	strmap_init(&S->roles, a, 0);
 	for (struct ast_param *p = S->plan->params; p != NULL; p = p->next)
 		if (p->name.s != NULL)
-			strmap_puts(&S->params, p->name.s, p);
+			strmap_put(&S->params, p->name.s, p);
 	for (struct ast_hotfix *h = S->plan->hotfixes; h != NULL; h = h->next)
 		if (h->name.s != NULL)
-			strmap_puts(&S->hotfixes, h->name.s, h);
+			strmap_put(&S->hotfixes, h->name.s, h);
 	for (struct ast_model_item *it = S->plan->model; it != NULL; it = it->next)
 		enter_item(S, it);
 }
@@ -401,8 +410,8 @@ static struct ast_role *use_role(struct sema *S, struct ast_name n)
 static void report_except_cycles(struct sema *S, unsigned nroles)
 {
 	struct ast_procedure *proc = S->proc;
-	unsigned *walk = arena_alloc(&S->ctx->arena, (nroles + 1) * sizeof(*walk));   /* 0: not yet */
-	bool *cut = arena_alloc(&S->ctx->arena, nroles + 1);
+	unsigned *walk = arena_alloc(&S->tables, (nroles + 1) * sizeof(*walk));   /* 0: not yet */
+	bool *cut = arena_alloc(&S->tables, nroles + 1);
 	unsigned id = 0;
 	for (struct ast_role *r = proc->roles; r != NULL; r = r->next) {
 		if (r->index >= nroles || walk[r->index] != 0)
@@ -429,11 +438,13 @@ static void report_except_cycles(struct sema *S, unsigned nroles)
 static void resolve_roles(struct sema *S)
 {
 	struct ast_procedure *proc = S->proc;
-	uint32_t i = 0;
-	strmap_init(&S->roles, &S->ctx->arena);
+	uint32_t i = 0, n = 0;
+	for (struct ast_role *r = proc->roles; r != NULL; r = r->next)
+		n++;
+	strmap_init(&S->roles, &S->tables, n);
 	for (struct ast_role *r = proc->roles; r != NULL; r = r->next)
 		if (r->kind != R_LOOPVAR && r->name.s != NULL)
-			strmap_puts(&S->roles, r->name.s, r);
+			strmap_put(&S->roles, r->name.s, r);
 	for (struct ast_role *r = proc->roles; r != NULL; r = r->next) {
 		r->index = i++;
 		if (proc->kind == PROC_STANDALONE) {
@@ -645,7 +656,7 @@ static void declare_step(struct sema *S, struct ast_stmt *st)
 		return;
 	if ((S->nsteps + 1) * 2 > S->names_cap) {
 		unsigned cap = S->names_cap ? S->names_cap * 2 : 64;
-		struct name_slot *nv = arena_alloc(&S->ctx->arena, cap * sizeof(*nv));
+		struct name_slot *nv = arena_alloc(&S->tables, cap * sizeof(*nv));
 		for (unsigned i = 0; i < S->names_cap; i++) {
 			if (S->names[i].st == NULL)
 				continue;
@@ -822,7 +833,7 @@ static void push_loopvar(struct sema *S, struct ast_role *r)
 {
 	if (S->nloop == S->loop_cap) {
 		unsigned cap = S->loop_cap ? S->loop_cap * 2 : 8;
-		S->loopvars = arena_realloc(&S->ctx->arena, S->loopvars, S->loop_cap * sizeof(*S->loopvars),
+		S->loopvars = arena_realloc(&S->tables, S->loopvars, S->loop_cap * sizeof(*S->loopvars),
 					    cap * sizeof(*S->loopvars));
 		S->loop_cap = cap;
 	}
@@ -887,11 +898,25 @@ static void resolve_stmts(struct sema *S, struct ast_stmt *st, int depth)
 	}
 }
 
+/* The steps and checkpoints of `st` and the blocks in it (as deep as resolve_stmts goes). */
+static unsigned count_names(const struct ast_stmt *st, int depth)
+{
+	unsigned n = 0;
+	for (; st != NULL && depth <= HP_MAX_DEPTH + 8; st = st->next)
+		n += (st->kind == S_STEP || st->kind == S_CHECKPOINT) + count_names(st->body, depth + 1) +
+		     count_names(st->else_body, depth + 1);
+	return n;
+}
+
 static void resolve_procedure(struct sema *S, struct ast_procedure *proc)
 {
 	S->proc = proc;
-	S->names = NULL;
-	S->names_cap = 0;
+	/* the table of step and checkpoint names, at most half full: it need not grow */
+	unsigned n = count_names(proc->body, 0);
+	S->names_cap = 64;
+	while (S->names_cap < 2 * n + 2)
+		S->names_cap *= 2;
+	S->names = arena_alloc(&S->tables, S->names_cap * sizeof(*S->names));
 	S->nsteps = S->nactions = 0;
 	S->nloop = 0;
 	/* re-resolution (the same AST resolved twice) must not append loop variables again */
@@ -989,6 +1014,7 @@ void sema_resolve_plan(struct hp_ctx *ctx, struct ast_plan *plan, unsigned kinds
 		struct diag *d = diag_report(ctx, HP006, plan->name.loc, "plan '%s' has no procedure", plan->name.s);
 		diag_help(ctx, d, "add `procedure standalone { … }` or `procedure cluster { … }`");
 	}
+	arena_free(&S.tables);
 }
 
 static bool bind_cond_roles(struct ast_cond *c, struct ast_procedure *proc, int depth)

@@ -225,6 +225,12 @@ bool model_degr_at(const struct model *m, const struct model_state *s, unsigned 
 /* Call fn(ud, key) for each key whose degradation a change of place `place` (struct
  * model_change) can make or end. */
 void model_degr_keys(const struct model *m, unsigned place, void (*fn)(void *ud, unsigned key), void *ud);
+/* Can a change of place `place` make or end a degradation at all (membership, a service, a
+ * restart policy, a store, an owner)? */
+static inline bool model_degr_place(const struct model *m, unsigned place)
+{
+	return place < m->o_hf || (place >= m->o_restart && place < m->o_risk) || place >= m->nv;
+}
 
 /* How a caller names node n in words ("'passive' (node 2)", "exchange1"). */
 typedef const char *(*model_name_fn)(void *ud, int node);

@@ -15,6 +15,12 @@ struct arena {
  * ("hotplan: out of memory …") and ends the process with exit status 2: a caller never sees
  * NULL. */
 void *arena_alloc(struct arena *a, size_t n);
+/* Out of memory: say so on standard error ("hotplan: out of memory", and how many bytes were
+ * asked for when n is not 0) and end the process with exit status 2, an error the user can
+ * act on (a smaller plan, a larger limit), not a crash. Every allocation hotplan cannot go on
+ * without ends here when it fails. */
+_Noreturn void arena_oom(size_t n);
+
 /* Copy n bytes of s into the arena and NUL-terminate. */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
