@@ -13,6 +13,7 @@ check, not of an early stop:
   groups    a cluster plan with N groups, 2N steps: move each to the passive node and
             back
   hotfixes  N hotfixes of one file each, N steps that install them (and check the file)
+  loops     a cluster plan with N `for each` loops over all nodes, each with a checkpoint
   ifs       N `if`s on one bool param, with identical branches
   params    N bool params and 2N `if`s, each on one of them (every param twice): the
             paths split on each new param and are joined past 64 paths
@@ -91,6 +92,20 @@ def hotfixes(n, out):
     out.append('    }\n')
 
 
+def loops(n, out):
+    out.append('    model {\n        service "W3SVC" process "inetinfo.exe"\n        group "Cluster Group"\n    }\n')
+    out.append('    procedure cluster {\n        roles {\n            active = owner of group "Cluster Group"\n'
+               '            everyone = all nodes\n        }\n'
+               '        step ready {\n            verify active member\n        }\n')
+    for i in range(n):
+        out.append(f'        for each n{i} in everyone {{\n'
+                   f'            step stop_{i} on n{i} {{\n                stop service "W3SVC"\n            }}\n'
+                   f'            checkpoint stopped_{i} {{\n                start service "W3SVC" on n{i}\n            }}\n'
+                   f'            step start_{i} on n{i} {{\n                start service "W3SVC"\n            }}\n'
+                   f'        }}\n')
+    out.append('    }\n')
+
+
 def ifs(n, out):
     out.append('    param deep : bool = false "take the deep branch"\n')
     out.append('    procedure standalone {\n')
@@ -119,6 +134,7 @@ SHAPES = {
     'stores': stores,
     'groups': groups,
     'hotfixes': hotfixes,
+    'loops': loops,
     'ifs': ifs,
     'params': params,
 }

@@ -6,7 +6,7 @@
 #                       [--sizes "1000 10000 30000 100000"] [--runs N] [--timeout S]
 #                       [--mem-limit MB]
 #
-# For each shape of bench/gengrowth.py (steps, services, stores, groups, hotfixes, ifs,
+# For each shape of bench/gengrowth.py (steps, services, stores, groups, hotfixes, loops, ifs,
 # params) and each size N, writes the plan once (build-bench/growth/SHAPE-N.hplan) and runs
 # `hotplan check` of each binary on it: the best wall time of --runs runs (default 1), under
 # `timeout` (--timeout seconds, default 60) and `ulimit -v` (--mem-limit MiB, default 4096:
@@ -26,7 +26,7 @@ set -euo pipefail
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH")
 WORK=${BENCH_WORK:-$ROOT/build-bench}
-SHAPES="steps services stores groups hotfixes ifs params"
+SHAPES="steps services stores groups hotfixes loops ifs params"
 SIZES="1000 10000 30000 100000"
 RUNS=1
 TIMEOUT=60

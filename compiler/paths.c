@@ -298,14 +298,12 @@ void paths_vfree(struct paths *P, struct pathv *v)
 	memset(v, 0, sizeof(*v));
 }
 
-void paths_init(struct paths *P, struct arena *a, const struct model *m, struct model_state *start,
-		unsigned nbind)
+void paths_init(struct paths *P, struct arena *a, const struct model *m, struct model_state *start)
 {
 	memset(P, 0, sizeof(*P));
 	P->a = a;
 	P->m = m;
 	P->w = start;
-	P->nbind = nbind;
 	P->pool.a = a;
 	P->log.a = a;
 	P->mark = arena_alloc(a, (nplaces(m) + 1) * sizeof(*P->mark));
@@ -320,12 +318,17 @@ void paths_init(struct paths *P, struct arena *a, const struct model *m, struct 
 
 /* ---- merging ---------------------------------------------------------------------------------- */
 
-static bool same_ckpt(const struct paths *P, const struct path *a, const struct path *b)
+/* The same checkpoint, passed under the same bindings? */
+static bool same_ckpt(const struct path *a, const struct path *b)
 {
 	if (a->ckpt == b->ckpt)
 		return true;
-	return a->ckpt != NULL && b->ckpt != NULL && a->ckpt->ckpt == b->ckpt->ckpt &&
-	       memcmp(a->ckpt->nodes, b->ckpt->nodes, P->nbind * sizeof(nodeset)) == 0;
+	if (a->ckpt == NULL || b->ckpt == NULL || a->ckpt->ckpt != b->ckpt->ckpt || a->ckpt->nbound != b->ckpt->nbound)
+		return false;
+	for (unsigned i = 0; i < a->ckpt->nbound; i++)
+		if (a->ckpt->bound[i].index != b->ckpt->bound[i].index || a->ckpt->bound[i].nodes != b->ckpt->bound[i].nodes)
+			return false;
+	return true;
 }
 
 static uint64_t mix(uint64_t h, uint64_t x)
@@ -335,20 +338,20 @@ static uint64_t mix(uint64_t h, uint64_t x)
 }
 
 /* A hash of what same_ckpt compares. */
-static uint64_t ckpt_hash(const struct paths *P, const struct path *p)
+static uint64_t ckpt_hash(const struct path *p)
 {
 	if (p->ckpt == NULL)
 		return 0;
 	uint64_t h = mix(1, (uint64_t)(uintptr_t)p->ckpt->ckpt);
-	for (unsigned i = 0; i < P->nbind; i++)
-		h = mix(h, p->ckpt->nodes[i]);
+	for (unsigned i = 0; i < p->ckpt->nbound; i++)
+		h = mix(mix(h, p->ckpt->bound[i].index), p->ckpt->bound[i].nodes);
 	return h;
 }
 
 /* A hash of what same_state compares: the values that differ from the base's. */
 static uint64_t state_hash(const struct paths *P, const struct path *p)
 {
-	uint64_t h = ckpt_hash(P, p);
+	uint64_t h = ckpt_hash(p);
 	for (unsigned i = 0; i < p->nd; i++)
 		if (p->d[i].val != w_value(P, p->d[i].place))
 			h = mix(mix(h, p->d[i].place), p->d[i].val);
@@ -432,7 +435,7 @@ static void drop_duplicates(struct paths *P)
 		bool dup = false;
 		for (; t[s] != 0 && !dup; s = (s + 1) & mask) {
 			unsigned j = t[s] - 1;
-			dup = hash[j] == h && same_ckpt(P, &v->v[j], &v->v[i]) && same_state(P, &v->v[j], &v->v[i]);
+			dup = hash[j] == h && same_ckpt(&v->v[j], &v->v[i]) && same_state(P, &v->v[j], &v->v[i]);
 		}
 		if (dup) {
 			paths_drop(P, &v->v[i]);
@@ -455,8 +458,8 @@ static void join_by_checkpoint(struct paths *P)
 	unsigned *t = table_clear(P, v->n, &mask);
 	unsigned out = 0;
 	for (unsigned i = 0; i < v->n; i++) {
-		size_t s = (size_t)ckpt_hash(P, &v->v[i]) & mask;
-		for (; t[s] != 0 && !same_ckpt(P, &v->v[t[s] - 1], &v->v[i]); s = (s + 1) & mask)
+		size_t s = (size_t)ckpt_hash(&v->v[i]) & mask;
+		for (; t[s] != 0 && !same_ckpt(&v->v[t[s] - 1], &v->v[i]); s = (s + 1) & mask)
 			;
 		if (t[s] != 0) {
 			join(P, &v->v[t[s] - 1], &v->v[i]);

@@ -47,7 +47,6 @@ struct paths {
 	struct model_state *w;               /* the base, or the entered path's state */
 	struct path *in;                     /* the entered path, or NULL */
 	struct pathv cur;                    /* the paths the walk is on */
-	unsigned nbind;                      /* bindings in a checkpoint's snapshot */
 	/* private */
 	struct arena *a;
 	struct arena_pool pool;
@@ -65,10 +64,8 @@ struct paths {
 	unsigned depth;                      /* `if`s whose branches are being walked */
 };
 
-/* Start with one path, in state `start` (it becomes w), before any checkpoint; nbind is the
- * number of bindings a snapshot of the walk holds. */
-void paths_init(struct paths *P, struct arena *a, const struct model *m, struct model_state *start,
-		unsigned nbind);
+/* Start with one path, in state `start` (it becomes w), before any checkpoint. */
+void paths_init(struct paths *P, struct arena *a, const struct model *m, struct model_state *start);
 
 /* Make w the state of p (no path entered before); the model's changes to w are noted. */
 void paths_enter(struct paths *P, struct path *p);
