@@ -391,22 +391,22 @@ static mset split_paths(struct checker *C, struct pathv *in, const struct ast_st
 		struct path p = in->v[i];
 		paths_enter(&C->P, &p);
 		mset v = model_eval(C->m, C->P.w, &C->bind, st->cond, NULL);
-		paths_leave(&C->P);
 		seen |= v;
-		if (v == B_ANY) {
-			struct path q = paths_clone(&C->P, &p);
+		if (v == B_ANY) {   /* both: a copy of p narrowed to `then`, p narrowed to `else` */
+			struct path q = paths_clone_entered(&C->P);
+			bool p_ok = model_assume(C->m, C->P.w, &C->bind, st->cond, B_NO);
+			paths_leave(&C->P);
 			if (assume_on(C, &q, st->cond, B_YES))
 				paths_push(&C->P, thenv, q);
 			else
 				paths_drop(&C->P, &q);
-			if (assume_on(C, &p, st->cond, B_NO))
+			if (p_ok)
 				paths_push(&C->P, elsev, p);
 			else
 				paths_drop(&C->P, &p);
-		} else if (v == B_YES) {
-			paths_push(&C->P, thenv, p);
 		} else {
-			paths_push(&C->P, elsev, p);
+			paths_leave(&C->P);
+			paths_push(&C->P, v == B_YES ? thenv : elsev, p);
 		}
 	}
 	return seen;

@@ -146,6 +146,22 @@ static int by_place(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Sort changes by place: by insertion when there are few (a step's changes usually are). */
+static void sort_changes(struct model_change *c, unsigned n)
+{
+	if (n > 16) {
+		qsort(c, n, sizeof(*c), by_place);
+		return;
+	}
+	for (unsigned i = 1; i < n; i++) {
+		struct model_change x = c[i];
+		unsigned j = i;
+		for (; j > 0 && c[j - 1].place > x.place; j--)
+			c[j] = c[j - 1];
+		c[j] = x;
+	}
+}
+
 /* Where p holds place, or -1. */
 static long find_place(const struct path *p, uint32_t place)
 {
@@ -164,11 +180,8 @@ static long find_place(const struct path *p, uint32_t place)
 
 void paths_enter(struct paths *P, struct path *p)
 {
-	uint32_t stamp = next_stamp(P);
-	for (unsigned i = 0; i < p->nd; i++) {
-		P->mark[p->d[i].place] = stamp;
+	for (unsigned i = 0; i < p->nd; i++)
 		swap_place(P, &p->d[i]);
-	}
 	P->log.n = P->synced = 0;
 	P->w->log = &P->log;
 	P->in = p;
@@ -189,14 +202,17 @@ static void fresh_grow(struct paths *P, unsigned n)
 }
 
 /* The places the log changed that p did not hold, with the base's value (their first note). */
-static unsigned fresh_places(struct paths *P)
+static unsigned fresh_places(struct paths *P, const struct path *p)
 {
+	uint32_t stamp = next_stamp(P);
+	for (unsigned i = 0; i < p->nd; i++)
+		P->mark[p->d[i].place] = stamp;
 	unsigned n = 0;
 	for (unsigned i = 0; i < P->log.n; i++) {
 		const struct model_change *c = &P->log.v[i];
-		if (P->mark[c->place] == P->stamp)
+		if (P->mark[c->place] == stamp)
 			continue;
-		P->mark[c->place] = P->stamp;
+		P->mark[c->place] = stamp;
 		fresh_grow(P, n);
 		P->fresh[n++] = *c;
 	}
@@ -235,12 +251,12 @@ void paths_leave(struct paths *P)
 		return;
 	}
 	P->dirty = true;
-	unsigned nfresh = fresh_places(P);
+	unsigned nfresh = fresh_places(P, p);
 	for (unsigned i = 0; i < p->nd; i++)
 		swap_place(P, &p->d[i]);
 	for (unsigned j = 0; j < nfresh; j++)
 		swap_place(P, &P->fresh[j]);
-	qsort(P->fresh, nfresh, sizeof(*P->fresh), by_place);
+	sort_changes(P->fresh, nfresh);
 	merge_fresh(P, p, nfresh);
 }
 
@@ -261,12 +277,14 @@ void paths_undo(struct paths *P, unsigned mark)
 
 /* ---- paths ---------------------------------------------------------------------------------- */
 
-struct path paths_clone(struct paths *P, const struct path *p)
+struct path paths_clone_entered(struct paths *P)
 {
-	struct path q = *p;
-	q.d = changes_alloc(P, p->nd, &q.size);
-	if (p->nd > 0)
-		memcpy(q.d, p->d, p->nd * sizeof(*q.d));
+	struct path q = *P->in;
+	q.d = changes_alloc(P, q.nd, &q.size);
+	for (unsigned i = 0; i < q.nd; i++) {   /* w holds the path's values, its list the base's */
+		uint32_t place = P->in->d[i].place;
+		q.d[i] = (struct model_change){ place, w_value(P, place), place < P->m->nv ? P->w->cause[place] : NULL };
+	}
 	return q;
 }
 
@@ -524,7 +542,7 @@ static unsigned journal_places(struct paths *P, unsigned mark, bool first)
 		fresh_grow(P, n);
 		P->fresh[n++] = c;
 	}
-	qsort(P->fresh, n, sizeof(*P->fresh), by_place);
+	sort_changes(P->fresh, n);
 	return n;
 }
 
@@ -532,7 +550,7 @@ static unsigned journal_places(struct paths *P, unsigned mark, bool first)
  * equals the base goes. */
 static void rebase(struct paths *P, struct pathv *v, unsigned n)
 {
-	for (unsigned k = 0; k < v->n; k++) {
+	for (unsigned k = 0; k < v->n && n > 0; k++) {
 		struct path *p = &v->v[k];
 		size_t size;
 		struct model_change *out = changes_alloc(P, p->nd + n, &size);
@@ -567,10 +585,11 @@ void paths_if_else(struct paths *P, unsigned mark, struct pathv *after_then)
 
 void paths_if_end(struct paths *P, unsigned mark, struct pathv *after_then)
 {
-	rebase(P, after_then, journal_places(P, mark, true));
+	unsigned n = journal_places(P, mark, true);
+	rebase(P, after_then, n);
 	if (--P->depth == 0)
 		P->journal.n = 0;
-	P->dirty = true;
+	P->dirty |= n > 0;
 }
 
 /* Does every path hold c (value and cause)? */

@@ -52,7 +52,7 @@ struct paths {
 	struct arena_pool pool;
 	struct model_log log;                /* w's changes while a path is entered */
 	unsigned synced;                     /* log entries the degradations follow */
-	uint32_t *mark, stamp;               /* mark[place] == stamp: the entered path holds place */
+	uint32_t *mark, stamp;               /* mark[place] == stamp: a place seen (each use its stamp) */
 	uint64_t *degr, *degr_sum;           /* bit k: degradation k is outstanding in w; sum: by word */
 	unsigned ndegr, nkeys;
 	struct model_change *fresh;          /* paths_leave's places new to the path */
@@ -85,8 +85,8 @@ unsigned paths_degradations(struct paths *P, struct model_degr *first);
  * base in no place that decides a degradation. */
 unsigned paths_count_degradations(struct paths *P, struct path *p);
 
-/* A copy of p (not entered). */
-struct path paths_clone(struct paths *P, const struct path *p);
+/* A copy of the entered path, which has not changed since it was entered (not entered). */
+struct path paths_clone_entered(struct paths *P);
 /* Drop p (not entered): its list is reused. */
 void paths_drop(struct paths *P, struct path *p);
 
