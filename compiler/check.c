@@ -457,6 +457,8 @@ static enum walk_status sim_action(void *ud, const struct ast_stmt *st, const st
 {
 	struct checker *C = ud;
 	(void)st, (void)idx;
+	if (model_action_kinds[a->kind].inert)
+		return WALK_ON;
 	for (unsigned i = 0; i < C->P.cur.n; i++) {
 		paths_enter(&C->P, &C->P.cur.v[i]);
 		C->cur = C->P.w;

@@ -908,9 +908,9 @@ const struct model_action_kind model_action_kinds[] = {
 	[A_DISABLE_RESTART] = { .on_node = false, .acts = true,  .guarded = true,  .reverify = true },
 	[A_ENABLE_RESTART]  = { .on_node = false, .acts = true,  .guarded = true,  .reverify = true },
 	[A_WAIT_UNTIL]      = { .on_node = false, .acts = false, .guarded = false, .reverify = false },
-	[A_WAIT]            = { .on_node = false, .acts = false, .guarded = false, .reverify = false },
+	[A_WAIT]            = { .on_node = false, .acts = false, .guarded = false, .reverify = false, .inert = true },
 	[A_VERIFY]          = { .on_node = false, .acts = false, .guarded = false, .reverify = false },
-	[A_PAUSE]           = { .on_node = false, .acts = false, .guarded = false, .reverify = false },
+	[A_PAUSE]           = { .on_node = false, .acts = false, .guarded = false, .reverify = false, .inert = true },
 	[A_EXEC]            = { .on_node = true,  .acts = false, .guarded = true,  .reverify = false },
 };
 

@@ -121,6 +121,7 @@ struct model_action_kind {
 	bool guarded;    /* the runtime's guard judges its preconditions against the live state first */
 	bool reverify;   /* after an interruption, whether it took effect is read back from the model
 			  * (acting again would change nothing) */
+	bool inert;      /* model_apply neither changes the state nor reports anything (time passes) */
 };
 extern const struct model_action_kind model_action_kinds[];
 
