@@ -300,7 +300,7 @@ void paths_push(struct paths *P, struct pathv *v, struct path p)
 {
 	if ((v->n + 1) * sizeof(*v->v) > v->size) {
 		size_t size;
-		struct path *nv = arena_pool_get(&P->pool, 2 * (v->n + 1) * sizeof(*nv), &size);
+		struct path *nv = arena_pool_get(&P->pool, (size_t)2 * (v->n + 1) * sizeof(*nv), &size);
 		if (v->n > 0)
 			memcpy(nv, v->v, v->n * sizeof(*nv));
 		arena_pool_put(&P->pool, v->v, v->size);

@@ -16,7 +16,7 @@ struct arena_chunk {
 #define ARENA_ALIGN _Alignof(max_align_t)
 #define ARENA_MIN ((size_t)64 * 1024)
 
-_Noreturn void arena_oom(size_t n)
+void arena_oom(size_t n)
 {
 	if (n != 0)
 		fprintf(stderr, "hotplan: out of memory (%zu bytes more were needed)\n", n);

@@ -19,7 +19,7 @@ void *arena_alloc(struct arena *a, size_t n);
  * asked for when n is not 0) and end the process with exit status 2, an error the user can
  * act on (a smaller plan, a larger limit), not a crash. Every allocation hotplan cannot go on
  * without ends here when it fails. */
-_Noreturn void arena_oom(size_t n);
+__attribute__((noreturn)) void arena_oom(size_t n);
 
 /* Copy n bytes of s into the arena and NUL-terminate. */
 char *arena_strndup(struct arena *a, const char *s, size_t n);

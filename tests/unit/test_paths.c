@@ -190,7 +190,7 @@ static void apply(struct world *W, const struct ast_action *a)
 static void split(struct world *W, const struct ast_cond *c, struct pathv *thenv, struct model_state **tref)
 {
 	struct pathv in = W->P.cur, elsev = { 0 };
-	struct model_state *eref[MAXP];
+	struct model_state *eref[MAXP] = { 0 };
 	unsigned ne = 0;
 	memset(&W->P.cur, 0, sizeof(W->P.cur));
 	for (unsigned i = 0; i < in.n; i++) {
@@ -249,8 +249,8 @@ static void merge(struct world *W, unsigned max)
 {
 	struct path *v = W->P.cur.v;
 	unsigned n = W->P.cur.n, out = 0;
-	struct model_state *kept[MAXP];
-	const struct walk_snapshot *ck[MAXP];
+	struct model_state *kept[MAXP] = { 0 };
+	const struct walk_snapshot *ck[MAXP] = { 0 };
 	for (unsigned i = 0; i < n; i++) {
 		bool dup = false;
 		for (unsigned j = 0; j < out && !dup; j++)
@@ -302,10 +302,10 @@ static void walk_some(struct world *W, unsigned n)
 static void walk_if(struct world *W, unsigned depth)
 {
 	struct pathv thenv = { 0 };
-	struct model_state *tref[MAXP];
+	struct model_state *tref[MAXP] = { 0 };
 	split(W, W->conds[rnd(W, W->nconds)], &thenv, tref);
 	struct pathv elsev = W->P.cur;
-	struct model_state *eref[MAXP];
+	struct model_state *eref[MAXP] = { 0 };
 	memcpy(eref, W->ref, elsev.n * sizeof(*eref));
 
 	unsigned mark = paths_if_start(&W->P);
@@ -315,7 +315,7 @@ static void walk_if(struct world *W, unsigned depth)
 	if (depth > 0 && rnd(W, 2) == 0)
 		walk_if(W, depth - 1);
 	struct pathv after = W->P.cur;
-	struct model_state *aref[MAXP];
+	struct model_state *aref[MAXP] = { 0 };
 	memcpy(aref, W->ref, after.n * sizeof(*aref));
 
 	W->P.cur = elsev;
