@@ -313,7 +313,8 @@ static void failure_point_unguarded(struct checker *C, struct path *p, const str
 	paths_leave(&C->P);
 }
 
-/* A failure point on path p, past a checkpoint: the rollback to it (p not entered). */
+/* A failure point on path p (not entered): before any checkpoint, what is degraded; past one,
+ * what the rollback to it leaves. */
 static void failure_point(struct checker *C, struct path *p, const struct ast_stmt *step)
 {
 	if (p->ckpt == NULL) {

@@ -178,6 +178,18 @@ static long find_place(const struct path *p, uint32_t place)
 
 /* ---- entering and leaving a path ----------------------------------------------------------- */
 
+/* The base's place c->place held c (value and cause) before a change inside an `if`'s branch. */
+static void journal_note(struct paths *P, const struct model_change *c)
+{
+	struct model_log *j = &P->journal;
+	if (j->n == j->cap) {
+		unsigned cap = j->cap ? j->cap * 2 : 64;
+		j->v = arena_realloc(P->a, j->v, j->cap * sizeof(*j->v), cap * sizeof(*j->v));
+		j->cap = cap;
+	}
+	j->v[j->n++] = *c;
+}
+
 void paths_enter(struct paths *P, struct path *p)
 {
 	for (unsigned i = 0; i < p->nd; i++)
@@ -185,6 +197,8 @@ void paths_enter(struct paths *P, struct path *p)
 	P->log.n = P->synced = 0;
 	P->w->log = &P->log;
 	P->in = p;
+	/* the only path, the same as the base: what changes in it is the base's change */
+	P->direct = P->cur.n == 1 && p == &P->cur.v[0] && p->nd == 0;
 }
 
 /* Room in P->fresh for one change after the n it holds. */
@@ -240,11 +254,24 @@ static void merge_fresh(struct paths *P, struct path *p, unsigned nfresh)
 	p->size = size;
 }
 
+/* The log's changes stay in the base, as paths_fold would put them there (journaled). */
+static void leave_direct(struct paths *P)
+{
+	degr_sync(P);
+	for (unsigned i = 0; i < P->log.n && P->depth > 0; i++)
+		journal_note(P, &P->log.v[i]);
+	P->log.n = P->synced = 0;
+}
+
 void paths_leave(struct paths *P)
 {
 	struct path *p = P->in;
 	P->w->log = NULL;
 	P->in = NULL;
+	if (P->direct) {
+		leave_direct(P);
+		return;
+	}
 	if (P->log.n == 0) {   /* nothing changed */
 		for (unsigned i = 0; i < p->nd; i++)
 			swap_place(P, &p->d[i]);
@@ -503,16 +530,9 @@ void paths_merge(struct paths *P, unsigned max)
 /* The base takes c's value at its place; inside an `if`'s branch, what it held is journaled. */
 static void set_base(struct paths *P, const struct model_change *c)
 {
-	if (P->depth > 0) {
-		struct model_log *j = &P->journal;
-		if (j->n == j->cap) {
-			unsigned cap = j->cap ? j->cap * 2 : 64;
-			j->v = arena_realloc(P->a, j->v, j->cap * sizeof(*j->v), cap * sizeof(*j->v));
-			j->cap = cap;
-		}
-		j->v[j->n++] = (struct model_change){ c->place, w_value(P, c->place),
-						      c->place < P->m->nv ? P->w->cause[c->place] : NULL };
-	}
+	if (P->depth > 0)
+		journal_note(P, &(struct model_change){ c->place, w_value(P, c->place),
+							 c->place < P->m->nv ? P->w->cause[c->place] : NULL });
 	put_place(P, c);
 }
 

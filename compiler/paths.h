@@ -61,6 +61,7 @@ struct paths {
 	size_t table_size;
 	bool dirty;                          /* a path changed since the last paths_fold */
 	struct model_log journal;            /* the base's changes inside an `if`'s branches */
+	bool direct;                         /* the entered path is the base: its changes are the base's */
 	unsigned depth;                      /* `if`s whose branches are being walked */
 };
 
