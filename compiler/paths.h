@@ -6,9 +6,11 @@
  * a path swaps its values into w, where the model (model_apply, model_assume, model_eval)
  * works on it as on any state, noting each change in a log; leaving it swaps them out again
  * and keeps what changed. Where every path holds the same value, it goes into the base
- * (paths_fold). So copying a path, comparing two and joining them cost the places they
- * differ in, not the size of the model; and the degradations outstanding in w are kept up
- * to date by key as w changes, so a failure point asks for them in constant time.
+ * (paths_fold); while there is one path and it holds what the base holds, its changes are
+ * made to the base directly. So copying a path, comparing two and joining them cost the
+ * places they differ in, not the size of the model; and the degradations outstanding in w
+ * are kept up to date by key as w changes, so a failure point asks for them in constant
+ * time.
  *
  * The paths that wait at an `if` while one of its branches is walked (paths_if_*) refer to
  * the base as it was when the `if` was reached: the changes the base takes meanwhile are
