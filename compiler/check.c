@@ -7,16 +7,13 @@
 #include <string.h>
 
 #include "model.h"
+#include "paths.h"
 #include "sema.h"
 #include "walk.h"
 
 #define MAX_PATHS 64
 
-struct path {
-	struct model_state *st;
-	const struct walk_snapshot *ckpt;   /* the latest checkpoint passed, NULL before any */
-};
-
+/* The values an `if`'s condition took, over every path that reached it. */
 struct if_seen {
 	const struct ast_stmt *st;
 	mset seen;
@@ -30,15 +27,15 @@ struct checker {
 	struct model *m;
 	struct model_bind bind;
 	struct walk walk;
-	struct path *paths;
-	unsigned npaths, cap_paths;
-	struct model_state *scratch;   /* rollback simulation */
+	struct paths P;                /* the paths; P.w is the state the model works on */
 	struct model_degr degr[1];
 	/* rule+position pairs already reported */
 	uint64_t *seen;
 	unsigned seen_cap, nseen;
-	struct if_seen *ifs;
+	struct if_seen *ifs;           /* in the order first reached */
 	unsigned ifs_cap, nifs;
+	unsigned *if_index;            /* open addressing by the `if`: 0 empty, else 1 + its place in ifs */
+	unsigned if_index_cap;
 	struct model_state *cur;       /* the state the action being applied acts on */
 };
 
@@ -269,55 +266,6 @@ static const char *degr_text(struct checker *C, const struct model_degr *g)
 	return model_degr_text(&C->ctx->arena, C->m, g, role_label, C);
 }
 
-/* ---- paths --------------------------------------------------------------------------- */
-
-static void paths_push(struct checker *C, struct path p)
-{
-	if (C->npaths == C->cap_paths) {
-		unsigned cap = C->cap_paths ? C->cap_paths * 2 : 8;
-		C->paths = arena_realloc(C->a, C->paths, C->cap_paths * sizeof(*C->paths), cap * sizeof(*C->paths));
-		C->cap_paths = cap;
-	}
-	C->paths[C->npaths++] = p;
-}
-
-static bool same_ckpt(struct checker *C, const struct path *a, const struct path *b)
-{
-	if (a->ckpt == b->ckpt)
-		return true;
-	return a->ckpt != NULL && b->ckpt != NULL && a->ckpt->ckpt == b->ckpt->ckpt &&
-	       memcmp(a->ckpt->nodes, b->ckpt->nodes, C->bind.n * sizeof(nodeset)) == 0;
-}
-
-/* Drop duplicate paths; past MAX_PATHS, join those that share a checkpoint. */
-static void paths_merge(struct checker *C)
-{
-	unsigned out = 0;
-	for (unsigned i = 0; i < C->npaths; i++) {
-		bool dup = false;
-		for (unsigned j = 0; j < out && !dup; j++)
-			dup = same_ckpt(C, &C->paths[j], &C->paths[i]) &&
-			      model_state_equal(C->m, C->paths[j].st, C->paths[i].st);
-		if (!dup)
-			C->paths[out++] = C->paths[i];
-	}
-	C->npaths = out;
-	if (C->npaths <= MAX_PATHS)
-		return;
-	out = 0;
-	for (unsigned i = 0; i < C->npaths; i++) {
-		unsigned j;
-		for (j = 0; j < out; j++)
-			if (same_ckpt(C, &C->paths[j], &C->paths[i]))
-				break;
-		if (j < out)
-			model_state_join(C->m, C->paths[j].st, C->paths[i].st);
-		else
-			C->paths[out++] = C->paths[i];
-	}
-	C->npaths = out;
-}
-
 /* ---- failure points ------------------------------------------------------------------ */
 
 static bool step_can_fail(const struct ast_stmt *st)
@@ -325,38 +273,21 @@ static bool step_can_fail(const struct ast_stmt *st)
 	return st->actions != NULL;
 }
 
-/* A checkpoint's action, simulated as rollback on the scratch state. */
+/* A checkpoint's action, simulated as rollback on the path's state (undone afterwards). */
 static enum walk_status rollback_action(void *ud, const struct ast_stmt *ckpt, const struct ast_action *a, int idx)
 {
 	struct checker *C = ud;
 	(void)ckpt, (void)idx;
-	model_apply(C->m, C->scratch, &C->bind, a, NULL, NULL);
+	model_apply(C->m, C->P.w, &C->bind, a, NULL, NULL);
 	return WALK_ON;
 }
 
-static void failure_point(struct checker *C, struct path *p, const struct ast_stmt *step)
+/* HP130: rolling back to checkpoint ck from step `step` leaves the first degradation of the
+ * state rolled back to. */
+static void rollback_report(struct checker *C, const struct ast_stmt *ck, const struct ast_stmt *step)
 {
 	struct hp_ctx *ctx = C->ctx;
-	if (!step_can_fail(step))
-		return;
-	if (p->ckpt == NULL) {
-		unsigned n = model_degradations(C->m, p->st, C->degr, 1);
-		if (n == 0 || !first_report(C, HP203, step->head))
-			return;
-		struct diag *d = diag_report(ctx, HP203, step->head,
-					     "step '%s' can fail while %s, and no checkpoint has been passed",
-					     step->name.s, degr_text(C, &C->degr[0]));
-		diag_note(ctx, d, "a failure here would end with exit 4 and the target degraded");
-		diag_help(ctx, d, "add a checkpoint before this step whose actions undo it");
-		return;
-	}
-	/* roll back from here: the checkpoint's actions under the bindings it was passed with */
-	const struct ast_stmt *ck = p->ckpt->ckpt;
-	model_state_copy(C->m, C->scratch, p->st);
-	walk_replay(&C->walk, p->ckpt, rollback_action, C);
-	unsigned n = model_degradations(C->m, C->scratch, C->degr, 1);
-	if (n == 0 || !first_report(C, HP130, ck->head))
-		return;
+	paths_degradations(&C->P, &C->degr[0]);
 	struct diag *d = diag_report(ctx, HP130, ck->head,
 				     "rolling back to checkpoint '%s' leaves the target degraded: %s",
 				     ck->name.s, degr_text(C, &C->degr[0]));
@@ -365,21 +296,121 @@ static void failure_point(struct checker *C, struct path *p, const struct ast_st
 	diag_help(ctx, d, "add the actions that bring it back to this checkpoint");
 }
 
+/* A failure point on path p before any checkpoint (p not entered). */
+static void failure_point_unguarded(struct checker *C, struct path *p, const struct ast_stmt *step)
+{
+	struct hp_ctx *ctx = C->ctx;
+	unsigned n = paths_count_degradations(&C->P, p);
+	if (n == 0 || !first_report(C, HP203, step->head))
+		return;
+	paths_enter(&C->P, p);
+	paths_degradations(&C->P, &C->degr[0]);
+	struct diag *d = diag_report(ctx, HP203, step->head,
+				     "step '%s' can fail while %s, and no checkpoint has been passed",
+				     step->name.s, degr_text(C, &C->degr[0]));
+	diag_note(ctx, d, "a failure here would end with exit 4 and the target degraded");
+	diag_help(ctx, d, "add a checkpoint before this step whose actions undo it");
+	paths_leave(&C->P);
+}
+
+/* A failure point on path p (not entered): before any checkpoint, what is degraded; past one,
+ * what the rollback to it leaves. */
+static void failure_point(struct checker *C, struct path *p, const struct ast_stmt *step)
+{
+	if (p->ckpt == NULL) {
+		failure_point_unguarded(C, p, step);
+		return;
+	}
+	/* roll back from here: the checkpoint's actions under the bindings it was passed with */
+	const struct ast_stmt *ck = p->ckpt->ckpt;
+	paths_enter(&C->P, p);
+	unsigned mark = paths_log_mark(&C->P);
+	walk_replay(&C->walk, p->ckpt, rollback_action, C);
+	unsigned n = paths_degradations(&C->P, NULL);
+	if (n > 0 && first_report(C, HP130, ck->head))
+		rollback_report(C, ck, step);
+	paths_undo(&C->P, mark);
+	paths_leave(&C->P);
+}
+
 /* ---- the walk: what the checker does at each statement (walk.h) ---------------------- */
+
+static size_t if_slot(const struct ast_stmt *st, unsigned cap)
+{
+	uint64_t h = (uint64_t)(uintptr_t)st * 0x9E3779B97F4A7C15ull;
+	return (size_t)(h >> 20) & (cap - 1);
+}
+
+/* Where `if` st is in C->ifs: its slot in the index (a free one when it is not there yet). */
+static size_t if_find(struct checker *C, const struct ast_stmt *st)
+{
+	size_t j = if_slot(st, C->if_index_cap);
+	while (C->if_index[j] != 0 && C->ifs[C->if_index[j] - 1].st != st)
+		j = (j + 1) & (C->if_index_cap - 1);
+	return j;
+}
 
 static void record_if(struct checker *C, const struct ast_stmt *st, mset v)
 {
-	for (unsigned i = 0; i < C->nifs; i++)
-		if (C->ifs[i].st == st) {
-			C->ifs[i].seen |= v;
-			return;
-		}
+	if ((C->nifs + 1) * 2 > C->if_index_cap) {   /* the index, grown at half full */
+		unsigned cap = C->if_index_cap ? C->if_index_cap * 2 : 64;
+		C->if_index = arena_alloc(C->a, cap * sizeof(*C->if_index));
+		C->if_index_cap = cap;
+		for (unsigned i = 0; i < C->nifs; i++)
+			C->if_index[if_find(C, C->ifs[i].st)] = i + 1;
+	}
+	size_t j = if_find(C, st);
+	if (C->if_index[j] != 0) {
+		C->ifs[C->if_index[j] - 1].seen |= v;
+		return;
+	}
 	if (C->nifs == C->ifs_cap) {
 		unsigned cap = C->ifs_cap ? C->ifs_cap * 2 : 16;
 		C->ifs = arena_realloc(C->a, C->ifs, C->ifs_cap * sizeof(*C->ifs), cap * sizeof(*C->ifs));
 		C->ifs_cap = cap;
 	}
 	C->ifs[C->nifs++] = (struct if_seen){ st, v };
+	C->if_index[j] = C->nifs;
+}
+
+/* Narrow path p to the states where `c` is `want`; false when there are none. */
+static bool assume_on(struct checker *C, struct path *p, const struct ast_cond *c, mset want)
+{
+	paths_enter(&C->P, p);
+	bool ok = model_assume(C->m, C->P.w, &C->bind, c, want);
+	paths_leave(&C->P);
+	return ok;
+}
+
+/* Split the paths in `in` by `if` st's condition into those that take the `then` branch and
+ * those that take the `else` branch; returns the values the condition took. */
+static mset split_paths(struct checker *C, struct pathv *in, const struct ast_stmt *st, struct pathv *thenv,
+			struct pathv *elsev)
+{
+	mset seen = 0;
+	for (unsigned i = 0; i < in->n; i++) {
+		struct path p = in->v[i];
+		paths_enter(&C->P, &p);
+		mset v = model_eval(C->m, C->P.w, &C->bind, st->cond, NULL);
+		seen |= v;
+		if (v == B_ANY) {   /* both: a copy of p narrowed to `then`, p narrowed to `else` */
+			struct path q = paths_clone_entered(&C->P);
+			bool p_ok = model_assume(C->m, C->P.w, &C->bind, st->cond, B_NO);
+			paths_leave(&C->P);
+			if (assume_on(C, &q, st->cond, B_YES))
+				paths_push(&C->P, thenv, q);
+			else
+				paths_drop(&C->P, &q);
+			if (p_ok)
+				paths_push(&C->P, elsev, p);
+			else
+				paths_drop(&C->P, &p);
+		} else {
+			paths_leave(&C->P);
+			paths_push(&C->P, v == B_YES ? thenv : elsev, p);
+		}
+	}
+	return seen;
 }
 
 /* An `if`: every path goes down the branch its condition takes; a path where it is unknown
@@ -387,50 +418,27 @@ static void record_if(struct checker *C, const struct ast_stmt *st, mset v)
 static enum walk_status sim_if(void *ud, struct walk *w, const struct ast_stmt *st)
 {
 	struct checker *C = ud;
-	struct path *in = C->paths;
-	unsigned nin = C->npaths;
-	if (nin == 0)
+	struct pathv in = C->P.cur, thenv = { 0 }, elsev = { 0 };
+	if (in.n == 0)
 		return WALK_ON;
-	struct path *thenp = arena_alloc(C->a, (nin + 1) * sizeof(*thenp));
-	struct path *elsep = arena_alloc(C->a, (nin + 1) * sizeof(*elsep));
-	unsigned nthen = 0, nelse = 0;
-	mset seen = 0;
+	memset(&C->P.cur, 0, sizeof(C->P.cur));
+	record_if(C, st, split_paths(C, &in, st, &thenv, &elsev));
+	paths_vfree(&C->P, &in);
 
-	for (unsigned i = 0; i < nin; i++) {
-		struct path p = in[i];
-		mset v = model_eval(C->m, p.st, &C->bind, st->cond, NULL);
-		seen |= v;
-		if (v == B_ANY) {
-			struct path q = p;
-			q.st = model_state_clone(C->a, C->m, p.st);
-			if (model_assume(C->m, q.st, &C->bind, st->cond, B_YES))
-				thenp[nthen++] = q;
-			if (model_assume(C->m, p.st, &C->bind, st->cond, B_NO))
-				elsep[nelse++] = p;
-		} else if (v == B_YES) {
-			thenp[nthen++] = p;
-		} else {
-			elsep[nelse++] = p;
-		}
-	}
-	record_if(C, st, seen);
-
-	C->npaths = 0;
-	for (unsigned i = 0; i < nthen; i++)
-		paths_push(C, thenp[i]);
-	if (C->npaths > 0)
+	unsigned mark = paths_if_start(&C->P);
+	C->P.cur = thenv;
+	if (C->P.cur.n > 0)
 		walk_branch(w, st, true);
-	struct path *after_then = C->paths;
-	unsigned nafter = C->npaths;
-	C->paths = NULL;
-	C->npaths = C->cap_paths = 0;
-	for (unsigned i = 0; i < nelse; i++)
-		paths_push(C, elsep[i]);
-	if (C->npaths > 0)
+	struct pathv after_then = C->P.cur;
+	C->P.cur = elsev;
+	paths_if_else(&C->P, mark, &after_then);
+	if (C->P.cur.n > 0)
 		walk_branch(w, st, false);
-	for (unsigned i = 0; i < nafter; i++)
-		paths_push(C, after_then[i]);
-	paths_merge(C);
+	paths_if_end(&C->P, mark, &after_then);
+	for (unsigned i = 0; i < after_then.n; i++)
+		paths_push(&C->P, &C->P.cur, after_then.v[i]);
+	paths_vfree(&C->P, &after_then);
+	paths_merge(&C->P, MAX_PATHS);
 	return WALK_ON;
 }
 
@@ -439,8 +447,10 @@ static enum walk_status sim_step(void *ud, const struct ast_stmt *st, unsigned k
 {
 	struct checker *C = ud;
 	(void)k;
-	for (unsigned i = 0; i < C->npaths; i++)
-		failure_point(C, &C->paths[i], st);
+	if (!step_can_fail(st))
+		return WALK_ON;
+	for (unsigned i = 0; i < C->P.cur.n; i++)
+		failure_point(C, &C->P.cur.v[i], st);
 	return WALK_ON;
 }
 
@@ -448,18 +458,23 @@ static enum walk_status sim_action(void *ud, const struct ast_stmt *st, const st
 {
 	struct checker *C = ud;
 	(void)st, (void)idx;
-	for (unsigned i = 0; i < C->npaths; i++) {
-		C->cur = C->paths[i].st;
-		model_apply(C->m, C->paths[i].st, &C->bind, a, on_violation, C);
+	if (model_action_kinds[a->kind].inert)
+		return WALK_ON;
+	for (unsigned i = 0; i < C->P.cur.n; i++) {
+		paths_enter(&C->P, &C->P.cur.v[i]);
+		C->cur = C->P.w;
+		model_apply(C->m, C->P.w, &C->bind, a, on_violation, C);
+		paths_leave(&C->P);
 	}
+	paths_fold(&C->P);
 	return WALK_ON;
 }
 
 static enum walk_status sim_checkpoint(void *ud, const struct walk_snapshot *snap)
 {
 	struct checker *C = ud;
-	for (unsigned i = 0; i < C->npaths; i++)
-		C->paths[i].ckpt = snap;
+	for (unsigned i = 0; i < C->P.cur.n; i++)
+		C->P.cur.v[i].ckpt = snap;
 	return WALK_ON;
 }
 
@@ -535,10 +550,11 @@ static void judge_degradation(struct checker *C, const struct model_degr *g)
 	}
 }
 
-static void judge_end(struct checker *C, struct path *p)
+/* The end of the procedure on the entered path. */
+static void judge_end(struct checker *C)
 {
 	const struct model *m = C->m;
-	struct model_state *s = p->st;
+	struct model_state *s = C->P.w;
 	struct arena *a = &C->ctx->arena;
 
 	/* a pending install is no degradation (SPEC section 4), but the end must not leave one */
@@ -603,20 +619,22 @@ static void check_procedure(struct hp_ctx *ctx, struct ast_plan *plan, struct as
 	C->m = model_init_abstract(C->a, plan, proc->kind, nnodes);
 	C->bind.n = proc->nroles;
 	C->bind.nodes = arena_alloc(C->a, (proc->nroles + 1) * sizeof(nodeset));
-	C->paths = NULL;
-	C->npaths = C->cap_paths = 0;
-	C->nifs = C->ifs_cap = 0;
+	C->nifs = C->ifs_cap = C->if_index_cap = 0;
 	C->ifs = NULL;
+	C->if_index = NULL;
 
 	struct model_state *start = model_state_start(C->a, C->m, 0);
-	C->scratch = model_state_clone(C->a, C->m, start);
 	model_bind_roles(C->m, start, proc, &C->bind);
 	sema_bind_ensures(plan, proc);
-	paths_push(C, (struct path){ start, NULL });
+	paths_init(&C->P, C->a, C->m, start);
 	walk_init(&C->walk, &sim_ops, C, C->m, &C->bind, C->a);
 	walk_stmts(&C->walk, proc->body);
-	for (unsigned i = 0; i < C->npaths; i++)
-		judge_end(C, &C->paths[i]);
+	for (unsigned i = 0; i < C->P.cur.n; i++) {
+		paths_enter(&C->P, &C->P.cur.v[i]);
+		C->cur = C->P.w;
+		judge_end(C);
+		paths_leave(&C->P);
+	}
 	report_unreachable(C);
 }
 

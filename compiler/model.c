@@ -33,6 +33,48 @@ static void layout(struct model *m)
 	m->nv = o;
 }
 
+/* Group g's members, in index order: *first is [ngroups + 1] offsets into *list; member(i)
+ * gives the group of member i (or -1: in none). */
+static void group_lists(struct arena *a, const struct model *m, unsigned n, int (*member)(const struct model *, unsigned),
+			unsigned **first, unsigned **list)
+{
+	unsigned *f = arena_alloc(a, (m->ngroups + 2) * sizeof(*f));
+	unsigned *l = arena_alloc(a, (n + 1) * sizeof(*l));
+	for (unsigned i = 0; i < n; i++) {
+		int g = member(m, i);
+		if (g >= 0)
+			f[g + 2]++;
+	}
+	for (unsigned g = 0; g < m->ngroups; g++)
+		f[g + 2] += f[g + 1];
+	for (unsigned i = 0; i < n; i++) {
+		int g = member(m, i);
+		if (g >= 0)
+			l[f[g + 1]++] = i;
+	}
+	*first = f;
+	*list = l;
+}
+
+static int res_group(const struct model *m, unsigned r)
+{
+	const struct ast_model_item *g = m->res[r]->grp;
+	return g != NULL && g->index < m->ngroups ? (int)g->index : -1;
+}
+
+static int svc_group(const struct model *m, unsigned i)
+{
+	const struct ast_model_item *svc = m->svcs[i];
+	return model_is_resource_svc(m, svc) && svc->res->grp->index < m->ngroups ? (int)svc->res->grp->index : -1;
+}
+
+/* Each group's resources, and the services whose resource is in it. */
+static void index_groups(struct arena *a, struct model *m)
+{
+	group_lists(a, m, m->nres, res_group, &m->grp_res, &m->res_of_grp);
+	group_lists(a, m, m->nsvc, svc_group, &m->grp_svc, &m->svc_of_grp);
+}
+
 static void collect_model(struct arena *a, struct model *m, const struct ast_plan *plan)
 {
 	const struct ast_model_item *it;
@@ -65,24 +107,35 @@ static void collect_model(struct arena *a, struct model *m, const struct ast_pla
 	m->files = arena_alloc(a, (nf + 1) * sizeof(*m->files));
 	m->file_hf = arena_alloc(a, (nf + 1) * sizeof(*m->file_hf));
 	nf = 0;
-	for (const struct ast_hotfix *h = plan->hotfixes; h != NULL; h = h->next)
+	m->hf_files = arena_alloc(a, (m->nhf + 1) * sizeof(*m->hf_files));
+	strmap_init(&m->file_by_name, a, nf);
+	for (const struct ast_hotfix *h = plan->hotfixes; h != NULL; h = h->next) {
+		if (h->index < m->nhf)
+			m->hf_files[h->index] = nf;   /* hotfixes are indexed in their order */
 		for (const struct ast_hfile *f = h->files; f != NULL; f = f->next) {
+			if (f->has_version && f->name.s != NULL)
+				strmap_put(&m->file_by_name, f->name.s, &m->files[nf]);
 			m->files[nf] = f;
 			m->file_hf[nf++] = h;
 		}
+	}
+	m->hf_files[m->nhf] = nf;
+	index_groups(a, m);
 }
 
 /* Named stores the plan mentions (actions, conditions, `store` entries), each once. */
 struct name_set {
 	const char **v;
 	unsigned n, cap;
+	struct strmap seen;
 };
 
 static void names_add(struct arena *a, struct name_set *ns, const char *s)
 {
-	for (unsigned i = 0; i < ns->n; i++)
-		if (strcmp(ns->v[i], s) == 0)
-			return;
+	if (ns->seen.a == NULL)
+		strmap_init(&ns->seen, a, 0);
+	if (strmap_put(&ns->seen, s, (void *)s) != s)
+		return;
 	if (ns->n == ns->cap) {
 		unsigned cap = ns->cap ? ns->cap * 2 : 8;
 		ns->v = arena_realloc(a, ns->v, ns->cap * sizeof(*ns->v), cap * sizeof(*ns->v));
@@ -118,6 +171,16 @@ static void names_stmts(struct arena *a, struct name_set *ns, const struct ast_s
 	}
 }
 
+/* Room for n stores, their membership in the params in one block. */
+static void reserve_stores(struct arena *a, struct model *m, unsigned n, unsigned *cap)
+{
+	m->stores = arena_alloc(a, (n + 1) * sizeof(*m->stores));
+	mset *in = arena_alloc(a, (size_t)n * m->nparams + 1);
+	for (unsigned k = 0; k < n; k++)
+		m->stores[k].in = in + (size_t)k * m->nparams;
+	*cap = n;
+}
+
 static struct model_store *add_store(struct arena *a, struct model *m, unsigned *cap)
 {
 	if (m->nstores == *cap) {
@@ -126,11 +189,33 @@ static struct model_store *add_store(struct arena *a, struct model *m, unsigned 
 		*cap = ncap;
 	}
 	struct model_store *st = &m->stores[m->nstores++];
+	mset *in = st->in;
 	memset(st, 0, sizeof(*st));
-	st->in = arena_alloc(a, (m->nparams + 1) * sizeof(mset));
+	st->in = in != NULL ? in : arena_alloc(a, (m->nparams + 1) * sizeof(mset));
 	for (unsigned p = 0; p < m->nparams; p++)
 		st->in[p] = B_ANY;
 	return st;
+}
+
+/* Each store's next of the same name, and each name's first store. */
+static void index_stores(struct arena *a, struct model *m)
+{
+	struct arena tmp = { 0 };
+	unsigned *last = arena_alloc(&tmp, (m->nstores + 1) * sizeof(*last));   /* by a name's first store */
+	m->store_next = arena_alloc(a, (m->nstores + 1) * sizeof(*m->store_next));
+	strmap_init(&m->store_by_name, a, m->nstores);
+	for (unsigned k = 0; k < m->nstores; k++) {
+		struct model_store *st = &m->stores[k];
+		m->store_next[k] = m->nstores;
+		if (st->name == NULL)
+			continue;
+		struct model_store *first = strmap_put(&m->store_by_name, st->name, st);
+		unsigned f = (unsigned)(first - m->stores);
+		if (first != st)
+			m->store_next[last[f]] = k;
+		last[f] = k;
+	}
+	arena_free(&tmp);
 }
 
 struct model *model_init_abstract(struct arena *a, const struct ast_plan *plan, enum proc_kind kind,
@@ -148,6 +233,19 @@ struct model *model_init_abstract(struct arena *a, const struct ast_plan *plan, 
 		m->node_names[n] = kind == PROC_STANDALONE ? "the server" : arena_printf(a, "node %u", n + 1);
 	collect_model(a, m, plan);
 
+	/* the names (kept only while the model is made) */
+	struct arena names = { 0 };
+	struct name_set ns = { 0 };
+	for (const struct ast_model_item *it = plan->model; it != NULL; it = it->next)
+		if (it->kind == M_STORE && it->name.s)
+			names_add(&names, &ns, it->name.s);
+	for (const struct ast_procedure *p = plan->procs; p != NULL; p = p->next)
+		if (p->kind == kind)
+			names_stmts(&names, &ns, p->body);
+	for (const struct ast_require *e = plan->ensures; e != NULL; e = e->next)
+		names_cond(&names, &ns, e->cond);
+
+	reserve_stores(a, m, (rec != NULL ? 2 : 1) * (ns.n + 1), &cap);
 	struct model_store *st = add_store(a, m, &cap);
 	if (rec != NULL) {
 		st->label = "an affected store";
@@ -162,16 +260,6 @@ struct model *model_init_abstract(struct arena *a, const struct ast_plan *plan, 
 		st->label = "a store";
 		st->exists = B_ANY;
 	}
-
-	struct name_set ns = { 0 };
-	for (const struct ast_model_item *it = plan->model; it != NULL; it = it->next)
-		if (it->kind == M_STORE && it->name.s)
-			names_add(a, &ns, it->name.s);
-	for (const struct ast_procedure *p = plan->procs; p != NULL; p = p->next)
-		if (p->kind == kind)
-			names_stmts(a, &ns, p->body);
-	for (const struct ast_require *e = plan->ensures; e != NULL; e = e->next)
-		names_cond(a, &ns, e->cond);
 	for (unsigned i = 0; i < ns.n; i++) {
 		for (int affected = 1; affected >= 0; affected--) {
 			if (rec == NULL && !affected)
@@ -184,6 +272,8 @@ struct model *model_init_abstract(struct arena *a, const struct ast_plan *plan, 
 				st->in[rec->index] = affected ? B_YES : B_NO;
 		}
 	}
+	arena_free(&names);
+	index_stores(a, m);
 	layout(m);
 	return m;
 }
@@ -204,18 +294,24 @@ struct model *model_init_concrete(struct arena *a, const struct ast_plan *plan, 
 	for (unsigned n = 0; n < m->nnodes; n++)
 		m->node_names[n] = node_names[n];
 	collect_model(a, m, plan);
+	reserve_stores(a, m, nstores, &cap);
 	for (unsigned k = 0; k < nstores; k++) {
 		struct model_store *st = add_store(a, m, &cap);
 		st->name = store_names[k];
 		st->label = arena_printf(a, "store \"%s\"", store_names[k]);
 		st->exists = B_YES;
-		for (unsigned p = 0; p < m->nparams; p++) {
-			if (m->params[p]->type != TY_STORES || values == NULL || !values[p].known)
-				continue;
-			st->in[p] = B_NO;
-			for (unsigned i = 0; i < values[p].nstores; i++)
-				if (strcmp(values[p].stores[i], store_names[k]) == 0)
-					st->in[p] = B_YES;
+	}
+	index_stores(a, m);
+	/* membership in each stores param whose value is known: the stores it names */
+	for (unsigned p = 0; p < m->nparams && values != NULL; p++) {
+		if (m->params[p]->type != TY_STORES || !values[p].known)
+			continue;
+		for (unsigned k = 0; k < m->nstores; k++)
+			m->stores[k].in[p] = B_NO;
+		for (unsigned i = 0; i < values[p].nstores; i++) {
+			const struct model_store *st = strmap_gets(&m->store_by_name, values[p].stores[i]);
+			for (unsigned k = st ? (unsigned)(st - m->stores) : m->nstores; k < m->nstores; k = m->store_next[k])
+				m->stores[k].in[p] = B_YES;
 		}
 	}
 	layout(m);
@@ -227,9 +323,9 @@ void model_state_set_owner(const struct model *m, struct model_state *s, unsigne
 	if (g >= m->ngroups || node >= m->nnodes)
 		return;
 	s->owner[g] = (nodeset)1 << node;
-	for (unsigned r = 0; r < m->nres; r++) {
-		const struct ast_model_item *res = m->res[r];
-		if (res->grp == NULL || res->grp->index != g || res->svc == NULL)
+	for (unsigned j = m->grp_res[g]; j < m->grp_res[g + 1]; j++) {
+		const struct ast_model_item *res = m->res[m->res_of_grp[j]];
+		if (res->svc == NULL)
 			continue;
 		for (unsigned n = 0; n < m->nnodes; n++)
 			s->v[m->o_svc + n * m->nsvc + res->svc->index] = n == node ? SVC_RUNNING : SVC_STOPPED;
@@ -366,6 +462,34 @@ void model_bind_roles(const struct model *m, const struct model_state *s,
 
 /* ---- primitive updates -------------------------------------------------------------- */
 
+/* Every change model_apply and model_assume make goes through these two: a state with a log
+ * has it noted first. */
+static void note(struct model_state *s, uint32_t place, nodeset val, const struct ast_action *cause)
+{
+	struct model_log *l = s->log;
+	if (l->n == l->cap) {
+		unsigned cap = l->cap ? l->cap * 2 : 64;
+		l->v = arena_realloc(l->a, l->v, l->cap * sizeof(*l->v), cap * sizeof(*l->v));
+		l->cap = cap;
+	}
+	l->v[l->n++] = (struct model_change){ place, val, cause };
+}
+
+static void set_value(struct model_state *s, unsigned i, mset val, const struct ast_action *cause)
+{
+	if (s->log != NULL)
+		note(s, i, s->v[i], s->cause[i]);
+	s->v[i] = val;
+	s->cause[i] = cause;
+}
+
+static void set_owner(const struct model *m, struct model_state *s, unsigned g, nodeset owner)
+{
+	if (s->log != NULL)
+		note(s, m->nv + g, s->owner[g], NULL);
+	s->owner[g] = owner;
+}
+
 struct apply {
 	const struct model *m;
 	struct model_state *s;
@@ -379,10 +503,8 @@ static void put(struct apply *x, unsigned i, mset val, bool weak)
 {
 	mset old = x->s->v[i];
 	mset nv = weak ? (mset)(old | val) : val;
-	if (nv != old) {
-		x->s->v[i] = nv;
-		x->s->cause[i] = x->act;
-	}
+	if (nv != old)
+		set_value(x->s, i, nv, x->act);
 }
 
 /* Values in `from` become `to`; the others stay. */
@@ -544,9 +666,8 @@ static void node_up(struct apply *x, unsigned n, bool weak)
 		if (!(x->s->v[hi] & HF_PENDING))
 			continue;
 		remap(x, hi, HF_PENDING, HF_INSTALLED, w);
-		for (unsigned f = 0; f < m->nfiles; f++)
-			if (m->file_hf[f]->index == h)
-				put(x, m->o_fv + n * m->nfiles + f, FV_NEW, w || x->s->v[hi] != HF_INSTALLED);
+		for (unsigned f = m->hf_files[h]; f < m->hf_files[h + 1]; f++)
+			put(x, m->o_fv + n * m->nfiles + f, FV_NEW, w || x->s->v[hi] != HF_INSTALLED);
 	}
 	for (unsigned i = 0; i < m->nsvc; i++) {
 		const struct ast_model_item *svc = m->svcs[i];
@@ -567,9 +688,8 @@ static void node_up(struct apply *x, unsigned n, bool weak)
 
 static void set_files_new(struct apply *x, unsigned n, const struct ast_hotfix *h, bool weak)
 {
-	for (unsigned f = 0; f < x->m->nfiles; f++)
-		if (x->m->file_hf[f] == h)
-			put(x, x->m->o_fv + n * x->m->nfiles + f, FV_NEW, weak);
+	for (unsigned f = x->m->hf_files[h->index]; f < x->m->hf_files[h->index + 1]; f++)
+		put(x, x->m->o_fv + n * x->m->nfiles + f, FV_NEW, weak);
 }
 
 static void do_install(struct apply *x, unsigned n, bool weak)
@@ -629,6 +749,21 @@ static mset selected(const struct model *m, unsigned k, const struct ast_stores 
 	return B_ANY;
 }
 
+/* The stores `sel` may select, in order: from sel_first(m, sel), while k < nstores, k =
+ * sel_next(m, sel, k). Every store, but for `store "X"` only the stores of its name. */
+static unsigned sel_first(const struct model *m, const struct ast_stores *sel)
+{
+	if (sel->kind != ST_ONE)
+		return 0;
+	const struct model_store *st = sel->name.s != NULL ? strmap_gets(&m->store_by_name, sel->name.s) : NULL;
+	return st != NULL ? (unsigned)(st - m->stores) : m->nstores;
+}
+
+static unsigned sel_next(const struct model *m, const struct ast_stores *sel, unsigned k)
+{
+	return sel->kind == ST_ONE ? m->store_next[k] : k + 1;
+}
+
 mset model_store_selected(const struct model *m, unsigned k, const struct ast_stores *sel)
 {
 	return k < m->nstores ? selected(m, k, sel) : B_NO;
@@ -654,7 +789,7 @@ static void do_dismount(struct apply *x)
 {
 	const struct model *m = x->m;
 	bool reported = false;
-	for (unsigned k = 0; k < m->nstores; k++) {
+	for (unsigned k = sel_first(m, &x->act->stores); k < m->nstores; k = sel_next(m, &x->act->stores, k)) {
 		bool certain = false;
 		if (!reported && selected_affected_may(m, k, &x->act->stores, &certain)) {
 			violation(x, HP101, -1, (int)k, -1, certain);
@@ -678,7 +813,7 @@ static void do_mount(struct apply *x, nodeset host, bool weak)
 	if (running == 0)
 		running = SVC_RUNNING | SVC_STOPPED;
 	mset to = (mset)(((running & SVC_RUNNING) ? STO_MOUNTED : 0) | ((running & SVC_STOPPED) ? STO_OFFLINE : 0));
-	for (unsigned k = 0; k < m->nstores; k++) {
+	for (unsigned k = sel_first(m, &x->act->stores); k < m->nstores; k = sel_next(m, &x->act->stores, k)) {
 		mset s = selected(m, k, &x->act->stores);
 		if (s & B_YES)
 			remap(x, m->o_store + k, STO_DISMOUNTED, to, weak || s != B_YES);
@@ -710,9 +845,9 @@ static void do_move(struct apply *x, unsigned t)
 	if (old == tb)
 		return;
 	bool weak_old = popcount64(old & ~tb) > 1 || (old & tb);
-	for (unsigned r = 0; r < m->nres; r++) {
-		const struct ast_model_item *res = m->res[r];
-		if (res->grp != grp || res->svc == NULL)
+	for (unsigned j = m->grp_res[g]; j < m->grp_res[g + 1]; j++) {
+		const struct ast_model_item *res = m->res[m->res_of_grp[j]];
+		if (res->svc == NULL)
 			continue;
 		for (unsigned n = 0; n < m->nnodes; n++) {
 			if (n == t || !(old & ((nodeset)1 << n)))
@@ -721,10 +856,10 @@ static void do_move(struct apply *x, unsigned t)
 			svc_stop(x, n, res->svc, weak_old, false);
 		}
 	}
-	x->s->owner[g] = tb;
-	for (unsigned r = 0; r < m->nres; r++) {
-		const struct ast_model_item *res = m->res[r];
-		if (res->grp == grp && res->svc != NULL && res->svc->kind == M_SERVICE)
+	set_owner(m, x->s, g, tb);
+	for (unsigned j = m->grp_res[g]; j < m->grp_res[g + 1]; j++) {
+		const struct ast_model_item *res = m->res[m->res_of_grp[j]];
+		if (res->svc != NULL && res->svc->kind == M_SERVICE)
 			svc_start(x, t, res->svc, false);
 	}
 }
@@ -773,9 +908,9 @@ const struct model_action_kind model_action_kinds[] = {
 	[A_DISABLE_RESTART] = { .on_node = false, .acts = true,  .guarded = true,  .reverify = true },
 	[A_ENABLE_RESTART]  = { .on_node = false, .acts = true,  .guarded = true,  .reverify = true },
 	[A_WAIT_UNTIL]      = { .on_node = false, .acts = false, .guarded = false, .reverify = false },
-	[A_WAIT]            = { .on_node = false, .acts = false, .guarded = false, .reverify = false },
+	[A_WAIT]            = { .on_node = false, .acts = false, .guarded = false, .reverify = false, .inert = true },
 	[A_VERIFY]          = { .on_node = false, .acts = false, .guarded = false, .reverify = false },
-	[A_PAUSE]           = { .on_node = false, .acts = false, .guarded = false, .reverify = false },
+	[A_PAUSE]           = { .on_node = false, .acts = false, .guarded = false, .reverify = false, .inert = true },
 	[A_EXEC]            = { .on_node = true,  .acts = false, .guarded = true,  .reverify = false },
 };
 
@@ -1135,7 +1270,7 @@ static mset state_atom(const struct eval *ev, const struct ast_cond *c)
 		 * not) are alternatives: exactly one of them is the real store. */
 		mset good = c->positive ? STO_MOUNTED : STO_DISMOUNTED;
 		mset r = B_YES;
-		for (unsigned k = 0; k < m->nstores;) {
+		for (unsigned k = sel_first(m, &c->stores); k < m->nstores;) {
 			unsigned e = k + 1;
 			while (e < m->nstores && m->stores[k].name != NULL && m->stores[e].name == m->stores[k].name)
 				e++;
@@ -1149,7 +1284,8 @@ static mset state_atom(const struct eval *ev, const struct ast_cond *c)
 				alt |= sel == B_NO ? B_YES : sel == B_YES ? t : (mset)(t | B_YES);
 			}
 			r = tv_and(r, alt);
-			k = e;
+			while (k < e)   /* the next store selectable, past this one's variants */
+				k = sel_next(m, &c->stores, k);
 		}
 		return r;
 	}
@@ -1166,9 +1302,13 @@ static mset state_atom(const struct eval *ev, const struct ast_cond *c)
 			return B_ANY;
 		nodeset rn = b->nodes[c->role->index];
 		mset r = B_YES;
-		for (unsigned g = 0; g < m->ngroups; g++) {
-			if (c->kind == C_OWNS_GROUP && (c->grp == NULL || c->grp->index != g))
-				continue;
+		unsigned g0 = 0, g1 = m->ngroups;
+		if (c->kind == C_OWNS_GROUP) {   /* only G */
+			bool known = c->grp != NULL && c->grp->index < m->ngroups;
+			g0 = known ? c->grp->index : 0;
+			g1 = known ? g0 + 1 : 0;
+		}
+		for (unsigned g = g0; g < g1; g++) {
 			nodeset o = s->owner[g];
 			mset inside = (mset)(((o & rn) ? B_YES : 0) | ((o & ~rn) ? B_NO : 0));
 			if (c->kind == C_OWNS_NO_GROUPS)
@@ -1186,11 +1326,11 @@ static mset state_atom(const struct eval *ev, const struct ast_cond *c)
 	case C_FILE_VERSION: {
 		nodeset ns = model_cond_nodes(m, s, b, c, NULL);
 		mset r = B_YES;
-		bool known = false;
-		for (unsigned f = 0; f < m->nfiles; f++) {
-			if (strcmp(m->files[f]->name.s, c->name.s) != 0 || !m->files[f]->has_version)
-				continue;
-			known = true;
+		const struct ast_hfile *const *file = c->name.s != NULL ? strmap_gets(&m->file_by_name, c->name.s) : NULL;
+		if (file == NULL)
+			return B_ANY;
+		{   /* the first file of that name with a version */
+			unsigned f = (unsigned)(file - m->files);
 			bool holds = model_cmp_holds(model_version_cmp(&m->files[f]->version, &c->lit->ver), c->op);
 			for (unsigned n = 0; n < m->nnodes; n++) {
 				if (!(ns & ((nodeset)1 << n)))
@@ -1202,9 +1342,8 @@ static mset state_atom(const struct eval *ev, const struct ast_cond *c)
 					*cause = s->cause[i];
 				r = tv_and(r, t);
 			}
-			break;
 		}
-		return known ? r : B_ANY;
+		return r;
 	}
 	case C_COUNT:
 		if (c->param == NULL || c->lit == NULL)
@@ -1281,6 +1420,13 @@ mset model_not(mset v)
 	return tv_not(v);
 }
 
+/* Value i of s becomes nv, a subset of what it was; its cause stays. */
+static void narrow(struct model_state *s, unsigned i, mset nv)
+{
+	if (s->v[i] != nv)
+		set_value(s, i, nv, s->cause[i]);
+}
+
 /* Narrow every node of `ns` (when there is exactly one, or when want is B_YES: all of them). */
 static bool narrow_nodes(const struct model *m, struct model_state *s, nodeset ns, unsigned base,
 			 unsigned stride, mset good, mset want)
@@ -1294,7 +1440,7 @@ static bool narrow_nodes(const struct model *m, struct model_state *s, nodeset n
 		mset nv = want == B_YES ? (mset)(s->v[i] & good) : (mset)(s->v[i] & ~good);
 		if (nv == 0)
 			return false;
-		s->v[i] = nv;
+		narrow(s, i, nv);
 	}
 	return true;
 }
@@ -1324,7 +1470,7 @@ bool model_assume(const struct model *m, struct model_state *s, const struct mod
 	}
 	case C_PARAM:
 		if (c->param != NULL && c->param->type == TY_BOOL)
-			s->v[m->o_param + c->param->index] &= want;
+			narrow(s, m->o_param + c->param->index, (mset)(s->v[m->o_param + c->param->index] & want));
 		return true;
 	case C_SERVICE:
 	case C_PROCESS: {
@@ -1349,13 +1495,13 @@ bool model_assume(const struct model *m, struct model_state *s, const struct mod
 		if (want != B_YES)
 			return true;
 		mset good = c->positive ? STO_MOUNTED : STO_DISMOUNTED;
-		for (unsigned k = 0; k < m->nstores; k++) {
+		for (unsigned k = sel_first(m, &c->stores); k < m->nstores; k = sel_next(m, &c->stores, k)) {
 			if (selected(m, k, &c->stores) != B_YES || m->stores[k].exists != B_YES)
 				continue;
 			mset nv = (mset)(s->v[m->o_store + k] & good);
 			if (nv == 0)
 				return false;
-			s->v[m->o_store + k] = nv;
+			narrow(s, m->o_store + k, nv);
 		}
 		return true;
 	}
@@ -1366,40 +1512,119 @@ bool model_assume(const struct model *m, struct model_state *s, const struct mod
 
 /* ---- degradations -------------------------------------------------------------------- */
 
+/* What counts as degraded, one predicate per kind (SPEC section 4). */
+static bool degr_node(const struct model *m, const struct model_state *s, unsigned nd)
+{
+	return m->kind == PROC_CLUSTER && (s->v[m->o_mem + nd] & (MEM_OUT | MEM_DOWN));
+}
+
+static bool degr_service(const struct model *m, const struct model_state *s, unsigned nd, unsigned i)
+{
+	const struct ast_model_item *svc = m->svcs[i];
+	if (svc->kind == M_CLUSTER_SERVICE)
+		return false;
+	if (model_is_resource_svc(m, svc) && !(s->owner[svc->res->grp->index] & ((nodeset)1 << nd)))
+		return false;
+	return (s->v[isvc(m, nd, i)] & SVC_STOPPED) != 0;
+}
+
+static bool degr_store(const struct model *m, const struct model_state *s, unsigned k)
+{
+	return (m->stores[k].exists & B_YES) && (s->v[m->o_store + k] & (STO_OFFLINE | STO_DIRTY | STO_DISMOUNTED));
+}
+
+static bool degr_restart(const struct model *m, const struct model_state *s, unsigned r)
+{
+	return (s->v[m->o_restart + r] & B_NO) != 0;
+}
+
+static struct model_degr degr_of(const struct model_state *s, enum model_degr_kind k, int node, int index,
+				 unsigned vi)
+{
+	return (struct model_degr){ k, node, index, s->v[vi], s->cause[vi] };
+}
+
 unsigned model_degradations(const struct model *m, const struct model_state *s,
 			    struct model_degr *out, unsigned max)
 {
 	unsigned n = 0;
-#define DEGR(k, nd, ix, vi)                                                                      \
-	do {                                                                                     \
-		if (n < max)                                                                     \
-			out[n] = (struct model_degr){ (k), (nd), (ix), s->v[(vi)], s->cause[(vi)] }; \
-		n++;                                                                             \
+#define DEGR(k, nd, ix, vi)                                    \
+	do {                                                   \
+		if (n < max)                                   \
+			out[n] = degr_of(s, (k), (nd), (ix), (vi)); \
+		n++;                                           \
 	} while (0)
 
 	for (unsigned nd = 0; nd < m->nnodes; nd++) {
-		if (m->kind == PROC_CLUSTER && (s->v[m->o_mem + nd] & (MEM_OUT | MEM_DOWN)))
+		if (degr_node(m, s, nd))
 			DEGR(DEG_NODE, (int)nd, -1, m->o_mem + nd);
-		for (unsigned i = 0; i < m->nsvc; i++) {
-			const struct ast_model_item *svc = m->svcs[i];
-			if (svc->kind == M_CLUSTER_SERVICE)
-				continue;
-			if (model_is_resource_svc(m, svc) && !(s->owner[svc->res->grp->index] & ((nodeset)1 << nd)))
-				continue;
-			unsigned vi = isvc(m, nd, i);
-			if (s->v[vi] & SVC_STOPPED)
-				DEGR(DEG_SERVICE, (int)nd, (int)i, vi);
-		}
+		for (unsigned i = 0; i < m->nsvc; i++)
+			if (degr_service(m, s, nd, i))
+				DEGR(DEG_SERVICE, (int)nd, (int)i, isvc(m, nd, i));
 	}
 	for (unsigned k = 0; k < m->nstores; k++)
-		if ((m->stores[k].exists & B_YES) &&
-		    (s->v[m->o_store + k] & (STO_OFFLINE | STO_DIRTY | STO_DISMOUNTED)))
+		if (degr_store(m, s, k))
 			DEGR(DEG_STORE, -1, (int)k, m->o_store + k);
 	for (unsigned r = 0; r < m->nres; r++)
-		if (s->v[m->o_restart + r] & B_NO)
+		if (degr_restart(m, s, r))
 			DEGR(DEG_RESTART, -1, (int)r, m->o_restart + r);
 #undef DEGR
 	return n;
+}
+
+/* Keys: per node, the node (nd * (nsvc + 1)) then its services; then the stores; then the
+ * resources' restart policies. */
+unsigned model_degr_nkeys(const struct model *m)
+{
+	return m->nnodes * (m->nsvc + 1) + m->nstores + m->nres;
+}
+
+bool model_degr_at(const struct model *m, const struct model_state *s, unsigned key, struct model_degr *out)
+{
+	unsigned per_node = m->nsvc + 1, nodes = m->nnodes * per_node;
+	struct model_degr g;
+	if (key < nodes) {
+		unsigned nd = key / per_node, i = key % per_node;
+		if (i == 0 ? !degr_node(m, s, nd) : !degr_service(m, s, nd, i - 1))
+			return false;
+		g = i == 0 ? degr_of(s, DEG_NODE, (int)nd, -1, m->o_mem + nd)
+			   : degr_of(s, DEG_SERVICE, (int)nd, (int)(i - 1), isvc(m, nd, i - 1));
+	} else if (key < nodes + m->nstores) {
+		unsigned k = key - nodes;
+		if (!degr_store(m, s, k))
+			return false;
+		g = degr_of(s, DEG_STORE, -1, (int)k, m->o_store + k);
+	} else if (key < model_degr_nkeys(m)) {
+		unsigned r = key - nodes - m->nstores;
+		if (!degr_restart(m, s, r))
+			return false;
+		g = degr_of(s, DEG_RESTART, -1, (int)r, m->o_restart + r);
+	} else {
+		return false;
+	}
+	if (out != NULL)
+		*out = g;
+	return true;
+}
+
+void model_degr_keys(const struct model *m, unsigned place, void (*fn)(void *ud, unsigned key), void *ud)
+{
+	unsigned per_node = m->nsvc + 1, nodes = m->nnodes * per_node;
+	if (place >= m->nv) {   /* an owner: the services of the group's resources, on every node */
+		unsigned g = place - m->nv;
+		for (unsigned j = g < m->ngroups ? m->grp_svc[g] : 0; g < m->ngroups && j < m->grp_svc[g + 1]; j++)
+			for (unsigned nd = 0; nd < m->nnodes; nd++)
+				fn(ud, nd * per_node + 1 + m->svc_of_grp[j]);
+	} else if (place >= m->o_mem && place < m->o_svc) {
+		fn(ud, (place - m->o_mem) * per_node);
+	} else if (place >= m->o_svc && place < m->o_hf) {
+		unsigned i = place - m->o_svc;
+		fn(ud, (i / m->nsvc) * per_node + 1 + i % m->nsvc);
+	} else if (place >= m->o_store && place < m->o_risk) {
+		fn(ud, nodes + (place - m->o_store));
+	} else if (place >= m->o_restart && place < m->o_store) {
+		fn(ud, nodes + m->nstores + (place - m->o_restart));
+	}
 }
 
 static const char *say_node(const struct model *m, model_name_fn name, void *ud, int node)

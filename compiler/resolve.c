@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "strmap.h"
 #include "template.h"
 
 struct name_slot {
@@ -25,6 +26,13 @@ struct sema {
 	struct ast_role **loopvars;      /* innermost last */
 	unsigned nloop, loop_cap;
 	struct ast_stmt *step;           /* the enclosing step or checkpoint */
+	struct ast_role **role_tail;     /* where the next loop variable goes in proc->roles */
+	/* the plan's names, each to its first declaration: a look-up takes constant time (a
+	 * miss scans the list again, for a suggestion only). They live in `tables`, freed when
+	 * the plan is resolved. */
+	struct arena tables;
+	struct strmap params, hotfixes, services, processes, groups, resources;
+	struct strmap roles;             /* the current procedure's declared roles */
 };
 
 static bool is_error_rule(enum rule_id r)
@@ -92,52 +100,107 @@ static void unknown(struct sema *S, const char *what, struct ast_name n, struct 
 
 /* The find_* functions look a name up; on a miss, `sg` (when not NULL) gets the closest
  * name, for a "did you mean" (a second scan: misses are rare, lookups are not). */
-static struct ast_param *find_param(struct ast_plan *p, const char *name, struct suggest *sg)
+static void *lookup(const struct strmap *map, const char *name)
 {
-	for (struct ast_param *x = p->params; x != NULL; x = x->next)
-		if (strcmp(x->name.s, name) == 0)
-			return x;
-	for (struct ast_param *x = p->params; sg != NULL && x != NULL; x = x->next)
+	return name != NULL ? strmap_gets(map, name) : NULL;
+}
+
+static struct ast_param *find_param(struct sema *S, const char *name, struct suggest *sg)
+{
+	struct ast_param *x = lookup(&S->params, name);
+	if (x != NULL)
+		return x;
+	for (x = S->plan->params; sg != NULL && x != NULL; x = x->next)
 		suggest_try(sg, name, x->name.s);
 	return NULL;
 }
 
-static struct ast_hotfix *find_hotfix(struct ast_plan *p, const char *name, struct suggest *sg)
+static struct ast_hotfix *find_hotfix(struct sema *S, const char *name, struct suggest *sg)
 {
-	for (struct ast_hotfix *h = p->hotfixes; h != NULL; h = h->next)
-		if (strcmp(h->name.s, name) == 0)
-			return h;
-	for (struct ast_hotfix *h = p->hotfixes; sg != NULL && h != NULL; h = h->next)
+	struct ast_hotfix *h = lookup(&S->hotfixes, name);
+	if (h != NULL)
+		return h;
+	for (h = S->plan->hotfixes; sg != NULL && h != NULL; h = h->next)
 		suggest_try(sg, name, h->name.s);
 	return NULL;
 }
 
-static struct ast_model_item *find_item(struct ast_plan *p, enum model_kind k, enum model_kind k2,
+/* The table of the model entries of kind k (a service: of either kind). */
+static struct strmap *item_map(struct sema *S, enum model_kind k)
+{
+	switch (k) {
+	case M_SERVICE:
+	case M_CLUSTER_SERVICE: return &S->services;
+	case M_GROUP: return &S->groups;
+	default: return &S->resources;
+	}
+}
+
+static struct ast_model_item *find_item(struct sema *S, enum model_kind k, enum model_kind k2,
 					const char *name, struct suggest *sg)
 {
-	for (struct ast_model_item *it = p->model; it != NULL; it = it->next)
-		if ((it->kind == k || it->kind == k2) && strcmp(it->name.s, name) == 0)
-			return it;
-	for (struct ast_model_item *it = p->model; sg != NULL && it != NULL; it = it->next)
+	struct ast_model_item *it = lookup(item_map(S, k), name);
+	if (it != NULL)
+		return it;
+	for (it = S->plan->model; sg != NULL && it != NULL; it = it->next)
 		if (it->kind == k || it->kind == k2)
 			suggest_try(sg, name, it->name.s);
 	return NULL;
 }
 
-static struct ast_model_item *find_service(struct ast_plan *p, const char *name, struct suggest *sg)
+static struct ast_model_item *find_service(struct sema *S, const char *name, struct suggest *sg)
 {
-	return find_item(p, M_SERVICE, M_CLUSTER_SERVICE, name, sg);
+	return find_item(S, M_SERVICE, M_CLUSTER_SERVICE, name, sg);
 }
 
-static struct ast_model_item *find_process(struct ast_plan *p, const char *name, struct suggest *sg)
+static struct ast_model_item *find_process(struct sema *S, const char *name, struct suggest *sg)
 {
-	for (struct ast_model_item *it = p->model; it != NULL; it = it->next)
-		if (it->kind == M_SERVICE && it->process.s != NULL && strcmp(it->process.s, name) == 0)
-			return it;
-	for (struct ast_model_item *it = p->model; sg != NULL && it != NULL; it = it->next)
+	struct ast_model_item *it = lookup(&S->processes, name);
+	if (it != NULL)
+		return it;
+	for (it = S->plan->model; sg != NULL && it != NULL; it = it->next)
 		if (it->kind == M_SERVICE)
 			suggest_try(sg, name, it->process.s);
 	return NULL;
+}
+
+/* Enter a model entry in its table (and a service's process in the processes'); the first
+ * declaration of a name keeps it. */
+static void enter_item(struct sema *S, struct ast_model_item *it)
+{
+	if (it->kind == M_SERVICE && it->process.s != NULL)
+		strmap_put(&S->processes, it->process.s, it);
+	if ((it->kind == M_SERVICE || it->kind == M_CLUSTER_SERVICE || it->kind == M_GROUP ||
+	     it->kind == M_RESOURCE) && it->name.s != NULL)
+		strmap_put(item_map(S, it->kind), it->name.s, it);
+}
+
+/* The tables of the plan's declarations, each name to its first declaration. */
+static void enter_plan_names(struct sema *S)
+{
+	struct arena *a = &S->tables;
+	size_t np = 0, nh = 0, n[M_RECOVER + 1] = { 0 };
+	for (struct ast_param *p = S->plan->params; p != NULL; p = p->next)
+		np++;
+	for (struct ast_hotfix *h = S->plan->hotfixes; h != NULL; h = h->next)
+		nh++;
+	for (struct ast_model_item *it = S->plan->model; it != NULL; it = it->next)
+		n[it->kind]++;
+	strmap_init(&S->params, a, np);
+	strmap_init(&S->hotfixes, a, nh);
+	strmap_init(&S->services, a, n[M_SERVICE] + n[M_CLUSTER_SERVICE]);
+	strmap_init(&S->processes, a, n[M_SERVICE]);
+	strmap_init(&S->groups, a, n[M_GROUP] + n[M_RESOURCE]);   /* a resource may declare one */
+	strmap_init(&S->resources, a, n[M_RESOURCE]);
+	strmap_init(&S->roles, a, 0);
+	for (struct ast_param *p = S->plan->params; p != NULL; p = p->next)
+		if (p->name.s != NULL)
+			strmap_put(&S->params, p->name.s, p);
+	for (struct ast_hotfix *h = S->plan->hotfixes; h != NULL; h = h->next)
+		if (h->name.s != NULL)
+			strmap_put(&S->hotfixes, h->name.s, h);
+	for (struct ast_model_item *it = S->plan->model; it != NULL; it = it->next)
+		enter_item(S, it);
 }
 
 static const char *type_name(enum ast_type t)
@@ -171,13 +234,12 @@ static void resolve_params(struct sema *S)
 {
 	uint32_t i = 0;
 	for (struct ast_param *p = S->plan->params; p != NULL; p = p->next) {
-		for (struct ast_param *q = S->plan->params; q != p; q = q->next)
-			if (strcmp(q->name.s, p->name.s) == 0) {
-				struct diag *d = REPORT(S, HP003, p->name.loc, "duplicate param '%s'", p->name.s);
-				diag_note(S->ctx, d, "first declared at line %u",
-					  source_pos(ctx_source(S->ctx, q->name.loc.file), q->name.loc.start).line);
-				break;
-			}
+		const struct ast_param *q = lookup(&S->params, p->name.s);
+		if (q != NULL && q != p) {
+			struct diag *d = REPORT(S, HP003, p->name.loc, "duplicate param '%s'", p->name.s);
+			diag_note(S->ctx, d, "first declared at line %u",
+				  source_pos(ctx_source(S->ctx, q->name.loc.file), q->name.loc.start).line);
+		}
 		p->index = i++;
 		if (p->def != NULL && !lit_fits(p->type, p->def->kind)) {
 			struct diag *d = REPORT(S, HP004, p->def->loc, "param '%s' is %s, but its default is %s",
@@ -200,7 +262,7 @@ static void resolve_model(struct sema *S)
 		switch (it->kind) {
 		case M_SERVICE:
 		case M_CLUSTER_SERVICE: {
-			struct ast_model_item *first = find_service(P, it->name.s, NULL);
+			struct ast_model_item *first = find_service(S, it->name.s, NULL);
 			if (first != it)
 				REPORT(S, HP003, it->name.loc, "duplicate service \"%s\" in the model", it->name.s);
 			it->index = nsvc++;
@@ -211,7 +273,7 @@ static void resolve_model(struct sema *S)
 			break;
 		}
 		case M_GROUP:
-			if (find_item(P, M_GROUP, M_GROUP, it->name.s, NULL) != it)
+			if (find_item(S, M_GROUP, M_GROUP, it->name.s, NULL) != it)
 				REPORT(S, HP003, it->name.loc, "duplicate group \"%s\" in the model", it->name.s);
 			it->index = ngrp++;
 			break;
@@ -223,16 +285,16 @@ static void resolve_model(struct sema *S)
 	for (struct ast_model_item *it = P->model; it != NULL; it = it->next) {
 		if (it->kind != M_RESOURCE)
 			continue;
-		if (find_item(P, M_RESOURCE, M_RESOURCE, it->name.s, NULL) != it)
+		if (find_item(S, M_RESOURCE, M_RESOURCE, it->name.s, NULL) != it)
 			REPORT(S, HP003, it->name.loc, "duplicate resource \"%s\" in the model", it->name.s);
 		it->index = nres++;
 		struct suggest sg = { 0 };
-		it->svc = find_service(P, it->service.s, &sg);
+		it->svc = find_service(S, it->service.s, &sg);
 		if (it->svc == NULL)
 			unknown(S, "service", it->service, &sg, true);
 		else if (it->svc->res == NULL)
 			it->svc->res = it;
-		it->grp = find_item(P, M_GROUP, M_GROUP, it->group.s, NULL);
+		it->grp = find_item(S, M_GROUP, M_GROUP, it->group.s, NULL);
 		if (it->grp == NULL) {
 			struct ast_model_item *g = arena_alloc(&S->ctx->arena, sizeof(*g));
 			g->kind = M_GROUP;
@@ -243,13 +305,14 @@ static void resolve_model(struct sema *S)
 			tail->next = g;
 			tail = g;
 			it->grp = g;
+			enter_item(S, g);
 		}
 	}
 	for (struct ast_model_item *it = P->model; it != NULL; it = it->next) {
 		if (it->kind != M_RECOVER)
 			continue;
 		struct suggest sg = { 0 };
-		it->param = find_param(P, it->name.s, &sg);
+		it->param = find_param(S, it->name.s, &sg);
 		it->used = true;
 		if (it->param == NULL) {
 			unknown(S, "param", it->name, &sg, false);
@@ -273,13 +336,13 @@ static void resolve_hotfixes(struct sema *S)
 {
 	uint32_t i = 0;
 	for (struct ast_hotfix *h = S->plan->hotfixes; h != NULL; h = h->next) {
-		if (find_hotfix(S->plan, h->name.s, NULL) != h)
+		if (find_hotfix(S, h->name.s, NULL) != h)
 			REPORT(S, HP003, h->name.loc, "duplicate hotfix '%s'", h->name.s);
 		h->index = i++;
 		h->restart_svcs = arena_alloc(&S->ctx->arena, (h->nrestarts + 1) * sizeof(*h->restart_svcs));
 		for (uint32_t r = 0; r < h->nrestarts; r++) {
 			struct suggest sg = { 0 };
-			h->restart_svcs[r] = find_service(S->plan, h->restarts[r].s, &sg);
+			h->restart_svcs[r] = find_service(S, h->restarts[r].s, &sg);
 			if (h->restart_svcs[r] == NULL)
 				unknown(S, "service", h->restarts[r], &sg, true);
 			else
@@ -308,9 +371,9 @@ static struct ast_role *find_role(struct sema *S, const char *name, struct sugge
 			return S->loopvars[i];
 	if (S->proc == NULL)
 		return NULL;
-	for (struct ast_role *r = S->proc->roles; r != NULL; r = r->next)
-		if (r->kind != R_LOOPVAR && strcmp(r->name.s, name) == 0)
-			return r;
+	struct ast_role *found = lookup(&S->roles, name);
+	if (found != NULL)
+		return found;
 	for (struct ast_role *r = S->proc->roles; sg != NULL && r != NULL; r = r->next)
 		if (r->kind != R_LOOPVAR)
 			suggest_try(sg, name, r->name.s);
@@ -341,24 +404,58 @@ static struct ast_role *use_role(struct sema *S, struct ast_name n)
 	return r;
 }
 
+/* A cycle through `except`: a role on one is reported, and its `except` cut, when it comes
+ * first in the list among the roles of its cycle (after that cut, the others of the cycle
+ * are on none). Each role is walked from once. */
+static void report_except_cycles(struct sema *S, unsigned nroles)
+{
+	struct ast_procedure *proc = S->proc;
+	unsigned *walk = arena_alloc(&S->tables, (nroles + 1) * sizeof(*walk));   /* 0: not yet */
+	bool *cut = arena_alloc(&S->tables, nroles + 1);
+	unsigned id = 0;
+	for (struct ast_role *r = proc->roles; r != NULL; r = r->next) {
+		if (r->index >= nroles || walk[r->index] != 0)
+			continue;
+		id++;
+		struct ast_role *q = r;
+		for (; q != NULL && q->index < nroles && walk[q->index] == 0; q = q->except_role)
+			walk[q->index] = id;
+		if (q == NULL || q->index >= nroles || walk[q->index] != id)
+			continue;   /* the chain ends, or joins one walked before */
+		struct ast_role *first = q;
+		for (struct ast_role *c = q->except_role; c != q; c = c->except_role)
+			if (c->index < first->index)
+				first = c;
+		cut[first->index] = true;
+	}
+	for (struct ast_role *r = proc->roles; r != NULL; r = r->next)
+		if (r->index < nroles && cut[r->index]) {
+			REPORT(S, HP002, r->except.loc, "role '%s' is defined through itself", r->name.s);
+			r->except_role = NULL;
+		}
+}
+
 static void resolve_roles(struct sema *S)
 {
 	struct ast_procedure *proc = S->proc;
-	uint32_t i = 0;
+	uint32_t i = 0, n = 0;
+	for (struct ast_role *r = proc->roles; r != NULL; r = r->next)
+		n++;
+	strmap_init(&S->roles, &S->tables, n);
+	for (struct ast_role *r = proc->roles; r != NULL; r = r->next)
+		if (r->kind != R_LOOPVAR && r->name.s != NULL)
+			strmap_put(&S->roles, r->name.s, r);
 	for (struct ast_role *r = proc->roles; r != NULL; r = r->next) {
 		r->index = i++;
 		if (proc->kind == PROC_STANDALONE) {
 			REPORT(S, HP005, r->name.loc, "role '%s' declared in a standalone procedure", r->name.s);
 			continue;
 		}
-		for (struct ast_role *q = proc->roles; q != r; q = q->next)
-			if (strcmp(q->name.s, r->name.s) == 0) {
-				REPORT(S, HP003, r->name.loc, "duplicate role '%s'", r->name.s);
-				break;
-			}
+		if (lookup(&S->roles, r->name.s) != r)
+			REPORT(S, HP003, r->name.loc, "duplicate role '%s'", r->name.s);
 		if (r->kind == R_OWNER_OF) {
 			struct suggest sg = { 0 };
-			r->grp = find_item(S->plan, M_GROUP, M_GROUP, r->group.s, &sg);
+			r->grp = find_item(S, M_GROUP, M_GROUP, r->group.s, &sg);
 			if (r->grp == NULL)
 				unknown(S, "group", r->group, &sg, true);
 			else
@@ -377,16 +474,7 @@ static void resolve_roles(struct sema *S)
 			}
 		}
 	}
-	/* a cycle through `except` */
-	for (struct ast_role *r = proc->roles; r != NULL; r = r->next) {
-		unsigned steps = 0;
-		for (struct ast_role *q = r->except_role; q != NULL && steps <= i; q = q->except_role, steps++)
-			if (q == r) {
-				REPORT(S, HP002, r->except.loc, "role '%s' is defined through itself", r->name.s);
-				r->except_role = NULL;
-				break;
-			}
-	}
+	report_except_cycles(S, i);
 	proc->nroles = i;
 }
 
@@ -395,7 +483,7 @@ static void resolve_roles(struct sema *S)
 static struct ast_param *use_stores_param(struct sema *S, struct ast_name n)
 {
 	struct suggest sg = { 0 };
-	struct ast_param *p = find_param(S->plan, n.s, &sg);
+	struct ast_param *p = find_param(S, n.s, &sg);
 	if (p == NULL) {
 		unknown(S, "param", n, &sg, false);
 		return NULL;
@@ -417,7 +505,7 @@ static void resolve_stores(struct sema *S, struct ast_stores *st)
 static struct ast_model_item *use_service(struct sema *S, struct ast_name n)
 {
 	struct suggest sg = { 0 };
-	struct ast_model_item *svc = find_service(S->plan, n.s, &sg);
+	struct ast_model_item *svc = find_service(S, n.s, &sg);
 	if (svc == NULL) {
 		struct diag *d = REPORT(S, HP002, n.loc, "unknown service \"%s\"", n.s);
 		if (sg.best)
@@ -435,7 +523,7 @@ static struct ast_model_item *use_service(struct sema *S, struct ast_name n)
 static struct ast_model_item *use_process(struct sema *S, struct ast_name n)
 {
 	struct suggest sg = { 0 };
-	struct ast_model_item *svc = find_process(S->plan, n.s, &sg);
+	struct ast_model_item *svc = find_process(S, n.s, &sg);
 	if (svc == NULL) {
 		struct diag *d = REPORT(S, HP002, n.loc, "unknown process \"%s\"", n.s);
 		if (sg.best)
@@ -480,7 +568,7 @@ static void resolve_cond(struct sema *S, struct ast_cond *c, int depth)
 	case C_OWNS_GROUP: {
 		c->role = use_role(S, c->name);
 		struct suggest sg = { 0 };
-		c->grp = find_item(S->plan, M_GROUP, M_GROUP, c->group.s, &sg);
+		c->grp = find_item(S, M_GROUP, M_GROUP, c->group.s, &sg);
 		if (c->grp == NULL)
 			unknown(S, "group", c->group, &sg, true);
 		else
@@ -489,7 +577,7 @@ static void resolve_cond(struct sema *S, struct ast_cond *c, int depth)
 	}
 	case C_INSTALLED: {
 		struct suggest sg = { 0 };
-		c->hotfix = find_hotfix(S->plan, c->name.s, &sg);
+		c->hotfix = find_hotfix(S, c->name.s, &sg);
 		if (c->hotfix == NULL)
 			unknown(S, "hotfix", c->name, &sg, false);
 		else
@@ -515,7 +603,7 @@ static void resolve_cond(struct sema *S, struct ast_cond *c, int depth)
 		break;
 	case C_COUNT: {
 		struct suggest sg = { 0 };
-		c->param = find_param(S->plan, c->name.s, &sg);
+		c->param = find_param(S, c->name.s, &sg);
 		if (c->param == NULL) {
 			unknown(S, "param", c->name, &sg, false);
 			break;
@@ -528,7 +616,7 @@ static void resolve_cond(struct sema *S, struct ast_cond *c, int depth)
 	}
 	case C_PARAM: {
 		struct suggest sg = { 0 };
-		c->param = find_param(S->plan, c->name.s, &sg);
+		c->param = find_param(S, c->name.s, &sg);
 		if (c->param != NULL) {
 			c->param->used = true;
 			if (c->param->type != TY_BOOL)
@@ -568,7 +656,7 @@ static void declare_step(struct sema *S, struct ast_stmt *st)
 		return;
 	if ((S->nsteps + 1) * 2 > S->names_cap) {
 		unsigned cap = S->names_cap ? S->names_cap * 2 : 64;
-		struct name_slot *nv = arena_alloc(&S->ctx->arena, cap * sizeof(*nv));
+		struct name_slot *nv = arena_alloc(&S->tables, cap * sizeof(*nv));
 		for (unsigned i = 0; i < S->names_cap; i++) {
 			if (S->names[i].st == NULL)
 				continue;
@@ -606,11 +694,11 @@ struct exec_ref {
 static int exec_param(void *ud, const char *name, size_t len)
 {
 	struct exec_ref *x = ud;
-	for (struct ast_param *p = x->S->plan->params; p != NULL; p = p->next)
-		if (strlen(p->name.s) == len && strncmp(p->name.s, name, len) == 0) {
-			p->used = true;
-			return 0;
-		}
+	struct ast_param *p = strmap_get(&x->S->params, name, len);
+	if (p != NULL) {
+		p->used = true;
+		return 0;
+	}
 	struct diag *d = REPORT(x->S, HP002, x->a->arg.loc, "unknown param '%.*s' in the exec string", (int)len, name);
 	diag_help(x->S->ctx, d, "`${NAME}` inserts the value of param NAME; write `$${` for a literal `${`");
 	return 0;
@@ -673,14 +761,14 @@ static void resolve_action(struct sema *S, struct ast_action *a)
 		}
 		break;
 	case A_INSTALL:
-		a->hotfix = find_hotfix(S->plan, a->arg.s, &sg);
+		a->hotfix = find_hotfix(S, a->arg.s, &sg);
 		if (a->hotfix == NULL)
 			unknown(S, "hotfix", a->arg, &sg, false);
 		else
 			a->hotfix->used = true;
 		break;
 	case A_MOVE_GROUP:
-		a->grp = find_item(S->plan, M_GROUP, M_GROUP, a->arg.s, &sg);
+		a->grp = find_item(S, M_GROUP, M_GROUP, a->arg.s, &sg);
 		if (!cluster) {
 			REPORT(S, HP005, a->loc, "`move group` in a standalone procedure");
 			break;
@@ -693,7 +781,7 @@ static void resolve_action(struct sema *S, struct ast_action *a)
 		break;
 	case A_DISABLE_RESTART:
 	case A_ENABLE_RESTART:
-		a->grp = find_item(S->plan, M_RESOURCE, M_RESOURCE, a->arg.s, &sg);
+		a->grp = find_item(S, M_RESOURCE, M_RESOURCE, a->arg.s, &sg);
 		if (!cluster) {
 			REPORT(S, HP005, a->loc, "a cluster resource's restart policy in a standalone procedure");
 			break;
@@ -745,7 +833,7 @@ static void push_loopvar(struct sema *S, struct ast_role *r)
 {
 	if (S->nloop == S->loop_cap) {
 		unsigned cap = S->loop_cap ? S->loop_cap * 2 : 8;
-		S->loopvars = arena_realloc(&S->ctx->arena, S->loopvars, S->loop_cap * sizeof(*S->loopvars),
+		S->loopvars = arena_realloc(&S->tables, S->loopvars, S->loop_cap * sizeof(*S->loopvars),
 					    cap * sizeof(*S->loopvars));
 		S->loop_cap = cap;
 	}
@@ -772,10 +860,8 @@ static void resolve_foreach(struct sema *S, struct ast_stmt *st, int depth)
 		v->used = true;
 		v->index = proc->nroles++;
 		/* append after the declared roles so bindings index it */
-		struct ast_role **tail = &proc->roles;
-		while (*tail != NULL)
-			tail = &(*tail)->next;
-		*tail = v;
+		*S->role_tail = v;
+		S->role_tail = &v->next;
 		st->var = v;
 		push_loopvar(S, v);
 	}
@@ -812,11 +898,25 @@ static void resolve_stmts(struct sema *S, struct ast_stmt *st, int depth)
 	}
 }
 
+/* The steps and checkpoints of `st` and the blocks in it (as deep as resolve_stmts goes). */
+static unsigned count_names(const struct ast_stmt *st, int depth)
+{
+	unsigned n = 0;
+	for (; st != NULL && depth <= HP_MAX_DEPTH + 8; st = st->next)
+		n += (st->kind == S_STEP || st->kind == S_CHECKPOINT) + count_names(st->body, depth + 1) +
+		     count_names(st->else_body, depth + 1);
+	return n;
+}
+
 static void resolve_procedure(struct sema *S, struct ast_procedure *proc)
 {
 	S->proc = proc;
-	S->names = NULL;
-	S->names_cap = 0;
+	/* the table of step and checkpoint names, at most half full: it need not grow */
+	unsigned n = count_names(proc->body, 0);
+	S->names_cap = 64;
+	while (S->names_cap < 2 * n + 2)
+		S->names_cap *= 2;
+	S->names = arena_alloc(&S->tables, S->names_cap * sizeof(*S->names));
 	S->nsteps = S->nactions = 0;
 	S->nloop = 0;
 	/* re-resolution (the same AST resolved twice) must not append loop variables again */
@@ -824,6 +924,7 @@ static void resolve_procedure(struct sema *S, struct ast_procedure *proc)
 	while (*r != NULL && (*r)->kind != R_LOOPVAR)
 		r = &(*r)->next;
 	*r = NULL;
+	S->role_tail = r;
 	resolve_roles(S);
 	resolve_stmts(S, proc->body, 0);
 	proc->nsteps = S->nsteps;
@@ -875,6 +976,7 @@ void sema_resolve_plan(struct hp_ctx *ctx, struct ast_plan *plan, unsigned kinds
 	plan->recover = NULL;
 	plan->proc[0] = plan->proc[1] = NULL;
 
+	enter_plan_names(&S);
 	resolve_params(&S);
 	resolve_model(&S);
 	resolve_hotfixes(&S);
@@ -912,6 +1014,7 @@ void sema_resolve_plan(struct hp_ctx *ctx, struct ast_plan *plan, unsigned kinds
 		struct diag *d = diag_report(ctx, HP006, plan->name.loc, "plan '%s' has no procedure", plan->name.s);
 		diag_help(ctx, d, "add `procedure standalone { … }` or `procedure cluster { … }`");
 	}
+	arena_free(&S.tables);
 }
 
 static bool bind_cond_roles(struct ast_cond *c, struct ast_procedure *proc, int depth)

@@ -14,6 +14,15 @@ struct walk_if {
 	struct walk_if *up;
 };
 
+/* Binding `index` may not be empty from now on: a snapshot looks at it. */
+static void live_add(struct walk *w, unsigned index)
+{
+	if (index >= w->bind->n || w->live_at[index] != 0)
+		return;
+	w->live[w->nlive++] = index;
+	w->live_at[index] = w->nlive;
+}
+
 void walk_init(struct walk *w, const struct walk_ops *ops, void *ud, const struct model *m, struct model_bind *b,
 	       struct arena *a)
 {
@@ -23,6 +32,11 @@ void walk_init(struct walk *w, const struct walk_ops *ops, void *ud, const struc
 	w->m = m;
 	w->bind = b;
 	w->a = a;
+	w->live = arena_alloc(a, (b->n + 1) * sizeof(*w->live));
+	w->live_at = arena_alloc(a, (b->n + 1) * sizeof(*w->live_at));
+	for (unsigned i = 0; i < b->n; i++)
+		if (b->nodes[i] != 0)
+			live_add(w, i);
 }
 
 unsigned walk_serial(const struct ast_stmt *st)
@@ -88,8 +102,10 @@ void walk_set_label(struct walk *w, const struct ast_procedure *proc, const char
 				continue;
 			for (unsigned n = 0; n < w->m->nnodes; n++) {
 				const char *name = model_node_name(w->m, n);
-				if (strlen(name) == vlen && memcmp(name, eq + 1, vlen) == 0)
+				if (strlen(name) == vlen && memcmp(name, eq + 1, vlen) == 0) {
 					w->bind->nodes[r->index] = (nodeset)1 << n;
+					live_add(w, r->index);
+				}
 			}
 		}
 		p = comma ? comma + 1 : NULL;
@@ -115,19 +131,50 @@ static enum walk_status walk_step(struct walk *w, const struct ast_stmt *st)
 	return w->ops->step_done != NULL ? w->ops->step_done(w->ud, st, k) : WALK_ON;
 }
 
+/* Drop from live the bindings that are empty now, and put the others in order. */
+static void live_prune(struct walk *w)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < w->nlive; i++) {
+		unsigned x = w->live[i];
+		w->live_at[x] = 0;
+		if (w->bind->nodes[x] == 0)
+			continue;
+		unsigned j = n++;   /* insertion: live is short (the roles, the loops around) */
+		for (; j > 0 && w->live[j - 1] > x; j--)
+			w->live[j] = w->live[j - 1];
+		w->live[j] = x;
+	}
+	w->nlive = n;
+	for (unsigned i = 0; i < n; i++)
+		w->live_at[w->live[i]] = i + 1;
+}
+
 const struct walk_snapshot *walk_snapshot(struct walk *w, const struct ast_stmt *ckpt)
 {
-	/* one block: the snapshot, the bindings, the label */
-	size_t nb = w->bind->n * sizeof(nodeset), ll = strlen(w->label) + 1;
+	/* one block: the snapshot, the bindings that are not empty, the label */
+	live_prune(w);
+	unsigned n = w->nlive;
+	size_t nb = n * sizeof(struct walk_binding), ll = strlen(w->label) + 1;
 	struct walk_snapshot *snap = arena_alloc(w->a, sizeof(*snap) + nb + ll);
-	nodeset *nodes = (nodeset *)(snap + 1);
-	char *label = (char *)nodes + nb;
-	memcpy(nodes, w->bind->nodes, nb);
+	struct walk_binding *bound = (struct walk_binding *)(snap + 1);
+	char *label = (char *)bound + nb;
+	for (unsigned i = 0; i < n; i++)
+		bound[i] = (struct walk_binding){ w->live[i], w->bind->nodes[w->live[i]] };
 	memcpy(label, w->label, ll);
 	snap->ckpt = ckpt;
-	snap->nodes = nodes;
+	snap->bound = bound;
+	snap->nbound = n;
 	snap->label = label;
 	return snap;
+}
+
+nodeset walk_snapshot_nodes(const struct walk_snapshot *snap, unsigned index)
+{
+	for (unsigned i = 0; i < snap->nbound; i++)
+		if (snap->bound[i].index == index)
+			return snap->bound[i].nodes;
+	return 0;
 }
 
 static enum walk_status replay_actions(const struct walk_snapshot *snap, walk_action_fn act, void *ud)
@@ -158,18 +205,29 @@ enum walk_status walk_replay(struct walk *w, const struct walk_snapshot *snap, w
 	 * nothing) */
 	nodeset *nodes = w->bind->nodes;
 	enum walk_status s;
-	w->bind->nodes = snap->nodes;
+	if (w->replay_nodes == NULL)
+		w->replay_nodes = arena_alloc(w->a, (w->bind->n + 1) * sizeof(nodeset));
+	for (unsigned i = 0; i < snap->nbound; i++)
+		w->replay_nodes[snap->bound[i].index] = snap->bound[i].nodes;
+	w->bind->nodes = w->replay_nodes;
 	if ((w->label[0] == '\0' && snap->label[0] == '\0') || strcmp(w->label, snap->label) == 0)
 		s = replay_actions(snap, act, ud);
 	else
 		s = replay_relabelled(w, snap, act, ud);
 	w->bind->nodes = nodes;
+	for (unsigned i = 0; i < snap->nbound; i++)
+		w->replay_nodes[snap->bound[i].index] = 0;
 	return s;
 }
 
 void walk_restore(struct walk *w, const struct walk_snapshot *snap)
 {
-	memcpy(w->bind->nodes, snap->nodes, w->bind->n * sizeof(nodeset));
+	for (unsigned i = 0; i < w->nlive; i++)
+		w->bind->nodes[w->live[i]] = 0;
+	for (unsigned i = 0; i < snap->nbound; i++) {
+		w->bind->nodes[snap->bound[i].index] = snap->bound[i].nodes;
+		live_add(w, snap->bound[i].index);
+	}
 	set_label(w, snap->label);
 }
 
@@ -192,6 +250,7 @@ static enum walk_status walk_foreach(struct walk *w, const struct ast_stmt *st)
 		for (const struct ast_stmt *body = st->body; body != NULL && s == WALK_ON; body = body->next)
 			for (unsigned k = b; k < e && s == WALK_ON; k++) {
 				w->bind->nodes[st->var->index] = (nodeset)1 << nodes[k];
+				live_add(w, st->var->index);
 				label_bind(w, outer, st->name.s, nodes[k]);
 				s = walk_stmt(w, body);
 			}

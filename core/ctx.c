@@ -27,7 +27,7 @@ unsigned ctx_add_source(struct hp_ctx *ctx, const char *path, char *text, size_t
 		unsigned cap = ctx->cap_sources ? ctx->cap_sources * 2 : 8;
 		struct source *v = realloc(ctx->sources, cap * sizeof(*v));
 		if (v == NULL)
-			abort();
+			arena_oom(0);
 		ctx->sources = v;
 		ctx->cap_sources = cap;
 	}
@@ -35,7 +35,7 @@ unsigned ctx_add_source(struct hp_ctx *ctx, const char *path, char *text, size_t
 	memset(s, 0, sizeof(*s));
 	s->path = strdup(path);
 	if (s->path == NULL)
-		abort();
+		arena_oom(0);
 	s->text = text;
 	s->len = len;
 	return ctx->nsources++;

@@ -262,7 +262,7 @@ static void print_snippet(FILE *out, const struct diag *d, const struct where *w
 	size_t cap = (total > LINE_MAX_CELLS ? WINDOW_CELLS : total) + 2 * sizeof(ELLIPSIS) + 2;
 	char *marks = malloc(cap);
 	if (marks == NULL)
-		abort();
+		arena_oom(0);
 	memset(marks, ' ', cap);
 
 	/* Second pass: the line and the marks under it. */
@@ -405,7 +405,7 @@ static json_t *jstr(const char *s)
 	size_t n = strlen(s), o = 0;
 	char *buf = malloc(3 * n + 1);
 	if (buf == NULL)
-		abort();
+		arena_oom(0);
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
 		size_t k = util_utf8_decode(p + i, n - i, &cp);
@@ -428,7 +428,7 @@ static json_t *jstr(const char *s)
 static int obj_set(json_t *obj, const char *key, json_t *v)
 {
 	if (v == NULL)
-		abort();
+		arena_oom(0);
 	return json_object_set_new(obj, key, v);
 }
 
@@ -473,7 +473,7 @@ int diag_print_json(struct hp_ctx *ctx, FILE *out)
 		struct where w = diag_where(ctx, d);
 		json_t *o = json_object();
 		if (o == NULL)
-			abort();
+			arena_oom(0);
 		obj_set(o, "file", w.src ? jstr(w.src->path) : json_null());
 		obj_set(o, "line", json_integer(w.start.line));
 		obj_set(o, "column", json_integer(w.start.col));
@@ -532,7 +532,7 @@ static json_t *sarif_text(const char *s)
 {
 	json_t *o = json_object();
 	if (o == NULL)
-		abort();
+		arena_oom(0);
 	obj_set(o, "text", jstr(s != NULL ? s : ""));
 	return o;
 }
@@ -541,7 +541,7 @@ static json_t *sarif_rule(const struct rule_info *r)
 {
 	json_t *o = json_object(), *help = NULL, *conf = json_object();
 	if (o == NULL || conf == NULL)
-		abort();
+		arena_oom(0);
 	obj_set(o, "id", json_string(r->id));
 	obj_set(o, "name", json_string(rule_names[r - rule_table]));
 	obj_set(o, "shortDescription", sarif_text(r->summary));
@@ -551,7 +551,7 @@ static json_t *sarif_rule(const struct rule_info *r)
 		size_t n = strlen(r->fix) + strlen(r->example) + 64;
 		char *md = malloc(n);
 		if (md == NULL)
-			abort();
+			arena_oom(0);
 		snprintf(md, n, "%s\n\nAn example that breaks the rule:\n\n```\n%s```\n", r->fix, r->example);
 		obj_set(help, "markdown", jstr(md));
 		free(md);
@@ -577,7 +577,7 @@ static void artifacts_build(struct hp_ctx *ctx, struct artifacts *a)
 	a->uri = calloc(n + 1, sizeof(*a->uri));
 	a->relative = calloc(n + 1, sizeof(*a->relative));
 	if (a->arr == NULL || a->index == NULL || a->uri == NULL || a->relative == NULL)
-		abort();
+		arena_oom(0);
 	for (unsigned i = 0; i < n; i++) {
 		a->uri[i] = path_uri(ctx, ctx->sources[i].path, &a->relative[i]);
 		a->index[i] = -1;
@@ -588,7 +588,7 @@ static void artifacts_build(struct hp_ctx *ctx, struct artifacts *a)
 			continue;
 		json_t *art = json_object(), *loc = json_object();
 		if (art == NULL || loc == NULL)
-			abort();
+			arena_oom(0);
 		obj_set(loc, "uri", jstr(a->uri[i]));
 		if (a->relative[i])
 			obj_set(loc, "uriBaseId", json_string("%SRCROOT%"));
@@ -614,7 +614,7 @@ static json_t *sarif_location(struct hp_ctx *ctx, const struct artifacts *a, loc
 	json_t *pl = json_object(), *al = json_object(), *reg = json_object(), *l = json_object();
 
 	if (pl == NULL || al == NULL || reg == NULL || l == NULL)
-		abort();
+		arena_oom(0);
 	obj_set(al, "uri", jstr(a->uri[loc.file]));
 	if (a->relative[loc.file])
 		obj_set(al, "uriBaseId", json_string("%SRCROOT%"));
@@ -643,7 +643,7 @@ int diag_print_sarif(struct hp_ctx *ctx, FILE *out)
 
 	if (root == NULL || runs == NULL || run == NULL || tool == NULL || driver == NULL ||
 	    rules == NULL || results == NULL)
-		abort();
+		arena_oom(0);
 	obj_set(root, "$schema", json_string(SARIF_SCHEMA));
 	obj_set(root, "version", json_string("2.1.0"));
 
@@ -662,7 +662,7 @@ int diag_print_sarif(struct hp_ctx *ctx, FILE *out)
 		const struct diag *d = ctx->diags.v[i];
 		json_t *res = json_object();
 		if (res == NULL)
-			abort();
+			arena_oom(0);
 		obj_set(res, "ruleId", json_string(rule_table[d->rule].id));
 		obj_set(res, "ruleIndex", json_integer((json_int_t)d->rule));
 		obj_set(res, "level", json_string(severity_name(d->severity)));
@@ -672,7 +672,7 @@ int diag_print_sarif(struct hp_ctx *ctx, FILE *out)
 		if (loc_valid(ctx, d->loc)) {
 			json_t *locs = json_array();
 			if (locs == NULL)
-				abort();
+				arena_oom(0);
 			json_array_append_new(locs, sarif_location(ctx, &a, d->loc));
 			obj_set(res, "locations", locs);
 			json_t *rel = NULL;
@@ -680,7 +680,7 @@ int diag_print_sarif(struct hp_ctx *ctx, FILE *out)
 				if (!loc_valid(ctx, d->secondary[k]))
 					continue;
 				if (rel == NULL && (rel = json_array()) == NULL)
-					abort();
+					arena_oom(0);
 				json_t *l = sarif_location(ctx, &a, d->secondary[k]);
 				obj_set(l, "id", json_integer(k + 1));
 				json_array_append_new(rel, l);

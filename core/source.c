@@ -4,12 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
+
 static void build_map(struct source *s)
 {
 	uint32_t n = 1, cap = 256;
 	uint32_t *ls = malloc(cap * sizeof(*ls));
 	if (ls == NULL)
-		abort();
+		arena_oom(0);
 	ls[0] = 0;
 	for (const char *p = s->text, *e = s->text + s->len;
 	     (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++) {
@@ -17,7 +19,7 @@ static void build_map(struct source *s)
 			cap *= 2;
 			uint32_t *nls = realloc(ls, cap * sizeof(*ls));
 			if (nls == NULL)
-				abort();
+				arena_oom(0);
 			ls = nls;
 		}
 		ls[n++] = (uint32_t)(p - s->text) + 1;

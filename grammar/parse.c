@@ -35,8 +35,7 @@ struct loader {
 
 static void oom(void)
 {
-	fputs("hotplan: out of memory\n", stderr);
-	abort();
+	arena_oom(0);
 }
 
 /* Open `path` for reading without blocking on a FIFO, refusing anything but a regular

@@ -1759,8 +1759,7 @@ unsigned parse_source(struct hp_ctx *ctx, uint32_t src, struct ast_file *out)
 	while (*ps.target_next != NULL)
 		ps.target_next = &(*ps.target_next)->next;
 	if (!lex_open(&ps)) {
-		fputs("hotplan: out of memory\n", stderr);
-		abort();
+		arena_oom(0);
 	}
 	yyparse(&ps);
 	lex_close(&ps);

@@ -8,7 +8,8 @@
  * callback: the checker turns it into a diagnostic, the runtime refuses the action.
  *
  * Ownership: a struct model and its states are allocated from the arena passed to
- * model_init_*; they live as long as that arena. */
+ * model_init_*; they live as long as that arena. A state's log (struct model_log) is its
+ * user's, and so is the arena the log grows in. */
 #ifndef HP_MODEL_H
 #define HP_MODEL_H
 
@@ -18,6 +19,7 @@
 #include "arena.h"
 #include "ast.h"
 #include "rules.h"
+#include "strmap.h"
 
 #define MODEL_MAX_NODES 64
 
@@ -61,12 +63,36 @@ struct model {
 	const struct ast_param **params; /* [nparams] */
 	/* layout of a state's value array */
 	unsigned o_mem, o_svc, o_hf, o_fv, o_restart, o_store, o_risk, o_param, nv;
+	/* indexes, so that an action's effect costs what it changes, not the model's size */
+	unsigned *grp_res, *res_of_grp;  /* group g's resources: res_of_grp[grp_res[g] .. grp_res[g + 1]) */
+	unsigned *grp_svc, *svc_of_grp;  /* the services whose resource is in group g, likewise */
+	unsigned *hf_files;              /* [nhf + 1]: hotfix h's files are files[hf_files[h] .. hf_files[h + 1]) */
+	unsigned *store_next;            /* [nstores]: the next store of the same name, or nstores */
+	struct strmap store_by_name;     /* a name to its first store (a pointer into stores) */
+	struct strmap file_by_name;      /* a name to its first file with a version (into files) */
+};
+
+/* A change to a state: place p < nv is v[p] with cause[p], place nv + g is owner[g]; val and
+ * cause are what the place held before the change. */
+struct model_change {
+	uint32_t place;
+	nodeset val;
+	const struct ast_action *cause;
+};
+
+/* Where model_apply and model_assume note every change they make to a state, before they
+ * make it, when the state has one: its user's undo. It grows in `a`. */
+struct model_log {
+	struct model_change *v;
+	unsigned n, cap;
+	struct arena *a;
 };
 
 struct model_state {
 	nodeset *owner;                  /* [ngroups]: possible owners */
 	const struct ast_action **cause; /* [nv]: the action that last set each value */
 	mset *v;                         /* [nv] */
+	struct model_log *log;           /* NULL: changes are not noted (model_state_* never note) */
 };
 
 /* What a caller binds roles to: one node set per role index (sema's ast_role.index). */
@@ -95,6 +121,7 @@ struct model_action_kind {
 	bool guarded;    /* the runtime's guard judges its preconditions against the live state first */
 	bool reverify;   /* after an interruption, whether it took effect is read back from the model
 			  * (acting again would change nothing) */
+	bool inert;      /* model_apply neither changes the state nor reports anything (time passes) */
 };
 extern const struct model_action_kind model_action_kinds[];
 
@@ -189,6 +216,22 @@ struct model_degr {
  * there are (may exceed max). */
 unsigned model_degradations(const struct model *m, const struct model_state *s,
 			    struct model_degr *out, unsigned max);
+
+/* Each degradation a model can have, by key: 0 to model_degr_nkeys(m) - 1, in the order
+ * model_degradations lists them (so that a user who follows changes can keep them in order). */
+unsigned model_degr_nkeys(const struct model *m);
+/* Is the degradation of key `key` outstanding in s? When it is, *out (when not NULL) is it, as
+ * model_degradations gives it. */
+bool model_degr_at(const struct model *m, const struct model_state *s, unsigned key, struct model_degr *out);
+/* Call fn(ud, key) for each key whose degradation a change of place `place` (struct
+ * model_change) can make or end. */
+void model_degr_keys(const struct model *m, unsigned place, void (*fn)(void *ud, unsigned key), void *ud);
+/* Can a change of place `place` make or end a degradation at all (membership, a service, a
+ * restart policy, a store, an owner)? */
+static inline bool model_degr_place(const struct model *m, unsigned place)
+{
+	return place < m->o_hf || (place >= m->o_restart && place < m->o_risk) || place >= m->nv;
+}
 
 /* How a caller names node n in words ("'passive' (node 2)", "exchange1"). */
 typedef const char *(*model_name_fn)(void *ud, int node);

@@ -11,7 +11,8 @@
  *
  * Ownership: a struct walk lives in its client's state; it binds loop variables in the
  * client's struct model_bind. Snapshots are allocated from the arena given to walk_init and
- * live as long as it. */
+ * live as long as it. The client binds the roles before walk_init; from then on only the
+ * walk binds (the walk follows what is bound, so that a snapshot costs what is bound). */
 #ifndef HP_WALK_H
 #define HP_WALK_H
 
@@ -33,10 +34,19 @@ enum walk_status {
 	WALK_ERROR,         /* the walk cannot go on */
 };
 
-/* The bindings and the iteration label when checkpoint `ckpt` was passed. */
+/* A role or loop variable bound to a node set. */
+struct walk_binding {
+	unsigned index;              /* into struct model_bind's nodes */
+	nodeset nodes;
+};
+
+/* The bindings and the iteration label when checkpoint `ckpt` was passed: those that were not
+ * empty, by index (a loop variable outside its loop is empty), so that a snapshot costs what
+ * is bound, not every loop variable of the procedure. */
 struct walk_snapshot {
 	const struct ast_stmt *ckpt;
-	nodeset *nodes;              /* [bind->n]; read only (walk_replay binds them as they are) */
+	const struct walk_binding *bound;   /* [nbound], by index */
+	unsigned nbound;
 	const char *label;
 };
 
@@ -71,6 +81,9 @@ struct walk {
 	unsigned step_no;               /* the number of the last step reached (1-based) */
 	char label[WALK_LABEL_MAX];     /* the `for each` bindings of the statement walked */
 	struct walk_if *in_if;          /* the `if` whose branch is being decided */
+	nodeset *replay_nodes;          /* a replay's bindings ([bind->n], empty but for its own) */
+	unsigned *live, nlive;          /* the bindings that may not be empty, by index */
+	unsigned *live_at;              /* [bind->n]: 1 + where an index is in live, or 0 */
 };
 
 /* Prepare a walk over the statements of a procedure whose roles are bound in `b`. */
@@ -86,6 +99,9 @@ enum walk_status walk_branch(struct walk *w, const struct ast_stmt *st, bool the
 /* The bindings and label now, for a rollback to checkpoint `ckpt` (allocated from the walk's
  * arena). */
 const struct walk_snapshot *walk_snapshot(struct walk *w, const struct ast_stmt *ckpt);
+
+/* The node set binding `index` held in snap (0: empty). */
+nodeset walk_snapshot_nodes(const struct walk_snapshot *snap, unsigned index);
 
 /* Replay the actions of snap's checkpoint under the bindings and label it saved: `act` for
  * each, in order, until one says other than WALK_ON (returned). `act` must not bind (the

@@ -353,8 +353,8 @@ static void checkpoint_snapshot_and_replay(void **state)
 	const struct walk_snapshot *k2 = r->snaps[1];
 	assert_string_equal(k2->ckpt->name.s, "k");
 	assert_string_equal(k2->label, "n=n2");
-	assert_int_equal(k2->nodes[var], (nodeset)1 << 1);
-	assert_int_equal(k2->nodes[role(r, "members")->index], 7);
+	assert_int_equal(walk_snapshot_nodes(k2, var), (nodeset)1 << 1);
+	assert_int_equal(walk_snapshot_nodes(k2, role(r, "members")->index), 7);
 
 	/* replayed after the loop: under n = n2 and its label, then the walk's own again */
 	struct replayed x = { .r = r, .var = var };
@@ -418,7 +418,7 @@ static void label_read_back(void **state)
 	const struct walk_snapshot *s = walk_snapshot(&r->w, r->proc->body->next->next->body->next);
 	assert_string_equal(s->ckpt->name.s, "k");
 	assert_string_equal(s->label, "n=n3");
-	assert_int_equal(s->nodes[var], (nodeset)1 << 2);
+	assert_int_equal(walk_snapshot_nodes(s, var), (nodeset)1 << 2);
 	/* names that are no loop variable, or no node, bind nothing */
 	r->bind.nodes[var] = 0;
 	walk_set_label(&r->w, r->proc, "members=n1,n=n9");
