@@ -381,10 +381,12 @@ static enum walk_status rollback_action(void *ud, const struct ast_stmt *ck, con
 static int rollback(struct run *R)
 {
 	const struct ast_stmt *ck = R->ckpt->ckpt;
+	/* what follows is the checkpoint's: its bindings, and its label in the rollback-start
+	 * record, which a resume binds again (act_finish_rollback) */
+	walk_restore(&R->walk, R->ckpt);
 	if (run_journal(R, JOURNAL_ROLLBACK_START, ck, -1, NULL, NULL, 0) < 0)
 		return -1;
 	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ROLLBACK_START, .step = ck->name.s });
-	walk_restore(&R->walk, R->ckpt);   /* what follows is the checkpoint's */
 	if (walk_replay(&R->walk, R->ckpt, rollback_action, R) != WALK_ON) {
 		run_journal(R, JOURNAL_ROLLBACK_FAILED, ck, -1, NULL, R->why, 0);
 		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ROLLBACK_FAILED, .step = ck->name.s,

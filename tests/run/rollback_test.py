@@ -9,9 +9,10 @@ rolled back. So after the kill, resume must:
   - not start any step of the procedure again (the failed step included),
   - run each checkpoint action not yet done, once (none twice),
   - end with run-done rolled-back (exit 3) and a last-run record that says rolled-back."""
+import os
 import signal
 
-from hp_e2e import (TARGET, Sandbox, Suite, checkpoint_actions, checkpoint_before, decode, ev_is, evs,
+from hp_e2e import (SRC, TARGET, Sandbox, Suite, checkpoint_actions, checkpoint_before, decode, ev_is, evs,
                     parse_events, run_args)
 
 S = Suite("run-rollback")
@@ -89,5 +90,36 @@ crash_in_rollback("standalone", "apply", rollback_action(1), "inside rollback ac
 crash_in_rollback("standalone", "remount", rollback_action(1, "action-done"), "after rollback action 1")
 # between step-failed and the first rollback action
 crash_in_rollback("standalone", "kill_store", lambda lv: lv.wait_for(ev_is("step-failed")), "after step-failed")
+
+
+
+def crash_in_loop_rollback():
+    """A checkpoint passed inside a `for each` keeps that iteration's binding (SPEC 6): the
+    rollback-start record names it, so that a resume after a kill in the rollback runs the
+    checkpoint's actions on the node of that iteration, not on no node."""
+    plan = os.path.join(SRC, "tests", "run", "data", "loop-rollback.hplan")
+    what = "loop-rollback.hplan --fail-at after, killed right after rollback-start, then resume"
+    with Sandbox() as sb:
+        j = sb.path("loop.journal")
+        lv = sb.spawn("run", plan, "--kind", "cluster", "--yes", "--fail-at", "after", "--log", "json",
+                      "--journal", j, "--pace", "60ms")
+        reached = after_rollback_start(lv)
+        lv.send(signal.SIGKILL)
+        res = lv.finish()
+        if not S.check(reached and res.rc == -signal.SIGKILL, "%s: the kill did not land in the rollback (exit %s)"
+                       % (what, res.rc), res):
+            return
+        starts = [x for x in decode(j)["records"] if x["kind"] == "rollback-start"]
+        S.check([x["iter"] for x in starts] == ["n=sim-node2"],
+                "%s: rollback-start records with iterations %s, expected ['n=sim-node2'] (the checkpoint's)"
+                % (what, [x["iter"] for x in starts]))
+        r = sb.run("resume", j, "--log", "json")
+        S.check(r.rc == 3, "%s: resume exit %s, expected 3 (rolled back)" % (what, r.rc), r)
+        done = [(x["iter"], x["node"]) for x in decode(j)["records"] if x["kind"] == "rollback-action-done"]
+        S.check(done == [("n=sim-node2", "sim-node2")],
+                "%s: rollback actions done %s, expected one on sim-node2 under n=sim-node2" % (what, done))
+
+
+crash_in_loop_rollback()
 
 S.finish()
