@@ -164,6 +164,28 @@ static int do_action(struct run *R, const struct ast_action *a, char *msg, size_
 	}
 }
 
+/* How the text form names an action and where it goes (progress.h): the action without its
+ * own `on ROLE`, and the role its node is bound to (own or the step's), so that a line reads
+ * `exec "…" on SQLN2 (passive)`, not `exec "…" on passive on SQLN2`. */
+static void action_words(struct run *R, const struct ast_action *a, struct progress_ev *ev)
+{
+	ev->role = a->node != NULL ? a->node->name.s : NULL;
+	if (a->on.s == NULL || a->on.loc.start <= a->loc.start || a->on.loc.end > a->loc.end)
+		return;
+	const char *t = ctx_source(&R->ctx, a->loc.file)->text;
+	uint32_t kw = a->on.loc.start;   /* back over the blanks and `on` before the role */
+	while (kw > a->loc.start && (t[kw - 1] == ' ' || t[kw - 1] == '\t'))
+		kw--;
+	if (kw < a->loc.start + 2 || strncmp(t + kw - 2, "on", 2) != 0)
+		return;
+	const char *head = run_text(R, (loc_t){ a->loc.file, a->loc.start, kw - 2 });
+	uint32_t rest = a->on.loc.end;
+	while (rest < a->loc.end && (t[rest] == ' ' || t[rest] == '\t'))
+		rest++;
+	const char *tail = run_text(R, (loc_t){ a->loc.file, rest, a->loc.end });
+	ev->said = arena_printf(&R->ctx.arena, "%s%s%s", head, *tail ? " " : "", tail);
+}
+
 /* Has an action whose end the journal lacks already taken effect? The probe is the model's:
  * acting again would change nothing. */
 static bool effect_present(struct run *R, const struct ast_action *a)
@@ -188,9 +210,10 @@ static bool done_before(struct run *R, const struct ast_stmt *st, const struct a
 		if (f->step == (int32_t)st->index && f->action == idx && strcmp(f->iter ? f->iter : "", R->walk.label) == 0 &&
 		    effect_present(R, a)) {
 			run_journal(R, JOURNAL_ACTION_DONE, st, idx, node, "verified after an interruption", 0);
-			progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ACTION_DONE, .step = st->name.s,
-					.node = node, .action = text, .status = "ok",
-					.message = "already done (verified)" });
+			struct progress_ev ev = { .kind = EV_ACTION_DONE, .step = st->name.s, .node = node,
+						  .action = text, .status = "ok", .message = "already done (verified)" };
+			action_words(R, a, &ev);
+			progress_emit(&R->prog, &ev);
 			return true;
 		}
 	}
@@ -207,10 +230,13 @@ static int journaled_action(struct run *R, const struct ast_stmt *st, const stru
 	const char *text = run_text(R, a->loc);
 	double t0 = run_now();
 
+	struct progress_ev said = { .step = st->name.s, .node = node, .action = text };
+	action_words(R, a, &said);
+
 	if (R->o.dry_run) {
 		/* say it, and follow it in the model so that what comes after binds right */
-		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_DRY_RUN, .step = st->name.s, .node = node,
-				.action = text });
+		said.kind = EV_DRY_RUN;
+		progress_emit(&R->prog, &said);
 		R->drv->ops->describe(R->drv, a, &R->bind, nodes, R->prog.out);
 		model_apply(R->m, R->live, &R->bind, a, NULL, NULL);
 		return 0;
@@ -223,8 +249,8 @@ static int journaled_action(struct run *R, const struct ast_stmt *st, const stru
 
 	if (run_journal(R, k_start, st, idx, node, NULL, 0) < 0)
 		return -1;
-	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ACTION_START, .step = st->name.s, .node = node,
-			.action = text });
+	said.kind = EV_ACTION_START;
+	progress_emit(&R->prog, &said);
 	int rc;
 	R->acting = st;   /* the commands it starts are journaled as its (run_process_started) */
 	R->acting_idx = idx;
@@ -237,8 +263,10 @@ static int journaled_action(struct run *R, const struct ast_stmt *st, const stru
 		return -1;   /* not recorded as done: a resume re-verifies it against the saved state */
 	if (rc < 0) {
 		run_journal(R, k_fail, st, idx, node, msg, 0);
-		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ACTION_FAILED, .step = st->name.s, .node = node,
-				.action = text, .status = "failed", .message = msg });
+		said.kind = EV_ACTION_FAILED;
+		said.status = "failed";
+		said.message = msg;
+		progress_emit(&R->prog, &said);
 		if (R->io_failed)
 			return -1;   /* R->why names the write that failed */
 		struct src_pos pos = source_pos(ctx_source(&R->ctx, a->loc.file), a->loc.start);
@@ -250,8 +278,10 @@ static int journaled_action(struct run *R, const struct ast_stmt *st, const stru
 	}
 	if (run_journal(R, k_done, st, idx, node, NULL, 0) < 0)
 		return -1;
-	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ACTION_DONE, .step = st->name.s, .node = node,
-			.action = text, .status = "ok", .elapsed = run_now() - t0 });
+	said.kind = EV_ACTION_DONE;
+	said.status = "ok";
+	said.elapsed = run_now() - t0;
+	progress_emit(&R->prog, &said);
 	return 0;
 }
 
