@@ -1370,6 +1370,7 @@ static mset eval_rhs(const struct eval *e, const struct ast_cond *c, mset l)
 		return eval(e, c->rhs);
 	char keep[1024];
 	snprintf(keep, sizeof(keep), "%s", e->why);
+	e->why[0] = '\0';   /* what decides the whole, if the right side does, is its word only */
 	mset r = eval(e, c->rhs);
 	mset whole = c->kind == C_AND ? tv_and(l, r) : tv_or(l, r);
 	if (whole == B_ANY)

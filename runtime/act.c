@@ -118,13 +118,18 @@ static int wait_until(struct run *R, const struct ast_action *a, char *msg, size
 		}
 		return 0;
 	}
-	double deadline = run_now() + (double)(a->duration >= 0 ? a->duration : 3600);
+	long long timeout = a->duration >= 0 ? a->duration : 3600;
+	double deadline = run_now() + (double)timeout;
 	for (;;) {
+		msg[0] = '\0';
 		v = run_eval(R, a->cond, msg, len);
 		if (v == B_YES)
 			break;
-		if (run_now() >= deadline || run_aborted()) {
-			snprintf(msg, len, "timed out after %llds: %s", (long long)a->duration, run_text(R, a->cond->loc));
+		if (run_now() >= deadline || run_aborted()) {   /* and what the last look found */
+			char found[768];
+			snprintf(found, sizeof(found), "%s", msg);
+			snprintf(msg, len, "timed out after %llds: %s%s%s", timeout, run_text(R, a->cond->loc),
+				 found[0] ? ": " : "", found);
 			return -1;
 		}
 		sleep_ns(1000000000LL);
@@ -151,8 +156,14 @@ static int do_action(struct run *R, const struct ast_action *a, char *msg, size_
 		v = run_eval(R, a->cond, msg, len);
 		if (v == B_YES)
 			return 0;
-		if (v == B_NO)
-			snprintf(msg, len, "verification failed: %s", a->message ? a->message : run_text(R, a->cond->loc));
+		if (v == B_NO) {   /* and what the atom that decided found, when it said */
+			char found[768];
+			snprintf(found, sizeof(found), "%s", msg);
+			snprintf(msg, len, "verification failed: %s%s%s", a->message ? a->message : run_text(R, a->cond->loc),
+				 found[0] ? ": " : "", found);
+		} else if (msg[0] == '\0') {
+			snprintf(msg, len, "cannot tell whether %s holds", run_text(R, a->cond->loc));
+		}
 		return -1;
 	case A_WAIT_UNTIL:
 		return wait_until(R, a, msg, len);
