@@ -138,6 +138,21 @@ static int wait_until(struct run *R, const struct ast_action *a, char *msg, size
 	return 0;
 }
 
+/* Can the action change the target? Every action that runs a command that can: `verify`,
+ * `wait`, `wait until` and `pause` only read (their probes included). */
+static bool changes_target(const struct ast_action *a)
+{
+	switch (a->kind) {
+	case A_VERIFY:
+	case A_WAIT:
+	case A_WAIT_UNTIL:
+	case A_PAUSE:
+		return false;
+	default:
+		return true;
+	}
+}
+
 /* Carry one action out. 0 done, -1 failed (msg). The effect reaches the live state. */
 static int do_action(struct run *R, const struct ast_action *a, char *msg, size_t len)
 {
@@ -265,10 +280,12 @@ static int journaled_action(struct run *R, const struct ast_stmt *st, const stru
 	int rc;
 	R->acting = st;   /* the commands it starts are journaled as its (run_process_started) */
 	R->acting_idx = idx;
-	if (guard_refuses(R, a, msg, sizeof(msg)))
+	if (guard_refuses(R, a, msg, sizeof(msg))) {
 		rc = -1;
-	else
+	} else {
+		R->changed |= changes_target(a);   /* from here on its command may have acted */
 		rc = do_action(R, a, msg, sizeof(msg));
+	}
 	R->acting = NULL;
 	if (R->sim && rc == 0 && run_save_sim(R) < 0)
 		return -1;   /* not recorded as done: a resume re-verifies it against the saved state */
@@ -493,8 +510,19 @@ int act_finish_rollback(struct run *R, const struct ast_stmt *ck)
 	return done(R, "rolled-back", JOURNAL_STATUS_ROLLED_BACK, EXIT_ROLLED_BACK, "the rollback was finished by resume");
 }
 
+/* A run that failed before any action that can change the target ran: nothing to roll back
+ * and nothing for a person to look at; it ends like a failed prerequisite (exit 1) and
+ * leaves the target free (SPEC section 5; docs/journal.md). */
+static int unchanged(struct run *R, const char *why)
+{
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE,
+			.message = "nothing was changed: the run failed before any action that changes the target" });
+	return done(R, "failed", JOURNAL_STATUS_UNCHANGED, EXIT_REJECTED, why);
+}
+
 int act_walk(struct run *R)
 {
+	R->changed |= R->resuming;
 	walk_init(&R->walk, &act_ops, R, R->m, &R->bind, &R->ctx.arena);
 	enum walk_status w = walk_stmts(&R->walk, R->proc->body);
 
@@ -507,18 +535,24 @@ int act_walk(struct run *R)
 	}
 	if (w == WALK_ERROR) {
 		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE, .message = R->why });
+		if (!R->changed && !R->io_failed)
+			return unchanged(R, R->why);
 		print_degradations(R);
 		return done(R, "failed", JOURNAL_STATUS_FAILED, EXIT_FAILED, R->why);
 	}
 	if (w == WALK_ON) {
 		if (R->o.dry_run || verify_ensures(R) == 0)
 			return done(R, "completed", JOURNAL_STATUS_COMPLETED, EXIT_OK, NULL);
+		if (!R->changed)
+			return unchanged(R, R->why);
 		print_degradations(R);
 		return done(R, "failed", JOURNAL_STATUS_FAILED, EXIT_FAILED, R->why);
 	}
 	/* a step failed */
 	char why[sizeof(R->why)];
 	memcpy(why, R->why, sizeof(why));
+	if (!R->changed)
+		return unchanged(R, why);
 	if (R->ckpt == NULL) {
 		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE,
 				.message = "no checkpoint was passed: there is nothing to roll back to" });

@@ -21,7 +21,7 @@ plan verify_reason "A verify that fails" {
 }
 PLAN
 FAILED='FAIL verify file "sqlservr.exe" version == 2007.100.2531.0: '
-RC=4   # the exit of a run whose verify fails in its first step
+RC=1   # the exit of a run whose verify fails in its first step: nothing was changed
 
 S=$SB/sqln1
 hpt "$S" init --node sqln1 --store "$MAILBOX" >/dev/null

@@ -28,7 +28,7 @@ plan verify_reason "A verify that fails" {
 }
 PLAN
 FAILED='FAIL verify file "sqlservr.exe" version == 2007.100.2531.0: '
-RC=4   # the exit of a run whose verify fails in its first step
+RC=1   # the exit of a run whose verify fails in its first step: nothing was changed
 
 # no_empty_reason: no FAIL line and no "failed" line ends with ": " or ":"
 no_empty_reason() {
