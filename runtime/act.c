@@ -469,13 +469,24 @@ static int rollback(struct run *R)
 	return 0;
 }
 
+/* An `ensure` that does not hold when the procedure ends, said at the `ensure` (an action
+ * that certainly makes it false is a check error, HP123: the run would not have started),
+ * with its message and what the probe that decided found. */
+static void ensure_failed(struct run *R, const struct ast_require *e, const char *found)
+{
+	struct source *src = ctx_source(&R->ctx, e->loc.file);
+	struct src_pos pos = source_pos(src, e->loc.start);
+	snprintf(R->why, sizeof(R->why), "%s:%u:%u: ensure %s does not hold when the procedure ends%s%s%s%s",
+		 src->path, pos.line, pos.col, run_text(R, e->cond->loc), e->message || *found ? ": " : "",
+		 e->message ? e->message : "", e->message && *found ? ": " : "", found);
+}
+
 static int verify_ensures(struct run *R)
 {
 	for (const struct ast_require *e = R->plan->ensures; e != NULL; e = e->next) {
 		char why[512] = "";
 		if (run_eval(R, e->cond, why, sizeof(why)) != B_YES) {
-			snprintf(R->why, sizeof(R->why), "ensure %s does not hold%s%s", run_text(R, e->cond->loc),
-				 *why ? ": " : "", e->message ? e->message : why);
+			ensure_failed(R, e, why);
 			return -1;
 		}
 	}

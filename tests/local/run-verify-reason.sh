@@ -10,6 +10,7 @@
 #  3. local: with a profile whose probe fails on a missing file, and one whose probe prints
 #     no version: the probe's own words;
 #  4. ssh:// (run-verify-reason-ssh.sh): the same as 2.
+#  5. an `ensure` false at the end: at the `ensure`, its message, then what was found.
 # The FAIL line never ends with an empty reason, and neither does the run's last line.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$TMP"
@@ -106,5 +107,25 @@ printf 'unreadable\n' >"$TMP/files/sqlservr.exe"
 export HOTPLAN_STATE_DIR=$TMP/state-probe-garbage
 run "$RC" run verify.hplan --inventory probe.hplan --yes
 says "${FAILED}probe file version on sqln1 printed 'unreadable': no version in it"
+no_empty_reason
+# 5. an `ensure` that does not hold at the end: at the `ensure`, its message, then what was
+#    found
+cat >ensure.hplan <<'PLAN'
+plan ensure_reason "An ensure the run finds false" {
+    ensure file "sqlservr.exe" version == 2007.100.2531.0 else "SQL Server is at the update's version"
+    hotfix sql {
+        file "sqlservr.exe" version 2007.100.2531.0
+        package "hotfix/SQLServer2008-KB958734-x64.exe"
+    }
+    procedure standalone {
+        step look "Look" {
+            wait 1s
+        }
+    }
+}
+PLAN
+export HOTPLAN_STATE_DIR=$TMP/state-ensure
+run "$RC" run ensure.hplan --yes
+says "ensure.hplan:2:5: ensure file \"sqlservr.exe\" version == 2007.100.2531.0 does not hold when the procedure ends: SQL Server is at the update's version: sim-server has sqlservr.exe at the version it had before hotfix 'sql', which the simulated target does not know"
 no_empty_reason
 echo "PASS"
