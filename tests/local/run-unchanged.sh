@@ -6,7 +6,8 @@
 # counts as a change is any action that ran a command that can change the target (stop,
 # start, kill, dismount, mount, install, restart, move, restart policy, exec); `verify`,
 # `wait`, `wait until` and `pause` only read. So:
-#  1. sim: a read-only `verify` of quorum (a fact) fails in step 1: exit 1, target free;
+#  1. sim: a read-only `verify` of quorum (a fact) fails in step 1: exit 1, target free; an
+#     `if` on that fact, which the target does not know, the same;
 #  2. sim: --fail-at the first step that would change something (after a read-only step):
 #     exit 1; --fail-at a later step, after a change and before any checkpoint: exit 4;
 #  3. local: (posix-test) a `verify` of Ese.dll's version (a probe) fails in step 1: exit 1, the
@@ -75,6 +76,44 @@ run 2 resume "$journal" --yes
 says "cannot be resumed"
 run 0 run quorum.hplan --inventory sim-held.hplan --yes
 says "completed"
+
+# an `if` the run cannot decide before anything changed: the same
+cat >if.hplan <<'PLAN'
+plan quorum_if "Quorum decides what runs" {
+    model {
+        service "ClusSvc" cluster
+        group "SQL Server (MSSQLSERVER)"
+    }
+    procedure cluster {
+        roles {
+            active = owner of group "SQL Server (MSSQLSERVER)"
+            passive = any node except active
+        }
+        step look "Look at the cluster" {
+            wait 1s
+        }
+        if fact cluster.quorum == "held" {
+            step passive_stop "Stop the Cluster service on the passive node" on passive {
+                stop service "ClusSvc"
+            }
+            step passive_start "Start it again" on passive {
+                start service "ClusSvc"
+            }
+        }
+    }
+}
+PLAN
+write_inventory sim-nofact.hplan <<'INV'
+target sim_cluster cluster {
+    node "SQLN1"
+    node "SQLN2"
+}
+INV
+export HOTPLAN_STATE_DIR=$TMP/state-if
+run 1 run if.hplan --inventory sim-nofact.hplan --yes
+says "fact cluster.quorum is not known"
+says "nothing was changed"
+[[ $(last_status sim_cluster) == unchanged ]] || fail "if: last-run record $(last_status sim_cluster)"
 
 # 2.
 export HOTPLAN_STATE_DIR=$TMP/state-failat
