@@ -347,38 +347,42 @@ static int cmd_graph(const struct args *a)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	bool ok = sema_resolve(&ctx, f, kinds);
-	diag_finish(&ctx);
-	for (unsigned i = 0; i < ctx.diags.n; i++) {
-		const struct diag *d = ctx.diags.v[i];
-		if (d->severity == SEV_ERROR && d->rule <= HP006)
-			ok = false;
-	}
-	if (!ok) {
-		diag_print_text(&ctx, stderr, util_color(STDERR_FILENO));
-		rc = EXIT_REJECTED;
-		goto out;
-	}
+	/* the whole check, as `hotplan check` of the kind drawn: a plan that fails it is drawn
+	 * all the same, its errors on stderr, exit 1; a syntax error draws nothing */
 	const struct ast_plan *plan = f->plans;
-	if (plan == NULL) {
-		fprintf(stderr, "hotplan: %s: no plan to draw\n", a->pos[0]);
-		rc = EXIT_REJECTED;
-		goto out;
-	}
 	enum proc_kind kind = kinds == CHECK_CLUSTER ? PROC_CLUSTER : PROC_STANDALONE;
-	if (!explicit_kind && plan->proc[PROC_STANDALONE] == NULL) {
+	if (plan != NULL && !explicit_kind && plan->proc[PROC_STANDALONE] == NULL) {
 		if (plan->proc[PROC_CLUSTER] != NULL)
 			kind = PROC_CLUSTER;
 		else if (plan->procs != NULL)
 			kind = plan->procs->kind;
 	}
+	check_file(&ctx, f, plan != NULL ? 1u << kind : kinds, explicit_kind);
+	diag_finish(&ctx);
+	bool syntax = false;
+	for (unsigned i = 0; i < ctx.diags.n; i++)
+		syntax |= ctx.diags.v[i]->severity == SEV_ERROR && ctx.diags.v[i]->rule == HP001;
+	if (syntax || plan == NULL) {
+		diag_print_text(&ctx, stderr, util_color(STDERR_FILENO));
+		if (!syntax)
+			fprintf(stderr, "hotplan: %s: no plan to draw\n", a->pos[0]);
+		rc = EXIT_REJECTED;
+		goto out;
+	}
 	if (graph_write_dot(&ctx, plan, kind, stdout) != 0) {
-		fprintf(stderr, "hotplan: plan '%s' has no %s procedure\n", plan->name.s ? plan->name.s : "?",
-			kind == PROC_CLUSTER ? "cluster" : "standalone");
+		diag_print_text(&ctx, stderr, util_color(STDERR_FILENO));
+		if (ctx.diags.errors == 0)   /* else HP006 said it */
+			fprintf(stderr, "hotplan: plan '%s' has no %s procedure\n", plan->name.s ? plan->name.s : "?",
+				kind == PROC_CLUSTER ? "cluster" : "standalone");
 		rc = EXIT_REJECTED;
 		goto out;
 	}
 	rc = finish_stdout();
+	if (ctx.diags.errors > 0) {
+		diag_print_text(&ctx, stderr, util_color(STDERR_FILENO));
+		if (rc == EXIT_OK)
+			rc = EXIT_REJECTED;
+	}
 out:
 	ctx_free(&ctx);
 	return rc;
@@ -471,10 +475,15 @@ static const struct command commands[] = {
 		"               one, else cluster)\n"
 		"  -h, --help   show this help\n"
 		"\n"
+		"A plan that fails `hotplan check` for that procedure is drawn all the same:\n"
+		"its errors and warnings go to standard error and the exit status is 1. A\n"
+		"file with syntax errors (HP001) draws nothing.\n"
+		"\n"
 		"Exit status:\n"
-		"  0  the graph was written\n"
-		"  1  the plan has syntax, name or type errors (HP001-HP006, shown on\n"
-		"     standard error), or no procedure of that kind\n"
+		"  0  the graph was written and the plan passes `hotplan check` (warnings\n"
+		"     are not shown)\n"
+		"  1  the plan has errors (shown on standard error; the graph is written\n"
+		"     unless they are syntax errors), or no procedure of that kind\n"
 		"  2  usage error or unreadable input\n",
 		O_HELP | O_KIND, cmd_graph,
 	},
@@ -551,10 +560,12 @@ static const struct command commands[] = {
 		"Exit status:\n"
 		"  0    the run completed\n"
 		"  1    rejected: check errors, a failed prerequisite, a missing param;\n"
-		"       nothing was changed\n"
+		"       or a step failed before any action that changes the target ran\n"
+		"       (a verify, a wait): nothing was changed, the target is free\n"
 		"  2    usage error or unreadable input\n"
 		"  3    a step failed and the target was rolled back to a checkpoint\n"
-		"  4    a step failed with no checkpoint passed, or the rollback failed:\n"
+		"  4    a step failed after a change with no checkpoint passed, or the\n"
+		"       rollback failed:\n"
 		"       a person must look ('hotplan resume JOURNAL' retries)\n"
 		"  5    the target is locked by another run, or its last run is unfinished\n"
 		"  130  interrupted after the running action finished ('hotplan resume'\n"

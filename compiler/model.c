@@ -346,9 +346,11 @@ const char *model_node_name(const struct model *m, unsigned node)
 
 /* ---- states ------------------------------------------------------------------------- */
 
+/* The owners, a cause for every place (values and owners: place nv + g is owner[g]'s), the
+ * values. */
 static size_t state_bytes(const struct model *m)
 {
-	return m->ngroups * sizeof(nodeset) + m->nv * sizeof(struct ast_action *) + m->nv;
+	return m->ngroups * sizeof(nodeset) + (m->nv + m->ngroups) * sizeof(struct ast_action *) + m->nv;
 }
 
 static struct model_state *state_alloc(struct arena *a, const struct model *m)
@@ -358,7 +360,7 @@ static struct model_state *state_alloc(struct arena *a, const struct model *m)
 	s->owner = (nodeset *)p;
 	p += m->ngroups * sizeof(nodeset);
 	s->cause = (const struct ast_action **)p;
-	p += m->nv * sizeof(struct ast_action *);
+	p += (m->nv + m->ngroups) * sizeof(struct ast_action *);
 	s->v = p;
 	return s;
 }
@@ -414,8 +416,11 @@ bool model_state_equal(const struct model *m, const struct model_state *a, const
 
 void model_state_join(const struct model *m, struct model_state *dst, const struct model_state *src)
 {
-	for (unsigned g = 0; g < m->ngroups; g++)
+	for (unsigned g = 0; g < m->ngroups; g++) {
 		dst->owner[g] |= src->owner[g];
+		if (dst->cause[m->nv + g] == NULL)
+			dst->cause[m->nv + g] = src->cause[m->nv + g];
+	}
 	for (unsigned i = 0; i < m->nv; i++) {
 		dst->v[i] |= src->v[i];
 		if (dst->cause[i] == NULL)
@@ -483,11 +488,13 @@ static void set_value(struct model_state *s, unsigned i, mset val, const struct 
 	s->cause[i] = cause;
 }
 
-static void set_owner(const struct model *m, struct model_state *s, unsigned g, nodeset owner)
+static void set_owner(const struct model *m, struct model_state *s, unsigned g, nodeset owner,
+		      const struct ast_action *cause)
 {
 	if (s->log != NULL)
-		note(s, m->nv + g, s->owner[g], NULL);
+		note(s, m->nv + g, s->owner[g], s->cause[m->nv + g]);
 	s->owner[g] = owner;
+	s->cause[m->nv + g] = cause;
 }
 
 struct apply {
@@ -856,7 +863,7 @@ static void do_move(struct apply *x, unsigned t)
 			svc_stop(x, n, res->svc, weak_old, false);
 		}
 	}
-	set_owner(m, x->s, g, tb);
+	set_owner(m, x->s, g, tb, x->act);
 	for (unsigned j = m->grp_res[g]; j < m->grp_res[g + 1]; j++) {
 		const struct ast_model_item *res = m->res[m->res_of_grp[j]];
 		if (res->svc != NULL && res->svc->kind == M_SERVICE)
@@ -1135,9 +1142,10 @@ nodeset model_cond_nodes(const struct model *m, const struct model_state *s, con
 	return all_nodes(m);
 }
 
-/* Every node of `ns` has its field (at base + n * stride) in `good`. */
+/* Every node of `ns` has its field (at base + n * stride) in `good`. The cause is the first
+ * field's that may have the truth value `blame` (B_NO; B_YES under a `not`). */
 static mset tv_all_nodes(const struct model *m, const struct model_state *s, nodeset ns, unsigned base,
-			 unsigned stride, mset good, const struct ast_action **cause)
+			 unsigned stride, mset good, const struct ast_action **cause, mset blame)
 {
 	mset r = B_YES;
 	for (unsigned n = 0; n < m->nnodes; n++) {
@@ -1145,7 +1153,7 @@ static mset tv_all_nodes(const struct model *m, const struct model_state *s, nod
 			continue;
 		unsigned i = base + n * stride;
 		mset t = tv_in(s->v[i], good);
-		if ((t & B_NO) && cause != NULL && *cause == NULL)
+		if ((t & blame) && cause != NULL && *cause == NULL)
 			*cause = s->cause[i];
 		r = tv_and(r, t);
 	}
@@ -1237,6 +1245,8 @@ struct eval {
 	const struct model_env *env;       /* NULL: the state's atoms */
 	char *why;                         /* env only */
 	size_t len;
+	mset blame;                        /* the truth value of an atom whose cause is wanted: B_NO,
+					    * B_YES under an odd number of `not`s */
 };
 
 /* An atom of a condition, on the state. */
@@ -1259,10 +1269,11 @@ static mset state_atom(const struct eval *ev, const struct ast_cond *c)
 			return B_ANY;
 		nodeset ns = model_cond_nodes(m, s, b, c, svc);
 		mset r;
+		mset blame = c->positive ? ev->blame : tv_not(ev->blame);
 		if (svc->kind == M_CLUSTER_SERVICE)
-			r = tv_all_nodes(m, s, ns, m->o_mem, 1, MEM_MEMBER, cause);
+			r = tv_all_nodes(m, s, ns, m->o_mem, 1, MEM_MEMBER, cause, blame);
 		else
-			r = tv_all_nodes(m, s, ns, m->o_svc + svc->index, m->nsvc, SVC_RUNNING, cause);
+			r = tv_all_nodes(m, s, ns, m->o_svc + svc->index, m->nsvc, SVC_RUNNING, cause, blame);
 		return c->positive ? r : tv_not(r);
 	}
 	case C_STORES: {
@@ -1279,7 +1290,7 @@ static mset state_atom(const struct eval *ev, const struct ast_cond *c)
 				mset sel = selected(m, j, &c->stores);
 				unsigned i = m->o_store + j;
 				mset t = tv_in(s->v[i], good);
-				if ((sel & B_YES) && (t & B_NO) && cause != NULL && *cause == NULL)
+				if ((sel & B_YES) && (t & ev->blame) && cause != NULL && *cause == NULL)
 					*cause = s->cause[i];
 				alt |= sel == B_NO ? B_YES : sel == B_YES ? t : (mset)(t | B_YES);
 			}
@@ -1294,7 +1305,7 @@ static mset state_atom(const struct eval *ev, const struct ast_cond *c)
 		if (m->kind != PROC_CLUSTER || c->role == NULL || c->role->index >= b->n)
 			return B_ANY;
 		return tv_all_nodes(m, s, b->nodes[c->role->index], m->o_mem, 1,
-				    c->kind == C_MEMBER ? MEM_MEMBER : MEM_DOWN, cause);
+				    c->kind == C_MEMBER ? MEM_MEMBER : MEM_DOWN, cause, ev->blame);
 	}
 	case C_OWNS_GROUP:
 	case C_OWNS_NO_GROUPS: {
@@ -1313,6 +1324,8 @@ static mset state_atom(const struct eval *ev, const struct ast_cond *c)
 			mset inside = (mset)(((o & rn) ? B_YES : 0) | ((o & ~rn) ? B_NO : 0));
 			if (c->kind == C_OWNS_NO_GROUPS)
 				inside = tv_not(inside);
+			if ((inside & ev->blame) && cause != NULL && *cause == NULL)
+				*cause = s->cause[m->nv + g];   /* the move that put the group there */
 			r = tv_and(r, inside);
 		}
 		return r;
@@ -1321,7 +1334,8 @@ static mset state_atom(const struct eval *ev, const struct ast_cond *c)
 		if (c->hotfix == NULL)
 			return B_ANY;
 		nodeset ns = model_cond_nodes(m, s, b, c, NULL);
-		return tv_all_nodes(m, s, ns, m->o_hf + c->hotfix->index, m->nhf, HF_PENDING | HF_INSTALLED, cause);
+		return tv_all_nodes(m, s, ns, m->o_hf + c->hotfix->index, m->nhf, HF_PENDING | HF_INSTALLED, cause,
+				    ev->blame);
 	}
 	case C_FILE_VERSION: {
 		nodeset ns = model_cond_nodes(m, s, b, c, NULL);
@@ -1338,7 +1352,7 @@ static mset state_atom(const struct eval *ev, const struct ast_cond *c)
 				unsigned i = m->o_fv + n * m->nfiles + f;
 				mset v = s->v[i];
 				mset t = (mset)(((v & FV_OLD) ? B_ANY : 0) | ((v & FV_NEW) ? (holds ? B_YES : B_NO) : 0));
-				if ((t & B_NO) && cause != NULL && *cause == NULL)
+				if ((t & ev->blame) && cause != NULL && *cause == NULL)
 					*cause = s->cause[i];
 				r = tv_and(r, t);
 			}
@@ -1370,6 +1384,7 @@ static mset eval_rhs(const struct eval *e, const struct ast_cond *c, mset l)
 		return eval(e, c->rhs);
 	char keep[1024];
 	snprintf(keep, sizeof(keep), "%s", e->why);
+	e->why[0] = '\0';   /* what decides the whole, if the right side does, is its word only */
 	mset r = eval(e, c->rhs);
 	mset whole = c->kind == C_AND ? tv_and(l, r) : tv_or(l, r);
 	if (whole == B_ANY)
@@ -1382,8 +1397,11 @@ static mset eval(const struct eval *e, const struct ast_cond *c)
 	if (c == NULL)
 		return B_ANY;
 	switch (c->kind) {
-	case C_NOT:
-		return tv_not(eval(e, c->lhs));
+	case C_NOT: {
+		struct eval under = *e;   /* what makes `not A` false makes A true */
+		under.blame = tv_not(e->blame);
+		return tv_not(eval(&under, c->lhs));
+	}
 	case C_AND:
 	case C_OR: {
 		mset l = eval(e, c->lhs);
@@ -1404,14 +1422,14 @@ static mset eval(const struct eval *e, const struct ast_cond *c)
 mset model_eval(const struct model *m, const struct model_state *s, const struct model_bind *b,
 		const struct ast_cond *c, const struct ast_action **cause)
 {
-	struct eval e = { m, s, b, cause, NULL, NULL, 0 };
+	struct eval e = { m, s, b, cause, NULL, NULL, 0, B_NO };
 	return eval(&e, c);
 }
 
 /* NOLINTNEXTLINE(readability-non-const-parameter): why is written through e.why */
 mset model_eval_env(const struct model_env *env, const struct ast_cond *c, char *why, size_t len)
 {
-	struct eval e = { NULL, NULL, NULL, NULL, env, why, len };
+	struct eval e = { NULL, NULL, NULL, NULL, env, why, len, B_NO };
 	return eval(&e, c);
 }
 

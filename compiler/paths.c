@@ -83,7 +83,7 @@ static bool same_as_w(const struct paths *P, const struct model_change *c)
 {
 	if (c->place < P->m->nv)
 		return c->val == P->w->v[c->place] && c->cause == P->w->cause[c->place];
-	return c->val == P->w->owner[c->place - P->m->nv];
+	return c->val == P->w->owner[c->place - P->m->nv] && c->cause == P->w->cause[c->place];
 }
 
 /* The value (not the cause) w holds at place. */
@@ -106,8 +106,11 @@ static void swap_place(struct paths *P, struct model_change *c)
 	} else {
 		unsigned g = c->place - P->m->nv;
 		nodeset o = w->owner[g];
+		const struct ast_action *cause = w->cause[c->place];
 		w->owner[g] = c->val;
+		w->cause[c->place] = c->cause;
 		c->val = o;
+		c->cause = cause;
 	}
 	degr_place(P, c->place);
 }
@@ -120,6 +123,7 @@ static void put_place(struct paths *P, const struct model_change *c)
 		P->w->cause[c->place] = c->cause;
 	} else {
 		P->w->owner[c->place - P->m->nv] = c->val;
+		P->w->cause[c->place] = c->cause;
 	}
 	degr_place(P, c->place);
 }
@@ -310,7 +314,7 @@ struct path paths_clone_entered(struct paths *P)
 	q.d = changes_alloc(P, q.nd, &q.size);
 	for (unsigned i = 0; i < q.nd; i++) {   /* w holds the path's values, its list the base's */
 		uint32_t place = P->in->d[i].place;
-		q.d[i] = (struct model_change){ place, w_value(P, place), place < P->m->nv ? P->w->cause[place] : NULL };
+		q.d[i] = (struct model_change){ place, w_value(P, place), P->w->cause[place] };
 	}
 	return q;
 }
@@ -436,7 +440,7 @@ static void join(struct paths *P, struct path *dst, struct path *src)
 		struct model_change d, s;
 		uint32_t place = j == src->nd || (i < dst->nd && dst->d[i].place <= src->d[j].place) ? dst->d[i].place
 												      : src->d[j].place;
-		struct model_change base = { place, w_value(P, place), place < P->m->nv ? P->w->cause[place] : NULL };
+		struct model_change base = { place, w_value(P, place), P->w->cause[place] };
 		d = i < dst->nd && dst->d[i].place == place ? dst->d[i++] : base;
 		s = j < src->nd && src->d[j].place == place ? src->d[j++] : base;
 		struct model_change c = { place, d.val | s.val, d.cause != NULL ? d.cause : s.cause };
@@ -532,7 +536,7 @@ static void set_base(struct paths *P, const struct model_change *c)
 {
 	if (P->depth > 0)
 		journal_note(P, &(struct model_change){ c->place, w_value(P, c->place),
-							 c->place < P->m->nv ? P->w->cause[c->place] : NULL });
+							 P->w->cause[c->place] });
 	put_place(P, c);
 }
 
@@ -557,7 +561,7 @@ static unsigned journal_places(struct paths *P, unsigned mark, bool first)
 		P->mark[c.place] = stamp;
 		if (!first) {
 			c.val = w_value(P, c.place);
-			c.cause = c.place < P->m->nv ? P->w->cause[c.place] : NULL;
+			c.cause = P->w->cause[c.place];
 		}
 		fresh_grow(P, n);
 		P->fresh[n++] = c;

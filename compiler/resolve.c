@@ -502,6 +502,37 @@ static void resolve_stores(struct sema *S, struct ast_stores *st)
 		st->param = use_stores_param(S, st->name);
 }
 
+/* Does a service name look like a cluster's own service (Windows, Pacemaker, older Linux
+ * stacks)? Then the model entry to suggest for it is `service "…" cluster`. */
+static bool looks_like_cluster_service(const char *name)
+{
+	static const char *const known[] = { "clussvc", "pacemaker", "corosync", "cman", "rgmanager", "heartbeat" };
+	char low[64];
+	size_t n = strlen(name);
+	if (n >= sizeof(low))
+		return false;
+	for (size_t i = 0; i <= n; i++)
+		low[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(low, known[i]) == 0)
+			return true;
+	return strstr(low, "clus") != NULL;
+}
+
+/* The help of an unknown service: the model entry that declares it. In a cluster procedure
+ * whose model has no cluster service, a service may be that one. */
+static void help_declare_service(struct sema *S, struct diag *d, const char *name)
+{
+	bool may_be_cluster = S->proc != NULL && S->proc->kind == PROC_CLUSTER && S->plan->cluster_svc == NULL;
+	if (looks_like_cluster_service(name))
+		diag_help(S->ctx, d, "declare it in the model as the cluster service: `service \"%s\" cluster`", name);
+	else if (may_be_cluster)
+		diag_help(S->ctx, d, "declare it in the model: `service \"%s\" cluster` if it is the cluster service "
+			  "(the model has none), else `service \"%s\" process \"…\"`", name, name);
+	else
+		diag_help(S->ctx, d, "declare it in the model: `service \"%s\" process \"…\"`", name);
+}
+
 static struct ast_model_item *use_service(struct sema *S, struct ast_name n)
 {
 	struct suggest sg = { 0 };
@@ -511,7 +542,7 @@ static struct ast_model_item *use_service(struct sema *S, struct ast_name n)
 		if (sg.best)
 			diag_help(S->ctx, d, "did you mean \"%s\"?", sg.best);
 		else
-			diag_help(S->ctx, d, "declare it in the model: `service \"%s\" process \"…\"`", n.s);
+			help_declare_service(S, d, n.s);
 		return NULL;
 	}
 	svc->used = true;

@@ -1547,6 +1547,19 @@ static bool starts_block(yysymbol_kind_t s)
 	return s >= KW_SYM0 && s < YYNTOKENS && (kw_table[s - KW_SYM0].flags & KF_HINT) != 0;
 }
 
+/* Was a name expected, and no keyword (where a keyword would do too, as in a condition, the
+ * word found may be a keyword misplaced rather than a name)? */
+static bool expects_name_only(const yysymbol_kind_t *exp, int n)
+{
+	bool name = false;
+	for (int i = 0; i < n; i++) {
+		if (exp[i] >= KW_SYM0 && exp[i] < YYNTOKENS)
+			return false;
+		name |= exp[i] == YYSYMBOL_T_IDENT;
+	}
+	return name;
+}
+
 static int yyreport_syntax_error(const yypcontext_t *yyctx, struct pstate *ps)
 {
 	yysymbol_kind_t exp[YYNTOKENS];
@@ -1580,6 +1593,9 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, struct pstate *ps)
 	if (d != NULL && open != NULL && want_rbrace && starts_block(la))
 		diag_note(ps->ctx, d, "is a `}` missing to close `%s` opened at line %u?", open->what,
 			  line_of(ps, open->off));
+	if (d != NULL && la >= KW_SYM0 && la < YYNTOKENS && expects_name_only(exp, n))
+		diag_note(ps->ctx, d, "`%s` is a keyword, which cannot be a name (quoted, it would be a string): "
+			  "choose another name", kw_table[la - KW_SYM0].spelling);
 	return 0;
 }
 

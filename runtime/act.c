@@ -118,19 +118,39 @@ static int wait_until(struct run *R, const struct ast_action *a, char *msg, size
 		}
 		return 0;
 	}
-	double deadline = run_now() + (double)(a->duration >= 0 ? a->duration : 3600);
+	long long timeout = a->duration >= 0 ? a->duration : 3600;
+	double deadline = run_now() + (double)timeout;
 	for (;;) {
+		msg[0] = '\0';
 		v = run_eval(R, a->cond, msg, len);
 		if (v == B_YES)
 			break;
-		if (run_now() >= deadline || run_aborted()) {
-			snprintf(msg, len, "timed out after %llds: %s", (long long)a->duration, run_text(R, a->cond->loc));
+		if (run_now() >= deadline || run_aborted()) {   /* and what the last look found */
+			char found[768];
+			snprintf(found, sizeof(found), "%s", msg);
+			snprintf(msg, len, "timed out after %llds: %s%s%s", timeout, run_text(R, a->cond->loc),
+				 found[0] ? ": " : "", found);
 			return -1;
 		}
 		sleep_ns(1000000000LL);
 	}
 	model_apply(R->m, R->live, &R->bind, a, NULL, NULL);
 	return 0;
+}
+
+/* Can the action change the target? Every action that runs a command that can: `verify`,
+ * `wait`, `wait until` and `pause` only read (their probes included). */
+static bool changes_target(const struct ast_action *a)
+{
+	switch (a->kind) {
+	case A_VERIFY:
+	case A_WAIT:
+	case A_WAIT_UNTIL:
+	case A_PAUSE:
+		return false;
+	default:
+		return true;
+	}
 }
 
 /* Carry one action out. 0 done, -1 failed (msg). The effect reaches the live state. */
@@ -151,8 +171,14 @@ static int do_action(struct run *R, const struct ast_action *a, char *msg, size_
 		v = run_eval(R, a->cond, msg, len);
 		if (v == B_YES)
 			return 0;
-		if (v == B_NO)
-			snprintf(msg, len, "verification failed: %s", a->message ? a->message : run_text(R, a->cond->loc));
+		if (v == B_NO) {   /* and what the atom that decided found, when it said */
+			char found[768];
+			snprintf(found, sizeof(found), "%s", msg);
+			snprintf(msg, len, "verification failed: %s%s%s", a->message ? a->message : run_text(R, a->cond->loc),
+				 found[0] ? ": " : "", found);
+		} else if (msg[0] == '\0') {
+			snprintf(msg, len, "cannot tell whether %s holds", run_text(R, a->cond->loc));
+		}
 		return -1;
 	case A_WAIT_UNTIL:
 		return wait_until(R, a, msg, len);
@@ -162,6 +188,28 @@ static int do_action(struct run *R, const struct ast_action *a, char *msg, size_
 		model_apply(R->m, R->live, &R->bind, a, NULL, NULL);
 		return 0;
 	}
+}
+
+/* How the text form names an action and where it goes (progress.h): the action without its
+ * own `on ROLE`, and the role its node is bound to (own or the step's), so that a line reads
+ * `exec "…" on SQLN2 (passive)`, not `exec "…" on passive on SQLN2`. */
+static void action_words(struct run *R, const struct ast_action *a, struct progress_ev *ev)
+{
+	ev->role = a->node != NULL ? a->node->name.s : NULL;
+	if (a->on.s == NULL || a->on.loc.start <= a->loc.start || a->on.loc.end > a->loc.end)
+		return;
+	const char *t = ctx_source(&R->ctx, a->loc.file)->text;
+	uint32_t kw = a->on.loc.start;   /* back over the blanks and `on` before the role */
+	while (kw > a->loc.start && (t[kw - 1] == ' ' || t[kw - 1] == '\t'))
+		kw--;
+	if (kw < a->loc.start + 2 || strncmp(t + kw - 2, "on", 2) != 0)
+		return;
+	const char *head = run_text(R, (loc_t){ a->loc.file, a->loc.start, kw - 2 });
+	uint32_t rest = a->on.loc.end;
+	while (rest < a->loc.end && (t[rest] == ' ' || t[rest] == '\t'))
+		rest++;
+	const char *tail = run_text(R, (loc_t){ a->loc.file, rest, a->loc.end });
+	ev->said = arena_printf(&R->ctx.arena, "%s%s%s", head, *tail ? " " : "", tail);
 }
 
 /* Has an action whose end the journal lacks already taken effect? The probe is the model's:
@@ -188,9 +236,10 @@ static bool done_before(struct run *R, const struct ast_stmt *st, const struct a
 		if (f->step == (int32_t)st->index && f->action == idx && strcmp(f->iter ? f->iter : "", R->walk.label) == 0 &&
 		    effect_present(R, a)) {
 			run_journal(R, JOURNAL_ACTION_DONE, st, idx, node, "verified after an interruption", 0);
-			progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ACTION_DONE, .step = st->name.s,
-					.node = node, .action = text, .status = "ok",
-					.message = "already done (verified)" });
+			struct progress_ev ev = { .kind = EV_ACTION_DONE, .step = st->name.s, .node = node,
+						  .action = text, .status = "ok", .message = "already done (verified)" };
+			action_words(R, a, &ev);
+			progress_emit(&R->prog, &ev);
 			return true;
 		}
 	}
@@ -207,10 +256,13 @@ static int journaled_action(struct run *R, const struct ast_stmt *st, const stru
 	const char *text = run_text(R, a->loc);
 	double t0 = run_now();
 
+	struct progress_ev said = { .step = st->name.s, .node = node, .action = text };
+	action_words(R, a, &said);
+
 	if (R->o.dry_run) {
 		/* say it, and follow it in the model so that what comes after binds right */
-		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_DRY_RUN, .step = st->name.s, .node = node,
-				.action = text });
+		said.kind = EV_DRY_RUN;
+		progress_emit(&R->prog, &said);
 		R->drv->ops->describe(R->drv, a, &R->bind, nodes, R->prog.out);
 		model_apply(R->m, R->live, &R->bind, a, NULL, NULL);
 		return 0;
@@ -223,22 +275,26 @@ static int journaled_action(struct run *R, const struct ast_stmt *st, const stru
 
 	if (run_journal(R, k_start, st, idx, node, NULL, 0) < 0)
 		return -1;
-	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ACTION_START, .step = st->name.s, .node = node,
-			.action = text });
+	said.kind = EV_ACTION_START;
+	progress_emit(&R->prog, &said);
 	int rc;
 	R->acting = st;   /* the commands it starts are journaled as its (run_process_started) */
 	R->acting_idx = idx;
-	if (guard_refuses(R, a, msg, sizeof(msg)))
+	if (guard_refuses(R, a, msg, sizeof(msg))) {
 		rc = -1;
-	else
+	} else {
+		R->changed |= changes_target(a);   /* from here on its command may have acted */
 		rc = do_action(R, a, msg, sizeof(msg));
+	}
 	R->acting = NULL;
 	if (R->sim && rc == 0 && run_save_sim(R) < 0)
 		return -1;   /* not recorded as done: a resume re-verifies it against the saved state */
 	if (rc < 0) {
 		run_journal(R, k_fail, st, idx, node, msg, 0);
-		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ACTION_FAILED, .step = st->name.s, .node = node,
-				.action = text, .status = "failed", .message = msg });
+		said.kind = EV_ACTION_FAILED;
+		said.status = "failed";
+		said.message = msg;
+		progress_emit(&R->prog, &said);
 		if (R->io_failed)
 			return -1;   /* R->why names the write that failed */
 		struct src_pos pos = source_pos(ctx_source(&R->ctx, a->loc.file), a->loc.start);
@@ -250,8 +306,10 @@ static int journaled_action(struct run *R, const struct ast_stmt *st, const stru
 	}
 	if (run_journal(R, k_done, st, idx, node, NULL, 0) < 0)
 		return -1;
-	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_ACTION_DONE, .step = st->name.s, .node = node,
-			.action = text, .status = "ok", .elapsed = run_now() - t0 });
+	said.kind = EV_ACTION_DONE;
+	said.status = "ok";
+	said.elapsed = run_now() - t0;
+	progress_emit(&R->prog, &said);
 	return 0;
 }
 
@@ -413,13 +471,24 @@ static int rollback(struct run *R)
 	return 0;
 }
 
+/* An `ensure` that does not hold when the procedure ends, said at the `ensure` (an action
+ * that certainly makes it false is a check error, HP123: the run would not have started),
+ * with its message and what the probe that decided found. */
+static void ensure_failed(struct run *R, const struct ast_require *e, const char *found)
+{
+	struct source *src = ctx_source(&R->ctx, e->loc.file);
+	struct src_pos pos = source_pos(src, e->loc.start);
+	snprintf(R->why, sizeof(R->why), "%s:%u:%u: ensure %s does not hold when the procedure ends%s%s%s%s",
+		 src->path, pos.line, pos.col, run_text(R, e->cond->loc), e->message || *found ? ": " : "",
+		 e->message ? e->message : "", e->message && *found ? ": " : "", found);
+}
+
 static int verify_ensures(struct run *R)
 {
 	for (const struct ast_require *e = R->plan->ensures; e != NULL; e = e->next) {
 		char why[512] = "";
 		if (run_eval(R, e->cond, why, sizeof(why)) != B_YES) {
-			snprintf(R->why, sizeof(R->why), "ensure %s does not hold%s%s", run_text(R, e->cond->loc),
-				 *why ? ": " : "", e->message ? e->message : why);
+			ensure_failed(R, e, why);
 			return -1;
 		}
 	}
@@ -454,8 +523,19 @@ int act_finish_rollback(struct run *R, const struct ast_stmt *ck)
 	return done(R, "rolled-back", JOURNAL_STATUS_ROLLED_BACK, EXIT_ROLLED_BACK, "the rollback was finished by resume");
 }
 
+/* A run that failed before any action that can change the target ran: nothing to roll back
+ * and nothing for a person to look at; it ends like a failed prerequisite (exit 1) and
+ * leaves the target free (SPEC section 5; docs/journal.md). */
+static int unchanged(struct run *R, const char *why)
+{
+	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE,
+			.message = "nothing was changed: the run failed before any action that changes the target" });
+	return done(R, "failed", JOURNAL_STATUS_UNCHANGED, EXIT_REJECTED, why);
+}
+
 int act_walk(struct run *R)
 {
+	R->changed |= R->resuming;
 	walk_init(&R->walk, &act_ops, R, R->m, &R->bind, &R->ctx.arena);
 	enum walk_status w = walk_stmts(&R->walk, R->proc->body);
 
@@ -468,18 +548,24 @@ int act_walk(struct run *R)
 	}
 	if (w == WALK_ERROR) {
 		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE, .message = R->why });
+		if (!R->changed && !R->io_failed)
+			return unchanged(R, R->why);
 		print_degradations(R);
 		return done(R, "failed", JOURNAL_STATUS_FAILED, EXIT_FAILED, R->why);
 	}
 	if (w == WALK_ON) {
 		if (R->o.dry_run || verify_ensures(R) == 0)
 			return done(R, "completed", JOURNAL_STATUS_COMPLETED, EXIT_OK, NULL);
+		if (!R->changed)
+			return unchanged(R, R->why);
 		print_degradations(R);
 		return done(R, "failed", JOURNAL_STATUS_FAILED, EXIT_FAILED, R->why);
 	}
 	/* a step failed */
 	char why[sizeof(R->why)];
 	memcpy(why, R->why, sizeof(why));
+	if (!R->changed)
+		return unchanged(R, why);
 	if (R->ckpt == NULL) {
 		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE,
 				.message = "no checkpoint was passed: there is nothing to roll back to" });

@@ -84,6 +84,7 @@ const char *journal_status_name(enum journal_status status)
 	case JOURNAL_STATUS_COMPLETED: return "completed";
 	case JOURNAL_STATUS_ROLLED_BACK: return "rolled-back";
 	case JOURNAL_STATUS_FAILED: return "failed";
+	case JOURNAL_STATUS_UNCHANGED: return "unchanged";
 	case JOURNAL_STATUS_NONE: break;
 	}
 	return "";
@@ -95,7 +96,7 @@ static const char *record_problem(unsigned kind, unsigned status, int32_t step, 
 	if (!kind_ok(kind))
 		return "unknown record kind";
 	if (kind == JOURNAL_RUN_DONE) {
-		if (status < JOURNAL_STATUS_COMPLETED || status > JOURNAL_STATUS_FAILED)
+		if (status < JOURNAL_STATUS_COMPLETED || status > JOURNAL_STATUS_UNCHANGED)
 			return "run-done without a valid status";
 	} else if (status != JOURNAL_STATUS_NONE) {
 		return "a status on a record other than run-done";

@@ -57,6 +57,8 @@ enum journal_status {
 	JOURNAL_STATUS_COMPLETED = 1,        /* exit 0 */
 	JOURNAL_STATUS_ROLLED_BACK = 2,      /* exit 3 */
 	JOURNAL_STATUS_FAILED = 3,           /* exit 4: a person must look; resumable */
+	JOURNAL_STATUS_UNCHANGED = 4,        /* exit 1: failed before any action that can change the
+					      * target ran; finished, the target free */
 };
 
 /* The file header: written once by journal_create, never changed. For writing, the caller

@@ -22,6 +22,7 @@ static const char *const status_names[] = {
 	[LAST_RUN_FAILED] = "failed",
 	[LAST_RUN_COMPLETED] = "completed",
 	[LAST_RUN_ROLLED_BACK] = "rolled-back",
+	[LAST_RUN_UNCHANGED] = "unchanged",
 };
 
 const char *last_run_status_name(enum last_run_status status)
@@ -31,10 +32,18 @@ const char *last_run_status_name(enum last_run_status status)
 	return "?";
 }
 
+const char *last_run_ended_text(enum last_run_status status)
+{
+	return status == LAST_RUN_COMPLETED ? "completed"
+	       : status == LAST_RUN_ROLLED_BACK ? "was rolled back"
+	       : status == LAST_RUN_UNCHANGED ? "failed before it changed anything" : "failed";
+}
+
 enum last_run_status last_run_status_of(enum journal_status st)
 {
 	return st == JOURNAL_STATUS_COMPLETED ? LAST_RUN_COMPLETED
-	       : st == JOURNAL_STATUS_ROLLED_BACK ? LAST_RUN_ROLLED_BACK : LAST_RUN_FAILED;
+	       : st == JOURNAL_STATUS_ROLLED_BACK ? LAST_RUN_ROLLED_BACK
+	       : st == JOURNAL_STATUS_UNCHANGED ? LAST_RUN_UNCHANGED : LAST_RUN_FAILED;
 }
 
 int last_run_make(struct last_run *last, const char *run_id, const char *journal_path, enum last_run_status st,
@@ -156,8 +165,7 @@ int last_run_gate(const struct last_run *last, const char *target, const char *a
 			if (last == NULL)
 				return util_err(msg, msglen, "--abandon %s: target '%s' has no unfinished run", abandon, target);
 			return util_err(msg, msglen, "--abandon %s: target '%s' has no unfinished run (its last run %s %s)",
-				    abandon, target, last->run_id,
-				    last->status == LAST_RUN_COMPLETED ? "completed" : "was rolled back");
+				    abandon, target, last->run_id, last_run_ended_text(last->status));
 		}
 		if (strcmp(abandon, last->run_id) != 0)
 			return util_err(msg, msglen, "--abandon %s: the unfinished run of target '%s' is %s, not %s",
@@ -228,9 +236,10 @@ int last_run_resume_gate(const struct last_run *last, const char *target, const 
 	}
 	if (same_journal(last, target, journal, msg, msglen) != 0)
 		return 1;
-	if (last->status == LAST_RUN_COMPLETED || last->status == LAST_RUN_ROLLED_BACK) {
+	if (last->status == LAST_RUN_COMPLETED || last->status == LAST_RUN_ROLLED_BACK ||
+	    last->status == LAST_RUN_UNCHANGED) {
 		util_err(msg, msglen, "run %s of target '%s' %s: it cannot be resumed", run_id, target,
-		    last->status == LAST_RUN_COMPLETED ? "completed" : "was rolled back");
+		    last_run_ended_text(last->status));
 		return 1;
 	}
 	return 0;

@@ -24,6 +24,7 @@ enum last_run_status {
 	LAST_RUN_FAILED,                     /* exit 4: resumable */
 	LAST_RUN_COMPLETED,                  /* exit 0 */
 	LAST_RUN_ROLLED_BACK,                /* exit 3 */
+	LAST_RUN_UNCHANGED,                  /* exit 1: failed before anything changed */
 };
 
 struct last_run {
@@ -41,11 +42,15 @@ struct last_run {
 int last_run_make(struct last_run *last, const char *run_id, const char *journal_path, enum last_run_status st,
 		  char *err, size_t errlen);
 
-/* "unfinished", "failed", "completed", "rolled-back". */
+/* "unfinished", "failed", "completed", "rolled-back", "unchanged". */
+
+/* How a finished run ended, for messages: "completed", "was rolled back", "failed before it
+ * changed anything" (anything else: "failed"). */
+const char *last_run_ended_text(enum last_run_status status);
 const char *last_run_status_name(enum last_run_status status);
 
-/* How a run whose journal ends with run-done status st ended: completed, rolled back, or
- * (anything else) failed. */
+/* How a run whose journal ends with run-done status st ended: completed, rolled back,
+ * unchanged, or (anything else) failed. */
 enum last_run_status last_run_status_of(enum journal_status st);
 
 /* Read STATE_DIR/targets/TARGET.last: 0 read, 1 there is none (no run of this target

@@ -286,10 +286,15 @@ static void emit_text(struct progress *p, const struct progress_ev *e)
 	case EV_ACTION_FAILED:
 	case EV_DRY_RUN:
 		fprintf(o, "      %s ", e->kind == EV_ACTION_DONE ? "ok  " : e->kind == EV_DRY_RUN ? "would" : "FAIL");
-		progress_put_escaped(o, e->action ? e->action : "");
-		if (e->node) {
+		progress_put_escaped(o, e->said ? e->said : e->action ? e->action : "");
+		if (e->node) {   /* "on EXCH2 (passive)": the node, then the role it is bound to */
 			fprintf(o, " %son ", dim);
 			progress_put_escaped(o, e->node);
+			if (e->role) {
+				fputs(" (", o);
+				progress_put_escaped(o, e->role);
+				fputc(')', o);
+			}
 			fputs(off, o);
 		}
 		if (e->message) {
@@ -456,7 +461,7 @@ static void emit(struct progress *p, const struct progress_ev *e);
 
 void progress_emit(struct progress *p, const struct progress_ev *e)
 {
-	const char *const *f[] = { &e->step, &e->title, &e->node, &e->action, &e->status, &e->message };
+	const char *const *f[] = { &e->step, &e->title, &e->node, &e->action, &e->said, &e->status, &e->message };
 	bool any = false;
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]) && !any; i++)
 		any = has_secret(p, *f[i]);
@@ -466,8 +471,8 @@ void progress_emit(struct progress *p, const struct progress_ev *e)
 	}
 	/* a secret param's value is never shown: a copy of the event with each one as *** */
 	struct progress_ev r = *e;
-	char *own[6] = { NULL };
-	const char **g[] = { &r.step, &r.title, &r.node, &r.action, &r.status, &r.message };
+	char *own[7] = { NULL };
+	const char **g[] = { &r.step, &r.title, &r.node, &r.action, &r.said, &r.status, &r.message };
 	for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++)
 		if (has_secret(p, *g[i]) && (*g[i] = own[i] = progress_redact(p, *g[i])) == NULL)
 			*g[i] = "***";

@@ -22,6 +22,8 @@ struct progress_ev {
 	const char *title;       /* the step's title */
 	const char *node;        /* node name(s) */
 	const char *action;      /* the action as written ("kill process \"store.exe\"") */
+	const char *said;        /* text form: the action without its own `on ROLE` (NULL: action) */
+	const char *role;        /* text form: the role the action's node is bound to, or NULL */
 	const char *status;      /* run-done: completed, rolled-back, failed; action: ok, failed */
 	const char *message;
 	unsigned k, n;           /* step k of n (1-based), when known */

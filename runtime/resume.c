@@ -59,13 +59,14 @@ static int resume_ended(struct run *R, const char *journal_path)
 			run_say(R, "run %s had ended (%s); target '%s' now says so too", R->log.header.run_id,
 				journal_status_name(st), target);
 			return st == JOURNAL_STATUS_COMPLETED ? EXIT_OK
-			       : st == JOURNAL_STATUS_ROLLED_BACK ? EXIT_ROLLED_BACK : EXIT_FAILED;
+			       : st == JOURNAL_STATUS_ROLLED_BACK ? EXIT_ROLLED_BACK
+			       : st == JOURNAL_STATUS_UNCHANGED ? EXIT_REJECTED : EXIT_FAILED;
 		}
 	}
 	if (rc == EXIT_LOCKED)
 		return EXIT_LOCKED;
 	run_say(R, "run %s %s: it cannot be resumed; a new run starts from the beginning (%s)", R->log.header.run_id,
-		st == JOURNAL_STATUS_COMPLETED ? "completed" : "was rolled back", journal_path);
+		last_run_ended_text(last_run_status_of(st)), journal_path);
 	return EXIT_USAGE;
 }
 

@@ -61,6 +61,8 @@ struct run { /* NOLINT(clang-analyzer-optin.performance.Padding): one a run, lai
 	struct journal_log log;
 	struct journal_resume rs;
 	bool resuming;
+	bool changed;                          /* an action that can change the target ran (or may
+						* have: a resume assumes so) */
 	bool replayed;                         /* the resume is past the steps the journal shows done */
 	/* progress of the walk */
 	struct walk walk;                      /* its label (walk.label) is the `for each` binding of the

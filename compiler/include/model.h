@@ -90,7 +90,8 @@ struct model_log {
 
 struct model_state {
 	nodeset *owner;                  /* [ngroups]: possible owners */
-	const struct ast_action **cause; /* [nv]: the action that last set each value */
+	const struct ast_action **cause; /* [nv + ngroups]: the action that last set each value, then
+					  * each group's owner (place nv + g, as struct model_change) */
 	mset *v;                         /* [nv] */
 	struct model_log *log;           /* NULL: changes are not noted (model_state_* never note) */
 };

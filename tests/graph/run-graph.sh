@@ -92,6 +92,31 @@ render "$here/foreach.hplan" cluster foreach &&
 	expect foreach 'label="for each n in rest (serial 2)"' "loop cluster"
 render "$here/escape.hplan" standalone escape
 
+# A plan that fails `check` is drawn all the same, its errors go to standard error and the
+# exit is 1 (a graph is no proof the plan is right); syntax errors draw nothing.
+# failing FILE KIND NAME RULE: graph FILE, which breaks RULE (an error).
+failing() {
+	local file="$1" kind="$2" name="$3" rule="$4" rc=0
+	"$HOTPLAN" graph "$file" --kind "$kind" >"$tmp/$name.dot" 2>"$tmp/$name.err" </dev/null || rc=$?
+	[ "$rc" -eq 1 ] || fail "hotplan graph $file (breaks $rule) exited $rc, want 1"
+	grep -q '^digraph ' "$tmp/$name.dot" || fail "hotplan graph $file (breaks $rule) drew no graph"
+	grep -qF "error: " "$tmp/$name.err" && grep -qF "[$rule]" "$tmp/$name.err" ||
+		fail "hotplan graph $file: no $rule error on standard error: $(cat "$tmp/$name.err")"
+	if $have_dot; then
+		dot -Tsvg "$tmp/$name.dot" >/dev/null 2>"$tmp/$name.dot-err" && [ ! -s "$tmp/$name.dot-err" ] ||
+			fail "dot -Tsvg on the graph of $file: $(cat "$tmp/$name.dot-err")"
+	fi
+}
+diag="$HOTPLAN_SOURCE_DIR/tests/diag"
+failing "$diag/hp101-bad.hplan" standalone fails-hp101 HP101
+failing "$diag/hp110-bad.hplan" cluster fails-hp110 HP110
+failing "$diag/hp002-bad.hplan" standalone fails-hp002 HP002
+rc=0
+"$HOTPLAN" graph "$diag/hp001-bad.hplan" --kind standalone >"$tmp/syntax.dot" 2>"$tmp/syntax.err" || rc=$?
+[ "$rc" -eq 1 ] || fail "hotplan graph of a syntax error exited $rc, want 1"
+[ ! -s "$tmp/syntax.dot" ] || fail "hotplan graph of a syntax error drew: $(head -n 3 "$tmp/syntax.dot")"
+grep -qF "[HP001]" "$tmp/syntax.err" || fail "hotplan graph of a syntax error: no HP001 on standard error"
+
 if [ "$failures" -ne 0 ]; then
 	echo "$failures failure(s)"
 	exit 1

@@ -6,7 +6,9 @@
 #     no journal is written; --log json gives one JSON object per line;
 #  2. on sim: nodes whose inventory names windows-2003 (windows-2000): the commands of the KB
 #     (`taskkill /f /im "store.exe"`, `kill -f "store.exe"`, net stop, cluster.exe, shutdown);
-#  3. a profile cmd cannot run on a local: node, and a value cmd cannot quote is refused.
+#  3. a profile cmd cannot run on a local: node, and a value cmd cannot quote is refused;
+#  4. each action's line names the node, then the role it is bound to: `would exec "…" on
+#     EXCH2 (passive)`, never `exec "…" on passive on EXCH2`; the same in a real run's lines.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 S=$SB/exchange1
@@ -97,4 +99,60 @@ target preview standalone {
 INV
 run 0 run "$PLAN" --inventory "$TMP/w2k3-bad.hplan" --dry-run --set 'affected=First Storage Group/Mailbox Store'
 says "! EXCH: node EXCH: profile 'windows-2003', \`dismount store\`: the value '100% \"Public\" Store' holds \`%\`, which cmd cannot take literally"
+
+# 4.
+cat >"$TMP/roles.hplan" <<'PLAN'
+plan role_lines "Roles in the progress lines" {
+    model {
+        service "ClusSvc" cluster
+        group "SQL Server (MSSQLSERVER)"
+    }
+    procedure cluster {
+        roles {
+            active = owner of group "SQL Server (MSSQLSERVER)"
+            passive = any node except active
+        }
+        step passive_stop "Stop the Cluster service on the passive node" on passive {
+            stop service "ClusSvc"
+        }
+        checkpoint passive_stopped {
+            start service "ClusSvc" on passive
+        }
+        step passive_back "Start it again" on active {
+            start service "ClusSvc" on passive
+            exec "echo one" on passive timeout 5m
+            exec "echo two"
+        }
+        step move_group "Fail the instance over" {
+            move group "SQL Server (MSSQLSERVER)" to passive
+        }
+        for each n in passive {
+            step each_node "Every node" on n {
+                exec "echo three"
+            }
+        }
+    }
+}
+PLAN
+run 0 run "$TMP/roles.hplan" --inventory "$SRC/plans/inventories/windows-2003-sim.hplan" --dry-run
+says '      would stop service "ClusSvc" on EXCH2 (passive)'
+says '      would start service "ClusSvc" on EXCH2 (passive)'
+says '      would exec "echo one" timeout 5m on EXCH2 (passive)'
+says '      would exec "echo two" on EXCH1 (active)'
+says '      would move group "SQL Server (MSSQLSERVER)" to passive'
+says '      would exec "echo three" on EXCH2 (n)'
+grep -E ' on (passive|active|n) on ' "$TMP/out.txt" && fail "a line names the role as if it were a node"
+run 0 run "$TMP/roles.hplan" --kind cluster --yes
+says '      ok   stop service "ClusSvc" on sim-node2 (passive)'
+says '      ok   start service "ClusSvc" on sim-node2 (passive)'
+says '      ok   exec "echo one" timeout 5m on sim-node2 (passive)'
+grep -E ' on (passive|active|n) on ' "$TMP/out.txt" && fail "a line names the role as if it were a node"
+run 0 run "$TMP/roles.hplan" --kind cluster --yes --log json
+python3 - "$TMP/out.txt" <<'PY'
+import json, sys
+events = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.startswith("{")]   # not the warnings
+# JSON keeps the action as written, and the node apart
+assert any(e.get("action") == 'exec "echo one" on passive timeout 5m' and e.get("node") == "sim-node2"
+           for e in events if e["event"] == "action-done"), events
+PY
 echo "PASS"

@@ -95,6 +95,22 @@ def checkpoint_actions(kind):
     return {name: n for k, name, n in PROCEDURE[kind] if k == "checkpoint"}
 
 
+# The steps of the canonical plan whose actions only read the target (verify, wait, wait until):
+# a run that fails before any other step ran changed nothing (exit 1, the target left free).
+READ_ONLY_STEPS = {"passive_ready", "started", "recovered"}
+
+
+def changes_before(kind, step, failback=True):
+    """Has a step before `step` changed the target (SPEC section 5: a run that fails before
+    any change ends as nothing-changed, exit 1)?"""
+    for k, name, _ in procedure(kind, failback):
+        if k == "step" and name == step:
+            return False
+        if k == "step" and name not in READ_ONLY_STEPS:
+            return True
+    raise KeyError(step)
+
+
 def checkpoint_before(kind, step, failback=True):
     """The latest checkpoint passed before `step` starts, or None (SPEC: exit 4 then)."""
     last = None
@@ -377,6 +393,25 @@ def run_args(kind, *extra, json_log=True, journal=None, pace=None, failback=None
     if pace:
         a += ["--pace", pace]
     return a + list(extra)
+
+
+def plan_without_checkpoint(dst, name):
+    """Write at dst the canonical plan without checkpoint `name`: a step that fails after a
+    change and before the next checkpoint then ends the run with exit 4. Returns dst."""
+    with open(PLAN, encoding="utf-8") as f:
+        text = f.read()
+    start = text.index("        checkpoint %s {\n" % name)
+    end = text.index("        }\n", start) + len("        }\n")
+    with open(dst, "w", encoding="utf-8") as f:
+        f.write(text[:start] + text[end:])
+    return dst
+
+
+def plan_args(plan, kind, *extra, **kw):
+    """run_args for another plan than the canonical one."""
+    a = run_args(kind, *extra, **kw)
+    a[1] = plan
+    return a
 
 
 def journal_problems(recs, kind, failback=False, expect_end="completed", retried=None):

@@ -27,7 +27,7 @@ KINDS = {
     13: "rollback-done", 14: "rollback-failed", 15: "run-done", 16: "interrupted",
     17: "action-process",
 }
-STATUS = {0: "", 1: "completed", 2: "rolled-back", 3: "failed"}
+STATUS = {0: "", 1: "completed", 2: "rolled-back", 3: "failed", 4: "unchanged"}
 FRAME_MAX = 8192 + 8
 
 

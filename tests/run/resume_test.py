@@ -1,8 +1,10 @@
 """resume_test.py (run-resume.sh): what `hotplan resume` accepts and refuses (SPEC section 6,
 docs/journal.md):
   - a completed or rolled-back run cannot be resumed: non-zero, a message, the journal and the
-    last-run record unchanged; nor can a run given up with --abandon;
-  - a run that failed with exit 4 and no checkpoint: resume retries the failed step and goes on;
+    last-run record unchanged; nor can a run given up with --abandon, nor one that failed before
+    it changed anything (exit 1);
+  - a run that failed with exit 4 and no checkpoint (the canonical plan without the checkpoint
+    after its first change): resume retries the failed step and goes on;
   - a journal whose last record was torn (cut in its middle, cut in its length field, garbage
     or zeros after it, a bit flipped in it): resume ignores the torn record and completes;
   - a journal damaged in a middle record: resume refuses and changes nothing;
@@ -14,7 +16,8 @@ import os
 import shutil
 import signal
 
-from hp_e2e import PLAN, TARGET, Sandbox, Suite, decode, ev_is, evs, journal_problems, parse_events, run_args
+from hp_e2e import (PLAN, TARGET, Sandbox, Suite, decode, ev_is, evs, journal_problems, parse_events, plan_args,
+                    plan_without_checkpoint, run_args)
 
 S = Suite("run-resume")
 
@@ -60,11 +63,25 @@ for kind in ("standalone", "cluster"):
         r = sb.run(*run_args(kind, json_log=False))
         S.check(r.rc == 0, "%s: a new run after a rolled-back run: exit %s" % (kind, r.rc), r)
 
+    # a run that failed before it changed anything (exit 1) is finished, the target free
+    with Sandbox() as sb:
+        j = sb.path("unchanged.journal")
+        step = "dismount_others" if kind == "standalone" else "passive_stop"
+        r = sb.run(*run_args(kind, "--fail-at", step, journal=j))
+        S.check(r.rc == 1, "%s: --fail-at %s: exit %s, expected 1 (nothing changed)" % (kind, step, r.rc), r)
+        S.check((sb.last(TARGET[kind]) or {}).get("status") == "unchanged",
+                "%s: --fail-at %s: the last-run record says %s" % (kind, step, (sb.last(TARGET[kind]) or {}).get("status")))
+        r = refused(sb, j, TARGET[kind], "%s: resume of a run that changed nothing" % kind, want_rc=2)
+        S.check("failed before it changed anything" in r.err, "%s: the refusal does not say why" % kind, r)
+        r = sb.run(*run_args(kind, json_log=False))
+        S.check(r.rc == 0, "%s: a new run after a run that changed nothing: exit %s" % (kind, r.rc), r)
+
 # ---- a run given up with --abandon cannot be resumed -------------------------------------------
 with Sandbox() as sb:
     j = sb.path("x.journal")
-    r = sb.run(*run_args("standalone", "--fail-at", "dismount_others", journal=j))
-    S.check(r.rc == 4, "standalone --fail-at dismount_others: exit %s, expected 4" % r.rc, r)
+    nock = plan_without_checkpoint(sb.path("no-checkpoint.hplan"), "others_dismounted")
+    r = sb.run(*plan_args(nock, "standalone", "--fail-at", "kill_store", journal=j))
+    S.check(r.rc == 4, "standalone without others_dismounted --fail-at kill_store: exit %s, expected 4" % r.rc, r)
     rid = decode(j)["header"]["run"]
     r = sb.run(*run_args("standalone", "--abandon", rid, json_log=False))
     S.check(r.rc == 0, "run --abandon %s: exit %s" % (rid, r.rc), r)
@@ -76,16 +93,21 @@ with Sandbox() as sb:
     lv.finish()
     rid = decode(sb.path("k.journal"))["header"]["run"]
     r = sb.run(*run_args("cluster", "--abandon", rid, "--fail-at", "passive_ready", json_log=False))
-    S.check(r.rc == 4, "run --abandon of a killed run, failing at once: exit %s, expected 4" % r.rc, r)
+    S.check(r.rc == 1, "run --abandon of a killed run, failing at once (nothing changed): exit %s, expected 1" %
+            r.rc, r)
     refused(sb, sb.path("k.journal"), "sim-cluster", "resume of a killed run given up with --abandon", want_rc=5)
 
 
 # ---- exit 4 (no checkpoint): resume retries the failed step ------------------------------------
-for kind, step in (("standalone", "dismount_others"), ("cluster", "passive_ready"), ("cluster", "passive_stop")):
+# (the canonical plan without the checkpoint after its first change: the steps are the same)
+for kind, ck, step in (("standalone", "others_dismounted", "kill_store"),
+                       ("cluster", "passive_stopped", "passive_install"),
+                       ("cluster", "passive_stopped", "passive_restart")):
     what = "resume of a %s run that failed at %s with exit 4" % (kind, step)
     with Sandbox() as sb:
         j = sb.path("f.journal")
-        r = sb.run(*run_args(kind, "--fail-at", step, journal=j))
+        nock = plan_without_checkpoint(sb.path("no-checkpoint.hplan"), ck)
+        r = sb.run(*plan_args(nock, kind, "--fail-at", step, journal=j))
         S.check(r.rc == 4, "%s: the run: exit %s, expected 4" % (what, r.rc), r)
         before = {x["step_name"] for x in decode(j)["records"] if x["kind"] == "step-done"}
         r = sb.run("resume", j, "--log", "json")

@@ -1,14 +1,15 @@
 """sim_test.py (run-sim.sh): `hotplan run` of the canonical plan on both built-in simulated
 targets (SPEC sections 3, 5, 6): completion in text and JSON, --fail-at of every step with
-the exit code and rollback SPEC implies, preflight failures, usage errors, check errors,
---dry-run, the gate after an exit-4 run (exit 5, `hotplan resume`, --abandon), and progress
-output that cannot be written."""
+the exit code and rollback SPEC implies (exit 1 and the target free when nothing had changed
+yet), preflight failures, usage errors, check errors, --dry-run, the gate after an exit-4 run
+(exit 5, `hotplan resume`, --abandon: the plan without the checkpoint after its first change),
+and progress output that cannot be written."""
 import os
 import subprocess
 
-from hp_e2e import (AFFECTED, HOTPLAN, PLAN, TARGET, Result, Sandbox, Suite, checkpoint_actions,
-                    checkpoint_before, decode, evs, journal_problems, parse_events, run_args, step_actions,
-                    step_numbers, steps)
+from hp_e2e import (AFFECTED, HOTPLAN, PLAN, TARGET, Result, Sandbox, Suite, changes_before, checkpoint_actions,
+                    checkpoint_before, decode, evs, journal_problems, parse_events, plan_args, plan_without_checkpoint,
+                    run_args, step_actions, step_numbers, steps)
 
 S = Suite("run-sim")
 
@@ -108,16 +109,38 @@ completes("cluster", False, failback=False)
 
 # ---- 2. --fail-at every step ---------------------------------------------------------------
 
+def gate_after_exit4(sb, what, last, r2, args):
+    """After an exit-4 run (last: its last-run record), a new run (r2) is refused with exit 5
+    naming `hotplan resume` and the journal; --abandon of another run is a usage error; --abandon
+    of it runs, and so does the next. args(*extra): the run's arguments."""
+    S.check(r2.rc == 5, "%s: a new run after an exit-4 run: exit %s, expected 5" % (what, r2.rc), r2)
+    run_id = last.get("run", "?")
+    S.check("hotplan resume" in r2.err + r2.out and run_id in r2.err + r2.out,
+            "%s: the refusal should name `hotplan resume` and run %s" % (what, run_id), r2)
+    S.check(last.get("journal", "?") in r2.err + r2.out, "%s: the refusal should name the journal %s" %
+            (what, last.get("journal")), r2)
+    S.check(len(sb.journals()) == 1, "%s: the refused run wrote a journal" % what)
+    r3 = sb.run(*args("--abandon", "20000101T000000Z-000000"))
+    S.check(r3.rc == 2, "%s: --abandon of another run: exit %s, expected 2" % (what, r3.rc), r3)
+    r4 = sb.run(*args("--abandon", run_id))
+    S.check(r4.rc == 0, "%s: --abandon %s: exit %s, expected 0" % (what, run_id, r4.rc), r4)
+    r5 = sb.run(*args())
+    S.check(r5.rc == 0, "%s: a run after the abandoned one completed: exit %s, expected 0" % (what, r5.rc), r5)
+
+
 def fail_at(kind, step, failback=None):
     fb = bool(failback)
-    ck = checkpoint_before(kind, step, fb)
-    want = 4 if ck is None else 3
+    unchanged = not changes_before(kind, step, fb)   # then nothing to roll back: exit 1, target free
+    ck = None if unchanged else checkpoint_before(kind, step, fb)
+    want = 1 if unchanged else 4 if ck is None else 3
     status = "failed" if ck is None else "rolled-back"
+    recorded = "unchanged" if unchanged else status   # in the journal and the last-run record
     what = "run --kind %s --fail-at %s" % (kind, step)
     with Sandbox() as sb:
         r = sb.run(*run_args(kind, "--fail-at", step, failback=failback))
         S.check(r.rc == want, "%s: exit %s, expected %d (%s)" % (
-            what, r.rc, want, "no checkpoint passed before it" if ck is None else "rolled back to " + ck), r)
+            what, r.rc, want, "nothing changed before it" if unchanged else
+            "no checkpoint passed before it" if ck is None else "rolled back to " + ck), r)
         E = parse_events(r.out, S, what)
         S.check(len(evs(E, "step-failed", step=step)) == 1, "%s: no step-failed event for %s" % (what, step), r.out)
         order = steps(kind, fb)
@@ -145,8 +168,8 @@ def fail_at(kind, step, failback=None):
         if S.check(len(js) == 1, "%s: %d journals, expected 1" % (what, len(js))):
             d = decode(js[0])
             recs = d["records"]
-            S.check(recs and recs[-1]["kind"] == "run-done" and recs[-1]["status"] == status,
-                    "%s: the journal does not end with run-done %s" % (what, status))
+            S.check(recs and recs[-1]["kind"] == "run-done" and recs[-1]["status"] == recorded,
+                    "%s: the journal does not end with run-done %s" % (what, recorded))
             S.check([x["step_name"] for x in recs if x["kind"] == "step-failed"] == [step],
                     "%s: journal step-failed records wrong" % what)
             if ck is not None:
@@ -156,32 +179,44 @@ def fail_at(kind, step, failback=None):
                         checkpoint_actions(kind)[ck], "%s: journal rollback-action-done count" % what)
                 S.check(any(x["kind"] == "rollback-done" for x in recs), "%s: no rollback-done record" % what)
         last = sb.last(TARGET[kind]) or {}
-        S.check(last.get("status") == status, "%s: last-run record says %s, expected %s" %
-                (what, last.get("status"), status))
+        S.check(last.get("status") == recorded, "%s: last-run record says %s, expected %s" %
+                (what, last.get("status"), recorded))
         # what may follow
         r2 = sb.run(*run_args(kind, json_log=False))
+        if unchanged:
+            S.check(r2.rc == 0, "%s: a new run after a run that changed nothing: exit %s, expected 0" %
+                    (what, r2.rc), r2)
+            return
         if ck is not None:
             S.check(r2.rc == 0, "%s: a new run after a rolled-back run: exit %s, expected 0" % (what, r2.rc), r2)
             return
-        S.check(r2.rc == 5, "%s: a new run after an exit-4 run: exit %s, expected 5" % (what, r2.rc), r2)
-        run_id = last.get("run", "?")
-        S.check("hotplan resume" in r2.err + r2.out and run_id in r2.err + r2.out,
-                "%s: the refusal should name `hotplan resume` and run %s" % (what, run_id), r2)
-        S.check(last.get("journal", "?") in r2.err + r2.out, "%s: the refusal should name the journal %s" %
-                (what, last.get("journal")), r2)
-        S.check(len(sb.journals()) == 1, "%s: the refused run wrote a journal" % what)
-        r3 = sb.run(*run_args(kind, "--abandon", "20000101T000000Z-000000", json_log=False))
-        S.check(r3.rc == 2, "%s: --abandon of another run: exit %s, expected 2" % (what, r3.rc), r3)
-        r4 = sb.run(*run_args(kind, "--abandon", run_id, json_log=False))
-        S.check(r4.rc == 0, "%s: --abandon %s: exit %s, expected 0" % (what, run_id, r4.rc), r4)
-        r5 = sb.run(*run_args(kind, json_log=False))
-        S.check(r5.rc == 0, "%s: a run after the abandoned one completed: exit %s, expected 0" % (what, r5.rc), r5)
+        gate_after_exit4(sb, what, last, r2, lambda *x: run_args(kind, *x, json_log=False))
 
 
 for kind in ("standalone", "cluster"):
     for st in steps(kind, failback=False):
         fail_at(kind, st)
 fail_at("cluster", "failback", failback=True)
+
+# exit 4 and its gate: the canonical plan without the checkpoint after its first change, failing
+# at the next step (after that change, with no checkpoint passed)
+for kind, ck, step in (("standalone", "others_dismounted", "kill_store"),
+                       ("cluster", "passive_stopped", "passive_install")):
+    what = "run --kind %s --fail-at %s without checkpoint %s" % (kind, step, ck)
+    with Sandbox() as sb:
+        variant = plan_without_checkpoint(sb.path("no-checkpoint.hplan"), ck)
+        r = sb.run(*plan_args(variant, kind, "--fail-at", step))
+        S.check(r.rc == 4, "%s: exit %s, expected 4 (a change, no checkpoint passed)" % (what, r.rc), r)
+        E = parse_events(r.out, S, what)
+        done = E[-1] if E else {}
+        S.check(done.get("event") == "run-done" and done.get("status") == "failed" and not evs(E, "rollback-start"),
+                "%s: last event %s/%s, expected run-done/failed and no rollback" %
+                (what, done.get("event"), done.get("status")), r.out)
+        last = sb.last(TARGET[kind]) or {}
+        S.check(last.get("status") == "failed", "%s: last-run record says %s, expected failed" %
+                (what, last.get("status")))
+        r2 = sb.run(*plan_args(variant, kind, json_log=False))
+        gate_after_exit4(sb, what, last, r2, lambda *x: plan_args(variant, kind, *x, json_log=False))
 
 # --fail-at a step the run never reaches (the `if failback` branch not taken): nothing fails
 with Sandbox() as sb:
