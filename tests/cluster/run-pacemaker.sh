@@ -12,6 +12,10 @@
 #     1.0.1 (dpkg, the file), each installed once; no constraint left in the CIB; both online.
 #  3. kill -9 of hotplan, twice (after the passive node's install; during the move), each time
 #     `hotplan resume`: exit 0, each node's install done once, the cluster healthy.
+#  4. The active node hard-killed (kill -9 of corosync and pacemakerd) at the pause: the group
+#     fails over to the passive node, the guard refuses to stop the survivor's stack, the run
+#     rolls back (exit 3) and says so, and the survivor's crm_mon agrees: the killed node
+#     offline, the group on the survivor, nothing installed.
 # Before anything: pacemaker-lab is the pacemaker profile but for its lines marked LAB.
 #
 # Exit 77 (skipped) only when the lab cannot be made here (as run-lab.sh).
@@ -262,9 +266,42 @@ for n in 1 2; do
 done
 echo "3. kill -9 after $passive's install and during the move, resume each time: exit 0, each node installed once, $GROUP on $passive, both online (${took[kill]} s)"
 
+# ---- 4. the active node hard-killed mid-run ----------------------------------------------------
+
+reset
+active=$(where 1)
+passive=node$((3 - ${active#node}))
+cat >"$DIR/kill-active" <<HOOK
+#!/bin/sh
+# at the pause: kill -9 corosync and pacemakerd on $active; the group fails over to $passive
+set -e
+"$LAB" node-kill "$DIR" ${active#node} >/dev/null
+i=0
+until "$LAB" exec "$DIR" ${passive#node} crm_mon -1 --output-as=xml | "$PY" "$CRM" where $GROUP | grep -qx $passive; do
+	i=\$((i + 1)); [ \$i -lt 1200 ] || exit 1; sleep 0.05
+done
+HOOK
+chmod 0755 "$DIR/kill-active"
+t=$(now)
+rc=0
+"$PY" "$HERE/pty-answer.py" --timeout 120 --on-pause "$DIR/kill-active" -- \
+	env HOTPLAN_SSH_OPTIONS="-F $DIR/ssh_config" TERM=dumb "$HOTPLAN" run "$PLAN" --inventory "$INV" \
+	--journal "$DIR/nodekill.journal" >"$DIR/out-nodekill" 2>&1 || rc=$?
+took[nodekill]=$(since "$t")
+((rc == 3)) || fail "the run with $active killed: exit $rc, not 3 (rolled back)"
+grep -qF "FAIL stop service \"pacemaker\" on $passive: refused by the guard" "$DIR/out-nodekill" ||
+	fail "the guard did not refuse to stop the survivor $passive's stack"
+grep -qF "ok   stop service" "$DIR/out-nodekill" && fail "hotplan says it stopped a stack"
+grep -qF "rolled-back" "$DIR/out-nodekill" || fail "hotplan does not say the run rolled back"
+view=$(crm "${passive#node}" | "$PY" "$CRM" summary)
+[[ " $view " == *" $active=offline "* && " $view " == *" $passive=online "* && " $view " == *" $GROUP=$passive "* ]] ||
+	fail "the survivor sees: $view"
+[[ $(version "${passive#node}") == 1.0.0 ]] || fail "the survivor was patched"
+echo "4. $active hard-killed at the pause: $GROUP failed over to $passive; the guard refused to stop the survivor's stack (HP115), exit 3 (rolled back), as crm_mon shows: $view (${took[nodekill]} s)"
+
 t=$(now)
 "$LAB" down "$DIR" >/dev/null
 took[down]=$(since "$t")
 failed=0
-printf 'timings: up %s s, guard %s s, run %s s, kill+resume %s s, down %s s, total %s s\n' \
-	"${took[up]}" "${took[guard]}" "${took[run]}" "${took[kill]}" "${took[down]}" "$(since "$t_all")"
+printf 'timings: up %s s, guard %s s, run %s s, kill+resume %s s, node killed %s s, down %s s, total %s s\n' \
+	"${took[up]}" "${took[guard]}" "${took[run]}" "${took[kill]}" "${took[nodekill]}" "${took[down]}" "$(since "$t_all")"
