@@ -95,10 +95,12 @@ int crm_probe_status(struct nodes *ns, unsigned node, struct crm_status *st, cha
 {
 	static const char key[] = "probe cluster status";
 	const struct profile *p = ns->node[node].prof;
+	memset(st, 0, sizeof(*st));
 	if (p == NULL || p->cluster_status == NULL)
 		return util_err(msg, len, "node %s: its profile has no `%s`", ns->t->nodes[node].name, key);
 	const char *line = NULL;
 	struct transport_result r;
+	memset(&r, 0, sizeof(r));
 	char *xml = NULL;
 	size_t n = 0;
 	if (run_capture(ns, node, key, p->cluster_status, &line, &r, &xml, &n, msg, len) < 0)
@@ -151,6 +153,7 @@ static int cib_bans(struct nodes *ns, unsigned on, const char *group, const char
 	const struct profile *p = ns->node[on].prof;
 	const char *line = NULL;
 	struct transport_result r;
+	memset(&r, 0, sizeof(r));
 	char *xml = NULL;
 	size_t n = 0;
 	if (p->cluster_config == NULL)
