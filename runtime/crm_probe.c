@@ -56,6 +56,33 @@ static int read_capture(struct arena *a, const char *path, char **out, size_t *o
 	return rc;
 }
 
+/* The XML in what a command printed: from the first line that begins with '<'. What comes
+ * before it (a login shell's words on stderr, which the capture interleaves: a banner,
+ * .bashrc's) is not the document; the parser judges the rest strictly. */
+static const char *document(const char *out, size_t n, size_t *len)
+{
+	const char *at = out;
+	while (at < out + n && *at != '<') {
+		const char *nl = memchr(at, '\n', (size_t)(out + n - at));
+		at = nl != NULL ? nl + 1 : out + n;
+	}
+	*len = (size_t)(out + n - at);
+	return at;
+}
+
+/* "; it printed: 'FIRST LINE'" for a message about output that is not the XML it should be. */
+static const char *printed(struct arena *a, const char *out, size_t n)
+{
+	char line[128], shown[160];
+	size_t k = 0;
+	while (k < n && k + 1 < sizeof(line) && out[k] != '\n')
+		k++;
+	memcpy(line, out, k);
+	line[k] = '\0';
+	text_escape(shown, sizeof(shown), line, 100);
+	return n == 0 ? "" : arena_printf(a, "; it printed: '%s%s'", shown, k < n && out[k] != '\n' ? "…" : "");
+}
+
 /* Run template tmpl (`key`) on node, what it printed into *out. 0 when it ran to an end (*r
  * says how), -1 with msg when it could not run or be read. */
 static int run_capture(struct nodes *ns, unsigned node, const char *key, const char *tmpl, const char **line,
@@ -108,10 +135,13 @@ int crm_probe_status(struct nodes *ns, unsigned node, struct crm_status *st, cha
 	if (r.timed_out || r.interrupted || r.signal != 0)
 		return failed(ns, node, key, line, &r, NULL, msg, len);
 	char why[512];
-	if (crm_status_parse(&ns->ctx->arena, xml, n, st, why, sizeof(why)) < 0) {
+	size_t dn = 0;
+	const char *doc = document(xml, n, &dn);
+	if (crm_status_parse(&ns->ctx->arena, doc, dn, st, why, sizeof(why)) < 0) {
 		if (r.status != 0)
 			return failed(ns, node, key, line, &r, NULL, msg, len);
-		return util_err(msg, len, "%s on %s: %s", key, ns->t->nodes[node].name, why);
+		return util_err(msg, len, "%s on %s: %s%s", key, ns->t->nodes[node].name, why,
+				printed(&ns->ctx->arena, xml, n));
 	}
 	if (r.status != 0 && st->answered)   /* a failure that still printed a whole status */
 		return failed(ns, node, key, line, &r, "crm_mon's XML says OK", msg, len);
@@ -165,8 +195,11 @@ static int cib_bans(struct nodes *ns, unsigned on, const char *group, const char
 	struct crm_location *v = NULL;
 	unsigned nv = 0;
 	char why[512];
-	if (crm_cib_locations(&ns->ctx->arena, xml, n, &v, &nv, why, sizeof(why)) < 0)
-		return util_err(msg, len, "%s on %s: %s", key, ns->t->nodes[on].name, why);
+	size_t dn = 0;
+	const char *doc = document(xml, n, &dn);
+	if (crm_cib_locations(&ns->ctx->arena, doc, dn, &v, &nv, why, sizeof(why)) < 0)
+		return util_err(msg, len, "%s on %s: %s%s", key, ns->t->nodes[on].name, why,
+				printed(&ns->ctx->arena, xml, n));
 	const struct crm_location *b = crm_banned(v, nv, group, to);
 	if (b == NULL)
 		return 0;
