@@ -12,6 +12,8 @@
 #     1.0.1 (dpkg, the file), each installed once; no constraint left in the CIB; both online.
 #  3. kill -9 of hotplan, twice (after the passive node's install; during the move), each time
 #     `hotplan resume`: exit 0, each node's install done once, the cluster healthy.
+#  5. (run before 4) A move onto a node the group is banned from (crm_resource --ban, by
+#     hand): refused before anything runs, with the ban's id; exit 3; the group stays.
 #  4. The active node hard-killed (kill -9 of corosync and pacemakerd) at the pause: the group
 #     fails over to the passive node, the guard refuses to stop the survivor's stack, the run
 #     rolls back (exit 3) and says so, and the survivor's crm_mon agrees: the killed node
@@ -266,6 +268,42 @@ for n in 1 2; do
 done
 echo "3. kill -9 after $passive's install and during the move, resume each time: exit 0, each node installed once, $GROUP on $passive, both online (${took[kill]} s)"
 
+# ---- 5. a move the cluster would not make ------------------------------------------------------
+
+active=$(where 1)
+passive=node$((3 - ${active#node}))
+cat >"$DIR/move.hplan" <<'MOVE'
+plan move_only "Move the group" {
+    model {
+        service "pacemaker" cluster
+        group "lab-group"
+    }
+    procedure cluster {
+        roles {
+            active  = owner of group "lab-group"
+            passive = any node except active
+        }
+        checkpoint stay {  # a failure below: the active node's stack runs (it does)
+            start service "pacemaker" on active
+        }
+        step failover "Move the group" {
+            move group "lab-group" to passive
+        }
+    }
+}
+MOVE
+"$LAB" exec "$DIR" 1 crm_resource --ban --resource "$GROUP" --node "$passive" >/dev/null 2>&1
+t=$(now)
+rc=0
+hp run "$DIR/move.hplan" --inventory "$INV" --yes --journal "$DIR/move.journal" >"$DIR/out-move" 2>&1 || rc=$?
+took[ban]=$(since "$t")
+((rc == 3)) || fail "the move onto a banned node: exit $rc, not 3"
+grep -qF "move group \"$GROUP\" refused: the cluster keeps group \"$GROUP\" off $passive: cli-ban-$GROUP-on-$passive" "$DIR/out-move" ||
+	fail "the move was not refused with the ban's id"
+runs_on 1 "${active#node}" || fail "$GROUP left $active"
+"$LAB" exec "$DIR" 1 crm_resource --clear --resource "$GROUP" >/dev/null 2>&1
+echo "5. $GROUP banned from $passive by hand: the move refused before it ran (the ban's id), exit 3, the group still on $active (${took[ban]} s)"
+
 # ---- 4. the active node hard-killed mid-run ----------------------------------------------------
 
 reset
@@ -303,5 +341,5 @@ t=$(now)
 "$LAB" down "$DIR" >/dev/null
 took[down]=$(since "$t")
 failed=0
-printf 'timings: up %s s, guard %s s, run %s s, kill+resume %s s, node killed %s s, down %s s, total %s s\n' \
-	"${took[up]}" "${took[guard]}" "${took[run]}" "${took[kill]}" "${took[nodekill]}" "${took[down]}" "$(since "$t_all")"
+printf 'timings: up %s s, guard %s s, run %s s, kill+resume %s s, ban %s s, node killed %s s, down %s s, total %s s\n' \
+	"${took[up]}" "${took[guard]}" "${took[run]}" "${took[kill]}" "${took[ban]}" "${took[nodekill]}" "${took[down]}" "$(since "$t_all")"
