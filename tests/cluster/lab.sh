@@ -369,7 +369,13 @@ node_init() {
 	for b in "${LAB_BINDS[@]}"; do
 		mount --bind "$d/${b%%:*}" "${b#*:}"
 	done
-	mount -t overlay hplab-dpkg -o "lowerdir=/var/lib/dpkg,upperdir=$d/dpkg/upper,workdir=$d/dpkg/work" /var/lib/dpkg
+	# where overlayfs cannot be mounted (DIR itself on an overlay, say), a copy of its own
+	if ! mount -t overlay hplab-dpkg -o "lowerdir=/var/lib/dpkg,upperdir=$d/dpkg/upper,workdir=$d/dpkg/work" \
+		/var/lib/dpkg 2>/dev/null; then
+		mkdir -p "$d/dpkg/copy"
+		cp -a /var/lib/dpkg/. "$d/dpkg/copy/"
+		mount --bind "$d/dpkg/copy" /var/lib/dpkg
+	fi
 	if [[ -f /var/log/dpkg.log ]]; then
 		mount --bind "$d/dpkg.log" /var/log/dpkg.log
 	fi
