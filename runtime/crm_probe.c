@@ -75,12 +75,14 @@ static const char *printed(struct arena *a, const char *out, size_t n)
 {
 	char line[128], shown[160];
 	size_t k = 0;
+	if (out == NULL || n == 0)
+		return "";
 	while (k < n && k + 1 < sizeof(line) && out[k] != '\n')
 		k++;
 	memcpy(line, out, k);
 	line[k] = '\0';
 	text_escape(shown, sizeof(shown), line, 100);
-	return n == 0 ? "" : arena_printf(a, "; it printed: '%s%s'", shown, k < n && out[k] != '\n' ? "…" : "");
+	return arena_printf(a, "; it printed: '%s%s'", shown, k < n && out[k] != '\n' ? "…" : "");
 }
 
 /* Run template tmpl (`key`) on node, what it printed into *out. 0 when it ran to an end (*r
