@@ -46,6 +46,8 @@ static bool guard_refuses(struct run *R, const struct ast_action *a, char *msg, 
 	struct guard g = { R, msg, len, false };
 	if (!model_action_kinds[a->kind].guarded)
 		return false;
+	if (R->drv->ops->refresh != NULL)
+		R->drv->ops->refresh(R->drv);   /* the cluster as it is now */
 	model_state_copy(R->m, R->scratch, R->live);
 	model_apply(R->m, R->scratch, &R->bind, a, guard_report, &g);
 	return g.refused;

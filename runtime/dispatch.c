@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "crm_probe.h"
 #include "probe.h"
 #include "proc.h"
 #include "text.h"
@@ -161,6 +162,24 @@ static int wait_up(struct driver_cmd *d, unsigned node, long long timeout_ns, ch
 	}
 }
 
+/* A `cluster` profile: does the cluster itself keep the group off the node it moves to (a ban, a
+ * location constraint), or is that node no member? Then the move is refused (msg). */
+static bool move_refused(struct driver_cmd *d, const struct ast_action *act, const struct model_bind *b,
+			 unsigned on, char *msg, size_t len)
+{
+	const struct profile *p = d->ns->node[on].prof;
+	if (p == NULL || p->cluster == PROFILE_CLUSTER_NONE || act->to_role == NULL || act->to_role->index >= b->n)
+		return false;
+	int to = nodes_first(b->nodes[act->to_role->index]);
+	if (to < 0)
+		return false;
+	char why[1024];
+	if (crm_probe_move(d->ns, on, act->arg.s, d->base.m->node_names[to], why, sizeof(why)) == 0)
+		return false;
+	util_err(msg, len, "move group \"%s\" refused: %s", act->arg.s, why);
+	return true;
+}
+
 int dispatch_action(struct driver_cmd *d, const struct ast_action *act, const struct model_bind *b, nodeset nodes,
 	    char *msg, size_t len)
 {
@@ -182,6 +201,8 @@ int dispatch_action(struct driver_cmd *d, const struct ast_action *act, const st
 		labels[i] = arena_printf(d->a, "step %s, action %u, on %s: %s", st && st->name.s ? st->name.s : "?",
 					 (unsigned)act->index, d->ns->t->nodes[cmds[i].node].name, shown);
 	}
+	if (act->kind == A_MOVE_GROUP && n == 1 && move_refused(d, act, b, cmds[0].node, msg, len))
+		return -1;
 	run_nodes(d, cmds, (unsigned)n, captures, labels);
 	for (int i = 0; i < n; i++)
 		if (cmds[i].failed)

@@ -111,7 +111,14 @@ static void op_close(struct driver *dv)
 	nodes_close(d->ns);
 }
 
-static const struct driver_ops ops = { op_act, op_probe, op_describe, op_close };
+static void op_refresh(struct driver *dv)
+{
+	struct driver_cmd *d = (struct driver_cmd *)dv;
+	if (d->sim == NULL && d->ns->real)
+		live_refresh(d->ns, d->base.m, d->base.live);
+}
+
+static const struct driver_ops ops = { op_act, op_probe, op_describe, op_close, op_refresh };
 
 struct driver *driver_cmd_new(struct arena *a, const struct model *m, struct model_state *live,
 			      const struct rt_target *t, struct nodes *ns, const struct rt_value *values,

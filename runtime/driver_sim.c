@@ -78,7 +78,7 @@ static void sim_close(struct driver *d)
 	(void)d;
 }
 
-static const struct driver_ops sim_ops = { sim_act, sim_probe, sim_describe, sim_close };
+static const struct driver_ops sim_ops = { sim_act, sim_probe, sim_describe, sim_close, NULL };
 
 struct driver *driver_sim_new(struct arena *a, const struct model *m, struct model_state *live,
 			      const struct rt_target *t, long long pace_ns, volatile int *abort)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crm_probe.h"
 #include "exec.h"
 #include "probe.h"
 #include "util.h"
@@ -297,4 +298,33 @@ int live_read(struct nodes *ns, const struct model *m, struct model_state *s, ch
 	if (!ok)
 		return util_err(msg, len, "target '%s': reading the live state: %s", ns->t->name, why);
 	return 0;
+}
+
+/* ---- a cluster's state, again ------------------------------------------------------------- */
+
+void live_refresh(struct nodes *ns, const struct model *m, struct model_state *s)
+{
+	char why[1024];
+	bool any = false;
+	for (unsigned n = 0; n < ns->n; n++)
+		any |= ns->node[n].prof != NULL && ns->node[n].prof->cluster != PROFILE_CLUSTER_NONE && ns->node[n].tr != NULL;
+	if (!any || m->kind != PROC_CLUSTER)
+		return;
+	for (unsigned g = 0; g < m->ngroups; g++) {
+		const char *on = NULL;
+		for (unsigned n = 0; n < ns->n && on == NULL; n++)
+			if (ns->node[n].prof != NULL && ns->node[n].prof->from_status[PK_PROBE_OWNER] && ns->node[n].tr != NULL)
+				on = crm_probe_owner_on(ns, n, m->groups[g]->name.s, why, sizeof(why));
+		int i = on != NULL ? target_node_index(ns->t, on) : -1;
+		if (i >= 0 && (unsigned)i < m->nnodes)
+			s->owner[g] = (nodeset)1 << i;
+	}
+	for (unsigned n = 0; n < m->nnodes; n++) {
+		if (ns->node[n].prof == NULL || !ns->node[n].prof->from_status[PK_PROBE_MEMBER] || ns->node[n].tr == NULL)
+			continue;
+		mset r = crm_probe_member(ns, n, why, sizeof(why));
+		/* a node the run restarted stays down for the guard until it is a member again */
+		if (r == B_YES || (r == B_NO && *model_mem(m, s, n) == MEM_MEMBER))
+			model_observe_member(m, s, n, r == B_YES);
+	}
 }

@@ -24,4 +24,11 @@ int live_discover(struct nodes *ns, const struct ast_plan *plan, const struct ne
  * reading the live state: why"). */
 int live_read(struct nodes *ns, const struct model *m, struct model_state *s, char *msg, size_t len);
 
+/* Read again what a `cluster` profile's status shows (profile.h: `probe cluster status`): each
+ * group's owner, each node's membership, into s, before the guard judges an action, so that
+ * it judges the cluster as it is now, not as the run last left it. What cannot be read (a
+ * group that is moving, a node that does not answer) keeps its value: the guard then judges
+ * what the run knew. Nothing to do (0) unless a node's profile has a `cluster`. */
+void live_refresh(struct nodes *ns, const struct model *m, struct model_state *s);
+
 #endif

@@ -218,12 +218,18 @@ const char *nodes_render(struct nodes *ns, unsigned node, enum profile_key k, co
 			 p ? arena_printf(&ns->ctx->arena, "profile '%s'", p->name) : "no profile", profile_key_name(k));
 		return NULL;
 	}
+	return nodes_render_tmpl(ns, node, profile_key_name(k), p->cmd[k], vars, nvars, err, errlen);
+}
+
+const char *nodes_render_tmpl(struct nodes *ns, unsigned node, const char *key, const char *tmpl,
+			      const struct profile_var *vars, unsigned nvars, char *err, size_t errlen)
+{
+	const struct profile *p = ns->node[node].prof;
 	struct lookup l = { ns, node, vars, nvars };
 	char why[512];
-	char *line = (char *)profile_subst(&ns->ctx->arena, p->shell, p->cmd[k], node_lookup, &l, why, sizeof(why));
+	char *line = (char *)profile_subst(&ns->ctx->arena, p->shell, tmpl, node_lookup, &l, why, sizeof(why));
 	if (line == NULL) {
-		snprintf(err, errlen, "node %s: profile '%s', `%s`: %s", ns->t->nodes[node].name, p->name,
-			 profile_key_name(k), why);
+		snprintf(err, errlen, "node %s: profile '%s', `%s`: %s", ns->t->nodes[node].name, p->name, key, why);
 		return NULL;
 	}
 	/* an empty value at the end (no `args`) leaves blanks: not part of the command */

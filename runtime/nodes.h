@@ -72,6 +72,11 @@ void nodes_close(struct nodes *ns);
 const char *nodes_render(struct nodes *ns, unsigned node, enum profile_key k, const struct profile_var *vars,
 			 unsigned nvars, char *err, size_t errlen);
 
+/* The same for template tmpl of the node's profile (which it must have), `key` naming it in
+ * messages: `probe cluster status` and `probe cluster config`, which are no profile_key. */
+const char *nodes_render_tmpl(struct nodes *ns, unsigned node, const char *key, const char *tmpl,
+			      const struct profile_var *vars, unsigned nvars, char *err, size_t errlen);
+
 /* The sandbox of node `node` of t (where the posix-test profile acts: ${sandbox}): its
  * `fact sandbox`, else $HOTPLAN_SANDBOX/NAME; NULL when it has none. In arena a. */
 const char *nodes_sandbox(struct arena *a, const struct rt_target *t, unsigned node);

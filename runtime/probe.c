@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crm_probe.h"
 #include "text.h"
 #include "util.h"
 
@@ -12,6 +13,8 @@ mset probe_bool(struct nodes *ns, unsigned node, enum profile_key k, const struc
 		char *msg, size_t len)
 {
 	char err[768];
+	if (ns->node[node].prof != NULL && ns->node[node].prof->from_status[k])
+		return crm_probe_member(ns, node, msg, len);   /* the only yes-or-no key it answers */
 	const char *line = nodes_render(ns, node, k, vars, nvars, err, sizeof(err));
 	if (line == NULL) {
 		snprintf(msg, len, "%s", err);
@@ -64,7 +67,9 @@ int probe_group_owner(struct nodes *ns, const char *group, char *msg, size_t len
 	for (unsigned n = 0; n < ns->n; n++) {
 		if (ns->node[n].prof == NULL || ns->node[n].prof->cmd[PK_PROBE_OWNER] == NULL || ns->node[n].tr == NULL)
 			continue;
-		const char *who = probe_text(ns, n, PK_PROBE_OWNER, v, nv, msg, len);
+		const char *who = ns->node[n].prof->from_status[PK_PROBE_OWNER]
+					  ? crm_probe_owner_on(ns, n, group, msg, len)
+					  : probe_text(ns, n, PK_PROBE_OWNER, v, nv, msg, len);
 		if (who == NULL)
 			continue;
 		int i = target_node_index(ns->t, who);

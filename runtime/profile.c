@@ -295,6 +295,67 @@ static const char *known_vars(struct arena *a, enum profile_key k)
 	return arena_strdup(a, buf);
 }
 
+/* `cluster "pacemaker"`, `probe cluster status = "…"`, `probe cluster config = "…"`: 1 taken,
+ * 0 not one of them, -1 (err) wrong. Their commands know only ${node}, ${sandbox} and
+ * ${fact.PATH}. */
+static int cluster_entry(struct hp_ctx *ctx, struct profile *p, const struct ast_profile_entry *e, const char *at,
+			 char *err, size_t errlen)
+{
+	if (strcmp(e->key, "cluster") == 0) {
+		if (p->cluster != PROFILE_CLUSTER_NONE)
+			return util_err(err, errlen, "%s: profile '%s': `cluster` given twice", at, p->name);
+		if (strcmp(e->value, "pacemaker") != 0)
+			return util_err(err, errlen, "%s: profile '%s': unknown cluster \"%s\" (expected \"pacemaker\")", at,
+					p->name, e->value);
+		p->cluster = PROFILE_CLUSTER_PACEMAKER;
+		return 1;
+	}
+	bool status = strcmp(e->key, "probe cluster status") == 0;
+	if (!status && strcmp(e->key, "probe cluster config") != 0)
+		return 0;
+	const char **slot = status ? &p->cluster_status : &p->cluster_config;
+	if (*slot != NULL)
+		return util_err(err, errlen, "%s: profile '%s': `%s` given twice", at, p->name, e->key);
+	struct var_check vc = { PK_PROBE_MEMBER, NULL, 0 };
+	char why[256];
+	const char *vat = where(ctx, e->value_loc);
+	int rc = profile_each_var(e->value, check_var, &vc, why, sizeof(why));
+	if (rc < 0)
+		return util_err(err, errlen, "%s: profile '%s': `%s`: %s", vat, p->name, e->key, why);
+	if (rc > 0)
+		return util_err(err, errlen, "%s: profile '%s': `%s` uses ${%.*s}, which it does not know (it knows "
+				"${node}, ${sandbox} and ${fact.PATH})", vat, p->name, e->key, (int)vc.badlen, vc.bad);
+	if (e->value[0] == '\0')
+		return util_err(err, errlen, "%s: profile '%s': `%s` is empty", vat, p->name, e->key);
+	*slot = e->value;
+	return 1;
+}
+
+/* A `cluster` profile's status answers `probe group owner` and `probe node member`. */
+static int cluster_finish(struct profile *p, char *err, size_t errlen)
+{
+	static const enum profile_key answered[] = { PK_PROBE_OWNER, PK_PROBE_MEMBER };
+	if (p->cluster == PROFILE_CLUSTER_NONE) {
+		if (p->cluster_status != NULL || p->cluster_config != NULL)
+			return util_err(err, errlen, "%s: profile '%s': `probe cluster %s` needs `cluster \"pacemaker\"` (the "
+					"format of its output)", p->where, p->name, p->cluster_status ? "status" : "config");
+		return 0;
+	}
+	if (p->cluster_status == NULL)
+		return util_err(err, errlen, "%s: profile '%s': `cluster \"pacemaker\"` needs `probe cluster status` (the "
+				"command that prints crm_mon's XML)", p->where, p->name);
+	for (size_t i = 0; i < sizeof(answered) / sizeof(answered[0]); i++) {
+		enum profile_key k = answered[i];
+		if (p->cmd[k] != NULL)
+			return util_err(err, errlen, "%s: profile '%s': `%s`: a `cluster` profile answers it from `probe "
+					"cluster status`", p->cmd_where[k], p->name, profile_key_name(k));
+		p->cmd[k] = p->cluster_status;
+		p->cmd_where[k] = p->where;
+		p->from_status[k] = true;
+	}
+	return 0;
+}
+
 int profile_compile(struct hp_ctx *ctx, const struct ast_profile *ap, struct profile **out, char *err,
 		    size_t errlen)
 {
@@ -335,6 +396,11 @@ int profile_compile(struct hp_ctx *ctx, const struct ast_profile *ap, struct pro
 			*(probe ? &p->probe_timeout_ns : &p->timeout_ns) = ns;
 			continue;
 		}
+		int taken = cluster_entry(ctx, p, e, at, err, errlen);
+		if (taken < 0)
+			return -1;
+		if (taken > 0)
+			continue;
 		int k;
 		for (k = 0; k < PK_COUNT; k++)
 			if (strcmp(e->key, keys[k].name) == 0)
@@ -359,6 +425,8 @@ int profile_compile(struct hp_ctx *ctx, const struct ast_profile *ap, struct pro
 		p->cmd[k] = e->value;
 		p->cmd_where[k] = at;
 	}
+	if (cluster_finish(p, err, errlen) < 0)
+		return -1;
 	*out = p;
 	return 0;
 }

@@ -21,6 +21,11 @@
 
 enum profile_shell { PROFILE_SH, PROFILE_CMD };
 
+/* A cluster whose state the runtime reads itself (`cluster "pacemaker"`): `probe cluster
+ * status` prints it (crm_mon's XML), `probe cluster config` its configuration (the CIB), and
+ * the runtime parses them (crm_probe.h) instead of running a command per question. */
+enum profile_cluster { PROFILE_CLUSTER_NONE, PROFILE_CLUSTER_PACEMAKER };
+
 enum profile_key {
 	/* actions */
 	PK_STOP_SERVICE, PK_START_SERVICE, PK_KILL_PROCESS,
@@ -47,6 +52,12 @@ struct profile {
 	long long probe_timeout_ns;
 	const char *cmd[PK_COUNT];         /* templates; NULL: the profile has no such key */
 	const char *cmd_where[PK_COUNT];
+	enum profile_cluster cluster;
+	const char *cluster_status;        /* `probe cluster status` (template); NULL: none */
+	const char *cluster_config;        /* `probe cluster config` (template); NULL: none */
+	/* cmd[k] is cluster_status, whose output the runtime reads for key k's question
+	 * (`probe group owner`, `probe node member`) */
+	bool from_status[PK_COUNT];
 };
 
 /* A variable for profile_subst. `raw` values are plan text (an exec string, a hotfix's

@@ -20,7 +20,8 @@
 # process tree (pid 1: this script's `_init`) in its own mount, UTS, IPC and PID namespaces with
 # fresh tmpfs on /run and /dev/shm and per-node directories of DIR bind-mounted over
 # /etc/corosync, /etc/ssh, /var/lib/pacemaker, /var/lib/corosync, /var/log/pacemaker,
-# /var/log/corosync, /etc/hosts and /etc/hostname. Each node runs sshd on 10.251.0.N:22;
+# /var/log/corosync, /etc/hosts, /etc/hostname and /opt/hotplan-lab, and an overlay over
+# /var/lib/dpkg (a dpkg database of its own). Each node runs sshd on 10.251.0.N:22;
 # `ssh -F DIR/ssh_config node1` (or root@10.251.0.1) reaches it with strict host keys, through
 # a ProxyCommand that connects from inside the node's network namespace.
 #
@@ -47,7 +48,13 @@ LAB_BINDS=(
 	log-corosync:/var/log/corosync
 	hosts:/etc/hosts
 	hostname:/etc/hostname
+	opt:/opt/hotplan-lab
 )
+# What a hotfix changes is node-private: /opt/hotplan-lab above, and dpkg's database, an overlay
+# per node over the host's /var/lib/dpkg (its changes in DIR/nodeN/dpkg/upper), with dpkg's log
+# DIR/nodeN/dpkg.log over /var/log/dpkg.log. /usr stays shared: a lab package installs under
+# /opt/hotplan-lab only (docs/lab.md).
+LAB_OPT=/opt/hotplan-lab
 LAB_TOOLS=(ip unshare nsenter setsid realpath sha256sum corosync corosync-cfgtool pacemakerd
 	crm_mon cibadmin crm_attribute crm_resource ssh ssh-keygen nc perl python3)
 
@@ -274,6 +281,10 @@ make_node_dir() {
 	cp "$lab_dir/id_ed25519.pub" "$d/etc-ssh/authorized_keys"
 	chmod 0600 "$d/etc-ssh/authorized_keys"
 	sshd_config "$n" >"$d/etc-ssh/sshd_config"
+	mkdir -p "$d"/opt/{bin,packages} "$d"/dpkg/{upper,work}
+	: >"$d/dpkg.log"
+	stack_helper "$d" >"$d/opt/bin/stack"
+	chmod 0755 "$d/opt/bin/stack"
 	if [[ -e /etc/ssh/ssh_config ]]; then
 		cp /etc/ssh/ssh_config "$d/etc-ssh/ssh_config"
 	fi
@@ -288,6 +299,8 @@ make_dir() {
 		die "$lab_dir holds files that are not a lab's: give an empty or new DIR"
 	fi
 	mkdir -p "$lab_dir"
+	# the one thing the lab makes outside DIR: an empty mount point, never written through
+	mkdir -p "$LAB_OPT"
 	rm -rf "$lab_dir"/node1 "$lab_dir"/node2
 	rm -f "$lab_dir"/{id_ed25519,id_ed25519.pub,known_hosts,ssh_config,cib.xml}
 	printf '%s\n' "$lab_prefix" >"$lab_dir/.hotplan-lab"
@@ -356,6 +369,16 @@ node_init() {
 	for b in "${LAB_BINDS[@]}"; do
 		mount --bind "$d/${b%%:*}" "${b#*:}"
 	done
+	# where overlayfs cannot be mounted (DIR itself on an overlay, say), a copy of its own
+	if ! mount -t overlay hplab-dpkg -o "lowerdir=/var/lib/dpkg,upperdir=$d/dpkg/upper,workdir=$d/dpkg/work" \
+		/var/lib/dpkg 2>/dev/null; then
+		mkdir -p "$d/dpkg/copy"
+		cp -a /var/lib/dpkg/. "$d/dpkg/copy/"
+		mount --bind "$d/dpkg/copy" /var/lib/dpkg
+	fi
+	if [[ -f /var/log/dpkg.log ]]; then
+		mount --bind "$d/dpkg.log" /var/log/dpkg.log
+	fi
 	hostname "node$n"
 	: >"$d/ready"
 	exec perl -e '$SIG{CHLD} = sub {}; for (;;) { 1 while waitpid(-1, 0) > 0; select(undef, undef, undef, 1) }'
@@ -368,6 +391,90 @@ node_wipe() {
 }
 
 sshd_ready() { in_node "$1" test -s /run/sshd.pid; }
+
+# stack_helper NODEDIR: the node's /opt/hotplan-lab/bin/stack, which starts and stops its stack
+# without systemd, as the pacemaker-lab profile's `start service` and `restart node` do.
+stack_helper() {
+	cat <<-'EOF'
+		#!/bin/bash
+		# stack: the lab node's cluster stack, without systemd (written by lab.sh; docs/lab.md)
+		#   stack start    corosync, then pacemakerd once corosync-cfgtool -s answers (what runs
+		#                  already is left alone; a crashed stack's leftovers are killed first)
+		#   stack stop     pacemakerd --shutdown, corosync-cfgtool -H, until both have exited
+		#   stack restart  what a reboot does to the node's processes: the stack stopped, every
+		#                  other process but init, sshd and this command's own killed, /dev/shm
+		#                  and /run/resource-agents emptied, then the stack started
+		#   stack up       exit 0: the node is up (it answered)
+		set -euo pipefail
+		PATH=/usr/sbin:/usr/bin:/sbin:/bin
+	EOF
+	printf 'OUT=%q
+' "$1"
+	cat <<-'EOF'
+		die() { echo "stack: $*" >&2; exit 1; }
+		# until_ok WHAT CMD...: CMD every 0.1 s until it succeeds, at most 120 s
+		until_ok() {
+			local what=$1 i=0
+			shift
+			until "$@"; do
+				i=$((i + 1))
+				((i < 1200)) || die "$what: not after 120 s"
+				sleep 0.1
+			done
+		}
+		stopped() { ! pidof corosync pacemakerd pacemaker-controld pacemaker-execd >/dev/null; }
+		daemon() {
+			local log=$1
+			shift
+			setsid -f env -i PATH="$PATH" LC_ALL=C.UTF-8 "$@" </dev/null >>"$OUT/$log" 2>&1
+		}
+		start() {
+			if ! pidof pacemakerd >/dev/null && pgrep '^pacemaker' >/dev/null; then
+				pkill -KILL '^pacemaker' || true
+				until_ok "pacemaker's leftovers to exit" eval '! pgrep "^pacemaker" >/dev/null'
+				find /dev/shm -mindepth 1 -delete
+			fi
+			pidof corosync >/dev/null || daemon corosync.out corosync -f
+			until_ok "corosync-cfgtool -s" eval 'corosync-cfgtool -s >/dev/null 2>&1'
+			pidof pacemakerd >/dev/null || daemon pacemaker.out 				PCMK_logfile=/var/log/pacemaker/pacemaker.log PCMK_logfacility=none pacemakerd
+		}
+		stop() {
+			if pidof pacemakerd >/dev/null; then pacemakerd --shutdown >/dev/null; fi
+			if pidof corosync >/dev/null; then corosync-cfgtool -H --force >/dev/null; fi
+			until_ok "the stack to stop" stopped
+		}
+		# every process of the node but init, sshd and this command's ancestors
+		others() {
+			local keep=" 1 " p=$$ comm
+			while [[ $p != 0 && $p != 1 ]]; do
+				keep+="$p "
+				p=$(awk '/^PPid:/ { print $2 }' "/proc/$p/status")
+			done
+			for p in /proc/[0-9]*; do
+				p=${p#/proc/}
+				comm=$(cat "/proc/$p/comm" 2>/dev/null) || continue
+				[[ $keep == *" $p "* || $comm == sshd ]] || printf '%s
+' "$p"
+			done
+		}
+		restart() {
+			stop
+			local pids
+			pids=$(others)
+			if [[ -n $pids ]]; then
+				# shellcheck disable=SC2086 # one pid a word
+				kill -KILL $pids 2>/dev/null || true
+			fi
+			find /dev/shm /run/resource-agents -mindepth 1 -delete
+			start
+		}
+		case ${1:-} in
+		start | stop | restart) "$1" ;;
+		up) exit 0 ;;
+		*) die "usage: stack start|stop|restart|up" ;;
+		esac
+	EOF
+}
 
 # spawn_sshd N: sshd, which writes its pid file once it listens (sshd_ready).
 spawn_sshd() {

@@ -274,6 +274,62 @@ static void test_compile_errors(void **state)
 /* ---- rendering ---- */
 
 /* What /bin/sh makes of `printf %s LINE-ARG`. */
+/* `cluster "pacemaker"`: its status answers the owner and member probes; the shipped
+ * pacemaker profile and its lab twin compile; every way to get it wrong is an error. */
+static void test_cluster(void **state)
+{
+	(void)state;
+	struct hp_ctx ctx;
+	struct profile *p = NULL;
+	char err[1024] = "";
+	ctx_init(&ctx);
+	assert_int_equal(compile_str(&ctx,
+				     "profile \"c\" {\n"
+				     "    cluster \"pacemaker\"\n"
+				     "    probe cluster status = \"crm_mon -1 --output-as=xml\"\n"
+				     "    probe cluster config = \"cibadmin -Q -H ${fact.cib.host}\"\n"
+				     "    move group = \"crm_resource --move --resource ${group} --node ${to}\"\n"
+				     "}\n",
+				     &p, err, sizeof(err)),
+			 0);
+	assert_int_equal(p->cluster, PROFILE_CLUSTER_PACEMAKER);
+	assert_string_equal(p->cluster_status, "crm_mon -1 --output-as=xml");
+	assert_string_equal(p->cluster_config, "cibadmin -Q -H ${fact.cib.host}");
+	assert_true(p->from_status[PK_PROBE_OWNER] && p->from_status[PK_PROBE_MEMBER]);
+	assert_string_equal(p->cmd[PK_PROBE_OWNER], p->cluster_status);
+	assert_string_equal(p->cmd[PK_PROBE_MEMBER], p->cluster_status);
+	assert_false(p->from_status[PK_MOVE_GROUP] || p->from_status[PK_PROBE_SERVICE]);
+	ctx_free(&ctx);
+
+	ctx_init(&ctx);
+	const char *dirs[] = { NULL };
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/plans/profiles", src_dir());
+	dirs[0] = path;
+	const struct profile *cp = NULL;
+	assert_int_equal(profile_find(&ctx, "pacemaker", NULL, dirs, 1, &cp, err, sizeof(err)), 0);
+	assert_int_equal(cp->cluster, PROFILE_CLUSTER_PACEMAKER);
+	assert_non_null(cp->cluster_config);
+	snprintf(path, sizeof(path), "%s/tests/cluster", src_dir());
+	assert_int_equal(profile_find(&ctx, "pacemaker-lab", NULL, dirs, 1, &cp, err, sizeof(err)), 0);
+	assert_int_equal(cp->cluster, PROFILE_CLUSTER_PACEMAKER);
+	ctx_free(&ctx);
+
+	expect_error("profile \"c\" { cluster \"heartbeat\" }", "unknown cluster \"heartbeat\" (expected \"pacemaker\")");
+	expect_error("profile \"c\" { cluster \"pacemaker\" cluster \"pacemaker\" probe cluster status \"x\" }",
+		     "`cluster` given twice");
+	expect_error("profile \"c\" { cluster \"pacemaker\" }", "needs `probe cluster status`");
+	expect_error("profile \"c\" { probe cluster status = \"crm_mon\" }", "`probe cluster status` needs `cluster");
+	expect_error("profile \"c\" { probe cluster config = \"cibadmin -Q\" }", "`probe cluster config` needs `cluster");
+	expect_error("profile \"c\" { cluster \"pacemaker\" probe cluster status = \"crm_mon ${group}\" }",
+		     "`probe cluster status` uses ${group}, which it does not know");
+	expect_error("profile \"c\" { cluster \"pacemaker\" probe cluster status = \"a\" probe cluster status = \"b\" }",
+		     "`probe cluster status` given twice");
+	expect_error("profile \"c\" { cluster \"pacemaker\" probe cluster status = \"\" }", "is empty");
+	expect_error("profile \"c\" { cluster \"pacemaker\" probe cluster status = \"a\" probe group owner = \"b\" }",
+		     "`probe group owner`: a `cluster` profile answers it from `probe cluster status`");
+}
+
 static char *sh_printf(const char *quoted, size_t *len)
 {
 	char *cmd = NULL;
@@ -501,6 +557,7 @@ int main(void)
 		cmocka_unit_test(test_parse_alone_and_errors),
 		cmocka_unit_test(test_shipped),
 		cmocka_unit_test(test_compile_errors),
+		cmocka_unit_test(test_cluster),
 		cmocka_unit_test(test_quote_sh),
 		cmocka_unit_test(test_quote_cmd),
 		cmocka_unit_test(test_subst),

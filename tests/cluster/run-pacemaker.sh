@@ -1,0 +1,345 @@
+#!/usr/bin/env bash
+# run-pacemaker.sh (ctest: real-cluster-pacemaker): plans/pacemaker-rolling-hotfix.hplan run by
+# hotplan over ssh:// on the lab's real cluster (lab.sh, docs/lab.md) with the pacemaker-lab
+# profile, the hotfix a real .deb built here with dpkg-deb (1.0.0 on both nodes first, the plan
+# installs 1.0.1; its postinst appends a line to the node's /opt/hotplan-lab/install.log).
+# Every check reads the cluster itself (crm_mon, cibadmin, each node's dpkg and files), never
+# hotplan's word:
+#  1. The world changes behind hotplan's back: at the plan's `pause` the test moves the group
+#     by hand onto the passive node; the guard, reading the live cluster, refuses to stop that
+#     node's stack (HP115), the run rolls back (exit 3), nothing was stopped or installed.
+#  2. A whole run: exit 0; the group really moved to the first patched node; both nodes have
+#     1.0.1 (dpkg, the file), each installed once; no constraint left in the CIB; both online.
+#  3. kill -9 of hotplan, twice (after the passive node's install; during the move), each time
+#     `hotplan resume`: exit 0, each node's install done once, the cluster healthy.
+#  5. (run before 4) A move onto a node the group is banned from (crm_resource --ban, by
+#     hand): refused before anything runs, with the ban's id; exit 3; the group stays.
+#  4. The active node hard-killed (kill -9 of corosync and pacemakerd) at the pause: the group
+#     fails over to the passive node, the guard refuses to stop the survivor's stack, the run
+#     rolls back (exit 3) and says so, and the survivor's crm_mon agrees: the killed node
+#     offline, the group on the survivor, nothing installed.
+# Before anything: pacemaker-lab is the pacemaker profile but for its lines marked LAB.
+#
+# Exit 77 (skipped) only when the lab cannot be made here (as run-lab.sh).
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SRC=${HOTPLAN_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
+HOTPLAN=${HOTPLAN:-$SRC/build/hotplan}
+LAB=$HERE/lab.sh
+CRM=$HERE/crm.py
+DIR=${HOTPLAN_BUILD_DIR:-${TMPDIR:-/tmp}}/real-cluster-pacemaker
+PLAN=$SRC/plans/pacemaker-rolling-hotfix.hplan
+INV=$HERE/pacemaker-lab.hplan
+GROUP=lab-group
+FILE=/opt/hotplan-lab/lib/hotplan-lab-fix.txt
+TIMEOUT=60
+PY=$(command -v /usr/bin/python3 || command -v python3)
+
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+declare -A took
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# ---- the lab profile is the real one but for its LAB lines (no root needed) ---------------
+
+# body FILE: the first profile block of FILE without its name line and the keys marked LAB
+lab_keys=$(grep '# LAB$' "$INV" | sed 's/=.*//; s/^ *//; s/ *$//')
+body() {
+	sed -n '/^profile /,/^}/{p;/^}/q}' "$1" | sed '1d' | while IFS= read -r line; do
+		key=$(sed 's/=.*//; s/^ *//; s/ *$//' <<<"$line")
+		grep -qxF -- "$key" <<<"$lab_keys" || printf '%s\n' "$line"
+	done
+}
+if ! d=$(diff <(body "$SRC/plans/profiles/pacemaker.hplan") <(body "$INV")); then
+	fail "pacemaker-lab differs from pacemaker in lines not marked LAB: $d"
+fi
+[[ $(grep -c '# LAB$' "$INV") == 3 ]] || fail "pacemaker-lab: not 3 lines marked LAB"
+
+# ---- can it run here ----------------------------------------------------------------------
+
+check=0
+why=$("$LAB" check 2>&1) || check=$?
+if ((check == 77)) && ((EUID == 0)) && [[ $why == *missing* && -z ${HOTPLAN_NO_INSTALL:-} ]] &&
+	command -v apt-get >/dev/null 2>&1; then
+	echo "run-pacemaker: $why"
+	"$SRC/test.sh" --deps || true
+	check=0
+	"$LAB" check || check=$?
+elif ((check != 0)); then
+	printf '%s\n' "$why" >&2
+fi
+if ((check == 77)); then
+	echo "SKIP: the lab cannot be made here"
+	exit 77
+fi
+((check == 0)) || exit 1
+command -v dpkg-deb >/dev/null || { echo "SKIP: no dpkg-deb"; exit 77; }
+[[ -x $HOTPLAN ]] || fail "no hotplan at $HOTPLAN"
+
+failed=1
+finish() {
+	if ((failed)); then
+		echo "---- lab status at the failure ----"
+		"$LAB" status "$DIR" || true
+		for f in "$DIR"/out-*; do
+			[[ -s $f ]] || continue
+			echo "---- $f (last lines) ----"
+			tail -n 30 "$f"
+		done
+	fi
+	"$LAB" down "$DIR" >/dev/null 2>&1 || true
+}
+trap finish EXIT
+
+# ---- helpers ------------------------------------------------------------------------------
+
+crm() { "$LAB" exec "$DIR" "$1" crm_mon -1 --output-as=xml; }
+where() { crm "$1" 2>/dev/null | "$PY" "$CRM" where "$GROUP" 2>/dev/null || true; }
+runs_on() { [[ $(where "$1") == "node$2" ]]; }
+online_both() {
+	local n
+	for n in 1 2; do
+		crm "$n" | "$PY" "$CRM" online node1 node2 >/dev/null || return 1
+	done
+}
+poll() {
+	local what=$1 start
+	shift
+	start=$(now)
+	until "$@"; do
+		awk -v a="$start" -v b="$(now)" -v t="$TIMEOUT" 'BEGIN { exit !(b - a > t) }' && fail "$what: not after $TIMEOUT s"
+		sleep 0.05
+	done
+}
+# version N: the hotfix's version in node N's own dpkg database, and in its file
+version() { "$LAB" exec "$DIR" "$1" dpkg-query --show --showformat='${Version}' hotplan-lab-fix 2>/dev/null || true; }
+file_version() { cat "$DIR/node$1/opt/lib/hotplan-lab-fix.txt" 2>/dev/null || true; }
+# installs N V: how many times V was installed on node N (its postinst's lines)
+installs() { grep -c "^node$1 hotplan-lab-fix $2 configured$" "$DIR/node$1/opt/install.log" || true; }
+no_constraint() { ! "$LAB" exec "$DIR" "$1" cibadmin -Q -o constraints | "$PY" "$CRM" constraints | grep -q .; }
+
+# deb VERSION: the lab's hotfix package, built with dpkg-deb
+deb() {
+	local v=$1 r=$DIR/pkg/root-$1
+	mkdir -p "$r/DEBIAN" "$r/opt/hotplan-lab/lib"
+	printf 'hotplan-lab-fix %s\n' "$v" >"$r/opt/hotplan-lab/lib/hotplan-lab-fix.txt"
+	cat >"$r/DEBIAN/control" <<-CONTROL
+		Package: hotplan-lab-fix
+		Version: $v
+		Architecture: all
+		Maintainer: hotplan lab <dev@hotplan.invalid>
+		Description: the lab's hotfix (tests/cluster/run-pacemaker.sh)
+	CONTROL
+	cat >"$r/DEBIAN/postinst" <<-POSTINST
+		#!/bin/sh
+		set -e
+		if [ "\$1" = configure ]; then
+			echo "\$(hostname) hotplan-lab-fix $v configured" >>/opt/hotplan-lab/install.log
+		fi
+	POSTINST
+	chmod 0755 "$r/DEBIAN/postinst"
+	dpkg-deb --root-owner-group --build "$r" "$DIR/pkg/hotplan-lab-fix_${v}_all.deb" >/dev/null
+}
+
+# reset: both nodes on 1.0.0 (their dpkg and file), the install logs empty
+reset() {
+	local n
+	for n in 1 2; do
+		"$LAB" exec "$DIR" "$n" dpkg --install /opt/hotplan-lab/packages/hotplan-lab-fix_1.0.0_all.deb >/dev/null 2>&1
+		: >"$DIR/node$n/opt/install.log"
+		[[ $(version "$n") == 1.0.0 && $(file_version "$n") == "hotplan-lab-fix 1.0.0" ]] || fail "node$n: not on 1.0.0"
+	done
+}
+
+hp() {
+	HOTPLAN_SSH_OPTIONS="-F $DIR/ssh_config" TERM=dumb "$HOTPLAN" "$@"
+}
+
+# ---- the lab, the packages ------------------------------------------------------------------
+
+t_all=$(now)
+t=$(now)
+"$LAB" up "$DIR"
+took[up]=$(since "$t")
+# hotplan's journals, locks and last-run records: this test's own, fresh each time
+export HOTPLAN_STATE_DIR=$DIR/state
+rm -rf "$DIR/pkg" "$HOTPLAN_STATE_DIR" "$DIR"/*.journal*
+mkdir -p "$DIR/pkg"
+deb 1.0.0
+deb 1.0.1
+for n in 1 2; do
+	cp "$DIR"/pkg/*.deb "$DIR/node$n/opt/packages/"
+done
+reset
+[[ -z $(dpkg-query --show hotplan-lab-fix 2>/dev/null || true) ]] || fail "the host's dpkg knows the lab's package"
+echo "packages built, 1.0.0 on both nodes (each node's own dpkg database)"
+
+# ---- 1. the world changes behind hotplan's back ----------------------------------------------
+
+active=$(where 1)
+[[ $active == node[12] ]] || fail "$GROUP does not run: '$active'"
+passive=node$((3 - ${active#node}))
+cat >"$DIR/move-by-hand" <<HOOK
+#!/bin/sh
+# at the pause: the group moved onto $passive by hand, as another operator would
+set -e
+"$LAB" exec "$DIR" ${active#node} crm_resource --move --resource $GROUP --node $passive >/dev/null
+i=0
+until "$LAB" exec "$DIR" 1 crm_mon -1 --output-as=xml | "$PY" "$CRM" where $GROUP | grep -qx $passive; do
+	i=\$((i + 1)); [ \$i -lt 1200 ] || exit 1; sleep 0.05
+done
+"$LAB" exec "$DIR" 1 crm_resource --clear --resource $GROUP >/dev/null
+HOOK
+chmod 0755 "$DIR/move-by-hand"
+t=$(now)
+rc=0
+"$PY" "$HERE/pty-answer.py" --timeout 120 --on-pause "$DIR/move-by-hand" -- \
+	env HOTPLAN_SSH_OPTIONS="-F $DIR/ssh_config" TERM=dumb "$HOTPLAN" run "$PLAN" --inventory "$INV" \
+	--journal "$DIR/guard.journal" >"$DIR/out-guard" 2>&1 || rc=$?
+took[guard]=$(since "$t")
+((rc == 3)) || fail "the run with the group moved behind its back: exit $rc, not 3 (rolled back)"
+grep -qF "FAIL stop service \"pacemaker\" on $passive: refused by the guard: stopping the cluster service on, or restarting, a node that owns a group" "$DIR/out-guard" ||
+	fail "the guard did not refuse to stop $passive's stack"
+grep -qF "($passive) [HP115]" "$DIR/out-guard" || fail "the refusal does not name $passive and HP115"
+runs_on 1 "${passive#node}" && runs_on 2 "${passive#node}" || fail "$GROUP is not where the test moved it ($passive)"
+online_both || fail "a node left the cluster: the refused stop ran"
+[[ $(version 1) == 1.0.0 && $(version 2) == 1.0.0 ]] || fail "a hotfix was installed"
+echo "1. group moved by hand to $passive at the pause: the guard refused to stop $passive's stack (HP115), exit 3, both nodes online, nothing installed (${took[guard]} s)"
+
+# ---- 2. a whole run -------------------------------------------------------------------------
+
+reset
+active=$(where 1)
+passive=node$((3 - ${active#node}))
+t=$(now)
+rc=0
+hp run "$PLAN" --inventory "$INV" --yes --journal "$DIR/run.journal" >"$DIR/out-run" 2>&1 || rc=$?
+took[run]=$(since "$t")
+((rc == 0)) || fail "the run: exit $rc"
+runs_on 1 "${passive#node}" && runs_on 2 "${passive#node}" || fail "$GROUP does not run on $passive, the first node patched"
+online_both || fail "not both online after the run"
+for n in 1 2; do
+	[[ $(version "$n") == 1.0.1 ]] || fail "node$n's dpkg: hotplan-lab-fix $(version "$n")"
+	[[ $(file_version "$n") == "hotplan-lab-fix 1.0.1" ]] || fail "node$n's file: $(file_version "$n")"
+	[[ $(installs "$n" 1.0.1) == 1 ]] || fail "node$n: 1.0.1 installed $(installs "$n" 1.0.1) times"
+	no_constraint "$n" || fail "node$n's CIB keeps a constraint after the run"
+done
+echo "2. the run: exit 0, $GROUP moved $active -> $passive (crm_mon on both nodes), 1.0.1 installed once on each node (dpkg, the file), no constraint left (${took[run]} s)"
+
+# ---- 3. kill -9 of hotplan, twice, and resume -------------------------------------------------
+
+reset
+active=$(where 1)
+passive=node$((3 - ${active#node}))
+# run_until OUT PATTERN CMD...: CMD in the background, kill -9 once its JSON log matches
+run_until() {
+	local out=$1 pattern=$2 pid start
+	shift 2
+	: >"$out"
+	HOTPLAN_SSH_OPTIONS="-F $DIR/ssh_config" TERM=dumb "$HOTPLAN" "$@" --log json >"$out" 2>&1 &
+	pid=$!
+	start=$(now)
+	until grep -qE "$pattern" "$out"; do
+		kill -0 "$pid" 2>/dev/null || fail "hotplan ended before '$pattern': $(tail -n 3 "$out")"
+		awk -v a="$start" -v b="$(now)" -v t="$TIMEOUT" 'BEGIN { exit !(b - a > t) }' && fail "no '$pattern' after $TIMEOUT s"
+		sleep 0.02
+	done
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null || true
+}
+t=$(now)
+run_until "$DIR/out-kill1" '"event":"step-done".*"step":"passive_install"' run "$PLAN" --inventory "$INV" --yes \
+	--journal "$DIR/kill.journal"
+[[ $(installs "${passive#node}" 1.0.1) == 1 ]] || fail "$passive: not installed once when hotplan was killed"
+run_until "$DIR/out-kill2" '"event":"action-start".*"action":"move group' resume "$DIR/kill.journal" --yes
+rc=0
+hp resume "$DIR/kill.journal" --yes >"$DIR/out-resume" 2>&1 || rc=$?
+took[kill]=$(since "$t")
+((rc == 0)) || fail "resume after two kill -9: exit $rc"
+grep -qF "passive_install: done before, skipped" "$DIR/out-resume" || fail "the last resume did not skip the install"
+runs_on 1 "${passive#node}" && runs_on 2 "${passive#node}" || fail "$GROUP does not run on $passive after the resume"
+online_both || fail "not both online after the resume"
+for n in 1 2; do
+	[[ $(version "$n") == 1.0.1 && $(file_version "$n") == "hotplan-lab-fix 1.0.1" ]] || fail "node$n: not on 1.0.1"
+	[[ $(installs "$n" 1.0.1) == 1 ]] || fail "node$n: 1.0.1 installed $(installs "$n" 1.0.1) times, not once"
+done
+echo "3. kill -9 after $passive's install and during the move, resume each time: exit 0, each node installed once, $GROUP on $passive, both online (${took[kill]} s)"
+
+# ---- 5. a move the cluster would not make ------------------------------------------------------
+
+active=$(where 1)
+passive=node$((3 - ${active#node}))
+cat >"$DIR/move.hplan" <<'MOVE'
+plan move_only "Move the group" {
+    model {
+        service "pacemaker" cluster
+        group "lab-group"
+    }
+    procedure cluster {
+        roles {
+            active  = owner of group "lab-group"
+            passive = any node except active
+        }
+        checkpoint stay {  # a failure below: the active node's stack runs (it does)
+            start service "pacemaker" on active
+        }
+        step failover "Move the group" {
+            move group "lab-group" to passive
+        }
+    }
+}
+MOVE
+"$LAB" exec "$DIR" 1 crm_resource --ban --resource "$GROUP" --node "$passive" >/dev/null 2>&1
+t=$(now)
+rc=0
+hp run "$DIR/move.hplan" --inventory "$INV" --yes --journal "$DIR/move.journal" >"$DIR/out-move" 2>&1 || rc=$?
+took[ban]=$(since "$t")
+((rc == 3)) || fail "the move onto a banned node: exit $rc, not 3"
+grep -qF "move group \"$GROUP\" refused: the cluster keeps group \"$GROUP\" off $passive: cli-ban-$GROUP-on-$passive" "$DIR/out-move" ||
+	fail "the move was not refused with the ban's id"
+runs_on 1 "${active#node}" || fail "$GROUP left $active"
+"$LAB" exec "$DIR" 1 crm_resource --clear --resource "$GROUP" >/dev/null 2>&1
+echo "5. $GROUP banned from $passive by hand: the move refused before it ran (the ban's id), exit 3, the group still on $active (${took[ban]} s)"
+
+# ---- 4. the active node hard-killed mid-run ----------------------------------------------------
+
+reset
+active=$(where 1)
+passive=node$((3 - ${active#node}))
+cat >"$DIR/kill-active" <<HOOK
+#!/bin/sh
+# at the pause: kill -9 corosync and pacemakerd on $active; the group fails over to $passive
+set -e
+"$LAB" node-kill "$DIR" ${active#node} >/dev/null
+i=0
+until "$LAB" exec "$DIR" ${passive#node} crm_mon -1 --output-as=xml | "$PY" "$CRM" where $GROUP | grep -qx $passive; do
+	i=\$((i + 1)); [ \$i -lt 1200 ] || exit 1; sleep 0.05
+done
+HOOK
+chmod 0755 "$DIR/kill-active"
+t=$(now)
+rc=0
+"$PY" "$HERE/pty-answer.py" --timeout 120 --on-pause "$DIR/kill-active" -- \
+	env HOTPLAN_SSH_OPTIONS="-F $DIR/ssh_config" TERM=dumb "$HOTPLAN" run "$PLAN" --inventory "$INV" \
+	--journal "$DIR/nodekill.journal" >"$DIR/out-nodekill" 2>&1 || rc=$?
+took[nodekill]=$(since "$t")
+((rc == 3)) || fail "the run with $active killed: exit $rc, not 3 (rolled back)"
+grep -qF "FAIL stop service \"pacemaker\" on $passive: refused by the guard" "$DIR/out-nodekill" ||
+	fail "the guard did not refuse to stop the survivor $passive's stack"
+grep -qF "ok   stop service" "$DIR/out-nodekill" && fail "hotplan says it stopped a stack"
+grep -qF "rolled-back" "$DIR/out-nodekill" || fail "hotplan does not say the run rolled back"
+view=$(crm "${passive#node}" | "$PY" "$CRM" summary)
+[[ " $view " == *" $active=offline "* && " $view " == *" $passive=online "* && " $view " == *" $GROUP=$passive "* ]] ||
+	fail "the survivor sees: $view"
+[[ $(version "${passive#node}") == 1.0.0 ]] || fail "the survivor was patched"
+echo "4. $active hard-killed at the pause: $GROUP failed over to $passive; the guard refused to stop the survivor's stack (HP115), exit 3 (rolled back), as crm_mon shows: $view (${took[nodekill]} s)"
+
+t=$(now)
+"$LAB" down "$DIR" >/dev/null
+took[down]=$(since "$t")
+failed=0
+printf 'timings: up %s s, guard %s s, run %s s, kill+resume %s s, ban %s s, node killed %s s, down %s s, total %s s\n' \
+	"${took[up]}" "${took[guard]}" "${took[run]}" "${took[kill]}" "${took[ban]}" "${took[nodekill]}" "${took[down]}" "$(since "$t_all")"
