@@ -411,8 +411,8 @@ static void say_held(const struct lock_target *lt, unsigned n, char *msg, size_t
 	}
 	lock_holder_text(&ln->holder, who, sizeof(who));
 	util_err(msg, len, "node %s is locked by %s, plan %s, journal %s (%s); if that run is gone, `hotplan unlock %s "
-		 "--holder %s` clears it", node, who, ln->holder.plan, ln->holder.journal, ln->path, lt->me.target,
-		 ln->holder.run_id);
+		 "--inventory %s --holder %s` clears it", node, who, ln->holder.plan, ln->holder.journal, ln->path,
+		 lt->me.target, lt->inventory != NULL ? lt->inventory : "FILE", ln->holder.run_id);
 }
 
 /* Append s to buf[len] ("; " between). */
@@ -581,8 +581,9 @@ int lock_target_release(struct lock_target *lt, char *msg, size_t len)
 		int rc = remove_if(lt, n, me, lt->me.run_id, err, sizeof(err));
 		lt->node[n].taken = false;
 		if (rc < 0 && ret == 0)
-			ret = util_err(msg, len, "%s; it still names run %s: `hotplan unlock %s --holder %s` clears it", err,
-				       lt->me.run_id, lt->me.target, lt->me.run_id);
+			ret = util_err(msg, len, "%s; it still names run %s: `hotplan unlock %s --inventory %s --holder %s` "
+				       "clears it", err, lt->me.run_id, lt->me.target,
+				       lt->inventory != NULL ? lt->inventory : "FILE", lt->me.run_id);
 		else if (rc == 1 && ret == 0)
 			ret = util_err(msg, len, "the lock on node %s no longer names run %s (someone removed or replaced it): "
 				       "left as it is", lt->ns->t->nodes[n].name, lt->me.run_id);

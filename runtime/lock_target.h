@@ -73,6 +73,7 @@ struct lock_target {
 	struct lock_holder me;
 	struct lock_node *node;              /* by node index */
 	unsigned n;
+	const char *inventory;               /* its path, for the `hotplan unlock` a message names */
 };
 
 /* This process as a holder: run_id, plan, journal and target as given (a newline in one is

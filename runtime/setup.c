@@ -539,6 +539,7 @@ static int lock_nodes(struct run *R, bool resume, bool *used)
 	}
 	struct lock_target *lt = arena_alloc(&R->ctx.arena, sizeof(*lt));
 	lock_target_init(lt, R->cmd, &me);
+	lt->inventory = R->o.inventory_path;
 	int rc = lock_target_acquire(lt, resume ? R->run_id : NULL, note, sizeof(note), msg, sizeof(msg));
 	if (rc == 1)
 		return locked_out(R, msg);
@@ -635,9 +636,9 @@ static void dry_gate(struct run *R)
 				if (ln->holder_ok)
 					lock_holder_text(&ln->holder, who, sizeof(who));
 				util_err(msg, sizeof(msg), "node %s is locked by %s (%s); once it has ended, run again, or if it "
-					 "is gone, `hotplan unlock %s --holder %s` clears it", R->target.nodes[n].name,
-					 ln->holder_ok ? who : "a holder whose file cannot be read", ln->path, R->target.name,
-					 ln->holder_ok ? ln->holder.run_id : "RUN");
+					 "is gone, `hotplan unlock %s --inventory %s --holder %s` clears it",
+					 R->target.nodes[n].name, ln->holder_ok ? who : "a holder whose file cannot be read",
+					 ln->path, R->target.name, R->o.inventory_path, ln->holder_ok ? ln->holder.run_id : "RUN");
 				rc = 1;
 			}
 		}
