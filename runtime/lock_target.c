@@ -295,8 +295,16 @@ static int ask(struct nodes *ns, unsigned n, const char *what, const char *body,
 	struct transport_result r;
 	char err[1024];
 	const char *node = ns->t->nodes[n].name;
+	/* not cut short by a second Ctrl-C: the script is short (and bounded by the timeout), and
+	 * a release cut short would leave the lock behind */
+	struct transport *tr = ns->node[n].tr;
+	volatile int *abort_at = tr != NULL ? tr->abort : NULL;
+	if (tr != NULL)
+		tr->abort = NULL;
 	int rc = nodes_run(ns, n, line, p != NULL ? p->probe_timeout_ns : LOCK_TIMEOUT_NS, path, "lock", &r, err,
 			   sizeof(err));
+	if (tr != NULL)
+		tr->abort = abort_at;
 	if (rc < 0) {
 		unlink(path);
 		return util_err(msg, len, "%s the lock on node %s: %s", what, node, err);
@@ -309,8 +317,8 @@ static int ask(struct nodes *ns, unsigned n, const char *what, const char *body,
 	if (r.timed_out || r.interrupted || r.signal != 0 || r.status != 0 || !a->ended) {
 		char how[96];
 		nodes_ending(&r, false, how, sizeof(how));
-		return util_err(msg, len, "%s the lock on node %s: the command %s%s", what, node,
-				a->ended ? how : "did not answer whole", strcmp(a->status, "error") == 0 ? a->detail : "");
+		return util_err(msg, len, "%s the lock on node %s: the command %s%s%s", what, node,
+				a->ended ? how : "did not answer whole", a->detail[0] != '\0' ? ": " : "", a->detail);
 	}
 	if (strcmp(a->status, "error") == 0)
 		return util_err(msg, len, "%s the lock on node %s: %s", what, node, a->detail);
