@@ -20,7 +20,7 @@
 
 #define HOLDER_MAGIC "hotplan-target-lock 1"
 #define LAST_MAGIC "hotplan-target-last 1"
-#define ANSWER_MAX (4 * LOCK_TARGET_TEXT_MAX)
+#define ANSWER_MAX ((size_t)4 * LOCK_TARGET_TEXT_MAX)
 #define LOCK_TIMEOUT_NS (120LL * 1000000000LL)
 
 /* ---- who holds it -------------------------------------------------------------------------- */
@@ -328,10 +328,10 @@ static int ask(struct nodes *ns, unsigned n, const char *what, const char *body,
 	ln->raw[0] = '\0';
 	if (strcmp(a->status, "held") == 0 || strcmp(a->status, "notours") == 0) {
 		ln->held = true;
-		size_t h = a->nholder;
+		size_t h = a->holder != NULL ? a->nholder : 0;
 		if (h > 0 && a->holder[h - 1] == '\n')
 			h--;
-		if (h < sizeof(ln->raw)) {
+		if (a->holder != NULL && h < sizeof(ln->raw)) {
 			memcpy(ln->raw, a->holder, h);
 			ln->raw[h] = '\0';
 			ln->holder_ok = holder_parse(a->holder, a->nholder, &ln->holder);
@@ -436,11 +436,12 @@ static void add_note(char *buf, size_t len, const char *s)
 static int take_over(struct lock_target *lt, unsigned n, char *note, size_t notelen, char *msg, size_t len)
 {
 	struct lock_node *ln = &lt->node[n];
-	char who[1024], said[1400], raw[LOCK_TARGET_TEXT_MAX];
+	char who[1024], raw[LOCK_TARGET_TEXT_MAX];
 	lock_holder_text(&ln->holder, who, sizeof(who));
 	snprintf(raw, sizeof(raw), "%s", ln->raw);
 	int rc = take(lt, n, raw, msg, len);
 	if (rc == 0) {
+		char said[1400];
 		snprintf(said, sizeof(said), "stale lock on node %s of %s released: its runner is no longer running on this "
 			 "host", lt->ns->t->nodes[n].name, who);
 		add_note(note, notelen, said);

@@ -423,8 +423,8 @@ int setup_target(struct run *R)
 
 int setup_live(struct run *R)
 {
-	char msg[2048];
 	if (R->cmd != NULL) {
+		char msg[2048];
 		struct driver_cmd_opts co = { R->plan, R->proc, R->o.plan_path, NULL, R->o.dry_run, &run_interrupts };
 		int rc = driver_cmd_discover(&co, &R->target, R->cmd, msg, sizeof(msg));
 		if (rc != 0) {

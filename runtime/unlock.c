@@ -155,11 +155,11 @@ int exec_unlock(const struct unlock_opts *o)
 	struct hp_ctx ctx;
 	struct rt_target t;
 	struct nodes *ns = NULL;
-	char err[512];
 	ctx_init(&ctx);
 	memset(&t, 0, sizeof(t));
 	int rc = open_target(&ctx, o, &t, &ns);
 	if (rc == 0) {
+		char err[512];
 		struct lock_holder me;
 		struct lock_target lt;
 		if (lock_holder_self(&me, "unlock", "-", "-", t.name, err, sizeof(err)) < 0) {
