@@ -7,7 +7,9 @@
 # otherwise).
 #
 #  1. while controller 1's run acts, controller 2 exits 5 naming the holder (run id, host,
-#     user, since); its dry run says a real run would be refused.
+#     user, since); its dry run says a real run would be refused. Another inventory name for
+#     the node (another target and node name, from controller 1's own state directory): the
+#     same.
 #  2. controller 1 is killed (kill -9): its lock stays on the node. Controller 2, on another
 #     host, cannot prove it dead: exit 5 again, naming it. `hotplan unlock` with the wrong
 #     holder is refused; with the right one it clears the lock. Controller 2 still refuses:
@@ -30,6 +32,14 @@ write_inventory ssh.hplan <<INV
 target remote standalone {
     profile "posix-test"
     node "exchange1" address "$SSH_TARGET_URL" {
+        fact sandbox = "$S"
+    }
+}
+INV
+write_inventory alias.hplan <<INV
+target other_name standalone {
+    profile "posix-test"
+    node "mail" address "$SSH_TARGET_URL" {
         fact sandbox = "$S"
     }
 }
@@ -68,6 +78,8 @@ says "node exchange1 is locked by run $rid (host $ME, user $(id -un), pid $bg, s
 [[ $(wc -l <"$TMP/started") == 1 ]] || fail "controller 2's command ran"
 run_c2 0 run hold.hplan --inventory ssh.hplan --dry-run
 says "a real run would be refused (exit 5): node exchange1 is locked by run $rid (host $ME"
+HOTPLAN_STATE_DIR=$TMP/c1 run 5 run hold.hplan --inventory alias.hplan --yes   # another name, same node
+says "node mail is locked by run $rid (host $ME"
 
 # 2. controller 1 killed: controller 2, elsewhere, cannot prove it dead
 kill -KILL "$bg"
