@@ -29,6 +29,7 @@ enum {
 	O_ACCEPT = 1u << 18,
 	O_WAIT = 1u << 19,
 	O_SET_FILE = 1u << 20,
+	O_HOLDER = 1u << 21,
 };
 
 #define CLI_MAX_SETS 256
@@ -39,6 +40,7 @@ struct args {
 	const char *format, *kind;   /* NULL when not given */
 	const char *inventory, *target, *journal, *abandon, *fail_at, *pace, *log, *output, *emit;
 	const char *wait;            /* resume --wait-commands */
+	const char *holder;          /* unlock --holder */
 	const char *sets[CLI_MAX_SETS];
 	unsigned nsets;
 	const char *accepts[CLI_MAX_SETS];   /* resume --accept-changed */
@@ -56,5 +58,6 @@ int cmd_compile(const struct args *a);
 int cmd_run(const struct args *a);
 int cmd_resume(const struct args *a);
 int cmd_fmt(const struct args *a);
+int cmd_unlock(const struct args *a);
 
 #endif

@@ -48,6 +48,7 @@ static const struct optdef {
 	{ "--accept-changed", O_ACCEPT, true },
 	{ "--wait-commands", O_WAIT, true },
 	{ "--set-file", O_SET_FILE, true },
+	{ "--holder", O_HOLDER, true },
 };
 
 struct command {
@@ -131,6 +132,9 @@ static int parse_args(const struct command *cmd, int argc, char **argv, struct a
 			break;
 		case O_WAIT:
 			a->wait = val;
+			break;
+		case O_HOLDER:
+			a->holder = val;
 			break;
 		case O_SET_FILE:
 			if (a->nset_files == CLI_MAX_SETS)
@@ -603,6 +607,30 @@ static const struct command commands[] = {
 		"\n"
 		"Exit status: as for 'hotplan run'.\n",
 		O_HELP | O_YES | O_SET | O_SET_FILE | O_ACCEPT | O_WAIT | O_LOG, cmd_resume,
+	},
+	{
+		"unlock", "Remove the locks a run that is gone left on a target",
+		"Usage: hotplan unlock TARGET --inventory FILE --holder RUN\n",
+		"A run takes a lock on each local: and ssh:// node of its target and removes\n"
+		"it when it ends. A runner killed or cut off leaves its lock behind: a run\n"
+		"started on the same host clears it once that runner is gone; from any\n"
+		"other host, a person clears it with this command, naming the run that\n"
+		"holds it. Nothing is removed unless every node of TARGET is free or held\n"
+		"by RUN, and RUN is not running on this host. The nodes' last-run records\n"
+		"stay: an unfinished run is resumed, or given up with 'run --abandon RUN'.\n"
+		"\n"
+		"Options:\n"
+		"  --inventory FILE  the inventory that names TARGET and its nodes\n"
+		"  --holder RUN      the run whose locks are removed (the id a refused run\n"
+		"                    names)\n"
+		"  -h, --help        show this help\n"
+		"\n"
+		"Exit status:\n"
+		"  0  the locks of RUN were removed\n"
+		"  2  usage error, a node that cannot be reached, or no lock of RUN\n"
+		"  5  a node is locked by another run, or RUN still runs here: nothing\n"
+		"     was removed\n",
+		O_HELP | O_INVENTORY | O_HOLDER, cmd_unlock,
 	},
 };
 

@@ -9,7 +9,8 @@
 #   hotplan run P.hplan --fail-at <TAB>  the `step` names of the plan on the command line
 #   hotplan run P.hplan --set <TAB>    its params, as NAME=
 #   hotplan run --inventory I --target <TAB>  the inventory's targets
-#   --abandon <TAB>                    the run ids of the state directory's journals
+#   --abandon, --holder <TAB>          the run ids of the state directory's journals
+#   hotplan unlock --inventory I <TAB> the inventory's targets
 #   FILE operands                      .hplan (run: and .hpc; resume: .journal) and directories
 #
 # It needs nothing from the bash-completion package; it uses its helpers when they are there.
@@ -76,7 +77,7 @@ _hotplan_operand()
 		--) ((i + 1 < ${#words[@]} && i + 1 != cword)) && _hotplan_path "${words[i + 1]}"
 			return ;;
 		--*=*) ;;
-		-o | --format | --kind | --inventory | --target | --set | --journal | --abandon | --fail-at | \
+		-o | --format | --kind | --inventory | --target | --set | --journal | --abandon | --holder | --fail-at | \
 			--pace | --log | --output | --emit)
 			((i++)) ;;
 		-*) ;;
@@ -141,7 +142,7 @@ _hotplan_runs()
 _hotplan()
 {
 	local cur prev words cword
-	local commands="check fmt compile run resume graph explain help"
+	local commands="check fmt compile run resume unlock graph explain help"
 	local cmd='' cmd_at=0 i
 
 	words=("${COMP_WORDS[@]}")
@@ -222,7 +223,7 @@ _hotplan()
 		inv=$(_hotplan_optval --inventory)
 		[[ -n $inv ]] && _hotplan_reply $(_hotplan_names target "$inv")
 		return 0 ;;
-	--abandon)
+	--abandon | --holder)
 		local -a runs
 		mapfile -t runs < <(_hotplan_runs)
 		_hotplan_reply "${runs[@]}"
@@ -239,6 +240,7 @@ _hotplan()
 	compile) opts="--output -o --emit --help" ;;
 	run) opts="--inventory --target --kind --set --dry-run --yes --journal --abandon --fail-at --pace --log --help" ;;
 	resume) opts="--yes --set --log --help" ;;
+	unlock) opts="--inventory --holder --help" ;;
 	graph) opts="--kind --help" ;;
 	explain) opts="--help" ;;
 	help) opts= ;;
@@ -272,6 +274,10 @@ _hotplan()
 				[[ -d $dir ]] && _hotplan_lines compgen -f -X '!*.journal' -- "$dir/"
 			fi
 		fi ;;
+	unlock)
+		local inv
+		inv=$(_hotplan_optval --inventory)
+		[[ -z $(_hotplan_operand) && -n $inv ]] && _hotplan_reply $(_hotplan_names target "$inv") ;;
 	explain)
 		[[ -z $(_hotplan_operand) ]] && _hotplan_reply $(_hotplan_rules) ;;
 	help)

@@ -64,18 +64,20 @@ int driver_cmd_open(struct hp_ctx *ctx, const struct driver_cmd_opts *o, struct 
 
 int driver_cmd_connect(const struct driver_cmd_opts *o, struct rt_target *t, struct nodes *ns, char *msg, size_t len)
 {
+	(void)o, (void)t;
+	if (!ns->real)
+		return 0;
+	return nodes_connect(ns, msg, len);
+}
+
+int driver_cmd_discover(const struct driver_cmd_opts *o, struct rt_target *t, struct nodes *ns, char *msg,
+			size_t len)
+{
 	struct needs nd;
-	int rc;
 	if (!ns->real)
 		return 0;
 	needs_of(&nd, o->plan, o->proc);
-	if ((rc = nodes_connect(ns, msg, len)) != 0)
-		return rc;
-	if ((rc = live_discover(ns, o->plan, &nd, t, msg, len)) != 0) {
-		nodes_close(ns);
-		return rc;
-	}
-	return 0;
+	return live_discover(ns, o->plan, &nd, t, msg, len);
 }
 
 /* ---- the ops: the simulated driver's in its place (sim: targets), else the parts' ---------- */
@@ -137,9 +139,7 @@ struct driver *driver_cmd_new(struct arena *a, const struct model *m, struct mod
 	d->journal_path = journal_path;
 	d->prog = prog;
 	d->sim = sim;
-	if (ns->real && live_read(ns, m, live, msg, len) < 0) {
-		nodes_close(ns);
-		return NULL;
-	}
+	if (ns->real && live_read(ns, m, live, msg, len) < 0)
+		return NULL;   /* the nodes stay open: the run releases its lock through them */
 	return &d->base;
 }

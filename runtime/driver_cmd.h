@@ -42,18 +42,25 @@ bool driver_cmd_wanted(const struct rt_target *t);
 int driver_cmd_open(struct hp_ctx *ctx, const struct driver_cmd_opts *o, struct rt_target *t, struct nodes **out,
 		    char *msg, size_t len);
 
-/* Then open a transport to each local: and ssh:// node of ns and read from the live target
- * what the model is built from: each group's owner (`probe group owner`) and, when the
- * inventory lists no store, the stores (`list stores`); both go into *t. Nothing for a
- * preview on sim: nodes. 0, or EXIT_USAGE with msg (everything opened closed again). */
+/* Then open a transport to each local: and ssh:// node of ns (nothing is run on them yet:
+ * the run takes its lock on the target first). Nothing for a preview on sim: nodes. 0, or
+ * EXIT_USAGE with msg (everything opened closed again). */
 int driver_cmd_connect(const struct driver_cmd_opts *o, struct rt_target *t, struct nodes *ns, char *msg, size_t len);
+
+/* Read from the live target what the model is built from: each group's owner (`probe group
+ * owner`) and, when the inventory lists no store, the stores (`list stores`); both go into
+ * *t. Nothing for a preview on sim: nodes. 0, or EXIT_USAGE with msg (the transports stay open:
+ * the run releases its lock on the target through them, then closes them). */
+int driver_cmd_discover(const struct driver_cmd_opts *o, struct rt_target *t, struct nodes *ns, char *msg,
+			size_t len);
 
 /* The driver over ns. `values` are the params by index (exec strings); `journal_path` is
  * read when a command runs (output goes to JOURNAL.out/NODE.log; empty: not captured);
  * --dry-run's lines go through `prog` (text, or JSON objects); `sim` (sim: targets: the simulated driver)
  * acts and probes in its place. On a real target the live state is first read back through
  * the probes the profile has (services, membership, stores, hotfixes, file versions, restart
- * policies), so that the guard judges the target as it is. NULL with msg when that fails. */
+ * policies), so that the guard judges the target as it is. NULL with msg when that fails (ns
+ * stays open: the caller closes it). */
 struct driver *driver_cmd_new(struct arena *a, const struct model *m, struct model_state *live,
 			      const struct rt_target *t, struct nodes *ns, const struct rt_value *values,
 			      const char *journal_path, struct progress *prog, struct driver *sim, volatile int *abort,

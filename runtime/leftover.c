@@ -37,6 +37,12 @@ static void host_name(char *buf, size_t len)
 			*p = '?';   /* one word in the record */
 }
 
+void leftover_here(char *host, size_t hostlen, char *boot, size_t bootlen)
+{
+	host_name(host, hostlen);
+	boot_id(boot, bootlen);
+}
+
 void leftover_describe(char *buf, size_t len, long pgid)
 {
 	char host[LEFTOVER_HOST_MAX], boot[LEFTOVER_BOOT_MAX];

@@ -24,6 +24,10 @@ struct leftover {
  * "pgid=P runner=PID host=H boot=B", into buf[len]. */
 void leftover_describe(char *buf, size_t len, long pgid);
 
+/* This machine as those records name it: its host name (one word) and boot id ("?" when it
+ * cannot be read). The target locks name their holder's controller the same way (lock_target.h). */
+void leftover_here(char *host, size_t hostlen, char *boot, size_t bootlen);
+
 /* Parse such a message. 0, or -1 when it is not one. */
 int leftover_parse(const char *text, struct leftover *out);
 

@@ -239,6 +239,20 @@ const char *nodes_render_tmpl(struct nodes *ns, unsigned node, const char *key, 
 	return line;
 }
 
+const char *nodes_lock_word(struct nodes *ns, unsigned node, char *err, size_t errlen)
+{
+	const struct profile *p = ns->node[node].prof;
+	err[0] = '\0';
+	if (p == NULL || p->lock == NULL)
+		return NULL;
+	struct lookup l = { ns, node, NULL, 0 };
+	char why[512];
+	const char *w = profile_subst(&ns->ctx->arena, p->shell, p->lock, node_lookup, &l, why, sizeof(why));
+	if (w == NULL)
+		snprintf(err, errlen, "node %s: profile '%s', `lock`: %s", ns->t->nodes[node].name, p->name, why);
+	return w;
+}
+
 /* ---- running a line ------------------------------------------------------------------------ */
 
 int nodes_run(struct nodes *ns, unsigned node, const char *line, long long timeout_ns, const char *capture,

@@ -81,6 +81,11 @@ const char *nodes_render_tmpl(struct nodes *ns, unsigned node, const char *key, 
  * `fact sandbox`, else $HOTPLAN_SANDBOX/NAME; NULL when it has none. In arena a. */
 const char *nodes_sandbox(struct arena *a, const struct rt_target *t, unsigned node);
 
+/* Where the target lock of `node` lives (docs/locks.md): its profile's `lock` rendered as a
+ * shell word (its variables quoted), or NULL when the profile names none (the default then
+ * applies) or err is set (a variable with no value). In the nodes' arena. */
+const char *nodes_lock_word(struct nodes *ns, unsigned node, char *err, size_t errlen);
+
 /* Run a line on a node through its transport. 0 when it ran (r says how it ended), -1 (err)
  * when it could not run. capture and label as in struct transport_cmd. */
 int nodes_run(struct nodes *ns, unsigned node, const char *line, long long timeout_ns, const char *capture,

@@ -284,6 +284,25 @@ static int check_var(void *ud, const char *name, size_t len)
 	return 1;
 }
 
+static int check_lock_var(void *ud, const char *name, size_t len)
+{
+	(void)ud;
+	return in_list(v_common, name, len) || fact_var(name, len) ? 0 : 1;
+}
+
+/* `lock "PATH"`: not empty, and only the variables every key knows. */
+static int lock_check(const char *value, const char *at, const char *name, char *err, size_t errlen)
+{
+	char why[256];
+	int rc = value[0] == '\0' ? 1 : profile_each_var(value, check_lock_var, NULL, why, sizeof(why));
+	if (rc < 0)
+		return util_err(err, errlen, "%s: profile '%s': `lock`: %s", at, name, why);
+	if (rc > 0)
+		return util_err(err, errlen, "%s: profile '%s': `lock` is empty or uses a variable other than ${node}, "
+				"${sandbox} and ${fact.PATH}", at, name);
+	return 0;
+}
+
 static const char *known_vars(struct arena *a, enum profile_key k)
 {
 	char buf[512];
@@ -394,6 +413,14 @@ int profile_compile(struct hp_ctx *ctx, const struct ast_profile *ap, struct pro
 				return util_err(err, errlen, "%s: profile '%s': `%s` \"%s\" is not a duration (like 90s, 15m, 2h)",
 					    at, p->name, e->key, e->value);
 			*(probe ? &p->probe_timeout_ns : &p->timeout_ns) = ns;
+			continue;
+		}
+		if (strcmp(e->key, "lock") == 0) {
+			if (p->lock != NULL)
+				return util_err(err, errlen, "%s: profile '%s': `lock` given twice", at, p->name);
+			if (lock_check(e->value, at, p->name, err, errlen) != 0)
+				return -1;
+			p->lock = e->value;
 			continue;
 		}
 		int taken = cluster_entry(ctx, p, e, at, err, errlen);

@@ -50,6 +50,9 @@ struct profile {
 	enum profile_shell shell;
 	long long timeout_ns;              /* an action's command, unless the action says */
 	long long probe_timeout_ns;
+	const char *lock;                  /* `lock "PATH"`: the target lock's directory on the node, a
+					    * template of ${node}, ${sandbox}, ${fact.PATH} (docs/locks.md);
+					    * NULL: the default */
 	const char *cmd[PK_COUNT];         /* templates; NULL: the profile has no such key */
 	const char *cmd_where[PK_COUNT];
 	enum profile_cluster cluster;

@@ -186,8 +186,8 @@ static void started_roles(struct run *R)
 	}
 }
 
-/* The run rebuilt: options, the same plan (its hash the header's), the target, the roles, the
- * simulated target's saved state. */
+/* The run rebuilt: options, the same plan (its hash the header's), the target (rebuild_state,
+ * under the lock, does the rest). */
 static int rebuild(struct run *R, const char *journal_path, const char *const *given, unsigned ngiven)
 {
 	char err[1024];
@@ -226,12 +226,23 @@ static int rebuild(struct run *R, const char *journal_path, const char *const *g
 	/* the run keeps its identity: a plan changed with --accept-changed plan still resumes run
 	 * R's journal and saved state */
 	memcpy(R->plan_hash, R->log.header.plan_hash, 32);
+	return 0;
+}
+
+/* Under the target's locks: the live target read, the roles as the run bound them, the
+ * simulated target's saved state, then the operator's yes. */
+static int rebuild_state(struct run *R)
+{
+	char err[1024];
+	int rc;
+	if ((rc = setup_live(R)) != 0)
+		return rc;
 	started_roles(R);
 	if (R->sim && run_load_sim(R, err, sizeof(err)) < 0) {
 		run_say(R, "%s", err);
 		return EXIT_USAGE;
 	}
-	return 0;
+	return setup_confirm(R);
 }
 
 /* ---- under the lock ------------------------------------------------------------------------- */
@@ -390,7 +401,7 @@ int resume_run(struct run *R, const char *given_path, const char *const *given, 
 		run_say(R, "%s", err);
 		return EXIT_USAGE;
 	}
-	if ((rc = setup_lock(R, true)) != 0)
+	if ((rc = setup_lock(R, true)) != 0 || (rc = rebuild_state(R)) != 0)
 		return rc;
 	redact_captures(R);
 	if ((rc = reopen(R, jpath)) != 0)

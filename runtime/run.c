@@ -66,10 +66,10 @@ int run_free(struct run *R, int rc)
 		if (R->o.dry_run && rc == EXIT_OK)
 			rc = EXIT_USAGE;
 	}
+	run_release(R);   /* the locks on the nodes go through their transports: before they close */
 	if (R->drv != NULL)
 		R->drv->ops->close(R->drv);
 	nodes_close(R->cmd);
-	run_release(R);
 	if (R->resuming) {
 		journal_resume_free(&R->rs);
 		journal_log_free(&R->log);
@@ -92,6 +92,12 @@ void run_release(struct run *R)
 	}
 	journal_close(R->j);
 	R->j = NULL;
+	if (R->tl != NULL) {
+		char err[2048];
+		if (lock_target_release(R->tl, err, sizeof(err)) != 0)
+			run_say(R, "%s", err);
+		R->tl = NULL;
+	}
 	if (R->lk != NULL) {
 		char err[256];
 		lock_release(R->lk, err, sizeof(err));
@@ -295,6 +301,10 @@ void run_finish(struct run *R, enum journal_status st)
 	if (last_run_make(&last, R->run_id, R->journal_path, last_run_status_of(st), err, sizeof(err)) < 0 ||
 	    last_run_write(R->state_dir, R->target.name, &last, true, err, sizeof(err)) < 0)
 		run_say(R, "%s", err);
+	char msg[2048];
+	if (R->tl != NULL && lock_target_write_last(R->tl, last_run_status_of(st), R->journal_path, msg, sizeof(msg)) < 0)
+		run_say(R, "%s (so the node's record still says run %s is unfinished: a new run there needs --abandon %s)",
+			msg, R->run_id, R->run_id);
 }
 
 /* ---- the simulated target's state ------------------------------------------------------ */

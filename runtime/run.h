@@ -18,6 +18,7 @@
 #include "journal.h"
 #include "journal_resume.h"
 #include "lock.h"
+#include "lock_target.h"
 #include "model.h"
 #include "progress.h"
 #include "target.h"
@@ -50,6 +51,8 @@ struct run { /* NOLINT(clang-analyzer-optin.performance.Padding): one a run, lai
 						* written: the walk stops, nothing more is recorded (why says
 						* what failed; exit 4, `hotplan resume` continues) */
 	struct lock *lk;
+	struct lock_target *tl;                /* its locks on a real target's nodes (lock_target.h); NULL:
+						* none taken (a simulated target, a dry run) */
 	bool sim;                              /* every node is simulated */
 	struct inputs inputs;                  /* what it read and its nodes (setup.c gathers them) */
 	/* resume */
@@ -136,12 +139,15 @@ int run_journal(struct run *R, enum journal_kind kind, const struct ast_stmt *st
  * says RUN_IO_FAILED and run_journal records nothing. Returns -1. */
 int run_io_failed(struct run *R, const char *what);
 
-/* The last record of a run (run-done with status st) and the target's last-run record
- * saying the same. Nothing without a journal; a failure is said (the last-run record then
+/* The last record of a run (run-done with status st) and the target's last-run records
+ * (the state directory's, and each node's for a real target) saying the same. Nothing without a journal; a failure is said (the last-run record then
  * stays unfinished: `resume` sees how the run ended). */
 void run_finish(struct run *R, enum journal_status st);
 
-/* Sync and close the journal, release the target's lock (both may be absent). */
+/* Sync and close the journal, release the target's locks: the state directory's and those on
+ * the target's nodes (each may be absent). The locks on the nodes go on every end of the
+ * runner, whatever its status: the last-run records keep an unfinished or failed run's target
+ * from a new run (docs/locks.md). */
 void run_release(struct run *R);
 
 /* A command of the acting action (R->acting) started on node `node` as process group pgid:

@@ -287,8 +287,8 @@ static int check_bound(struct run *R, unsigned roles, bool nodes, bool last)
 }
 
 /* local: and ssh:// nodes, and sim: nodes that name a real profile: their profiles (compared
- * with the run's, when resuming), transports, the stores and group owners of the live target
- * (driver_cmd.h); then, for a real target, the operator's yes. */
+ * with the run's, when resuming) and transports (driver_cmd.h). Nothing is run on a node yet:
+ * the target's lock comes first (setup_lock), then what the live target says (setup_live). */
 static int open_commands(struct run *R, const struct ast_file *inv)
 {
 	unsigned before = R->ctx.diags.n, from = R->ctx.nsources;
@@ -312,8 +312,6 @@ static int open_commands(struct run *R, const struct ast_file *inv)
 		run_say(R, "%s", msg);
 		return rc;
 	}
-	if (!R->sim && !R->o.dry_run && !R->o.yes)
-		return confirm(R);
 	return 0;
 }
 
@@ -420,10 +418,29 @@ int setup_target(struct run *R)
 			return EXIT_USAGE;
 		}
 	}
-	if ((rc = bind_params(R)) != 0)
-		return rc;
+	return bind_params(R);
+}
+
+int setup_live(struct run *R)
+{
+	if (R->cmd != NULL) {
+		char msg[2048];
+		struct driver_cmd_opts co = { R->plan, R->proc, R->o.plan_path, NULL, R->o.dry_run, &run_interrupts };
+		int rc = driver_cmd_discover(&co, &R->target, R->cmd, msg, sizeof(msg));
+		if (rc != 0) {
+			run_say(R, "%s", msg);
+			return rc;
+		}
+	}
 	build_model(R);
 	return make_driver(R);
+}
+
+int setup_confirm(struct run *R)
+{
+	if (R->cmd == NULL || R->sim || R->o.dry_run || R->o.yes)
+		return 0;
+	return confirm(R);
 }
 
 /* ---- preflight ---------------------------------------------------------------------------- */
@@ -487,10 +504,93 @@ static int locked_out(struct run *R, const char *msg)
 	return EXIT_LOCKED;
 }
 
+/* The journal's path, absolute, before it exists (the holder of a lock names it). */
+static void journal_to_be(struct run *R, char *buf, size_t len)
+{
+	char cwd[JOURNAL_PATH_MAX];
+	int n;
+	if (R->resuming)
+		n = snprintf(buf, len, "%s", R->journal_path);
+	else if (R->o.journal_path == NULL)
+		n = snprintf(buf, len, "%s/runs/%s.journal", R->state_dir, R->run_id);
+	else if (R->o.journal_path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+		n = snprintf(buf, len, "%s", R->o.journal_path);
+	else
+		n = snprintf(buf, len, "%s/%s", cwd, R->o.journal_path);
+	if (n < 0 || (size_t)n >= len)
+		snprintf(buf, len, "-");   /* named in the lock only: a path too long to name is not named */
+}
+
+/* The locks on a real target's nodes (lock_target.h) and their last-run gate. *used:
+ * --abandon named a node's run. 0, or the exit code (said). */
+static int lock_nodes(struct run *R, bool resume, bool *used)
+{
+	char msg[4096], note[4096], journal[JOURNAL_PATH_MAX], abs[JOURNAL_PATH_MAX];
+	struct lock_holder me;
+	*used = false;
+	if (R->cmd == NULL || R->sim || !R->cmd->real)
+		return 0;   /* a simulated target: the state directory's lock is its lock */
+	journal_to_be(R, journal, sizeof(journal));
+	if (realpath(R->o.plan_path, abs) == NULL)
+		snprintf(abs, sizeof(abs), "%s", R->o.plan_path);
+	if (lock_holder_self(&me, R->run_id, abs, journal, R->target.name, msg, sizeof(msg)) < 0) {
+		run_say(R, "%s", msg);
+		return EXIT_USAGE;
+	}
+	struct lock_target *lt = arena_alloc(&R->ctx.arena, sizeof(*lt));
+	lock_target_init(lt, R->cmd, &me);
+	lt->inventory = R->o.inventory_path;
+	int rc = lock_target_acquire(lt, resume ? R->run_id : NULL, note, sizeof(note), msg, sizeof(msg));
+	if (rc == 1)
+		return locked_out(R, msg);
+	if (rc < 0) {
+		run_say(R, "%s", msg);
+		return EXIT_USAGE;
+	}
+	R->tl = lt;   /* released by run_release, on every end */
+	if (note[0] != '\0')
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE, .message = note });
+	rc = lock_target_gate(lt, R->o.abandon, resume ? R->run_id : NULL, used, note, sizeof(note), msg, sizeof(msg));
+	if (rc == 1)
+		return locked_out(R, msg);
+	if (note[0] != '\0')
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE, .message = note });
+	return 0;
+}
+
+/* The state directory's last-run gate: a new run's (--abandon, unless a node's record took it:
+ * `used`), or, when `resume`, the gate for resuming run R->run_id. 0, or the exit code (said). */
+static int state_gate(struct run *R, bool resume, bool used)
+{
+	char msg[2048];
+	struct last_run last;
+	int rc = last_run_read(R->state_dir, R->target.name, &last, msg, sizeof(msg));
+	if (rc < 0) {
+		run_say(R, "%s", msg);
+		return EXIT_USAGE;
+	}
+	const struct last_run *lp = rc == 0 ? &last : NULL;
+	bool blocking = lp != NULL && (lp->status == LAST_RUN_UNFINISHED || lp->status == LAST_RUN_FAILED);
+	if (resume)
+		rc = last_run_resume_gate(lp, R->target.name, R->run_id, R->journal_path, msg, sizeof(msg));
+	else
+		rc = last_run_gate(lp, R->target.name, used && !blocking ? NULL : R->o.abandon, msg, sizeof(msg));
+	if (rc == 1)
+		return locked_out(R, msg);
+	if (rc != 0) {
+		run_say(R, "%s", msg);
+		return EXIT_USAGE;
+	}
+	if (msg[0] != '\0')
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE, .message = msg });
+	return 0;
+}
+
 int setup_lock(struct run *R, bool resume)
 {
 	char msg[1024];
 	struct lock_owner me, holder;
+	bool used = false;
 	if (lock_owner_self(&me, R->run_id, journal_now_ns(), msg, sizeof(msg)) < 0) {
 		run_say(R, "%s", msg);
 		return EXIT_USAGE;
@@ -504,26 +604,71 @@ int setup_lock(struct run *R, bool resume)
 	}
 	if (msg[0] != '\0')
 		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE, .message = msg });
-	struct last_run last;
-	rc = last_run_read(R->state_dir, R->target.name, &last, msg, sizeof(msg));
-	if (rc < 0) {
-		run_say(R, "%s", msg);
-		return EXIT_USAGE;
+	if ((rc = lock_nodes(R, resume, &used)) != 0)
+		return rc;
+	return state_gate(R, resume, used);
+}
+
+/* --dry-run: would a real run be refused, by a lock or a last-run record, here or on the
+ * target's nodes? Said as a note; nothing is taken, nothing is created. */
+static void dry_gate(struct run *R)
+{
+	char msg[4096], note[4096], err[1024];
+	const char *env = getenv("HOTPLAN_STATE_DIR");
+	struct stat st;
+	bool used = false;
+	int rc = 0;
+	msg[0] = note[0] = '\0';
+	if (R->cmd != NULL && !R->sim && R->cmd->real) {
+		struct lock_holder me;
+		struct lock_target *lt = arena_alloc(&R->ctx.arena, sizeof(*lt));
+		if (lock_holder_self(&me, R->run_id, R->o.plan_path, "-", R->target.name, msg, sizeof(msg)) < 0)
+			return;
+		lock_target_init(lt, R->cmd, &me);
+		for (unsigned n = 0; n < lt->n && rc == 0; n++) {
+			if (lock_target_peek(lt, n, msg, sizeof(msg)) < 0) {
+				run_say(R, "--dry-run: cannot tell whether a real run would be refused: %s", msg);
+				return;
+			}
+			const struct lock_node *ln = &lt->node[n];
+			if (ln->held && !(ln->holder_ok && lock_holder_dead(&ln->holder))) {
+				char who[1024];
+				if (ln->holder_ok)
+					lock_holder_text(&ln->holder, who, sizeof(who));
+				util_err(msg, sizeof(msg), "node %s is locked by %s (%s); once it has ended, run again, or if it "
+					 "is gone, `hotplan unlock %s --inventory %s --holder %s` clears it",
+					 R->target.nodes[n].name, ln->holder_ok ? who : "a holder whose file cannot be read",
+					 ln->path, R->target.name, R->o.inventory_path, ln->holder_ok ? ln->holder.run_id : "RUN");
+				rc = 1;
+			}
+		}
+		if (rc == 0)
+			rc = lock_target_gate(lt, R->o.abandon, NULL, &used, note, sizeof(note), msg, sizeof(msg));
 	}
-	if (resume)
-		rc = last_run_resume_gate(rc == 0 ? &last : NULL, R->target.name, R->run_id, R->journal_path, msg,
-					  sizeof(msg));
-	else
-		rc = last_run_gate(rc == 0 ? &last : NULL, R->target.name, R->o.abandon, msg, sizeof(msg));
-	if (rc == 1)
-		return locked_out(R, msg);
-	if (rc != 0) {
-		run_say(R, "%s", msg);
-		return EXIT_USAGE;
+	/* the state directory's record, if there is a state directory */
+	if (rc == 0 && stat(env != NULL && env[0] != '\0' ? env : ".hotplan", &st) == 0 &&
+	    journal_state_dir(R->state_dir, sizeof(R->state_dir), err, sizeof(err)) == 0) {
+		struct last_run last;
+		int lr = last_run_read(R->state_dir, R->target.name, &last, err, sizeof(err));
+		const struct last_run *lp = lr == 0 ? &last : NULL;
+		bool blocking = lp != NULL && (lp->status == LAST_RUN_UNFINISHED || lp->status == LAST_RUN_FAILED);
+		char m2[2048];
+		rc = lr < 0 ? (snprintf(msg, sizeof(msg), "%s", err), 1)
+			    : last_run_gate(lp, R->target.name, used && !blocking ? NULL : R->o.abandon, m2, sizeof(m2));
+		if (rc != 0 && lr >= 0)
+			snprintf(msg, sizeof(msg), "%s", m2);
+		else if (rc == 0 && m2[0] != '\0' && strlen(note) + strlen(m2) + 3 < sizeof(note))
+			snprintf(note + strlen(note), sizeof(note) - strlen(note), "%s%s", note[0] ? "; " : "", m2);
+	} else if (rc == 0 && R->o.abandon != NULL && !used) {
+		rc = -1;
+		snprintf(msg, sizeof(msg), "--abandon %s: target '%s' has no unfinished run", R->o.abandon, R->target.name);
 	}
-	if (msg[0] != '\0')
-		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE, .message = msg });
-	return 0;
+	const char *said = rc == 1 ? arena_printf(&R->ctx.arena, "a real run would be refused (exit 5): %s", msg)
+			   : rc < 0 ? arena_printf(&R->ctx.arena, "a real run would be refused (exit 2): %s", msg)
+			   : note[0] != '\0' ? arena_printf(&R->ctx.arena, "a real run would go on: %s", note)
+			   : NULL;
+	if (said != NULL)
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE, .message = said });
 }
 
 /* ---- the journal ----------------------------------------------------------------------- */
@@ -603,6 +748,13 @@ static int start_journal(struct run *R)
 		run_say(R, "%s", err);
 		return EXIT_USAGE;
 	}
+	/* and beside the lock on each node: another controller sees the run too */
+	char msg[2048];
+	if (R->tl != NULL && lock_target_write_last(R->tl, LAST_RUN_UNFINISHED, R->journal_path, msg, sizeof(msg)) < 0) {
+		run_say(R, "%s: nothing was run", msg);
+		run_finish(R, JOURNAL_STATUS_FAILED);
+		return EXIT_USAGE;
+	}
 	return 0;
 }
 
@@ -619,18 +771,28 @@ int setup_run(struct run *R)
 	progress_init(&R->prog, stdout, R->o.log_json, R->run_id);
 	if ((rc = setup_target(R)) != 0)
 		return rc;
+	/* the target's locks before anything is read from it: a run waiting at the prompt below
+	 * holds them, so no other run can change what it read (docs/locks.md) */
+	if (!R->o.dry_run) {
+		if (journal_state_dir(R->state_dir, sizeof(R->state_dir), err, sizeof(err)) < 0) {
+			run_say(R, "%s", err);
+			return EXIT_USAGE;
+		}
+		if ((rc = setup_lock(R, false)) != 0)
+			return rc;
+	}
+	if ((rc = setup_live(R)) != 0)
+		return rc;
 	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_RUN_START,
 			.message = arena_printf(&R->ctx.arena, "%s %s: plan %s (%s) on %s%s: %u steps",
 						R->o.dry_run ? "dry run" : "run", R->run_id, R->plan->name.s,
 						kind_name(R->target.kind), R->target.name, R->sim ? " (simulated)" : "",
 						R->nsteps) });
+	if (R->o.dry_run)
+		dry_gate(R);
 	if ((rc = preflight(R)) != 0 || R->o.dry_run)
 		return rc;
-	if (journal_state_dir(R->state_dir, sizeof(R->state_dir), err, sizeof(err)) < 0) {
-		run_say(R, "%s", err);
-		return EXIT_USAGE;
-	}
-	if ((rc = setup_lock(R, false)) != 0 || (rc = start_journal(R)) != 0)
+	if ((rc = setup_confirm(R)) != 0 || (rc = start_journal(R)) != 0)
 		return rc;
 	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_PREFLIGHT_OK, .message = R->journal_path });
 	return 0;

@@ -14,19 +14,31 @@ int setup_load_plan(struct run *R, const char *path);
 
 /* The target (R->o: the inventory's, or the built-in simulated one), its procedure, its
  * profiles and transports (a resume: each input, and the journal's steps, compared with the
- * run's first, before any node is reached) (a real target: confirmed on the terminal unless --yes), --fail-at,
- * the params' values, the concrete model and its start state, the roles, the driver. */
+ * run's first, before any node is reached), --fail-at, the params' values. Nothing is run on
+ * a node. */
 int setup_target(struct run *R);
+
+/* What the live target says (a real one's group owners and stores; the state its guard
+ * starts from), the concrete model, the roles bound in it, the driver. After setup_lock: what
+ * is read is what the run acts on. */
+int setup_live(struct run *R);
+
+/* A real target: the operator's yes on the terminal (SPEC 5), unless --yes or --dry-run. */
+int setup_confirm(struct run *R);
 
 /* The step or checkpoint whose index (in R->proc) is `index`, or NULL. */
 const struct ast_stmt *setup_stmt_at(struct run *R, int32_t index);
 
-/* Take the target's lock (R->state_dir), then pass the last-run gate: a new run's (--abandon),
- * or, when `resume`, the gate for resuming run R->run_id. EXIT_LOCKED when refused. */
+/* Take the target's locks: the state directory's (R->state_dir), then, for a real target, one
+ * on each node (lock_target.h); then pass the last-run gates, the nodes' and the state
+ * directory's: a new run's (--abandon), or, when `resume`, the gate for resuming run
+ * R->run_id. EXIT_LOCKED when refused. */
 int setup_lock(struct run *R, bool resume);
 
-/* A new run, its plan loaded: a run id, progress, setup_target, preflight; then, unless it is
- * a dry run, the lock, the journal (header, run-start) and the last-run record (unfinished). */
+/* A new run, its plan loaded: a run id, progress, setup_target; unless it is a dry run, the
+ * locks (setup_lock); setup_live, preflight, the operator's yes (setup_confirm); then the
+ * journal (header, run-start) and the last-run records (unfinished). A dry run says instead
+ * whether a real run would be refused, and why. */
 int setup_run(struct run *R);
 
 #endif

@@ -48,7 +48,19 @@ struct resume_opts {
 					 * running (docs/journal.md); -1: the default, 30 s; 0: refuse at once */
 };
 
+struct unlock_opts {
+	const char *inventory_path;
+	const char *target_name;        /* the inventory's target */
+	const char *holder;             /* --holder RUN: the run whose locks go */
+};
+
 int exec_run(const struct run_opts *o);
 int exec_resume(const struct resume_opts *o);
+
+/* `hotplan unlock`: remove the locks run o->holder left on the nodes of a real target
+ * (docs/locks.md). Nothing is removed unless every node is free or held by that run, and the
+ * run is not running on this host: EXIT_LOCKED, naming the holder, otherwise; EXIT_USAGE when
+ * no node is locked by it or a node cannot be reached. */
+int exec_unlock(const struct unlock_opts *o);
 
 #endif

@@ -47,7 +47,7 @@ head -n 1 "$cap" | grep -qF 'on box\u{202e}lanif\n==== forged header ====: ' ||
 head -n 1 "$cap" >"$TMP/header.txt"
 no_raw_bidi "$TMP/header.txt" "the capture file's header"
 
-rm -rf "$HOTPLAN_STATE_DIR"
+rm -rf "$HOTPLAN_STATE_DIR" "$HOTPLAN_LOCK_PATH.last"   # a new machine: no last run
 run 4 run bidi.hplan --inventory inv.hplan --yes --log json
 no_raw_bidi "$TMP/out.txt" "--log json"
 grep -qi '\\u202e' "$TMP/out.txt" || fail "--log json does not keep the name (JSON-escaped)"

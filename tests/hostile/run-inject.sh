@@ -117,7 +117,7 @@ for mode in text json dry; do
 	want=4
 	[[ $mode == json ]] && extra=(--log json)
 	[[ $mode == dry ]] && extra=(--dry-run) && want=0
-	rm -rf "$HOTPLAN_STATE_DIR"
+	rm -rf "$HOTPLAN_STATE_DIR" "$HOTPLAN_LOCK_PATH.last"   # a new machine: no last run
 	run "$want" run "$TMP/noisy.hplan" --inventory "$TMP/inv3.hplan" --yes --set "text=$NASTY" "${extra[@]}"
 	clean_text "$TMP/out.txt" "the output of a noisy command ($mode)"
 	if [[ $mode == json ]]; then

@@ -114,7 +114,7 @@ plan slow {
     }
 }
 PLAN
-rm -rf "$HOTPLAN_STATE_DIR"
+rm -rf "$HOTPLAN_STATE_DIR" "$HOTPLAN_LOCK_PATH.last"   # a new machine: no last run
 "$HOTPLAN" run slow.hplan --inventory inv.hplan --target plain --yes --set "password=$SECRET" \
 	>"$TMP/slow.out" 2>"$TMP/slow.err" </dev/null &
 pid=$!

@@ -266,7 +266,7 @@ EOF
 		expect "$ids" hotplan explain ""
 	done
 	COMP_PATH=$prefix/bin:$PATH
-	expect "$(printf '%s\n' check fmt compile run resume graph explain help)" hotplan ""
+	expect "$(printf '%s\n' check fmt compile run resume unlock graph explain help)" hotplan ""
 	expect "$(printf '%s\n' --help --version -h)" hotplan -
 	expect "$(printf '%s\n' --format -Werror --kind --help)" hotplan check -
 	expect "$(printf '%s\n' text json sarif)" hotplan check --format ""
@@ -285,7 +285,7 @@ EOF
 	expect "local_server" hotplan run plans/ese-hotfix.hplan --inventory plans/inventories/local.hplan --target ""
 	expect "plans/ese-hotfix.hplan" hotplan check plans/ese-hot
 	expect "plans/profiles/windows-2003.hplan" hotplan run plans/ese-hotfix.hplan --inventory plans/profiles/windows-2003
-	expect "$(printf '%s\n' check fmt compile run resume graph explain help)" hotplan help ""
+	expect "$(printf '%s\n' check fmt compile run resume unlock graph explain help)" hotplan help ""
 	# a path with a glob character and a space stays whole
 	mkdir -p "$tmp/c"
 	: >"$tmp/c/a [x] b.hplan"

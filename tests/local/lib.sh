@@ -1,7 +1,8 @@
 # lib.sh: what the tests/local/run-*.sh scripts share. Source it from bash.
 #
 # Each test runs in its own temporary directory ($TMP) with the run state inside it
-# (HOTPLAN_STATE_DIR), the profiles of the source tree (HOTPLAN_PROFILE_PATH), and sandboxes
+# (HOTPLAN_STATE_DIR), its own target lock (HOTPLAN_LOCK_PATH), the profiles of the source
+# tree (HOTPLAN_PROFILE_PATH), and sandboxes
 # under "$TMP/sand box's" (a space and a quote in every path the profiles quote). The
 # posix-test helper is the build's (tools/) or, when the build has none, compiled here.
 # The EXIT trap stops the store daemons the test started (by the pids in their sandboxes)
@@ -18,6 +19,9 @@ PLAN=$SRC/plans/ese-hotfix.hplan
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/hp-local-XXXXXX")
 SB="$TMP/sand box's"
 export HOTPLAN_STATE_DIR=$TMP/state HOTPLAN_PROFILE_PATH=$SRC/plans/profiles HOTPLAN_SANDBOX=$SB
+# the target lock of local: and ssh:// nodes that name none in their profile (docs/locks.md):
+# this test's, not the machine's /var/lib/hotplan/lock
+export HOTPLAN_LOCK_PATH=$TMP/target/lock
 unset HOTPLAN_SSH_OPTIONS || true
 mkdir -p "$SB"
 

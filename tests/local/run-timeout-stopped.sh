@@ -38,7 +38,7 @@ PLAN
 run_stopped() {
 	local secs=$1 pid i cap
 	shift
-	rm -rf "$HOTPLAN_STATE_DIR"
+	rm -rf "$HOTPLAN_STATE_DIR" "$HOTPLAN_LOCK_PATH.last"   # a new machine: no last run
 	"$HOTPLAN" "$@" >"$TMP/out.txt" 2>&1 </dev/null &
 	pid=$!
 	for i in $(seq 1 200); do
@@ -75,12 +75,12 @@ says "timed out after 2s"
 
 # 3. the message says the timeout it was given
 plan slow.hplan "sleep 5" 1s
-rm -rf "$HOTPLAN_STATE_DIR"
+rm -rf "$HOTPLAN_STATE_DIR" "$HOTPLAN_LOCK_PATH.last"   # a new machine: no last run
 run 4 run slow.hplan --inventory inv.hplan --yes
 says "timed out after 1s"
 # 4. a command that ignores SIGTERM dies of SIGKILL 2 s later: the capture still says 1s
 plan stubborn.hplan "trap '' TERM; sleep 5" 1s
-rm -rf "$HOTPLAN_STATE_DIR"
+rm -rf "$HOTPLAN_STATE_DIR" "$HOTPLAN_LOCK_PATH.last"   # a new machine: no last run
 run 4 run stubborn.hplan --inventory inv.hplan --yes
 capture | grep -qxF "[hotplan: timed out after 1s: process group killed]" ||
 	fail "the capture does not say the timeout given: $(capture)"

@@ -1,0 +1,609 @@
+/* lock_target.c: the lock and last-run record on a real target's nodes, through their
+ * transports (lock_target.h). Each operation is one short /bin/sh script run on the node; its
+ * answer is a few marked lines ("=taken", "=held" and the holder file, "=last" and the record,
+ * "=end") read back from a private capture file. Design notes: docs/locks.md. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "leftover.h"
+#include "lock_target.h"
+#include "target_file.h"
+#include "util.h"
+
+#define HOLDER_MAGIC "hotplan-target-lock 1"
+#define LAST_MAGIC "hotplan-target-last 1"
+#define ANSWER_MAX ((size_t)4 * LOCK_TARGET_TEXT_MAX)
+#define LOCK_TIMEOUT_NS (120LL * 1000000000LL)
+
+/* ---- who holds it -------------------------------------------------------------------------- */
+
+/* The start of process pid (field 22 of /proc/PID/stat: clock ticks after boot), or -1. */
+static int64_t proc_start(int64_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%" PRId64 "/stat", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);   /* read only */
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	const char *p = strrchr(buf, ')');   /* the command name may hold blanks and parentheses */
+	if (p == NULL)
+		return -1;
+	p++;
+	for (int field = 3; field <= 22 && p != NULL; field++) {
+		while (*p == ' ')
+			p++;
+		if (field == 3 && (*p == 'Z' || *p == 'X'))
+			return -1;   /* a zombie runs nothing */
+		if (field == 22) {
+			char *end;
+			long long v = strtoll(p, &end, 10);
+			return end == p ? -1 : (int64_t)v;
+		}
+		p = strchr(p, ' ');
+	}
+	return -1;
+}
+
+/* A value for one line of a holder or a record: a control character shown as '?'. */
+static void put_value(char *dst, size_t cap, const char *src)
+{
+	snprintf(dst, cap, "%s", src != NULL && src[0] != '\0' ? src : "-");
+	for (char *p = dst; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+}
+
+int lock_holder_self(struct lock_holder *me, const char *run_id, const char *plan, const char *journal,
+		     const char *target, char *err, size_t errlen)
+{
+	memset(me, 0, sizeof(*me));
+	if (!target_file_value_ok(run_id) || strlen(run_id) >= sizeof(me->run_id))
+		return util_err(err, errlen, "target lock: invalid run id");
+	snprintf(me->run_id, sizeof(me->run_id), "%s", run_id);
+	leftover_here(me->host, sizeof(me->host), me->boot, sizeof(me->boot));
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	if (getpwuid_r(geteuid(), &pw, buf, sizeof(buf), &res) == 0 && res != NULL)
+		put_value(me->user, sizeof(me->user), pw.pw_name);
+	else
+		snprintf(me->user, sizeof(me->user), "uid%u", (unsigned)geteuid());
+	me->pid = (int64_t)getpid();
+	me->pidstart = proc_start(me->pid);
+	me->started_ns = journal_now_ns();
+	put_value(me->plan, sizeof(me->plan), plan);
+	put_value(me->journal, sizeof(me->journal), journal);
+	put_value(me->target, sizeof(me->target), target);
+	return 0;
+}
+
+static void format_time(int64_t ns, char *buf, size_t len)
+{
+	time_t t = (time_t)(ns / 1000000000);
+	struct tm tm;
+	if (gmtime_r(&t, &tm) == NULL || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "@%" PRId64, ns);
+}
+
+void lock_holder_text(const struct lock_holder *h, char *buf, size_t len)
+{
+	char when[64];
+	format_time(h->started_ns, when, sizeof(when));
+	snprintf(buf, len, "run %s (host %s, user %s, pid %" PRId64 ", since %s)", h->run_id, h->host, h->user, h->pid,
+		 when);
+}
+
+static bool same_machine(const struct lock_holder *h)
+{
+	char host[LOCK_HOST_MAX], boot[64];
+	leftover_here(host, sizeof(host), boot, sizeof(boot));
+	return strcmp(host, h->host) == 0 && strcmp(boot, "?") != 0 && strcmp(boot, h->boot) == 0;
+}
+
+bool lock_holder_alive_here(const struct lock_holder *h)
+{
+	if (!same_machine(h) || h->pid <= 0 || (int64_t)(pid_t)h->pid != h->pid)
+		return false;
+	int64_t st = proc_start(h->pid);
+	return st >= 0 && (h->pidstart < 0 || st == h->pidstart);
+}
+
+bool lock_holder_dead(const struct lock_holder *h)
+{
+	return same_machine(h) && !lock_holder_alive_here(h);
+}
+
+/* The holder file's text, without its last newline. */
+static void holder_format(const struct lock_holder *h, char *buf, size_t len)
+{
+	snprintf(buf, len,
+		 HOLDER_MAGIC "\nrun %s\nhost %s\nuser %s\npid %" PRId64 "\npidstart %" PRId64 "\nboot %s\nstarted %" PRId64
+		 "\nplan %s\njournal %s\ntarget %s\nend",
+		 h->run_id, h->host, h->user, h->pid, h->pidstart, h->boot, h->started_ns, h->plan, h->journal, h->target);
+}
+
+static bool holder_parse(const char *text, size_t n, struct lock_holder *h)
+{
+	char pid[32], pidstart[32], started[32];
+	struct target_file_kv kv[] = {
+		{ "run", h->run_id, sizeof(h->run_id), false, false },
+		{ "host", h->host, sizeof(h->host), false, false },
+		{ "user", h->user, sizeof(h->user), false, false },
+		{ "pid", pid, sizeof(pid), false, false },
+		{ "pidstart", pidstart, sizeof(pidstart), false, false },
+		{ "boot", h->boot, sizeof(h->boot), false, false },
+		{ "started", started, sizeof(started), false, false },
+		{ "plan", h->plan, sizeof(h->plan), false, false },
+		{ "journal", h->journal, sizeof(h->journal), false, false },
+		{ "target", h->target, sizeof(h->target), false, false },
+	};
+	memset(h, 0, sizeof(*h));
+	return target_file_parse(text, n, HOLDER_MAGIC, kv, sizeof(kv) / sizeof(kv[0])) &&
+	       target_file_i64(pid, &h->pid) && target_file_i64(pidstart, &h->pidstart) &&
+	       target_file_i64(started, &h->started_ns);
+}
+
+static bool last_parse(const char *text, size_t n, struct lock_target_last *l)
+{
+	char status[32], when[32];
+	struct target_file_kv kv[] = {
+		{ "run", l->run_id, sizeof(l->run_id), false, false },
+		{ "status", status, sizeof(status), false, false },
+		{ "host", l->host, sizeof(l->host), false, false },
+		{ "user", l->user, sizeof(l->user), false, false },
+		{ "journal", l->journal, sizeof(l->journal), false, false },
+		{ "target", l->target, sizeof(l->target), false, false },
+		{ "time", when, sizeof(when), false, false },
+	};
+	memset(l, 0, sizeof(*l));
+	if (!target_file_parse(text, n, LAST_MAGIC, kv, sizeof(kv) / sizeof(kv[0])) || !target_file_i64(when, &l->time_ns))
+		return false;
+	for (int s = LAST_RUN_UNFINISHED; s <= LAST_RUN_UNCHANGED; s++)
+		if (strcmp(status, last_run_status_name((enum last_run_status)s)) == 0) {
+			l->status = (enum last_run_status)s;
+			return true;
+		}
+	return false;
+}
+
+/* ---- talking to a node ------------------------------------------------------------------- */
+
+/* A value as one shell word, in the arena. */
+static const char *quoted(struct nodes *ns, const char *s)
+{
+	size_t cap = 4 * strlen(s) + 3;
+	char *q = arena_alloc(&ns->ctx->arena, cap);
+	shell_quote(s, q, cap);
+	return q;
+}
+
+/* The script's first lines: L set to the lock directory, said. */
+static const char *prelude(struct nodes *ns, unsigned n, char *msg, size_t len)
+{
+	char err[1024];
+	const char *w = nodes_lock_word(ns, n, err, sizeof(err));
+	if (w == NULL && err[0] != '\0') {
+		util_err(msg, len, "%s", err);
+		return NULL;
+	}
+	/* the profile's, else $HOTPLAN_LOCK_PATH (a lab's, a test's), else the default */
+	const char *env = getenv("HOTPLAN_LOCK_PATH");
+	const char *set = w != NULL ? arena_printf(&ns->ctx->arena, "L=%s", w)
+			  : env != NULL && env[0] != '\0' ? arena_printf(&ns->ctx->arena, "L=%s", quoted(ns, env))
+			  : "if [ \"$(id -u)\" = 0 ]; then L=/var/lib/hotplan/lock; else L=/var/tmp/hotplan-lock; fi";
+	return arena_printf(&ns->ctx->arena,
+			    "exec 2>/dev/null; umask 077\n%s\n"
+			    "case $L in /*) ;; *) echo \"=error the lock path '$L' is not absolute\"; exit 0;; esac\n"
+			    "while [ \"${L%%/}\" != \"$L\" ]; do L=${L%%/}; done\n"
+			    "echo \"=path $L\"\n", set);
+}
+
+/* The answer's marked lines. */
+struct answer {
+	char status[32];                     /* "taken", "held", … (the first "=" line after =path) */
+	char detail[512];                    /* what follows it ("=error WHY") */
+	const char *holder, *last;           /* the text after the status / after =last (NULL: none) */
+	size_t nholder, nlast;
+	bool ended;                          /* "=end" came */
+};
+
+/* Split the capture file's text (its header line first) into a. */
+static void parse_answer(char *text, struct lock_node *ln, struct answer *a)
+{
+	memset(a, 0, sizeof(*a));
+	char *p = strchr(text, '\n');   /* "==== lock ====" */
+	p = p != NULL ? p + 1 : text;
+	const char **sect = NULL;
+	size_t *nsect = NULL;
+	while (*p != '\0') {
+		char *nl = strchr(p, '\n');
+		size_t n = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		if (n > 0 && p[0] == '=') {
+			if (sect != NULL)
+				*nsect = (size_t)(p - *sect);
+			sect = NULL;
+			if (strncmp(p, "=path ", 6) == 0)
+				snprintf(ln->path, sizeof(ln->path), "%.*s", (int)(n - 6), p + 6);
+			else if (strncmp(p, "=last", n) == 0 && n == 5) {
+				a->last = nl != NULL ? nl + 1 : p + n;
+				sect = &a->last, nsect = &a->nlast;
+			} else if (n == 4 && strncmp(p, "=end", 4) == 0) {
+				a->ended = true;
+				break;
+			} else if (a->status[0] == '\0') {
+				const char *sp = memchr(p, ' ', n);
+				size_t w = sp != NULL ? (size_t)(sp - p) : n;
+				snprintf(a->status, sizeof(a->status), "%.*s", (int)(w - 1), p + 1);
+				if (sp != NULL)
+					snprintf(a->detail, sizeof(a->detail), "%.*s", (int)(n - w - 1), sp + 1);
+				a->holder = nl != NULL ? nl + 1 : p + n;
+				sect = &a->holder, nsect = &a->nholder;
+			}
+		}
+		p = nl != NULL ? nl + 1 : p + n;
+	}
+	if (sect != NULL)
+		*nsect = (size_t)(p - *sect);
+}
+
+/* Read the capture file at path (whole, up to ANSWER_MAX bytes) into a malloc'd string. */
+static char *read_answer(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	char *buf = malloc(ANSWER_MAX + 1);
+	size_t got = 0;
+	while (buf != NULL && got < ANSWER_MAX) {
+		ssize_t r = read(fd, buf + got, ANSWER_MAX - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);   /* read only */
+	if (buf != NULL)
+		buf[got] = '\0';
+	return buf;
+}
+
+/* Run `body` after the prelude on node n; its answer into *a (text kept in *text, the caller
+ * frees it), the node's holder and record into ln. 0, or -1 (msg). */
+static int ask(struct nodes *ns, unsigned n, const char *what, const char *body, struct lock_node *ln,
+	       struct answer *a, char **text, char *msg, size_t len)
+{
+	const char *pre = prelude(ns, n, msg, len);
+	*text = NULL;
+	if (pre == NULL)
+		return -1;
+	const char *line = arena_printf(&ns->ctx->arena, "%s%s", pre, body);
+	const char *path = arena_printf(&ns->ctx->arena, "%s/lock-%u", ns->tmp_dir, ++ns->tmp_seq);
+	const struct profile *p = ns->node[n].prof;
+	struct transport_result r;
+	char err[1024];
+	const char *node = ns->t->nodes[n].name;
+	/* not cut short by a second Ctrl-C: the script is short (and bounded by the timeout), and
+	 * a release cut short would leave the lock behind */
+	struct transport *tr = ns->node[n].tr;
+	volatile int *abort_at = tr != NULL ? tr->abort : NULL;
+	if (tr != NULL)
+		tr->abort = NULL;
+	int rc = nodes_run(ns, n, line, p != NULL ? p->probe_timeout_ns : LOCK_TIMEOUT_NS, path, "lock", &r, err,
+			   sizeof(err));
+	if (tr != NULL)
+		tr->abort = abort_at;
+	if (rc < 0) {
+		unlink(path);
+		return util_err(msg, len, "%s the lock on node %s: %s", what, node, err);
+	}
+	*text = read_answer(path);
+	unlink(path);
+	if (*text == NULL)
+		return util_err(msg, len, "%s the lock on node %s: cannot read its answer: %s", what, node, strerror(errno));
+	parse_answer(*text, ln, a);
+	if (r.timed_out || r.interrupted || r.signal != 0 || r.status != 0 || !a->ended) {
+		char how[96];
+		nodes_ending(&r, false, how, sizeof(how));
+		return util_err(msg, len, "%s the lock on node %s: the command %s%s%s", what, node,
+				a->ended ? how : "did not answer whole", a->detail[0] != '\0' ? ": " : "", a->detail);
+	}
+	if (strcmp(a->status, "error") == 0)
+		return util_err(msg, len, "%s the lock on node %s: %s", what, node, a->detail);
+	/* what the node keeps */
+	ln->held = false;
+	ln->holder_ok = false;
+	ln->raw[0] = '\0';
+	if (strcmp(a->status, "held") == 0 || strcmp(a->status, "notours") == 0) {
+		ln->held = true;
+		size_t h = a->holder != NULL ? a->nholder : 0;
+		if (h > 0 && a->holder[h - 1] == '\n')
+			h--;
+		if (a->holder != NULL && h < sizeof(ln->raw)) {
+			memcpy(ln->raw, a->holder, h);
+			ln->raw[h] = '\0';
+			ln->holder_ok = holder_parse(a->holder, a->nholder, &ln->holder);
+		}
+	}
+	ln->has_last = a->last != NULL && a->nlast > 0;
+	ln->last_ok = ln->has_last && last_parse(a->last, a->nlast, &ln->last);
+	return 0;
+}
+
+/* ---- the operations -------------------------------------------------------------------------- */
+
+void lock_target_init(struct lock_target *lt, struct nodes *ns, const struct lock_holder *me)
+{
+	lt->ns = ns;
+	lt->me = *me;
+	lt->n = ns->n;
+	lt->node = arena_alloc(&ns->ctx->arena, (lt->n + 1) * sizeof(*lt->node));
+}
+
+static const char peek_body[] =
+	"if [ -d \"$L\" ]; then echo =held; cat -- \"$L/holder\"; elif [ -e \"$L\" ] || [ -L \"$L\" ]; then "
+	"echo \"=error $L is not a directory\"; exit 0; else echo =free; fi\n"
+	"echo =last; cat -- \"$L.last\"; echo =end\n";
+
+int lock_target_peek(struct lock_target *lt, unsigned n, char *msg, size_t len)
+{
+	struct answer a;
+	char *text = NULL;
+	int rc = ask(lt->ns, n, "read", peek_body, &lt->node[n], &a, &text, msg, len);
+	free(text);
+	return rc;
+}
+
+/* Take node n's lock; `stale`: the holder file's text to remove first if it still reads so
+ * (NULL: none). 0 taken, 1 held (lt->node[n] says by whom), -1 error. */
+static int take(struct lock_target *lt, unsigned n, const char *stale, char *msg, size_t len)
+{
+	struct nodes *ns = lt->ns;
+	char me[LOCK_TARGET_TEXT_MAX];
+	holder_format(&lt->me, me, sizeof(me));
+	const char *body = arena_printf(
+		&ns->ctx->arena,
+		"ME=%s; X=%s; T=$L.new.%s; S=$L.stale.%s\n"
+		"D=$(dirname -- \"$L\"); [ -d \"$D\" ] || mkdir -p -- \"$D\" || { echo \"=error cannot make $D\"; exit 0; }\n"
+		"rm -rf -- \"$T\" \"$S\"\n"
+		"if [ -n \"$X\" ] && [ -d \"$L\" ] && [ \"$(cat -- \"$L/holder\")\" = \"$X\" ]; then "
+		"mv -- \"$L\" \"$S\" && rm -rf -- \"$S\"; fi\n"
+		"mkdir -- \"$T\" && printf '%%s\\n' \"$ME\" >\"$T/holder\" || "
+		"{ rm -rf -- \"$T\"; echo \"=error cannot write $T/holder\"; exit 0; }\n"
+		"if [ ! -e \"$L\" ] && [ ! -L \"$L\" ] && mv -- \"$T\" \"$L\" && [ ! -e \"$L/${T##*/}\" ]; then echo =taken\n"
+		"else rm -rf -- \"$T\" \"$L/${T##*/}\"; if [ -d \"$L\" ]; then echo =held; cat -- \"$L/holder\"; "
+		"else echo \"=error $L is not a directory\"; exit 0; fi; fi\n"
+		"echo =last; cat -- \"$L.last\"; echo =end\n",
+		quoted(ns, me), quoted(ns, stale != NULL ? stale : ""), lt->me.run_id, lt->me.run_id);
+	struct answer a;
+	char *text = NULL;
+	int rc = ask(ns, n, "take", body, &lt->node[n], &a, &text, msg, len);
+	if (rc == 0 && strcmp(a.status, "taken") == 0) {
+		lt->node[n].taken = lt->node[n].held = true;
+		rc = 0;
+	} else if (rc == 0 && strcmp(a.status, "held") == 0 && strcmp(lt->node[n].raw, me) == 0) {
+		lt->node[n].alias = lt->node[n].held = true;   /* another node of this run is the same machine */
+		rc = 0;
+	} else if (rc == 0 && strcmp(a.status, "held") == 0) {
+		rc = 1;
+	} else if (rc == 0) {
+		rc = util_err(msg, len, "take the lock on node %s: unexpected answer '%s'", ns->t->nodes[n].name, a.status);
+	}
+	free(text);
+	return rc;
+}
+
+/* Node n is held by someone else: what to say (exit 5). */
+static void say_held(const struct lock_target *lt, unsigned n, char *msg, size_t len)
+{
+	const struct lock_node *ln = &lt->node[n];
+	const char *node = lt->ns->t->nodes[n].name;
+	char who[1024];
+	if (!ln->holder_ok) {
+		util_err(msg, len, "node %s is locked (%s), but its holder file cannot be read: hotplan writes it before the "
+			 "lock directory gets its name, so a person or another tool made it; if no run is going on, "
+			 "remove it (rm -r %s)", node, ln->path, ln->path);
+		return;
+	}
+	lock_holder_text(&ln->holder, who, sizeof(who));
+	util_err(msg, len, "node %s is locked by %s, plan %s, journal %s (%s); if that run is gone, `hotplan unlock %s "
+		 "--inventory %s --holder %s` clears it", node, who, ln->holder.plan, ln->holder.journal, ln->path,
+		 lt->me.target, lt->inventory != NULL ? lt->inventory : "FILE", ln->holder.run_id);
+}
+
+/* Append s to buf[len] ("; " between). */
+static void add_note(char *buf, size_t len, const char *s)
+{
+	size_t k = strlen(buf);
+	if (k + 3 < len)
+		snprintf(buf + k, len - k, "%s%s", k > 0 ? "; " : "", s);
+}
+
+/* Node n is held by a dead holder (or, for resume_run, by that run's dead runner): take it
+ * over. 0 taken, 1 held, -1 error. */
+static int take_over(struct lock_target *lt, unsigned n, char *note, size_t notelen, char *msg, size_t len)
+{
+	struct lock_node *ln = &lt->node[n];
+	char who[1024], raw[LOCK_TARGET_TEXT_MAX];
+	lock_holder_text(&ln->holder, who, sizeof(who));
+	snprintf(raw, sizeof(raw), "%s", ln->raw);
+	int rc = take(lt, n, raw, msg, len);
+	if (rc == 0) {
+		char said[1400];
+		snprintf(said, sizeof(said), "stale lock on node %s of %s released: its runner is no longer running on this "
+			 "host", lt->ns->t->nodes[n].name, who);
+		add_note(note, notelen, said);
+	}
+	return rc;
+}
+
+int lock_target_acquire(struct lock_target *lt, const char *resume_run, char *note, size_t notelen, char *msg,
+			size_t len)
+{
+	int rc = 0;
+	note[0] = '\0';
+	for (unsigned n = 0; n < lt->n && rc == 0; n++) {
+		rc = take(lt, n, NULL, msg, len);
+		if (rc != 1)
+			continue;
+		const struct lock_node *ln = &lt->node[n];
+		if (ln->holder_ok && lock_holder_dead(&ln->holder))
+			rc = take_over(lt, n, note, notelen, msg, len);
+		if (rc == 1) {
+			if (ln->holder_ok && resume_run != NULL && strcmp(ln->holder.run_id, resume_run) == 0 &&
+			    lock_holder_alive_here(&ln->holder))
+				util_err(msg, len, "run %s is still running here (pid %" PRId64 "): node %s is its", resume_run,
+					 ln->holder.pid, lt->ns->t->nodes[n].name);
+			else
+				say_held(lt, n, msg, len);
+		}
+	}
+	if (rc != 0) {
+		char err[512];
+		(void)lock_target_release(lt, err, sizeof(err));   /* what was taken goes back */
+	}
+	return rc;
+}
+
+int lock_target_gate(const struct lock_target *lt, const char *abandon, const char *resume_run, bool *used,
+		     char *note, size_t notelen, char *msg, size_t len)
+{
+	*used = false;
+	note[0] = '\0';
+	for (unsigned n = 0; n < lt->n; n++) {
+		const struct lock_node *ln = &lt->node[n];
+		const char *node = lt->ns->t->nodes[n].name;
+		if (!ln->has_last)
+			continue;
+		if (!ln->last_ok) {
+			util_err(msg, len, "node %s: its last-run record %s.last cannot be read; a person must look (remove it "
+				 "if no run of this node is unfinished)", node, ln->path);
+			return 1;
+		}
+		const struct lock_target_last *l = &ln->last;
+		if (resume_run != NULL) {
+			if (strcmp(l->run_id, resume_run) != 0) {
+				util_err(msg, len, "run %s was superseded on node %s: its last run is %s (%s, from host %s, user "
+					 "%s): resume refused, nothing was run", resume_run, node, l->run_id,
+					 last_run_status_name(l->status), l->host, l->user);
+				return 1;
+			}
+			continue;
+		}
+		if (l->status != LAST_RUN_UNFINISHED && l->status != LAST_RUN_FAILED)
+			continue;
+		if (abandon != NULL && strcmp(abandon, l->run_id) == 0) {
+			char said[2 * JOURNAL_PATH_MAX];
+			*used = true;
+			snprintf(said, sizeof(said), "run %s (%s on node %s, from host %s, journal %s) abandoned: it can no "
+				 "longer be resumed", l->run_id, last_run_status_name(l->status), node, l->host, l->journal);
+			add_note(note, notelen, said);
+			continue;
+		}
+		util_err(msg, len, "node %s: its last run %s (target '%s', from host %s, user %s) %s; continue it with "
+			 "`hotplan resume %s` on %s, or give it up with `--abandon %s`", node, l->run_id, l->target, l->host,
+			 l->user, l->status == LAST_RUN_FAILED ? "failed and a person must look" : "is unfinished",
+			 l->journal, l->host, l->run_id);
+		return 1;
+	}
+	return 0;
+}
+
+int lock_target_write_last(struct lock_target *lt, enum last_run_status st, const char *journal, char *msg,
+			   size_t len)
+{
+	struct nodes *ns = lt->ns;
+	char text[LOCK_TARGET_TEXT_MAX], jpath[JOURNAL_PATH_MAX];
+	put_value(jpath, sizeof(jpath), journal);
+	snprintf(text, sizeof(text), LAST_MAGIC "\nrun %s\nstatus %s\nhost %s\nuser %s\njournal %s\ntarget %s\ntime %" PRId64
+		 "\nend", lt->me.run_id, last_run_status_name(st), lt->me.host, lt->me.user, jpath, lt->me.target,
+		 journal_now_ns());
+	for (unsigned n = 0; n < lt->n; n++) {
+		if (!lt->node[n].taken)
+			continue;   /* an alias shares the record of the node it is */
+		const char *body = arena_printf(
+			&ns->ctx->arena,
+			"R=%s; F=$L.last; if [ -d \"$F\" ]; then echo \"=error $F is a directory\"; exit 0; fi\n"
+			"if printf '%%s\\n' \"$R\" >\"$F.tmp.%s\" && mv -f -- \"$F.tmp.%s\" \"$F\"; then echo =written; "
+			"else rm -f -- \"$F.tmp.%s\"; echo \"=error cannot write $F\"; fi\necho =end\n",
+			quoted(ns, text), lt->me.run_id, lt->me.run_id, lt->me.run_id);
+		struct answer a;
+		struct lock_node tmp;
+		char *out = NULL;
+		int rc = ask(ns, n, "write the last-run record beside", body, &tmp, &a, &out, msg, len);
+		free(out);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Remove node n's lock if its holder file reads `expect`. 0 removed, 1 not (ln: what is
+ * there), -1 error. */
+static int remove_if(struct lock_target *lt, unsigned n, const char *expect, const char *tag, char *msg, size_t len)
+{
+	struct nodes *ns = lt->ns;
+	const char *body = arena_printf(
+		&ns->ctx->arena,
+		"X=%s; O=$L.old.%s\n"
+		"if [ -d \"$L\" ] && [ \"$(cat -- \"$L/holder\")\" = \"$X\" ]; then rm -rf -- \"$O\"; "
+		"if mv -- \"$L\" \"$O\" && rm -rf -- \"$O\"; then echo =released; else echo \"=error cannot remove $L\"; fi\n"
+		"elif [ -d \"$L\" ]; then echo =notours; cat -- \"$L/holder\"; else echo =gone; fi\necho =end\n",
+		quoted(ns, expect), tag);
+	struct answer a;
+	struct lock_node tmp;
+	char *out = NULL;
+	memset(&tmp, 0, sizeof(tmp));
+	int rc = ask(ns, n, "release", body, &tmp, &a, &out, msg, len);
+	if (rc == 0 && strcmp(a.status, "released") != 0) {
+		rc = 1;
+		lt->node[n].held = tmp.held;
+		lt->node[n].holder_ok = tmp.holder_ok;
+		lt->node[n].holder = tmp.holder;
+	}
+	free(out);
+	return rc;
+}
+
+int lock_target_release(struct lock_target *lt, char *msg, size_t len)
+{
+	char me[LOCK_TARGET_TEXT_MAX];
+	int ret = 0;
+	holder_format(&lt->me, me, sizeof(me));
+	for (unsigned n = 0; n < lt->n; n++) {
+		lt->node[n].alias = false;
+		if (!lt->node[n].taken)
+			continue;
+		char err[1024];
+		int rc = remove_if(lt, n, me, lt->me.run_id, err, sizeof(err));
+		lt->node[n].taken = false;
+		if (rc < 0 && ret == 0)
+			ret = util_err(msg, len, "%s; it still names run %s: `hotplan unlock %s --inventory %s --holder %s` "
+				       "clears it", err, lt->me.run_id, lt->me.target,
+				       lt->inventory != NULL ? lt->inventory : "FILE", lt->me.run_id);
+		else if (rc == 1 && ret == 0)
+			ret = util_err(msg, len, "the lock on node %s no longer names run %s (someone removed or replaced it): "
+				       "left as it is", lt->ns->t->nodes[n].name, lt->me.run_id);
+	}
+	return ret;
+}
+
+int lock_target_clear(struct lock_target *lt, unsigned n, char *msg, size_t len)
+{
+	char tag[64], raw[LOCK_TARGET_TEXT_MAX];
+	snprintf(tag, sizeof(tag), "unlock-%ld", (long)getpid());
+	snprintf(raw, sizeof(raw), "%s", lt->node[n].raw);
+	return remove_if(lt, n, raw, tag, msg, len);
+}
