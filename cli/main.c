@@ -351,7 +351,7 @@ static int cmd_graph(const struct args *a)
 	diag_finish(&ctx);
 	for (unsigned i = 0; i < ctx.diags.n; i++) {
 		const struct diag *d = ctx.diags.v[i];
-		if (d->severity == SEV_ERROR && d->rule <= HP006)
+		if (d->severity == SEV_ERROR && d->rule <= HP007)
 			ok = false;
 	}
 	if (!ok) {

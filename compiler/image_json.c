@@ -133,7 +133,7 @@ static const char *action_kind(enum action_kind k)
 		[A_INSTALL] = "install hotfix", [A_RESTART_NODE] = "restart node", [A_MOVE_GROUP] = "move group",
 		[A_DISABLE_RESTART] = "disable restart", [A_ENABLE_RESTART] = "enable restart",
 		[A_WAIT_UNTIL] = "wait until", [A_WAIT] = "wait", [A_VERIFY] = "verify", [A_PAUSE] = "pause",
-		[A_EXEC] = "exec",
+		[A_EXEC] = "exec", [A_CALL] = "call",
 	};
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) && names[k] ? names[k] : "?";
 }
@@ -192,6 +192,7 @@ static json_t *jaction(struct jw *J, const struct ast_action *a, const struct as
 		set(J, o, "timeout_s", a->duration >= 0 ? json_integer(a->duration) : json_null());
 		break;
 	case A_RESTART_NODE:
+	case A_CALL:
 		break;
 	}
 	set_pos(J, o, a->loc, true);

@@ -336,6 +336,8 @@ static struct ast_cond *get_cond(struct reader *R, int depth)
 	case C_PARAM:
 		c->name = get_name(R, IMG_IDENT, true, "the param");
 		break;
+	case C_DSTATE:   /* past IMG_MAX_COND: never read */
+		break;
 	}
 	return c;
 }
@@ -392,6 +394,8 @@ static struct ast_action *get_action(struct reader *R)
 		a->arg = get_name(R, IMG_TEXT, true, "the command");
 		a->on = get_name(R, IMG_IDENT, false, "the role after `on`");
 		a->duration = get_i64(R, -1, "a timeout");
+		break;
+	case A_CALL:     /* past IMG_MAX_ACTION: never read */
 		break;
 	}
 	return a;

@@ -293,6 +293,9 @@ static void put_cond(struct writer *W, const struct ast_cond *c, loc_t at, int d
 	case C_PARAM:
 		put_name(W, c->name, IMG_IDENT, true, "the param");
 		break;
+	case C_DSTATE:
+		fail(W, c->loc, "declared state is not in the image format yet (docs/language.md)");
+		break;
 	}
 }
 
@@ -345,6 +348,9 @@ static void put_action(struct writer *W, const struct ast_action *a, int depth)
 		put_name(W, a->arg, IMG_TEXT, true, "the command");
 		put_name(W, a->on, IMG_IDENT, false, "the role after `on`");
 		put_nonneg(W, a->duration, -1, a->loc, "a timeout");
+		break;
+	case A_CALL:
+		fail(W, a->loc, "declared actions are not in the image format yet (docs/language.md)");
 		break;
 	}
 }

@@ -31,6 +31,7 @@ struct loader {
 	struct ast_plan **plan_next; /* the root's lists */
 	struct ast_target **target_next;
 	struct ast_profile **profile_next;
+	struct ast_library **library_next;
 };
 
 static void oom(void)
@@ -177,6 +178,9 @@ static void collect(struct loader *L, struct ast_file *f)
 	*L->profile_next = f->profiles;
 	while (*L->profile_next != NULL)
 		L->profile_next = &(*L->profile_next)->next;
+	*L->library_next = f->libraries;
+	while (*L->library_next != NULL)
+		L->library_next = &(*L->library_next)->next;
 }
 
 static void load(struct loader *L, size_t ui, struct ast_file *f, bool is_file);
@@ -259,9 +263,10 @@ static void load(struct loader *L, size_t ui, struct ast_file *f, bool is_file)
 		L->plan_next = &f->plans;
 		L->target_next = &f->targets;
 		L->profile_next = &f->profiles;
+		L->library_next = &f->libraries;
 	}
 	collect(L, f);
-	bool has = f->plans != NULL || f->targets != NULL || f->profiles != NULL;
+	bool has = f->plans != NULL || f->targets != NULL || f->profiles != NULL || f->libraries != NULL;
 	L->stack[L->depth++] = ui;
 	for (struct ast_import *imp = f->imports; imp != NULL; imp = imp->next)
 		has |= load_import(L, ui, imp, is_file);

@@ -29,11 +29,11 @@ fi
 
 # Severities, as SPEC section 4's table fixes them.
 declare -A sev=(
-	[HP001]=error [HP002]=error [HP003]=error [HP004]=error [HP005]=error [HP006]=error
+	[HP001]=error [HP002]=error [HP003]=error [HP004]=error [HP005]=error [HP006]=error [HP007]=error
 	[HP101]=error [HP102]=error [HP103]=error
 	[HP110]=error [HP111]=error [HP112]=error [HP113]=error [HP114]=error [HP115]=error
 	[HP116]=error [HP117]=error
-	[HP120]=error [HP121]=error [HP122]=warning [HP123]=error
+	[HP120]=error [HP121]=error [HP122]=warning [HP123]=error [HP124]=error
 	[HP130]=warning [HP131]=warning
 	[HP201]=warning [HP202]=warning [HP203]=warning [HP204]=warning [HP205]=warning
 )

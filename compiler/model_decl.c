@@ -1,0 +1,144 @@
+/* model_decl.c: declared state in the model (model_decl.h): layout, start values, reading.
+ * A state of n values takes a byte per instance, bit i for value i: the same encoding as the
+ * model's own fields, so the checker's sets of possible values, the paths' diffs, joins and
+ * the simulated target's singletons all hold it unchanged. */
+#include "model_decl.h"
+
+unsigned model_decl_count(const struct model *m, enum decl_scope sc)
+{
+	switch (sc) {
+	case DS_TARGET: return 1;
+	case DS_NODE: return m->nnodes;
+	case DS_GROUP: return m->ngroups;
+	case DS_RESOURCE: return m->nres;
+	}
+	return 0;
+}
+
+void model_decl_collect(struct arena *a, struct model *m, const struct ast_plan *plan)
+{
+	m->ndstates = plan->nstates;
+	m->dstates = (const struct ast_state_decl *const *)plan->states;
+	m->o_dstate = arena_alloc(a, (m->ndstates + 1) * sizeof(*m->o_dstate));
+}
+
+void model_decl_layout(struct model *m, unsigned *o)
+{
+	m->o_decl = *o;
+	for (unsigned k = 0; k < m->ndstates; k++) {
+		m->o_dstate[k] = *o;
+		*o += model_decl_count(m, m->dstates[k]->scope);
+	}
+	m->o_dstate[m->ndstates] = *o;
+}
+
+static mset all_values(const struct ast_state_decl *st)
+{
+	return (mset)(st->nvalues >= 8 ? 0xFF : (1u << st->nvalues) - 1);
+}
+
+void model_decl_start(const struct model *m, struct model_state *s)
+{
+	for (unsigned k = 0; k < m->ndstates; k++) {
+		const struct ast_state_decl *st = m->dstates[k];
+		mset v = st->normal_index >= 0 ? (mset)(1u << st->normal_index) : all_values(st);
+		for (unsigned p = m->o_dstate[k]; p < m->o_dstate[k + 1]; p++)
+			s->v[p] = v;
+	}
+}
+
+unsigned model_decl_state_of(const struct model *m, unsigned place, unsigned *instance)
+{
+	unsigned k = 0;
+	while (k + 1 < m->ndstates && place >= m->o_dstate[k + 1])
+		k++;
+	if (instance != NULL)
+		*instance = place - m->o_dstate[k];
+	return k;
+}
+
+bool model_decl_degraded(const struct model *m, const struct model_state *s, unsigned place)
+{
+	if (place < m->o_decl || place >= m->nv)
+		return false;
+	const struct ast_state_decl *st = m->dstates[model_decl_state_of(m, place, NULL)];
+	return st->normal_index >= 0 && (s->v[place] & ~(1u << st->normal_index)) != 0;
+}
+
+bool model_decl_arg(const struct model *m, const struct model_bind *b, const struct ast_arg *a, nodeset *nodes,
+		    unsigned *index)
+{
+	*nodes = 0;
+	*index = 0;
+	if (a == NULL)
+		return false;
+	if (a->param != NULL) {
+		if (b->dargs == NULL)
+			return false;
+		*index = b->dargs[a->param->index];
+		if (*index >= model_decl_count(m, a->param->scope))
+			return false;
+		if (a->param->scope == DS_NODE)
+			*nodes = (nodeset)1 << *index;
+		return true;
+	}
+	if (a->role != NULL) {
+		if (a->role->index >= b->n)
+			return false;
+		*nodes = b->nodes[a->role->index];
+		return *nodes != 0;
+	}
+	if (a->item != NULL) {
+		*index = a->item->index;
+		return true;
+	}
+	return false;
+}
+
+unsigned model_decl_places(const struct model *m, const struct model_bind *b, const struct ast_state_decl *st,
+			   const struct ast_arg *args, unsigned *out)
+{
+	unsigned base = m->o_dstate[st->index], count = model_decl_count(m, st->scope), k = 0;
+	nodeset ns;
+	unsigned idx;
+	if (st->scope == DS_TARGET) {
+		out[0] = base;
+		return 1;
+	}
+	if (!model_decl_arg(m, b, args, &ns, &idx))
+		return 0;
+	if (st->scope != DS_NODE)
+		ns = (nodeset)0;
+	if (ns == 0) {
+		if (idx >= count)
+			return 0;
+		out[0] = base + idx;
+		return 1;
+	}
+	for (unsigned n = 0; n < m->nnodes && n < count; n++)
+		if (ns & ((nodeset)1 << n))
+			out[k++] = base + n;
+	return k;
+}
+
+mset model_decl_atom(const struct model *m, const struct model_state *s, const struct model_bind *b,
+		     const struct ast_cond *c, const struct ast_action **cause)
+{
+	unsigned places[MODEL_MAX_NODES];
+	if (c->state == NULL || c->value_index < 0)
+		return B_ANY;
+	unsigned n = model_decl_places(m, b, c->state, c->args, places);
+	if (n == 0)
+		return B_ANY;
+	mset bit = (mset)(1u << c->value_index), r = B_YES;
+	for (unsigned i = 0; i < n; i++) {
+		mset v = s->v[places[i]];
+		mset t = v == bit ? B_YES : !(v & bit) ? B_NO : B_ANY;
+		if (c->op == CMP_NE)
+			t = t == B_ANY ? B_ANY : (mset)(t ^ B_ANY);
+		if ((t & B_NO) && cause != NULL && *cause == NULL)
+			*cause = s->cause[places[i]];
+		r = (mset)((((r & B_YES) && (t & B_YES)) ? B_YES : 0) | (((r | t) & B_NO) ? B_NO : 0));
+	}
+	return r;
+}
