@@ -566,10 +566,15 @@ static void judge_decl(struct checker *C, const struct model_degr *g)
 		report_decl(C, st->restore_rule, g->cause->loc, what);
 		return;
 	}
+	const char *undo = NULL;
+	for (const struct ast_effect *e = g->cause->decl != NULL ? g->cause->decl->effects : NULL; e != NULL; e = e->next)
+		if (e->kind == E_UNDO)
+			undo = arena_printf(a, "add `%s(…)` (the library's undo of `%s`) before the end", e->name.s,
+					    g->cause->decl->name.s);
 	end_report(C, HP124, g->cause,
-		   arena_printf(a, "changes %s, and it is not back at %s when the procedure ends", st->name.s,
+		   arena_printf(a, "changes state '%s', and it is not back at '%s' when the procedure ends", st->name.s,
 				st->values[st->normal_index].s),
-		   arena_printf(a, "%s", degr_text(C, g)), "add the action that puts it back before the end");
+		   arena_printf(a, "%s", degr_text(C, g)), undo != NULL ? undo : "add the action that puts it back before the end");
 }
 
 /* A degradation outstanding at the end, as the end-of-procedure rule that says it: a node

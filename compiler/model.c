@@ -997,7 +997,8 @@ static void apply_on_node(struct apply *x, unsigned n, bool weak)
 	}
 }
 
-/* Bring back the nodes a `wait until` waits for (positive `R member` conjuncts). */
+/* Bring back the nodes a `wait until` waits for (positive `R member` conjuncts), and let the
+ * world's declared state come to the value waited for. */
 static void wait_nodes(struct apply *x, const struct ast_cond *c)
 {
 	if (c == NULL)
@@ -1005,6 +1006,14 @@ static void wait_nodes(struct apply *x, const struct ast_cond *c)
 	if (c->kind == C_AND) {
 		wait_nodes(x, c->lhs);
 		wait_nodes(x, c->rhs);
+	} else if (c->kind == C_DSTATE && c->op == CMP_EQ && c->state != NULL && c->state->normal_index < 0 &&
+		   c->value_index >= 0) {
+		/* a state with no normal value is the world's (quorum, replication): it may come to
+		 * any of its values while the plan waits */
+		unsigned places[MODEL_MAX_NODES];
+		unsigned n = model_decl_places(x->m, x->b, c->state, c->args, places);
+		for (unsigned i = 0; i < n; i++)
+			put(x, places[i], (mset)(1u << c->value_index), true);
 	} else if (c->kind == C_MEMBER && c->role != NULL && c->role->index < x->b->n) {
 		nodeset ns = x->b->nodes[c->role->index];
 		for (unsigned n = 0; n < x->m->nnodes; n++)

@@ -173,9 +173,7 @@ const struct rule_info rule_table[RULE_COUNT] = {
 			"is written, before it silently proves nothing. A library's rule ids are its own "
 			"namespace: `HPnnn` belongs to hotplan.",
 		.example =
-			"library pacemaker {\n"
-			"    state constraint of group : none | moved, normal pinned   # HP007: not a value\n"
-			"}\n",
+			"state constraint of group : none | moved, normal pinned   # HP007: not a value\n",
 		.fix =
 			"Use a value the state lists, pass each argument as its parameter's kind (a role "
 			"for a node, a string for a group or a resource), and give library rules an id of "
@@ -526,9 +524,14 @@ const struct rule_info rule_table[RULE_COUNT] = {
 			"else RULE`; HP124 is the rule of a state that names none.",
 		.example =
 			"state paused of target : no | yes, normal no\n"
-			"action pause_failover() { set paused = yes }\n"
-			"…\n"
-			"step pause { pause_failover() }    # HP124: never resumed\n",
+			"action pause_failover() {\n"
+			"    set paused = yes\n"
+			"}\n"
+			"procedure standalone {\n"
+			"    step pause_auto \"Pause automatic failover\" {\n"
+			"        pause_failover()            # HP124: never resumed\n"
+			"    }\n"
+			"}\n",
 		.fix =
 			"Add the action that puts the state back (the library's `undo` names it) before "
 			"the procedure ends, on every path.",
