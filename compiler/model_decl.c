@@ -41,7 +41,9 @@ void model_decl_start(const struct model *m, struct model_state *s)
 {
 	for (unsigned k = 0; k < m->ndstates; k++) {
 		const struct ast_state_decl *st = m->dstates[k];
-		mset v = st->normal_index >= 0 ? (mset)(1u << st->normal_index) : all_values(st);
+		/* the simulated target's world is healthy: a state of the world starts at the first
+		 * value its declaration lists (quorum held, replication in sync) */
+		mset v = st->normal_index >= 0 ? (mset)(1u << st->normal_index) : m->concrete ? 1 : all_values(st);
 		for (unsigned p = m->o_dstate[k]; p < m->o_dstate[k + 1]; p++)
 			s->v[p] = v;
 	}

@@ -10,7 +10,8 @@
 void model_decl_collect(struct arena *a, struct model *m, const struct ast_plan *plan);
 /* Lay the declared states out from *o on (the values past the params); advances *o. */
 void model_decl_layout(struct model *m, unsigned *o);
-/* Start values: a state's normal value, or every value (unknown) when it has none. */
+/* Start values: a state's normal value, or every value (unknown) when it has none; on a
+ * concrete model (the simulated target) the first value the declaration lists. */
 void model_decl_start(const struct model *m, struct model_state *s);
 /* The places of the instance(s) of state st that args name under b (a role may bind several
  * nodes): fills out (MODEL_MAX_NODES entries) and returns how many; 0 when unknown. */

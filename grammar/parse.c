@@ -132,6 +132,58 @@ static char *import_path(struct hp_ctx *ctx, const char *importer, bool importer
 	return arena_printf(&ctx->arena, "%.*s/%s", (int)(slash - importer), importer, rel);
 }
 
+#ifndef HOTPLAN_LIB_DIR
+#define HOTPLAN_LIB_DIR "/usr/local/share/hotplan/lib"
+#endif
+
+/* Where `use NAME` finds NAME.hplan, in order: each directory of HOTPLAN_LIB_PATH (':'
+ * separated), lib/ beside the importing file and beside its directory (a repository's
+ * plans/ and lib/), PREFIX/share/hotplan/lib beside the running binary (PREFIX/bin), and
+ * the installed HOTPLAN_LIB_DIR. NULL when none has it; `tried` gets the places looked in. */
+static char *use_path(struct hp_ctx *ctx, const char *importer, bool importer_is_file, const char *name,
+		      const char **tried)
+{
+	struct arena *a = &ctx->arena;
+	const char *slash = importer_is_file ? strrchr(importer, '/') : NULL;
+	const char *dir = slash ? arena_strndup(a, importer, (size_t)(slash - importer)) : ".";
+	const char *dirs[64];
+	unsigned n = 0;
+	const char *env = getenv("HOTPLAN_LIB_PATH");
+	for (const char *p = env; p != NULL && *p && n < 48;) {
+		const char *e = strchr(p, ':');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len > 0)
+			dirs[n++] = arena_strndup(a, p, len);
+		p = e ? e + 1 : p + len;
+	}
+	dirs[n++] = arena_printf(a, "%s/lib", dir);
+	dirs[n++] = arena_printf(a, "%s/../lib", dir);
+	char exe[4096];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len > 0) {
+		exe[len] = '\0';
+		char *s = strrchr(exe, '/');
+		if (s != NULL) {
+			*s = '\0';
+			s = strrchr(exe, '/');
+			if (s != NULL && strcmp(s, "/bin") == 0) {
+				*s = '\0';
+				dirs[n++] = arena_printf(a, "%s/share/hotplan/lib", exe);
+			}
+		}
+	}
+	dirs[n++] = HOTPLAN_LIB_DIR;
+	char *list = arena_strdup(a, "");
+	for (unsigned i = 0; i < n; i++) {
+		char *path = arena_printf(a, "%s/%s.hplan", dirs[i], name);
+		if (access(path, R_OK) == 0)
+			return path;
+		list = arena_printf(a, "%s%s%s", list, i ? ", " : "", dirs[i]);
+	}
+	*tried = list;
+	return NULL;
+}
+
 static size_t unit_add(struct loader *L, uint32_t src, const struct stat *st)
 {
 	if (L->n == L->cap) {
@@ -191,8 +243,14 @@ static bool load_import(struct loader *L, size_t ui, struct ast_import *imp, boo
 {
 	struct hp_ctx *ctx = L->ctx;
 	const char *importer = ctx->sources[L->u[ui].src].path;
-	const char *path = import_path(ctx, importer, is_file, imp->path);
 	const char *why = NULL;
+	const char *path = imp->use ? use_path(ctx, importer, is_file, imp->path, &why)
+				    : import_path(ctx, importer, is_file, imp->path);
+	if (path == NULL) {
+		diag_report(ctx, HP001, imp->loc, "no library '%s' (looked for %s.hplan in %s; HOTPLAN_LIB_PATH adds directories)",
+			    imp->path, imp->path, why);
+		return true;
+	}
 	struct stat st;
 	size_t len = 0;
 

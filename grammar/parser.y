@@ -187,7 +187,21 @@ file
 	| file target
 	| file profile
 	| file library
+	| file use
 	| file error
+	;
+
+/* `use NAME`: the library NAME.hplan, found on the library path (grammar/parse.c) */
+use
+	: T_IDENT T_IDENT {
+		struct ast_import *imp = NEW(struct ast_import);
+		ctx_word(ps, $1, @1, "use");
+		imp->path = $2;
+		imp->use = true;
+		imp->loc = @$;
+		*ps->import_next = imp;
+		ps->import_next = &imp->next;
+	}
 	;
 
 /* ---- declared state, actions and rules (docs/language.md) ----

@@ -419,7 +419,8 @@ struct ast_profile {
 };
 
 struct ast_import {
-	const char *path;            /* as written, relative to the importing file */
+	const char *path;            /* as written, relative to the importing file; `use`: the library's name */
+	bool use;                    /* `use NAME`: NAME.hplan on the library path (docs/language.md) */
 	loc_t loc;
 	struct ast_import *next;
 };
