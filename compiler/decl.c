@@ -139,7 +139,13 @@ static void decl_args(struct decls *D, struct ast_dparam *params, struct ast_arg
 /* The instance arguments of state s: none for the target, one of its scope otherwise. */
 unsigned decl_state_arity(const struct ast_state_decl *s)
 {
-	return s->scope == DS_TARGET ? 0 : 1;
+	return s->pair ? 2 : s->scope == DS_TARGET ? 0 : 1;
+}
+
+void decl_state_scopes(const struct ast_state_decl *s, enum decl_scope want[2])
+{
+	want[0] = s->scope;
+	want[1] = s->scope2;
 }
 
 /* ---- conditions ---------------------------------------------------------------------- */
@@ -164,8 +170,9 @@ static void decl_cond(struct decls *D, struct ast_dparam *params, struct ast_con
 			return;
 		}
 		c->state->used = true;
-		enum decl_scope sc = c->state->scope;
-		decl_args(D, params, c->args, &sc, decl_state_arity(c->state), c->loc,
+		enum decl_scope sc[2];
+		decl_state_scopes(c->state, sc);
+		decl_args(D, params, c->args, sc, decl_state_arity(c->state), c->loc,
 			  arena_printf(&D->ctx->arena, "state '%s'", c->name.s));
 		c->value_index = value_of(D, c->state, c->value);
 		if (c->op != CMP_EQ && c->op != CMP_NE)
@@ -226,8 +233,9 @@ static void resolve_effect(struct decls *D, struct ast_action_decl *a, struct as
 			break;
 		}
 		e->state->used = true;
-		enum decl_scope sc = e->state->scope;
-		decl_args(D, a->params, e->args, &sc, decl_state_arity(e->state), e->loc,
+		enum decl_scope sc[2];
+		decl_state_scopes(e->state, sc);
+		decl_args(D, a->params, e->args, sc, decl_state_arity(e->state), e->loc,
 			  arena_printf(&D->ctx->arena, "state '%s'", e->name.s));
 		e->value_index = value_of(D, e->state, e->value);
 		break;

@@ -1805,6 +1805,19 @@ static const char *say_node(const struct model *m, model_name_fn name, void *ud,
 	return node < 0 ? "a node" : model_node_name(m, (unsigned)node);
 }
 
+/* An instance of a declared state's scope, in words. */
+static const char *decl_instance(struct arena *a, const struct model *m, enum decl_scope sc, unsigned i,
+				 model_name_fn name, void *ud)
+{
+	switch (sc) {
+	case DS_TARGET: return "the target";
+	case DS_NODE: return say_node(m, name, ud, (int)i);
+	case DS_GROUP: return arena_printf(a, "group \"%s\"", m->groups[i]->name.s);
+	case DS_RESOURCE: return arena_printf(a, "resource \"%s\"", m->res[i]->name.s);
+	}
+	return "?";
+}
+
 const char *model_degr_text(struct arena *a, const struct model *m, const struct model_degr *g,
 			    model_name_fn name, void *ud)
 {
@@ -1823,10 +1836,10 @@ const char *model_degr_text(struct arena *a, const struct model *m, const struct
 	case DEG_DECL: {
 		unsigned inst, p = m->o_decl + (unsigned)g->index;
 		const struct ast_state_decl *st = m->dstates[model_decl_state_of(m, p, &inst)];
-		const char *of = st->scope == DS_TARGET ? "the target"
-				 : st->scope == DS_NODE ? say_node(m, name, ud, (int)inst)
-				 : arena_printf(a, "%s \"%s\"", st->scope == DS_GROUP ? "group" : "resource",
-						st->scope == DS_GROUP ? m->groups[inst]->name.s : m->res[inst]->name.s);
+		unsigned c2 = st->pair ? model_decl_count(m, st->scope2) : 1;
+		const char *of = decl_instance(a, m, st->scope, inst / c2, name, ud);
+		if (st->pair)
+			of = arena_printf(a, "%s and %s", of, decl_instance(a, m, st->scope2, inst % c2, name, ud));
 		const char *normal = st->values[st->normal_index].s;
 		if (!m->concrete || __builtin_popcount(g->state) != 1)
 			return arena_printf(a, "%s of %s is not %s", st->name.s, of, normal);

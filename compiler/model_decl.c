@@ -15,6 +15,12 @@ unsigned model_decl_count(const struct model *m, enum decl_scope sc)
 	return 0;
 }
 
+/* The instances of state st: of its scope, or of each pair of its two scopes. */
+static unsigned state_count(const struct model *m, const struct ast_state_decl *st)
+{
+	return model_decl_count(m, st->scope) * (st->pair ? model_decl_count(m, st->scope2) : 1);
+}
+
 void model_decl_collect(struct arena *a, struct model *m, const struct ast_plan *plan)
 {
 	m->ndstates = plan->nstates;
@@ -27,7 +33,7 @@ void model_decl_layout(struct model *m, unsigned *o)
 	m->o_decl = *o;
 	for (unsigned k = 0; k < m->ndstates; k++) {
 		m->o_dstate[k] = *o;
-		*o += model_decl_count(m, m->dstates[k]->scope);
+		*o += state_count(m, m->dstates[k]);
 	}
 	m->o_dstate[m->ndstates] = *o;
 }
@@ -97,29 +103,46 @@ bool model_decl_arg(const struct model *m, const struct model_bind *b, const str
 	return false;
 }
 
-unsigned model_decl_places(const struct model *m, const struct model_bind *b, const struct ast_state_decl *st,
-			   const struct ast_arg *args, unsigned *out)
+/* The instances of scope sc that argument a names under b (a role: each of its nodes). */
+static unsigned arg_instances(const struct model *m, const struct model_bind *b, const struct ast_arg *a,
+			      enum decl_scope sc, unsigned *out)
 {
-	unsigned base = m->o_dstate[st->index], count = model_decl_count(m, st->scope), k = 0;
 	nodeset ns;
-	unsigned idx;
-	if (st->scope == DS_TARGET) {
-		out[0] = base;
-		return 1;
-	}
-	if (!model_decl_arg(m, b, args, &ns, &idx))
+	unsigned idx, k = 0, count = model_decl_count(m, sc);
+	if (!model_decl_arg(m, b, a, &ns, &idx))
 		return 0;
-	if (st->scope != DS_NODE)
-		ns = (nodeset)0;
-	if (ns == 0) {
+	if (sc != DS_NODE || ns == 0) {
 		if (idx >= count)
 			return 0;
-		out[0] = base + idx;
+		out[0] = idx;
 		return 1;
 	}
 	for (unsigned n = 0; n < m->nnodes && n < count; n++)
 		if (ns & ((nodeset)1 << n))
-			out[k++] = base + n;
+			out[k++] = n;
+	return k;
+}
+
+unsigned model_decl_places(const struct model *m, const struct model_bind *b, const struct ast_state_decl *st,
+			   const struct ast_arg *args, unsigned *out)
+{
+	unsigned base = m->o_dstate[st->index];
+	if (st->scope == DS_TARGET) {
+		out[0] = base;
+		return 1;
+	}
+	unsigned first[MODEL_MAX_NODES], n1 = arg_instances(m, b, args, st->scope, first);
+	if (!st->pair) {
+		for (unsigned i = 0; i < n1; i++)
+			out[i] = base + first[i];
+		return n1;
+	}
+	/* a pair: every combination, as many as fit (a role binds at most MODEL_MAX_NODES nodes) */
+	unsigned second[MODEL_MAX_NODES], c2 = model_decl_count(m, st->scope2), k = 0;
+	unsigned n2 = args != NULL ? arg_instances(m, b, args->next, st->scope2, second) : 0;
+	for (unsigned i = 0; i < n1; i++)
+		for (unsigned j = 0; j < n2 && k < MODEL_MAX_NODES; j++)
+			out[k++] = base + first[i] * c2 + second[j];
 	return k;
 }
 

@@ -507,10 +507,13 @@ static void plan_args(struct sema *S, struct ast_arg *args, const enum decl_scop
 		}
 		struct suggest sg = { 0 };
 		a->item = find_item(S, mk, mk, a->name.s, &sg);
-		if (a->item == NULL)
+		if (a->item == NULL) {
 			unknown(S, kind, a->name, &sg, true);
-		else
-			a->item->used = true;
+			continue;
+		}
+		a->item->used = true;
+		if (a->item->svc != NULL)   /* a resource: its service is what it runs */
+			a->item->svc->used = true;
 	}
 	if (k < n)
 		REPORT(S, HP007, at, "%s takes %u argument%s, given %u", what, n, n == 1 ? "" : "s", k);
@@ -525,8 +528,9 @@ static void use_dstate(struct sema *S, struct ast_cond *c)
 		return;
 	}
 	c->state->used = true;
-	enum decl_scope sc = c->state->scope;
-	plan_args(S, c->args, &sc, decl_state_arity(c->state), c->loc,
+	enum decl_scope sc[2];
+	decl_state_scopes(c->state, sc);
+	plan_args(S, c->args, sc, decl_state_arity(c->state), c->loc,
 		  arena_printf(&S->ctx->arena, "state '%s'", c->name.s));
 	c->value_index = decl_value(c->state, c->value.s);
 	if (c->value_index < 0)

@@ -29,8 +29,10 @@ struct ast_state_decl *decl_state(const struct decls *D, const char *name);
 struct ast_action_decl *decl_action(const struct decls *D, const char *name);
 /* The index of value v of state s, or -1. */
 int decl_value(const struct ast_state_decl *s, const char *v);
-/* How many arguments name an instance of s (0 for the target, else 1). */
+/* How many arguments name an instance of s (0 for the target, 2 for a pair, else 1), and
+ * their scopes. */
 unsigned decl_state_arity(const struct ast_state_decl *s);
+void decl_state_scopes(const struct ast_state_decl *s, enum decl_scope want[2]);
 /* "the target", "a node", "a group", "a resource" */
 const char *decl_scope_name(enum decl_scope s);
 

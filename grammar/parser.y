@@ -175,7 +175,7 @@ static struct ast_arg *arg_new(struct pstate *ps, const char *s, bool is_string,
 %type <role> role
 %type <arg> dargs opt_dargs darg opt_args
 %type <dparam> dparams opt_dparams dparam paren_dparams
-%type <kind> scope
+%type <kind> scope opt_scope2
 %type <values> value_list
 
 %%
@@ -235,16 +235,20 @@ lib_items
 	;
 
 decl
-	: T_IDENT T_IDENT K_OF scope ":" value_list opt_normal {
+	: T_IDENT T_IDENT K_OF scope opt_scope2 ":" value_list opt_normal {
 		struct ast_state_decl *d = NEW(struct ast_state_decl);
 		ctx_word(ps, $1, @1, "state");
 		d->name = mkname($2, @2);
 		d->loc = @$;
 		d->scope = (enum decl_scope)$4;
-		d->nvalues = $6.n;
-		d->values = arena_alloc(&ps->ctx->arena, ($6.n + 1) * sizeof(*d->values));
+		d->pair = $5 >= 0;
+		d->scope2 = $5 >= 0 ? (enum decl_scope)$5 : DS_TARGET;
+		if (d->pair && (d->scope == DS_TARGET || d->scope2 == DS_TARGET))
+			ps_error(ps, @5.start, @5.end, "a state of the target has no second scope");
+		d->nvalues = $7.n;
+		d->values = arena_alloc(&ps->ctx->arena, ($7.n + 1) * sizeof(*d->values));
 		uint32_t i = 0;
-		for (struct namenode *n = $6.head; n != NULL; n = n->next)
+		for (struct namenode *n = $7.head; n != NULL; n = n->next)
 			d->values[i++] = n->name;
 		d->normal = ps->normal;
 		d->restore = ps->restore;
@@ -334,6 +338,11 @@ opt_normal
 		ps->normal = mkname($3, @3);
 		ps->restore = mkname($5, @5);
 	}
+	;
+
+opt_scope2
+	: %empty { $$ = -1; }
+	| "," scope { $$ = $2; }
 	;
 
 scope

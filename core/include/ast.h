@@ -271,11 +271,13 @@ struct ast_hotfix {
 	bool used;
 };
 
-/* `state NAME of SCOPE : V1 | V2 … [normal V [else RULE]]` */
+/* `state NAME of SCOPE [, SCOPE2] : V1 | V2 … [, normal V [else RULE]]` */
 struct ast_state_decl {
 	struct ast_name name;
 	loc_t loc;
 	enum decl_scope scope;
+	bool pair;                   /* `of resource, node`: an instance per pair */
+	enum decl_scope scope2;      /* pair: the second scope */
 	struct ast_name *values;     /* the domain, in order; at most 8 */
 	uint32_t nvalues;
 	struct ast_name normal;      /* .s NULL: unknown at the start, no restore obligation */
