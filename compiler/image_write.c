@@ -499,6 +499,8 @@ static void put_plan(struct writer *W, const struct ast_plan *plan)
 {
 	size_t n = 0;
 
+	if (plan->libs != NULL || plan->decls.states != NULL || plan->decls.actions != NULL || plan->decls.rules != NULL)
+		fail(W, plan->loc, "declared state, actions and rules are not in the image format yet (docs/language.md)");
 	put_name(W, plan->name, IMG_IDENT, true, "the plan's name");
 	put_loc(W, plan->loc);
 	put_str(W, plan->title, IMG_TEXT, false, plan->loc, "the title");

@@ -445,6 +445,43 @@ static void round_trip_canonical(void **state)
 	round_trip("plans/ese-hotfix.hplan");
 }
 
+/* Does the plan at path declare state, actions or rules (docs/language.md)? The image
+ * format does not carry declarations yet: such a plan is refused by name, never written
+ * without them. */
+static bool declares(const char *path)
+{
+	struct hp_ctx ctx;
+	const char *why = NULL;
+	ctx_init(&ctx);
+	struct ast_file *f = parse_file(&ctx, path, &why);
+	assert_non_null(f);
+	bool d = f->libraries != NULL;
+	for (struct ast_plan *p = f->plans; p != NULL; p = p->next)
+		d |= p->decls.states != NULL || p->decls.actions != NULL || p->decls.rules != NULL;
+	ctx_free(&ctx);
+	return d;
+}
+
+static void refused_declarations(const char *path)
+{
+	struct hp_ctx ctx;
+	const char *why = NULL;
+	unsigned char *img = NULL;
+	size_t len = 0;
+	char err[512] = "";
+	bool explicit_kind;
+	unsigned kinds = plan_kinds(path, &explicit_kind);
+	where = path;
+	ctx_init(&ctx);
+	struct ast_file *f = parse_file(&ctx, path, &why);
+	assert_non_null(f);
+	free(check_print(&ctx, f, kinds, explicit_kind));
+	assert_int_not_equal(image_write(&ctx, f->plans, &img, &len, err, sizeof(err)), 0);
+	assert_null(img);
+	assert_non_null(strstr(err, "not in the image format yet"));
+	ctx_free(&ctx);
+}
+
 static void round_trip_clean_plans(void **state)
 {
 	(void)state;
@@ -454,7 +491,10 @@ static void round_trip_clean_plans(void **state)
 	assert_int_equal(glob("tests/diag/safe-*.hplan", GLOB_APPEND, NULL, &g), 0);
 	assert_true(g.gl_pathc >= 30);
 	for (size_t i = 0; i < g.gl_pathc; i++)
-		round_trip(g.gl_pathv[i]);
+		if (!declares(g.gl_pathv[i]))
+			round_trip(g.gl_pathv[i]);
+		else
+			refused_declarations(g.gl_pathv[i]);
 	globfree(&g);
 }
 
