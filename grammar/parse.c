@@ -136,26 +136,22 @@ static char *import_path(struct hp_ctx *ctx, const char *importer, bool importer
 #define HOTPLAN_LIB_DIR "/usr/local/share/hotplan/lib"
 #endif
 
-/* Where `use NAME` finds NAME.hplan, in order: each directory of HOTPLAN_LIB_PATH (':'
- * separated), lib/ beside the importing file and beside its directory (a repository's
- * plans/ and lib/), PREFIX/share/hotplan/lib beside the running binary (PREFIX/bin), and
- * the installed HOTPLAN_LIB_DIR. NULL when none has it; `tried` gets the places looked in. */
-static char *use_path(struct hp_ctx *ctx, const char *importer, bool importer_is_file, const char *name,
-		      const char **tried)
+unsigned parse_lib_dirs(struct hp_ctx *ctx, const char *near, const char **dirs, unsigned max)
 {
 	struct arena *a = &ctx->arena;
-	const char *slash = importer_is_file ? strrchr(importer, '/') : NULL;
-	const char *dir = slash ? arena_strndup(a, importer, (size_t)(slash - importer)) : ".";
-	const char *dirs[64];
+	const char *slash = near != NULL ? strrchr(near, '/') : NULL;
+	const char *dir = slash ? arena_strndup(a, near, (size_t)(slash - near)) : ".";
 	unsigned n = 0;
 	const char *env = getenv("HOTPLAN_LIB_PATH");
-	for (const char *p = env; p != NULL && *p && n < 48;) {
+	for (const char *p = env; p != NULL && *p && n + 4 < max;) {
 		const char *e = strchr(p, ':');
 		size_t len = e ? (size_t)(e - p) : strlen(p);
 		if (len > 0)
 			dirs[n++] = arena_strndup(a, p, len);
 		p = e ? e + 1 : p + len;
 	}
+	if (n + 4 > max)
+		return n;
 	dirs[n++] = arena_printf(a, "%s/lib", dir);
 	dirs[n++] = arena_printf(a, "%s/../lib", dir);
 	char exe[4096];
@@ -173,6 +169,17 @@ static char *use_path(struct hp_ctx *ctx, const char *importer, bool importer_is
 		}
 	}
 	dirs[n++] = HOTPLAN_LIB_DIR;
+	return n;
+}
+
+/* Where `use NAME` finds NAME.hplan (parse_lib_dirs); NULL when no directory has it: `tried`
+ * gets the places looked in. */
+static char *use_path(struct hp_ctx *ctx, const char *importer, bool importer_is_file, const char *name,
+		      const char **tried)
+{
+	struct arena *a = &ctx->arena;
+	const char *dirs[64];
+	unsigned n = parse_lib_dirs(ctx, importer_is_file ? importer : NULL, dirs, 64);
 	char *list = arena_strdup(a, "");
 	for (unsigned i = 0; i < n; i++) {
 		char *path = arena_printf(a, "%s/%s.hplan", dirs[i], name);

@@ -41,6 +41,15 @@ rc=$?
 [[ $rc == 1 ]] || fail "use without a library: exit $rc, expected 1"
 grep -q "no library 'pacemaker'" err || fail "use without a library: $(cat err)"
 
+# explain finds a library's rule on the library path
+HOTPLAN_LIB_PATH=$src/lib "$bin" explain PCMK003 >out 2>err
+rc=$?
+[[ $rc == 0 ]] || fail "explain PCMK003: exit $rc: $(cat err)"
+grep -q '^PCMK003 \[error\]' out || fail "explain PCMK003: $(cat out)"
+grep -q 'pacemaker.hplan:' out || fail "explain PCMK003 does not say where it is declared: $(cat out)"
+HOTPLAN_LIB_PATH= "$bin" explain PCMK999 >out 2>err
+[[ $? == 2 ]] || fail "explain of an unknown library rule: not exit 2"
+
 if ((nfail)); then
 	echo "run-declared: $nfail failure(s)"
 	exit 1
