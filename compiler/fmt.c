@@ -307,7 +307,7 @@ static bool space_between(const struct lay *y, long p, long i)
 		return false;
 	if (is(y, i, "(") && is_kw(y, p, KW_COUNT) && !y->path[p])
 		return false;   /* count(affected) */
-	if (is(y, i, "(") && y->t[p].kind == TK_WORD && y->kw[p] < 0)
+	if (is(y, i, "(") && p >= 0 && y->t[p].kind == TK_WORD && y->kw[p] < 0)
 		return false;   /* resource_move("web", passive), standby(n) */
 	return !(is(y, p, "{") && is(y, i, "}"));
 }
