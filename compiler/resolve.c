@@ -533,8 +533,13 @@ static void use_dstate(struct sema *S, struct ast_cond *c)
 	plan_args(S, c->args, sc, decl_state_arity(c->state), c->loc,
 		  arena_printf(&S->ctx->arena, "state '%s'", c->name.s));
 	c->value_index = decl_value(c->state, c->value.s);
-	if (c->value_index < 0)
-		REPORT(S, HP007, c->value.loc, "'%s' is not a value of state '%s'", c->value.s, c->name.s);
+	if (c->value_index < 0) {
+		struct diag *d = REPORT(S, HP007, c->value.loc, "'%s' is not a value of state '%s'", c->value.s, c->name.s);
+		const char *list = "";
+		for (uint32_t k = 0; k < c->state->nvalues; k++)
+			list = arena_printf(&S->ctx->arena, "%s%s%s", list, k ? ", " : "", c->state->values[k].s);
+		diag_note(S->ctx, d, "its values: %s", list);
+	}
 	if (c->op != CMP_EQ && c->op != CMP_NE)
 		REPORT(S, HP004, c->loc, "a state's values are compared with == or != only");
 }
