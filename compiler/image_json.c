@@ -484,7 +484,7 @@ int image_write_json(struct hp_ctx *ctx, const struct ast_plan *plan, FILE *out,
 		goto out;
 	}
 	set(&J, root, "format", json_string("hotplan-image"));
-	set(&J, root, "version", json_integer(IMAGE_VERSION));
+	set(&J, root, "version", json_integer(image_has_decls(plan) ? IMAGE_VERSION_DECL : IMAGE_VERSION));
 	set(&J, src, "path", jstr(s->path));
 	set(&J, src, "sha256", json_string(hex));
 	set(&J, root, "source", src);

@@ -358,6 +358,8 @@ static struct ast_file *load_root(struct hp_ctx *ctx, uint32_t src, const struct
 	size_t ui = unit_add(&L, src, st);
 	load(&L, ui, f, is_file);
 	free(L.u);
+	for (struct ast_plan *p = f->plans; p != NULL; p = p->next)
+		p->libs = f->libraries;   /* every plan sees its unit's libraries */
 	return f;
 }
 

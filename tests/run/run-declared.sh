@@ -27,6 +27,15 @@ rc=$?
 [[ $rc == 3 ]] || fail "--fail-at maintain: exit $rc, expected 3 (rolled back): $(cat out err)"
 grep -q 'ok   resource_clear("web")' out || fail "--fail-at maintain: the checkpoint's declared action did not run: $(cat out)"
 
+# compiled to an image (format version 2: the library's declarations inside), it runs the same
+rm -rf .hotplan
+"$bin" compile "$plan" -o plan.hpc >out 2>err || fail "compile: $(cat err)"
+[[ $(od -An -tu1 -j8 -N1 plan.hpc | tr -d ' ') == 2 ]] || fail "compile: not a version 2 image"
+HOTPLAN_LIB_PATH= "$bin" run plan.hpc --kind cluster --yes >out 2>err
+rc=$?
+[[ $rc == 0 ]] || fail "run of the image: exit $rc: $(cat out err)"
+grep -q 'ok   resource_clear("web")' out || fail "run of the image: $(cat out)"
+
 # a mistake the library names is refused before anything changes (exit 1)
 rm -rf .hotplan
 sed '/step quorum/,/^        }/d' "$plan" >no-quorum.hplan

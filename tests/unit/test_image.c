@@ -445,41 +445,38 @@ static void round_trip_canonical(void **state)
 	round_trip("plans/ese-hotfix.hplan");
 }
 
-/* Does the plan at path declare state, actions or rules (docs/language.md)? The image
- * format does not carry declarations yet: such a plan is refused by name, never written
- * without them. */
-static bool declares(const char *path)
+/* A plan that uses a library (`use pacemaker`): a version 2 image that carries the library's
+ * declarations; loaded, it checks clean and writes back the same bytes. */
+static void round_trip_library_plan(const char *path)
 {
-	struct hp_ctx ctx;
+	struct hp_ctx a, c;
 	const char *why = NULL;
-	ctx_init(&ctx);
-	struct ast_file *f = parse_file(&ctx, path, &why);
-	assert_non_null(f);
-	bool d = f->libraries != NULL;
-	for (struct ast_plan *p = f->plans; p != NULL; p = p->next)
-		d |= p->decls.states != NULL || p->decls.actions != NULL || p->decls.rules != NULL;
-	ctx_free(&ctx);
-	return d;
-}
-
-static void refused_declarations(const char *path)
-{
-	struct hp_ctx ctx;
-	const char *why = NULL;
-	unsigned char *img = NULL;
-	size_t len = 0;
-	char err[512] = "";
-	bool explicit_kind;
-	unsigned kinds = plan_kinds(path, &explicit_kind);
+	size_t n1, n2;
 	where = path;
-	ctx_init(&ctx);
-	struct ast_file *f = parse_file(&ctx, path, &why);
-	assert_non_null(f);
-	free(check_print(&ctx, f, kinds, explicit_kind));
-	assert_int_not_equal(image_write(&ctx, f->plans, &img, &len, err, sizeof(err)), 0);
-	assert_null(img);
-	assert_non_null(strstr(err, "not in the image format yet"));
-	ctx_free(&ctx);
+	setenv("HOTPLAN_LIB_PATH", "lib", 1);
+	ctx_init(&a);
+	struct ast_file *fa = parse_file(&a, path, &why);
+	assert_non_null(fa);
+	assert_non_null(fa->libraries);
+	char *diags_a = check_print(&a, fa, CHECK_ALL, false);
+	assert_string_equal(diags_a, "");
+	unsigned char *img1 = compile(&a, fa, &n1);
+	assert_int_equal(img1[8], 2);
+	ctx_init(&c);
+	struct ast_file *fc = load(&c, img1, n1);
+	assert_non_null(fc->libraries);
+	assert_int_equal(c.nsources, 2);   /* the plan and lib/pacemaker.hplan */
+	char *diags_c = check_print(&c, fc, CHECK_ALL, false);
+	assert_string_equal(diags_c, "");
+	unsigned char *img2 = compile(&c, fc, &n2);
+	assert_same_bytes(img1, n1, img2, n2, "loaded, checked, then written");
+	free(diags_a);
+	free(diags_c);
+	free(img1);
+	free(img2);
+	ctx_free(&a);
+	ctx_free(&c);
+	unsetenv("HOTPLAN_LIB_PATH");
 }
 
 static void round_trip_clean_plans(void **state)
@@ -491,11 +488,9 @@ static void round_trip_clean_plans(void **state)
 	assert_int_equal(glob("tests/diag/safe-*.hplan", GLOB_APPEND, NULL, &g), 0);
 	assert_true(g.gl_pathc >= 30);
 	for (size_t i = 0; i < g.gl_pathc; i++)
-		if (!declares(g.gl_pathv[i]))
-			round_trip(g.gl_pathv[i]);
-		else
-			refused_declarations(g.gl_pathv[i]);
+		round_trip(g.gl_pathv[i]);
 	globfree(&g);
+	round_trip_library_plan("plans/pacemaker-planned-failover.hplan");
 }
 
 /* ---- the canonical plan's image, for the damage tests --------------------------------- */
@@ -595,11 +590,13 @@ static void wrong_magic_and_version(void **state)
 	static const char text[] = "plan x {\n}\n";
 	assert_string_equal(refused((const unsigned char *)text, sizeof(text) - 1), "not a hotplan image");
 
-	img[8] = 2;
+	img[8] = 3;
 	fix_checksum(img, len);
-	assert_string_equal(refused(img, len), "image format version 2 is not supported (this hotplan reads version 1)");
+	assert_string_equal(refused(img, len),
+			    "image format version 3 is not supported (this hotplan reads versions 1 and 2)");
 	img[8] = 7;
-	assert_string_equal(refused(img, len), "image format version 7 is not supported (this hotplan reads version 1)");
+	assert_string_equal(refused(img, len),
+			    "image format version 7 is not supported (this hotplan reads versions 1 and 2)");
 	img[8] = 1;
 	fix_checksum(img, len);
 
