@@ -271,7 +271,8 @@ static struct ast_arg *get_args(struct reader *R)
 		size_t at = R->pos;
 		a->name = get_name(R, IMG_TEXT, true, "an argument");
 		a->is_string = get_bool(R, "an argument's kind");
-		if (!R->failed && !a->is_string && !image_valid_str(IMG_IDENT, a->name.s, strlen(a->name.s)))
+		if (!R->failed && !a->is_string && a->name.s != NULL &&
+		    !image_valid_str(IMG_IDENT, a->name.s, strlen(a->name.s)))
 			fail(R, at, "an argument is not a well-formed identifier");
 		*tail = a;
 		tail = &a->next;
