@@ -37,6 +37,7 @@ struct checker {
 	unsigned *if_index;            /* open addressing by the `if`: 0 empty, else 1 + its place in ifs */
 	unsigned if_index_cap;
 	struct model_state *cur;       /* the state the action being applied acts on */
+	bool *rule_held;               /* [plan->nrules]: each declared rule, before an action */
 };
 
 /* ---- reporting ----------------------------------------------------------------------- */
@@ -289,27 +290,16 @@ static const char *degr_text(struct checker *C, const struct model_degr *g)
 	return model_degr_text(&C->ctx->arena, C->m, g, role_label, C);
 }
 
-/* The declared rules that may hold in the entered state: a bit each in `out` (the first 64). */
-static uint64_t rules_holding(struct checker *C)
-{
-	uint64_t held = 0;
-	for (uint32_t i = 0; i < C->plan->nrules && i < 64; i++)
-		if (model_rule_eval(C->m, C->P.w, &C->bind, C->plan->rules[i], NULL) != B_NO)
-			held |= (uint64_t)1 << i;
-	return held;
-}
-
 /* Apply `a` on the entered state; a declared rule that may hold after it and could not
  * before is reported at it (`report`: the checker's callback, or NULL in a rollback). */
 static void apply_judged(struct checker *C, const struct ast_action *a, model_report_fn report)
 {
-	uint64_t before = C->plan->nrules ? rules_holding(C) : 0;
+	uint32_t nr = C->plan->nrules;
+	for (uint32_t i = 0; i < nr; i++)
+		C->rule_held[i] = model_rule_eval(C->m, C->P.w, &C->bind, C->plan->rules[i], NULL) != B_NO;
 	model_apply(C->m, C->P.w, &C->bind, a, report, C);
-	if (C->plan->nrules == 0)
-		return;
-	uint64_t now = rules_holding(C) & ~before;
-	for (uint32_t i = 0; now != 0 && i < C->plan->nrules && i < 64; i++)
-		if (now & ((uint64_t)1 << i))
+	for (uint32_t i = 0; i < nr; i++)
+		if (!C->rule_held[i] && model_rule_eval(C->m, C->P.w, &C->bind, C->plan->rules[i], NULL) != B_NO)
 			report_decl(C, C->plan->rules[i], a->loc,
 				    report == NULL ? "it holds after this action, run as the checkpoint's rollback"
 						   : "it holds after this action");
@@ -702,6 +692,7 @@ static void check_procedure(struct hp_ctx *ctx, struct ast_plan *plan, struct as
 	C->nifs = C->ifs_cap = C->if_index_cap = 0;
 	C->ifs = NULL;
 	C->if_index = NULL;
+	C->rule_held = arena_alloc(C->a, plan->nrules + 1);
 
 	struct model_state *start = model_state_start(C->a, C->m, 0);
 	model_bind_roles(C->m, start, proc, &C->bind);
