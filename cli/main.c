@@ -1,10 +1,12 @@
 /* main.c: the hotplan command line (SPEC section 5): argument parsing and dispatch.
  * Nothing clever: each command parses its options, calls the compiler, picks the exit code. */
 #include <errno.h>
+#include <glob.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -394,6 +396,39 @@ out:
 
 /* ---- explain ---- */
 
+/* A library's rule: looked for in every library on the library path (parse_lib_dirs, as
+ * `use` finds them), the first declaration of the id wins. Returns whether it was found. */
+static bool explain_library_rule(const char *id)
+{
+	struct hp_ctx ctx;
+	const char *dirs[64];
+	bool found = false;
+	ctx_init(&ctx);
+	unsigned n = parse_lib_dirs(&ctx, NULL, dirs, 64);
+	for (unsigned i = 0; i < n && !found; i++) {
+		glob_t g;
+		memset(&g, 0, sizeof(g));
+		if (glob(arena_printf(&ctx.arena, "%s/*.hplan", dirs[i]), 0, NULL, &g) != 0)
+			continue;
+		for (size_t k = 0; k < g.gl_pathc && !found; k++) {
+			const char *why = NULL;
+			struct ast_file *f = parse_file(&ctx, g.gl_pathv[k], &why);
+			for (const struct ast_library *l = f ? f->libraries : NULL; l != NULL && !found; l = l->next)
+				for (const struct ast_rule_decl *r = l->rules; r != NULL && !found; r = r->next) {
+					if (r->id.s == NULL || strcasecmp(r->id.s, id) != 0)
+						continue;
+					struct src_pos p = source_pos(ctx_source(&ctx, r->id.loc.file), r->id.loc.start);
+					explain_print_decl(r, arena_printf(&ctx.arena, "%s:%u", ctx_source(&ctx, r->id.loc.file)->path,
+									   p.line), stdout);
+					found = true;
+				}
+		}
+		globfree(&g);
+	}
+	ctx_free(&ctx);
+	return found;
+}
+
 static int cmd_explain(const struct args *a)
 {
 	if (a->npos > 1)
@@ -403,6 +438,8 @@ static int cmd_explain(const struct args *a)
 		return finish_stdout();
 	}
 	const struct rule_info *r = rule_lookup(a->pos[0]);
+	if (r == NULL && explain_library_rule(a->pos[0]))
+		return finish_stdout();
 	if (r == NULL) {
 		fprintf(stderr, "hotplan explain: unknown rule '%s'\n"
 				"Run 'hotplan explain' for the list of rules.\n", a->pos[0]);

@@ -30,6 +30,15 @@ if(TARGET hotplan_runtime)
     HOTPLAN_PROFILE_DIR="${CMAKE_INSTALL_FULL_DATADIR}/hotplan/profiles")
 endif()
 
+# Libraries (`use NAME`, docs/language.md) are found the same way (grammar/parse.c).
+if(TARGET hotplan_grammar)
+  target_compile_definitions(hotplan_grammar PRIVATE
+    HOTPLAN_LIB_DIR="${CMAKE_INSTALL_FULL_DATADIR}/hotplan/lib")
+endif()
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/lib/
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/hotplan/lib
+  FILES_MATCHING PATTERN "*.hplan")
+
 install(TARGETS hotplan RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 install(FILES ${PROJECT_SOURCE_DIR}/man/hotplan.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)

@@ -37,6 +37,7 @@ struct checker {
 	unsigned *if_index;            /* open addressing by the `if`: 0 empty, else 1 + its place in ifs */
 	unsigned if_index_cap;
 	struct model_state *cur;       /* the state the action being applied acts on */
+	bool *rule_held;               /* [plan->nrules]: each declared rule, before an action */
 };
 
 /* ---- reporting ----------------------------------------------------------------------- */
@@ -104,6 +105,21 @@ static const char *recover_name(struct checker *C)
 	return C->plan->recover ? C->plan->recover->name.s : "affected";
 }
 
+/* A declared rule's diagnostic at `loc`: the library's message, note and help, after a note
+ * of the checker's own (`what`). */
+static void report_decl(struct checker *C, const struct ast_rule_decl *r, loc_t loc, const char *what)
+{
+	if (!first_report(C, (enum rule_id)(RULE_COUNT + r->index), loc))
+		return;
+	struct diag *d = diag_report_decl(C->ctx, r, loc, "%s", r->message);
+	if (what != NULL)
+		diag_note(C->ctx, d, "%s", what);
+	if (r->note != NULL)
+		diag_note(C->ctx, d, "%s", r->note);
+	if (r->help != NULL)
+		diag_help(C->ctx, d, "%s", r->help);
+}
+
 static void on_violation(void *ud, const struct model_violation *v)
 {
 	struct checker *C = ud;
@@ -112,6 +128,14 @@ static void on_violation(void *ud, const struct model_violation *v)
 	const char *mayb = v->certain ? "is" : "may be";
 	struct diag *d;
 
+	if (v->decl_rule != NULL) {
+		const struct ast_action_decl *ad = act->decl;
+		report_decl(C, v->decl_rule, act->loc,
+			    arena_printf(&ctx->arena, "a precondition of action '%s' (%s:%u) %s here",
+					 ad != NULL ? ad->name.s : "?", ad != NULL ? ctx_source(ctx, ad->loc.file)->path : "?",
+					 ad != NULL ? line_of(ctx, ad->loc) : 0, v->certain ? "does not hold" : "may not hold"));
+		return;
+	}
 	if (!first_report(C, v->rule, act->loc))
 		return;
 	const char *store = v->store >= 0 ? C->m->stores[v->store].label : "a store";
@@ -266,6 +290,21 @@ static const char *degr_text(struct checker *C, const struct model_degr *g)
 	return model_degr_text(&C->ctx->arena, C->m, g, role_label, C);
 }
 
+/* Apply `a` on the entered state; a declared rule that may hold after it and could not
+ * before is reported at it (`report`: the checker's callback, or NULL in a rollback). */
+static void apply_judged(struct checker *C, const struct ast_action *a, model_report_fn report)
+{
+	uint32_t nr = C->plan->nrules;
+	for (uint32_t i = 0; i < nr; i++)
+		C->rule_held[i] = model_rule_eval(C->m, C->P.w, &C->bind, C->plan->rules[i], NULL) != B_NO;
+	model_apply(C->m, C->P.w, &C->bind, a, report, C);
+	for (uint32_t i = 0; i < nr; i++)
+		if (!C->rule_held[i] && model_rule_eval(C->m, C->P.w, &C->bind, C->plan->rules[i], NULL) != B_NO)
+			report_decl(C, C->plan->rules[i], a->loc,
+				    report == NULL ? "it holds after this action, run as the checkpoint's rollback"
+						   : "it holds after this action");
+}
+
 /* ---- failure points ------------------------------------------------------------------ */
 
 static bool step_can_fail(const struct ast_stmt *st)
@@ -278,7 +317,7 @@ static enum walk_status rollback_action(void *ud, const struct ast_stmt *ckpt, c
 {
 	struct checker *C = ud;
 	(void)ckpt, (void)idx;
-	model_apply(C->m, C->P.w, &C->bind, a, NULL, NULL);
+	apply_judged(C, a, NULL);
 	return WALK_ON;
 }
 
@@ -463,7 +502,7 @@ static enum walk_status sim_action(void *ud, const struct ast_stmt *st, const st
 	for (unsigned i = 0; i < C->P.cur.n; i++) {
 		paths_enter(&C->P, &C->P.cur.v[i]);
 		C->cur = C->P.w;
-		model_apply(C->m, C->P.w, &C->bind, a, on_violation, C);
+		apply_judged(C, a, on_violation);
 		paths_leave(&C->P);
 	}
 	paths_fold(&C->P);
@@ -498,6 +537,34 @@ static void end_report(struct checker *C, enum rule_id rule, const struct ast_ac
 					   C->proc->loc.end }));
 	if (help != NULL)
 		diag_help(C->ctx, d, "%s", help);
+}
+
+/* Declared state left away from its normal value at the end: the rule its state names
+ * (`normal V else RULE`), or HP124. */
+static void judge_decl(struct checker *C, const struct model_degr *g)
+{
+	const struct model *m = C->m;
+	struct arena *a = &C->ctx->arena;
+	unsigned p = m->o_decl + (unsigned)g->index;
+	const struct ast_state_decl *st = m->dstates[model_decl_state_of(m, p, NULL)];
+	const char *what = arena_printf(a, "%s when the procedure ends (at line %u)", degr_text(C, g),
+					line_of(C->ctx, (loc_t){ C->proc->loc.file, C->proc->loc.end ? C->proc->loc.end - 1 : 0,
+								 C->proc->loc.end }));
+	if (g->cause == NULL)
+		return;
+	if (st->restore_rule != NULL) {
+		report_decl(C, st->restore_rule, g->cause->loc, what);
+		return;
+	}
+	const char *undo = NULL;
+	for (const struct ast_effect *e = g->cause->decl != NULL ? g->cause->decl->effects : NULL; e != NULL; e = e->next)
+		if (e->kind == E_UNDO)
+			undo = arena_printf(a, "add `%s(…)` (the library's undo of `%s`) before the end", e->name.s,
+					    g->cause->decl->name.s);
+	end_report(C, HP124, g->cause,
+		   arena_printf(a, "changes state '%s', and it is not back at '%s' when the procedure ends", st->name.s,
+				st->values[st->normal_index].s),
+		   arena_printf(a, "%s", degr_text(C, g)), undo != NULL ? undo : "add the action that puts it back before the end");
 }
 
 /* A degradation outstanding at the end, as the end-of-procedure rule that says it: a node
@@ -538,6 +605,9 @@ static void judge_degradation(struct checker *C, const struct model_degr *g)
 			   "the resource is still set to Do not restart when the procedure ends; the KB sets it "
 			   "back to Restart",
 			   arena_printf(a, "add `enable restart of resource \"%s\"` after the failover", m->res[g->index]->name.s));
+		break;
+	case DEG_DECL:
+		judge_decl(C, g);
 		break;
 	case DEG_STORE:
 		if (!(g->state & STO_DISMOUNTED) || g->cause == NULL || g->cause->kind != A_DISMOUNT)
@@ -622,6 +692,7 @@ static void check_procedure(struct hp_ctx *ctx, struct ast_plan *plan, struct as
 	C->nifs = C->ifs_cap = C->if_index_cap = 0;
 	C->ifs = NULL;
 	C->if_index = NULL;
+	C->rule_held = arena_alloc(C->a, plan->nrules + 1);
 
 	struct model_state *start = model_state_start(C->a, C->m, 0);
 	model_bind_roles(C->m, start, proc, &C->bind);
@@ -647,6 +718,7 @@ void check_file(struct hp_ctx *ctx, struct ast_file *file, unsigned kinds, bool 
 		syntax_errors |= ctx->diags.v[i]->rule == HP001 && ctx->diags.v[i]->loc.file >= file->source;
 	for (struct ast_plan *plan = file->plans; plan != NULL; plan = plan->next) {
 		unsigned errors[2] = { 0, 0 };
+		plan->libs = file->libraries;
 		sema_resolve_plan(ctx, plan, kinds, errors);
 		if (syntax_errors)
 			continue;

@@ -103,6 +103,21 @@ void explain_print(const struct rule_info *r, FILE *out)
 	}
 }
 
+void explain_print_decl(const struct ast_rule_decl *r, const char *where, FILE *out)
+{
+	fprintf(out, "%s [%s]\n", r->id.s, r->warning ? "warning" : "error");
+	wrap(out, r->message, 0);
+	if (r->note != NULL) {
+		fputs("\nWhy\n", out);
+		wrap(out, r->note, TEXT_INDENT);
+	}
+	if (r->help != NULL) {
+		fputs("\nFix\n", out);
+		wrap(out, r->help, TEXT_INDENT);
+	}
+	fprintf(out, "\nDeclared at %s\n", where);
+}
+
 void explain_list(FILE *out)
 {
 	for (int i = 0; i < RULE_COUNT; i++) {

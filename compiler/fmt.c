@@ -106,7 +106,7 @@ int fmt_tokenize(const char *s, size_t len, struct fmt_toks *T)
 		} else if (strchr("=!<>", c) != NULL && j < len && s[j] == '=') {
 			j++;
 			t.kind = TK_PUNCT;
-		} else if (c != '\0' && c != '!' && strchr("{}()[],.:=<>", c) != NULL) {
+		} else if (c != '\0' && c != '!' && strchr("{}()[],.:=<>|", c) != NULL) {
 			t.kind = TK_PUNCT;
 		} else {
 			goto bad;
@@ -206,6 +206,8 @@ static bool item_start(const struct lay *y, const struct frame *f, long i)
 	case KB_ROLES:         /* NAME = … */
 		return y->t[i].kind == TK_WORD && is(y, next_code(y, i, 1), "=");
 	case KB_PLAN:          /* not `require hotfix H installed` */
+		if (y->t[i].kind == TK_WORD && y->kw[i] < 0 && y->t[i].nl > 0)
+			return true;   /* a declaration (`state`, `action`, `rule`): the author's lines */
 		if (is_kw(y, i, KW_HOTFIX) && !y->path[i])
 			return is(y, next_code(y, i, 2), "{");
 		break;
@@ -215,6 +217,8 @@ static bool item_start(const struct lay *y, const struct frame *f, long i)
 			return false;
 		break;
 	case KB_ACTIONS:       /* not the `restart` of `disable restart of resource R` */
+		if (y->t[i].kind == TK_WORD && y->kw[i] < 0 && is(y, next_code(y, i, 1), "("))
+			return true;   /* a declared action: NAME(ARGS) */
 		if (f->nitem == 1 && (is_kw(y, f->head, KW_DISABLE) || is_kw(y, f->head, KW_ENABLE)))
 			return false;
 		break;
@@ -303,6 +307,8 @@ static bool space_between(const struct lay *y, long p, long i)
 		return false;
 	if (is(y, i, "(") && is_kw(y, p, KW_COUNT) && !y->path[p])
 		return false;   /* count(affected) */
+	if (is(y, i, "(") && p >= 0 && y->t[p].kind == TK_WORD && y->kw[p] < 0)
+		return false;   /* resource_move("web", passive), standby(n) */
 	return !(is(y, p, "{") && is(y, i, "}"));
 }
 

@@ -382,6 +382,11 @@ static void sb_cond(struct sbuf *b, const struct ast_cond *c, int depth)
 	case C_PARAM:
 		sb_name(b, &c->name);
 		break;
+	case C_DSTATE:
+		sb_name(b, &c->name);
+		sb_puts(b, c->op == CMP_NE ? " != " : " == ");
+		sb_name(b, &c->value);
+		break;
 	}
 }
 
@@ -440,6 +445,10 @@ static void sb_action(struct sbuf *b, const struct ast_action *a)
 	case A_EXEC:
 		sb_puts(b, "exec ");
 		sb_string_lit(b, a->arg.s);
+		break;
+	case A_CALL:
+		sb_name(b, &a->arg);
+		sb_puts(b, "(…)");
 		break;
 	}
 	sb_on(b, &a->on);

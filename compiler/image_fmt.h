@@ -64,6 +64,22 @@ _Static_assert(M_SERVICE == 0 && M_CLUSTER_SERVICE == 1 && M_RESOURCE == 2 && M_
 		       M_RECOVER == 5,
 	       "image codes: enum model_kind");
 
+_Static_assert(C_DSTATE == 16 && A_CALL == 15, "image codes (version 2): declared state, a declared action");
+_Static_assert(DS_TARGET == 0 && DS_NODE == 1 && DS_GROUP == 2 && DS_RESOURCE == 3, "image codes: enum decl_scope");
+_Static_assert(E_REQUIRES == 0 && E_SET == 1 && E_MOVE == 2 && E_UNDO == 3, "image codes: enum effect_kind");
+
+/* Version 2 is version 1 with declarations (docs/image.md): a plan that has none is written
+ * as version 1, byte for byte as before. */
+#define IMAGE_VERSION_DECL 2u
+#define IMG_MAX_SCOPE DS_RESOURCE
+#define IMG_MAX_EFFECT E_UNDO
+
+static inline bool image_has_decls(const struct ast_plan *plan)
+{
+	return plan->libs != NULL || plan->decls.states != NULL || plan->decls.actions != NULL ||
+	       plan->decls.rules != NULL;
+}
+
 #define IMG_MAX_TYPE TY_STORES
 #define IMG_MAX_LIT LIT_BOOL
 #define IMG_MAX_STORES ST_NOT_IN

@@ -133,7 +133,7 @@ static const char *action_kind(enum action_kind k)
 		[A_INSTALL] = "install hotfix", [A_RESTART_NODE] = "restart node", [A_MOVE_GROUP] = "move group",
 		[A_DISABLE_RESTART] = "disable restart", [A_ENABLE_RESTART] = "enable restart",
 		[A_WAIT_UNTIL] = "wait until", [A_WAIT] = "wait", [A_VERIFY] = "verify", [A_PAUSE] = "pause",
-		[A_EXEC] = "exec",
+		[A_EXEC] = "exec", [A_CALL] = "call",
 	};
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) && names[k] ? names[k] : "?";
 }
@@ -191,6 +191,18 @@ static json_t *jaction(struct jw *J, const struct ast_action *a, const struct as
 		set(J, o, "command", jstr(a->arg.s));
 		set(J, o, "timeout_s", a->duration >= 0 ? json_integer(a->duration) : json_null());
 		break;
+	case A_CALL: {
+		json_t *args = json_array();
+		if (args == NULL) {
+			J->failed = true;
+			break;
+		}
+		set(J, o, "action", jstr(a->arg.s));
+		for (const struct ast_arg *x = a->args; x != NULL; x = x->next)
+			push(J, args, jstr(x->name.s));
+		set(J, o, "args", args);
+		break;
+	}
 	case A_RESTART_NODE:
 		break;
 	}
@@ -413,6 +425,31 @@ static json_t *jhotfixes(struct jw *J, const struct ast_plan *plan)
 	return a;
 }
 
+/* A library (or the plan's own declarations): each declaration as written. */
+static json_t *jlibrary(struct jw *J, const struct ast_library *l)
+{
+	json_t *o = json_object(), *st = json_array(), *ru = json_array(), *ac = json_array();
+	if (o == NULL || st == NULL || ru == NULL || ac == NULL) {
+		json_decref(o);
+		json_decref(st);
+		json_decref(ru);
+		json_decref(ac);
+		J->failed = true;
+		return NULL;
+	}
+	set(J, o, "library", jstr(l->name.s));
+	for (const struct ast_state_decl *s = l->states; s != NULL; s = s->next)
+		push(J, st, jtext(J, s->loc));
+	for (const struct ast_rule_decl *r = l->rules; r != NULL; r = r->next)
+		push(J, ru, jtext(J, r->loc));
+	for (const struct ast_action_decl *a = l->actions; a != NULL; a = a->next)
+		push(J, ac, jtext(J, a->loc));
+	set(J, o, "states", st);
+	set(J, o, "rules", ru);
+	set(J, o, "actions", ac);
+	return o;
+}
+
 static json_t *jplan(struct jw *J, const struct ast_plan *plan)
 {
 	static const char *types[] = {
@@ -454,6 +491,17 @@ static json_t *jplan(struct jw *J, const struct ast_plan *plan)
 	for (const struct ast_procedure *p = plan->procs; p != NULL && !J->failed; p = p->next)
 		push(J, procs, jprocedure(J, p));
 	set(J, o, "procedures", procs);
+	if (image_has_decls(plan)) {   /* version 2 */
+		json_t *decls = json_array();
+		if (decls == NULL) {
+			J->failed = true;
+			return o;
+		}
+		for (const struct ast_library *l = plan->libs; l != NULL; l = l->next)
+			push(J, decls, jlibrary(J, l));
+		push(J, decls, jlibrary(J, &plan->decls));
+		set(J, o, "declarations", decls);
+	}
 	return o;
 }
 
@@ -483,7 +531,7 @@ int image_write_json(struct hp_ctx *ctx, const struct ast_plan *plan, FILE *out,
 		goto out;
 	}
 	set(&J, root, "format", json_string("hotplan-image"));
-	set(&J, root, "version", json_integer(IMAGE_VERSION));
+	set(&J, root, "version", json_integer(image_has_decls(plan) ? IMAGE_VERSION_DECL : IMAGE_VERSION));
 	set(&J, src, "path", jstr(s->path));
 	set(&J, src, "sha256", json_string(hex));
 	set(&J, root, "source", src);

@@ -30,6 +30,7 @@ struct reader {
 	char *err;
 	size_t errlen;
 	bool failed;
+	bool decls;                  /* version 2: declarations, C_DSTATE and A_CALL */
 };
 
 static void fail(struct reader *R, size_t at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -261,6 +262,24 @@ static void get_stores(struct reader *R, struct ast_stores *st)
 	}
 }
 
+static struct ast_arg *get_args(struct reader *R)
+{
+	struct ast_arg *head = NULL, **tail = &head;
+	uint32_t n = get_count(R, IMG_MIN_NAME + 1, "arguments");
+	for (uint32_t i = 0; i < n && !R->failed; i++) {
+		struct ast_arg *a = NEW(struct ast_arg);
+		size_t at = R->pos;
+		a->name = get_name(R, IMG_TEXT, true, "an argument");
+		a->is_string = get_bool(R, "an argument's kind");
+		if (!R->failed && !a->is_string && a->name.s != NULL &&
+		    !image_valid_str(IMG_IDENT, a->name.s, strlen(a->name.s)))
+			fail(R, at, "an argument is not a well-formed identifier");
+		*tail = a;
+		tail = &a->next;
+	}
+	return head;
+}
+
 static struct ast_cond *get_cond(struct reader *R, int depth)
 {
 	if (R->failed)
@@ -270,7 +289,7 @@ static struct ast_cond *get_cond(struct reader *R, int depth)
 		return NULL;
 	}
 	struct ast_cond *c = NEW(struct ast_cond);
-	c->kind = (enum cond_kind)get_code(R, IMG_MAX_COND, "condition");
+	c->kind = (enum cond_kind)get_code(R, R->decls ? C_DSTATE : IMG_MAX_COND, "condition");
 	c->loc = get_loc(R);
 	switch (c->kind) {
 	case C_OR:
@@ -336,6 +355,12 @@ static struct ast_cond *get_cond(struct reader *R, int depth)
 	case C_PARAM:
 		c->name = get_name(R, IMG_IDENT, true, "the param");
 		break;
+	case C_DSTATE:   /* version 2 */
+		c->name = get_name(R, IMG_IDENT, true, "the state");
+		c->args = get_args(R);
+		c->op = (enum cmp_op)get_code(R, CMP_NE, "comparison");
+		c->value = get_name(R, IMG_IDENT, true, "the state's value");
+		break;
 	}
 	return c;
 }
@@ -344,7 +369,7 @@ static struct ast_action *get_action(struct reader *R)
 {
 	struct ast_action *a = NEW(struct ast_action);
 
-	a->kind = (enum action_kind)get_code(R, IMG_MAX_ACTION, "action");
+	a->kind = (enum action_kind)get_code(R, R->decls ? A_CALL : IMG_MAX_ACTION, "action");
 	a->loc = get_loc(R);
 	a->duration = -1;
 	switch (a->kind) {
@@ -392,6 +417,11 @@ static struct ast_action *get_action(struct reader *R)
 		a->arg = get_name(R, IMG_TEXT, true, "the command");
 		a->on = get_name(R, IMG_IDENT, false, "the role after `on`");
 		a->duration = get_i64(R, -1, "a timeout");
+		break;
+	case A_CALL:     /* version 2 */
+		a->arg = get_name(R, IMG_IDENT, true, "the declared action");
+		a->args = get_args(R);
+		a->on = get_name(R, IMG_IDENT, false, "the role after `on`");
 		break;
 	}
 	return a;
@@ -566,6 +596,134 @@ static struct ast_hotfix *get_hotfix(struct reader *R)
 	return h;
 }
 
+/* ---- declarations (version 2) ---- */
+
+static struct ast_dparam *get_dparams(struct reader *R, uint32_t *count)
+{
+	struct ast_dparam *head = NULL, **tail = &head;
+	uint32_t n = get_count(R, IMG_MIN_NAME + 1, "parameters");
+	for (uint32_t i = 0; i < n && !R->failed; i++) {
+		struct ast_dparam *p = NEW(struct ast_dparam);
+		p->name = get_name(R, IMG_IDENT, true, "a parameter");
+		p->loc = p->name.loc;
+		p->scope = (enum decl_scope)get_code(R, IMG_MAX_SCOPE, "scope");
+		p->index = i;
+		*tail = p;
+		tail = &p->next;
+	}
+	*count = n;
+	return head;
+}
+
+static struct ast_state_decl *get_state_decl(struct reader *R)
+{
+	struct ast_state_decl *s = NEW(struct ast_state_decl);
+	s->name = get_name(R, IMG_IDENT, true, "the state");
+	s->loc = get_loc(R);
+	s->scope = (enum decl_scope)get_code(R, IMG_MAX_SCOPE, "scope");
+	unsigned pair = get_code(R, IMG_MAX_SCOPE + 1, "second scope");
+	s->pair = pair > 0;
+	s->scope2 = pair > 0 ? (enum decl_scope)(pair - 1) : DS_TARGET;
+	s->nvalues = get_count(R, IMG_MIN_NAME, "values");
+	s->values = arena_alloc(&R->ctx->arena, (s->nvalues + 1) * sizeof(*s->values));
+	for (uint32_t i = 0; i < s->nvalues && !R->failed; i++)
+		s->values[i] = get_name(R, IMG_IDENT, true, "a value");
+	s->normal = get_name(R, IMG_IDENT, false, "the normal value");
+	s->restore = get_name(R, IMG_IDENT, false, "the restore rule");
+	return s;
+}
+
+static struct ast_rule_decl *get_rule_decl(struct reader *R)
+{
+	struct ast_rule_decl *r = NEW(struct ast_rule_decl);
+	r->id = get_name(R, IMG_IDENT, true, "the rule's id");
+	r->loc = get_loc(R);
+	r->warning = get_bool(R, "the rule's severity");
+	r->message = get_str(R, IMG_TEXT, true, "the rule's message");
+	r->note = get_str(R, IMG_TEXT, false, "the rule's note");
+	r->help = get_str(R, IMG_TEXT, false, "the rule's help");
+	r->params = get_dparams(R, &r->nparams);
+	if (get_bool(R, "a rule's `when`"))
+		r->when = get_cond(R, 1);
+	return r;
+}
+
+static struct ast_action_decl *get_action_decl(struct reader *R)
+{
+	struct ast_action_decl *d = NEW(struct ast_action_decl);
+	d->name = get_name(R, IMG_IDENT, true, "the action");
+	d->loc = get_loc(R);
+	d->params = get_dparams(R, &d->nparams);
+	struct ast_effect **tail = &d->effects;
+	uint32_t n = get_count(R, 13, "effects");
+	for (uint32_t i = 0; i < n && !R->failed; i++) {
+		struct ast_effect *e = NEW(struct ast_effect);
+		e->kind = (enum effect_kind)get_code(R, IMG_MAX_EFFECT, "effect");
+		e->loc = get_loc(R);
+		e->value_index = -1;
+		switch (e->kind) {
+		case E_REQUIRES:
+			e->cond = get_cond(R, 1);
+			e->rule = get_name(R, IMG_IDENT, true, "the rule after `else`");
+			break;
+		case E_SET:
+			e->name = get_name(R, IMG_IDENT, true, "the state");
+			e->args = get_args(R);
+			e->value = get_name(R, IMG_IDENT, true, "the value");
+			break;
+		case E_MOVE:
+			e->args = get_args(R);
+			break;
+		case E_UNDO:
+			e->name = get_name(R, IMG_IDENT, true, "the action after `undo`");
+			e->args = get_args(R);
+			break;
+		}
+		*tail = e;
+		tail = &e->next;
+	}
+	return d;
+}
+
+static void get_library(struct reader *R, struct ast_library *l)
+{
+	l->name = get_name(R, IMG_IDENT, false, "the library's name");
+	l->loc = get_loc(R);
+	struct ast_state_decl **st = &l->states;
+	uint32_t n = get_count(R, 40, "states");
+	for (uint32_t i = 0; i < n && !R->failed; i++) {
+		*st = get_state_decl(R);
+		st = &(*st)->next;
+	}
+	struct ast_rule_decl **rt = &l->rules;
+	n = get_count(R, 40, "rules");
+	for (uint32_t i = 0; i < n && !R->failed; i++) {
+		*rt = get_rule_decl(R);
+		rt = &(*rt)->next;
+	}
+	struct ast_action_decl **at = &l->actions;
+	n = get_count(R, 36, "actions");
+	for (uint32_t i = 0; i < n && !R->failed; i++) {
+		*at = get_action_decl(R);
+		at = &(*at)->next;
+	}
+}
+
+/* The libraries the plan sees (returned), then its own declarations (into plan->decls). */
+static struct ast_library *get_decls(struct reader *R, struct ast_plan *plan)
+{
+	struct ast_library *head = NULL, **tail = &head;
+	uint32_t n = get_count(R, 36, "libraries");
+	for (uint32_t i = 0; i < n && !R->failed; i++) {
+		struct ast_library *l = NEW(struct ast_library);
+		get_library(R, l);
+		*tail = l;
+		tail = &l->next;
+	}
+	get_library(R, &plan->decls);
+	return head;
+}
+
 static struct ast_plan *get_plan(struct reader *R)
 {
 	struct ast_plan *plan = NEW(struct ast_plan);
@@ -638,9 +796,9 @@ static size_t check_frame(const unsigned char *buf, size_t len, char *err, size_
 		return 0;
 	}
 	uint32_t version = img_get_u32(buf + IMG_OFF_VERSION);
-	if (version != IMAGE_VERSION) {
-		util_err(err, errlen, "image format version %" PRIu32 " is not supported (this hotplan reads version %u)",
-		    version, IMAGE_VERSION);
+	if (version != IMAGE_VERSION && version != IMAGE_VERSION_DECL) {
+		util_err(err, errlen, "image format version %" PRIu32 " is not supported (this hotplan reads versions %u and %u)",
+		    version, IMAGE_VERSION, IMAGE_VERSION_DECL);
 		return 0;
 	}
 	if (len < IMG_HEADER_SIZE) {
@@ -724,7 +882,9 @@ int image_read(struct hp_ctx *ctx, const unsigned char *buf, size_t len, struct 
 	}
 
 	R.used = 1;   /* the main source holds the plan */
+	R.decls = img_get_u32(buf + IMG_OFF_VERSION) == IMAGE_VERSION_DECL;
 	struct ast_plan *plan = get_plan(&R);
+	struct ast_library *libs = R.decls && !R.failed ? get_decls(&R, plan) : NULL;
 	if (R.failed)
 		goto out;
 	if (R.pos != R.end) {
@@ -760,6 +920,8 @@ int image_read(struct hp_ctx *ctx, const unsigned char *buf, size_t len, struct 
 	struct ast_file *file = arena_alloc(&ctx->arena, sizeof(*file));
 	file->source = R.base;
 	file->plans = plan;
+	file->libraries = libs;
+	plan->libs = libs;
 	*out = file;
 	rc = 0;
 out:

@@ -214,6 +214,20 @@ static void put_stores(struct writer *W, const struct ast_stores *st)
 	}
 }
 
+/* Arguments of a declared state or action: a count, then each: name (an identifier, or a
+ * group's or resource's name as a string), u8 1 for a string. */
+static void put_args(struct writer *W, const struct ast_arg *args, loc_t at)
+{
+	size_t n = 0;
+	for (const struct ast_arg *a = args; a != NULL; a = a->next)
+		n++;
+	put_count(W, n, at, "arguments");
+	for (const struct ast_arg *a = args; a != NULL && !W->failed; a = a->next) {
+		put_name(W, a->name, a->is_string ? IMG_TEXT : IMG_IDENT, true, "an argument");
+		put_u8(W, a->is_string ? 1 : 0);
+	}
+}
+
 static void put_cond(struct writer *W, const struct ast_cond *c, loc_t at, int depth)
 {
 	if (c == NULL) {
@@ -293,6 +307,12 @@ static void put_cond(struct writer *W, const struct ast_cond *c, loc_t at, int d
 	case C_PARAM:
 		put_name(W, c->name, IMG_IDENT, true, "the param");
 		break;
+	case C_DSTATE:
+		put_name(W, c->name, IMG_IDENT, true, "the state");
+		put_args(W, c->args, c->loc);
+		put_u8(W, c->op);
+		put_name(W, c->value, IMG_IDENT, true, "the state's value");
+		break;
 	}
 }
 
@@ -345,6 +365,11 @@ static void put_action(struct writer *W, const struct ast_action *a, int depth)
 		put_name(W, a->arg, IMG_TEXT, true, "the command");
 		put_name(W, a->on, IMG_IDENT, false, "the role after `on`");
 		put_nonneg(W, a->duration, -1, a->loc, "a timeout");
+		break;
+	case A_CALL:
+		put_name(W, a->arg, IMG_IDENT, true, "the declared action");
+		put_args(W, a->args, a->loc);
+		put_name(W, a->on, IMG_IDENT, false, "the role after `on`");
 		break;
 	}
 }
@@ -489,6 +514,116 @@ static void put_hotfix(struct writer *W, const struct ast_hotfix *h)
 		put_name(W, h->restarts[i], IMG_TEXT, true, "a service after `restarts`");
 }
 
+/* ---- declarations (version 2) ---- */
+
+static void put_dparams(struct writer *W, const struct ast_dparam *ps, loc_t at)
+{
+	size_t n = 0;
+	for (const struct ast_dparam *p = ps; p != NULL; p = p->next)
+		n++;
+	put_count(W, n, at, "parameters");
+	for (const struct ast_dparam *p = ps; p != NULL && !W->failed; p = p->next) {
+		put_name(W, p->name, IMG_IDENT, true, "a parameter");
+		put_u8(W, p->scope);
+	}
+}
+
+static void put_state_decl(struct writer *W, const struct ast_state_decl *s)
+{
+	put_name(W, s->name, IMG_IDENT, true, "the state");
+	put_loc(W, s->loc);
+	put_u8(W, s->scope);
+	put_u8(W, s->pair ? 1u + s->scope2 : 0u);
+	put_count(W, s->nvalues, s->loc, "values");
+	for (uint32_t i = 0; i < s->nvalues && !W->failed; i++)
+		put_name(W, s->values[i], IMG_IDENT, true, "a value");
+	put_name(W, s->normal, IMG_IDENT, false, "the normal value");
+	put_name(W, s->restore, IMG_IDENT, false, "the restore rule");
+}
+
+static void put_rule_decl(struct writer *W, const struct ast_rule_decl *r)
+{
+	put_name(W, r->id, IMG_IDENT, true, "the rule's id");
+	put_loc(W, r->loc);
+	put_u8(W, r->warning ? 1 : 0);
+	put_str(W, r->message, IMG_TEXT, true, r->loc, "the rule's message");
+	put_str(W, r->note, IMG_TEXT, false, r->loc, "the rule's note");
+	put_str(W, r->help, IMG_TEXT, false, r->loc, "the rule's help");
+	put_dparams(W, r->params, r->loc);
+	put_u8(W, r->when != NULL ? 1 : 0);
+	if (r->when != NULL)
+		put_cond(W, r->when, r->loc, 1);
+}
+
+static void put_action_decl(struct writer *W, const struct ast_action_decl *d)
+{
+	size_t n = 0;
+	put_name(W, d->name, IMG_IDENT, true, "the action");
+	put_loc(W, d->loc);
+	put_dparams(W, d->params, d->loc);
+	for (const struct ast_effect *e = d->effects; e != NULL; e = e->next)
+		n++;
+	put_count(W, n, d->loc, "effects");
+	for (const struct ast_effect *e = d->effects; e != NULL && !W->failed; e = e->next) {
+		put_u8(W, e->kind);
+		put_loc(W, e->loc);
+		switch (e->kind) {
+		case E_REQUIRES:
+			put_cond(W, e->cond, e->loc, 1);
+			put_name(W, e->rule, IMG_IDENT, true, "the rule after `else`");
+			break;
+		case E_SET:
+			put_name(W, e->name, IMG_IDENT, true, "the state");
+			put_args(W, e->args, e->loc);
+			put_name(W, e->value, IMG_IDENT, true, "the value");
+			break;
+		case E_MOVE:
+			put_args(W, e->args, e->loc);
+			break;
+		case E_UNDO:
+			put_name(W, e->name, IMG_IDENT, true, "the action after `undo`");
+			put_args(W, e->args, e->loc);
+			break;
+		}
+	}
+}
+
+static void put_library(struct writer *W, const struct ast_library *l)
+{
+	size_t n = 0;
+	put_name(W, l->name, IMG_IDENT, false, "the library's name");
+	put_loc(W, l->loc);
+	for (const struct ast_state_decl *s = l->states; s != NULL; s = s->next)
+		n++;
+	put_count(W, n, l->loc, "states");
+	for (const struct ast_state_decl *s = l->states; s != NULL && !W->failed; s = s->next)
+		put_state_decl(W, s);
+	n = 0;
+	for (const struct ast_rule_decl *r = l->rules; r != NULL; r = r->next)
+		n++;
+	put_count(W, n, l->loc, "rules");
+	for (const struct ast_rule_decl *r = l->rules; r != NULL && !W->failed; r = r->next)
+		put_rule_decl(W, r);
+	n = 0;
+	for (const struct ast_action_decl *a = l->actions; a != NULL; a = a->next)
+		n++;
+	put_count(W, n, l->loc, "actions");
+	for (const struct ast_action_decl *a = l->actions; a != NULL && !W->failed; a = a->next)
+		put_action_decl(W, a);
+}
+
+/* The libraries the plan sees, in order, then its own declarations. */
+static void put_decls(struct writer *W, const struct ast_plan *plan)
+{
+	size_t n = 0;
+	for (const struct ast_library *l = plan->libs; l != NULL; l = l->next)
+		n++;
+	put_count(W, n, plan->loc, "libraries");
+	for (const struct ast_library *l = plan->libs; l != NULL && !W->failed; l = l->next)
+		put_library(W, l);
+	put_library(W, &plan->decls);
+}
+
 static void put_plan(struct writer *W, const struct ast_plan *plan)
 {
 	size_t n = 0;
@@ -532,6 +667,8 @@ static void put_plan(struct writer *W, const struct ast_plan *plan)
 	put_count(W, n, plan->loc, "procedures");
 	for (const struct ast_procedure *p = plan->procs; p != NULL && !W->failed; p = p->next)
 		put_procedure(W, p);
+	if (image_has_decls(plan))
+		put_decls(W, plan);
 }
 
 int image_write(struct hp_ctx *ctx, const struct ast_plan *plan, unsigned char **out, size_t *len,
@@ -591,7 +728,7 @@ int image_write(struct hp_ctx *ctx, const struct ast_plan *plan, unsigned char *
 	}
 	const struct source *main_src = ctx_source(ctx, W.order[0]);
 	memcpy(img, IMAGE_MAGIC, IMAGE_MAGIC_LEN);
-	img_set_u32(img + IMG_OFF_VERSION, IMAGE_VERSION);
+	img_set_u32(img + IMG_OFF_VERSION, image_has_decls(plan) ? IMAGE_VERSION_DECL : IMAGE_VERSION);
 	img_set_u64(img + IMG_OFF_TOTAL, total);
 	image_sha256(main_src->text, main_src->len, img + IMG_OFF_HASH);
 	size_t o = IMG_HEADER_SIZE;

@@ -4,6 +4,8 @@
  * (the action may or may not have touched that field); a strong one replaces them. */
 #include "model.h"
 
+#include "model_decl.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -30,6 +32,7 @@ static void layout(struct model *m)
 	m->o_store = o;   o += m->nstores;
 	m->o_risk = o;    o += m->nstores;
 	m->o_param = o;   o += m->nparams;
+	model_decl_layout(m, &o);
 	m->nv = o;
 }
 
@@ -121,6 +124,7 @@ static void collect_model(struct arena *a, struct model *m, const struct ast_pla
 	}
 	m->hf_files[m->nhf] = nf;
 	index_groups(a, m);
+	model_decl_collect(a, m, plan);
 }
 
 /* Named stores the plan mentions (actions, conditions, `store` entries), each once. */
@@ -393,6 +397,7 @@ struct model_state *model_state_start(struct arena *a, const struct model *m, un
 	}
 	for (unsigned p = 0; p < m->nparams; p++)
 		s->v[m->o_param + p] = B_ANY;
+	model_decl_start(m, s);
 	return s;
 }
 
@@ -525,7 +530,7 @@ static void remap(struct apply *x, unsigned i, mset from, mset to, bool weak)
 
 static void violation(struct apply *x, enum rule_id rule, int node, int store, int group, bool certain)
 {
-	struct model_violation v = { rule, x->act, node, store, group, certain };
+	struct model_violation v = { rule, x->act, node, store, group, certain, NULL };
 	if (x->report != NULL)
 		x->report(x->ud, &v);
 }
@@ -829,13 +834,11 @@ static void do_mount(struct apply *x, nodeset host, bool weak)
 
 /* ---- groups -------------------------------------------------------------------------- */
 
-static void do_move(struct apply *x, unsigned t)
+static void do_move(struct apply *x, unsigned g, unsigned t)
 {
 	const struct model *m = x->m;
-	const struct ast_model_item *grp = x->act->grp;
-	if (grp == NULL || m->ngroups == 0)
+	if (g >= m->ngroups)
 		return;
-	unsigned g = grp->index;
 	nodeset old = x->s->owner[g];
 	nodeset tb = (nodeset)1 << t;
 
@@ -919,6 +922,7 @@ const struct model_action_kind model_action_kinds[] = {
 	[A_VERIFY]          = { .on_node = false, .acts = false, .guarded = false, .reverify = false },
 	[A_PAUSE]           = { .on_node = false, .acts = false, .guarded = false, .reverify = false, .inert = true },
 	[A_EXEC]            = { .on_node = true,  .acts = false, .guarded = true,  .reverify = false },
+	[A_CALL]            = { .on_node = false, .acts = true,  .guarded = true,  .reverify = false },
 };
 
 /* HP117: an action that goes to a group's owner names a node that may not be the owner. */
@@ -1000,7 +1004,8 @@ static void apply_on_node(struct apply *x, unsigned n, bool weak)
 	}
 }
 
-/* Bring back the nodes a `wait until` waits for (positive `R member` conjuncts). */
+/* Bring back the nodes a `wait until` waits for (positive `R member` conjuncts), and let the
+ * world's declared state come to the value waited for. */
 static void wait_nodes(struct apply *x, const struct ast_cond *c)
 {
 	if (c == NULL)
@@ -1008,12 +1013,97 @@ static void wait_nodes(struct apply *x, const struct ast_cond *c)
 	if (c->kind == C_AND) {
 		wait_nodes(x, c->lhs);
 		wait_nodes(x, c->rhs);
+	} else if (c->kind == C_DSTATE && c->op == CMP_EQ && c->state != NULL && c->state->normal_index < 0 &&
+		   c->value_index >= 0) {
+		/* a state with no normal value is the world's (quorum, replication): it may come to
+		 * any of its values while the plan waits */
+		unsigned places[MODEL_MAX_NODES];
+		unsigned n = model_decl_places(x->m, x->b, c->state, c->args, places);
+		for (unsigned i = 0; i < n; i++)
+			put(x, places[i], (mset)(1u << c->value_index), true);
 	} else if (c->kind == C_MEMBER && c->role != NULL && c->role->index < x->b->n) {
 		nodeset ns = x->b->nodes[c->role->index];
 		for (unsigned n = 0; n < x->m->nnodes; n++)
 			if (ns & ((nodeset)1 << n))
 				node_up(x, n, false);
 	}
+}
+
+/* ---- declared actions ---------------------------------------------------------------- */
+
+/* The effects of declared action d for one binding of its parameters (dargs): its
+ * `requires` first (each that may be false is a violation of its rule), then its effects in
+ * order, each written once: `move` is the built-in move of a group, `set` a declared value. */
+static void call_apply(struct apply *x, const struct ast_action_decl *d, const unsigned *dargs)
+{
+	const struct model *m = x->m;
+	struct model_bind b = *x->b;
+	b.dargs = dargs;
+	for (const struct ast_effect *e = d->effects; e != NULL; e = e->next) {
+		switch (e->kind) {
+		case E_REQUIRES: {
+			mset v = model_eval(m, x->s, &b, e->cond, NULL);
+			if (v != B_YES && e->rulep != NULL) {
+				struct model_violation mv = { RULE_COUNT, x->act, -1, -1, -1, v == B_NO, e->rulep };
+				if (x->report != NULL)
+					x->report(x->ud, &mv);
+			}
+			if (v == B_ANY)
+				(void)model_assume(m, x->s, &b, e->cond, B_YES);   /* the guard let it pass */
+			break;
+		}
+		case E_MOVE: {
+			nodeset gn, tn;
+			unsigned g, t;
+			if (model_decl_arg(m, &b, e->args, &gn, &g) && e->args->next != NULL &&
+			    model_decl_arg(m, &b, e->args->next, &tn, &t) && tn != 0)
+				do_move(x, g, (unsigned)__builtin_ctzll(tn));
+			break;
+		}
+		case E_SET: {
+			unsigned places[MODEL_MAX_NODES];
+			if (e->state == NULL || e->value_index < 0)
+				break;
+			unsigned n = model_decl_places(m, &b, e->state, e->args, places);
+			for (unsigned i = 0; i < n; i++)
+				put(x, places[i], (mset)(1u << e->value_index), false);
+			break;
+		}
+		case E_UNDO:
+			break;
+		}
+	}
+}
+
+/* Every binding of d's parameters that the call's arguments name (a role may bind several
+ * nodes: the action applies to each), parameter k onwards. */
+static void call_each(struct apply *x, const struct ast_action_decl *d, const struct ast_arg *a,
+		      const struct ast_dparam *p, unsigned *dargs)
+{
+	if (p == NULL || a == NULL) {
+		call_apply(x, d, dargs);
+		return;
+	}
+	nodeset ns;
+	unsigned idx;
+	if (!model_decl_arg(x->m, x->b, a, &ns, &idx))
+		return;
+	if (p->scope != DS_NODE) {
+		dargs[p->index] = idx;
+		call_each(x, d, a->next, p->next, dargs);
+		return;
+	}
+	for (unsigned n = 0; n < x->m->nnodes; n++)
+		if (ns & ((nodeset)1 << n)) {
+			dargs[p->index] = n;
+			call_each(x, d, a->next, p->next, dargs);
+		}
+}
+
+static void call_bindings(struct apply *x, const struct ast_action_decl *d, const struct ast_arg *args)
+{
+	unsigned dargs[DECL_MAX_ARGS] = { 0 };
+	call_each(x, d, args, d->params, dargs);
 }
 
 bool model_apply(const struct model *m, struct model_state *s, const struct model_bind *b,
@@ -1069,7 +1159,8 @@ bool model_apply(const struct model *m, struct model_state *s, const struct mode
 		nodeset to = b->nodes[act->to_role->index];
 		if (to == 0)
 			return false;
-		do_move(&x, (unsigned)__builtin_ctzll(to));
+		if (act->grp != NULL)
+			do_move(&x, act->grp->index, (unsigned)__builtin_ctzll(to));
 		break;
 	}
 	case A_DISABLE_RESTART:
@@ -1089,6 +1180,11 @@ bool model_apply(const struct model *m, struct model_state *s, const struct mode
 			(void)model_assume(m, s, b, act->cond, B_YES);
 		break;
 	}
+	case A_CALL:
+		if (act->decl == NULL)
+			return false;
+		call_bindings(&x, act->decl, act->args);
+		break;
 	case A_WAIT:
 	case A_PAUSE:
 		break;
@@ -1249,6 +1345,21 @@ struct eval {
 					    * B_YES under an odd number of `not`s */
 };
 
+/* The nodes a condition's subject names: a role, or inside a declaration its node parameter. */
+static bool subject_nodes(const struct model_bind *b, const struct ast_cond *c, nodeset *ns)
+{
+	if (c->dparam != NULL) {
+		if (b->dargs == NULL)
+			return false;
+		*ns = (nodeset)1 << b->dargs[c->dparam->index];
+		return true;
+	}
+	if (c->role == NULL || c->role->index >= b->n)
+		return false;
+	*ns = b->nodes[c->role->index];
+	return true;
+}
+
 /* An atom of a condition, on the state. */
 static mset state_atom(const struct eval *ev, const struct ast_cond *c)
 {
@@ -1302,16 +1413,17 @@ static mset state_atom(const struct eval *ev, const struct ast_cond *c)
 	}
 	case C_MEMBER:
 	case C_DOWN: {
-		if (m->kind != PROC_CLUSTER || c->role == NULL || c->role->index >= b->n)
+		nodeset rn;
+		if (m->kind != PROC_CLUSTER || !subject_nodes(b, c, &rn))
 			return B_ANY;
-		return tv_all_nodes(m, s, b->nodes[c->role->index], m->o_mem, 1,
-				    c->kind == C_MEMBER ? MEM_MEMBER : MEM_DOWN, cause, ev->blame);
+		return tv_all_nodes(m, s, rn, m->o_mem, 1, c->kind == C_MEMBER ? MEM_MEMBER : MEM_DOWN, cause,
+				    ev->blame);
 	}
 	case C_OWNS_GROUP:
 	case C_OWNS_NO_GROUPS: {
-		if (m->kind != PROC_CLUSTER || c->role == NULL || c->role->index >= b->n)
+		nodeset rn;
+		if (m->kind != PROC_CLUSTER || !subject_nodes(b, c, &rn))
 			return B_ANY;
-		nodeset rn = b->nodes[c->role->index];
 		mset r = B_YES;
 		unsigned g0 = 0, g1 = m->ngroups;
 		if (c->kind == C_OWNS_GROUP) {   /* only G */
@@ -1370,6 +1482,8 @@ static mset state_atom(const struct eval *ev, const struct ast_cond *c)
 	case C_FACT_CMP:
 	case C_FACT_IN:
 		return B_ANY;
+	case C_DSTATE:
+		return model_decl_atom(m, s, b, c, cause);
 	}
 	return B_ANY;
 }
@@ -1438,6 +1552,33 @@ mset model_not(mset v)
 	return tv_not(v);
 }
 
+/* Rule r's `when` under every binding of its parameters from p on (dargs[0..p->index) bound). */
+static mset rule_each(const struct eval *e, const struct ast_rule_decl *r, const struct ast_dparam *p,
+		      unsigned *dargs)
+{
+	if (p == NULL)
+		return eval(e, r->when);
+	mset any = B_NO;
+	unsigned n = model_decl_count(e->m, p->scope);
+	for (unsigned i = 0; i < n && any != B_YES; i++) {
+		dargs[p->index] = i;
+		any = tv_or(any, rule_each(e, r, p->next, dargs));
+	}
+	return any;
+}
+
+mset model_rule_eval(const struct model *m, const struct model_state *s, const struct model_bind *b,
+		     const struct ast_rule_decl *r, const struct ast_action **cause)
+{
+	unsigned dargs[DECL_MAX_ARGS] = { 0 };
+	struct model_bind rb = *b;
+	rb.dargs = dargs;
+	struct eval e = { m, s, &rb, cause, NULL, NULL, 0, B_YES };   /* a rule that holds is the fault */
+	if (r->when == NULL || r->nparams > DECL_MAX_ARGS)
+		return B_NO;
+	return rule_each(&e, r, r->params, dargs);
+}
+
 /* Value i of s becomes nv, a subset of what it was; its cause stays. */
 static void narrow(struct model_state *s, unsigned i, mset nv)
 {
@@ -1504,11 +1645,27 @@ bool model_assume(const struct model *m, struct model_state *s, const struct mod
 		return narrow_nodes(m, s, ns, m->o_svc + svc->index, m->nsvc, SVC_RUNNING, w);
 	}
 	case C_MEMBER:
-	case C_DOWN:
-		if (m->kind != PROC_CLUSTER || c->role == NULL || c->role->index >= b->n)
+	case C_DOWN: {
+		nodeset rn;
+		if (m->kind != PROC_CLUSTER || !subject_nodes(b, c, &rn))
 			return true;
-		return narrow_nodes(m, s, b->nodes[c->role->index], m->o_mem, 1,
-				    c->kind == C_MEMBER ? MEM_MEMBER : MEM_DOWN, want);
+		return narrow_nodes(m, s, rn, m->o_mem, 1, c->kind == C_MEMBER ? MEM_MEMBER : MEM_DOWN, want);
+	}
+	case C_DSTATE: {
+		unsigned places[MODEL_MAX_NODES];
+		unsigned n = c->state != NULL && c->value_index >= 0 ? model_decl_places(m, b, c->state, c->args, places) : 0;
+		if (n == 0 || (want == B_NO && n != 1))
+			return true;
+		mset bit = (mset)(1u << c->value_index);
+		bool eq = (c->op == CMP_EQ) == (want == B_YES);
+		for (unsigned i = 0; i < n; i++) {
+			mset nv = eq ? (mset)(s->v[places[i]] & bit) : (mset)(s->v[places[i]] & ~bit);
+			if (nv == 0)
+				return false;
+			narrow(s, places[i], nv);
+		}
+		return true;
+	}
 	case C_STORES: {
 		if (want != B_YES)
 			return true;
@@ -1586,15 +1743,23 @@ unsigned model_degradations(const struct model *m, const struct model_state *s,
 	for (unsigned r = 0; r < m->nres; r++)
 		if (degr_restart(m, s, r))
 			DEGR(DEG_RESTART, -1, (int)r, m->o_restart + r);
+	for (unsigned p = m->o_decl; p < m->nv; p++)
+		if (model_decl_degraded(m, s, p))
+			DEGR(DEG_DECL, -1, (int)(p - m->o_decl), p);
 #undef DEGR
 	return n;
 }
 
 /* Keys: per node, the node (nd * (nsvc + 1)) then its services; then the stores; then the
- * resources' restart policies. */
-unsigned model_degr_nkeys(const struct model *m)
+ * resources' restart policies; then the declared values. */
+static unsigned degr_nkeys_builtin(const struct model *m)
 {
 	return m->nnodes * (m->nsvc + 1) + m->nstores + m->nres;
+}
+
+unsigned model_degr_nkeys(const struct model *m)
+{
+	return degr_nkeys_builtin(m) + (m->nv - m->o_decl);
 }
 
 bool model_degr_at(const struct model *m, const struct model_state *s, unsigned key, struct model_degr *out)
@@ -1612,11 +1777,16 @@ bool model_degr_at(const struct model *m, const struct model_state *s, unsigned 
 		if (!degr_store(m, s, k))
 			return false;
 		g = degr_of(s, DEG_STORE, -1, (int)k, m->o_store + k);
-	} else if (key < model_degr_nkeys(m)) {
+	} else if (key < degr_nkeys_builtin(m)) {
 		unsigned r = key - nodes - m->nstores;
 		if (!degr_restart(m, s, r))
 			return false;
 		g = degr_of(s, DEG_RESTART, -1, (int)r, m->o_restart + r);
+	} else if (key < model_degr_nkeys(m)) {
+		unsigned p = m->o_decl + (key - degr_nkeys_builtin(m));
+		if (!model_decl_degraded(m, s, p))
+			return false;
+		g = degr_of(s, DEG_DECL, -1, (int)(p - m->o_decl), p);
 	} else {
 		return false;
 	}
@@ -1642,6 +1812,8 @@ void model_degr_keys(const struct model *m, unsigned place, void (*fn)(void *ud,
 		fn(ud, nodes + (place - m->o_store));
 	} else if (place >= m->o_restart && place < m->o_store) {
 		fn(ud, nodes + m->nstores + (place - m->o_restart));
+	} else if (place >= m->o_decl) {
+		fn(ud, degr_nkeys_builtin(m) + (place - m->o_decl));
 	}
 }
 
@@ -1650,6 +1822,19 @@ static const char *say_node(const struct model *m, model_name_fn name, void *ud,
 	if (name != NULL)
 		return name(ud, node);
 	return node < 0 ? "a node" : model_node_name(m, (unsigned)node);
+}
+
+/* An instance of a declared state's scope, in words. */
+static const char *decl_instance(struct arena *a, const struct model *m, enum decl_scope sc, unsigned i,
+				 model_name_fn name, void *ud)
+{
+	switch (sc) {
+	case DS_TARGET: return "the target";
+	case DS_NODE: return say_node(m, name, ud, (int)i);
+	case DS_GROUP: return arena_printf(a, "group \"%s\"", m->groups[i]->name.s);
+	case DS_RESOURCE: return arena_printf(a, "resource \"%s\"", m->res[i]->name.s);
+	}
+	return "?";
 }
 
 const char *model_degr_text(struct arena *a, const struct model *m, const struct model_degr *g,
@@ -1667,6 +1852,19 @@ const char *model_degr_text(struct arena *a, const struct model *m, const struct
 				    : (g->state & STO_DIRTY) ? "dirty (soft recovery pending)" : "offline");
 	case DEG_RESTART:
 		return arena_printf(a, "resource \"%s\" is set to Do not restart", m->res[g->index]->name.s);
+	case DEG_DECL: {
+		unsigned inst, p = m->o_decl + (unsigned)g->index;
+		const struct ast_state_decl *st = m->dstates[model_decl_state_of(m, p, &inst)];
+		unsigned c2 = st->pair ? model_decl_count(m, st->scope2) : 1;
+		const char *of = decl_instance(a, m, st->scope, inst / c2, name, ud);
+		if (st->pair)
+			of = arena_printf(a, "%s and %s", of, decl_instance(a, m, st->scope2, inst % c2, name, ud));
+		const char *normal = st->values[st->normal_index].s;
+		if (!m->concrete || __builtin_popcount(g->state) != 1)
+			return arena_printf(a, "%s of %s is not %s", st->name.s, of, normal);
+		return arena_printf(a, "%s of %s is %s, not %s", st->name.s, of,
+				    st->values[__builtin_ctz(g->state)].s, normal);
+	}
 	case DEG_NODE:
 		return arena_printf(a, "%s is not a cluster member%s", say_node(m, name, ud, g->node),
 				    !m->concrete ? ""

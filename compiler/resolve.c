@@ -33,11 +33,12 @@ struct sema {
 	struct arena tables;
 	struct strmap params, hotfixes, services, processes, groups, resources;
 	struct strmap roles;             /* the current procedure's declared roles */
+	struct decls decls;              /* declared state, actions and rules (decl.c) */
 };
 
 static bool is_error_rule(enum rule_id r)
 {
-	return r >= HP002 && r <= HP006;
+	return r >= HP002 && r <= HP007;
 }
 
 #define REPORT(S, rule, loc, ...) \
@@ -478,6 +479,87 @@ static void resolve_roles(struct sema *S)
 	proc->nroles = i;
 }
 
+/* ---- declared state and actions, where a procedure uses them ------------------------- */
+
+/* Arguments in a procedure: a role for a node, the name of a group or a resource (a string). */
+static void plan_args(struct sema *S, struct ast_arg *args, const enum decl_scope *want, unsigned n, loc_t at,
+		      const char *what)
+{
+	unsigned k = 0;
+	for (struct ast_arg *a = args; a != NULL; a = a->next, k++) {
+		if (k >= n) {
+			REPORT(S, HP007, a->name.loc, "%s takes %u argument%s", what, n, n == 1 ? "" : "s");
+			return;
+		}
+		if (want[k] == DS_NODE) {
+			if (a->is_string)
+				REPORT(S, HP004, a->name.loc, "%s takes a node here: a role, not a string", what);
+			else
+				a->role = use_role(S, a->name);
+			continue;
+		}
+		enum model_kind mk = want[k] == DS_GROUP ? M_GROUP : M_RESOURCE;
+		const char *kind = want[k] == DS_GROUP ? "group" : "resource";
+		if (!a->is_string) {
+			struct diag *d = REPORT(S, HP004, a->name.loc, "%s takes a %s here, named by a string", what, kind);
+			diag_help(S->ctx, d, "write its name in quotes: `\"%s\"`", a->name.s);
+			continue;
+		}
+		struct suggest sg = { 0 };
+		a->item = find_item(S, mk, mk, a->name.s, &sg);
+		if (a->item == NULL) {
+			unknown(S, kind, a->name, &sg, true);
+			continue;
+		}
+		a->item->used = true;
+		if (a->item->svc != NULL)   /* a resource: its service is what it runs */
+			a->item->svc->used = true;
+	}
+	if (k < n)
+		REPORT(S, HP007, at, "%s takes %u argument%s, given %u", what, n, n == 1 ? "" : "s", k);
+}
+
+static void use_dstate(struct sema *S, struct ast_cond *c)
+{
+	c->state = decl_state(&S->decls, c->name.s);
+	if (c->state == NULL) {
+		struct diag *d = REPORT(S, HP002, c->name.loc, "unknown state '%s'", c->name.s);
+		diag_help(S->ctx, d, "declare it (`state %s of node : …`), or import the library that does", c->name.s);
+		return;
+	}
+	c->state->used = true;
+	enum decl_scope sc[2];
+	decl_state_scopes(c->state, sc);
+	plan_args(S, c->args, sc, decl_state_arity(c->state), c->loc,
+		  arena_printf(&S->ctx->arena, "state '%s'", c->name.s));
+	c->value_index = decl_value(c->state, c->value.s);
+	if (c->value_index < 0) {
+		struct diag *d = REPORT(S, HP007, c->value.loc, "'%s' is not a value of state '%s'", c->value.s, c->name.s);
+		const char *list = "";
+		for (uint32_t k = 0; k < c->state->nvalues; k++)
+			list = arena_printf(&S->ctx->arena, "%s%s%s", list, k ? ", " : "", c->state->values[k].s);
+		diag_note(S->ctx, d, "its values: %s", list);
+	}
+	if (c->op != CMP_EQ && c->op != CMP_NE)
+		REPORT(S, HP004, c->loc, "a state's values are compared with == or != only");
+}
+
+static void use_daction(struct sema *S, struct ast_action *a)
+{
+	a->decl = decl_action(&S->decls, a->arg.s);
+	if (a->decl == NULL) {
+		struct diag *d = REPORT(S, HP002, a->arg.loc, "unknown action '%s'", a->arg.s);
+		diag_help(S->ctx, d, "declare it (`action %s(…) { … }`), or import the library that does", a->arg.s);
+		return;
+	}
+	a->decl->used = true;
+	enum decl_scope want[DECL_MAX_PARAMS];
+	unsigned n = 0;
+	for (struct ast_dparam *p = a->decl->params; p != NULL && n < DECL_MAX_PARAMS; p = p->next)
+		want[n++] = p->scope;
+	plan_args(S, a->args, want, n, a->loc, arena_printf(&S->ctx->arena, "action '%s'", a->arg.s));
+}
+
 /* ---- conditions ---------------------------------------------------------------------- */
 
 static struct ast_param *use_stores_param(struct sema *S, struct ast_name n)
@@ -645,6 +727,9 @@ static void resolve_cond(struct sema *S, struct ast_cond *c, int depth)
 			       type_name(c->param->type));
 		break;
 	}
+	case C_DSTATE:
+		use_dstate(S, c);
+		break;
 	case C_PARAM: {
 		struct suggest sg = { 0 };
 		c->param = find_param(S, c->name.s, &sg);
@@ -834,6 +919,9 @@ static void resolve_action(struct sema *S, struct ast_action *a)
 		diag_help(S->ctx, d, "prefer an action the model knows (stop/start service, mount, …) where one fits");
 		break;
 	}
+	case A_CALL:
+		use_daction(S, a);
+		break;
 	case A_RESTART_NODE:
 	case A_WAIT:
 	case A_PAUSE:
@@ -1011,6 +1099,7 @@ void sema_resolve_plan(struct hp_ctx *ctx, struct ast_plan *plan, unsigned kinds
 	resolve_params(&S);
 	resolve_model(&S);
 	resolve_hotfixes(&S);
+	S.errors += decl_resolve(ctx, plan, &S.tables, &S.groups, &S.decls);
 	for (struct ast_require *rq = plan->requires; rq != NULL; rq = rq->next)
 		resolve_cond(&S, rq->cond, 0);
 	unsigned plan_errors = S.errors;
@@ -1096,6 +1185,7 @@ bool sema_resolve(struct hp_ctx *ctx, struct ast_file *file, unsigned kinds)
 	bool ok = true;
 	for (struct ast_plan *p = file->plans; p != NULL; p = p->next) {
 		unsigned errors[2] = { 0, 0 };
+		p->libs = file->libraries;
 		sema_resolve_plan(ctx, p, kinds, errors);
 		ok &= errors[0] == 0 && errors[1] == 0;
 	}

@@ -4,6 +4,37 @@
 #define HP_SEMA_H
 
 #include "check.h"
+#include "model.h"
+#include "strmap.h"
+
+/* ---- declared state, actions and rules (decl.c) ---- */
+
+#define DECL_MAX_VALUES 8      /* a state's values: one bit each in a byte of the model's state */
+#define DECL_MAX_PARAMS DECL_MAX_ARGS
+
+/* The declarations a plan sees, by name: its file's libraries' and its own. */
+struct decls {
+	struct hp_ctx *ctx;
+	struct strmap states, actions, rules;
+	const struct strmap *groups;     /* the plan's model: `n owns group "G"` in a declaration */
+	unsigned errors;
+};
+
+/* Enter and resolve every declaration `plan` sees (tables in `tables`), register its rules
+ * with the context and fill plan->states and plan->rules. Returns the number of errors. */
+unsigned decl_resolve(struct hp_ctx *ctx, struct ast_plan *plan, struct arena *tables, const struct strmap *groups,
+		      struct decls *D);
+/* A declared state or action by name, or NULL. */
+struct ast_state_decl *decl_state(const struct decls *D, const char *name);
+struct ast_action_decl *decl_action(const struct decls *D, const char *name);
+/* The index of value v of state s, or -1. */
+int decl_value(const struct ast_state_decl *s, const char *v);
+/* How many arguments name an instance of s (0 for the target, 2 for a pair, else 1), and
+ * their scopes. */
+unsigned decl_state_arity(const struct ast_state_decl *s);
+void decl_state_scopes(const struct ast_state_decl *s, enum decl_scope want[2]);
+/* "the target", "a node", "a group", "a resource" */
+const char *decl_scope_name(enum decl_scope s);
 
 /* Resolve one plan. Diagnostics of procedures whose kind is not in `kinds` are dropped
  * (their names still count as uses for HP201). Returns the number of name and type

@@ -16,8 +16,8 @@
 # It needs nothing from the bash-completion package; it uses its helpers when they are there.
 
 # The rule ids when `hotplan explain` cannot be asked (SPEC section 4).
-_hotplan_rules_static="HP001 HP002 HP003 HP004 HP005 HP006 HP101 HP102 HP103 HP110 HP111 HP112
-HP113 HP114 HP115 HP116 HP117 HP120 HP121 HP122 HP123 HP130 HP131 HP201 HP202 HP203 HP204 HP205"
+_hotplan_rules_static="HP001 HP002 HP003 HP004 HP005 HP006 HP007 HP101 HP102 HP103 HP110 HP111 HP112
+HP113 HP114 HP115 HP116 HP117 HP120 HP121 HP122 HP123 HP124 HP130 HP131 HP201 HP202 HP203 HP204 HP205"
 
 # _hotplan_reply WORDS...: COMPREPLY gets the WORDS that start with $cur.
 _hotplan_reply()

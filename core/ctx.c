@@ -17,6 +17,7 @@ void ctx_free(struct hp_ctx *ctx)
 	}
 	free(ctx->sources);
 	free(ctx->diags.v);
+	free(ctx->decl_rules);
 	arena_free(&ctx->arena);
 	memset(ctx, 0, sizeof(*ctx));
 }
@@ -39,4 +40,21 @@ unsigned ctx_add_source(struct hp_ctx *ctx, const char *path, char *text, size_t
 	s->text = text;
 	s->len = len;
 	return ctx->nsources++;
+}
+
+void ctx_add_decl_rule(struct hp_ctx *ctx, struct ast_rule_decl *r)
+{
+	for (unsigned i = 0; i < ctx->ndecl_rules; i++)
+		if (ctx->decl_rules[i] == r)
+			return;
+	if (ctx->ndecl_rules == ctx->cap_decl_rules) {
+		unsigned cap = ctx->cap_decl_rules ? ctx->cap_decl_rules * 2 : 16;
+		const struct ast_rule_decl **v = realloc(ctx->decl_rules, cap * sizeof(*v));
+		if (v == NULL)
+			arena_oom(0);
+		ctx->decl_rules = v;
+		ctx->cap_decl_rules = cap;
+	}
+	r->index = ctx->ndecl_rules;
+	ctx->decl_rules[ctx->ndecl_rules++] = r;
 }

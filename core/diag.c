@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ctx.h"
 
@@ -44,6 +45,24 @@ struct diag *diag_report(struct hp_ctx *ctx, enum rule_id rule, loc_t loc, const
 	return d;
 }
 
+struct diag *diag_report_decl(struct hp_ctx *ctx, const struct ast_rule_decl *r, loc_t loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = vformat(ctx, fmt, ap);
+	va_end(ap);
+	struct diag *d = diag_report(ctx, HP001, loc, "%s", msg);
+	d->rule = RULE_COUNT;
+	d->decl_rule = r;
+	d->severity = r->warning ? SEV_WARNING : SEV_ERROR;
+	return d;
+}
+
+const char *diag_rule_id(const struct diag *d)
+{
+	return d->decl_rule != NULL ? d->decl_rule->id.s : rule_table[d->rule].id;
+}
+
 void diag_note(struct hp_ctx *ctx, struct diag *d, const char *fmt, ...)
 {
 	va_list ap;
@@ -78,6 +97,11 @@ static int cmp_diag(const void *pa, const void *pb)
 		return a->loc.start < b->loc.start ? -1 : 1;
 	if (a->rule != b->rule)
 		return a->rule < b->rule ? -1 : 1;
+	if (a->decl_rule != b->decl_rule) {
+		int c = strcmp(diag_rule_id(a), diag_rule_id(b));
+		if (c != 0)
+			return c;
+	}
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
@@ -93,7 +117,7 @@ void diag_finish(struct hp_ctx *ctx)
 		struct diag *d = l->v[i];
 		if (out > 0) {
 			struct diag *p = l->v[out - 1];
-			if (p->rule == d->rule && p->loc.file == d->loc.file && p->loc.start == d->loc.start)
+			if (p->rule == d->rule && p->decl_rule == d->decl_rule && p->loc.file == d->loc.file && p->loc.start == d->loc.start)
 				continue;
 		}
 		l->v[out++] = d;

@@ -38,6 +38,7 @@ static const char *const rule_names[RULE_COUNT] = {
 	[HP004] = "TypeMismatch",
 	[HP005] = "MissingNode",
 	[HP006] = "MissingProcedure",
+	[HP007] = "MalformedDeclaration",
 	[HP101] = "DismountsAffectedStore",
 	[HP102] = "KillWithoutMountedStore",
 	[HP103] = "CleanStopOfAffectedStore",
@@ -53,6 +54,7 @@ static const char *const rule_names[RULE_COUNT] = {
 	[HP121] = "StoresNotRemounted",
 	[HP122] = "ServiceNotRestarted",
 	[HP123] = "ConditionProvedFalse",
+	[HP124] = "DeclaredStateNotRestored",
 	[HP130] = "IncompleteRollback",
 	[HP131] = "NodeActionBeforeRejoin",
 	[HP201] = "UnusedDeclaration",
@@ -381,7 +383,7 @@ static void print_one(struct hp_ctx *ctx, const struct diag *d, FILE *out, bool 
 	fprintf(out, " %s%s%s: ", color ? (err ? SGR_RED : SGR_MAGENTA) : "",
 		err ? "error" : "warning", color ? SGR_RESET : "");
 	put_clean(out, d->message);
-	fprintf(out, " [%s]\n", rule_table[d->rule].id);
+	fprintf(out, " [%s]\n", diag_rule_id(d));
 	if (w.src != NULL)
 		print_snippet(out, d, &w, color);
 	for (int k = 0; k < d->nnotes; k++)
@@ -480,7 +482,7 @@ int diag_print_json(struct hp_ctx *ctx, FILE *out)
 		obj_set(o, "end_line", json_integer(w.end.line));
 		obj_set(o, "end_column", json_integer(w.end.col));
 		obj_set(o, "severity", json_string(severity_name(d->severity)));
-		obj_set(o, "rule", json_string(rule_table[d->rule].id));
+		obj_set(o, "rule", jstr(diag_rule_id(d)));
 		obj_set(o, "message", jstr(d->message));
 		obj_set(o, "note", jstr(join_notes(ctx, d, "", "; ")));
 		obj_set(o, "help", jstr(d->help));
@@ -534,6 +536,21 @@ static json_t *sarif_text(const char *s)
 	if (o == NULL)
 		arena_oom(0);
 	obj_set(o, "text", jstr(s != NULL ? s : ""));
+	return o;
+}
+
+/* A declared rule (a library's): its id, message, note and help as the library wrote them. */
+static json_t *sarif_decl_rule(const struct ast_rule_decl *r)
+{
+	json_t *o = json_object(), *conf = json_object();
+	if (o == NULL || conf == NULL)
+		arena_oom(0);
+	obj_set(o, "id", jstr(r->id.s));
+	obj_set(o, "shortDescription", sarif_text(r->message));
+	obj_set(o, "fullDescription", sarif_text(r->note != NULL ? r->note : r->message));
+	obj_set(o, "help", sarif_text(r->help != NULL ? r->help : r->message));
+	obj_set(conf, "level", json_string(r->warning ? "warning" : "error"));
+	obj_set(o, "defaultConfiguration", conf);
 	return o;
 }
 
@@ -653,6 +670,8 @@ int diag_print_sarif(struct hp_ctx *ctx, FILE *out)
 	obj_set(driver, "semanticVersion", json_string(HOTPLAN_VERSION));
 	for (int i = 0; i < RULE_COUNT; i++)
 		json_array_append_new(rules, sarif_rule(&rule_table[i]));
+	for (unsigned i = 0; i < ctx->ndecl_rules; i++)
+		json_array_append_new(rules, sarif_decl_rule(ctx->decl_rules[i]));
 	obj_set(driver, "rules", rules);
 	obj_set(tool, "driver", driver);
 	obj_set(run, "tool", tool);
@@ -663,8 +682,9 @@ int diag_print_sarif(struct hp_ctx *ctx, FILE *out)
 		json_t *res = json_object();
 		if (res == NULL)
 			arena_oom(0);
-		obj_set(res, "ruleId", json_string(rule_table[d->rule].id));
-		obj_set(res, "ruleIndex", json_integer((json_int_t)d->rule));
+		obj_set(res, "ruleId", jstr(diag_rule_id(d)));
+		obj_set(res, "ruleIndex", json_integer(d->decl_rule != NULL ? (json_int_t)RULE_COUNT + d->decl_rule->index
+									     : (json_int_t)d->rule));
 		obj_set(res, "level", json_string(severity_name(d->severity)));
 		const char *notes = join_notes(ctx, d, "\nnote: ", "");
 		const char *text = notes ? arena_printf(&ctx->arena, "%s%s", d->message, notes) : d->message;

@@ -160,6 +160,25 @@ const struct rule_info rule_table[RULE_COUNT] = {
 			"following the runbook's instructions for that kind of target, or check and "
 			"run the plan only with the kind it has (`--kind standalone`).",
 	},
+	[HP007] = {
+		.id = "HP007", .severity = SEV_ERROR,
+		.summary = "a malformed declaration: a value outside a declared state's domain, an argument of the wrong "
+			   "kind or number, a rule id spelt like hotplan's own (HPnnn)",
+		.rationale =
+			"Product knowledge is declared in the language (docs/language.md, \"Declared state, "
+			"actions and rules\"): a state's values, what an action does to them, what must always "
+			"hold. The checker proves plans against these declarations, so a declaration that "
+			"cannot mean anything (a `normal` value the state does not have, a state of more "
+			"than eight values, `constraint(\"web\")` for a state of nodes) is rejected where it "
+			"is written, before it silently proves nothing. A library's rule ids are its own "
+			"namespace: `HPnnn` belongs to hotplan.",
+		.example =
+			"state constraint of group : none | moved, normal pinned   # HP007: not a value\n",
+		.fix =
+			"Use a value the state lists, pass each argument as its parameter's kind (a role "
+			"for a node, a string for a group or a resource), and give library rules an id of "
+			"their own, such as `PCMK001`.",
+	},
 	[HP101] = {
 		.id = "HP101", .severity = SEV_ERROR, .guard_refuses = true,
 		.summary = "dismounting a store that is, or may be, in the `recover` set",
@@ -492,6 +511,30 @@ const struct rule_info rule_table[RULE_COUNT] = {
 			"Check for what the plan actually brings about: the version the hotfix lists "
 			"(`version == 6.5.7232.54`, or `>=` for \"or later file attributes\"), the state "
 			"the steps before leave. Or fix the steps so that the condition holds.",
+	},
+	[HP124] = {
+		.id = "HP124", .severity = SEV_ERROR,
+		.summary = "declared state with a normal value that the plan changed is not back at it when the procedure ends",
+		.rationale =
+			"HP120-HP122 say it for the state hotplan knows: what a plan disables, dismounts or "
+			"stops, it puts back. A library declares more state the same way (`state standby of "
+			"node : online | standby, normal online`), and the same obligation holds for it on "
+			"every path: a node left in standby, a location constraint never cleared, automatic "
+			"failover left paused. A library names its own rule for a state with `normal V "
+			"else RULE`; HP124 is the rule of a state that names none.",
+		.example =
+			"state paused of target : no | yes, normal no\n"
+			"action pause_failover() {\n"
+			"    set paused = yes\n"
+			"}\n"
+			"procedure standalone {\n"
+			"    step pause_auto \"Pause automatic failover\" {\n"
+			"        pause_failover()            # HP124: never resumed\n"
+			"    }\n"
+			"}\n",
+		.fix =
+			"Add the action that puts the state back (the library's `undo` names it) before "
+			"the procedure ends, on every path.",
 	},
 	[HP130] = {
 		.id = "HP130", .severity = SEV_WARNING,

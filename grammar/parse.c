@@ -31,6 +31,7 @@ struct loader {
 	struct ast_plan **plan_next; /* the root's lists */
 	struct ast_target **target_next;
 	struct ast_profile **profile_next;
+	struct ast_library **library_next;
 };
 
 static void oom(void)
@@ -131,6 +132,65 @@ static char *import_path(struct hp_ctx *ctx, const char *importer, bool importer
 	return arena_printf(&ctx->arena, "%.*s/%s", (int)(slash - importer), importer, rel);
 }
 
+#ifndef HOTPLAN_LIB_DIR
+#define HOTPLAN_LIB_DIR "/usr/local/share/hotplan/lib"
+#endif
+
+unsigned parse_lib_dirs(struct hp_ctx *ctx, const char *near, const char **dirs, unsigned max)
+{
+	struct arena *a = &ctx->arena;
+	const char *slash = near != NULL ? strrchr(near, '/') : NULL;
+	const char *dir = slash ? arena_strndup(a, near, (size_t)(slash - near)) : ".";
+	unsigned n = 0;
+	const char *env = getenv("HOTPLAN_LIB_PATH");
+	for (const char *p = env; p != NULL && *p && n + 4 < max;) {
+		const char *e = strchr(p, ':');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len > 0)
+			dirs[n++] = arena_strndup(a, p, len);
+		p = e ? e + 1 : p + len;
+	}
+	if (n + 4 > max)
+		return n;
+	dirs[n++] = arena_printf(a, "%s/lib", dir);
+	dirs[n++] = arena_printf(a, "%s/../lib", dir);
+	char exe[4096];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len > 0) {
+		exe[len] = '\0';
+		char *s = strrchr(exe, '/');
+		if (s != NULL) {
+			*s = '\0';
+			s = strrchr(exe, '/');
+			if (s != NULL && strcmp(s, "/bin") == 0) {
+				*s = '\0';
+				dirs[n++] = arena_printf(a, "%s/share/hotplan/lib", exe);
+			}
+		}
+	}
+	dirs[n++] = HOTPLAN_LIB_DIR;
+	return n;
+}
+
+/* Where `use NAME` finds NAME.hplan (parse_lib_dirs); NULL when no directory has it: `tried`
+ * gets the places looked in. */
+static char *use_path(struct hp_ctx *ctx, const char *importer, bool importer_is_file, const char *name,
+		      const char **tried)
+{
+	struct arena *a = &ctx->arena;
+	const char *dirs[64];
+	unsigned n = parse_lib_dirs(ctx, importer_is_file ? importer : NULL, dirs, 64);
+	char *list = arena_strdup(a, "");
+	for (unsigned i = 0; i < n; i++) {
+		char *path = arena_printf(a, "%s/%s.hplan", dirs[i], name);
+		if (access(path, R_OK) == 0)
+			return path;
+		list = arena_printf(a, "%s%s%s", list, i ? ", " : "", dirs[i]);
+	}
+	*tried = list;
+	return NULL;
+}
+
 static size_t unit_add(struct loader *L, uint32_t src, const struct stat *st)
 {
 	if (L->n == L->cap) {
@@ -177,6 +237,9 @@ static void collect(struct loader *L, struct ast_file *f)
 	*L->profile_next = f->profiles;
 	while (*L->profile_next != NULL)
 		L->profile_next = &(*L->profile_next)->next;
+	*L->library_next = f->libraries;
+	while (*L->library_next != NULL)
+		L->library_next = &(*L->library_next)->next;
 }
 
 static void load(struct loader *L, size_t ui, struct ast_file *f, bool is_file);
@@ -187,8 +250,14 @@ static bool load_import(struct loader *L, size_t ui, struct ast_import *imp, boo
 {
 	struct hp_ctx *ctx = L->ctx;
 	const char *importer = ctx->sources[L->u[ui].src].path;
-	const char *path = import_path(ctx, importer, is_file, imp->path);
 	const char *why = NULL;
+	const char *path = imp->use ? use_path(ctx, importer, is_file, imp->path, &why)
+				    : import_path(ctx, importer, is_file, imp->path);
+	if (path == NULL) {
+		diag_report(ctx, HP001, imp->loc, "no library '%s' (looked for %s.hplan in %s; HOTPLAN_LIB_PATH adds directories)",
+			    imp->path, imp->path, why);
+		return true;
+	}
 	struct stat st;
 	size_t len = 0;
 
@@ -259,9 +328,10 @@ static void load(struct loader *L, size_t ui, struct ast_file *f, bool is_file)
 		L->plan_next = &f->plans;
 		L->target_next = &f->targets;
 		L->profile_next = &f->profiles;
+		L->library_next = &f->libraries;
 	}
 	collect(L, f);
-	bool has = f->plans != NULL || f->targets != NULL || f->profiles != NULL;
+	bool has = f->plans != NULL || f->targets != NULL || f->profiles != NULL || f->libraries != NULL;
 	L->stack[L->depth++] = ui;
 	for (struct ast_import *imp = f->imports; imp != NULL; imp = imp->next)
 		has |= load_import(L, ui, imp, is_file);
@@ -288,6 +358,8 @@ static struct ast_file *load_root(struct hp_ctx *ctx, uint32_t src, const struct
 	size_t ui = unit_add(&L, src, st);
 	load(&L, ui, f, is_file);
 	free(L.u);
+	for (struct ast_plan *p = f->plans; p != NULL; p = p->next)
+		p->libs = f->libraries;   /* every plan sees its unit's libraries */
 	return f;
 }
 

@@ -98,6 +98,10 @@ static const char *word_text(struct pstate *ps, loc_t l);
 static const char *path_join(struct pstate *ps, struct wpath p, char sep);
 static void plan_begin(struct pstate *ps, struct ast_plan *p, bool link);
 static void once(struct pstate *ps, const char **field, const char *value, loc_t l, const char *what);
+static void lib_begin(struct pstate *ps, struct ast_library *l);
+static void ctx_word(struct pstate *ps, const char *word, loc_t l, const char *want);
+static struct ast_effect *effect_new(struct pstate *ps, enum effect_kind k, loc_t l);
+static struct ast_arg *arg_new(struct pstate *ps, const char *s, bool is_string, loc_t l);
 }
 
 %define api.pure full
@@ -127,6 +131,9 @@ static void once(struct pstate *ps, const char **field, const char *value, loc_t
 	struct ast_action *action;
 	struct ast_stmt *stmt;
 	struct ast_role *role;
+	struct ast_arg *arg;
+	struct ast_dparam *dparam;
+	struct namelist values;
 }
 
 %token <str> T_IDENT "identifier"
@@ -135,7 +142,7 @@ static void once(struct pstate *ps, const char **field, const char *value, loc_t
 %token <num> T_DURATION "duration literal"
 %token <ver> T_VERSION "version literal"
 %token T_LBRACE "{" T_RBRACE "}" T_LPAREN "(" T_RPAREN ")" T_LBRACKET "[" T_RBRACKET "]"
-%token T_COMMA "," T_DOT "." T_COLON ":" T_ASSIGN "="
+%token T_COMMA "," T_DOT "." T_COLON ":" T_ASSIGN "=" T_BAR "|"
 %token T_EQ "==" T_NE "!=" T_LT "<" T_LE "<=" T_GT ">" T_GE ">="
 /* The keywords, in the order of keywords.h, which spells them and says which blocks they
  * open. Bison must see every token, so they are named here too; the build checks that the
@@ -166,6 +173,10 @@ static void once(struct pstate *ps, const char **field, const char *value, loc_t
 %type <stmt> stmt step_head ckpt_head for_head if_head
 %type <stmts> stmt_list
 %type <role> role
+%type <arg> dargs opt_dargs darg opt_args
+%type <dparam> dparams opt_dparams dparam paren_dparams
+%type <kind> scope opt_scope2
+%type <values> value_list
 
 %%
 
@@ -175,7 +186,274 @@ file
 	| file plan
 	| file target
 	| file profile
+	| file library
+	| file use
 	| file error
+	;
+
+/* `use NAME`: the library NAME.hplan, found on the library path (grammar/parse.c) */
+use
+	: T_IDENT T_IDENT {
+		struct ast_import *imp = NEW(struct ast_import);
+		ctx_word(ps, $1, @1, "use");
+		imp->path = $2;
+		imp->use = true;
+		imp->loc = @$;
+		*ps->import_next = imp;
+		ps->import_next = &imp->next;
+	}
+	;
+
+/* ---- declared state, actions and rules (docs/language.md) ----
+ * `library`, `state`, `action`, `rule`, `normal`, `requires`, `undo`, `when`, `note`, `help`,
+ * `error` and `warning` are not reserved: they are names (T_IDENT) that the rules below
+ * check by spelling, so a plan that uses them as names keeps its meaning. */
+
+library
+	: library_head lib_items "}" {
+		ps->lib->loc.end = @3.end;
+		ps->lib = NULL;
+	}
+	;
+
+library_head
+	: T_IDENT T_IDENT "{" {
+		struct ast_library *l = NEW(struct ast_library);
+		ctx_word(ps, $1, @1, "library");
+		l->name = mkname($2, @2);
+		l->loc = @$;
+		*ps->library_next = l;
+		ps->library_next = &l->next;
+		lib_begin(ps, l);
+	}
+	;
+
+lib_items
+	: %empty
+	| lib_items decl
+	| lib_items error
+	;
+
+decl
+	: T_IDENT T_IDENT K_OF scope opt_scope2 ":" value_list opt_normal {
+		struct ast_state_decl *d = NEW(struct ast_state_decl);
+		ctx_word(ps, $1, @1, "state");
+		d->name = mkname($2, @2);
+		d->loc = @$;
+		d->scope = (enum decl_scope)$4;
+		d->pair = $5 >= 0;
+		d->scope2 = $5 >= 0 ? (enum decl_scope)$5 : DS_TARGET;
+		if (d->pair && (d->scope == DS_TARGET || d->scope2 == DS_TARGET))
+			ps_error(ps, @5.start, @5.end, "a state of the target has no second scope");
+		d->nvalues = $7.n;
+		d->values = arena_alloc(&ps->ctx->arena, ($7.n + 1) * sizeof(*d->values));
+		uint32_t i = 0;
+		for (struct namenode *n = $7.head; n != NULL; n = n->next)
+			d->values[i++] = n->name;
+		d->normal = ps->normal;
+		d->restore = ps->restore;
+		*ps->state_next = d;
+		ps->state_next = &d->next;
+	}
+	| adecl_head "{" effects "}" {
+		ps->adecl->loc.end = @4.end;
+	}
+	| rule_head opt_rule_body {
+		ps->rule->loc.end = @$.end;
+	}
+	;
+
+adecl_head
+	: T_IDENT T_IDENT paren_dparams {
+		struct ast_action_decl *d = NEW(struct ast_action_decl);
+		ctx_word(ps, $1, @1, "action");
+		d->name = mkname($2, @2);
+		d->loc = @$;
+		d->params = $3;
+		for (struct ast_dparam *p = $3; p != NULL; p = p->next)
+			p->index = d->nparams++;
+		*ps->adecl_next = d;
+		ps->adecl_next = &d->next;
+		ps->adecl = d;
+		ps->effect_next = &d->effects;
+	}
+	;
+
+rule_head
+	: T_IDENT T_IDENT T_IDENT T_STRING opt_dparams {
+		struct ast_rule_decl *r = NEW(struct ast_rule_decl);
+		ctx_word(ps, $1, @1, "rule");
+		r->id = mkname($2, @2);
+		r->loc = @$;
+		if (strcmp($3, "warning") == 0)
+			r->warning = true;
+		else if (strcmp($3, "error") != 0)
+			ps_error(ps, @3.start, @3.end, "expected `error` or `warning` after the rule's id, found `%s`", $3);
+		r->message = $4;
+		r->params = $5;
+		for (struct ast_dparam *p = $5; p != NULL; p = p->next)
+			p->index = r->nparams++;
+		*ps->rule_next = r;
+		ps->rule_next = &r->next;
+		ps->rule = r;
+	}
+	;
+
+opt_rule_body
+	: %empty
+	| "{" rule_items "}"
+	;
+
+rule_items
+	: %empty
+	| rule_items T_IDENT cond {
+		ctx_word(ps, $2, @2, "when");
+		if (ps->rule->when != NULL)
+			ps_error(ps, @2.start, @2.end, "a rule has one `when`");
+		ps->rule->when = $3.c;
+	}
+	| rule_items T_IDENT T_STRING {
+		if (strcmp($2, "note") == 0)
+			once(ps, &ps->rule->note, $3, @$, "note");
+		else if (strcmp($2, "help") == 0)
+			once(ps, &ps->rule->help, $3, @$, "help");
+		else
+			ps_error(ps, @2.start, @2.end, "expected `when`, `note` or `help` in a rule, found `%s`", $2);
+	}
+	| rule_items error
+	;
+
+opt_normal
+	: %empty {
+		ps->normal = mkname(NULL, @$);
+		ps->restore = mkname(NULL, @$);
+	}
+	| "," T_IDENT word {
+		ctx_word(ps, $2, @2, "normal");
+		ps->normal = mkname($3, @3);
+		ps->restore = mkname(NULL, @$);
+	}
+	| "," T_IDENT word K_ELSE T_IDENT {
+		ctx_word(ps, $2, @2, "normal");
+		ps->normal = mkname($3, @3);
+		ps->restore = mkname($5, @5);
+	}
+	;
+
+opt_scope2
+	: %empty { $$ = -1; }
+	| "," scope { $$ = $2; }
+	;
+
+scope
+	: K_TARGET { $$ = DS_TARGET; }
+	| K_NODE { $$ = DS_NODE; }
+	| K_GROUP { $$ = DS_GROUP; }
+	| K_RESOURCE { $$ = DS_RESOURCE; }
+	;
+
+value_list
+	: word {
+		struct namenode *n = NEW(struct namenode);
+		n->name = mkname($1, @1);
+		$$.head = $$.tail = n;
+		$$.n = 1;
+	}
+	| value_list "|" word {
+		struct namenode *n = NEW(struct namenode);
+		n->name = mkname($3, @3);
+		$$ = $1;
+		APPEND($$, n);
+		$$.n++;
+	}
+	;
+
+opt_dparams
+	: %empty { $$ = NULL; }
+	| paren_dparams { $$ = $1; }
+	;
+
+paren_dparams
+	: "(" ")" { $$ = NULL; }
+	| "(" dparams ")" { $$ = $2; }
+	;
+
+dparams
+	: dparam { $$ = $1; }
+	| dparams "," dparam {
+		struct ast_dparam *p = $1;
+		while (p->next != NULL)
+			p = p->next;
+		p->next = $3;
+		$$ = $1;
+	}
+	;
+
+dparam
+	: T_IDENT ":" scope {
+		$$ = NEW(struct ast_dparam);
+		$$->name = mkname($1, @1);
+		$$->scope = (enum decl_scope)$3;
+		$$->loc = @$;
+	}
+	;
+
+effects
+	: %empty
+	| effects effect
+	| effects error
+	;
+
+effect
+	: T_IDENT cond K_ELSE T_IDENT {
+		struct ast_effect *e = effect_new(ps, E_REQUIRES, @$);
+		ctx_word(ps, $1, @1, "requires");
+		e->cond = $2.c;
+		e->rule = mkname($4, @4);
+	}
+	| K_SET T_IDENT opt_dargs "=" word {
+		struct ast_effect *e = effect_new(ps, E_SET, @$);
+		e->name = mkname($2, @2);
+		e->args = $3;
+		e->value = mkname($5, @5);
+	}
+	| K_MOVE T_IDENT K_TO T_IDENT {
+		struct ast_effect *e = effect_new(ps, E_MOVE, @$);
+		e->args = arg_new(ps, $2, false, @2);
+		e->args->next = arg_new(ps, $4, false, @4);
+	}
+	| T_IDENT T_IDENT "(" opt_args ")" {
+		struct ast_effect *e = effect_new(ps, E_UNDO, @$);
+		ctx_word(ps, $1, @1, "undo");
+		e->name = mkname($2, @2);
+		e->args = $4;
+	}
+	;
+
+opt_dargs
+	: %empty { $$ = NULL; }
+	| "(" opt_args ")" { $$ = $2; }
+	;
+
+opt_args
+	: %empty { $$ = NULL; }
+	| dargs { $$ = $1; }
+	;
+
+dargs
+	: darg { $$ = $1; }
+	| dargs "," darg {
+		struct ast_arg *a = $1;
+		while (a->next != NULL)
+			a = a->next;
+		a->next = $3;
+		$$ = $1;
+	}
+	;
+
+darg
+	: T_IDENT { $$ = arg_new(ps, $1, false, @1); }
+	| T_STRING { $$ = arg_new(ps, $1, true, @1); }
 	;
 
 import
@@ -267,6 +545,7 @@ plan_item
 		ps->proc->loc.end = @3.end;
 		ps->proc = NULL;
 	}
+	| decl
 	;
 
 type
@@ -742,6 +1021,12 @@ action
 		$$ = action(ps, A_PAUSE, @$);
 		$$->arg = mkname($2, @2);
 	}
+	| T_IDENT "(" opt_args ")" opt_on {
+		$$ = action(ps, A_CALL, @$);
+		$$->arg = mkname($1, @1);
+		$$->args = $3;
+		$$->on = $5;
+	}
 	| K_EXEC T_STRING opt_on opt_timeout {
 		$$ = action(ps, A_EXEC, @$);
 		$$->arg = mkname($2, @2);
@@ -860,6 +1145,19 @@ cond_prim
 	| T_IDENT {
 		$$ = leaf(ps, C_PARAM, @$);
 		$$.c->name = mkname($1, @1);
+	}
+	| T_IDENT cmp word {
+		$$ = leaf(ps, C_DSTATE, @$);
+		$$.c->name = mkname($1, @1);
+		$$.c->op = (enum cmp_op)$2;
+		$$.c->value = mkname($3, @3);
+	}
+	| T_IDENT "(" opt_args ")" cmp word {
+		$$ = leaf(ps, C_DSTATE, @$);
+		$$.c->name = mkname($1, @1);
+		$$.c->args = $3;
+		$$.c->op = (enum cmp_op)$5;
+		$$.c->value = mkname($6, @6);
 	}
 	;
 
@@ -1287,6 +1585,45 @@ static void plan_begin(struct pstate *ps, struct ast_plan *p, bool link)
 	ps->model_next = &p->model;
 	ps->hotfix_next = &p->hotfixes;
 	ps->proc_next = &p->procs;
+	lib_begin(ps, &p->decls);
+}
+
+/* Declarations go to library l from here on (a top-level library, or a plan's own). */
+static void lib_begin(struct pstate *ps, struct ast_library *l)
+{
+	ps->lib = l;
+	ps->state_next = &l->states;
+	ps->adecl_next = &l->actions;
+	ps->rule_next = &l->rules;
+}
+
+/* A word that is a keyword only where it stands (`library`, `state`, `action`, `rule`…): any
+ * other name there is a syntax error that says which word was expected. */
+static void ctx_word(struct pstate *ps, const char *word, loc_t l, const char *want)
+{
+	if (strcmp(word, want) != 0)
+		ps_error(ps, l.start, l.end, "expected `%s` here, found `%s`", want, word);
+}
+
+static struct ast_effect *effect_new(struct pstate *ps, enum effect_kind k, loc_t l)
+{
+	struct ast_effect *e = NEW(struct ast_effect);
+	e->kind = k;
+	e->loc = l;
+	e->value_index = -1;
+	if (ps->effect_next != NULL) {
+		*ps->effect_next = e;
+		ps->effect_next = &e->next;
+	}
+	return e;
+}
+
+static struct ast_arg *arg_new(struct pstate *ps, const char *s, bool is_string, loc_t l)
+{
+	struct ast_arg *a = NEW(struct ast_arg);
+	a->name = mkname(s, l);
+	a->is_string = is_string;
+	return a;
 }
 
 static void once(struct pstate *ps, const char **field, const char *value, loc_t l, const char *what)
@@ -1415,6 +1752,8 @@ static void phrase_members(const struct phrase *p, bool *member)
 	}
 	for (int k = 0; k < KW_NUM; k++)
 		member[KW_SYM0 + k] = kw_starts_item((enum kw_id)k, p->items);
+	/* a declared action's call, a declaration (`state`, `action`, `rule`) start with a name */
+	member[YYSYMBOL_T_IDENT] = p->items == KB_ACTIONS || p->items == KB_PLAN;
 }
 
 /* If every token of phrase p is in `in`, take them from `left` and say so. */
@@ -1447,6 +1786,9 @@ static const char *expected_text(struct pstate *ps, const yysymbol_kind_t *exp, 
 		in[exp[i]] = left[exp[i]] = true;
 	for (int s = KW_SYM0; s < YYNTOKENS; s++)
 		nwords += in[s];
+	/* at the top of a file a name can only start a `library`: not worth saying there */
+	if (in[YYSYMBOL_K_PLAN] && in[YYSYMBOL_K_IMPORT] && nwords < KW_NUM)
+		in[YYSYMBOL_T_IDENT] = left[YYSYMBOL_T_IDENT] = false;
 	/* individual tokens first, then groups, then `}` and end of file */
 	const char *groups[8];
 	int ng = 0;
@@ -1766,6 +2108,9 @@ unsigned parse_source(struct hp_ctx *ctx, uint32_t src, struct ast_file *out)
 	ps.plan_next = &out->plans;
 	ps.target_next = &out->targets;
 	ps.profile_next = &out->profiles;
+	ps.library_next = &out->libraries;
+	while (*ps.library_next != NULL)
+		ps.library_next = &(*ps.library_next)->next;
 	while (*ps.profile_next != NULL)
 		ps.profile_next = &(*ps.profile_next)->next;
 	while (*ps.import_next != NULL)
@@ -1787,5 +2132,7 @@ unsigned parse_source(struct hp_ctx *ctx, uint32_t src, struct ast_file *out)
 		ps.target->loc.end = ps.len;
 	if (ps.profile != NULL)
 		ps.profile->loc.end = ps.len;
+	if (ps.lib != NULL && ps.lib->name.s != NULL && ps.lib->loc.end == ps.lib->loc.start)
+		ps.lib->loc.end = ps.len;
 	return ps.nerrors;
 }

@@ -82,6 +82,16 @@ struct pstate {
 	struct ast_profile **profile_next;
 	struct ast_profile *profile;
 	struct ast_profile_entry **pentry_next;
+	/* declarations: of a top-level library, or of the plan being parsed */
+	struct ast_library **library_next;
+	struct ast_library *lib;
+	struct ast_state_decl **state_next;
+	struct ast_action_decl **adecl_next;
+	struct ast_rule_decl **rule_next;
+	struct ast_effect **effect_next;
+	struct ast_rule_decl *rule;
+	struct ast_action_decl *adecl;
+	struct ast_name normal, restore;   /* a state's `, normal V else RULE` */
 };
 
 /* Scanner (lexer.l). lex_open binds a scanner to the ps->len bytes at ps->text, which it

@@ -24,6 +24,13 @@ struct guard {
 static void guard_report(void *ud, const struct model_violation *v)
 {
 	struct guard *g = ud;
+	if (v->decl_rule != NULL) {   /* a declared action's `requires`: an error rule refuses it */
+		if (!g->refused && !v->decl_rule->warning) {
+			g->refused = true;
+			snprintf(g->msg, g->len, "refused by the guard: %s [%s]", v->decl_rule->message, v->decl_rule->id.s);
+		}
+		return;
+	}
 	const char *what = rule_table[v->rule].summary;
 	if (g->refused || !rule_table[v->rule].guard_refuses)
 		return;

@@ -22,6 +22,7 @@
 #include "strmap.h"
 
 #define MODEL_MAX_NODES 64
+#define DECL_MAX_ARGS 4         /* parameters of a declared action or rule (decl.c checks it) */
 
 typedef uint8_t mset;   /* a set of possible values of one field */
 typedef uint64_t nodeset;
@@ -70,6 +71,12 @@ struct model {
 	unsigned *store_next;            /* [nstores]: the next store of the same name, or nstores */
 	struct strmap store_by_name;     /* a name to its first store (a pointer into stores) */
 	struct strmap file_by_name;      /* a name to its first file with a version (into files) */
+	/* declared state (docs/language.md): instance i of state k is v[o_dstate[k] + i], a bit
+	 * per value; the instances of a state are the target (1), its nodes, groups or resources */
+	unsigned ndstates;
+	const struct ast_state_decl *const *dstates;
+	unsigned *o_dstate;              /* [ndstates + 1]: o_dstate[ndstates] == nv */
+	unsigned o_decl;
 };
 
 /* A change to a state: place p < nv is v[p] with cause[p], place nv + g is owner[g]; val and
@@ -100,6 +107,7 @@ struct model_state {
 struct model_bind {
 	nodeset *nodes;
 	unsigned n;
+	const unsigned *dargs;           /* inside a declared action or rule: its parameters' instances */
 };
 
 /* A precondition an action breaks (or may break). */
@@ -110,6 +118,7 @@ struct model_violation {
 	int store;         /* the store concerned, or -1 */
 	int group;         /* the group concerned, or -1 */
 	bool certain;      /* the violation is certain, not only possible */
+	const struct ast_rule_decl *decl_rule; /* a declared action's `requires … else RULE` (rule: RULE_COUNT) */
 };
 
 typedef void (*model_report_fn)(void *ud, const struct model_violation *v);
@@ -206,10 +215,11 @@ bool model_assume(const struct model *m, struct model_state *s, const struct mod
  * dismounted), a resource set to Do not restart, a cluster node that is not a member (out or
  * down). The checker's end-of-procedure rules and failure points, and the runtime's
  * rollback and its last words, all read them from here. */
-enum model_degr_kind { DEG_SERVICE, DEG_STORE, DEG_RESTART, DEG_NODE };
+enum model_degr_kind { DEG_SERVICE, DEG_STORE, DEG_RESTART, DEG_NODE, DEG_DECL };
 struct model_degr {
 	enum model_degr_kind kind;
-	int node, index;                 /* node: DEG_SERVICE, DEG_NODE; index: service, store or resource */
+	int node, index;                 /* node: DEG_SERVICE, DEG_NODE; index: service, store or resource;
+					  * DEG_DECL: the place of the declared value, less o_decl */
 	mset state;                      /* the degraded value's possible values (SVC_, STO_, B_ or MEM_) */
 	const struct ast_action *cause;  /* the action that set it; NULL when it was so from the start */
 };
@@ -231,8 +241,19 @@ void model_degr_keys(const struct model *m, unsigned place, void (*fn)(void *ud,
  * restart policy, a store, an owner)? */
 static inline bool model_degr_place(const struct model *m, unsigned place)
 {
-	return place < m->o_hf || (place >= m->o_restart && place < m->o_risk) || place >= m->nv;
+	return place < m->o_hf || (place >= m->o_restart && place < m->o_risk) || place >= m->o_decl;
 }
+
+/* Declared state (model_decl.c). The number of instances of a state of scope `sc`. */
+unsigned model_decl_count(const struct model *m, enum decl_scope sc);
+/* Which state, and which instance of it, a place of the declared region is. */
+unsigned model_decl_state_of(const struct model *m, unsigned place, unsigned *instance);
+/* Does a declared state's instance at `place` differ (or may it) from its normal value? */
+bool model_decl_degraded(const struct model *m, const struct model_state *s, unsigned place);
+/* Does rule r's `when` hold, for some binding of its parameters, in s? B_NO, B_YES or B_ANY;
+ * *cause gets the action that set a deciding value. */
+mset model_rule_eval(const struct model *m, const struct model_state *s, const struct model_bind *b,
+		     const struct ast_rule_decl *r, const struct ast_action **cause);
 
 /* How a caller names node n in words ("'passive' (node 2)", "exchange1"). */
 typedef const char *(*model_name_fn)(void *ud, int node);

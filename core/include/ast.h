@@ -62,6 +62,31 @@ enum cond_kind {
 	C_FACT_IN,        /* fact a.b in [ … ] */
 	C_COUNT,          /* count(P) CMP INT */
 	C_PARAM,          /* a bool param */
+	C_DSTATE,         /* declared state: FIELD[(ARGS)] ==|!= VALUE (docs/language.md) */
+};
+
+/* Declared state, actions and rules (docs/language.md, "Declared state, actions and rules"). */
+enum decl_scope { DS_TARGET, DS_NODE, DS_GROUP, DS_RESOURCE };
+
+/* A parameter of a declared action or rule: `n: node`. */
+struct ast_dparam {
+	struct ast_name name;
+	enum decl_scope scope;
+	loc_t loc;
+	struct ast_dparam *next;
+	/* resolved */
+	uint32_t index;              /* 0-based position in its declaration */
+};
+
+/* An argument: a role or a declared parameter (IDENT), or a group or resource (STRING). */
+struct ast_arg {
+	struct ast_name name;
+	bool is_string;
+	struct ast_arg *next;
+	/* resolved */
+	struct ast_dparam *param;    /* inside a declaration: the parameter it names */
+	struct ast_role *role;       /* in a procedure: the role it names */
+	struct ast_model_item *item; /* a group or a resource of the model */
 };
 
 struct ast_cond {
@@ -82,6 +107,12 @@ struct ast_cond {
 	struct ast_hotfix *hotfix;   /* C_INSTALLED */
 	struct ast_param *param;     /* C_PARAM, C_COUNT */
 	struct ast_model_item *grp;  /* C_OWNS_GROUP */
+	struct ast_dparam *dparam;   /* inside a declaration: the parameter that names the node */
+	/* C_DSTATE: name is the field, args its instance, value the value compared with (op ==, !=) */
+	struct ast_arg *args;
+	struct ast_name value;
+	struct ast_state_decl *state;  /* resolved */
+	int value_index;               /* resolved */
 };
 
 enum action_kind {
@@ -91,6 +122,7 @@ enum action_kind {
 	A_MOVE_GROUP,
 	A_DISABLE_RESTART, A_ENABLE_RESTART,
 	A_WAIT_UNTIL, A_WAIT, A_VERIFY, A_PAUSE, A_EXEC,
+	A_CALL,          /* a declared action: NAME(ARGS) [on ROLE] */
 };
 
 struct ast_action {
@@ -111,6 +143,8 @@ struct ast_action {
 	struct ast_model_item *grp;  /* A_MOVE_GROUP: the group; enable/disable: the resource */
 	struct ast_role *to_role;    /* A_MOVE_GROUP */
 	struct ast_hotfix *hotfix;   /* A_INSTALL */
+	struct ast_arg *args;        /* A_CALL */
+	struct ast_action_decl *decl; /* A_CALL: resolved */
 	uint32_t index;              /* 0-based position in the procedure, in source order */
 };
 
@@ -237,6 +271,81 @@ struct ast_hotfix {
 	bool used;
 };
 
+/* `state NAME of SCOPE [, SCOPE2] : V1 | V2 … [, normal V [else RULE]]` */
+struct ast_state_decl {
+	struct ast_name name;
+	loc_t loc;
+	enum decl_scope scope;
+	bool pair;                   /* `of resource, node`: an instance per pair */
+	enum decl_scope scope2;      /* pair: the second scope */
+	struct ast_name *values;     /* the domain, in order; at most 8 */
+	uint32_t nvalues;
+	struct ast_name normal;      /* .s NULL: unknown at the start, no restore obligation */
+	struct ast_name restore;     /* `else RULE`: the rule a value left changed breaks */
+	struct ast_state_decl *next;
+	/* resolved */
+	int normal_index;            /* -1 when none */
+	struct ast_rule_decl *restore_rule;
+	uint32_t index;              /* among the states a plan sees */
+	bool used;
+};
+
+/* One item of a declared action's body. */
+enum effect_kind { E_REQUIRES, E_SET, E_MOVE, E_UNDO };
+
+struct ast_effect {
+	enum effect_kind kind;
+	loc_t loc;
+	struct ast_cond *cond;       /* E_REQUIRES */
+	struct ast_name rule;        /* E_REQUIRES: `else RULE` */
+	struct ast_name name;        /* E_SET: the field; E_UNDO: the action */
+	struct ast_arg *args;        /* E_SET: the field's instance; E_MOVE: group, node; E_UNDO: its args */
+	struct ast_name value;       /* E_SET */
+	struct ast_effect *next;
+	/* resolved */
+	struct ast_rule_decl *rulep;
+	struct ast_state_decl *state;
+	int value_index;
+	struct ast_action_decl *undo;
+};
+
+/* `action NAME(PARAMS) { ITEMS }` */
+struct ast_action_decl {
+	struct ast_name name;
+	loc_t loc;
+	struct ast_dparam *params;
+	uint32_t nparams;
+	struct ast_effect *effects;
+	struct ast_action_decl *next;
+	/* resolved */
+	bool used;
+};
+
+/* `rule ID error|warning "MESSAGE" [(PARAMS)] [{ when COND note "…" help "…" }]` */
+struct ast_rule_decl {
+	struct ast_name id;
+	loc_t loc;
+	bool warning;
+	const char *message;
+	const char *note, *help;
+	struct ast_dparam *params;
+	uint32_t nparams;
+	struct ast_cond *when;       /* NULL: the rule is only named by a `requires` or a `normal … else` */
+	struct ast_rule_decl *next;
+	/* resolved */
+	uint32_t index;              /* in the context's table of declared rules (ctx.h) */
+};
+
+/* `library NAME { … }`, or the declarations written directly in a plan (name NULL). */
+struct ast_library {
+	struct ast_name name;
+	loc_t loc;
+	struct ast_state_decl *states;
+	struct ast_action_decl *actions;
+	struct ast_rule_decl *rules;
+	struct ast_library *next;
+};
+
 struct ast_plan {
 	struct ast_name name;
 	loc_t loc;
@@ -248,8 +357,13 @@ struct ast_plan {
 	struct ast_model_item *model;
 	struct ast_hotfix *hotfixes;
 	struct ast_procedure *procs;
+	struct ast_library decls;               /* declarations written in the plan itself */
 	struct ast_plan *next;
 	/* resolved */
+	struct ast_library *libs;               /* the libraries of its file and its imports */
+	struct ast_state_decl **states;         /* every declared state it sees, by index */
+	struct ast_rule_decl **rules;           /* every declared rule with `when` it sees */
+	uint32_t nstates, nrules;
 	struct ast_procedure *proc[2];          /* by enum proc_kind */
 	struct ast_model_item *store_svc;       /* the service that holds stores */
 	struct ast_model_item *cluster_svc;     /* the cluster service */
@@ -307,7 +421,8 @@ struct ast_profile {
 };
 
 struct ast_import {
-	const char *path;            /* as written, relative to the importing file */
+	const char *path;            /* as written, relative to the importing file; `use`: the library's name */
+	bool use;                    /* `use NAME`: NAME.hplan on the library path (docs/language.md) */
 	loc_t loc;
 	struct ast_import *next;
 };
@@ -319,6 +434,7 @@ struct ast_file {
 	uint32_t source;             /* index of its source in the context */
 	struct ast_import *imports;
 	struct ast_plan *plans;
+	struct ast_library *libraries;
 	struct ast_target *targets;
 	struct ast_profile *profiles;
 };

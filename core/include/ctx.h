@@ -27,7 +27,13 @@ struct hp_ctx {
 	unsigned seq;
 	/* what the caller asked for */
 	bool werror;
+	/* the declared rules of every library and plan resolved, by ast_rule_decl.index */
+	const struct ast_rule_decl **decl_rules;
+	unsigned ndecl_rules, cap_decl_rules;
 };
+
+/* Register a declared rule (once: a rule already registered keeps its index); sets r->index. */
+void ctx_add_decl_rule(struct hp_ctx *ctx, struct ast_rule_decl *r);
 
 void ctx_init(struct hp_ctx *ctx);
 void ctx_free(struct hp_ctx *ctx);

@@ -10,11 +10,13 @@
 #include "source.h"
 
 struct hp_ctx;
+struct ast_rule_decl;
 
 #define DIAG_MAX_NOTES 4
 
 struct diag {
-	enum rule_id rule;
+	enum rule_id rule;               /* RULE_COUNT for a declared rule (decl_rule) */
+	const struct ast_rule_decl *decl_rule; /* a library's or a plan's own rule, or NULL */
 	enum severity severity;
 	loc_t loc;                       /* main location: ^ under its first character, ~ under the rest */
 	loc_t secondary[2];              /* ~ only; printed when on the main location's line */
@@ -36,6 +38,12 @@ struct diag_list {
  * Returns the record so notes can be attached; never NULL. */
 struct diag *diag_report(struct hp_ctx *ctx, enum rule_id rule, loc_t loc, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* Report a diagnostic of a declared rule (a library's, docs/language.md) at `loc`: its id
+ * and severity are the declaration's. */
+struct diag *diag_report_decl(struct hp_ctx *ctx, const struct ast_rule_decl *r, loc_t loc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The id a diagnostic is reported under: "HP101", or a declared rule's "PCMK001". */
+const char *diag_rule_id(const struct diag *d);
 /* Attach a note / the fix / a secondary location. */
 void diag_note(struct hp_ctx *ctx, struct diag *d, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void diag_help(struct hp_ctx *ctx, struct diag *d, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

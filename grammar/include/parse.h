@@ -17,6 +17,12 @@
  * Syntax errors do not return NULL: they are diagnostics; the AST holds what parsed. */
 struct ast_file *parse_file(struct hp_ctx *ctx, const char *path, const char **why);
 
+/* The directories `use NAME` looks in, in order, for a file at `near` (NULL: the current
+ * directory): each of HOTPLAN_LIB_PATH, lib/ beside it and beside its directory,
+ * PREFIX/share/hotplan/lib beside the running binary, the installed library directory.
+ * Fills dirs (arena strings, at most max) and returns how many. */
+unsigned parse_lib_dirs(struct hp_ctx *ctx, const char *near, const char **dirs, unsigned max);
+
 /* Parse an in-memory buffer named `name` (copied); imports resolve relative to the
  * current directory. Never returns NULL. */
 struct ast_file *parse_buffer(struct hp_ctx *ctx, const char *name, const char *text, size_t len);

@@ -166,7 +166,7 @@ run 1 graph syntax.hplan && has err.txt "[HP001]" "graph of a bad plan"
 
 # ---- explain ----
 if run 0 explain; then
-	[ "$(grep -cE '^HP[0-9]{3} ' out.txt)" -eq 28 ] || fail "explain lists $(grep -cE '^HP[0-9]{3} ' out.txt) rules, expected 28"
+	[ "$(grep -cE '^HP[0-9]{3} ' out.txt)" -eq 30 ] || fail "explain lists $(grep -cE '^HP[0-9]{3} ' out.txt) rules, expected 30"
 	cp out.txt list.txt
 fi
 for id in $(grep -oE '^HP[0-9]{3}' list.txt 2>/dev/null); do

@@ -67,7 +67,7 @@ CLUSTER = {"HP110", "HP111", "HP112", "HP113", "HP114", "HP115", "HP116", "HP117
            "HP120", "HP130", "HP131"}
 
 rules = re.findall(r"^(HP\d{3}) ", sh("explain").stdout, re.M)
-assert len(rules) == 28, rules
+assert len(rules) == 30, rules
 failed = []
 for rule in rules:
     ex = example(rule)
@@ -84,6 +84,10 @@ for rule in rules:
         text = text.replace("        # the steps for a stand-alone server\n",
                             "        step s \"wait\" {\n            wait 1s\n        }\n")
         args = ["--kind", "cluster"]
+    elif rule == "HP007":      # a declaration: a plan item
+        text = plan(PARAMS, MODEL, HOTFIX, indent(ex, 4), TRIVIAL)
+    elif rule == "HP124":      # declarations and a procedure
+        text = plan(PARAMS, MODEL, HOTFIX, indent(ex, 4))
     elif rule == "HP122":      # a hotfix and a procedure
         text = plan(PARAMS, MODEL, indent(ex, 4))
     elif rule == "HP201":      # a param

@@ -119,7 +119,7 @@ driver = run["tool"]["driver"]
 assert driver["name"] == "hotplan" and driver["version"] and driver["informationUri"]
 rules = driver["rules"]
 ids = [r["id"] for r in rules]
-assert len(ids) == 28 and ids[0] == "HP001" and ids[-1] == "HP205", ids
+assert len(ids) == 30 and ids[0] == "HP001" and ids[-1] == "HP205", ids
 for r in rules:
     for k in ("name", "shortDescription", "fullDescription", "help", "defaultConfiguration"):
         assert k in r, (r["id"], k)

@@ -9,6 +9,9 @@
 #
 # Environment: HOTPLAN (the built binary), HOTPLAN_SOURCE_DIR (the repo root); both are
 # set by ctest. DIAG_VERBOSE=1 also lists diagnostics a plan's header does not mention.
+# DIAG_DIR: the directory of plans (default tests/diag; run-products.sh: tests/diag/products).
+# A library's rule (PCMK001) is expected like hotplan's: `# expect: PCMK001 21`, an error
+# unless the line ends with `warning`.
 # Arguments: plan names (hp101-bad) or paths to run only those.
 set -u
 
@@ -29,14 +32,16 @@ fi
 
 # Severities, as SPEC section 4's table fixes them.
 declare -A sev=(
-	[HP001]=error [HP002]=error [HP003]=error [HP004]=error [HP005]=error [HP006]=error
+	[HP001]=error [HP002]=error [HP003]=error [HP004]=error [HP005]=error [HP006]=error [HP007]=error
 	[HP101]=error [HP102]=error [HP103]=error
 	[HP110]=error [HP111]=error [HP112]=error [HP113]=error [HP114]=error [HP115]=error
 	[HP116]=error [HP117]=error
-	[HP120]=error [HP121]=error [HP122]=warning [HP123]=error
+	[HP120]=error [HP121]=error [HP122]=warning [HP123]=error [HP124]=error
 	[HP130]=warning [HP131]=warning
 	[HP201]=warning [HP202]=warning [HP203]=warning [HP204]=warning [HP205]=warning
 )
+
+dir=${DIAG_DIR:-tests/diag}
 
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
@@ -45,10 +50,10 @@ plans=()
 if (($#)); then
 	for a in "$@"; do
 		a=${a##*/}
-		plans+=("tests/diag/${a%.hplan}.hplan")
+		plans+=("$dir/${a%.hplan}.hplan")
 	done
 else
-	plans=(tests/diag/*.hplan)
+	plans=("$dir"/*.hplan)
 fi
 
 nfail=0 nplans=0
@@ -80,6 +85,9 @@ for plan in "${plans[@]}"; do
 			clean=1
 		elif [[ $line =~ ^#\ expect:\ *(HP[0-9]{3})\ +([0-9]+)\ *$ ]]; then
 			expects+=("${BASH_REMATCH[1]} ${BASH_REMATCH[2]}")
+		elif [[ $line =~ ^#\ expect:\ *([A-Z][A-Z0-9]*[0-9]{3})\ +([0-9]+)(\ +(error|warning))?\ *$ ]]; then
+			expects+=("${BASH_REMATCH[1]} ${BASH_REMATCH[2]}")
+			sev[${BASH_REMATCH[1]}]=${BASH_REMATCH[4]:-error}
 		elif [[ $line =~ ^#\ maybe:\ *(HP[0-9]{3})(\ +([0-9]+))?\ *$ ]]; then
 			maybes+=("${BASH_REMATCH[1]} ${BASH_REMATCH[3]}")
 		elif [[ $line =~ ^#\ (kind|expect|maybe): ]]; then
@@ -125,16 +133,16 @@ for plan in "${plans[@]}"; do
 		problems+=("exit code $rc, expected $want_rc")
 	fi
 
-	if [[ -f tests/diag/$name.expected ]]; then
-		if ! diff -u --label "tests/diag/$name.expected" --label "stderr of hotplan check $name" \
-			"tests/diag/$name.expected" "$tmp/err" >"$tmp/diff"; then
-			problems+=("stderr differs from tests/diag/$name.expected:"$'\n'"$(cat "$tmp/diff")")
+	if [[ -f $dir/$name.expected ]]; then
+		if ! diff -u --label "$dir/$name.expected" --label "stderr of hotplan check $name" \
+			"$dir/$name.expected" "$tmp/err" >"$tmp/diff"; then
+			problems+=("stderr differs from $dir/$name.expected:"$'\n'"$(cat "$tmp/diff")")
 		fi
 	fi
 
 	if [[ ${DIAG_VERBOSE:-0} != 0 && $clean == 0 ]]; then
 		while IFS= read -r d; do
-			[[ $d =~ ^[^:]+:([0-9]+):[0-9]+:\ (error|warning):\ .*\[(HP[0-9]{3})\]$ ]] || continue
+			[[ $d =~ ^[^:]+:([0-9]+):[0-9]+:\ (error|warning):\ .*\[([A-Z][A-Z0-9]*[0-9]{3})\]$ ]] || continue
 			r=${BASH_REMATCH[3]} l=${BASH_REMATCH[1]} listed=0
 			for e in "${expects[@]}" "${maybes[@]}"; do
 				[[ $e == "$r $l" || $e == "$r " ]] && listed=1

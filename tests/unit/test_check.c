@@ -234,7 +234,7 @@ static void sim_open(struct sim *x, enum proc_kind kind, bool failback)
 	x->s = model_state_start(&x->ctx.arena, x->m, 0);   /* sim-node1 owns every group */
 	model_state_set_params(x->m, x->s, pv);
 	assert_true(x->proc->nroles <= sizeof(x->nodes) / sizeof(x->nodes[0]));
-	x->b = (struct model_bind){ x->nodes, x->proc->nroles };
+	x->b = (struct model_bind){ x->nodes, x->proc->nroles, NULL };
 	model_bind_roles(x->m, x->s, x->proc, &x->b);
 }
 

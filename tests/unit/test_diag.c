@@ -585,8 +585,8 @@ static void test_sarif(void **state)
 		assert_string_equal(get_str(r, "defaultConfiguration.level"),
 				    rule_table[i].severity == SEV_ERROR ? "error" : "warning");
 	}
-	assert_string_equal(get_str(rules, "6.fullDescription.text"), rule_table[HP101].rationale);
-	assert_string_equal(get_str(rules, "6.help.text"), rule_table[HP101].fix);
+	assert_string_equal(get_str(json_array_get(rules, HP101), "fullDescription.text"), rule_table[HP101].rationale);
+	assert_string_equal(get_str(json_array_get(rules, HP101), "help.text"), rule_table[HP101].fix);
 
 	json_t *arts = get_path(run, "artifacts");
 	assert_int_equal(json_array_size(arts), 3);

@@ -445,6 +445,40 @@ static void round_trip_canonical(void **state)
 	round_trip("plans/ese-hotfix.hplan");
 }
 
+/* A plan that uses a library (`use pacemaker`): a version 2 image that carries the library's
+ * declarations; loaded, it checks clean and writes back the same bytes. */
+static void round_trip_library_plan(const char *path)
+{
+	struct hp_ctx a, c;
+	const char *why = NULL;
+	size_t n1, n2;
+	where = path;
+	setenv("HOTPLAN_LIB_PATH", "lib", 1);
+	ctx_init(&a);
+	struct ast_file *fa = parse_file(&a, path, &why);
+	assert_non_null(fa);
+	assert_non_null(fa->libraries);
+	char *diags_a = check_print(&a, fa, CHECK_ALL, false);
+	assert_string_equal(diags_a, "");
+	unsigned char *img1 = compile(&a, fa, &n1);
+	assert_int_equal(img1[8], 2);
+	ctx_init(&c);
+	struct ast_file *fc = load(&c, img1, n1);
+	assert_non_null(fc->libraries);
+	assert_int_equal(c.nsources, 2);   /* the plan and lib/pacemaker.hplan */
+	char *diags_c = check_print(&c, fc, CHECK_ALL, false);
+	assert_string_equal(diags_c, "");
+	unsigned char *img2 = compile(&c, fc, &n2);
+	assert_same_bytes(img1, n1, img2, n2, "loaded, checked, then written");
+	free(diags_a);
+	free(diags_c);
+	free(img1);
+	free(img2);
+	ctx_free(&a);
+	ctx_free(&c);
+	unsetenv("HOTPLAN_LIB_PATH");
+}
+
 static void round_trip_clean_plans(void **state)
 {
 	(void)state;
@@ -456,6 +490,7 @@ static void round_trip_clean_plans(void **state)
 	for (size_t i = 0; i < g.gl_pathc; i++)
 		round_trip(g.gl_pathv[i]);
 	globfree(&g);
+	round_trip_library_plan("plans/pacemaker-planned-failover.hplan");
 }
 
 /* ---- the canonical plan's image, for the damage tests --------------------------------- */
@@ -555,11 +590,13 @@ static void wrong_magic_and_version(void **state)
 	static const char text[] = "plan x {\n}\n";
 	assert_string_equal(refused((const unsigned char *)text, sizeof(text) - 1), "not a hotplan image");
 
-	img[8] = 2;
+	img[8] = 3;
 	fix_checksum(img, len);
-	assert_string_equal(refused(img, len), "image format version 2 is not supported (this hotplan reads version 1)");
+	assert_string_equal(refused(img, len),
+			    "image format version 3 is not supported (this hotplan reads versions 1 and 2)");
 	img[8] = 7;
-	assert_string_equal(refused(img, len), "image format version 7 is not supported (this hotplan reads version 1)");
+	assert_string_equal(refused(img, len),
+			    "image format version 7 is not supported (this hotplan reads versions 1 and 2)");
 	img[8] = 1;
 	fix_checksum(img, len);
 

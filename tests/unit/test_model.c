@@ -140,7 +140,7 @@ static struct fx *fx_new(enum proc_kind kind, bool concrete, unsigned nnodes)
 	if (concrete)
 		model_state_set_params(x->m, x->s, pv);
 	assert_true(x->proc->nroles <= sizeof(x->nodes) / sizeof(x->nodes[0]));
-	x->b = (struct model_bind){ x->nodes, x->proc->nroles };
+	x->b = (struct model_bind){ x->nodes, x->proc->nroles, NULL };
 	model_bind_roles(x->m, x->s, x->proc, &x->b);
 	return x;
 }

@@ -468,7 +468,7 @@ static void counting(void **state)
 	struct ast_procedure *proc = f->plans->proc[PROC_CLUSTER];
 	struct model *m = model_init_concrete(&ctx.arena, f->plans, PROC_CLUSTER, 4, names, 0, NULL, NULL);
 	nodeset nodes[8] = { 0 };
-	struct model_bind b = { nodes, proc->nroles };
+	struct model_bind b = { nodes, proc->nroles, NULL };
 	assert_true(b.n <= 8);
 	model_bind_roles(m, model_state_start(&ctx.arena, m, 0), proc, &b);
 	/* 1 + 4 * (a loop over one node's set: 1, + both branches: 3) + 0 */

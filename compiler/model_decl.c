@@ -1,0 +1,169 @@
+/* model_decl.c: declared state in the model (model_decl.h): layout, start values, reading.
+ * A state of n values takes a byte per instance, bit i for value i: the same encoding as the
+ * model's own fields, so the checker's sets of possible values, the paths' diffs, joins and
+ * the simulated target's singletons all hold it unchanged. */
+#include "model_decl.h"
+
+unsigned model_decl_count(const struct model *m, enum decl_scope sc)
+{
+	switch (sc) {
+	case DS_TARGET: return 1;
+	case DS_NODE: return m->nnodes;
+	case DS_GROUP: return m->ngroups;
+	case DS_RESOURCE: return m->nres;
+	}
+	return 0;
+}
+
+/* The instances of state st: of its scope, or of each pair of its two scopes. */
+static unsigned state_count(const struct model *m, const struct ast_state_decl *st)
+{
+	return model_decl_count(m, st->scope) * (st->pair ? model_decl_count(m, st->scope2) : 1);
+}
+
+void model_decl_collect(struct arena *a, struct model *m, const struct ast_plan *plan)
+{
+	m->ndstates = plan->nstates;
+	m->dstates = (const struct ast_state_decl *const *)plan->states;
+	m->o_dstate = arena_alloc(a, (m->ndstates + 1) * sizeof(*m->o_dstate));
+}
+
+void model_decl_layout(struct model *m, unsigned *o)
+{
+	m->o_decl = *o;
+	for (unsigned k = 0; k < m->ndstates; k++) {
+		m->o_dstate[k] = *o;
+		*o += state_count(m, m->dstates[k]);
+	}
+	m->o_dstate[m->ndstates] = *o;
+}
+
+static mset all_values(const struct ast_state_decl *st)
+{
+	return (mset)(st->nvalues >= 8 ? 0xFF : (1u << st->nvalues) - 1);
+}
+
+void model_decl_start(const struct model *m, struct model_state *s)
+{
+	for (unsigned k = 0; k < m->ndstates; k++) {
+		const struct ast_state_decl *st = m->dstates[k];
+		/* the simulated target's world is healthy: a state of the world starts at the first
+		 * value its declaration lists (quorum held, replication in sync) */
+		mset v = st->normal_index >= 0 ? (mset)(1u << st->normal_index) : m->concrete ? 1 : all_values(st);
+		for (unsigned p = m->o_dstate[k]; p < m->o_dstate[k + 1]; p++)
+			s->v[p] = v;
+	}
+}
+
+unsigned model_decl_state_of(const struct model *m, unsigned place, unsigned *instance)
+{
+	unsigned k = 0;
+	while (k + 1 < m->ndstates && place >= m->o_dstate[k + 1])
+		k++;
+	if (instance != NULL)
+		*instance = place - m->o_dstate[k];
+	return k;
+}
+
+bool model_decl_degraded(const struct model *m, const struct model_state *s, unsigned place)
+{
+	if (place < m->o_decl || place >= m->nv)
+		return false;
+	const struct ast_state_decl *st = m->dstates[model_decl_state_of(m, place, NULL)];
+	return st->normal_index >= 0 && (s->v[place] & ~(1u << st->normal_index)) != 0;
+}
+
+bool model_decl_arg(const struct model *m, const struct model_bind *b, const struct ast_arg *a, nodeset *nodes,
+		    unsigned *index)
+{
+	*nodes = 0;
+	*index = 0;
+	if (a == NULL)
+		return false;
+	if (a->param != NULL) {
+		if (b->dargs == NULL)
+			return false;
+		*index = b->dargs[a->param->index];
+		if (*index >= model_decl_count(m, a->param->scope))
+			return false;
+		if (a->param->scope == DS_NODE)
+			*nodes = (nodeset)1 << *index;
+		return true;
+	}
+	if (a->role != NULL) {
+		if (a->role->index >= b->n)
+			return false;
+		*nodes = b->nodes[a->role->index];
+		return *nodes != 0;
+	}
+	if (a->item != NULL) {
+		*index = a->item->index;
+		return true;
+	}
+	return false;
+}
+
+/* The instances of scope sc that argument a names under b (a role: each of its nodes). */
+static unsigned arg_instances(const struct model *m, const struct model_bind *b, const struct ast_arg *a,
+			      enum decl_scope sc, unsigned *out)
+{
+	nodeset ns;
+	unsigned idx, k = 0, count = model_decl_count(m, sc);
+	if (!model_decl_arg(m, b, a, &ns, &idx))
+		return 0;
+	if (sc != DS_NODE || ns == 0) {
+		if (idx >= count)
+			return 0;
+		out[0] = idx;
+		return 1;
+	}
+	for (unsigned n = 0; n < m->nnodes && n < count; n++)
+		if (ns & ((nodeset)1 << n))
+			out[k++] = n;
+	return k;
+}
+
+unsigned model_decl_places(const struct model *m, const struct model_bind *b, const struct ast_state_decl *st,
+			   const struct ast_arg *args, unsigned *out)
+{
+	unsigned base = m->o_dstate[st->index];
+	if (st->scope == DS_TARGET) {
+		out[0] = base;
+		return 1;
+	}
+	unsigned first[MODEL_MAX_NODES], n1 = arg_instances(m, b, args, st->scope, first);
+	if (!st->pair) {
+		for (unsigned i = 0; i < n1; i++)
+			out[i] = base + first[i];
+		return n1;
+	}
+	/* a pair: every combination, as many as fit (a role binds at most MODEL_MAX_NODES nodes) */
+	unsigned second[MODEL_MAX_NODES], c2 = model_decl_count(m, st->scope2), k = 0;
+	unsigned n2 = args != NULL ? arg_instances(m, b, args->next, st->scope2, second) : 0;
+	for (unsigned i = 0; i < n1; i++)
+		for (unsigned j = 0; j < n2 && k < MODEL_MAX_NODES; j++)
+			out[k++] = base + first[i] * c2 + second[j];
+	return k;
+}
+
+mset model_decl_atom(const struct model *m, const struct model_state *s, const struct model_bind *b,
+		     const struct ast_cond *c, const struct ast_action **cause)
+{
+	unsigned places[MODEL_MAX_NODES];
+	if (c->state == NULL || c->value_index < 0)
+		return B_ANY;
+	unsigned n = model_decl_places(m, b, c->state, c->args, places);
+	if (n == 0)
+		return B_ANY;
+	mset bit = (mset)(1u << c->value_index), r = B_YES;
+	for (unsigned i = 0; i < n; i++) {
+		mset v = s->v[places[i]];
+		mset t = v == bit ? B_YES : !(v & bit) ? B_NO : B_ANY;
+		if (c->op == CMP_NE)
+			t = t == B_ANY ? B_ANY : (mset)(t ^ B_ANY);
+		if ((t & B_NO) && cause != NULL && *cause == NULL)
+			*cause = s->cause[places[i]];
+		r = (mset)((((r & B_YES) && (t & B_YES)) ? B_YES : 0) | (((r | t) & B_NO) ? B_NO : 0));
+	}
+	return r;
+}
