@@ -17,6 +17,7 @@
 
 #include "fleet.h"
 #include "journal.h"
+#include "leftover.h"
 #include "run.h"
 #include "util.h"
 
@@ -45,7 +46,11 @@ void fleet_host_boot(char host[256], char boot[64])
 
 bool fleet_group_alive(long pgid)
 {
-	return pgid > 1 && (kill(-(pid_t)pgid, 0) == 0 || errno == EPERM);
+	struct leftover l = { .pgid = pgid };
+	if (pgid <= 1)
+		return false;
+	fleet_host_boot(l.host, l.boot);   /* the caller compared the journal's with this machine's */
+	return leftover_state(&l) == LEFTOVER_RUNS;   /* a zombie no init reaped has ended */
 }
 
 /* Journal a line; a fleet whose journal cannot be written starts nothing more. */
