@@ -31,6 +31,7 @@ struct fleet_step {
 	char *name;
 	double t0, t1;       /* t1 < 0: still running */
 	bool failed;
+	bool rollback;       /* the rollback to a checkpoint (name: the checkpoint's) */
 };
 
 struct fleet_target {

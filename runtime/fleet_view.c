@@ -87,6 +87,11 @@ static void take_event(struct fleet *F, struct fleet_target *t, json_t *e, const
 			if (F->line_of != NULL)
 				t->fail_line = F->line_of(F->plan_run, t->fail_step, t->fail_action);
 		}
+	} else if (strcmp(ev, "rollback-start") == 0 && step != NULL) {
+		push_step(F, t, step);
+		t->steps[t->nsteps - 1].rollback = true;
+	} else if ((strcmp(ev, "rollback-done") == 0 || strcmp(ev, "rollback-failed") == 0) && step != NULL) {
+		end_step(F, t, step, strcmp(ev, "rollback-failed") == 0);
 	} else if (strcmp(ev, "preflight-failed") == 0 || (strcmp(ev, "run-done") == 0 && msg != NULL)) {
 		set(&t->message, msg);
 	}
@@ -380,7 +385,8 @@ static void html_target(FILE *f, const struct fleet_target *t, double total)
 		const struct fleet_step *s = &t->steps[k];
 		double x0 = 400 * s->t0 / total, x1 = 400 * (s->t1 >= 0 ? s->t1 : total) / total;
 		fprintf(f, "<rect x=\"%.1f\" y=\"1\" width=\"%.1f\" height=\"12\" fill=\"%s\"><title>", x0,
-			x1 - x0 < 1 ? 1 : x1 - x0, s->failed ? "#c62828" : k % 2 ? "#66bb6a" : "#43a047");
+			x1 - x0 < 1 ? 1 : x1 - x0, s->failed ? "#c62828" : s->rollback ? "#ef6c00" : k % 2 ? "#66bb6a" : "#43a047");
+		fputs(s->rollback ? "rollback to " : "", f);
 		html_text(f, s->name);
 		fputs("</title></rect>", f);
 	}
@@ -398,7 +404,7 @@ static int write_html(struct fleet *F, FILE *f)
 	html_text(f, F->id);
 	fputs("</title>\n<style>body{font:14px sans-serif;margin:1.5em;color:#222}table{border-collapse:collapse}"
 	      "td,th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}"
-	      ".st{color:#fff;border-radius:3px;padding:1px 6px;font-size:12px}.name{font-family:monospace}"
+	      ".st{color:#fff;border-radius:3px;padding:1px 6px;font-size:12px;white-space:nowrap}.name{font-family:monospace}"
 	      ".counts span{margin-right:1.2em}svg{background:#f4f4f4}</style></head><body>\n<h1>Fleet ", f);
 	html_text(f, F->id);
 	fprintf(f, "</h1>\n<p>Plan <code>");
@@ -417,7 +423,8 @@ static int write_html(struct fleet *F, FILE *f)
 		for (unsigned i = 0; i < F->nt; i++)
 			if (F->t[i].status == order[k])
 				html_target(f, &F->t[i], total);
-	fputs("</table>\n</body></html>\n", f);
+	fputs("</table>\n<p>Timeline: each step of a target as a bar, from the fleet's start (left) to its end "
+	      "(right); red: the step that failed, orange: the rollback to a checkpoint.</p>\n</body></html>\n", f);
 	return 0;
 }
 
