@@ -3,6 +3,7 @@
  * the reports (--report FILE.json | FILE.html: one self-contained page, no network). */
 #include <errno.h>
 #include <jansson.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -128,6 +129,8 @@ void fleet_view_event(struct fleet *F, struct fleet_target *t, const char *line)
 	fflush(stdout);
 }
 
+static json_t *controller_json(void);
+
 static void counts(const struct fleet *F, unsigned c[FS_NSTATUS])
 {
 	memset(c, 0, FS_NSTATUS * sizeof(c[0]));
@@ -152,8 +155,10 @@ void fleet_view_say(struct fleet *F, const char *ev, struct fleet_target *t, con
 		}
 		if (msg != NULL)
 			json_object_set_new(o, "message", json_string(msg));
-		if (strcmp(ev, "fleet-done") == 0)
+		if (strcmp(ev, "fleet-done") == 0) {
 			json_object_set_new(o, "exit", json_integer(F->exit_code));
+			json_object_set_new(o, "controller", controller_json());
+		}
 		if (strcmp(ev, "fleet-start") == 0)
 			json_object_set_new(o, "journal", json_string(F->journal_path));
 		char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
@@ -289,6 +294,29 @@ void fleet_view_summary(struct fleet *F)
 
 /* ---- the reports ---- */
 
+/* What the controller itself cost (its CPU, its peak RSS, its threads) and what its targets'
+ * runs cost together: for the benchmark (docs/performance.md, "Fleets"). */
+static json_t *controller_json(void)
+{
+	struct rusage self, kids;
+	long threads = 0;
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &kids);
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "Threads:", 8) == 0)
+			threads = strtol(line + 8, NULL, 10);
+	if (f != NULL)
+		(void)fclose(f);   /* read only */
+	return json_pack("{s:f, s:f, s:i, s:i, s:f, s:f}", "user_s",
+			 (double)self.ru_utime.tv_sec + (double)self.ru_utime.tv_usec / 1e6, "sys_s",
+			 (double)self.ru_stime.tv_sec + (double)self.ru_stime.tv_usec / 1e6, "max_rss_kib",
+			 (json_int_t)self.ru_maxrss, "threads", (json_int_t)threads, "runs_user_s",
+			 (double)kids.ru_utime.tv_sec + (double)kids.ru_utime.tv_usec / 1e6, "runs_sys_s",
+			 (double)kids.ru_stime.tv_sec + (double)kids.ru_stime.tv_usec / 1e6);
+}
+
 static json_t *target_json(const struct fleet_target *t)
 {
 	json_t *o = json_pack("{s:s, s:s, s:i, s:i, s:i, s:f}", "target", t->name, "status", fleet_status_name(t->status),
@@ -330,6 +358,7 @@ static int write_json(struct fleet *F, FILE *f)
 			      "plan", F->plan, "inventory", F->inventory, "exit", F->exit_code, "parallel", F->parallel,
 			      "max_failures", F->budget_text, "duration", mono() - F->t0);
 	json_object_set_new(o, "counts", cs);
+	json_object_set_new(o, "controller", controller_json());
 	json_object_set_new(o, "targets", ts);
 	int rc = json_dumpf(o, f, JSON_INDENT(1) | JSON_ENSURE_ASCII);
 	fputc('\n', f);
