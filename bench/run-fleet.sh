@@ -133,15 +133,15 @@ done
 row "local:, 3 exec \"/bin/true\" steps, --parallel $LOCALS, best of 2" "$LOCALS" "$(fmt "$best_hp" .2f) s" ""
 if [[ -n $best_an ]]; then
 	row "ansible-playbook, connection: local, forks=$LOCALS, 3 command: /bin/true" "$LOCALS" "$(fmt "$best_an" .2f) s" \
-		"$(ansible-playbook --version | head -1)"
+		"$(ansible-playbook --version 2>/dev/null | sed -n 1p)"
 	row "ratio ansible / hotplan" "$LOCALS" "$(fmt "$(echo "$best_an / $best_hp" | bc -l)" .1f)x" "goal 100x"
 else
-	row "ansible-playbook" "$LOCALS" "not available" "install ansible-core; hotplan alone above"
+	row "ansible-playbook" "$LOCALS" "not run" "--no-ansible, or no ansible-core: hotplan alone above"
 fi
 
 # 3. where it stops
 rc=0
-msg=$( (ulimit -n 256 && HOTPLAN_STATE_DIR=$STATE "$HOTPLAN" run "$PLAN" --inventory "$WORK/sim-10.hplan" --targets all \
+msg=$( (ulimit -n 256 && HOTPLAN_STATE_DIR=$STATE "$HOTPLAN" run "$PLAN" --inventory "$WORK/sim-${SIZES%% *}.hplan" --targets all \
 	--parallel 1000 --yes) 2>&1 >/dev/null) || rc=$?
 echo
 echo "ulimit -n 256, --parallel 1000: exit $rc: $msg"
