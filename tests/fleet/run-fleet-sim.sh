@@ -118,4 +118,28 @@ run 0 resume "$J" --report k2.json
 expect_statuses k2.json "t1=completed t2=completed t3=completed t4=completed"
 [[ $(grep -c ' start t3 ' "$J") == 2 ]] || fail "t3 was not started exactly once more: $(cat "$J")"
 [[ $(grep -c ' start t1 ' "$J") == 1 ]] || fail "t1 ran again on resume"
+
+# 8. Ctrl-C: one SIGINT to each run in flight, exit 130; the resume finishes every target, no
+#    action twice (each journal: the canonical plan's 7 action-starts)
+"$HOTPLAN" run "$PLAN" --inventory inv.hplan --targets all --parallel 3 --pace 100ms --report int.json \
+	>"$TMP/out.txt" 2>&1 </dev/null &
+CTL=$!
+for _ in $(seq 1 100); do
+	grep -q '^t1: started' "$TMP/out.txt" && break
+	sleep 0.05
+done
+sleep 0.3
+kill -INT "$CTL"
+rc=0
+wait "$CTL" || rc=$?
+[[ $rc == 130 ]] || fail "an interrupted fleet exited $rc"
+says "interrupted: the runs in flight stop after their running action"
+grep -q '"status": "interrupted"' int.json || fail "no target was interrupted: $(statuses int.json)"
+J=$(fleet_journal)
+run 0 resume "$J" --report int2.json
+expect_statuses int2.json "t1=completed t2=completed t3=completed t4=completed t5=completed t6=completed t7=completed t8=completed"
+for j in "$(dirname "$J")"/runs/*.journal; do
+	n=$(python3 "$SRC/tests/run/journal-dump.py" "$j" | grep -c '"action-start"')
+	[[ $n == 7 ]] || fail "$j: $n action-starts, expected 7"
+done
 echo "run-fleet-sim: ok"
