@@ -242,6 +242,14 @@ static int new_journal(struct fleet *F)
 		goto fail;
 	if (snprintf(F->journal_path, sizeof(F->journal_path), "%s/fleet.journal", F->dir) < 0)
 		goto fail;
+	for (unsigned i = 0; i < F->nt; i++) {
+		char path[4096];
+		if (target_file_path(F->dir, "runs", F->t[i].name, ".journal", path, sizeof(path), err, sizeof(err)) < 0)
+			goto fail;
+		F->t[i].journal = xstrdup(path);
+		memcpy(path + strlen(path) - strlen(".journal"), ".err", 5);
+		F->t[i].errlog = xstrdup(path);
+	}
 	unsigned cap = 16 + F->nargs + F->nt + F->nfail_at, n = 0;
 	char ***lines = calloc(cap, sizeof(*lines));
 	if (lines == NULL)
@@ -260,15 +268,8 @@ static int new_journal(struct fleet *F)
 				     : fields("arg", F->args[i], F->args[i + 1], NULL);
 	for (unsigned i = 0; i < F->nfail_at; i++)
 		lines[n++] = fields("fail-at", F->fail_at[i], NULL, NULL);
-	for (unsigned i = 0; i < F->nt; i++) {
-		char path[4096];
-		if (target_file_path(F->dir, "runs", F->t[i].name, ".journal", path, sizeof(path), err, sizeof(err)) < 0)
-			goto fail;
-		F->t[i].journal = xstrdup(path);
-		memcpy(path + strlen(path) - strlen(".journal"), ".err", 5);
-		F->t[i].errlog = xstrdup(path);
+	for (unsigned i = 0; i < F->nt; i++)
 		lines[n++] = fields("target", F->t[i].name, F->t[i].journal, F->t[i].errlog);
-	}
 	lines[n++] = fields("begin", NULL, NULL, NULL);
 	int rc = fleet_journal_create(F->journal_path, lines, n, &F->jfd, err, sizeof(err));
 	for (unsigned i = 0; i < n; i++) {

@@ -169,7 +169,11 @@ static int read_all(const char *path, char **buf, size_t *len, char *err, size_t
 		return util_err(err, errlen, "read fleet journal %s: %s", path, strerror(errno));
 	size_t cap = 1 << 16, n = 0;
 	char *b = malloc(cap);
-	while (b != NULL) {
+	if (b == NULL) {
+		(void)fclose(f);   /* read only */
+		return util_err(err, errlen, "read fleet journal %s: out of memory", path);
+	}
+	for (;;) {
 		if (n == cap) {
 			char *b2 = realloc(b, cap *= 2);
 			if (b2 == NULL) {
@@ -184,11 +188,11 @@ static int read_all(const char *path, char **buf, size_t *len, char *err, size_t
 		if (r == 0)
 			break;
 	}
-	bool bad = b == NULL || ferror(f);
+	const char *why = b == NULL ? "out of memory" : ferror(f) ? "read error" : NULL;
 	(void)fclose(f);   /* read only */
-	if (bad) {
+	if (why != NULL) {
 		free(b);
-		return util_err(err, errlen, "read fleet journal %s: %s", path, b == NULL ? "out of memory" : "read error");
+		return util_err(err, errlen, "read fleet journal %s: %s", path, why);
 	}
 	*buf = b;
 	*len = n;

@@ -21,8 +21,6 @@
 #include "run.h"
 #include "util.h"
 
-extern char **environ;
-
 static double now(void)
 {
 	struct timespec ts;

@@ -126,7 +126,7 @@ void fleet_view_event(struct fleet *F, struct fleet_target *t, const char *line)
 		}
 	}
 	json_decref(e);
-	fflush(stdout);
+	(void)fflush(stdout);
 }
 
 static json_t *controller_json(void);
@@ -145,7 +145,7 @@ void fleet_view_say(struct fleet *F, const char *ev, struct fleet_target *t, con
 		time_t now = time(NULL);
 		struct tm tm;
 		gmtime_r(&now, &tm);
-		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		(void)strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		json_t *o = json_pack("{s:s, s:s, s:s}", "event", ev, "time", ts, "fleet", F->id);
 		if (t != NULL) {
 			json_object_set_new(o, "target", json_string(t->name));
@@ -166,7 +166,7 @@ void fleet_view_say(struct fleet *F, const char *ev, struct fleet_target *t, con
 			printf("%s\n", s);
 		free(s);
 		json_decref(o);
-		fflush(stdout);
+		(void)fflush(stdout);
 		return;
 	}
 	if (strcmp(ev, "fleet-done") == 0 || (strcmp(ev, "target-start") == 0 && F->tty))
@@ -189,7 +189,7 @@ void fleet_view_say(struct fleet *F, const char *ev, struct fleet_target *t, con
 		progress_put_escaped(stdout, msg);
 		putchar('\n');
 	}
-	fflush(stdout);
+	(void)fflush(stdout);
 	fleet_view_draw(F, true);
 }
 
@@ -234,7 +234,7 @@ void fleet_view_draw(struct fleet *F, bool force)
 		printf("  %.1fs%s\n", t - F->t0 - x->t0, F->color ? "\033[0m" : "");
 		F->drawn++;
 	}
-	fflush(stdout);
+	(void)fflush(stdout);
 }
 
 /* ---- the summary ---- */
@@ -289,7 +289,7 @@ void fleet_view_summary(struct fleet *F)
 		more |= F->t[i].status != FS_COMPLETED && F->t[i].status != FS_ROLLED_BACK;
 	if (more)
 		printf("continue with: hotplan resume %s\n", F->journal_path);
-	fflush(stdout);
+	(void)fflush(stdout);
 }
 
 /* ---- the reports ---- */
