@@ -491,6 +491,9 @@ static int fleet_resume_load(struct fleet *F)
 			fleet_settle(F, t);
 		}
 	}
+	/* the budget counts what was rolled back before: past it, only the targets started
+	 * before go on (a larger --max-failures lets new ones start) */
+	F->budget_out = F->budget >= 0 && (long)F->failures > F->budget;
 	return 0;
 }
 

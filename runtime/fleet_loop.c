@@ -225,7 +225,6 @@ static void count_failure(struct fleet *F)
 	F->failures++;
 	if (F->budget >= 0 && (long)F->failures > F->budget && !F->budget_out) {
 		F->budget_out = true;
-		F->stopping = true;
 		char msg[256];
 		snprintf(msg, sizeof(msg), "%u failures, more than --max-failures %s tolerates: no new target starts; "
 			 "the ones running finish", F->failures, F->budget_text);
@@ -342,20 +341,21 @@ static void reap(struct fleet *F)
 
 static int exit_code(struct fleet *F)
 {
-	bool failed = false, rolled = false, locked = false;
+	bool failed = false, rolled = false, locked = false, stopped = F->interrupted;
 	for (unsigned i = 0; i < F->nt; i++) {
 		struct fleet_target *t = &F->t[i];
-		if (t->status == FS_QUEUED && !F->interrupted && F->jfd >= 0)
+		if (t->status == FS_QUEUED && F->budget_out && !F->interrupted && F->jfd >= 0)
 			t->status = FS_SKIPPED;
 		failed |= t->status == FS_FAILED || t->status == FS_REJECTED;
 		rolled |= t->status == FS_ROLLED_BACK;
 		locked |= t->status == FS_LOCKED || t->status == FS_SKIPPED;
+		stopped |= t->status == FS_INTERRUPTED;
 	}
 	if (failed || F->jfd < 0)
 		return EXIT_FAILED;
 	if (rolled)
 		return EXIT_ROLLED_BACK;
-	if (F->interrupted)
+	if (stopped)
 		return EXIT_INTERRUPTED;
 	return locked ? EXIT_LOCKED : EXIT_OK;
 }
@@ -407,9 +407,10 @@ static void run_all(struct fleet *F, const sigset_t *old)
 	if (pf == NULL || who == NULL)
 		abort();
 	for (;;) {
+		/* past the budget, only the targets already started before (a resume) go on */
 		while (!F->stopping && F->running < F->parallel && next < F->nt) {
 			struct fleet_target *t = &F->t[next++];
-			if (t->status == FS_QUEUED)
+			if (t->status == FS_QUEUED && (!F->budget_out || t->resume_it))
 				start_target(F, t);
 		}
 		if (F->running == 0 && (F->stopping || next >= F->nt))
@@ -443,6 +444,12 @@ int fleet_loop(struct fleet *F)
 	F->start_ns = journal_now_ns();
 	catch_signals(&blocked, &old);
 	fleet_view_say(F, "fleet-start", NULL, NULL);
+	if (F->budget_out) {
+		char msg[256];
+		snprintf(msg, sizeof(msg), "%u failures already, more than --max-failures %s tolerates: only the targets "
+			 "started before go on (a larger --max-failures starts the others)", F->failures, F->budget_text);
+		fleet_view_say(F, "note", NULL, msg);
+	}
 	run_all(F, &old);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	F->exit_code = exit_code(F);

@@ -10,7 +10,12 @@
 #  5. in flight when the budget runs out: the runs complete, they are not stopped;
 #  6. --log json: every line is JSON, every event of a target's run carries its target;
 #  7. a target another run holds: locked, exit 5, the holder named; the fleet's resume then
-#     runs it once it is free.
+#     runs it once it is free;
+#  8. Ctrl-C of the fleet: exit 130, then its resume completes every target with no action
+#     run twice;
+#  9. on a terminal (script(1)'s pty): the live view's counters and lines, redrawn.
+# And in 3., the resume of a fleet whose budget ran out: nothing new starts until a larger
+# --max-failures is given.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$TMP"
 sim_inventory inv.hplan 8
@@ -62,6 +67,15 @@ f = t2["first_failure"]
 assert f["step"] == "apply" and f["line"] == int(sys.argv[2]) and "--fail-at" in f["message"], f
 assert r["targets"][0]["status"] == "rolled-back", "failures come first"
 PY
+# its resume: the budget still counts the two rolled back, so nothing new starts; a larger
+# --max-failures starts the three left out (t7 fails again: --fail-at is the fleet's)
+J3=$(fleet_journal)
+run 3 resume "$J3" --report b2.json
+says "2 failures already, more than --max-failures 1 tolerates"
+expect_statuses b2.json "t1=completed t2=rolled-back t3=completed t4=completed t5=rolled-back t6=not-started t7=not-started t8=not-started"
+run 3 resume "$J3" --max-failures 5 --report b3.json
+expect_statuses b3.json "t1=completed t2=rolled-back t3=completed t4=completed t5=rolled-back t6=completed t7=rolled-back t8=completed"
+[[ $(grep -c ' start t2 ' "$J3") == 1 ]] || fail "a rolled-back target started again on resume"
 # a percentage: 25 % of 8 is 2 tolerated; the third failure stops
 run 3 run "$PLAN" --inventory inv.hplan --targets 't*' --fail-at 't[1-3]:kill_store' --max-failures 25% --report p.json
 expect_statuses p.json "t1=rolled-back t2=rolled-back t3=rolled-back t4=not-started t5=not-started t6=not-started t7=not-started t8=not-started"
@@ -142,4 +156,13 @@ for j in "$(dirname "$J")"/runs/*.journal; do
 	n=$(python3 "$SRC/tests/run/journal-dump.py" "$j" | grep -c '"action-start"')
 	[[ $n == 7 ]] || fail "$j: $n action-starts, expected 7"
 done
+# 9. on a terminal (a pty from script(1)): the live view, counters and a line per target in flight
+if command -v script >/dev/null; then
+	TERM=xterm script -qfec "'$HOTPLAN' run '$PLAN' --inventory inv.hplan --targets 't[5-7]' --parallel 2 --pace 100ms" \
+		/dev/null >tty.out 2>&1 </dev/null || fail "the fleet on a terminal failed: $(tail -5 tty.out)"
+	grep -q 'queued [0-9]*  running [0-9]*  completed [0-9]*  rolled back [0-9]*  failed [0-9]*  locked [0-9]*' tty.out ||
+		fail "no counters on a terminal: $(head -c 600 tty.out)"
+	grep -Eq '\.\.\. t[5-7]: \[[0-9]/6\] [a-z_]+' tty.out || fail "no line per target in flight: $(head -c 600 tty.out)"
+	grep -q $'\033\[1A' tty.out || fail "the live view is never redrawn"
+fi
 echo "run-fleet-sim: ok"
