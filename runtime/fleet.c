@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ask.h"
+#include "diag.h"
 #include "fleet.h"
 #include "journal.h"
 #include "parse.h"
@@ -128,15 +129,8 @@ static void add_target(struct fleet *F, const char *name)
 
 /* --targets all|NAME|GLOB[,…] against the inventory's targets, in the inventory's order. Each
  * pattern must match one at least. 0, or EXIT_USAGE (said). */
-static int pick_targets(struct fleet *F)
+static int pick_targets(struct fleet *F, const struct ast_file *inv)
 {
-	struct run *R = F->plan_run;
-	const char *why = NULL;
-	struct ast_file *inv = parse_file(&R->ctx, F->inventory, &why);
-	if (inv == NULL) {
-		say("%s", why);
-		return EXIT_USAGE;
-	}
 	char *list = xstrdup(F->o.targets), *save = NULL;
 	int rc = 0;
 	for (char *pat = strtok_r(list, ",", &save); pat != NULL && rc == 0; pat = strtok_r(NULL, ",", &save)) {
@@ -175,6 +169,30 @@ static int pick_targets(struct fleet *F)
 			rc = a == ASK_NO ? EXIT_REJECTED : EXIT_USAGE;
 		}
 	}
+	return rc;
+}
+
+/* The inventory read (in a context of its own: its diagnostics alone are shown, as a run shows
+ * them) and the targets picked from it. */
+static int choose_targets(struct fleet *F)
+{
+	struct hp_ctx ctx;
+	const char *why = NULL;
+	int rc;
+	ctx_init(&ctx);
+	struct ast_file *inv = parse_file(&ctx, F->inventory, &why);
+	if (inv == NULL) {
+		say("%s", why);
+		rc = EXIT_USAGE;
+	} else if (ctx.diags.n > 0) {
+		diag_finish(&ctx);
+		diag_print_text(&ctx, stderr, util_color(STDERR_FILENO));
+		say("%s: the inventory has errors", F->inventory);
+		rc = EXIT_USAGE;
+	} else {
+		rc = pick_targets(F, inv);
+	}
+	ctx_free(&ctx);
 	return rc;
 }
 
@@ -357,7 +375,7 @@ static int start_fleet(struct fleet *F)
 	if (F->o.fail_at != NULL)
 		split_fail_at(F, F->o.fail_at);
 	F->parallel = F->o.parallel > 0 ? F->o.parallel : 1;
-	if ((rc = load_plan(F)) != 0 || (rc = pick_targets(F)) != 0)
+	if ((rc = load_plan(F)) != 0 || (rc = choose_targets(F)) != 0)
 		return rc;
 	if (F->o.max_failures != NULL && (rc = parse_budget(F, F->o.max_failures)) != 0)
 		return rc;

@@ -27,6 +27,16 @@ run 2 run "$PLAN" --inventory inv.hplan --targets t1,nosuch
 says "--targets: nosuch names no target of"
 run 2 run "$PLAN" --inventory inv.hplan --targets all --target t1
 says "--target is for one target"
+printf 'target x standalone {\n    node "a" address\n}\n' >bad-inv.hplan
+run 2 run "$PLAN" --inventory bad-inv.hplan --targets all
+says "bad-inv.hplan: the inventory has errors"
+# a plan with errors is rejected once, by the controller, before any target starts
+sed 's/install hotfix ese/install hotfix nosuch/' "$PLAN" >bad-plan.hplan
+run 1 run bad-plan.hplan --inventory inv.hplan --targets all
+says "the plan has errors: nothing was run"
+[[ $(grep -c "error: unknown hotfix nosuch" "$TMP/out.txt") == 3 ]] ||   # its 3 installs, not 3 per target
+	fail "the plan's errors, once: $(grep -c "error: unknown hotfix nosuch" "$TMP/out.txt") lines"
+[[ ! -d $HOTPLAN_STATE_DIR/fleets ]] || fail "a rejected plan started a fleet"
 run 2 run "$PLAN" --inventory inv.hplan --targets all --max-failures 12x
 says "invalid --max-failures"
 rc=0
