@@ -46,8 +46,9 @@ static char *slurp(const char *p, size_t *n)
 	FILE *f = fopen(p, "rb");
 	assert_non_null(f);
 	char *b = malloc(1 << 16);
+	assert_non_null(b);
 	*n = fread(b, 1, 1 << 16, f);
-	fclose(f);
+	assert_int_equal(fclose(f), 0);
 	return b;
 }
 
@@ -56,21 +57,24 @@ static void spill(const char *p, const char *b, size_t n)
 	FILE *f = fopen(p, "wb");
 	assert_non_null(f);
 	assert_int_equal(fwrite(b, 1, n, f), n);
-	fclose(f);
+	assert_int_equal(fclose(f), 0);
 }
+
+/* a name with a blank, '%', a newline and DEL in it */
+#define ODD "a b%c\nd\177e"
 
 static void test_round_trip_torn_damaged(void **state)
 {
 	(void)state;
 	char err[512];
-	char *h0[] = { "fleet", "F1", NULL }, *h1[] = { "target", "a b%c\nd\x7f" "e", "/x y/j", "/e", NULL };
+	char *h0[] = { "fleet", "F1", NULL }, *h1[] = { "target", ODD, "/x y/j", "/e", NULL };
 	char **hdr[] = { h0, h1 };
 	int fd = -1, fd2 = -1;
 	assert_int_equal(fleet_journal_create(path, hdr, 2, &fd, err, sizeof(err)), 0);
 	assert_true(fleet_journal_is(path));
 	assert_int_equal(fleet_journal_open(path, &fd2, err, sizeof(err)), -1);   /* one controller */
 	assert_non_null(strstr(err, "another hotplan controller"));
-	const char *l3[] = { "start", "a b%c\nd\x7f" "e", "run", NULL }, *l4[] = { "end", "t", "completed", "0", NULL };
+	const char *l3[] = { "start", ODD, "run", NULL }, *l4[] = { "end", "t", "completed", "0", NULL };
 	assert_int_equal(fleet_journal_append(fd, l3, err, sizeof(err)), 0);
 	assert_int_equal(fleet_journal_append(fd, l4, err, sizeof(err)), 0);
 	close(fd);
@@ -80,9 +84,9 @@ static void test_round_trip_torn_damaged(void **state)
 	assert_int_equal(fleet_journal_read(path, &ls, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 4);
 	assert_int_equal(ls[1].n, 4);
-	assert_string_equal(ls[1].f[1], "a b%c\nd\x7f" "e");
+	assert_string_equal(ls[1].f[1], ODD);
 	assert_string_equal(ls[1].f[2], "/x y/j");
-	assert_string_equal(ls[2].f[1], "a b%c\nd\x7f" "e");
+	assert_string_equal(ls[2].f[1], ODD);
 	assert_string_equal(ls[3].f[2], "completed");
 	fleet_journal_free(ls, n);
 
