@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ask.h"
@@ -457,12 +458,46 @@ static int replay_line(struct fleet *F, const struct fleet_line *l, char host[25
 	return 0;
 }
 
+/* The fleet's journal names the plan, the inventory and the options its resume runs: like the
+ * state directory (docs/journal.md), it and its directory must be the effective user's and
+ * not writable by others. 0, or EXIT_USAGE (said). */
+static int trusted(const char *path)
+{
+	if (path == NULL)
+		return EXIT_USAGE;
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	if (slash == NULL) {
+		free(dir);
+		dir = xstrdup(".");
+	} else {
+		slash[slash == dir] = '\0';   /* "/x" -> "/" */
+	}
+	const char *what[2] = { path, dir };
+	int rc = 0;
+	for (int i = 0; i < 2 && rc == 0; i++) {
+		struct stat st;
+		if (stat(what[i], &st) != 0) {
+			say("%s: %s", what[i], strerror(errno));
+			rc = EXIT_USAGE;
+		} else if (st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
+			say("unsafe fleet journal: %s belongs to uid %u, mode %04o: only its owner (uid %u, who runs hotplan) "
+			    "may write it or its directory, since its resume runs the plan it names", what[i],
+			    (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777), (unsigned)geteuid());
+			rc = EXIT_USAGE;
+		}
+	}
+	free(dir);
+	return rc;
+}
+
 static int fleet_resume_load(struct fleet *F)
 {
 	char err[1024], host[256], boot[64];
 	struct fleet_line *lines = NULL;
 	unsigned n = 0;
-	int rc = 0;
+	int rc = trusted(F->o.resume_journal);
+	if (rc != 0)
+		return rc;
 	if (fleet_journal_open(F->o.resume_journal, &F->jfd, err, sizeof(err)) < 0) {
 		say("%s", err);
 		return strstr(err, "another hotplan") != NULL ? EXIT_LOCKED : EXIT_USAGE;

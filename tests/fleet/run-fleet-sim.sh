@@ -142,6 +142,16 @@ run 0 resume "$J" --report k2.json
 expect_statuses k2.json "t1=completed t2=completed t3=completed t4=completed"
 [[ $(grep -c ' start t3 ' "$J") == 2 ]] || fail "t3 was not started exactly once more: $(cat "$J")"
 [[ $(grep -c ' start t1 ' "$J") == 1 ]] || fail "t1 ran again on resume"
+# a fleet journal others may write is not resumed: its resume would run the plan it names
+chmod g+w "$J"
+run 2 resume "$J"
+says "unsafe fleet journal: $J"
+chmod g-w "$J"
+chmod o+w "$(dirname "$J")"
+run 2 resume "$J"
+says "unsafe fleet journal: $(dirname "$J") belongs to uid"
+chmod o-w "$(dirname "$J")"
+run 0 resume "$J"
 
 # 8. Ctrl-C: one SIGINT to each run in flight, exit 130; the resume finishes every target, no
 #    action twice (each journal: the canonical plan's 7 action-starts)
