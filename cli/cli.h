@@ -30,6 +30,7 @@ enum {
 	O_WAIT = 1u << 19,
 	O_SET_FILE = 1u << 20,
 	O_HOLDER = 1u << 21,
+	O_FLEET = 1u << 22,          /* run, resume: --targets, --parallel, --max-failures, --report */
 };
 
 #define CLI_MAX_SETS 256
@@ -41,6 +42,7 @@ struct args {
 	const char *inventory, *target, *journal, *abandon, *fail_at, *pace, *log, *output, *emit;
 	const char *wait;            /* resume --wait-commands */
 	const char *holder;          /* unlock --holder */
+	const char *targets, *parallel, *max_failures, *report;   /* fleets (docs/fleets.md) */
 	const char *sets[CLI_MAX_SETS];
 	unsigned nsets;
 	const char *accepts[CLI_MAX_SETS];   /* resume --accept-changed */

@@ -91,11 +91,71 @@ static int parse_log(const char *cmd, const char *log, bool *json)
 	return usage_error(cmd, "invalid --log '%s' (expected text or json)", log);
 }
 
+/* The options a fleet passes to every target's run or resume: pairs of words (pointing into
+ * argv). n: entries used. */
+static void fleet_args(const struct args *a, const char **v, unsigned *n)
+{
+	*n = 0;
+	if (a->kind != NULL)
+		v[(*n)++] = "--kind", v[(*n)++] = a->kind;
+	if (a->pace != NULL)
+		v[(*n)++] = "--pace", v[(*n)++] = a->pace;
+	for (unsigned i = 0; i < a->nsets; i++)
+		v[(*n)++] = "--set", v[(*n)++] = a->sets[i];
+	for (unsigned i = 0; i < a->nset_files; i++)
+		v[(*n)++] = "--set-file", v[(*n)++] = a->set_files[i];
+}
+
+/* --parallel, --max-failures, --report of a fleet run or resume into o. -1 after a usage error. */
+static int fleet_common(const char *cmd, const struct args *a, struct fleet_opts *o)
+{
+	if (a->parallel != NULL) {
+		char *end = NULL;
+		long p = strtol(a->parallel, &end, 10);
+		if (end == a->parallel || *end != '\0' || p < 1 || p > 100000) {
+			usage_error(cmd, "invalid --parallel '%s' (a number of targets, 1 to 100000)", a->parallel);
+			return -1;
+		}
+		o->parallel = (unsigned)p;
+	}
+	o->max_failures = a->max_failures;
+	o->report = a->report;
+	return parse_log(cmd, a->log, &o->log_json) != 0 ? -1 : 0;
+}
+
+/* `hotplan run PLAN --inventory INV --targets …`: a fleet (docs/fleets.md). */
+static int cmd_run_fleet(const struct args *a)
+{
+	static const char *args[4 * CLI_MAX_SETS + 8];
+	struct fleet_opts o = { .plan_path = a->pos[0], .inventory_path = a->inventory, .targets = a->targets,
+				.fail_at = a->fail_at, .yes = a->yes, .wait_ns = -1, .args = args };
+	const char *alone = a->target != NULL ? "--target" : a->journal != NULL ? "--journal"
+			  : a->abandon != NULL ? "--abandon" : a->dry_run ? "--dry-run" : NULL;
+	if (alone != NULL)
+		return usage_error("run", "%s is for one target; with --targets each target's run has its own", alone);
+	if (a->inventory == NULL)
+		return usage_error("run", "%s", "--targets needs --inventory: the targets are the inventory's");
+	if (a->targets[0] == '\0')
+		return usage_error("run", "%s", "--targets names no target");
+	if (a->kind != NULL && strcmp(a->kind, "standalone") != 0 && strcmp(a->kind, "cluster") != 0)
+		return usage_error("run", "invalid --kind '%s' (expected standalone or cluster)", a->kind);
+	if (a->pace != NULL && parse_pace(a->pace) < 0)
+		return usage_error("run", "invalid --pace '%s' (a duration: 500ms, 2s, 1m)", a->pace);
+	if (fleet_common("run", a, &o) < 0)
+		return EXIT_USAGE;
+	fleet_args(a, args, &o.nargs);
+	return exec_fleet(&o);
+}
+
 int cmd_run(const struct args *a)
 {
 	struct run_opts o = { .kind = -1 };
 	if (a->npos != 1)
 		return usage_error("run", "%s", a->npos == 0 ? "expects a PLAN.hplan or IMAGE.hpc" : "expects one plan");
+	if (a->targets != NULL)
+		return cmd_run_fleet(a);
+	if (a->parallel != NULL || a->max_failures != NULL || a->report != NULL)
+		return usage_error("run", "%s", "--parallel, --max-failures and --report are for fleets (--targets)");
 	o.plan_path = a->pos[0];
 	if (a->kind != NULL) {
 		if (strcmp(a->kind, "standalone") == 0)
@@ -132,6 +192,18 @@ int cmd_resume(const struct args *a)
 	bool json;
 	if (a->npos != 1)
 		return usage_error("resume", "%s", "expects one JOURNAL");
+	if (a->targets != NULL)
+		return usage_error("resume", "%s", "--targets: a fleet's journal names its targets");
+	if (exec_is_fleet_journal(a->pos[0])) {
+		static const char *args[4 * CLI_MAX_SETS + 8];
+		struct fleet_opts fo = { .resume_journal = a->pos[0], .yes = a->yes, .wait_ns = -1, .args = args };
+		if (fleet_common("resume", a, &fo) < 0)
+			return EXIT_USAGE;
+		fleet_args(a, args, &fo.nargs);
+		return exec_fleet(&fo);
+	}
+	if (a->parallel != NULL || a->max_failures != NULL || a->report != NULL)
+		return usage_error("resume", "%s", "--parallel, --max-failures and --report are for a fleet's journal");
 	if (parse_log("resume", a->log, &json) != 0)
 		return EXIT_USAGE;
 	struct resume_opts o = { .journal_path = a->pos[0], .yes = a->yes, .log_json = json,

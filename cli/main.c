@@ -51,6 +51,10 @@ static const struct optdef {
 	{ "--wait-commands", O_WAIT, true },
 	{ "--set-file", O_SET_FILE, true },
 	{ "--holder", O_HOLDER, true },
+	{ "--targets", O_FLEET, true },
+	{ "--parallel", O_FLEET, true },
+	{ "--max-failures", O_FLEET, true },
+	{ "--report", O_FLEET, true },
 };
 
 struct command {
@@ -142,6 +146,10 @@ static int parse_args(const struct command *cmd, int argc, char **argv, struct a
 			if (a->nset_files == CLI_MAX_SETS)
 				return usage_error(cmd->name, "more than %s --set-file options", "256");
 			a->set_files[a->nset_files++] = val;
+			break;
+		case O_FLEET:
+			*(o->name[2] == 't' ? &a->targets : o->name[2] == 'p' ? &a->parallel
+				: o->name[2] == 'm' ? &a->max_failures : &a->report) = val;
 			break;
 		case O_DRY_RUN:
 			a->dry_run = true;
@@ -571,7 +579,9 @@ static const struct command commands[] = {
 		"                   [--kind standalone|cluster] [--set NAME=VALUE]...\n"
 		"                   [--set-file NAME=PATH]... [--dry-run] [--yes] [--journal FILE]\n"
 		"                   [--abandon RUN] [--fail-at STEP] [--pace DURATION]\n"
-		"                   [--log text|json]\n",
+		"                   [--log text|json]\n"
+		"       hotplan run PLAN --inventory FILE --targets all|NAME|GLOB[,...]\n"
+		"                   [--parallel N] [--max-failures N|P%] [--report FILE.json|FILE.html]\n",
 		"Check the plan, then run its procedure for the target's kind: preflight\n"
 		"(params, facts, prerequisites, the target's lock), then each step in order,\n"
 		"each action guarded against the live target and journaled before and after.\n"
@@ -598,6 +608,20 @@ static const struct command commands[] = {
 		"  --log FORMAT      text (default) or json: one JSON object per event\n"
 		"  -h, --help        show this help\n"
 		"\n"
+		"A fleet (docs/fleets.md): one full run per target of the inventory, each in\n"
+		"a process of its own, with the fleet's journal in the state directory:\n"
+		"  --targets LIST    all, or target names and globs, comma-separated\n"
+		"  --parallel N      targets in flight at once (default 1)\n"
+		"  --max-failures N|P%  failures tolerated (default 0); past it no new target\n"
+		"                    starts, and the ones in flight finish\n"
+		"  --report FILE     the outcome per target: FILE.json, or FILE.html (one\n"
+		"                    self-contained page)\n"
+		"  --fail-at TARGET:STEP[,...]  make STEP fail on the targets TARGET names\n"
+		"                    (a glob); a plain STEP fails it on every target\n"
+		"A fleet exits 0 when every target completed, else 4 (some need a person),\n"
+		"3 (some rolled back), 130 (interrupted), 5 (some locked or not started), the\n"
+		"first that applies; 1 or 2 when it cannot start.\n"
+		"\n"
 		"Exit status:\n"
 		"  0    the run completed\n"
 		"  1    rejected: check errors, a failed prerequisite, a missing param;\n"
@@ -612,7 +636,7 @@ static const struct command commands[] = {
 		"  130  interrupted after the running action finished ('hotplan resume'\n"
 		"       continues)\n",
 		O_HELP | O_KIND | O_INVENTORY | O_TARGET | O_SET | O_SET_FILE | O_DRY_RUN | O_YES | O_JOURNAL | O_ABANDON |
-			O_FAIL_AT | O_PACE | O_LOG,
+			O_FAIL_AT | O_PACE | O_LOG | O_FLEET,
 		cmd_run,
 	},
 	{
@@ -642,8 +666,12 @@ static const struct command commands[] = {
 		"  --log FORMAT text (default) or json\n"
 		"  -h, --help   show this help\n"
 		"\n"
+		"A fleet's journal (STATE/fleets/ID/fleet.journal) resumes the fleet: every\n"
+		"unfinished target is resumed, every target not started is started;\n"
+		"--parallel, --max-failures and --report as for 'hotplan run --targets'.\n"
+		"\n"
 		"Exit status: as for 'hotplan run'.\n",
-		O_HELP | O_YES | O_SET | O_SET_FILE | O_ACCEPT | O_WAIT | O_LOG, cmd_resume,
+		O_HELP | O_YES | O_SET | O_SET_FILE | O_ACCEPT | O_WAIT | O_LOG | O_FLEET, cmd_resume,
 	},
 	{
 		"unlock", "Remove the locks a run that is gone left on a target",

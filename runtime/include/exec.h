@@ -54,8 +54,32 @@ struct unlock_opts {
 	const char *holder;             /* --holder RUN: the run whose locks go */
 };
 
+/* A fleet (docs/fleets.md): one `hotplan run` per target, each a full run in a process of its
+ * own, up to `parallel` at once, within a failure budget, with a journal of its own. */
+struct fleet_opts {
+	const char *plan_path;
+	const char *inventory_path;
+	const char *targets;            /* all | NAME | GLOB[,…] (--targets) */
+	const char *resume_journal;     /* `hotplan resume FLEET-JOURNAL`: the fleet to continue */
+	const char **args;              /* passed to every target's run: --kind K, --set N=V, --set-file
+					 * N=P, --pace D (pairs of words) */
+	unsigned nargs;
+	const char *fail_at;            /* STEP, or TARGET-GLOB:STEP[,…] (tests) */
+	unsigned parallel;              /* 0: the default (1), or the journal's on resume */
+	const char *max_failures;       /* N or P%; NULL: 0 (the journal's on resume) */
+	const char *report;             /* FILE.json or FILE.html, or NULL */
+	bool yes;
+	bool log_json;
+	long long wait_ns;              /* resume: -1 default */
+};
+
 int exec_run(const struct run_opts *o);
 int exec_resume(const struct resume_opts *o);
+/* A fleet run or a fleet resume: the exit code of docs/fleets.md (0, 3, 4, 5, 130; 1 and 2 when
+ * it cannot start). */
+int exec_fleet(const struct fleet_opts *o);
+/* Whether path is a fleet's journal (`hotplan resume` takes both kinds). */
+bool exec_is_fleet_journal(const char *path);
 
 /* `hotplan unlock`: remove the locks run o->holder left on the nodes of a real target
  * (docs/locks.md). Nothing is removed unless every node is free or held by that run, and the

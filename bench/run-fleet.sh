@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# run-fleet.sh: what a fleet costs (docs/performance.md, "Fleets"; docs/scale.md).
+#
+#   bench/run-fleet.sh [--hotplan BIN] [--sizes "10 100 1000"] [--parallel 100] [--locals 100]
+#                      [--no-ansible]
+#
+# 1. For each size N: N simulated stand-alone targets × the canonical plan,
+#    `hotplan run --targets all --parallel P`: the wall time, the controller's own CPU (user +
+#    sys, from its report), its peak RSS and threads, the CPU of all the targets' runs
+#    together, and the controller's cost per target.
+# 2. L local: targets of 3 `exec "/bin/true"` steps with --parallel L, and ansible-playbook on
+#    the same machine (connection: local, forks=L, an inventory of L host aliases with
+#    ansible_connection=local, 3 `command: /bin/true` tasks a host), in the same run, best of 2.
+# 3. Where it stops: --parallel above what `ulimit -n` allows, refused before anything starts.
+#
+# Environment: BENCH_WORK (default build-bench/fleet), BENCH_STATE_DIR (the state dir, default
+# $BENCH_WORK/state: put it on the disk to measure). Prints a table; never fails on a figure.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+SRC=$PWD
+HOTPLAN=$SRC/build/hotplan
+SIZES="10 100 1000"
+PAR=100
+LOCALS=100
+ANSIBLE=yes
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--hotplan) HOTPLAN=$(realpath "$2"); shift 2 ;;
+	--sizes) SIZES=$2; shift 2 ;;
+	--parallel) PAR=$2; shift 2 ;;
+	--locals) LOCALS=$2; shift 2 ;;
+	--no-ansible) ANSIBLE=no; shift ;;
+	*) echo "run-fleet.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+done
+[[ -x $HOTPLAN ]] || { echo "run-fleet.sh: no hotplan at $HOTPLAN (build it, or give --hotplan)" >&2; exit 2; }
+WORK=${BENCH_WORK:-$SRC/build-bench/fleet}
+mkdir -p "$WORK"
+WORK=$(realpath "$WORK")
+STATE=${BENCH_STATE_DIR:-$WORK/state}
+PLAN=$SRC/plans/ese-hotfix.hplan
+
+now() { date +%s.%N; }
+fmt() { python3 -c 'import sys; print(format(float(sys.argv[1]), sys.argv[2]))' "$@"; }
+row() { printf '| %-58s | %7s | %12s | %s |\n' "$@"; }
+
+sim_inventory() {
+	python3 - "$1" "$2" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(1, int(sys.argv[2]) + 1):
+        f.write('target t%d standalone {\n    node "t%d"\n'
+                '    store "First Storage Group/Mailbox Store (SIM)"\n'
+                '    store "First Storage Group/Public Folder Store (SIM)"\n'
+                '    store "Second Storage Group/Mailbox Store (SIM)"\n'
+                '    fact exchange.version = 6.5.7226.0\n'
+                '    set affected = "First Storage Group/Mailbox Store (SIM)"\n}\n' % (i, i))
+PY
+}
+
+echo "hotplan: $HOTPLAN ($("$HOTPLAN" --version)); state dir $STATE; $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+row "what" "N" "value" "note"
+row "---" "---:" "---:" "---"
+
+# 1. simulated targets
+for n in $SIZES; do
+	sim_inventory "$WORK/sim-$n.hplan" "$n"
+	rm -rf "$STATE"
+	t0=$(now)
+	rc=0
+	HOTPLAN_STATE_DIR=$STATE "$HOTPLAN" run "$PLAN" --inventory "$WORK/sim-$n.hplan" --targets all --parallel "$PAR" \
+		--yes --report "$WORK/sim-$n.json" >"$WORK/sim-$n.out" 2>&1 || rc=$?
+	t1=$(now)
+	read -r user sys rss threads kids ok < <(python3 - "$WORK/sim-$n.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+c = r["controller"]
+print(c["user_s"], c["sys_s"], c["max_rss_kib"], c["threads"], c["runs_user_s"] + c["runs_sys_s"], r["counts"]["completed"])
+PY
+)
+	wall=$(fmt "$(echo "$t1 - $t0" | bc -l)" .2f)
+	row "sim:, canonical plan, --parallel $PAR: wall time (exit $rc, $ok completed)" "$n" "$wall s" ""
+	row "  controller's own CPU (user + sys)" "$n" "$(fmt "$(echo "$user + $sys" | bc -l)" .3f) s" ""
+	row "  controller's own CPU per target" "$n" "$(fmt "$(echo "($user + $sys) * 1000000 / $n" | bc -l)" ,.0f) µs" ""
+	row "  controller's peak RSS / threads" "$n" "$(fmt "$(echo "$rss / 1024" | bc -l)" .1f) MiB" "$threads thread(s)"
+	row "  CPU of all the targets' runs together" "$n" "$(fmt "$kids" .2f) s" "$(fmt "$(echo "$kids * 1000 / $n" | bc -l)" .1f) ms a target"
+	row "  wall time per target" "$n" "$(fmt "$(echo "($t1 - $t0) * 1000 / $n" | bc -l)" .2f) ms" ""
+done
+
+# 2. local: targets against ansible-playbook
+cat >"$WORK/true3.hplan" <<'PLAN'
+plan true3 "Three steps of /bin/true" {
+    procedure standalone {
+        step a { exec "/bin/true" }
+        step b { exec "/bin/true" }
+        step c { exec "/bin/true" }
+    }
+}
+PLAN
+: >"$WORK/local.hplan"
+: >"$WORK/hosts.ini"
+echo "[all]" >"$WORK/hosts.ini"
+for ((i = 1; i <= LOCALS; i++)); do
+	printf 'target l%d standalone {\n    node "l%d" address "local:"\n}\n' "$i" "$i" >>"$WORK/local.hplan"
+	printf 'h%d ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n' "$i" >>"$WORK/hosts.ini"
+done
+cat >"$WORK/true3.yml" <<'YML'
+- hosts: all
+  gather_facts: false
+  tasks:
+    - ansible.builtin.command: /bin/true
+    - ansible.builtin.command: /bin/true
+    - ansible.builtin.command: /bin/true
+YML
+best_hp=""
+best_an=""
+for round in 1 2; do
+	rm -rf "$STATE"
+	t0=$(now)
+	HOTPLAN_STATE_DIR=$STATE "$HOTPLAN" run "$WORK/true3.hplan" --inventory "$WORK/local.hplan" --targets all \
+		--parallel "$LOCALS" --yes >"$WORK/local.out" 2>&1 || echo "hotplan local fleet exited $?" >&2
+	t=$(echo "$(now) - $t0" | bc -l)
+	[[ -z $best_hp ]] || (($(echo "$t < $best_hp" | bc -l))) && best_hp=$t
+	if [[ $ANSIBLE == yes ]] && command -v ansible-playbook >/dev/null; then
+		t0=$(now)
+		ANSIBLE_HOST_KEY_CHECKING=False ANSIBLE_FORKS=$LOCALS ansible-playbook -i "$WORK/hosts.ini" -f "$LOCALS" \
+			"$WORK/true3.yml" >"$WORK/ansible.out" 2>&1 || echo "ansible-playbook exited $?" >&2
+		t=$(echo "$(now) - $t0" | bc -l)
+		[[ -z $best_an ]] || (($(echo "$t < $best_an" | bc -l))) && best_an=$t
+	fi
+done
+row "local:, 3 exec \"/bin/true\" steps, --parallel $LOCALS, best of 2" "$LOCALS" "$(fmt "$best_hp" .2f) s" ""
+if [[ -n $best_an ]]; then
+	row "ansible-playbook, connection: local, forks=$LOCALS, 3 command: /bin/true" "$LOCALS" "$(fmt "$best_an" .2f) s" \
+		"$(ansible-playbook --version 2>/dev/null | sed -n 1p)"
+	row "ratio ansible / hotplan" "$LOCALS" "$(fmt "$(echo "$best_an / $best_hp" | bc -l)" .1f)x" "goal 100x"
+else
+	row "ansible-playbook" "$LOCALS" "not run" "--no-ansible, or no ansible-core: hotplan alone above"
+fi
+
+# 3. where it stops
+rc=0
+msg=$( (ulimit -n 256 && HOTPLAN_STATE_DIR=$STATE "$HOTPLAN" run "$PLAN" --inventory "$WORK/sim-${SIZES%% *}.hplan" --targets all \
+	--parallel 1000 --yes) 2>&1 >/dev/null) || rc=$?
+echo
+echo "ulimit -n 256, --parallel 1000: exit $rc: $msg"
