@@ -19,6 +19,7 @@ enum fleet_status {
 	FS_ROLLED_BACK,      /* 3 */
 	FS_FAILED,           /* 4, or its runner died of a signal: a person must look */
 	FS_REJECTED,         /* 1 or 2: nothing was changed on it (a prerequisite, its inventory entry) */
+	FS_UNCHANGED,        /* 1 after a step failed: it failed before it changed anything */
 	FS_LOCKED,           /* 5: another run holds it, or its last run is unfinished */
 	FS_SKIPPED,          /* not started: the failure budget ran out */
 	FS_INTERRUPTED,      /* 130: stopped at a safe point; resume continues it */

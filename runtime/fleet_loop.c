@@ -232,7 +232,9 @@ static void count_failure(struct fleet *F)
 	}
 }
 
-static enum fleet_status status_of_rc(int rc)
+/* How a target's run ended, from its exit code; an exit 1 after a step failed is a run that
+ * failed before it changed anything (docs/journal.md), not a rejected prerequisite. */
+static enum fleet_status status_of(const struct fleet_target *t, int rc)
 {
 	switch (rc) {
 	case EXIT_OK:
@@ -242,6 +244,7 @@ static enum fleet_status status_of_rc(int rc)
 	case EXIT_LOCKED:
 		return FS_LOCKED;
 	case EXIT_REJECTED:
+		return t->fail_msg != NULL ? FS_UNCHANGED : FS_REJECTED;
 	case EXIT_USAGE:
 		return FS_REJECTED;
 	case EXIT_INTERRUPTED:
@@ -300,12 +303,12 @@ static void ended(struct fleet *F, struct fleet_target *t, int wstatus)
 		t->fd = -1;
 	}
 	t->rc = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + (WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0);
-	t->status = status_of_rc(t->rc);
+	t->status = status_of(t, t->rc);
 	t->t1 = now() - F->t0;
 	t->pid = 0;
 	F->running--;
 	record_end(F, t);
-	if (t->status == FS_ROLLED_BACK || t->status == FS_FAILED || t->status == FS_REJECTED)
+	if (t->status == FS_ROLLED_BACK || t->status == FS_FAILED || t->status == FS_REJECTED || t->status == FS_UNCHANGED)
 		count_failure(F);
 	fleet_view_say(F, "target-done", t, t->message);
 }
@@ -346,7 +349,7 @@ static int exit_code(struct fleet *F)
 		struct fleet_target *t = &F->t[i];
 		if (t->status == FS_QUEUED && F->budget_out && !F->interrupted && F->jfd >= 0)
 			t->status = FS_SKIPPED;
-		failed |= t->status == FS_FAILED || t->status == FS_REJECTED;
+		failed |= t->status == FS_FAILED || t->status == FS_REJECTED || t->status == FS_UNCHANGED;
 		rolled |= t->status == FS_ROLLED_BACK;
 		locked |= t->status == FS_LOCKED || t->status == FS_SKIPPED;
 		stopped |= t->status == FS_INTERRUPTED;

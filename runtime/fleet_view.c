@@ -16,6 +16,7 @@
 static const char *const status_names[FS_NSTATUS] = {
 	[FS_QUEUED] = "queued", [FS_RUNNING] = "running", [FS_COMPLETED] = "completed",
 	[FS_ROLLED_BACK] = "rolled-back", [FS_FAILED] = "failed", [FS_REJECTED] = "rejected",
+	[FS_UNCHANGED] = "unchanged",
 	[FS_LOCKED] = "locked", [FS_SKIPPED] = "not-started", [FS_INTERRUPTED] = "interrupted",
 };
 
@@ -214,7 +215,7 @@ void fleet_view_draw(struct fleet *F, bool force)
 	fleet_view_erase(F);
 	printf("%squeued %u  running %u  completed %u  rolled back %u  failed %u  locked %u%s\n",
 	       F->color ? "\033[1m" : "", c[FS_QUEUED], c[FS_RUNNING], c[FS_COMPLETED], c[FS_ROLLED_BACK],
-	       c[FS_FAILED] + c[FS_REJECTED], c[FS_LOCKED], F->color ? "\033[0m" : "");
+	       c[FS_FAILED] + c[FS_REJECTED] + c[FS_UNCHANGED], c[FS_LOCKED], F->color ? "\033[0m" : "");
 	F->drawn = 1;
 	for (unsigned i = 0; i < F->nt; i++) {
 		struct fleet_target *x = &F->t[i];
@@ -239,7 +240,8 @@ void fleet_view_draw(struct fleet *F, bool force)
 
 /* ---- the summary ---- */
 
-static const enum fleet_status order[] = { FS_FAILED, FS_REJECTED, FS_ROLLED_BACK, FS_INTERRUPTED, FS_LOCKED,
+static const enum fleet_status order[] = { FS_FAILED, FS_REJECTED, FS_UNCHANGED, FS_ROLLED_BACK, FS_INTERRUPTED,
+					   FS_LOCKED,
 					   FS_SKIPPED, FS_QUEUED, FS_RUNNING, FS_COMPLETED };
 
 static void summary_line(const struct fleet_target *t)
@@ -384,7 +386,7 @@ static const char *status_color(enum fleet_status s)
 	switch (s) {
 	case FS_COMPLETED: return "#2e7d32";
 	case FS_ROLLED_BACK: return "#ef6c00";
-	case FS_FAILED: case FS_REJECTED: return "#c62828";
+	case FS_FAILED: case FS_REJECTED: case FS_UNCHANGED: return "#c62828";
 	case FS_LOCKED: return "#6a1b9a";
 	default: return "#757575";
 	}

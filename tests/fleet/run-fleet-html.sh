@@ -43,10 +43,11 @@ rows = re.findall(r'<tr class="t ([a-z-]+)"><td class="name">([^<]*)</td>', dom)
 names = sorted(n for _, n in rows)
 assert names == sorted("t%d" % i for i in range(1, 13)), names
 order = [s for s, _ in rows]
-rank = ["failed", "rejected", "rolled-back", "interrupted", "locked", "not-started", "queued", "running", "completed"]
+rank = ["failed", "rejected", "unchanged", "rolled-back", "interrupted", "locked", "not-started", "queued", "running", "completed"]
 assert order == sorted(order, key=rank.index), order           # failures first
-assert order[0] == "failed" and "locked" in order and "not-started" in order, order
-# the timelines: an svg per row, a rect per step that ran; t7 failed at its first step
+# t7 failed at its first step, before it changed anything: unchanged, the first row
+assert order[0] == "unchanged" and "locked" in order and "not-started" in order, order
+# the timelines: an svg per row, a rect per step that ran
 assert dom.count("<svg") == 12, dom.count("<svg")
 t7 = dom[dom.index('<td class="name">t7<'):]
 t7 = t7[:t7.index("</tr>")]

@@ -8,8 +8,21 @@
 #     for them, starts the targets never started, and in the end every step of every target
 #     ran exactly once (each step appends a line to its target's file); the fleet's journal
 #     shows one start per target. Then kill -9 again, of the resume itself, and once more.
+#  3. two targets that are the same machine (local: and one lock, docs/locks.md) in one fleet:
+#     one runs, the other is reported locked, naming the holder; exit 5.
+# local: targets are all this machine, whose lock they share: in 1 and 2 each target plays a
+# machine of its own, so a profile gives each its own lock (in its directory).
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$TMP"
+
+mkdir -p profiles
+cat >profiles/fleet-local.hplan <<'PROFILE'
+profile "fleet-local" {
+    shell "sh"
+    lock "${fact.lockdir}/hotplan.lock"
+}
+PROFILE
+export HOTPLAN_PROFILE_PATH=$TMP/profiles
 
 cat >steps.hplan <<'PLAN'
 plan three_steps "Three steps on a local target" {
@@ -42,7 +55,9 @@ inventory() {   # inventory FILE N NAP
 		[[ $i == 3 && $3 == 0 ]] && bad=yes
 		cat >>"$1" <<INV
 target l$i standalone {
+    profile "fleet-local"
     node "l$i" address "local:"
+    fact lockdir = "$TMP/d$i"
     set dir = "$TMP/d$i"
     set bad = "$bad"
     set nap = "$3"
@@ -102,4 +117,30 @@ done
 # a fleet that ended: its resume starts nothing
 run 0 resume "$J"
 says "exit 0: every target completed"
+
+# 3. two names for this machine, the lock of neither profile's own: one is locked out
+cat >same.hplan <<INV
+target m1 standalone {
+    node "m1" address "local:"
+    set dir = "$TMP/m1"
+    set nap = "0.5"
+}
+target m2 standalone {
+    node "m2" address "local:"
+    set dir = "$TMP/m2"
+    set nap = "0.5"
+}
+INV
+mkdir -p m1 m2
+: >m1/log
+: >m2/log
+run 5 run steps.hplan --inventory same.hplan --targets all --parallel 2 --yes --report s.json
+python3 - s.json <<'PY' || fail "two names for one machine: $(cat "$TMP/out.txt")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+st = sorted(t["status"] for t in r["targets"])
+assert st == ["completed", "locked"], st
+PY
+says "is locked by run"
+[[ $(cat m1/log m2/log | tr '\n' ' ') == "one two three " ]] || fail "both names acted: $(cat m1/log m2/log)"
 echo "run-fleet-local: ok"

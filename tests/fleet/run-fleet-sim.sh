@@ -90,10 +90,19 @@ expect_statuses b3.json "t1=completed t2=rolled-back t3=completed t4=completed t
 run 3 run "$PLAN" --inventory inv.hplan --targets 't*' --fail-at 't[1-3]:kill_store' --max-failures 25% --report p.json
 expect_statuses p.json "t1=rolled-back t2=rolled-back t3=rolled-back t4=not-started t5=not-started t6=not-started t7=not-started t8=not-started"
 
-# 4. exit 4 wins over 3; the summary names each
-run 4 run "$PLAN" --inventory inv.hplan --targets t1,t2,t3 --fail-at 't1:apply,t2:dismount_others' --max-failures 5 --report f.json
+# 4. exit 4 wins over 3; the summary names each. A failure before anything changed is exit 1
+# (unchanged); exit 4 needs a change and no checkpoint passed: the canonical plan without the
+# checkpoint after its first change (the steps are the same)
+run 4 run "$PLAN" --inventory inv.hplan --targets t1,t2,t3 --fail-at 't1:apply,t2:dismount_others' --max-failures 5 --report u.json
+expect_statuses u.json "t1=rolled-back t2=unchanged t3=completed"
+says "unchanged    t2 (exit 1): step dismount_others"
+PLAN_SAVED=$PLAN
+PLAN=$TMP/no-checkpoint.hplan
+awk '/checkpoint others_dismounted \{/ { skip = 1 } !skip { print } skip && /^ *\}$/ { skip = 0 }' "$PLAN_SAVED" >"$PLAN"
+grep -q others_dismounted "$PLAN" && fail "test setup: the checkpoint is still in $PLAN"
+run 4 run "$PLAN" --inventory inv.hplan --targets t1,t2,t3 --fail-at 't1:apply,t2:kill_store' --max-failures 5 --report f.json
 expect_statuses f.json "t1=rolled-back t2=failed t3=completed"
-says "failed       t2 (exit 4): step dismount_others"
+says "failed       t2 (exit 4): step kill_store"
 says "rolled-back  t1 (exit 3): step apply"
 says "exit 4: some targets need a person"
 J4=$(fleet_journal)
@@ -104,6 +113,7 @@ says "the last run"
 # the fleet's resume resumes it (a retry of the failed step, now without --fail-at's failure)
 run 3 resume "$J4" --report f2.json
 expect_statuses f2.json "t1=rolled-back t2=completed t3=completed"
+PLAN=$PLAN_SAVED
 
 # 5. in flight when the budget runs out: they complete
 run 3 run "$PLAN" --inventory inv.hplan --targets all --parallel 4 --pace 100ms --fail-at 't1:kill_store' --report fl.json
