@@ -70,16 +70,19 @@ static int resume_ended(struct run *R, const char *journal_path)
 	return EXIT_USAGE;
 }
 
-/* The value of the header's var KEY=VALUE; with iter, the next one from *iter on. NULL: none. */
-static const char *header_var(const struct journal_log *log, const char *key, size_t *iter)
+/* The value of the header's var KEY=VALUE; with iter, the next one from *iter on. NULL: none.
+ * A copy in the run's arena: the log is read again, and freed, once the lock is held
+ * (reopen), and what the run keeps of it must outlive that. */
+static const char *header_var(struct run *R, const char *key, size_t *iter)
 {
+	const struct journal_log *log = &R->log;
 	size_t klen = strlen(key);
 	for (size_t i = iter ? *iter : 0; i < log->header.nvars; i++) {
 		const char *v = log->header.vars[i];
 		if (strncmp(v, key, klen) == 0 && v[klen] == '=') {
 			if (iter)
 				*iter = i + 1;
-			return v + klen + 1;
+			return arena_strdup(&R->ctx.arena, v + klen + 1);
 		}
 	}
 	return NULL;
@@ -90,12 +93,12 @@ static const char *header_var(const struct journal_log *log, const char *key, si
 /* Its plan, inventory, target, kind, pace and --fail-at, from the header. */
 static int started_options(struct run *R, const char *journal_path)
 {
-	const char *kind = header_var(&R->log, "kind", NULL);
-	R->o.plan_path = header_var(&R->log, "plan", NULL);
-	R->o.inventory_path = header_var(&R->log, "inventory", NULL);
-	R->o.target_name = header_var(&R->log, "target", NULL);
+	const char *kind = header_var(R, "kind", NULL);
+	R->o.plan_path = header_var(R, "plan", NULL);
+	R->o.inventory_path = header_var(R, "inventory", NULL);
+	R->o.target_name = header_var(R, "target", NULL);
 	R->o.kind = kind && strcmp(kind, "cluster") == 0 ? PROC_CLUSTER : PROC_STANDALONE;
-	const char *pace = header_var(&R->log, "pace-ns", NULL);
+	const char *pace = header_var(R, "pace-ns", NULL);
 	if (pace != NULL) {
 		char *end;
 		errno = 0;
@@ -106,7 +109,7 @@ static int started_options(struct run *R, const char *journal_path)
 		}
 	}
 	if (!R->rs.has_failed_step)
-		R->o.fail_at = header_var(&R->log, "fail-at", NULL);
+		R->o.fail_at = header_var(R, "fail-at", NULL);
 	return 0;
 }
 
@@ -136,7 +139,7 @@ static int started_sets(struct run *R, const char *journal_path, const char *con
 	const char **sets = arena_alloc(&R->ctx.arena, (R->log.header.nvars + 1) * sizeof(*sets));
 	size_t it = 0;
 	const char *s;
-	while ((s = header_var(&R->log, "set", &it)) != NULL) {
+	while ((s = header_var(R, "set", &it)) != NULL) {
 		if (strchr(s, '=') == NULL) {
 			/* a secret param: the journal has its name only; the value comes again with --set */
 			size_t n = strlen(s);
@@ -161,7 +164,7 @@ static int started_sets(struct run *R, const char *journal_path, const char *con
 		size_t n = strcspn(given[i], "=");
 		bool secret = false;
 		it = 0;
-		while ((s = header_var(&R->log, "set", &it)) != NULL)
+		while ((s = header_var(R, "set", &it)) != NULL)
 			secret |= strchr(s, '=') == NULL && strlen(s) == n && strncmp(s, given[i], n) == 0;
 		if (!secret || given[i][n] != '=') {
 			run_say(R, "resume --set %.*s: only the secret params the run was started with are given again (the "
@@ -178,7 +181,7 @@ static void started_roles(struct run *R)
 {
 	size_t it = 0;
 	const char *s;
-	while ((s = header_var(&R->log, "role", &it)) != NULL) {
+	while ((s = header_var(R, "role", &it)) != NULL) {
 		const char *eq = strrchr(s, '=');
 		for (const struct ast_role *r = R->proc->roles; eq && r != NULL; r = r->next)
 			if (strlen(r->name.s) == (size_t)(eq - s) && strncmp(r->name.s, s, (size_t)(eq - s)) == 0)
@@ -355,8 +358,8 @@ static int go_on(struct run *R, const char *journal_path)
 {
 	char err[1024];
 	progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_RUN_START,
-			.message = arena_printf(&R->ctx.arena, "resume %s: plan %s on %s", R->run_id, R->plan->name.s,
-						R->target.name) });
+			.message = arena_printf(&R->ctx.arena, "resume %s: plan %s (%s) on %s", R->run_id, R->plan->name.s,
+						ctx_source(&R->ctx, R->plan->name.loc.file)->path, R->target.name) });
 	struct journal_record rec = { .kind = JOURNAL_RUN_RESUME, .step = -1, .action = -1, .message = "hotplan resume" };
 	if (journal_append(R->j, &rec, err, sizeof(err)) < 0) {
 		run_say(R, "%s", err);

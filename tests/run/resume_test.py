@@ -113,6 +113,9 @@ for kind, ck, step in (("standalone", "others_dismounted", "kill_store"),
         r = sb.run("resume", j, "--log", "json")
         S.check(r.rc == 0, "%s: exit %s, expected 0 (SPEC: it retries the failed step)" % (what, r.rc), r)
         E = parse_events(r.out, S, what)
+        starts = [e.get("message") or "" for e in evs(E, "run-start")]
+        S.check(any("(%s)" % path in starts[0] for path in (nock, os.path.abspath(nock))) if starts else False,
+                "%s: the resume's first line does not name the plan's path %s: %s" % (what, nock, starts[:1]))
         S.check([e.get("step") for e in evs(E, "step-start")][:1] == [step],
                 "%s: the first step started is %s, expected the failed one, %s" %
                 (what, [e.get("step") for e in evs(E, "step-start")][:1], step), r.out)
