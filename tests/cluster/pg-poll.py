@@ -11,7 +11,7 @@ a second through one of them; the one that answered last is asked first.
 
 The summary, one line on stdout:
 
-    polls P answered A outages O downtime D s longest L s
+    polls P answered A outages O downtime D s longest L s (each: L1 L2 ...)
 
 An outage begins at the first poll that got no answer after one that did, and ends when a
 poll is answered: its length is from the start of the first failed poll to the end of the
@@ -87,8 +87,9 @@ def main():
     if down_since is not None:
         outages.append(time.monotonic() - down_since)
         still = " (open)"
-    print("polls %d answered %d outages %d downtime %.3f s longest %.3f s%s"
-          % (polls, answered, len(outages), sum(outages), max(outages, default=0.0), still))
+    print("polls %d answered %d outages %d downtime %.3f s longest %.3f s%s (each: %s)"
+          % (polls, answered, len(outages), sum(outages), max(outages, default=0.0), still,
+             " ".join("%.3f" % o for o in outages) or "none"))
     sys.stdout.flush()
     return 0
 
