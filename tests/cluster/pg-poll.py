@@ -7,7 +7,8 @@ then it prints what it saw (tests/cluster/run-postgresql.sh, docs/lab.md).
 
 Each SOCKETDIR is a directory holding PostgreSQL's socket (in the lab, a node's private /run
 seen from the host: /proc/PID/root/run/hotplan-pg). A poll answers when psql prints 1 within
-a second through one of them; the one that answered last is asked first.
+a second through one of them; the one that answered last is asked first. It also stops when
+its parent is gone (a test killed by kill -9 leaves no client polling).
 
 The summary, one line on stdout:
 
@@ -59,7 +60,10 @@ def main():
     outages = []            # lengths of the closed outages
     down_since = None       # start of the open outage
     start = time.monotonic()
+    parent = os.getppid()
     while not stop:
+        if os.getppid() != parent:  # the test was killed (kill -9): stop with it
+            break
         t = time.monotonic()
         ok_dir = None
         for d in order:
