@@ -58,7 +58,8 @@ LAB_BINDS=(
 LAB_OPT=/opt/hotplan-lab
 # The nodes' shared disk: one host directory, DIR/shared, bind-mounted over /srv/hotplan-lab in
 # both nodes, as a failover cluster's shared storage is (run-postgresql.sh keeps PostgreSQL's
-# data there). Nothing arbitrates access: only the cluster's resource decides who writes it.
+# data there, which a Filesystem resource mounts on one node). Nothing arbitrates access: no
+# reservation, no fencing (docs/lab.md, "What it lacks").
 LAB_SHARED=/srv/hotplan-lab
 LAB_TOOLS=(ip unshare nsenter setsid realpath sha256sum corosync corosync-cfgtool pacemakerd
 	crm_mon cibadmin crm_attribute crm_resource ssh ssh-keygen nc perl python3)
@@ -304,7 +305,7 @@ make_dir() {
 		die "$lab_dir holds files that are not a lab's: give an empty or new DIR"
 	fi
 	mkdir -p "$lab_dir"
-	# the one thing the lab makes outside DIR: an empty mount point, never written through
+	# the only things the lab makes outside DIR: empty mount points, never written through
 	mkdir -p "$LAB_OPT" "$LAB_SHARED"
 	rm -rf "$lab_dir"/node1 "$lab_dir"/node2 "$lab_dir"/shared
 	mkdir -p "$lab_dir"/shared

@@ -3,9 +3,11 @@
 # with real PostgreSQL 15 under Pacemaker on a shared disk (ctest real-cluster-postgresql;
 # docs/lab.md, docs/postgresql.md).
 #
-# The lab (lab.sh up) with its Dummy group replaced by pg-group: one ocf:heartbeat:pgsql
-# resource, its data directory on the nodes' shared disk (/srv/hotplan-lab/pgdata, the same
-# host directory DIR/shared in both nodes), its socket in the node's private /run
+# The lab (lab.sh up) with its Dummy group replaced by pg-group, laid out as a failover-cluster
+# instance: an ocf:heartbeat:Filesystem resource that mounts the data directory from the
+# nodes' shared disk (/srv/hotplan-lab/pgdata, the same host directory DIR/shared in both
+# nodes) on a node-private mount point (/opt/hotplan-lab/pgdata, a bind mount), then an
+# ocf:heartbeat:pgsql resource on it, its socket in the node's private /run
 # (/run/hotplan-pg), pg_ctl run by the agent as user postgres. N rows are written, then
 # plans/postgresql-pacemaker-hotfix.hplan runs (passive node patched with the lab's .deb and
 # restarted, PostgreSQL moved to it, the old active node patched and restarted, PostgreSQL
@@ -14,8 +16,9 @@
 #   - exit 0; both nodes have the package 1.0.1 (their own dpkg database and file), installed
 #     once each;
 #   - mid-run the client got answers through the passive node's socket (the group moved);
-#   - pg-group runs on the first active node, as both nodes' crm_mon say, and PostgreSQL
-#     answers through that node's socket and not through the other's;
+#   - pg-group runs on the first active node, as both nodes' crm_mon say, the data directory
+#     is mounted there and not on the other node, and PostgreSQL answers through that node's
+#     socket and not through the other's;
 #   - all N rows are there (psql's count);
 #   - the run's downtime, the time the client got no answer, is printed (no assertion on it);
 #   - after the lab is down, no PostgreSQL process is left.
@@ -34,7 +37,8 @@ INV=$HERE/pacemaker-lab.hplan
 GROUP=pg-group
 ROWS=${PG_ROWS:-10000}
 PGBIN=/usr/lib/postgresql/15/bin
-PGDATA=/srv/hotplan-lab/pgdata # the shared disk, as each node sees it
+PGDISK=/srv/hotplan-lab/pgdata # on the shared disk, which both nodes see: the "LUN"
+PGDATA=/opt/hotplan-lab/pgdata # node-private: PGDISK mounted there by the group (Filesystem)
 SOCKDIR=/run/hotplan-pg        # node-private
 PGLOG=/run/hotplan-pg.log      # node-private: the server's log (pg_ctl -l)
 TIMEOUT=60
@@ -54,6 +58,8 @@ pg_missing() {
 	local m=()
 	[[ -x $PGBIN/pg_ctl && -x $PGBIN/initdb && -x $PGBIN/psql ]] || m+=(postgresql-15)
 	[[ -x /usr/lib/ocf/resource.d/heartbeat/pgsql ]] || m+=(ocf:heartbeat:pgsql)
+	[[ -x /usr/lib/ocf/resource.d/heartbeat/Filesystem ]] || m+=(ocf:heartbeat:Filesystem)
+	command -v modprobe >/dev/null || m+=("modprobe (kmod), which the Filesystem agent requires")
 	getent passwd postgres >/dev/null || m+=("user postgres")
 	command -v dpkg-deb >/dev/null || m+=(dpkg-deb)
 	((${#m[@]} == 0)) || echo "missing ${m[*]}"
@@ -131,6 +137,7 @@ sock() { printf '/proc/%s/root%s' "$(cat "$DIR/node$1/init.pid")" "$SOCKDIR"; }
 # sql N SQL: SQL through node N's socket, as the client pg-poll.py is (user postgres, trust)
 sql() { PGCONNECT_TIMEOUT=2 "$PGBIN/psql" -h "$(sock "$1")" -U postgres -d postgres -X -A -t -v ON_ERROR_STOP=1 -c "$2"; }
 answers() { [[ $(sql "$1" 'SELECT 1' 2>/dev/null) == 1 ]]; }
+mounted() { "$LAB" exec "$DIR" "$1" mountpoint -q "$PGDATA"; }
 # shellcheck disable=SC2016 # dpkg-query's format, not the shell's
 version() { "$LAB" exec "$DIR" "$1" dpkg-query --show --showformat='${Version}' hotplan-lab-pgfix 2>/dev/null || true; }
 file_version() { cat "$DIR/node$1/opt/lib/hotplan-lab-pgfix.txt" 2>/dev/null || true; }
@@ -162,12 +169,26 @@ deb() {
 	dpkg-deb --root-owner-group --build "$r" "$DIR/pkg/hotplan-lab-pgfix_${v}_all.deb" >/dev/null
 }
 
-# the resource: PostgreSQL 15 through the pgsql agent; it runs pg_ctl as pgdba (pg_ctl
-# refuses root) and makes the socket directory; postgresql.conf names the same directory
+# the group: the data directory mounted (a bind mount: the lab's disk is a directory), then
+# PostgreSQL 15 through the pgsql agent, which runs pg_ctl as pgdba (pg_ctl refuses root) and
+# makes the socket directory; postgresql.conf names the same directory
 pg_group_xml() {
-	local p=pgsql
+	local p=pgsql f=pgfs
 	cat <<-EOF
 		<group id="$GROUP">
+		  <primitive id="$f" class="ocf" provider="heartbeat" type="Filesystem">
+		    <instance_attributes id="$f-ia">
+		      <nvpair id="$f-device" name="device" value="$PGDISK"/>
+		      <nvpair id="$f-directory" name="directory" value="$PGDATA"/>
+		      <nvpair id="$f-fstype" name="fstype" value="none"/>
+		      <nvpair id="$f-options" name="options" value="bind"/>
+		    </instance_attributes>
+		    <operations>
+		      <op id="$f-start" name="start" interval="0" timeout="60s"/>
+		      <op id="$f-stop" name="stop" interval="0" timeout="60s"/>
+		      <op id="$f-monitor" name="monitor" interval="20s" timeout="40s"/>
+		    </operations>
+		  </primitive>
 		  <primitive id="$p" class="ocf" provider="heartbeat" type="pgsql">
 		    <instance_attributes id="$p-ia">
 		      <nvpair id="$p-pgctl" name="pgctl" value="$PGBIN/pg_ctl"/>
@@ -208,7 +229,7 @@ poll "lab-group gone" no_group
 # one data directory on the shared disk, made once, from node 1 (--no-sync: made and thrown
 # away with the lab; the server itself runs with fsync on)
 install -d -o postgres -g postgres -m 0700 "$DIR/shared/pgdata"
-"$LAB" exec "$DIR" 1 runuser -u postgres -- "$PGBIN/initdb" --pgdata="$PGDATA" --auth=trust \
+"$LAB" exec "$DIR" 1 runuser -u postgres -- "$PGBIN/initdb" --pgdata="$PGDISK" --auth=trust \
 	--username=postgres --encoding=UTF8 --locale=C.UTF-8 --no-sync >"$DIR/out-initdb" 2>&1 ||
 	fail "initdb: $(tail -n 5 "$DIR/out-initdb")"
 cat >>"$DIR/shared/pgdata/postgresql.conf" <<-CONF
@@ -226,7 +247,8 @@ sql "${active#node}" "CREATE TABLE hotplan_rows (id integer PRIMARY KEY, note te
 took[pg]=$(since "$t")
 passive=node$((3 - ${active#node}))
 ! answers "${passive#node}" || fail "PostgreSQL answers on $passive too"
-echo "PostgreSQL 15 runs on $active under Pacemaker ($GROUP), data on the shared disk; $ROWS rows written (${took[pg]} s)"
+{ mounted "${active#node}" && ! mounted "${passive#node}"; } || fail "the data directory is not mounted on $active only"
+echo "PostgreSQL 15 runs on $active under Pacemaker ($GROUP), its data mounted from the shared disk; $ROWS rows written (${took[pg]} s)"
 
 deb 1.0.0
 deb 1.0.1
@@ -260,6 +282,7 @@ downtime=${BASH_REMATCH[1]}
 online_both || fail "not both online after the run"
 answers "${active#node}" || fail "PostgreSQL does not answer through $active's socket"
 ! answers "${passive#node}" || fail "PostgreSQL answers through $passive's socket too"
+{ mounted "${active#node}" && ! mounted "${passive#node}"; } || fail "the data directory is not mounted on $active only"
 # mid-run, PostgreSQL served through the patched passive node's socket: the group really moved
 grep -qF " 1 $(sock "${passive#node}")" "$DIR/out-poll.log" || fail "the client never got an answer through $passive mid-run"
 count=$(sql "${active#node}" 'SELECT count(*) FROM hotplan_rows')
@@ -271,7 +294,7 @@ for n in 1 2; do
 	[[ $(file_version "$n") == "hotplan-lab-pgfix 1.0.1" ]] || fail "node$n's file: $(file_version "$n")"
 	[[ $(installs "$n" 1.0.1) == 1 ]] || fail "node$n: 1.0.1 installed $(installs "$n" 1.0.1) times"
 done
-echo "the run: exit 0; $GROUP moved $active -> $passive -> $active (crm_mon on both nodes); PostgreSQL answers on $active only; $count of $ROWS rows; 1.0.1 installed once on each node (${took[run]} s)"
+echo "the run: exit 0; $GROUP moved $active -> $passive -> $active (crm_mon on both nodes); the data mounted and PostgreSQL answering on $active only; $count of $ROWS rows; 1.0.1 installed once on each node (${took[run]} s)"
 echo "downtime: $downtime s (the client, SELECT 1 every 50 ms: $summary)"
 
 # ---- down: no PostgreSQL left ------------------------------------------------------------------
