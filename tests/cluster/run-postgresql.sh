@@ -229,9 +229,10 @@ poll "lab-group gone" no_group
 # one data directory on the shared disk, made once, from node 1 (--no-sync: made and thrown
 # away with the lab; the server itself runs with fsync on)
 install -d -o postgres -g postgres -m 0700 "$DIR/shared/pgdata"
+rc=0
 "$LAB" exec "$DIR" 1 runuser -u postgres -- "$PGBIN/initdb" --pgdata="$PGDISK" --auth=trust \
-	--username=postgres --encoding=UTF8 --locale=C.UTF-8 --no-sync >"$DIR/out-initdb" 2>&1 ||
-	fail "initdb: $(tail -n 5 "$DIR/out-initdb")"
+	--username=postgres --encoding=UTF8 --locale=C.UTF-8 --no-sync >"$DIR/out-initdb" 2>&1 || rc=$?
+((rc == 0)) || fail "initdb in node1: exit $rc: $(tail -n 5 "$DIR/out-initdb")"
 cat >>"$DIR/shared/pgdata/postgresql.conf" <<-CONF
 	# run-postgresql.sh: no TCP (the lab has no service address), the socket in the node's /run
 	listen_addresses = ''
