@@ -21,7 +21,8 @@
 # fresh tmpfs on /run and /dev/shm and per-node directories of DIR bind-mounted over
 # /etc/corosync, /etc/ssh, /var/lib/pacemaker, /var/lib/corosync, /var/log/pacemaker,
 # /var/log/corosync, /etc/hosts, /etc/hostname and /opt/hotplan-lab, and an overlay over
-# /var/lib/dpkg (a dpkg database of its own). Each node runs sshd on 10.251.0.N:22;
+# /var/lib/dpkg (a dpkg database of its own); DIR/shared over /srv/hotplan-lab in both nodes
+# (their shared disk). Each node runs sshd on 10.251.0.N:22;
 # `ssh -F DIR/ssh_config node1` (or root@10.251.0.1) reaches it with strict host keys, through
 # a ProxyCommand that connects from inside the node's network namespace.
 #
@@ -55,6 +56,11 @@ LAB_BINDS=(
 # DIR/nodeN/dpkg.log over /var/log/dpkg.log. /usr stays shared: a lab package installs under
 # /opt/hotplan-lab only (docs/lab.md).
 LAB_OPT=/opt/hotplan-lab
+# The nodes' shared disk: one host directory, DIR/shared, bind-mounted over /srv/hotplan-lab in
+# both nodes, as a failover cluster's shared storage is (run-postgresql.sh keeps PostgreSQL's
+# data there, which a Filesystem resource mounts on one node). Nothing arbitrates access: no
+# reservation, no fencing (docs/lab.md, "What it lacks").
+LAB_SHARED=/srv/hotplan-lab
 LAB_TOOLS=(ip unshare nsenter setsid realpath sha256sum corosync corosync-cfgtool pacemakerd
 	crm_mon cibadmin crm_attribute crm_resource ssh ssh-keygen nc perl python3)
 
@@ -79,7 +85,7 @@ lab_setup() {
 	lab_dir=$(realpath -m -- "$1")
 	[[ $lab_dir =~ ^/[A-Za-z0-9_./+-]+$ ]] ||
 		die "$lab_dir: DIR may hold only letters, digits and _ . / + - (it is written into ssh_config)"
-	for t in /run /dev /proc /sys "${LAB_BINDS[@]#*:}"; do
+	for t in /run /dev /proc /sys "${LAB_BINDS[@]#*:}" "$LAB_SHARED"; do
 		case $lab_dir/ in
 		"$t"/*) die "$lab_dir: DIR must not be under $t, which the nodes mount over" ;;
 		esac
@@ -299,9 +305,10 @@ make_dir() {
 		die "$lab_dir holds files that are not a lab's: give an empty or new DIR"
 	fi
 	mkdir -p "$lab_dir"
-	# the one thing the lab makes outside DIR: an empty mount point, never written through
-	mkdir -p "$LAB_OPT"
-	rm -rf "$lab_dir"/node1 "$lab_dir"/node2
+	# the only things the lab makes outside DIR: empty mount points, never written through
+	mkdir -p "$LAB_OPT" "$LAB_SHARED"
+	rm -rf "$lab_dir"/node1 "$lab_dir"/node2 "$lab_dir"/shared
+	mkdir -p "$lab_dir"/shared
 	rm -f "$lab_dir"/{id_ed25519,id_ed25519.pub,known_hosts,ssh_config,cib.xml}
 	printf '%s\n' "$lab_prefix" >"$lab_dir/.hotplan-lab"
 	ssh-keygen -q -t ed25519 -N '' -C hotplan-lab-client -f "$lab_dir/id_ed25519" </dev/null
@@ -379,6 +386,7 @@ node_init() {
 	if [[ -f /var/log/dpkg.log ]]; then
 		mount --bind "$d/dpkg.log" /var/log/dpkg.log
 	fi
+	mount --bind "$lab_dir/shared" "$LAB_SHARED"
 	hostname "node$n"
 	: >"$d/ready"
 	exec perl -e '$SIG{CHLD} = sub {}; for (;;) { 1 while waitpid(-1, 0) > 0; select(undef, undef, undef, 1) }'
