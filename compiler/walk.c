@@ -71,6 +71,21 @@ unsigned walk_count_steps(const struct model_bind *b, const struct ast_stmt *st)
 	return count_steps(b, st, 1);
 }
 
+const struct ast_stmt *walk_find_stmt(const struct ast_stmt *st, const char *name, bool checkpoints)
+{
+	for (; st != NULL; st = st->next) {
+		if ((st->kind == S_STEP || (checkpoints && st->kind == S_CHECKPOINT)) && st->name.s != NULL &&
+		    strcmp(st->name.s, name) == 0)
+			return st;
+		const struct ast_stmt *r = walk_find_stmt(st->body, name, checkpoints);
+		if (r == NULL)
+			r = walk_find_stmt(st->else_body, name, checkpoints);
+		if (r != NULL)
+			return r;
+	}
+	return NULL;
+}
+
 /* ---- the label ------------------------------------------------------------------------- */
 
 static void set_label(struct walk *w, const char *label)

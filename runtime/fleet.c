@@ -51,27 +51,13 @@ bool exec_is_fleet_journal(const char *path)
 
 /* ---- the plan: checked once, its secret params, the lines of its steps ---- */
 
-static const struct ast_stmt *find_step(const struct ast_stmt *st, const char *name)
-{
-	for (; st != NULL; st = st->next) {
-		if ((st->kind == S_STEP || st->kind == S_CHECKPOINT) && st->name.s && strcmp(st->name.s, name) == 0)
-			return st;
-		const struct ast_stmt *r = find_step(st->body, name);
-		if (r == NULL)
-			r = find_step(st->else_body, name);
-		if (r != NULL)
-			return r;
-	}
-	return NULL;
-}
-
 static unsigned line_of(void *ud, const char *step, const char *action)
 {
 	struct run *R = ud;
 	const struct ast_stmt *st = NULL;
 	for (unsigned k = 0; k < 2 && st == NULL && step != NULL; k++)
 		if (R->plan->proc[k] != NULL)
-			st = find_step(R->plan->proc[k]->body, step);
+			st = walk_find_stmt(R->plan->proc[k]->body, step, true);
 	if (st == NULL)
 		return 0;
 	loc_t loc = st->loc;

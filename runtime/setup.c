@@ -128,20 +128,6 @@ int setup_load_plan(struct run *R, const char *path)
 	return 0;
 }
 
-static const struct ast_stmt *find_step(const struct ast_stmt *st, const char *name)
-{
-	for (; st != NULL; st = st->next) {
-		if (st->kind == S_STEP && st->name.s && strcmp(st->name.s, name) == 0)
-			return st;
-		const struct ast_stmt *r = find_step(st->body, name);
-		if (r == NULL)
-			r = find_step(st->else_body, name);
-		if (r != NULL)
-			return r;
-	}
-	return NULL;
-}
-
 static const struct ast_stmt *stmt_at(const struct ast_stmt *st, int32_t index)
 {
 	for (; st != NULL; st = st->next) {
@@ -411,7 +397,7 @@ int setup_target(struct run *R)
 	if ((rc = open_commands(R, inv)) != 0)
 		return rc;
 	if (R->o.fail_at != NULL) {
-		R->fail_at = find_step(R->proc->body, R->o.fail_at);
+		R->fail_at = walk_find_stmt(R->proc->body, R->o.fail_at, false);
 		if (R->fail_at == NULL) {
 			run_say(R, "--fail-at %s: the %s procedure has no step of that name", R->o.fail_at,
 				kind_name(R->target.kind));

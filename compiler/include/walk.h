@@ -121,6 +121,11 @@ void walk_set_label(struct walk *w, const struct ast_procedure *proc, const char
  * bound in `b` (a loop variable: one), both branches of each `if`. */
 unsigned walk_count_steps(const struct model_bind *b, const struct ast_stmt *st);
 
+/* The first statement in plan order, in st or what it nests (loop bodies, both branches of an
+ * `if`), that is the step named `name`, or with `checkpoints` a step or checkpoint so named.
+ * NULL: none. */
+const struct ast_stmt *walk_find_stmt(const struct ast_stmt *st, const char *name, bool checkpoints);
+
 /* The size of the batches of `for each` st: its `serial`, clamped to 1..MODEL_MAX_NODES. */
 unsigned walk_serial(const struct ast_stmt *st);
 
