@@ -20,9 +20,8 @@ GROUP=lab-group
 TIMEOUT=30
 PY=$(command -v /usr/bin/python3 || command -v python3) # as lab.sh: the system's, when there is one
 
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
-declare -A took
+# now, since, took, fail, crm, where, runs_on, online_both, poll
+. "$HERE/lib.sh"
 
 # ---- can it run here ----------------------------------------------------------------------
 
@@ -64,35 +63,8 @@ finish() {
 }
 trap finish EXIT
 
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-
-# crm N: node N's own crm_mon XML
-crm() { "$LAB" exec "$DIR" "$1" crm_mon -1 --output-as=xml; }
-
-# where N: the node lab-group runs on, as node N's crm_mon says; why not, when it does not run
-where() {
-	crm "$1" 2>/dev/null | "$PY" "$CRM" where "$GROUP" 2>/dev/null || true
-}
-
 constraints() { "$LAB" exec "$DIR" "$1" cibadmin -Q -o constraints | "$PY" "$CRM" constraints; }
 
-# poll WHAT CMD...: CMD every 0.05 s until it succeeds; fail after TIMEOUT seconds
-poll() {
-	local what=$1 start
-	shift
-	start=$(now)
-	until "$@"; do
-		if awk -v a="$start" -v b="$(now)" -v t="$TIMEOUT" 'BEGIN { exit !(b - a > t) }'; then
-			fail "$what: not after $TIMEOUT s"
-		fi
-		sleep 0.05
-	done
-}
-
-runs_on() { [[ $(where "$1") == "node$2" ]]; }
 no_constraint() {
 	local ids
 	ids=$(constraints "$1") || return 1
@@ -102,15 +74,6 @@ offline_on() {
 	local view
 	view=$(crm "$1" | "$PY" "$CRM" summary) || return 1
 	[[ " $view " == *" node$2=offline "* ]]
-}
-online_both() {
-	local n why
-	for n in 1 2; do
-		why=$(crm "$n" | "$PY" "$CRM" online node1 node2) || {
-			echo "node$n sees: $why"
-			return 1
-		}
-	done
 }
 
 # host_state: what the lab must not change outside its namespaces
@@ -131,7 +94,7 @@ t=$(now)
 took[up]=$(since "$t")
 prefix=$(cat "$DIR/.hotplan-lab")
 
-online_both || fail "the lab is up but not online"
+online_both || fail "the lab is up but not online: $online_why"
 echo "both nodes online with quorum, each by its own crm_mon"
 ip -o addr show | grep -F '10.251.0.' && fail "an address of the lab exists outside its namespaces"
 
@@ -169,7 +132,7 @@ t=$(now)
 "$LAB" node-start "$DIR" "$o"
 "$LAB" wait-online "$DIR"
 took[rejoin]=$(since "$t")
-online_both || fail "not online after node$o came back"
+online_both || fail "not online after node$o came back: $online_why"
 runs_on "$o" "$f" || fail "node$o, back, does not see $GROUP on node$f"
 runs_on "$f" "$f" || fail "$GROUP left node$f when node$o came back"
 echo "node$o back in ${took[rejoin]} s; $GROUP stays on node$f"

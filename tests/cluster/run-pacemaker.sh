@@ -38,13 +38,8 @@ FILE=/opt/hotplan-lab/lib/hotplan-lab-fix.txt
 TIMEOUT=60
 PY=$(command -v /usr/bin/python3 || command -v python3)
 
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
-declare -A took
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
+# now, since, took, fail, crm, where, runs_on, online_both, poll
+. "$HERE/lib.sh"
 
 # ---- the lab profile is the real one but for its LAB lines (no root needed) ---------------
 
@@ -99,24 +94,6 @@ trap finish EXIT
 
 # ---- helpers ------------------------------------------------------------------------------
 
-crm() { "$LAB" exec "$DIR" "$1" crm_mon -1 --output-as=xml; }
-where() { crm "$1" 2>/dev/null | "$PY" "$CRM" where "$GROUP" 2>/dev/null || true; }
-runs_on() { [[ $(where "$1") == "node$2" ]]; }
-online_both() {
-	local n
-	for n in 1 2; do
-		crm "$n" | "$PY" "$CRM" online node1 node2 >/dev/null || return 1
-	done
-}
-poll() {
-	local what=$1 start
-	shift
-	start=$(now)
-	until "$@"; do
-		awk -v a="$start" -v b="$(now)" -v t="$TIMEOUT" 'BEGIN { exit !(b - a > t) }' && fail "$what: not after $TIMEOUT s"
-		sleep 0.05
-	done
-}
 # version N: the hotfix's version in node N's own dpkg database, and in its file
 version() { "$LAB" exec "$DIR" "$1" dpkg-query --show --showformat='${Version}' hotplan-lab-fix 2>/dev/null || true; }
 file_version() { cat "$DIR/node$1/opt/lib/hotplan-lab-fix.txt" 2>/dev/null || true; }
@@ -208,7 +185,7 @@ grep -qF "FAIL stop service \"pacemaker\" on $passive (passive): refused by the 
 	fail "the guard did not refuse to stop $passive's stack"
 grep -qF "($passive) [HP115]" "$DIR/out-guard" || fail "the refusal does not name $passive and HP115"
 runs_on 1 "${passive#node}" && runs_on 2 "${passive#node}" || fail "$GROUP is not where the test moved it ($passive)"
-online_both || fail "a node left the cluster: the refused stop ran"
+online_both || fail "a node left the cluster: the refused stop ran: $online_why"
 [[ $(version 1) == 1.0.0 && $(version 2) == 1.0.0 ]] || fail "a hotfix was installed"
 echo "1. group moved by hand to $passive at the pause: the guard refused to stop $passive's stack (HP115), exit 1 (nothing changed), both nodes online, nothing installed (${took[guard]} s)"
 
@@ -223,7 +200,7 @@ hp run "$PLAN" --inventory "$INV" --yes --journal "$DIR/run.journal" >"$DIR/out-
 took[run]=$(since "$t")
 ((rc == 0)) || fail "the run: exit $rc"
 runs_on 1 "${passive#node}" && runs_on 2 "${passive#node}" || fail "$GROUP does not run on $passive, the first node patched"
-online_both || fail "not both online after the run"
+online_both || fail "not both online after the run: $online_why"
 for n in 1 2; do
 	[[ $(version "$n") == 1.0.1 ]] || fail "node$n's dpkg: hotplan-lab-fix $(version "$n")"
 	[[ $(file_version "$n") == "hotplan-lab-fix 1.0.1" ]] || fail "node$n's file: $(file_version "$n")"
@@ -264,7 +241,7 @@ took[kill]=$(since "$t")
 ((rc == 0)) || fail "resume after two kill -9: exit $rc"
 grep -qF "passive_install: done before, skipped" "$DIR/out-resume" || fail "the last resume did not skip the install"
 runs_on 1 "${passive#node}" && runs_on 2 "${passive#node}" || fail "$GROUP does not run on $passive after the resume"
-online_both || fail "not both online after the resume"
+online_both || fail "not both online after the resume: $online_why"
 for n in 1 2; do
 	[[ $(version "$n") == 1.0.1 && $(file_version "$n") == "hotplan-lab-fix 1.0.1" ]] || fail "node$n: not on 1.0.1"
 	[[ $(installs "$n" 1.0.1) == 1 ]] || fail "node$n: 1.0.1 installed $(installs "$n" 1.0.1) times, not once"

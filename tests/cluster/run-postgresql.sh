@@ -44,13 +44,8 @@ PGLOG=/run/hotplan-pg.log      # node-private: the server's log (pg_ctl -l)
 TIMEOUT=60
 PY=$(command -v /usr/bin/python3 || command -v python3)
 
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
-declare -A took
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
+# now, since, took, fail, crm, where, runs_on, online_both, poll
+. "$HERE/lib.sh"
 
 # ---- can it run here ----------------------------------------------------------------------
 
@@ -114,24 +109,6 @@ trap finish EXIT
 
 # ---- helpers ------------------------------------------------------------------------------
 
-crm() { "$LAB" exec "$DIR" "$1" crm_mon -1 --output-as=xml; }
-where() { crm "$1" 2>/dev/null | "$PY" "$CRM" where "$GROUP" 2>/dev/null || true; }
-runs_on() { [[ $(where "$1") == "node$2" ]]; }
-online_both() {
-	local n
-	for n in 1 2; do
-		crm "$n" | "$PY" "$CRM" online node1 node2 >/dev/null || return 1
-	done
-}
-poll() {
-	local what=$1 start
-	shift
-	start=$(now)
-	until "$@"; do
-		awk -v a="$start" -v b="$(now)" -v t="$TIMEOUT" 'BEGIN { exit !(b - a > t) }' && fail "$what: not after $TIMEOUT s"
-		sleep 0.05
-	done
-}
 # sock N: node N's socket directory as the host sees it, through its init's root
 sock() { printf '/proc/%s/root%s' "$(cat "$DIR/node$1/init.pid")" "$SOCKDIR"; }
 # sql N SQL: SQL through node N's socket, as the client pg-poll.py is (user postgres, trust)
@@ -280,7 +257,7 @@ downtime=${BASH_REMATCH[1]}
 # ---- what the cluster and PostgreSQL say -----------------------------------------------------
 
 { runs_on 1 "${active#node}" && runs_on 2 "${active#node}"; } || fail "$GROUP does not run on $active, as the plan says (switch_back)"
-online_both || fail "not both online after the run"
+online_both || fail "not both online after the run: $online_why"
 answers "${active#node}" || fail "PostgreSQL does not answer through $active's socket"
 ! answers "${passive#node}" || fail "PostgreSQL answers through $passive's socket too"
 { mounted "${active#node}" && ! mounted "${passive#node}"; } || fail "the data directory is not mounted on $active only"
