@@ -33,4 +33,14 @@ mset crm_probe_member(struct nodes *ns, unsigned node, char *msg, size_t len);
  * the question could not be answered. */
 int crm_probe_move(struct nodes *ns, unsigned on, const char *group, const char *to, char *msg, size_t len);
 
+/* A declared state's value as reader `reader` (profile.h: profile_cluster_readers) reads it on
+ * node: "quorum", from crm_mon's XML: "held" (a DC with quorum) or "lost"; "standby" and
+ * "maintenance" of node `arg`, from crm_mon's XML: "standby" or "online", "on" or "off";
+ * "constraint" of group `arg`, from the CIB's location constraints (`probe cluster config`):
+ * "moved" (cli-prefer-ARG, left by `crm_resource --move`), "banned" (cli-ban-ARG-…, by
+ * `--ban`) or "none". The word (arena or static), or NULL with msg; *unanswered is then true
+ * when another node may answer (this node's stack does not). */
+const char *crm_probe_word(struct nodes *ns, unsigned node, const char *reader, const char *arg,
+			   bool *unanswered, char *msg, size_t len);
+
 #endif
