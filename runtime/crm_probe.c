@@ -120,7 +120,43 @@ static int failed(struct nodes *ns, unsigned node, const char *key, const char *
 			tail);
 }
 
+struct crm_cache {
+	bool on;
+	bool have[MODEL_MAX_NODES];
+	struct crm_status st[MODEL_MAX_NODES];
+};
+
+void crm_probe_batch(struct nodes *ns, bool on)
+{
+	struct crm_cache *c = ns->crm_cache;
+	if (c == NULL) {
+		if (!on)
+			return;
+		c = ns->crm_cache = arena_alloc(&ns->ctx->arena, sizeof(*c));
+	}
+	memset(c->have, 0, sizeof(c->have));
+	c->on = on;
+}
+
+static int status_run(struct nodes *ns, unsigned node, struct crm_status *st, char *msg, size_t len);
+
 int crm_probe_status(struct nodes *ns, unsigned node, struct crm_status *st, char *msg, size_t len)
+{
+	struct crm_cache *c = ns->crm_cache;
+	bool cached = c != NULL && c->on && node < MODEL_MAX_NODES;
+	if (cached && c->have[node]) {
+		*st = c->st[node];
+		return 0;
+	}
+	int rc = status_run(ns, node, st, msg, len);
+	if (rc == 0 && cached) {
+		c->st[node] = *st;
+		c->have[node] = true;
+	}
+	return rc;
+}
+
+static int status_run(struct nodes *ns, unsigned node, struct crm_status *st, char *msg, size_t len)
 {
 	static const char key[] = "probe cluster status";
 	const struct profile *p = ns->node[node].prof;

@@ -12,6 +12,10 @@
 #include "model.h"
 #include "nodes.h"
 
+/* Begin (on) or end (off) a pass that reads the cluster's state once: while it lasts, each
+ * node's `probe cluster status` runs at most once and its parsed answer is reused. */
+void crm_probe_batch(struct nodes *ns, bool on);
+
 /* Run node's `probe cluster status` and parse what it prints into st. 0 with st->answered
  * false when crm_mon ran but that node's stack does not answer (its exit status is then not
  * 0: 102 "Not connected"); -1 with msg when it could not run, failed otherwise, or printed

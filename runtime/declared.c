@@ -228,19 +228,23 @@ mset declared_cond(struct nodes *ns, const struct model *m, const struct model_s
 		util_err(msg, len, "%s: its arguments name nothing the target has", c->name.s ? c->name.s : "?");
 		return B_ANY;
 	}
-	for (unsigned i = 0; i < n; i++) {
+	mset r = B_YES;
+	crm_probe_batch(ns, true);   /* one look at the cluster for every instance */
+	for (unsigned i = 0; i < n && r == B_YES; i++) {
 		int v = read_instance(ns, m, live, st, inst[i], msg, len);
-		if (v < 0)
-			return B_ANY;
-		if ((v == c->value_index) != (c->op == CMP_EQ)) {
+		if (v < 0) {
+			r = B_ANY;
+		} else if ((v == c->value_index) != (c->op == CMP_EQ)) {
 			struct instance x;
 			instance_of(m, st, inst[i], &x);
 			snprintf(msg, len, "%s is %s", instance_text(&ns->ctx->arena, st, &x, m), st->values[v].s);
-			return B_NO;
+			r = B_NO;
 		}
 	}
-	msg[0] = '\0';
-	return B_YES;
+	crm_probe_batch(ns, false);
+	if (r == B_YES)
+		msg[0] = '\0';
+	return r;
 }
 
 /* ---- the live state again ------------------------------------------------------------------ */
@@ -278,6 +282,7 @@ int declared_read(struct nodes *ns, const struct model *m, struct model_state *s
 	why[0] = '\0';
 	if (only != NULL && only->kind != A_CALL)
 		return 0;
+	crm_probe_batch(ns, true);   /* one look at the cluster for the whole pass */
 	for (unsigned k = 0; k < m->ndstates; k++) {
 		const struct ast_state_decl *st = m->dstates[k];
 		if (!some_probe(ns, st) || (only != NULL && !requires_read(only, st)))
@@ -295,6 +300,7 @@ int declared_read(struct nodes *ns, const struct model *m, struct model_state *s
 			rc = -1;
 		}
 	}
+	crm_probe_batch(ns, false);
 	return rc;
 }
 
