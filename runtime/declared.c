@@ -181,10 +181,10 @@ static int read_instance(struct nodes *ns, const struct model *m, const struct m
 static unsigned arg_instances(const struct model *m, const struct model_bind *b, const struct ast_arg *a,
 			      enum decl_scope sc, unsigned *out)
 {
-	unsigned k = 0;
 	if (a == NULL)
 		return 0;
 	if (a->role != NULL && sc == DS_NODE) {
+		unsigned k = 0;
 		nodeset ns = a->role->index < b->n ? b->nodes[a->role->index] : 0;
 		for (unsigned n = 0; n < m->nnodes; n++)
 			if (ns & ((nodeset)1 << n))
@@ -245,6 +245,44 @@ mset declared_cond(struct nodes *ns, const struct model *m, const struct model_s
 	if (r == B_YES)
 		msg[0] = '\0';
 	return r;
+}
+
+void declared_describe(struct nodes *ns, const struct model *m, const struct model_state *live,
+		       const struct ast_cond *c, const struct model_bind *b,
+		       void (*fn)(void *ud, unsigned node, const char *line, const char *err), void *ud)
+{
+	const struct ast_state_decl *st = c->state;
+	unsigned inst[MODEL_MAX_NODES], order[MODEL_MAX_NODES];
+	unsigned n = st != NULL ? cond_instances(m, b, st, c->args, inst) : 0;
+	for (unsigned i = 0; i < n; i++) {
+		struct instance x;
+		instance_of(m, st, inst[i], &x);
+		const struct profile_named *pn = NULL;
+		for (unsigned k = 0; k < ns->n && pn == NULL; k++)
+			pn = profile_state(ns->node[k].prof, st->name.s);
+		if (pn == NULL)
+			continue;
+		unsigned no = ask_order(ns, m, live, &x, pn, order);
+		int first = -1;
+		for (unsigned k = 0; k < no && first < 0; k++)
+			if (profile_state(ns->node[order[k]].prof, st->name.s) != NULL)
+				first = (int)order[k];
+		if (first < 0)
+			continue;
+		unsigned node = (unsigned)first;
+		const struct profile *p = ns->node[node].prof;
+		pn = profile_state(p, st->name.s);
+		char err[768] = "";
+		bool config = pn->from_cluster && strcmp(pn->cmd, "constraint") == 0;
+		const char *key = pn->from_cluster ? config ? "probe cluster config" : "probe cluster status"
+						   : arena_printf(&ns->ctx->arena, "probe state %s", st->name.s);
+		const char *tmpl = !pn->from_cluster ? pn->cmd : config ? p->cluster_config : p->cluster_status;
+		const char *line = tmpl != NULL ? nodes_render_tmpl(ns, node, key, tmpl, x.v, x.nv, err, sizeof(err))
+						: NULL;
+		if (tmpl == NULL)
+			snprintf(err, sizeof(err), "profile '%s' has no `%s`", p->name, key);
+		fn(ud, node, line, err);
+	}
 }
 
 /* ---- the live state again ------------------------------------------------------------------ */
@@ -325,14 +363,14 @@ static int call_candidates(const struct model *m, const struct model_bind *b, co
 		unsigned i = c->np++;
 		unsigned inst[MODEL_MAX_NODES];
 		c->cn[i] = arg_instances(m, b, a, p->scope, inst);
-		if (c->cn[i] == 0)
+		if (a == NULL || c->cn[i] == 0)
 			return util_err(msg, len, "%s(…): its argument for %s names nothing the target has", act->decl->name.s,
 					p->name.s);
 		for (unsigned k = 0; k < c->cn[i]; k++) {
 			c->node[i][k] = p->scope == DS_NODE ? (int)inst[k] : -1;
 			c->group[i][k] = p->scope == DS_GROUP ? (int)inst[k] : p->scope == DS_RESOURCE && m->res[inst[k]]->grp
 						? (int)m->res[inst[k]]->grp->index : -1;
-			c->name[i][k] = p->scope == DS_NODE ? m->node_names[inst[k]] : a->item->name.s;
+			c->name[i][k] = p->scope == DS_NODE ? m->node_names[inst[k]] : a->item ? a->item->name.s : "";
 		}
 	}
 	return 0;

@@ -26,6 +26,14 @@ int declared_commands(struct driver_cmd *d, const struct ast_action *act, const 
 mset declared_cond(struct nodes *ns, const struct model *m, const struct model_state *live, const struct ast_cond *c,
 		   const struct model_bind *b, char *msg, size_t len);
 
+/* What --dry-run shows for C_DSTATE atom c under b: for each instance its arguments name, the
+ * node asked first and the command that asks it (`probe state NAME`'s, or for a `from cluster`
+ * reader the `probe cluster status` or `config` command it reads), each to fn (line NULL: err
+ * says why it cannot be rendered). */
+void declared_describe(struct nodes *ns, const struct model *m, const struct model_state *live,
+		       const struct ast_cond *c, const struct model_bind *b,
+		       void (*fn)(void *ud, unsigned node, const char *line, const char *err), void *ud);
+
 /* Read declared state from the target into s: every instance of each state some node's profile
  * probes (`only` NULL), or of each state the `requires` of declared action call `only` read.
  * An instance that cannot be read becomes unknown (every value), so that the guard does not

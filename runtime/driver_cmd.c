@@ -145,8 +145,9 @@ struct driver *driver_cmd_new(struct arena *a, const struct model *m, struct mod
 	d->sim = sim;
 	if (ns->real && live_read(ns, m, live, msg, len) < 0)
 		return NULL;   /* the nodes stay open: the run releases its lock through them */
-	char why[1024];   /* declared state a probe could not read stays unknown: read again where it counts */
-	if (ns->real)
+	if (ns->real) {   /* declared state a probe could not read stays unknown: read again where it counts */
+		char why[1024];
 		(void)declared_read(ns, m, live, NULL, why, sizeof(why));
+	}
 	return &d->base;
 }

@@ -22,12 +22,14 @@
 #     ends nothing-changed (exit 1) and says so, and the survivor's crm_mon agrees: the killed node
 #     offline, the group on the survivor, nothing installed.
 #  6. (run before 4) Declared actions (lib/pacemaker.hplan) on the real cluster: a group "web"
-#     is made; plans/pacemaker-planned-failover.hplan runs, hotplan is killed (-9) once the
-#     group has moved, and the test reads both CIBs: web on the other node, cli-prefer-web
-#     there; `resume` maintains and restarts the old node and clears the constraint: exit 0,
-#     web still on the new node, no constraint on web, no node in maintenance, the old node's
-#     corosync a new process. Then node_standby and node_unstandby of a node, killed between
-#     them: crm_mon's standby true mid-run, false after the resume.
+#     is made; plans/pacemaker-planned-failover.hplan runs and hotplan is killed (-9) at every
+#     step boundary in turn (after quorum, after the move, after the maintenance), resumed each
+#     time; after the move the test reads both CIBs: web on the other node, cli-prefer-web
+#     there; the last resume clears it: exit 0, web still on the new node, no constraint on
+#     web, no node in maintenance, the old node's corosync a new process, each of the plan's
+#     five commands run exactly once (the capture files' headers). Then node_standby, a verify
+#     and node_unstandby of a node, killed after each of the first two steps: crm_mon's
+#     standby true mid-run, false after the last resume, each command run once.
 # Before anything: pacemaker-lab is the pacemaker profile but for its lines marked LAB.
 #
 # Exit 77 (skipped) only when the lab cannot be made here (as run-lab.sh).
@@ -313,20 +315,36 @@ node_attr() { crm "$1" | "$PY" "$CRM" node "$2" "$3"; }
 stack_pid() { "$LAB" exec "$DIR" "$1" pidof corosync 2>/dev/null || true; }
 before=$(stack_pid "${wactive#node}")
 PF=$SRC/plans/pacemaker-planned-failover.hplan
+# ran_once JOURNAL STEP ACTION: the command of action ACTION of step STEP ran exactly once (the
+# capture files' headers: one per command run, across every run of the journal)
+ran_once() {
+	local k
+	k=$(cat "$1".out/*.log 2>/dev/null | grep -c "^==== step $2, action $3, " || true)
+	[[ $k == 1 ]] || fail "step $2, action $3 ran $k times, not once"
+}
 t=$(now)
-# killed once the group has moved: the constraint is read from the CIB mid-run, then resumed
-run_until "$DIR/out-pf1" '"event":"step-done".*"step":"failover"' run "$PF" --inventory "$INV" --yes \
+# the kill -9 sweep: killed at every step boundary in turn (after quorum, after the move, after
+# the maintenance), resumed each time; the constraint read from both CIBs while it holds still
+run_until "$DIR/out-pf1" '"event":"step-done".*"step":"quorum"' run "$PF" --inventory "$INV" --yes \
 	--journal "$DIR/pf.journal"
+[[ -z $(web_constraints 1) ]] && web_on 1 "$wactive" || fail "killed after the quorum step: web moved already"
+run_until "$DIR/out-pf2" '"event":"step-done".*"step":"failover"' resume "$DIR/pf.journal" --yes
 for n in 1 2; do
 	web_on "$n" "$wpassive" || fail "mid-run: node$n's crm_mon does not show web on $wpassive"
 	[[ $(web_constraints "$n") == cli-prefer-web ]] || fail "mid-run: node$n's CIB has no cli-prefer-web: '$(web_constraints "$n")'"
 done
+run_until "$DIR/out-pf3" '"event":"step-done".*"step":"maintain"' resume "$DIR/pf.journal" --yes
+[[ $(web_constraints 1) == cli-prefer-web ]] || fail "after the maintenance: the constraint is gone too early"
 rc=0
-hp resume "$DIR/pf.journal" --yes >"$DIR/out-pf2" 2>&1 || rc=$?
+hp resume "$DIR/pf.journal" --yes >"$DIR/out-pf4" 2>&1 || rc=$?
 took[failover]=$(since "$t")
-((rc == 0)) || fail "resume of the planned failover: exit $rc"
-grep -qF 'ok   resource_clear("web")' "$DIR/out-pf2" || fail "the resume did not clear the constraint"
-grep -qF 'ok   resource_move("web", passive)' "$DIR/out-pf2" && fail "the resume moved the group again"
+((rc == 0)) || fail "the last resume of the planned failover: exit $rc"
+grep -qF 'ok   resource_clear("web")' "$DIR/out-pf4" || fail "the last resume did not clear the constraint"
+# each action once: resource_move, node_maintenance, restart node, node_unmaintenance, resource_clear
+ran_once "$DIR/pf.journal" failover 1
+for a in 3 4 6; do ran_once "$DIR/pf.journal" maintain "$a"; done
+ran_once "$DIR/pf.journal" clear 7
+[[ $(cat "$DIR"/pf.journal.out/*.log | grep -c '^==== ') == 5 ]] || fail "the planned failover ran other commands than its five"
 for n in 1 2; do
 	web_on "$n" "$wpassive" || fail "node$n's crm_mon does not show web on $wpassive after the run"
 	[[ -z $(web_constraints "$n") ]] || fail "node$n's CIB still constrains web: $(web_constraints "$n")"
@@ -337,7 +355,7 @@ done
 after=$(stack_pid "${wactive#node}")
 [[ -n $after && $after != "$before" ]] || fail "$wactive was not restarted (corosync pid $before, now '$after')"
 online_both || fail "not both online after the planned failover: $online_why"
-echo "6a. plans/pacemaker-planned-failover.hplan, killed after the move and resumed: web moved $wactive -> $wpassive, cli-prefer-web in both CIBs mid-run and gone at the end, $wactive restarted in maintenance and out of it (crm_mon), exit 0 (${took[failover]} s)"
+echo "6a. plans/pacemaker-planned-failover.hplan, kill -9 at each step boundary and resumed: web moved $wactive -> $wpassive, cli-prefer-web in both CIBs mid-run and gone at the end, $wactive restarted in maintenance and out of it (crm_mon), each of the five commands run once, exit 0 (${took[failover]} s)"
 
 cat >"$DIR/standby.hplan" <<'STANDBY'
 use pacemaker
@@ -369,20 +387,24 @@ STANDBY
 export HOTPLAN_LIB_PATH=$SRC/lib   # `use pacemaker` from $DIR
 spassive=$wactive
 t=$(now)
-run_until "$DIR/out-sb1" '"event":"step-done".*"step":"check"' run "$DIR/standby.hplan" \
+run_until "$DIR/out-sb1" '"event":"step-done".*"step":"standby"' run "$DIR/standby.hplan" \
 	--inventory "$INV" --yes --journal "$DIR/sb.journal"
+[[ $(node_attr 1 "$spassive" standby) == true ]] || fail "killed after node_standby: $spassive not in standby"
+run_until "$DIR/out-sb2" '"event":"step-done".*"step":"check"' resume "$DIR/sb.journal" --yes
 for n in 1 2; do
 	[[ $(node_attr "$n" "$spassive" standby) == true ]] || fail "mid-run: node$n's crm_mon: $spassive not in standby"
 done
 rc=0
-hp resume "$DIR/sb.journal" --yes >"$DIR/out-sb2" 2>&1 || rc=$?
+hp resume "$DIR/sb.journal" --yes >"$DIR/out-sb3" 2>&1 || rc=$?
 took[standby]=$(since "$t")
 ((rc == 0)) || fail "resume of the standby plan: exit $rc"
+ran_once "$DIR/sb.journal" standby 0
+ran_once "$DIR/sb.journal" unstandby 3
 for n in 1 2; do
 	[[ $(node_attr "$n" "$spassive" standby) == false ]] || fail "node$n's crm_mon: $spassive still in standby"
 done
 online_both || fail "not both online after the standby plan: $online_why"
-echo "6b. node_standby($spassive) and node_unstandby: crm_mon's standby true mid-run, false at the end, exit 0 (${took[standby]} s)"
+echo "6b. node_standby($spassive) and node_unstandby, kill -9 at each step boundary and resumed: crm_mon's standby true mid-run, false at the end, each command run once, exit 0 (${took[standby]} s)"
 
 # ---- 4. the active node hard-killed mid-run ----------------------------------------------------
 

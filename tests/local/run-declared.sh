@@ -13,7 +13,7 @@
 #     it, saying what was found;
 #  4. a probe that prints none of the state's values is an error that says so;
 #  5. a profile without `action undrain` refuses the run before anything runs;
-#  6. --dry-run shows each call's commands; the simulated target (no profile) runs the plan on
+#  6. --dry-run shows each call's commands and each probe; the simulated target (no profile) runs the plan on
 #     the model alone.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$TMP"
@@ -161,6 +161,8 @@ reset_world open 6
 run 0 run live.hplan --inventory inv.hplan --target toys --dry-run
 says "\$ n1: echo drained >'$D'/'n1'.mode"
 says "\$ n2: echo serving >'$D'/'n2'.mode"
+says "? n1: cat '$D'/gate"
+says "? n2: cat '$D'/'n2'.mode"
 [[ ! -s $D/history ]] || fail "--dry-run ran a command"
 reset_world open 7
 run 0 run live.hplan --kind cluster --yes
