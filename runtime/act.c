@@ -51,12 +51,17 @@ static void guard_report(void *ud, const struct model_violation *v)
 static bool guard_refuses(struct run *R, const struct ast_action *a, char *msg, size_t len)
 {
 	struct guard g = { R, msg, len, false };
+	char why[1024] = "";
 	if (!model_action_kinds[a->kind].guarded)
 		return false;
 	if (R->drv->ops->refresh != NULL)
-		R->drv->ops->refresh(R->drv);   /* the cluster as it is now */
+		R->drv->ops->refresh(R->drv, a, why, sizeof(why));   /* the target as it is now */
 	model_state_copy(R->m, R->scratch, R->live);
 	model_apply(R->m, R->scratch, &R->bind, a, guard_report, &g);
+	if (g.refused && why[0] != '\0') {
+		size_t n = strlen(msg);
+		snprintf(msg + n, len - n, " (%s)", why);
+	}
 	return g.refused;
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "declared.h"
 #include "text.h"
 #include "util.h"
 
@@ -274,6 +275,8 @@ int commands_of(struct driver_cmd *d, const struct ast_action *act, const struct
 	case A_DISABLE_RESTART:
 	case A_ENABLE_RESTART:
 		return group_command(d, act, b, out, msg, len);
+	case A_CALL:
+		return declared_commands(d, act, b, out, msg, len);
 	default:
 		return node_commands(d, act, nodes, out, msg, len);
 	}

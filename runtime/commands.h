@@ -12,7 +12,7 @@
 /* One command of an action, rendered. */
 struct command {
 	unsigned node;
-	enum profile_key key;
+	enum profile_key key;                /* PK_COUNT: a declared action's `action NAME` */
 	const char *line;                    /* NULL: it could not be rendered (err) */
 	const char *shown;                   /* the line for people: a secret param's value as *** */
 	const char *err;

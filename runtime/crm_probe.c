@@ -120,7 +120,43 @@ static int failed(struct nodes *ns, unsigned node, const char *key, const char *
 			tail);
 }
 
+struct crm_cache {
+	bool on;
+	bool have[MODEL_MAX_NODES];
+	struct crm_status st[MODEL_MAX_NODES];
+};
+
+void crm_probe_batch(struct nodes *ns, bool on)
+{
+	struct crm_cache *c = ns->crm_cache;
+	if (c == NULL) {
+		if (!on)
+			return;
+		c = ns->crm_cache = arena_alloc(&ns->ctx->arena, sizeof(*c));
+	}
+	memset(c->have, 0, sizeof(c->have));
+	c->on = on;
+}
+
+static int status_run(struct nodes *ns, unsigned node, struct crm_status *st, char *msg, size_t len);
+
 int crm_probe_status(struct nodes *ns, unsigned node, struct crm_status *st, char *msg, size_t len)
+{
+	struct crm_cache *c = ns->crm_cache;
+	bool cached = c != NULL && c->on && node < MODEL_MAX_NODES;
+	if (cached && c->have[node]) {
+		*st = c->st[node];
+		return 0;
+	}
+	int rc = status_run(ns, node, st, msg, len);
+	if (rc == 0 && cached) {
+		c->st[node] = *st;
+		c->have[node] = true;
+	}
+	return rc;
+}
+
+static int status_run(struct nodes *ns, unsigned node, struct crm_status *st, char *msg, size_t len)
 {
 	static const char key[] = "probe cluster status";
 	const struct profile *p = ns->node[node].prof;
@@ -177,9 +213,9 @@ mset crm_probe_member(struct nodes *ns, unsigned node, char *msg, size_t len)
 	return crm_node_member(crm_status_node(&st, ns->t->nodes[node].name)) ? B_YES : B_NO;
 }
 
-/* A location constraint of the CIB (`probe cluster config`) that keeps group off `to`: 1 (msg
- * names it), 0 none, -1 msg. */
-static int cib_bans(struct nodes *ns, unsigned on, const char *group, const char *to, char *msg, size_t len)
+/* The location constraints of the CIB as node `on`'s `probe cluster config` prints them. 0
+ * (*v, *nv), or -1 msg. */
+static int cib_locations(struct nodes *ns, unsigned on, struct crm_location **v, unsigned *nv, char *msg, size_t len)
 {
 	static const char key[] = "probe cluster config";
 	const struct profile *p = ns->node[on].prof;
@@ -188,26 +224,89 @@ static int cib_bans(struct nodes *ns, unsigned on, const char *group, const char
 	memset(&r, 0, sizeof(r));
 	char *xml = NULL;
 	size_t n = 0;
-	if (p->cluster_config == NULL)
-		return 0;
 	if (run_capture(ns, on, key, p->cluster_config, &line, &r, &xml, &n, msg, len) < 0)
 		return -1;
 	if (r.timed_out || r.interrupted || r.signal != 0 || r.status != 0)
 		return failed(ns, on, key, line, &r, NULL, msg, len);
-	struct crm_location *v = NULL;
-	unsigned nv = 0;
 	char why[512];
 	size_t dn = 0;
 	const char *doc = document(xml, n, &dn);
-	if (crm_cib_locations(&ns->ctx->arena, doc, dn, &v, &nv, why, sizeof(why)) < 0)
+	if (crm_cib_locations(&ns->ctx->arena, doc, dn, v, nv, why, sizeof(why)) < 0)
 		return util_err(msg, len, "%s on %s: %s%s", key, ns->t->nodes[on].name, why,
 				printed(&ns->ctx->arena, xml, n));
+	return 0;
+}
+
+/* A location constraint of the CIB (`probe cluster config`) that keeps group off `to`: 1 (msg
+ * names it), 0 none, -1 msg. */
+static int cib_bans(struct nodes *ns, unsigned on, const char *group, const char *to, char *msg, size_t len)
+{
+	struct crm_location *v = NULL;
+	unsigned nv = 0;
+	if (ns->node[on].prof->cluster_config == NULL)
+		return 0;
+	if (cib_locations(ns, on, &v, &nv, msg, len) < 0)
+		return -1;
 	const struct crm_location *b = crm_banned(v, nv, group, to);
 	if (b == NULL)
 		return 0;
 	util_err(msg, len, "the CIB keeps group \"%s\" off %s: location constraint %s (score -INFINITY)", group, to,
 		 b->id);
 	return 1;
+}
+
+/* "moved", "banned" or "none": the constraints `crm_resource --move` (`pcs resource move`)
+ * and `--ban` leave on `rsc`, named cli-prefer-RSC and cli-ban-RSC-on-NODE. */
+static const char *constraint_word(const struct crm_location *v, unsigned n, const char *rsc)
+{
+	const char *word = "none";
+	for (unsigned i = 0; i < n; i++) {
+		if (v[i].rsc == NULL || strcmp(v[i].rsc, rsc) != 0 || v[i].id == NULL)
+			continue;
+		if (strncmp(v[i].id, "cli-prefer-", 11) == 0)
+			return "moved";
+		if (strncmp(v[i].id, "cli-ban-", 8) == 0)
+			word = "banned";
+	}
+	return word;
+}
+
+const char *crm_probe_word(struct nodes *ns, unsigned node, const char *reader, const char *arg,
+			   bool *unanswered, char *msg, size_t len)
+{
+	struct crm_status st;
+	*unanswered = false;
+	if (strcmp(reader, "constraint") == 0) {
+		struct crm_location *v = NULL;
+		unsigned nv = 0;
+		if (ns->node[node].prof->cluster_config == NULL) {
+			util_err(msg, len, "node %s: profile '%s' reads `constraint` from `probe cluster config`, which it "
+				 "does not have", ns->t->nodes[node].name, ns->node[node].prof->name);
+			return NULL;
+		}
+		if (cib_locations(ns, node, &v, &nv, msg, len) < 0) {
+			*unanswered = true;   /* another node's may answer */
+			return NULL;
+		}
+		return constraint_word(v, nv, arg);
+	}
+	if (crm_probe_status(ns, node, &st, msg, len) < 0)
+		return NULL;
+	if (!st.answered) {
+		*unanswered = true;
+		util_err(msg, len, "probe cluster status on %s: %s", ns->t->nodes[node].name, st.why);
+		return NULL;
+	}
+	if (strcmp(reader, "quorum") == 0)
+		return st.dc != NULL && st.quorum ? "held" : "lost";
+	const struct crm_node *nd = crm_status_node(&st, arg);
+	if (nd == NULL) {
+		util_err(msg, len, "%s is not a node of the cluster, as %s's crm_mon shows", arg, ns->t->nodes[node].name);
+		return NULL;
+	}
+	if (strcmp(reader, "standby") == 0)
+		return nd->standby ? "standby" : "online";
+	return nd->maintenance ? "on" : "off";
 }
 
 int crm_probe_move(struct nodes *ns, unsigned on, const char *group, const char *to, char *msg, size_t len)

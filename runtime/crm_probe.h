@@ -12,6 +12,10 @@
 #include "model.h"
 #include "nodes.h"
 
+/* Begin (on) or end (off) a pass that reads the cluster's state once: while it lasts, each
+ * node's `probe cluster status` runs at most once and its parsed answer is reused. */
+void crm_probe_batch(struct nodes *ns, bool on);
+
 /* Run node's `probe cluster status` and parse what it prints into st. 0 with st->answered
  * false when crm_mon ran but that node's stack does not answer (its exit status is then not
  * 0: 102 "Not connected"); -1 with msg when it could not run, failed otherwise, or printed
@@ -32,5 +36,15 @@ mset crm_probe_member(struct nodes *ns, unsigned node, char *msg, size_t len);
  * `probe cluster config` prints, when the profile has one), `to` is not a member there, or
  * the question could not be answered. */
 int crm_probe_move(struct nodes *ns, unsigned on, const char *group, const char *to, char *msg, size_t len);
+
+/* A declared state's value as reader `reader` (profile.h: profile_cluster_readers) reads it on
+ * node: "quorum", from crm_mon's XML: "held" (a DC with quorum) or "lost"; "standby" and
+ * "maintenance" of node `arg`, from crm_mon's XML: "standby" or "online", "on" or "off";
+ * "constraint" of group `arg`, from the CIB's location constraints (`probe cluster config`):
+ * "moved" (cli-prefer-ARG, left by `crm_resource --move`), "banned" (cli-ban-ARG-…, by
+ * `--ban`) or "none". The word (arena or static), or NULL with msg; *unanswered is then true
+ * when another node may answer (this node's stack does not). */
+const char *crm_probe_word(struct nodes *ns, unsigned node, const char *reader, const char *arg,
+			   bool *unanswered, char *msg, size_t len);
 
 #endif

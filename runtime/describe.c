@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "declared.h"
 
 static void describe_line(struct driver_cmd *d, FILE *out, unsigned node, const char *prefix, const char *line,
 			  const char *err)
@@ -87,6 +88,17 @@ static void describe_owners(struct driver_cmd *d, const struct ast_cond *c, FILE
 	}
 }
 
+struct describe_to {
+	struct driver_cmd *d;
+	FILE *out;
+};
+
+static void describe_probe_line(void *ud, unsigned node, const char *line, const char *err)
+{
+	const struct describe_to *to = ud;
+	describe_line(to->d, to->out, node, "?", line, err);
+}
+
 static void describe_cond(struct driver_cmd *d, const struct ast_cond *c, const struct model_bind *b, FILE *out)
 {
 	const struct model *m = d->base.m;
@@ -138,6 +150,9 @@ static void describe_cond(struct driver_cmd *d, const struct ast_cond *c, const 
 		nodes_var(v, &nv, "file", c->name.s, false);
 		on = model_cond_nodes(m, d->base.live, b, c, NULL);
 		break;
+	case C_DSTATE:
+		declared_describe(d->ns, m, d->base.live, c, b, describe_probe_line, &(struct describe_to){ d, out });
+		return;
 	default:
 		return;
 	}

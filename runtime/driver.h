@@ -26,10 +26,11 @@ struct driver_ops {
 	void (*describe)(struct driver *d, const struct ast_action *act, const struct model_bind *b, nodeset nodes,
 			 FILE *out);
 	void (*close)(struct driver *d);
-	/* Optional: read the live state again, before the guard judges an action (a command
-	 * driver whose profile reads a cluster's state as a whole). NULL: the run's state is the
-	 * target's (the simulated target). */
-	void (*refresh)(struct driver *d);
+	/* Optional: read the live state again, before the guard judges `act` (a command driver
+	 * whose profile reads a cluster's state as a whole; the declared state a declared
+	 * action's `requires` read). What could not be read is unknown, and why says why ("" when
+	 * everything was read). NULL: the run's state is the target's (the simulated target). */
+	void (*refresh)(struct driver *d, const struct ast_action *act, char *why, size_t len);
 };
 
 struct driver {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dispatch.h"
+#include "declared.h"
 #include "describe.h"
 #include "exec.h"
 #include "live.h"
@@ -113,11 +114,14 @@ static void op_close(struct driver *dv)
 	nodes_close(d->ns);
 }
 
-static void op_refresh(struct driver *dv)
+static void op_refresh(struct driver *dv, const struct ast_action *act, char *why, size_t len)
 {
 	struct driver_cmd *d = (struct driver_cmd *)dv;
-	if (d->sim == NULL && d->ns->real)
-		live_refresh(d->ns, d->base.m, d->base.live);
+	why[0] = '\0';
+	if (d->sim != NULL || !d->ns->real)
+		return;
+	live_refresh(d->ns, d->base.m, d->base.live);
+	(void)declared_read(d->ns, d->base.m, d->base.live, act, why, len);
 }
 
 static const struct driver_ops ops = { op_act, op_probe, op_describe, op_close, op_refresh };
@@ -141,5 +145,9 @@ struct driver *driver_cmd_new(struct arena *a, const struct model *m, struct mod
 	d->sim = sim;
 	if (ns->real && live_read(ns, m, live, msg, len) < 0)
 		return NULL;   /* the nodes stay open: the run releases its lock through them */
+	if (ns->real) {   /* declared state a probe could not read stays unknown: read again where it counts */
+		char why[1024];
+		(void)declared_read(ns, m, live, NULL, why, sizeof(why));
+	}
 	return &d->base;
 }

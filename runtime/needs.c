@@ -1,6 +1,8 @@
 /* needs.c: the profile keys a procedure needs, and its exec strings' params (needs.h). */
 #include "needs.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "exec.h"
@@ -21,11 +23,55 @@ static void need(struct needs *nd, enum profile_key k, loc_t at)
 	}
 }
 
+static void need_dstate(struct needs *nd, const struct ast_state_decl *st, loc_t at)
+{
+	if (st == NULL)
+		return;
+	for (unsigned i = 0; i < nd->ndstate; i++)
+		if (nd->dstate[i] == st)
+			return;
+	if (nd->ndstate < NEEDS_MAX_DECL) {
+		nd->dstate[nd->ndstate] = st;
+		nd->dstate_at[nd->ndstate++] = at;
+	}
+}
+
+/* The declared states a declared action's `requires` read: the guard reads them live. */
+static void need_requires(struct needs *nd, const struct ast_cond *c, loc_t at)
+{
+	if (c == NULL)
+		return;
+	if (c->kind == C_DSTATE)
+		need_dstate(nd, c->state, at);
+	need_requires(nd, c->lhs, at);
+	need_requires(nd, c->rhs, at);
+}
+
+static void need_call(struct needs *nd, const struct ast_action *a)
+{
+	const struct ast_action_decl *d = a->decl;
+	if (d == NULL)
+		return;
+	for (const struct ast_effect *e = d->effects; e != NULL; e = e->next)
+		if (e->kind == E_REQUIRES)
+			need_requires(nd, e->cond, a->loc);
+	for (unsigned i = 0; i < nd->ndact; i++)
+		if (nd->dact[i] == d)
+			return;
+	if (nd->ndact < NEEDS_MAX_DECL) {
+		nd->dact[nd->ndact] = d;
+		nd->dact_at[nd->ndact++] = a->loc;
+	}
+}
+
 static void need_cond(struct needs *nd, const struct ast_cond *c)
 {
 	if (c == NULL)
 		return;
 	switch (c->kind) {
+	case C_DSTATE:
+		need_dstate(nd, c->state, c->loc);
+		break;
 	case C_OR:
 	case C_AND:
 		need_cond(nd, c->lhs);
@@ -71,7 +117,7 @@ static void need_stmts(struct needs *nd, const struct ast_stmt *st)
 		[A_KILL_PROCESS] = PK_KILL_PROCESS, [A_DISMOUNT] = PK_DISMOUNT_STORE, [A_MOUNT] = PK_MOUNT_STORE,
 		[A_INSTALL] = PK_INSTALL_HOTFIX, [A_RESTART_NODE] = PK_RESTART_NODE, [A_MOVE_GROUP] = PK_MOVE_GROUP,
 		[A_DISABLE_RESTART] = PK_DISABLE_RESTART, [A_ENABLE_RESTART] = PK_ENABLE_RESTART,
-		[A_WAIT_UNTIL] = -1, [A_WAIT] = -1, [A_VERIFY] = -1, [A_PAUSE] = -1, [A_EXEC] = -1,
+		[A_WAIT_UNTIL] = -1, [A_WAIT] = -1, [A_VERIFY] = -1, [A_PAUSE] = -1, [A_EXEC] = -1, [A_CALL] = -1,
 	};
 	for (; st != NULL; st = st->next) {
 		for (const struct ast_action *a = st->actions; a != NULL; a = a->next) {
@@ -82,6 +128,8 @@ static void need_stmts(struct needs *nd, const struct ast_stmt *st)
 				nd->store_sets |= a->stores.kind != ST_ONE;
 			}
 			need_cond(nd, a->cond);
+			if (a->kind == A_CALL)
+				need_call(nd, a);
 		}
 		if (st->kind == S_IF)
 			need_cond(nd, st->cond);
@@ -105,7 +153,99 @@ bool needs_any(const struct needs *nd)
 	for (int k = 0; k < PK_COUNT; k++)
 		if (nd->key[k])
 			return true;
-	return false;
+	return nd->ndact > 0 || nd->ndstate > 0;
+}
+
+/* The ${…} of a declared action's command: its parameters' names, or what every key knows. */
+struct decl_vars {
+	const struct ast_action_decl *act;   /* NULL: a state's probe */
+	const struct ast_state_decl *st;
+	const char *bad;
+	size_t badlen;
+};
+
+static bool word_is(const char *w, const char *name, size_t len)
+{
+	return strlen(w) == len && memcmp(w, name, len) == 0;
+}
+
+static int decl_var(void *ud, const char *name, size_t len)
+{
+	struct decl_vars *dv = ud;
+	if (word_is("node", name, len) || word_is("sandbox", name, len) || (len > 5 && memcmp(name, "fact.", 5) == 0))
+		return 0;
+	for (const struct ast_dparam *p = dv->act ? dv->act->params : NULL; p != NULL; p = p->next)
+		if (word_is(p->name.s, name, len))
+			return 0;
+	if (dv->st != NULL && ((dv->st->scope == DS_GROUP && word_is("group", name, len)) ||
+			       ((dv->st->scope == DS_RESOURCE || (dv->st->pair && dv->st->scope2 == DS_RESOURCE)) &&
+				word_is("resource", name, len))))
+		return 0;
+	dv->bad = name;
+	dv->badlen = len;
+	return 1;
+}
+
+static const char *scope_word(enum decl_scope sc)
+{
+	static const char *const w[] = { [DS_TARGET] = "target", [DS_NODE] = "node", [DS_GROUP] = "group",
+					 [DS_RESOURCE] = "resource" };
+	return w[sc];
+}
+
+/* A `from cluster` reader reads a state of one scope. */
+static bool reader_fits(const char *reader, const struct ast_state_decl *st)
+{
+	enum decl_scope sc = strcmp(reader, "quorum") == 0 ? DS_TARGET : strcmp(reader, "constraint") == 0 ? DS_GROUP
+											   : DS_NODE;
+	return !st->pair && st->scope == sc;
+}
+
+static int rejected(char *msg, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int rejected(char *msg, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, len, fmt, ap);
+	va_end(ap);
+	return EXIT_REJECTED;
+}
+
+static int check_decls(struct hp_ctx *ctx, const struct needs *nd, const struct rt_node *node,
+		       const struct profile *p, char *msg, size_t len)
+{
+	char why[256];
+	for (unsigned i = 0; i < nd->ndact; i++) {
+		const struct ast_action_decl *d = nd->dact[i];
+		const struct profile_named *pn = profile_action(p, d->name.s);
+		if (pn == NULL)
+			return rejected(msg, len, "node %s: profile '%s' (%s) has no `action %s`, which %s needs (a "
+					"declared action runs on a real target through its profile's command)", node->name,
+					p->name, p->where, d->name.s, where(ctx, nd->dact_at[i]));
+		struct decl_vars dv = { d, NULL, NULL, 0 };
+		if (profile_each_var(pn->cmd, decl_var, &dv, why, sizeof(why)) > 0)
+			return rejected(msg, len, "%s: profile '%s': `action %s` uses ${%.*s}, which is not a parameter of "
+					"action %s (%s)", pn->value_where, p->name, d->name.s, (int)dv.badlen, dv.bad,
+					d->name.s, where(ctx, d->name.loc));
+	}
+	for (unsigned i = 0; i < nd->ndstate; i++) {
+		const struct ast_state_decl *st = nd->dstate[i];
+		const struct profile_named *pn = profile_state(p, st->name.s);
+		if (pn == NULL)
+			return rejected(msg, len, "node %s: profile '%s' (%s) has no `probe state %s`, which %s needs (the "
+					"runtime reads declared state from a real target through its profile's probe)",
+					node->name, p->name, p->where, st->name.s, where(ctx, nd->dstate_at[i]));
+		struct decl_vars dv = { NULL, st, NULL, 0 };
+		if (pn->from_cluster && !reader_fits(pn->cmd, st))
+			return rejected(msg, len, "%s: profile '%s': `probe state %s from cluster` reads \"%s\", which is "
+					"not a state of the %s (%s)", pn->value_where, p->name, st->name.s, pn->cmd,
+					scope_word(st->scope), where(ctx, st->name.loc));
+		if (!pn->from_cluster && profile_each_var(pn->cmd, decl_var, &dv, why, sizeof(why)) > 0)
+			return rejected(msg, len, "%s: profile '%s': `probe state %s` uses ${%.*s}, which a state of the %s "
+					"does not know (%s)", pn->value_where, p->name, st->name.s, (int)dv.badlen, dv.bad,
+					scope_word(st->scope), where(ctx, st->name.loc));
+	}
+	return 0;
 }
 
 int needs_check_profile(struct hp_ctx *ctx, const struct needs *nd, const struct rt_node *node,
@@ -117,7 +257,7 @@ int needs_check_profile(struct hp_ctx *ctx, const struct needs *nd, const struct
 				 p->where, profile_key_name((enum profile_key)k), where(ctx, nd->at[k]));
 			return EXIT_REJECTED;
 		}
-	return 0;
+	return check_decls(ctx, nd, node, p, msg, len);
 }
 
 /* Exec strings: every ${NAME} a param of the plan. */

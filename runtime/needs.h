@@ -13,8 +13,19 @@
 #include "profile.h"
 #include "target.h"
 
+#define NEEDS_MAX_DECL 128
+
 struct needs {
 	bool key[PK_COUNT];
+	/* the declared actions the procedure calls (each needs `action NAME`), and the declared
+	 * states its conditions and those actions' `requires` read (each needs `probe state
+	 * NAME`), each once, with the first place that needs it */
+	const struct ast_action_decl *dact[NEEDS_MAX_DECL];
+	loc_t dact_at[NEEDS_MAX_DECL];
+	unsigned ndact;
+	const struct ast_state_decl *dstate[NEEDS_MAX_DECL];
+	loc_t dstate_at[NEEDS_MAX_DECL];
+	unsigned ndstate;
 	loc_t at[PK_COUNT];                  /* the first action or condition that needs the key */
 	bool store_sets;                     /* selects stores by set: the store list must be known */
 	bool stores;                         /* acts on or asks about stores at all */
@@ -28,7 +39,10 @@ void needs_of(struct needs *nd, const struct ast_plan *plan, const struct ast_pr
 bool needs_any(const struct needs *nd);
 
 /* 0, or EXIT_REJECTED with msg naming the key, the profile and the plan's line when profile p
- * of node `node` lacks a key nd needs. */
+ * of node `node` lacks a key nd needs: a built-in one, a declared action's `action NAME` or a
+ * declared state's `probe state NAME` (whose ${…} must then be the action's parameters, or
+ * the state's scope: ${group}, ${resource}; a `from cluster` reader must read a state of its
+ * scope). */
 int needs_check_profile(struct hp_ctx *ctx, const struct needs *nd, const struct rt_node *node,
 			const struct profile *p, char *msg, size_t len);
 

@@ -31,6 +31,7 @@ struct nodes {
 	char tmp_dir[64];                    /* private: ssh control sockets, list output; "" none */
 	unsigned tmp_seq;                    /* names the next file in tmp_dir */
 	volatile int *abort;                 /* handed to the transports */
+	void *crm_cache;                     /* crm_probe.c's: statuses reused while a pass lasts */
 	bool closed;
 };
 

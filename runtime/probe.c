@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "crm_probe.h"
+#include "declared.h"
 #include "text.h"
 #include "util.h"
 
@@ -274,6 +275,8 @@ mset probe_cond(struct nodes *ns, const struct model *m, const struct model_stat
 		return probe_installed(ns, m, live, c, b, msg, len);
 	case C_FILE_VERSION:
 		return probe_version(ns, m, live, c, b, msg, len);
+	case C_DSTATE:
+		return declared_cond(ns, m, live, c, b, msg, len);
 	default:
 		util_err(msg, len, "this condition has no probe");
 		return B_ANY;

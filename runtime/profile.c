@@ -350,11 +350,93 @@ static int cluster_entry(struct hp_ctx *ctx, struct profile *p, const struct ast
 	return 1;
 }
 
+/* ---- declared actions and states ---------------------------------------------------------- */
+
+const char *const profile_cluster_readers[] = { "quorum", "standby", "maintenance", "constraint", NULL };
+
+static const struct profile_named *named_find(const struct profile_named *v, unsigned n, const char *name)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (strcmp(v[i].name, name) == 0)
+			return &v[i];
+	return NULL;
+}
+
+const struct profile_named *profile_action(const struct profile *p, const char *name)
+{
+	return p != NULL ? named_find(p->actions, p->nactions, name) : NULL;
+}
+
+const struct profile_named *profile_state(const struct profile *p, const char *name)
+{
+	return p != NULL ? named_find(p->states, p->nstates, name) : NULL;
+}
+
+/* A declaration's name: letters, digits and '_', not beginning with a digit. */
+static bool decl_name_ok(const char *s, size_t n)
+{
+	if (n == 0 || (*s >= '0' && *s <= '9'))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		      s[i] == '_'))
+			return false;
+	return true;
+}
+
+static int no_var(void *ud, const char *name, size_t len)
+{
+	(void)ud, (void)name, (void)len;
+	return 0;
+}
+
+/* `action NAME = "…"`, `probe state NAME = "…"`, `probe state NAME from cluster = "READER"`:
+ * 1 taken (into v, room for one more), 0 not one of them, -1 (err) wrong. */
+static int decl_entry(struct hp_ctx *ctx, struct profile *p, const struct ast_profile_entry *e, const char *at,
+		      struct profile_named *acts, struct profile_named *states, char *err, size_t errlen)
+{
+	bool action = strncmp(e->key, "action ", 7) == 0;
+	if (!action && strncmp(e->key, "probe state ", 12) != 0)
+		return 0;
+	const char *name = e->key + (action ? 7 : 12);
+	size_t n = strcspn(name, " ");
+	bool from_cluster = !action && strcmp(name + n, " from cluster") == 0;
+	if (!decl_name_ok(name, n) || (name[n] != '\0' && !from_cluster))
+		return util_err(err, errlen, "%s: profile '%s': `%s`: expected `%s NAME` (a declared %s's name)%s", at,
+				p->name, e->key, action ? "action" : "probe state", action ? "action" : "state",
+				action ? "" : ", optionally followed by `from cluster`");
+	struct profile_named *v = action ? acts : states;
+	unsigned *cnt = action ? &p->nactions : &p->nstates;
+	char *nm = arena_strndup(&ctx->arena, name, n);
+	const struct profile_named *dup = named_find(v, *cnt, nm);
+	if (dup != NULL)
+		return util_err(err, errlen, "%s: profile '%s': `%s %s` given twice (first at %s)", at, p->name,
+				action ? "action" : "probe state", nm, dup->where);
+	const char *vat = where(ctx, e->value_loc);
+	char why[256];
+	if (e->value[0] == '\0')
+		return util_err(err, errlen, "%s: profile '%s': `%s` is empty", vat, p->name, e->key);
+	if (from_cluster) {
+		if (!in_list(profile_cluster_readers, e->value, strlen(e->value)))
+			return util_err(err, errlen, "%s: profile '%s': `%s`: unknown reader \"%s\" (expected \"quorum\", "
+					"\"standby\", \"maintenance\" or \"constraint\")", vat, p->name, e->key, e->value);
+	} else if (profile_each_var(e->value, no_var, NULL, why, sizeof(why)) < 0) {
+		return util_err(err, errlen, "%s: profile '%s': `%s`: %s", vat, p->name, e->key, why);
+	}
+	v[*cnt] = (struct profile_named){ nm, e->value, at, vat, from_cluster };
+	(*cnt)++;
+	return 1;
+}
+
 /* A `cluster` profile's status answers `probe group owner` and `probe node member`. */
 static int cluster_finish(struct profile *p, char *err, size_t errlen)
 {
 	static const enum profile_key answered[] = { PK_PROBE_OWNER, PK_PROBE_MEMBER };
 	if (p->cluster == PROFILE_CLUSTER_NONE) {
+		for (unsigned i = 0; i < p->nstates; i++)
+			if (p->states[i].from_cluster)
+				return util_err(err, errlen, "%s: profile '%s': `probe state %s from cluster` needs `cluster "
+						"\"pacemaker\"`", p->states[i].where, p->name, p->states[i].name);
 		if (p->cluster_status != NULL || p->cluster_config != NULL)
 			return util_err(err, errlen, "%s: profile '%s': `probe cluster %s` needs `cluster \"pacemaker\"` (the "
 					"format of its output)", p->where, p->name, p->cluster_status ? "status" : "config");
@@ -387,6 +469,13 @@ int profile_compile(struct hp_ctx *ctx, const struct ast_profile *ap, struct pro
 	p->shell = PROFILE_SH;
 	p->timeout_ns = DEFAULT_TIMEOUT_NS;
 	p->probe_timeout_ns = DEFAULT_PROBE_TIMEOUT_NS;
+	unsigned nent = 0;
+	for (const struct ast_profile_entry *e = ap->entries; e != NULL; e = e->next)
+		nent++;
+	struct profile_named *acts = arena_alloc(a, (nent + 1) * sizeof(*acts));
+	struct profile_named *states = arena_alloc(a, (nent + 1) * sizeof(*states));
+	p->actions = acts;
+	p->states = states;
 	for (const struct ast_profile_entry *e = ap->entries; e != NULL; e = e->next) {
 		const char *at = where(ctx, e->key_loc);
 		if (strcmp(e->key, "shell") == 0) {
@@ -424,6 +513,8 @@ int profile_compile(struct hp_ctx *ctx, const struct ast_profile *ap, struct pro
 			continue;
 		}
 		int taken = cluster_entry(ctx, p, e, at, err, errlen);
+		if (taken == 0)
+			taken = decl_entry(ctx, p, e, at, acts, states, err, errlen);
 		if (taken < 0)
 			return -1;
 		if (taken > 0)

@@ -44,6 +44,19 @@ enum profile_key {
 	PK_COUNT
 };
 
+/* A declared action's command (`action NAME = "COMMAND"`) or a declared state's probe (`probe
+ * state NAME = "COMMAND"`, which prints one of the state's values; in a `cluster` profile
+ * also `probe state NAME from cluster = "READER"`: the runtime reads the value from the
+ * cluster's own status). The command's ${…} are checked against the declaration when a plan
+ * is known (needs.h), not when the profile is loaded: a profile does not know the libraries. */
+struct profile_named {
+	const char *name;
+	const char *cmd;                   /* the template; from_cluster: the reader's name */
+	const char *where;                 /* "path:line:col" of the key */
+	const char *value_where;           /* of the string */
+	bool from_cluster;
+};
+
 struct profile {
 	const char *name;
 	const char *where;                 /* "path:line:col", for messages */
@@ -61,6 +74,11 @@ struct profile {
 	/* cmd[k] is cluster_status, whose output the runtime reads for key k's question
 	 * (`probe group owner`, `probe node member`) */
 	bool from_status[PK_COUNT];
+	/* declared actions and states (docs/profiles.md, "Declared actions and states") */
+	const struct profile_named *actions;   /* `action NAME = "…"` */
+	unsigned nactions;
+	const struct profile_named *states;    /* `probe state NAME [from cluster] = "…"` */
+	unsigned nstates;
 };
 
 /* A variable for profile_subst. `raw` values are plan text (an exec string, a hotfix's
@@ -74,6 +92,16 @@ struct profile_var {
 /* Looks a variable up while a template is rendered: the value (arena or static), or NULL
  * when unknown (the message then says so). */
 typedef const char *(*profile_lookup_fn)(void *ud, const char *name, bool *raw, char *err, size_t errlen);
+
+/* The readers `probe state NAME from cluster = "READER"` may name (a NULL-terminated list):
+ * "quorum" (target), "standby" and "maintenance" (node), "constraint" (group). */
+extern const char *const profile_cluster_readers[];
+
+/* Profile p's `action NAME`, or NULL. */
+const struct profile_named *profile_action(const struct profile *p, const char *name);
+
+/* Profile p's `probe state NAME`, or NULL. */
+const struct profile_named *profile_state(const struct profile *p, const char *name);
 
 /* The key as written in a profile ("probe service running"). */
 const char *profile_key_name(enum profile_key k);

@@ -9,6 +9,8 @@ XML parser and answer one question. Used by lab.sh and the real-cluster tests.
                           that one node) and exit 0; otherwise print why and exit 1
   crm.py summary          one line: the DC, quorum, each node's state, each group's node
   crm.py constraints      the ids of the constraints in a CIB section, one a line
+  crm.py node NODE ATTR   print the attribute ATTR of NODE's <node> in crm_mon's XML (standby,
+                          maintenance: "true" or "false"); exit 1 when there is no such node
 
 Exit status 2: the input is not the XML asked for.
 """
@@ -139,6 +141,16 @@ def cmd_constraints(root):
     return 0
 
 
+def cmd_node(root, node, attr):
+    crm_result(root)
+    for n in root.iterfind("nodes/node"):
+        if n.get("name") == node:
+            print(n.get(attr, ""))
+            return 0
+    print(f"no node {node}")
+    return 1
+
+
 def main(argv):
     if len(argv) < 2:
         print(__doc__, file=sys.stderr)
@@ -150,6 +162,8 @@ def main(argv):
         return cmd_where(load(), args[0])
     if cmd == "summary" and not args:
         return cmd_summary(load())
+    if cmd == "node" and len(args) == 2:
+        return cmd_node(load(), args[0], args[1])
     if cmd == "constraints" and not args:
         return cmd_constraints(load())
     print(__doc__, file=sys.stderr)

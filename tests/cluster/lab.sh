@@ -20,7 +20,8 @@
 # process tree (pid 1: this script's `_init`) in its own mount, UTS, IPC and PID namespaces with
 # fresh tmpfs on /run and /dev/shm and per-node directories of DIR bind-mounted over
 # /etc/corosync, /etc/ssh, /var/lib/pacemaker, /var/lib/corosync, /var/log/pacemaker,
-# /var/log/corosync, /etc/hosts, /etc/hostname and /opt/hotplan-lab, and an overlay over
+# /var/log/corosync, /etc/hosts, /etc/hostname, /opt/hotplan-lab and /var/lib/hotplan (hotplan's
+# target lock: two labs never share one), and an overlay over
 # /var/lib/dpkg (a dpkg database of its own); DIR/shared over /srv/hotplan-lab in both nodes
 # (their shared disk). Each node runs sshd on 10.251.0.N:22;
 # `ssh -F DIR/ssh_config node1` (or root@10.251.0.1) reaches it with strict host keys, through
@@ -50,6 +51,7 @@ LAB_BINDS=(
 	hosts:/etc/hosts
 	hostname:/etc/hostname
 	opt:/opt/hotplan-lab
+	lib-hotplan:/var/lib/hotplan
 )
 # What a hotfix changes is node-private: /opt/hotplan-lab above, and dpkg's database, an overlay
 # per node over the host's /var/lib/dpkg (its changes in DIR/nodeN/dpkg/upper), with dpkg's log
@@ -272,7 +274,9 @@ seed_cib() {
 make_node_dir() {
 	local n=$1 d
 	d=$(node_dir "$n")
-	mkdir -p "$d"/{etc-corosync,etc-ssh,lib-corosync,log-corosync}
+	# lib-hotplan: hotplan's target lock and last-run record (/var/lib/hotplan/lock), the node's own,
+	# so that two labs (two DIRs) never share a lock on nodes of the same name
+	mkdir -p "$d"/{etc-corosync,etc-ssh,lib-corosync,log-corosync,lib-hotplan}
 	mkdir -p "$d"/lib-pacemaker/{cib,pengine,blackbox,cores} "$d"/log-pacemaker
 	chown -R hacluster:haclient "$d"/lib-pacemaker "$d"/log-pacemaker
 	chmod 0750 "$d"/lib-pacemaker/*
@@ -306,7 +310,7 @@ make_dir() {
 	fi
 	mkdir -p "$lab_dir"
 	# the only things the lab makes outside DIR: empty mount points, never written through
-	mkdir -p "$LAB_OPT" "$LAB_SHARED"
+	mkdir -p "$LAB_OPT" "$LAB_SHARED" /var/lib/hotplan
 	rm -rf "$lab_dir"/node1 "$lab_dir"/node2 "$lab_dir"/shared
 	mkdir -p "$lab_dir"/shared
 	rm -f "$lab_dir"/{id_ed25519,id_ed25519.pub,known_hosts,ssh_config,cib.xml}

@@ -21,6 +21,15 @@
 #     fails over to the passive node, the guard refuses to stop the survivor's stack, the run
 #     ends nothing-changed (exit 1) and says so, and the survivor's crm_mon agrees: the killed node
 #     offline, the group on the survivor, nothing installed.
+#  6. (run before 4) Declared actions (lib/pacemaker.hplan) on the real cluster: a group "web"
+#     is made; plans/pacemaker-planned-failover.hplan runs and hotplan is killed (-9) at every
+#     step boundary in turn (after quorum, after the move, after the maintenance), resumed each
+#     time; after the move the test reads both CIBs: web on the other node, cli-prefer-web
+#     there; the last resume clears it: exit 0, web still on the new node, no constraint on
+#     web, no node in maintenance, the old node's corosync a new process, each of the plan's
+#     five commands run exactly once (the capture files' headers). Then node_standby, a verify
+#     and node_unstandby of a node, killed after each of the first two steps: crm_mon's
+#     standby true mid-run, false after the last resume, each command run once.
 # Before anything: pacemaker-lab is the pacemaker profile but for its lines marked LAB.
 #
 # Exit 77 (skipped) only when the lab cannot be made here (as run-lab.sh).
@@ -284,6 +293,119 @@ runs_on 1 "${active#node}" || fail "$GROUP left $active"
 "$LAB" exec "$DIR" 1 crm_resource --clear --resource "$GROUP" >/dev/null 2>&1
 echo "5. $GROUP banned from $passive by hand: the move refused before it ran (the ban's id), exit 3, the group still on $active (${took[ban]} s)"
 
+# ---- 6. declared actions on the real cluster: the planned failover, standby ------------------
+
+# the group "web" the planned failover moves, beside lab-group (one Dummy resource)
+"$LAB" exec "$DIR" 1 cibadmin --create -o resources --xml-text '<group id="web"><primitive id="web-dummy" class="ocf" provider="heartbeat" type="Dummy"><operations><op id="web-dummy-monitor" name="monitor" interval="10s"/></operations></primitive></group>'
+web_on() { [[ $(crm "$1" 2>/dev/null | "$PY" "$CRM" where web 2>/dev/null) == "$2" ]]; }
+web_runs() { [[ $(crm 1 2>/dev/null | "$PY" "$CRM" where web 2>/dev/null) == node[12] ]]; }
+poll "web runs" web_runs
+wactive=$(crm 1 | "$PY" "$CRM" where web)
+wpassive=node$((3 - ${wactive#node}))
+# lab-group on the node web moves to, so that the node restarted in maintenance runs nothing
+if ! runs_on 1 "${wpassive#node}"; then
+	"$LAB" exec "$DIR" 1 crm_resource --move --resource "$GROUP" --node "$wpassive" >/dev/null
+	poll "$GROUP on $wpassive" runs_on 1 "${wpassive#node}"
+	"$LAB" exec "$DIR" 1 crm_resource --clear --resource "$GROUP" >/dev/null
+fi
+# web_constraints N: the ids of node N's CIB's constraints on web
+web_constraints() { "$LAB" exec "$DIR" "$1" cibadmin -Q -o constraints | "$PY" "$CRM" constraints | grep -- '-web\($\|-\)' || true; }
+node_attr() { crm "$1" | "$PY" "$CRM" node "$2" "$3"; }
+# corosync's pid on node N: a new one after the node's restart
+stack_pid() { "$LAB" exec "$DIR" "$1" pidof corosync 2>/dev/null || true; }
+before=$(stack_pid "${wactive#node}")
+PF=$SRC/plans/pacemaker-planned-failover.hplan
+# ran_once JOURNAL STEP ACTION: the command of action ACTION of step STEP ran exactly once (the
+# capture files' headers: one per command run, across every run of the journal)
+ran_once() {
+	local k
+	k=$(cat "$1".out/*.log 2>/dev/null | grep -c "^==== step $2, action $3, " || true)
+	[[ $k == 1 ]] || fail "step $2, action $3 ran $k times, not once"
+}
+t=$(now)
+# the kill -9 sweep: killed at every step boundary in turn (after quorum, after the move, after
+# the maintenance), resumed each time; the constraint read from both CIBs while it holds still
+run_until "$DIR/out-pf1" '"event":"step-done".*"step":"quorum"' run "$PF" --inventory "$INV" --yes \
+	--journal "$DIR/pf.journal"
+[[ -z $(web_constraints 1) ]] && web_on 1 "$wactive" || fail "killed after the quorum step: web moved already"
+run_until "$DIR/out-pf2" '"event":"step-done".*"step":"failover"' resume "$DIR/pf.journal" --yes
+for n in 1 2; do
+	web_on "$n" "$wpassive" || fail "mid-run: node$n's crm_mon does not show web on $wpassive"
+	[[ $(web_constraints "$n") == cli-prefer-web ]] || fail "mid-run: node$n's CIB has no cli-prefer-web: '$(web_constraints "$n")'"
+done
+run_until "$DIR/out-pf3" '"event":"step-done".*"step":"maintain"' resume "$DIR/pf.journal" --yes
+[[ $(web_constraints 1) == cli-prefer-web ]] || fail "after the maintenance: the constraint is gone too early"
+rc=0
+hp resume "$DIR/pf.journal" --yes >"$DIR/out-pf4" 2>&1 || rc=$?
+took[failover]=$(since "$t")
+((rc == 0)) || fail "the last resume of the planned failover: exit $rc"
+grep -qF 'ok   resource_clear("web")' "$DIR/out-pf4" || fail "the last resume did not clear the constraint"
+# each action once: resource_move, node_maintenance, restart node, node_unmaintenance, resource_clear
+ran_once "$DIR/pf.journal" failover 1
+for a in 3 4 6; do ran_once "$DIR/pf.journal" maintain "$a"; done
+ran_once "$DIR/pf.journal" clear 7
+[[ $(cat "$DIR"/pf.journal.out/*.log | grep -c '^==== ') == 5 ]] || fail "the planned failover ran other commands than its five"
+for n in 1 2; do
+	web_on "$n" "$wpassive" || fail "node$n's crm_mon does not show web on $wpassive after the run"
+	[[ -z $(web_constraints "$n") ]] || fail "node$n's CIB still constrains web: $(web_constraints "$n")"
+	for m in node1 node2; do
+		[[ $(node_attr "$n" "$m" maintenance) == false ]] || fail "node$n's crm_mon: $m still in maintenance"
+	done
+done
+after=$(stack_pid "${wactive#node}")
+[[ -n $after && $after != "$before" ]] || fail "$wactive was not restarted (corosync pid $before, now '$after')"
+online_both || fail "not both online after the planned failover: $online_why"
+echo "6a. plans/pacemaker-planned-failover.hplan, kill -9 at each step boundary and resumed: web moved $wactive -> $wpassive, cli-prefer-web in both CIBs mid-run and gone at the end, $wactive restarted in maintenance and out of it (crm_mon), each of the five commands run once, exit 0 (${took[failover]} s)"
+
+cat >"$DIR/standby.hplan" <<'STANDBY'
+use pacemaker
+
+plan standby_passive "Standby as an action" {
+    model {
+        group "web"
+    }
+    procedure cluster {
+        roles {
+            active  = owner of group "web"
+            passive = any node except active
+        }
+        step standby "Put the passive node in standby" {
+            node_standby(passive)
+        }
+        checkpoint standing {
+            node_unstandby(passive)
+        }
+        step check "It is in standby" {
+            verify standby(passive) == standby
+        }
+        step unstandby "Take it back" {
+            node_unstandby(passive)
+        }
+    }
+}
+STANDBY
+export HOTPLAN_LIB_PATH=$SRC/lib   # `use pacemaker` from $DIR
+spassive=$wactive
+t=$(now)
+run_until "$DIR/out-sb1" '"event":"step-done".*"step":"standby"' run "$DIR/standby.hplan" \
+	--inventory "$INV" --yes --journal "$DIR/sb.journal"
+[[ $(node_attr 1 "$spassive" standby) == true ]] || fail "killed after node_standby: $spassive not in standby"
+run_until "$DIR/out-sb2" '"event":"step-done".*"step":"check"' resume "$DIR/sb.journal" --yes
+for n in 1 2; do
+	[[ $(node_attr "$n" "$spassive" standby) == true ]] || fail "mid-run: node$n's crm_mon: $spassive not in standby"
+done
+rc=0
+hp resume "$DIR/sb.journal" --yes >"$DIR/out-sb3" 2>&1 || rc=$?
+took[standby]=$(since "$t")
+((rc == 0)) || fail "resume of the standby plan: exit $rc"
+ran_once "$DIR/sb.journal" standby 0
+ran_once "$DIR/sb.journal" unstandby 3
+for n in 1 2; do
+	[[ $(node_attr "$n" "$spassive" standby) == false ]] || fail "node$n's crm_mon: $spassive still in standby"
+done
+online_both || fail "not both online after the standby plan: $online_why"
+echo "6b. node_standby($spassive) and node_unstandby, kill -9 at each step boundary and resumed: crm_mon's standby true mid-run, false at the end, each command run once, exit 0 (${took[standby]} s)"
+
 # ---- 4. the active node hard-killed mid-run ----------------------------------------------------
 
 reset
@@ -321,5 +443,5 @@ t=$(now)
 "$LAB" down "$DIR" >/dev/null
 took[down]=$(since "$t")
 failed=0
-printf 'timings: up %s s, guard %s s, run %s s, kill+resume %s s, ban %s s, node killed %s s, down %s s, total %s s\n' \
-	"${took[up]}" "${took[guard]}" "${took[run]}" "${took[kill]}" "${took[ban]}" "${took[nodekill]}" "${took[down]}" "$(since "$t_all")"
+printf 'timings: up %s s, guard %s s, run %s s, kill+resume %s s, ban %s s, planned failover %s s, standby %s s, node killed %s s, down %s s, total %s s\n' \
+	"${took[up]}" "${took[guard]}" "${took[run]}" "${took[kill]}" "${took[ban]}" "${took[failover]}" "${took[standby]}" "${took[nodekill]}" "${took[down]}" "$(since "$t_all")"

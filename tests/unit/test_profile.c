@@ -367,6 +367,52 @@ static char *sh_printf(const char *quoted, size_t *len)
 	return out;
 }
 
+/* `action NAME` and `probe state NAME [from cluster]`: parsed, looked up, and their errors */
+static void test_declared(void **state)
+{
+	(void)state;
+	struct hp_ctx ctx;
+	ctx_init(&ctx);
+	struct profile *p = NULL;
+	char err[512] = "";
+	int rc = compile_str(&ctx,
+			     "profile \"p\" {\n"
+			     "  action drain = \"drainctl ${n}\"\n"
+			     "  probe state gate = \"cat /gate\"\n"
+			     "  cluster \"pacemaker\"\n"
+			     "  probe cluster status = \"crm_mon -1 --output-as=xml\"\n"
+			     "  probe state quorum from cluster = \"quorum\"\n"
+			     "}\n",
+			     &p, err, sizeof(err));
+	assert_int_equal(rc, 0);
+	assert_int_equal(p->nactions, 1);
+	assert_int_equal(p->nstates, 2);
+	const struct profile_named *a = profile_action(p, "drain");
+	assert_non_null(a);
+	assert_string_equal(a->cmd, "drainctl ${n}");
+	assert_false(a->from_cluster);
+	assert_null(profile_action(p, "undrain"));
+	assert_null(profile_state(p, "drain"));
+	const struct profile_named *q = profile_state(p, "quorum");
+	assert_non_null(q);
+	assert_true(q->from_cluster);
+	assert_string_equal(q->cmd, "quorum");
+	assert_false(profile_state(p, "gate")->from_cluster);
+	ctx_free(&ctx);
+
+	expect_error("profile \"p\" {\n action a = \"x\"\n action a = \"y\"\n}",
+		     "test.hplan:3:2: profile 'p': `action a` given twice (first at test.hplan:2:2)");
+	expect_error("profile \"p\" { action = \"x\" }", "unknown key `action`");
+	expect_error("profile \"p\" { action a b = \"x\" }", "`action a b`: expected `action NAME`");
+	expect_error("profile \"p\" { probe state s of node = \"x\" }", "expected `probe state NAME`");
+	expect_error("profile \"p\" { action a = \"\" }", "`action a` is empty");
+	expect_error("profile \"p\" { probe state s = \"x ${n\" }", "`probe state s`: `${` with no `}` after it");
+	expect_error("profile \"p\" { probe state s from cluster = \"quorum\" }",
+		     "`probe state s from cluster` needs `cluster \"pacemaker\"`");
+	expect_error("profile \"p\" { cluster \"pacemaker\" probe cluster status = \"x\" "
+		     "probe state s from cluster = \"votes\" }", "unknown reader \"votes\"");
+}
+
 static void test_quote_sh(void **state)
 {
 	(void)state;
@@ -558,6 +604,7 @@ int main(void)
 		cmocka_unit_test(test_shipped),
 		cmocka_unit_test(test_compile_errors),
 		cmocka_unit_test(test_cluster),
+		cmocka_unit_test(test_declared),
 		cmocka_unit_test(test_quote_sh),
 		cmocka_unit_test(test_quote_cmd),
 		cmocka_unit_test(test_subst),
