@@ -9,7 +9,7 @@
 
 /* The built-in rules' notes: the product-neutral one, and the one lib/exchange-2003.hplan
  * declares (`note HPnnn "…"`), which a plan that uses no library gets. The two copies of the
- * Exchange notes are kept equal by tests/diag/products/run-exchange-explicit.sh. */
+ * Exchange notes are kept equal by tests/diag/run-exchange-explicit.sh. */
 static const struct {
 	enum rule_id rule;
 	const char *neutral;

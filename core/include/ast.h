@@ -362,6 +362,7 @@ struct ast_rule_decl {
 	struct ast_rule_decl *next;
 	/* resolved */
 	uint32_t index;              /* in the context's table of declared rules (ctx.h) */
+	bool used;                   /* HP201: named by a `requires` or a `normal … else` */
 };
 
 /* `library NAME { … }`, or the declarations written directly in a plan (name NULL). */
