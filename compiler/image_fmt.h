@@ -72,7 +72,7 @@ _Static_assert(E_REQUIRES == 0 && E_SET == 1 && E_MOVE == 2 && E_UNDO == 3, "ima
  * as version 1, byte for byte as before. */
 #define IMAGE_VERSION_DECL 2u
 #define IMG_MAX_SCOPE DS_RESOURCE
-#define IMG_MAX_EFFECT E_UNDO
+#define IMG_MAX_EFFECT E_MOVE_ALL
 
 static inline bool image_has_decls(const struct ast_plan *plan)
 {
@@ -87,9 +87,10 @@ static inline bool image_has_decls(const struct ast_plan *plan)
 #define IMG_MAX_COND C_PARAM
 #define IMG_MAX_ACTION A_EXEC
 #define IMG_MAX_STMT S_IF
-#define IMG_MAX_ROLE R_ALL_EXCEPT
+#define IMG_MAX_ROLE R_NODE        /* R_LOOPVAR (4) is never written */
 #define IMG_MAX_PROC PROC_CLUSTER
 #define IMG_MAX_MODEL M_RECOVER
+#define IMG_GROUP_AT (M_RECOVER + 1)   /* `group "G" on ROLE|any node`: an M_GROUP with its start */
 
 /* What a string field may hold: the shapes the scanner produces. */
 enum img_str {

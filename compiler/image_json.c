@@ -286,7 +286,7 @@ static json_t *jprocedure(struct jw *J, const struct ast_procedure *proc)
 {
 	static const char *role_kinds[] = {
 		[R_OWNER_OF] = "owner of group", [R_ANY_EXCEPT] = "any node except", [R_ALL] = "all nodes",
-		[R_ALL_EXCEPT] = "all nodes except",
+		[R_ALL_EXCEPT] = "all nodes except", [R_LOOPVAR] = NULL, [R_NODE] = "node",
 	};
 	json_t *o = json_object(), *roles = json_array();
 
@@ -315,6 +315,8 @@ static json_t *jprocedure(struct jw *J, const struct ast_procedure *proc)
 		set(J, ro, "kind", json_string(role_kinds[r->kind]));
 		if (r->kind == R_OWNER_OF)
 			set(J, ro, "group", jstr(r->group.s));
+		else if (r->kind == R_NODE)
+			set(J, ro, "node", jstr(r->node.s));
 		else if (r->kind != R_ALL)
 			set(J, ro, "except", jstr(r->except.s));
 		set(J, ro, "text", jtext(J, r->loc));

@@ -447,6 +447,8 @@ static void put_procedure(struct writer *W, const struct ast_procedure *proc)
 			put_name(W, r->group, IMG_TEXT, true, "the group");
 		else if (r->kind == R_ANY_EXCEPT || r->kind == R_ALL_EXCEPT)
 			put_name(W, r->except, IMG_IDENT, true, "the role after `except`");
+		else if (r->kind == R_NODE)
+			put_name(W, r->node, IMG_TEXT, true, "the node");
 	}
 	put_stmts(W, proc->body, proc->head, 1);
 }
@@ -474,9 +476,12 @@ static void put_model(struct writer *W, const struct ast_plan *plan)
 	for (const struct ast_model_item *it = plan->model; it != NULL && !W->failed; it = it->next) {
 		if (it->implicit)
 			continue;
-		put_u8(W, it->kind);
+		bool at = it->kind == M_GROUP && (it->start.s != NULL || it->start_any);
+		put_u8(W, at ? IMG_GROUP_AT : it->kind);
 		put_loc(W, it->loc);
 		put_name(W, it->name, it->kind == M_RECOVER ? IMG_IDENT : IMG_TEXT, true, "the model entry's name");
+		if (at)
+			put_name(W, it->start, IMG_IDENT, false, "the role the group starts on");
 		if (it->kind == M_SERVICE) {
 			put_name(W, it->process, IMG_TEXT, true, "the process");
 			put_u8(W, it->holds_stores);
@@ -578,6 +583,7 @@ static void put_action_decl(struct writer *W, const struct ast_action_decl *d)
 			put_name(W, e->value, IMG_IDENT, true, "the value");
 			break;
 		case E_MOVE:
+		case E_MOVE_ALL:
 			put_args(W, e->args, e->loc);
 			break;
 		case E_UNDO:
