@@ -355,8 +355,7 @@ static void resolve_hotfixes(struct sema *S)
 		if (!versioned) {
 			struct diag *d = diag_report(S->ctx, HP202, h->name.loc,
 						     "hotfix '%s' lists no file version to verify it by", h->name.s);
-			diag_note(S->ctx, d, "a KB article's \"File information\" table gives the version "
-					     "that proves the hotfix landed");
+			diag_note(S->ctx, d, "%s", product_rule_note(S->plan, HP202));
 			diag_help(S->ctx, d, "add `file \"NAME\" version X.Y.Z.W` to the hotfix");
 		}
 	}
@@ -1222,6 +1221,7 @@ void sema_resolve_plan(struct hp_ctx *ctx, struct ast_plan *plan, unsigned kinds
 	resolve_params(&S);
 	resolve_model(&S);
 	resolve_hotfixes(&S);
+	S.errors += product_resolve(ctx, plan, &S.services);
 	S.errors += decl_resolve(ctx, plan, &S.tables, &S.groups, &S.decls);
 	for (struct ast_require *rq = plan->requires; rq != NULL; rq = rq->next)
 		resolve_cond(&S, rq->cond, 0);

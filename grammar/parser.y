@@ -101,6 +101,8 @@ static void once(struct pstate *ps, const char **field, const char *value, loc_t
 static void lib_begin(struct pstate *ps, struct ast_library *l);
 static void ctx_word(struct pstate *ps, const char *word, loc_t l, const char *want);
 static struct ast_effect *effect_new(struct pstate *ps, enum effect_kind k, loc_t l);
+static struct ast_need *need_new(struct pstate *ps, const char *word, loc_t wl, enum need_kind k, loc_t l);
+static void need_add(struct pstate *ps, struct ast_need **list, struct ast_need *n);
 static struct ast_arg *arg_new(struct pstate *ps, const char *s, bool is_string, loc_t l);
 }
 
@@ -134,6 +136,7 @@ static struct ast_arg *arg_new(struct pstate *ps, const char *s, bool is_string,
 	struct ast_arg *arg;
 	struct ast_dparam *dparam;
 	struct namelist values;
+	struct ast_need *need;
 }
 
 %token <str> T_IDENT "identifier"
@@ -158,7 +161,7 @@ static struct ast_arg *arg_new(struct pstate *ps, const char *s, bool is_string,
 %token K_MOUNTED K_DISMOUNTED K_MEMBER K_DOWN K_OWNS K_NO K_GROUPS K_INSTALLED K_FACT
 %token K_COUNT K_TRUE K_FALSE K_TARGET K_ADDRESS K_PROFILE K_SET K_SECRET K_FROM K_ENV
 
-%type <str> opt_string opt_else opt_address word
+%type <str> opt_string opt_else opt_address word lib_name
 %type <lit> opt_default literal
 %type <lits> literal_list
 %type <kind> type proc_kind cmp
@@ -174,13 +177,13 @@ static struct ast_arg *arg_new(struct pstate *ps, const char *s, bool is_string,
 %type <stmt> stmt step_head ckpt_head for_head if_head
 %type <stmts> stmt_list
 %type <role> role
-%type <str> lib_name
 %type <action> know_action
 %type <cond> know_cond
 %type <arg> dargs opt_dargs darg opt_args
 %type <dparam> dparams opt_dparams dparam paren_dparams
 %type <kind> scope opt_scope2
 %type <values> value_list
+%type <need> need
 
 %%
 
@@ -220,6 +223,12 @@ library
 	}
 	;
 
+/* A library's name, in `use` and `library` only, may hold hyphens: `use exchange-2003`. */
+lib_name
+	: T_IDENT
+	| T_DASHNAME
+	;
+
 library_head
 	: T_IDENT lib_name "{" {
 		struct ast_library *l = NEW(struct ast_library);
@@ -235,7 +244,28 @@ library_head
 lib_items
 	: %empty
 	| lib_items decl
+	| lib_items need { need_add(ps, &ps->lib->needs, $2); }
+	| lib_items T_IDENT T_IDENT T_STRING {
+		struct ast_pnote *n = NEW(struct ast_pnote), **at = &ps->lib->notes;
+		ctx_word(ps, $2, @2, "note");
+		n->rule = mkname($3, @3);
+		n->loc = @$;
+		n->text = $4;
+		while (*at != NULL)
+			at = &(*at)->next;
+		*at = n;
+	}
 	| lib_items error
+	;
+
+/* `needs …`: what installing an update takes on a cluster node (HP111, HP112) */
+need
+	: T_IDENT K_CLUSTER K_SERVICE K_STOPPED { $$ = need_new(ps, $1, @1, NEED_CLUSTER_STOPPED, @$); }
+	| T_IDENT K_RESTART { $$ = need_new(ps, $1, @1, NEED_RESTART, @$); }
+	| T_IDENT K_RESTART K_OF K_SERVICE T_STRING {
+		$$ = need_new(ps, $1, @1, NEED_SERVICE_RESTART, @$);
+		$$->service = mkname($5, @5);
+	}
 	;
 
 decl
@@ -464,13 +494,7 @@ darg
 /* ---- what a plan knows (issue 10 item 5, docs/language.md "Where groups are") ----
  * `group "G" on ROLE` / `on any node` in the model; `move all groups to ROLE`;
  * `all groups on ROLE`; in a declared action `move all groups of N to M` and
- * `… to other nodes`; a role `= node "NAME"` (above, in `role`); a library's name may
- * have hyphens (`use windows-failover-cluster`). */
-
-lib_name
-	: T_IDENT { $$ = $1; }
-	| T_DASHNAME { $$ = $1; }
-	;
+ * `… to other nodes`; a role `= node "NAME"` (above, in `role`). */
 
 know_model_item
 	: K_GROUP T_STRING K_ON T_IDENT {
@@ -739,6 +763,7 @@ hotfix_item
 	: hfile_head hfile_attrs { ps->hfile->loc = @$; }
 	| K_PACKAGE T_STRING { once(ps, &ps->hotfix->package, $2, @$, "package"); }
 	| K_ARGS T_STRING { once(ps, &ps->hotfix->args, $2, @$, "args"); }
+	| need { need_add(ps, &ps->hotfix->needs, $1); }
 	| K_RESTARTS restart_list {
 		struct ast_hotfix *h = ps->hotfix;
 		if ((uint64_t)h->nrestarts + $2.n > UINT32_MAX / 2) {
@@ -1679,6 +1704,27 @@ static void ctx_word(struct pstate *ps, const char *word, loc_t l, const char *w
 {
 	if (strcmp(word, want) != 0)
 		ps_error(ps, l.start, l.end, "expected `%s` here, found `%s`", want, word);
+}
+
+static struct ast_need *need_new(struct pstate *ps, const char *word, loc_t wl, enum need_kind k, loc_t l)
+{
+	struct ast_need *n = NEW(struct ast_need);
+	ctx_word(ps, word, wl, "needs");
+	n->kind = k;
+	n->loc = l;
+	return n;
+}
+
+/* Append n to list; a need said twice is an error there. */
+static void need_add(struct pstate *ps, struct ast_need **list, struct ast_need *n)
+{
+	for (; *list != NULL; list = &(*list)->next)
+		if ((*list)->kind == n->kind &&
+		    (n->kind != NEED_SERVICE_RESTART || strcmp((*list)->service.s, n->service.s) == 0)) {
+			ps_error(ps, n->loc.start, n->loc.end, "this need is already declared");
+			return;
+		}
+	*list = n;
 }
 
 static struct ast_effect *effect_new(struct pstate *ps, enum effect_kind k, loc_t l)

@@ -251,6 +251,7 @@ struct ast_model_item {
 	struct ast_name start;           /* the role; .s NULL: on the first `owner of group` role's node */
 	bool start_any;                  /* `on any node`: unknown */
 	struct ast_role *start_role;     /* resolved, in the cluster procedure */
+	bool activates;                  /* a hotfix `needs restart of service` it (product.c) */
 };
 
 struct ast_hfile {
@@ -263,10 +264,35 @@ struct ast_hfile {
 	struct ast_hfile *next;
 };
 
+/* `needs …` in a hotfix or a library (docs/language.md, "What an update needs"): what its
+ * install takes on a cluster node. HP111 and HP112 judge only what is declared. */
+enum need_kind {
+	NEED_CLUSTER_STOPPED,        /* `needs cluster service stopped`: HP111 */
+	NEED_RESTART,                /* `needs restart`: pending until the node restarts (HP112) */
+	NEED_SERVICE_RESTART,        /* `needs restart of service "X"`: or until X starts again there */
+};
+
+struct ast_need {
+	enum need_kind kind;
+	loc_t loc;
+	struct ast_name service;     /* NEED_SERVICE_RESTART */
+	struct ast_need *next;
+};
+
+/* `note HPnnn "TEXT"` in a library: the product's note for a built-in rule, shown instead of
+ * the checker's neutral one to every plan that uses the library. */
+struct ast_pnote {
+	struct ast_name rule;
+	loc_t loc;
+	const char *text;
+	struct ast_pnote *next;
+};
+
 struct ast_hotfix {
 	struct ast_name name;
 	loc_t loc;
 	struct ast_hfile *files;
+	struct ast_need *needs;      /* its own; its plan's libraries add theirs */
 	const char *package;
 	const char *args;
 	struct ast_name *restarts;   /* array of nrestarts service names */
@@ -276,6 +302,8 @@ struct ast_hotfix {
 	struct ast_model_item **restart_svcs; /* nrestarts entries */
 	uint32_t index;
 	bool used;
+	unsigned need;               /* bit k: need k (enum need_kind), its own or its libraries' */
+	struct ast_model_item *need_svc; /* NEED_SERVICE_RESTART: the service whose start activates it */
 };
 
 /* `state NAME of SCOPE [, SCOPE2] : V1 | V2 … [, normal V [else RULE]]` */
@@ -352,6 +380,8 @@ struct ast_library {
 	struct ast_state_decl *states;
 	struct ast_action_decl *actions;
 	struct ast_rule_decl *rules;
+	struct ast_need *needs;      /* for every hotfix of a plan that uses the library */
+	struct ast_pnote *notes;
 	struct ast_library *next;
 };
 
