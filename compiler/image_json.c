@@ -379,6 +379,8 @@ static json_t *jmodel(struct jw *J, const struct ast_plan *plan)
 		} else if (it->kind == M_RESOURCE) {
 			set(J, o, "service", jstr(it->service.s));
 			set(J, o, "group", jstr(it->group.s));
+		} else if (it->kind == M_GROUP && (it->start.s != NULL || it->start_any)) {
+			set(J, o, "on", it->start_any ? json_string("any node") : jstr(it->start.s));   /* where it starts */
 		}
 		set_pos(J, o, it->loc, false);
 		push(J, a, o);

@@ -698,7 +698,7 @@ static struct ast_action_decl *get_action_decl(struct reader *R)
 
 static void get_library(struct reader *R, struct ast_library *l)
 {
-	l->name = get_name(R, IMG_IDENT, false, "the library's name");
+	l->name = get_name(R, IMG_TEXT, false, "the library's name");   /* hyphens allowed */
 	l->loc = get_loc(R);
 	struct ast_state_decl **st = &l->states;
 	uint32_t n = get_count(R, 40, "states");

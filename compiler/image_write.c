@@ -597,7 +597,7 @@ static void put_action_decl(struct writer *W, const struct ast_action_decl *d)
 static void put_library(struct writer *W, const struct ast_library *l)
 {
 	size_t n = 0;
-	put_name(W, l->name, IMG_IDENT, false, "the library's name");
+	put_name(W, l->name, IMG_TEXT, false, "the library's name");   /* hyphens allowed */
 	put_loc(W, l->loc);
 	for (const struct ast_state_decl *s = l->states; s != NULL; s = s->next)
 		n++;

@@ -441,8 +441,8 @@ static void know_use_all_groups(struct sema *S, const struct ast_action_decl *d)
  * the action's place (each checked, journaled and run like one written out). */
 static void know_expand_move_all(struct sema *S, struct ast_action *a)
 {
-	if (a->kind != A_MOVE_GROUP || !a->all_groups)
-		return;
+	if (a->kind != A_MOVE_GROUP || !a->all_groups || a->arg.s != NULL)
+		return;   /* made already (a plan resolved twice) */
 	struct ast_action *last = NULL, *next = a->next;
 	for (struct ast_model_item *it = S->plan->model; it != NULL; it = it->next) {
 		if (it->kind != M_GROUP)
@@ -453,8 +453,7 @@ static void know_expand_move_all(struct sema *S, struct ast_action *a)
 			*m = *last;
 			last->next = m;
 		}
-		m->all_groups = false;
-		m->arg = (struct ast_name){ it->name.s, a->loc };
+		m->arg = (struct ast_name){ it->name.s, a->loc };   /* all_groups stays: how it was written */
 		m->next = next;
 		last = m;
 	}

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "act.h"
+#include "commands.h"
 #include "ask.h"
 #include "run.h"
 
@@ -199,13 +200,41 @@ static int do_action(struct run *R, const struct ast_action *a, char *msg, size_
 	}
 }
 
+/* `exec "S"` as the plan writes a string: `"` and `\` escaped. */
+static const char *know_exec_text(struct arena *a, const char *str)
+{
+	size_t n = strlen(str);
+	char *out = arena_alloc(a, 2 * n + 8), *o = stpcpy(out, "exec \"");
+	for (const char *p = str; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			*o++ = '\\';
+		*o++ = *p;
+	}
+	strcpy(o, "\"");
+	return out;
+}
+
+/* A `move all groups to R` is one move per group: each says which. An exec's `${ROLE}`s on a
+ * target whose commands are not rendered (the simulated one): the nodes' names. */
+static void know_words(struct run *R, const struct ast_action *a, struct progress_ev *ev)
+{
+	if (a->kind == A_MOVE_GROUP && a->arg.s != NULL &&
+	    (a->all_groups || strncmp(run_text(R, a->loc), "move all groups", 15) == 0))   /* an image keeps the text */
+		ev->said = arena_printf(&R->ctx.arena, "move group \"%s\" to %s (all groups)", a->arg.s,
+					a->to.s ? a->to.s : "?");
+	else if (a->kind == A_EXEC && R->cmd == NULL && a->arg.s != NULL && strstr(a->arg.s, "${") != NULL)
+		ev->said = know_exec_text(&R->ctx.arena,
+					  commands_exec_roles(&R->ctx.arena, R->m, R->proc, &R->bind, a->arg.s));
+}
+
 /* How the text form names an action and where it goes (progress.h): the action without its
  * own `on ROLE`, and the role its node is bound to (own or the step's), so that a line reads
  * `exec "…" on SQLN2 (passive)`, not `exec "…" on passive on SQLN2`. */
 static void action_words(struct run *R, const struct ast_action *a, struct progress_ev *ev)
 {
 	ev->role = a->node != NULL ? a->node->name.s : NULL;
-	if (a->on.s == NULL || a->on.loc.start <= a->loc.start || a->on.loc.end > a->loc.end)
+	know_words(R, a, ev);
+	if (ev->said != NULL || a->on.s == NULL || a->on.loc.start <= a->loc.start || a->on.loc.end > a->loc.end)
 		return;
 	const char *t = ctx_source(&R->ctx, a->loc.file)->text;
 	uint32_t kw = a->on.loc.start;   /* back over the blanks and `on` before the role */

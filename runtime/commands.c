@@ -62,6 +62,34 @@ static const char *param_lookup_shown(void *ud, const char *name, bool *raw, cha
 	return param_lookup(ud, name, raw, err, errlen);
 }
 
+/* commands_exec_roles' lookup: a role's node; anything else as written. */
+static const char *roles_only_lookup(void *ud, const char *name, bool *raw, char *err, size_t errlen)
+{
+	const struct exec_ref *x = ud;
+	for (const struct ast_param *p = x->d->base.m->plan->params; p != NULL; p = p->next)
+		if (strcmp(p->name.s, name) == 0) {
+			*raw = true;
+			return arena_printf(x->d->a, "${%s}", name);
+		}
+	*raw = false;
+	return role_lookup(x, name, err, errlen);
+}
+
+const char *commands_exec_roles(struct arena *a, const struct model *m, const struct ast_procedure *proc,
+				const struct model_bind *b, const char *s)
+{
+	struct driver_cmd d;
+	memset(&d, 0, sizeof(d));
+	d.base.m = m;
+	d.a = a;
+	struct exec_ref x = { &d, b, proc };
+	char err[256];
+	if (s == NULL || strstr(s, "${") == NULL)
+		return s;
+	const char *out = profile_subst(a, PROFILE_SH, s, roles_only_lookup, &x, err, sizeof(err));
+	return out != NULL ? out : s;
+}
+
 const char *commands_shown(struct driver_cmd *d, const char *s)
 {
 	if (s == NULL || d->prog == NULL || d->prog->nsecrets == 0)
