@@ -5,8 +5,8 @@
 #     the shell like a param's value: the command sees `node2`, the dry run shows 'node2';
 #  2. a role `= node "NAME"` binds the inventory's node of that name; one the inventory lacks
 #     stops the run before anything changes (exit 2);
-#  3. `move all groups to R` moves every group of the model, each by its own command, and
-#     `verify all groups on R` then holds on the target.
+#  3. `move all groups to R` moves every group of the model, each by its own command (none
+#     for a group already there), and `verify all groups on R` then holds on the target.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 INV=$SRC/plans/inventories/local-cluster.hplan
@@ -39,6 +39,15 @@ plan know "Roles in exec strings, named nodes, all groups" {
     }
 }
 PLAN
+
+# 3. (a group already there: no command, so a move that would fail is never run)
+sed -e '/step tell/,/^        }/d' -e 's/move all groups to passive/move all groups to active/' \
+	-e 's/verify all groups on passive/verify all groups on active/' "$TMP/know.hplan" >"$TMP/stay.hplan"
+echo "the group is pending a cluster operation" >"$N1/fail/move-group"
+echo "the group is pending a cluster operation" >"$N2/fail/move-group"
+run 0 run "$TMP/stay.hplan" --inventory "$INV" --yes --set "out=$TMP/said"
+says "ok   move group \"Exchange\" to active (all groups)"
+rm "$N1/fail/move-group" "$N2/fail/move-group"
 
 # 1. (and 3.)
 run 0 run "$TMP/know.hplan" --inventory "$INV" --yes --dry-run --set "out=$TMP/said"
