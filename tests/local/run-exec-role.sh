@@ -61,6 +61,13 @@ says "ok   move group \"Exchange\" to passive (all groups)"
 [[ $(hpt "$N1" group-owner "Cluster Group") == node2 && $(hpt "$N1" group-owner Exchange) == node2 ]] ||
 	fail "the groups are on $(hpt "$N1" group-owner "Cluster Group"), $(hpt "$N1" group-owner Exchange)"
 
+# the compiled image (the `node` role inside) runs the same: the groups go back to node1
+run 0 compile "$TMP/know.hplan" -o "$TMP/know.hpc"
+rm -f "$TMP/said"
+run 0 run "$TMP/know.hpc" --inventory "$INV" --yes --set "out=$TMP/said"
+[[ $(cat "$TMP/said") == "<node1|node2>" ]] || fail "the image's exec wrote: $(cat "$TMP/said")"
+[[ $(hpt "$N1" group-owner Exchange) == node1 ]] || fail "the image did not move Exchange back"
+
 # 2.
 sed 's/node "node2"/node "SQLN9"/' "$TMP/know.hplan" >"$TMP/missing.hplan"
 rm -f "$TMP/said"
