@@ -90,6 +90,9 @@ static inline bool image_has_decls(const struct ast_plan *plan)
 #define IMG_MAX_ROLE R_NODE        /* R_LOOPVAR (4) is never written */
 #define IMG_MAX_PROC PROC_CLUSTER
 #define IMG_MAX_MODEL M_RECOVER
+/* What a plan knows (docs/language.md): written as the parser reads them, whatever sema made */
+#define IMG_ALL_GROUPS_ON (C_DSTATE + 1)   /* `all groups on ROLE` */
+#define IMG_MOVE_ALL (A_CALL + 1)          /* `move all groups to ROLE` */
 #define IMG_GROUP_AT (M_RECOVER + 1)   /* `group "G" on ROLE|any node`: an M_GROUP with its start */
 
 /* What a string field may hold: the shapes the scanner produces. */

@@ -289,7 +289,19 @@ static struct ast_cond *get_cond(struct reader *R, int depth)
 		return NULL;
 	}
 	struct ast_cond *c = NEW(struct ast_cond);
-	c->kind = (enum cond_kind)get_code(R, R->decls ? C_DSTATE : IMG_MAX_COND, "condition");
+	unsigned code = get_code(R, IMG_ALL_GROUPS_ON, "condition");
+	if (code == IMG_ALL_GROUPS_ON) {   /* `all groups on ROLE` */
+		c->kind = C_OWNS_GROUP;
+		c->all_groups = true;
+		c->loc = get_loc(R);
+		c->name = get_name(R, IMG_IDENT, true, "the role");
+		return c;
+	}
+	if (code > (R->decls ? (unsigned)C_DSTATE : (unsigned)IMG_MAX_COND)) {
+		fail(R, R->pos - 1, "unknown condition code %u", code);
+		code = 0;
+	}
+	c->kind = (enum cond_kind)code;
 	c->loc = get_loc(R);
 	switch (c->kind) {
 	case C_OR:
@@ -369,9 +381,21 @@ static struct ast_action *get_action(struct reader *R)
 {
 	struct ast_action *a = NEW(struct ast_action);
 
-	a->kind = (enum action_kind)get_code(R, R->decls ? A_CALL : IMG_MAX_ACTION, "action");
-	a->loc = get_loc(R);
+	unsigned code = get_code(R, IMG_MOVE_ALL, "action");
 	a->duration = -1;
+	if (code == IMG_MOVE_ALL) {   /* `move all groups to ROLE` */
+		a->kind = A_MOVE_GROUP;
+		a->all_groups = true;
+		a->loc = get_loc(R);
+		a->to = get_name(R, IMG_IDENT, true, "the role after `to`");
+		return a;
+	}
+	if (code > (R->decls ? (unsigned)A_CALL : (unsigned)IMG_MAX_ACTION)) {
+		fail(R, R->pos - 1, "unknown action code %u", code);
+		code = 0;
+	}
+	a->kind = (enum action_kind)code;
+	a->loc = get_loc(R);
 	switch (a->kind) {
 	case A_STOP_SERVICE:
 	case A_START_SERVICE:

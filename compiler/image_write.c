@@ -238,6 +238,14 @@ static void put_cond(struct writer *W, const struct ast_cond *c, loc_t at, int d
 		fail(W, c->loc, "a condition is nested more than %d deep", IMG_MAX_DEPTH);
 		return;
 	}
+	if (c->written != NULL)
+		c = c->written;
+	if (c->kind == C_OWNS_GROUP && c->all_groups) {
+		put_u8(W, IMG_ALL_GROUPS_ON);
+		put_loc(W, c->loc);
+		put_name(W, c->name, IMG_IDENT, true, "the role");
+		return;
+	}
 	put_u8(W, c->kind);
 	put_loc(W, c->loc);
 	switch (c->kind) {
@@ -318,6 +326,12 @@ static void put_cond(struct writer *W, const struct ast_cond *c, loc_t at, int d
 
 static void put_action(struct writer *W, const struct ast_action *a, int depth)
 {
+	if (a->kind == A_MOVE_GROUP && a->all_groups) {
+		put_u8(W, IMG_MOVE_ALL);
+		put_loc(W, a->loc);
+		put_name(W, a->to, IMG_IDENT, true, "the role after `to`");
+		return;
+	}
 	put_u8(W, a->kind);
 	put_loc(W, a->loc);
 	switch (a->kind) {
@@ -378,10 +392,11 @@ static void put_actions(struct writer *W, const struct ast_stmt *st)
 {
 	size_t n = 0;
 	for (const struct ast_action *a = st->actions; a != NULL; a = a->next)
-		n++;
+		n += !a->all_copy;
 	put_count(W, n, st->head, "actions");
 	for (const struct ast_action *a = st->actions; a != NULL && !W->failed; a = a->next)
-		put_action(W, a, 1);
+		if (!a->all_copy)
+			put_action(W, a, 1);
 }
 
 static void put_stmts(struct writer *W, const struct ast_stmt *list, loc_t at, int depth)

@@ -398,6 +398,8 @@ static bool know_all_groups_cond(struct sema *S, struct ast_cond *c)
 {
 	if (!c->all_groups)
 		return false;
+	struct ast_cond *written = arena_alloc(&S->ctx->arena, sizeof(*written));
+	*written = *c;
 	c->all_groups = false;
 	struct ast_cond *out = NULL;
 	for (struct ast_model_item *it = S->plan->model; it != NULL; it = it->next) {
@@ -424,6 +426,7 @@ static bool know_all_groups_cond(struct sema *S, struct ast_cond *c)
 		return true;
 	}
 	*c = *out;
+	c->written = written;
 	return true;
 }
 
@@ -451,6 +454,7 @@ static void know_expand_move_all(struct sema *S, struct ast_action *a)
 		if (last != NULL) {
 			m = arena_alloc(&S->ctx->arena, sizeof(*m));
 			*m = *last;
+			m->all_copy = true;
 			last->next = m;
 		}
 		m->arg = (struct ast_name){ it->name.s, a->loc };   /* all_groups stays: how it was written */

@@ -114,6 +114,7 @@ struct ast_cond {
 	struct ast_state_decl *state;  /* resolved */
 	int value_index;               /* resolved */
 	bool all_groups;             /* `all groups on ROLE` (C_OWNS_GROUP, group.s NULL): sema makes it an `and` */
+	struct ast_cond *written;    /* resolved: that `and`'s `all groups on ROLE`, as an image keeps it */
 };
 
 enum action_kind {
@@ -148,6 +149,7 @@ struct ast_action {
 	struct ast_action_decl *decl; /* A_CALL: resolved */
 	uint32_t index;              /* 0-based position in the procedure, in source order */
 	bool all_groups;             /* `move all groups to ROLE` (A_MOVE_GROUP, arg.s NULL): sema makes one move per group */
+	bool all_copy;               /* resolved: a move sema made after the first (an image keeps the first only) */
 };
 
 enum stmt_kind { S_STEP, S_CHECKPOINT, S_FOREACH, S_IF };
