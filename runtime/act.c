@@ -226,7 +226,8 @@ static const char *know_exec_text(struct arena *a, const char *str)
 			*o++ = '\\';
 		*o++ = *p;
 	}
-	strcpy(o, "\"");
+	*o++ = '"';
+	*o = '\0';
 	return out;
 }
 
