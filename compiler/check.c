@@ -702,6 +702,7 @@ static void check_procedure(struct hp_ctx *ctx, struct ast_plan *plan, struct as
 
 	struct model_state *start = model_state_start(C->a, C->m, 0);
 	model_bind_roles(C->m, start, proc, &C->bind);
+	model_place_groups(C->m, start, proc, &C->bind);
 	sema_bind_ensures(plan, proc);
 	paths_init(&C->P, C->a, C->m, start);
 	walk_init(&C->walk, &sim_ops, C, C->m, &C->bind, C->a);

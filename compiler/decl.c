@@ -188,7 +188,10 @@ static void decl_cond(struct decls *D, struct ast_dparam *params, struct ast_con
 			REPORTD(D, HP002, c->name.loc, "unknown parameter '%s'", c->name.s);
 		else if (c->dparam->scope != DS_NODE)
 			REPORTD(D, HP004, c->name.loc, "'%s' is %s, not a node", c->name.s, scope_names[c->dparam->scope]);
-		if (c->kind == C_OWNS_GROUP) {
+		if (c->kind == C_OWNS_GROUP && c->all_groups) {
+			REPORTD(D, HP007, c->loc, "`all groups on` is a procedure's condition; in a declaration, "
+						  "say it of the other node: `m owns no groups`");
+		} else if (c->kind == C_OWNS_GROUP) {
 			c->grp = D->groups != NULL ? strmap_gets(D->groups, c->group.s) : NULL;
 			if (c->grp == NULL)
 				REPORTD(D, HP002, c->group.loc, "unknown group \"%s\"", c->group.s);
@@ -243,6 +246,12 @@ static void resolve_effect(struct decls *D, struct ast_action_decl *a, struct as
 	case E_MOVE: {
 		static const enum decl_scope want[2] = { DS_GROUP, DS_NODE };
 		decl_args(D, a->params, e->args, want, 2, e->loc, "`move`");
+		break;
+	}
+	case E_MOVE_ALL: {   /* `move all groups of N to M` / `to other nodes` */
+		static const enum decl_scope want[2] = { DS_NODE, DS_NODE };
+		decl_args(D, a->params, e->args, want, e->args != NULL && e->args->next != NULL ? 2 : 1, e->loc,
+			  "`move all groups`");
 		break;
 	}
 	case E_UNDO: {

@@ -72,7 +72,7 @@ _Static_assert(E_REQUIRES == 0 && E_SET == 1 && E_MOVE == 2 && E_UNDO == 3, "ima
  * as version 1, byte for byte as before. */
 #define IMAGE_VERSION_DECL 2u
 #define IMG_MAX_SCOPE DS_RESOURCE
-#define IMG_MAX_EFFECT E_UNDO
+#define IMG_MAX_EFFECT E_MOVE_ALL
 
 static inline bool image_has_decls(const struct ast_plan *plan)
 {
@@ -112,9 +112,13 @@ static inline unsigned image_version_of(const struct ast_plan *plan)
 #define IMG_MAX_COND C_PARAM
 #define IMG_MAX_ACTION A_EXEC
 #define IMG_MAX_STMT S_IF
-#define IMG_MAX_ROLE R_ALL_EXCEPT
+#define IMG_MAX_ROLE R_NODE        /* R_LOOPVAR (4) is never written */
 #define IMG_MAX_PROC PROC_CLUSTER
 #define IMG_MAX_MODEL M_RECOVER
+/* What a plan knows (docs/language.md): written as the parser reads them, whatever sema made */
+#define IMG_ALL_GROUPS_ON (C_DSTATE + 1)   /* `all groups on ROLE` */
+#define IMG_MOVE_ALL (A_CALL + 1)          /* `move all groups to ROLE` */
+#define IMG_GROUP_AT (M_RECOVER + 1)   /* `group "G" on ROLE|any node`: an M_GROUP with its start */
 
 /* What a string field may hold: the shapes the scanner produces. */
 enum img_str {

@@ -286,7 +286,7 @@ static json_t *jprocedure(struct jw *J, const struct ast_procedure *proc)
 {
 	static const char *role_kinds[] = {
 		[R_OWNER_OF] = "owner of group", [R_ANY_EXCEPT] = "any node except", [R_ALL] = "all nodes",
-		[R_ALL_EXCEPT] = "all nodes except",
+		[R_ALL_EXCEPT] = "all nodes except", [R_LOOPVAR] = NULL, [R_NODE] = "node",
 	};
 	json_t *o = json_object(), *roles = json_array();
 
@@ -315,6 +315,8 @@ static json_t *jprocedure(struct jw *J, const struct ast_procedure *proc)
 		set(J, ro, "kind", json_string(role_kinds[r->kind]));
 		if (r->kind == R_OWNER_OF)
 			set(J, ro, "group", jstr(r->group.s));
+		else if (r->kind == R_NODE)
+			set(J, ro, "node", jstr(r->node.s));
 		else if (r->kind != R_ALL)
 			set(J, ro, "except", jstr(r->except.s));
 		set(J, ro, "text", jtext(J, r->loc));
@@ -377,6 +379,8 @@ static json_t *jmodel(struct jw *J, const struct ast_plan *plan)
 		} else if (it->kind == M_RESOURCE) {
 			set(J, o, "service", jstr(it->service.s));
 			set(J, o, "group", jstr(it->group.s));
+		} else if (it->kind == M_GROUP && (it->start.s != NULL || it->start_any)) {
+			set(J, o, "on", it->start_any ? json_string("any node") : jstr(it->start.s));   /* where it starts */
 		}
 		set_pos(J, o, it->loc, false);
 		push(J, a, o);

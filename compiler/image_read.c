@@ -289,7 +289,19 @@ static struct ast_cond *get_cond(struct reader *R, int depth)
 		return NULL;
 	}
 	struct ast_cond *c = NEW(struct ast_cond);
-	c->kind = (enum cond_kind)get_code(R, R->decls ? C_DSTATE : IMG_MAX_COND, "condition");
+	unsigned code = get_code(R, IMG_ALL_GROUPS_ON, "condition");
+	if (code == IMG_ALL_GROUPS_ON) {   /* `all groups on ROLE` */
+		c->kind = C_OWNS_GROUP;
+		c->all_groups = true;
+		c->loc = get_loc(R);
+		c->name = get_name(R, IMG_IDENT, true, "the role");
+		return c;
+	}
+	if (code > (R->decls ? (unsigned)C_DSTATE : (unsigned)IMG_MAX_COND)) {
+		fail(R, R->pos - 1, "unknown condition code %u", code);
+		code = 0;
+	}
+	c->kind = (enum cond_kind)code;
 	c->loc = get_loc(R);
 	switch (c->kind) {
 	case C_OR:
@@ -369,9 +381,21 @@ static struct ast_action *get_action(struct reader *R)
 {
 	struct ast_action *a = NEW(struct ast_action);
 
-	a->kind = (enum action_kind)get_code(R, R->decls ? A_CALL : IMG_MAX_ACTION, "action");
-	a->loc = get_loc(R);
+	unsigned code = get_code(R, IMG_MOVE_ALL, "action");
 	a->duration = -1;
+	if (code == IMG_MOVE_ALL) {   /* `move all groups to ROLE` */
+		a->kind = A_MOVE_GROUP;
+		a->all_groups = true;
+		a->loc = get_loc(R);
+		a->to = get_name(R, IMG_IDENT, true, "the role after `to`");
+		return a;
+	}
+	if (code > (R->decls ? (unsigned)A_CALL : (unsigned)IMG_MAX_ACTION)) {
+		fail(R, R->pos - 1, "unknown action code %u", code);
+		code = 0;
+	}
+	a->kind = (enum action_kind)code;
+	a->loc = get_loc(R);
 	switch (a->kind) {
 	case A_STOP_SERVICE:
 	case A_START_SERVICE:
@@ -504,13 +528,18 @@ static struct ast_procedure *get_procedure(struct reader *R)
 	uint32_t n = get_count(R, IMG_MIN_ROLE, "roles");
 	for (uint32_t i = 0; i < n && !R->failed; i++) {
 		struct ast_role *r = NEW(struct ast_role);
+		size_t at = R->pos;
 		r->kind = (enum role_kind)get_code(R, IMG_MAX_ROLE, "role");
+		if (r->kind == R_LOOPVAR)
+			fail(R, at, "unknown role code %u", (unsigned)r->kind);
 		r->name = get_name(R, IMG_IDENT, true, "the role's name");
 		r->loc = get_loc(R);
 		if (r->kind == R_OWNER_OF)
 			r->group = get_name(R, IMG_TEXT, true, "the group");
 		else if (r->kind == R_ANY_EXCEPT || r->kind == R_ALL_EXCEPT)
 			r->except = get_name(R, IMG_IDENT, true, "the role after `except`");
+		else if (r->kind == R_NODE)
+			r->node = get_name(R, IMG_TEXT, true, "the node");
 		*tail = r;
 		tail = &r->next;
 	}
@@ -541,9 +570,14 @@ static struct ast_model_item *get_model(struct reader *R)
 
 	for (uint32_t i = 0; i < n && !R->failed; i++) {
 		struct ast_model_item *it = NEW(struct ast_model_item);
-		it->kind = (enum model_kind)get_code(R, IMG_MAX_MODEL, "model entry");
+		unsigned code = get_code(R, IMG_GROUP_AT, "model entry");
+		it->kind = code == IMG_GROUP_AT ? M_GROUP : (enum model_kind)code;
 		it->loc = get_loc(R);
 		it->name = get_name(R, it->kind == M_RECOVER ? IMG_IDENT : IMG_TEXT, true, "the model entry's name");
+		if (code == IMG_GROUP_AT) {
+			it->start = get_name(R, IMG_IDENT, false, "the role the group starts on");
+			it->start_any = it->start.s == NULL;
+		}
 		if (it->kind == M_SERVICE) {
 			it->process = get_name(R, IMG_TEXT, true, "the process");
 			it->holds_stores = get_bool(R, "holds stores");
@@ -672,6 +706,7 @@ static struct ast_action_decl *get_action_decl(struct reader *R)
 			e->value = get_name(R, IMG_IDENT, true, "the value");
 			break;
 		case E_MOVE:
+		case E_MOVE_ALL:
 			e->args = get_args(R);
 			break;
 		case E_UNDO:

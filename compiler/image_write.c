@@ -238,6 +238,14 @@ static void put_cond(struct writer *W, const struct ast_cond *c, loc_t at, int d
 		fail(W, c->loc, "a condition is nested more than %d deep", IMG_MAX_DEPTH);
 		return;
 	}
+	if (c->written != NULL)
+		c = c->written;
+	if (c->kind == C_OWNS_GROUP && c->all_groups) {
+		put_u8(W, IMG_ALL_GROUPS_ON);
+		put_loc(W, c->loc);
+		put_name(W, c->name, IMG_IDENT, true, "the role");
+		return;
+	}
 	put_u8(W, c->kind);
 	put_loc(W, c->loc);
 	switch (c->kind) {
@@ -318,6 +326,12 @@ static void put_cond(struct writer *W, const struct ast_cond *c, loc_t at, int d
 
 static void put_action(struct writer *W, const struct ast_action *a, int depth)
 {
+	if (a->kind == A_MOVE_GROUP && a->all_groups) {
+		put_u8(W, IMG_MOVE_ALL);
+		put_loc(W, a->loc);
+		put_name(W, a->to, IMG_IDENT, true, "the role after `to`");
+		return;
+	}
 	put_u8(W, a->kind);
 	put_loc(W, a->loc);
 	switch (a->kind) {
@@ -378,10 +392,11 @@ static void put_actions(struct writer *W, const struct ast_stmt *st)
 {
 	size_t n = 0;
 	for (const struct ast_action *a = st->actions; a != NULL; a = a->next)
-		n++;
+		n += !a->all_copy;
 	put_count(W, n, st->head, "actions");
 	for (const struct ast_action *a = st->actions; a != NULL && !W->failed; a = a->next)
-		put_action(W, a, 1);
+		if (!a->all_copy)
+			put_action(W, a, 1);
 }
 
 static void put_stmts(struct writer *W, const struct ast_stmt *list, loc_t at, int depth)
@@ -447,6 +462,8 @@ static void put_procedure(struct writer *W, const struct ast_procedure *proc)
 			put_name(W, r->group, IMG_TEXT, true, "the group");
 		else if (r->kind == R_ANY_EXCEPT || r->kind == R_ALL_EXCEPT)
 			put_name(W, r->except, IMG_IDENT, true, "the role after `except`");
+		else if (r->kind == R_NODE)
+			put_name(W, r->node, IMG_TEXT, true, "the node");
 	}
 	put_stmts(W, proc->body, proc->head, 1);
 }
@@ -474,9 +491,12 @@ static void put_model(struct writer *W, const struct ast_plan *plan)
 	for (const struct ast_model_item *it = plan->model; it != NULL && !W->failed; it = it->next) {
 		if (it->implicit)
 			continue;
-		put_u8(W, it->kind);
+		bool at = it->kind == M_GROUP && (it->start.s != NULL || it->start_any);
+		put_u8(W, at ? IMG_GROUP_AT : it->kind);
 		put_loc(W, it->loc);
 		put_name(W, it->name, it->kind == M_RECOVER ? IMG_IDENT : IMG_TEXT, true, "the model entry's name");
+		if (at)
+			put_name(W, it->start, IMG_IDENT, false, "the role the group starts on");
 		if (it->kind == M_SERVICE) {
 			put_name(W, it->process, IMG_TEXT, true, "the process");
 			put_u8(W, it->holds_stores);
@@ -578,6 +598,7 @@ static void put_action_decl(struct writer *W, const struct ast_action_decl *d)
 			put_name(W, e->value, IMG_IDENT, true, "the value");
 			break;
 		case E_MOVE:
+		case E_MOVE_ALL:
 			put_args(W, e->args, e->loc);
 			break;
 		case E_UNDO:

@@ -435,6 +435,28 @@ void model_state_join(const struct model *m, struct model_state *dst, const stru
 
 /* ---- roles -------------------------------------------------------------------------- */
 
+/* `node "N"`: on a concrete model the target's node of that name (none if it has none: the
+ * runtime refuses the run before); on the abstract one a node no earlier role of one node
+ * names (the last node if every one is named), so that the checker assumes nothing more
+ * than "one node". */
+static nodeset know_node_role(const struct model *m, const struct ast_role *r, const struct model_bind *b)
+{
+	if (m->concrete) {
+		for (unsigned n = 0; n < m->nnodes; n++)
+			if (r->node.s != NULL && strcmp(m->node_names[n], r->node.s) == 0)
+				return (nodeset)1 << n;
+		return 0;
+	}
+	nodeset taken = 0;
+	for (unsigned i = 0; i < r->index && i < b->n; i++)
+		if (popcount64(b->nodes[i]) == 1)
+			taken |= b->nodes[i];
+	for (unsigned n = 0; n < m->nnodes; n++)
+		if (!(taken & ((nodeset)1 << n)))
+			return (nodeset)1 << n;
+	return m->nnodes ? (nodeset)1 << (m->nnodes - 1) : 0;
+}
+
 static nodeset bind_role(const struct model *m, const struct model_state *s, const struct ast_role *r,
 			 struct model_bind *b, int depth)
 {
@@ -458,6 +480,8 @@ static nodeset bind_role(const struct model *m, const struct model_state *s, con
 		return all_nodes(m) & ~except;
 	case R_LOOPVAR:
 		return b->nodes[r->index];
+	case R_NODE:
+		return know_node_role(m, r, b);
 	}
 	return 0;
 }
@@ -467,7 +491,43 @@ void model_bind_roles(const struct model *m, const struct model_state *s,
 {
 	for (const struct ast_role *r = proc->roles; r != NULL; r = r->next)
 		if (r->kind != R_LOOPVAR && r->index < b->n)
+			b->nodes[r->index] = r->kind == R_NODE ? 0 : bind_role(m, s, r, b, 0);
+	/* `node "N"` last: the abstract model gives it a node no other role names */
+	for (const struct ast_role *r = proc->roles; r != NULL; r = r->next)
+		if (r->kind == R_NODE && r->index < b->n)
 			b->nodes[r->index] = bind_role(m, s, r, b, 0);
+}
+
+void model_place_groups(const struct model *m, struct model_state *s, const struct ast_procedure *proc,
+			struct model_bind *b)
+{
+	bool placed = false;
+	if (m->kind != PROC_CLUSTER)
+		return;
+	for (unsigned g = 0; g < m->ngroups; g++) {
+		const struct ast_model_item *it = m->groups[g];
+		if (it->start_any && !m->concrete) {
+			s->owner[g] = all_nodes(m);
+			for (unsigned j = m->grp_res[g]; j < m->grp_res[g + 1]; j++) {
+				const struct ast_model_item *res = m->res[m->res_of_grp[j]];
+				for (unsigned n = 0; res->svc != NULL && n < m->nnodes; n++)
+					s->v[m->o_svc + n * m->nsvc + res->svc->index] = SVC_RUNNING | SVC_STOPPED;
+			}
+			placed = true;
+		} else if (it->start_role != NULL && it->start_role->index < b->n &&
+			   popcount64(b->nodes[it->start_role->index]) == 1) {
+			model_state_set_owner(m, s, g, (unsigned)__builtin_ctzll(b->nodes[it->start_role->index]));
+			placed = true;
+		}
+	}
+	if (!placed)
+		return;
+	/* a role `owner of group G` names one node: where G may be on several, its first */
+	for (const struct ast_role *r = proc->roles; r != NULL; r = r->next)
+		if (r->kind == R_OWNER_OF && r->grp != NULL && r->grp->index < m->ngroups &&
+		    popcount64(s->owner[r->grp->index]) > 1)
+			model_state_set_owner(m, s, r->grp->index, (unsigned)__builtin_ctzll(s->owner[r->grp->index]));
+	model_bind_roles(m, s, proc, b);
 }
 
 /* ---- primitive updates -------------------------------------------------------------- */
@@ -1063,6 +1123,37 @@ static void wait_nodes(struct apply *x, const struct ast_cond *c)
 
 /* ---- declared actions ---------------------------------------------------------------- */
 
+/* `move all groups of N to M` (to: M's node) / `to other nodes` (to == NULL): every group
+ * that is, or may be, on N moves; to the other nodes, it goes to one of them (the cluster
+ * picks), so with several its owner is any of them. A group that may be elsewhere stays
+ * possibly there. */
+static void know_move_all(struct apply *x, const struct model_bind *b, const struct ast_arg *args)
+{
+	const struct model *m = x->m;
+	nodeset fn, tn;
+	unsigned idx;
+	if (args == NULL || !model_decl_arg(m, b, args, &fn, &idx) || popcount64(fn) != 1)
+		return;
+	if (args->next != NULL) {
+		if (!model_decl_arg(m, b, args->next, &tn, &idx) || tn == 0)
+			return;
+	} else {
+		tn = all_nodes(m) & ~fn;
+	}
+	if (tn == 0)
+		return;
+	unsigned t = (unsigned)__builtin_ctzll(tn);
+	for (unsigned g = 0; g < m->ngroups; g++) {
+		nodeset old = x->s->owner[g];
+		if (!(old & fn))
+			continue;
+		do_move(x, g, t);
+		nodeset now = (old & ~fn) | tn;
+		if (x->s->owner[g] != now)
+			set_owner(m, x->s, g, now, x->act);
+	}
+}
+
 /* The effects of declared action d for one binding of its parameters (dargs): its
  * `requires` first (each that may be false is a violation of its rule), then its effects in
  * order, each written once: `move` is the built-in move of a group, `set` a declared value. */
@@ -1101,6 +1192,9 @@ static void call_apply(struct apply *x, const struct ast_action_decl *d, const u
 				put(x, places[i], (mset)(1u << e->value_index), false);
 			break;
 		}
+		case E_MOVE_ALL:
+			know_move_all(x, &b, e->args);
+			break;
 		case E_UNDO:
 			break;
 		}
@@ -1636,6 +1730,34 @@ static bool narrow_nodes(const struct model *m, struct model_state *s, nodeset n
 	return true;
 }
 
+/* `R owns group G` (or `R owns no groups`) assumed true or false: where a `verify` or a
+ * `wait until` establishes where a group is. The group's owner narrows (its cause stays);
+ * its resources' services are not narrowed. */
+static bool know_assume_owner(const struct model *m, struct model_state *s, const struct model_bind *b,
+			      const struct ast_cond *c, mset want)
+{
+	nodeset rn;
+	if (m->kind != PROC_CLUSTER || !subject_nodes(b, c, &rn) || rn == 0)
+		return true;
+	/* owns G: G's owner inside rn; owns no groups: every group's outside */
+	bool inside = (c->kind == C_OWNS_GROUP) == (want == B_YES);
+	if (c->kind == C_OWNS_NO_GROUPS && want != B_YES)
+		return true;
+	for (unsigned g = 0; g < m->ngroups; g++) {
+		if (c->kind == C_OWNS_GROUP && (c->grp == NULL || c->grp->index != g))
+			continue;
+		nodeset nv = inside ? (s->owner[g] & rn) : (s->owner[g] & ~rn);
+		if (nv == 0)
+			return false;
+		if (nv != s->owner[g]) {
+			if (s->log != NULL)
+				note(s, m->nv + g, s->owner[g], s->cause[m->nv + g]);
+			s->owner[g] = nv;
+		}
+	}
+	return true;
+}
+
 bool model_assume(const struct model *m, struct model_state *s, const struct model_bind *b,
 		  const struct ast_cond *c, mset want)
 {
@@ -1683,6 +1805,9 @@ bool model_assume(const struct model *m, struct model_state *s, const struct mod
 			return true;
 		return narrow_nodes(m, s, rn, m->o_mem, 1, c->kind == C_MEMBER ? MEM_MEMBER : MEM_DOWN, want);
 	}
+	case C_OWNS_GROUP:
+	case C_OWNS_NO_GROUPS:
+		return know_assume_owner(m, s, b, c, want);
 	case C_DSTATE: {
 		unsigned places[MODEL_MAX_NODES];
 		unsigned n = c->state != NULL && c->value_index >= 0 ? model_decl_places(m, b, c->state, c->args, places) : 0;

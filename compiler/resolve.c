@@ -362,6 +362,114 @@ static void resolve_hotfixes(struct sema *S)
 	S->plan->nhotfixes = i;
 }
 
+/* ---- what a plan knows (docs/language.md "Where groups are") -------------------------- */
+
+static struct ast_role *find_role(struct sema *S, const char *name, struct suggest *sg);
+static struct ast_role *use_role(struct sema *S, struct ast_name n);
+
+/* A role named by an exec string's `${NAME}` (a param of that name comes first). */
+static struct ast_role *know_exec_role(struct sema *S, const char *name, size_t len)
+{
+	if (S->proc == NULL || S->proc->kind != PROC_CLUSTER)
+		return NULL;
+	char buf[128];
+	if (len >= sizeof(buf))
+		return NULL;
+	memcpy(buf, name, len);
+	buf[len] = '\0';
+	return find_role(S, buf, NULL);
+}
+
+/* `group "G" on ROLE`: the role, in the cluster procedure (a standalone one has no groups). */
+static void know_group_starts(struct sema *S)
+{
+	for (struct ast_model_item *it = S->plan->model; it != NULL; it = it->next) {
+		if (it->kind != M_GROUP || it->start.s == NULL)
+			continue;
+		if (S->proc->kind == PROC_CLUSTER)
+			it->start_role = use_role(S, it->start);
+	}
+}
+
+/* `all groups on R`: `R owns group G1 and R owns group G2 …` over the model's groups, made
+ * in place (the runtime, the image and the probes see the conjunction). True when the
+ * condition was rewritten; a model with no group is an HP002. */
+static bool know_all_groups_cond(struct sema *S, struct ast_cond *c)
+{
+	if (!c->all_groups)
+		return false;
+	struct ast_cond *written = arena_alloc(&S->ctx->arena, sizeof(*written));
+	*written = *c;
+	c->all_groups = false;
+	struct ast_cond *out = NULL;
+	for (struct ast_model_item *it = S->plan->model; it != NULL; it = it->next) {
+		if (it->kind != M_GROUP)
+			continue;
+		struct ast_cond *g = arena_alloc(&S->ctx->arena, sizeof(*g));
+		*g = *c;
+		g->group = (struct ast_name){ it->name.s, c->loc };
+		if (out == NULL) {
+			out = g;
+			continue;
+		}
+		struct ast_cond *and = arena_alloc(&S->ctx->arena, sizeof(*and));
+		and->kind = C_AND;
+		and->loc = c->loc;
+		and->lhs = out;
+		and->rhs = g;
+		out = and;
+	}
+	if (out == NULL) {
+		struct diag *d = REPORT(S, HP002, c->loc, "`all groups`: the model declares no group");
+		diag_help(S->ctx, d, "declare the groups the plan is about: `group \"NAME\"` in `model`");
+		c->kind = C_OWNS_NO_GROUPS;   /* resolved as a role's condition; the plan is not simulated */
+		return true;
+	}
+	*c = *out;
+	c->written = written;
+	return true;
+}
+
+/* A call of an action that moves all groups (`move all groups of n …`) uses every group. */
+static void know_use_all_groups(struct sema *S, const struct ast_action_decl *d)
+{
+	for (const struct ast_effect *e = d->effects; e != NULL; e = e->next)
+		if (e->kind == E_MOVE_ALL)
+			for (struct ast_model_item *it = S->plan->model; it != NULL; it = it->next)
+				if (it->kind == M_GROUP)
+					it->used = true;
+}
+
+/* `move all groups to R`: one `move group "G" to R` per group of the model, in its order, at
+ * the action's place (each checked, journaled and run like one written out). */
+static void know_expand_move_all(struct sema *S, struct ast_action *a)
+{
+	if (a->kind != A_MOVE_GROUP || !a->all_groups || a->arg.s != NULL)
+		return;   /* made already (a plan resolved twice) */
+	struct ast_action *last = NULL, *next = a->next;
+	for (struct ast_model_item *it = S->plan->model; it != NULL; it = it->next) {
+		if (it->kind != M_GROUP)
+			continue;
+		struct ast_action *m = a;
+		if (last != NULL) {
+			m = arena_alloc(&S->ctx->arena, sizeof(*m));
+			*m = *last;
+			m->all_copy = true;
+			last->next = m;
+		}
+		m->arg = (struct ast_name){ it->name.s, a->loc };   /* all_groups stays: how it was written */
+		m->next = next;
+		last = m;
+	}
+	if (last == NULL) {
+		struct diag *d = REPORT(S, HP002, a->loc, "`all groups`: the model declares no group");
+		diag_help(S->ctx, d, "declare the groups the plan is about: `group \"NAME\"` in `model`");
+		a->kind = A_PAUSE;   /* nothing to move: resolved as an action that changes nothing */
+		a->all_groups = false;
+		a->arg = (struct ast_name){ "move all groups", a->loc };
+	}
+}
+
 /* ---- roles --------------------------------------------------------------------------- */
 
 static struct ast_role *find_role(struct sema *S, const char *name, struct suggest *sg)
@@ -476,6 +584,7 @@ static void resolve_roles(struct sema *S)
 	}
 	report_except_cycles(S, i);
 	proc->nroles = i;
+	know_group_starts(S);
 }
 
 /* ---- declared state and actions, where a procedure uses them ------------------------- */
@@ -557,6 +666,7 @@ static void use_daction(struct sema *S, struct ast_action *a)
 	for (struct ast_dparam *p = a->decl->params; p != NULL && n < DECL_MAX_PARAMS; p = p->next)
 		want[n++] = p->scope;
 	plan_args(S, a->args, want, n, a->loc, arena_printf(&S->ctx->arena, "action '%s'", a->arg.s));
+	know_use_all_groups(S, a->decl);
 }
 
 /* ---- conditions ---------------------------------------------------------------------- */
@@ -678,6 +788,10 @@ static void resolve_cond(struct sema *S, struct ast_cond *c, int depth)
 		c->role = use_role(S, c->name);
 		break;
 	case C_OWNS_GROUP: {
+		if (know_all_groups_cond(S, c)) {
+			resolve_cond(S, c, depth + 1);
+			break;
+		}
 		c->role = use_role(S, c->name);
 		struct suggest sg = { 0 };
 		c->grp = find_item(S, M_GROUP, M_GROUP, c->group.s, &sg);
@@ -814,8 +928,19 @@ static int exec_param(void *ud, const char *name, size_t len)
 		p->used = true;
 		return 0;
 	}
+	struct ast_role *r = know_exec_role(x->S, name, len);
+	if (r != NULL) {
+		r->used = true;
+		if (r->kind == R_ALL || r->kind == R_ALL_EXCEPT) {
+			struct diag *d = REPORT(x->S, HP004, x->a->arg.loc, "`${%s}` inserts one node's name, but role '%s' "
+						"binds several nodes", r->name.s, r->name.s);
+			diag_help(x->S->ctx, d, "loop over it: `for each n in %s { … exec \"… ${n}\" … }`", r->name.s);
+		}
+		return 0;
+	}
 	struct diag *d = REPORT(x->S, HP002, x->a->arg.loc, "unknown param '%.*s' in the exec string", (int)len, name);
-	diag_help(x->S->ctx, d, "`${NAME}` inserts the value of param NAME; write `$${` for a literal `${`");
+	diag_help(x->S->ctx, d, "`${NAME}` inserts the value of param NAME, or the node of role NAME; "
+				"write `$${` for a literal `${`");
 	return 0;
 }
 
@@ -848,6 +973,7 @@ static void resolve_action(struct sema *S, struct ast_action *a)
 	bool cluster = proc->kind == PROC_CLUSTER;
 	struct suggest sg = { 0 };
 
+	know_expand_move_all(S, a);
 	a->step = S->step;
 	a->index = S->nactions++;
 	a->node = a->on.s ? use_role(S, a->on) : S->step->node;

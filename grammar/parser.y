@@ -177,6 +177,8 @@ static struct ast_arg *arg_new(struct pstate *ps, const char *s, bool is_string,
 %type <stmt> stmt step_head ckpt_head for_head if_head
 %type <stmts> stmt_list
 %type <role> role
+%type <action> know_action
+%type <cond> know_cond
 %type <arg> dargs opt_dargs darg opt_args
 %type <dparam> dparams opt_dparams dparam paren_dparams
 %type <kind> scope opt_scope2
@@ -454,6 +456,7 @@ effect
 		e->args = arg_new(ps, $2, false, @2);
 		e->args->next = arg_new(ps, $4, false, @4);
 	}
+	| know_effect
 	| T_IDENT T_IDENT "(" opt_args ")" {
 		struct ast_effect *e = effect_new(ps, E_UNDO, @$);
 		ctx_word(ps, $1, @1, "undo");
@@ -486,6 +489,61 @@ dargs
 darg
 	: T_IDENT { $$ = arg_new(ps, $1, false, @1); }
 	| T_STRING { $$ = arg_new(ps, $1, true, @1); }
+	;
+
+/* ---- what a plan knows (issue 10 item 5, docs/language.md "Where groups are") ----
+ * `group "G" on ROLE` / `on any node` in the model; `move all groups to ROLE`;
+ * `all groups on ROLE`; in a declared action `move all groups of N to M` and
+ * `… to other nodes`; a role `= node "NAME"` (above, in `role`). */
+
+know_model_item
+	: K_GROUP T_STRING K_ON T_IDENT {
+		struct ast_model_item *m = NEW(struct ast_model_item);
+		m->kind = M_GROUP;
+		m->loc = @$;
+		m->name = mkname($2, @2);
+		m->start = mkname($4, @4);
+		*ps->model_next = m;
+		ps->model_next = &m->next;
+	}
+	| K_GROUP T_STRING K_ON K_ANY K_NODE {
+		struct ast_model_item *m = NEW(struct ast_model_item);
+		m->kind = M_GROUP;
+		m->loc = @$;
+		m->name = mkname($2, @2);
+		m->start_any = true;
+		*ps->model_next = m;
+		ps->model_next = &m->next;
+	}
+	;
+
+know_action
+	: K_MOVE K_ALL K_GROUPS K_TO T_IDENT {
+		$$ = action(ps, A_MOVE_GROUP, @$);
+		$$->all_groups = true;
+		$$->to = mkname($5, @5);
+	}
+	;
+
+know_cond
+	: K_ALL K_GROUPS K_ON T_IDENT {
+		$$ = leaf(ps, C_OWNS_GROUP, @$);
+		$$.c->all_groups = true;
+		$$.c->name = mkname($4, @4);
+	}
+	;
+
+know_effect
+	: K_MOVE K_ALL K_GROUPS K_OF T_IDENT K_TO T_IDENT {
+		struct ast_effect *e = effect_new(ps, E_MOVE_ALL, @$);
+		e->args = arg_new(ps, $5, false, @5);
+		e->args->next = arg_new(ps, $7, false, @7);
+	}
+	| K_MOVE K_ALL K_GROUPS K_OF T_IDENT K_TO T_IDENT K_NODES {
+		struct ast_effect *e = effect_new(ps, E_MOVE_ALL, @$);
+		ctx_word(ps, $7, @7, "other");
+		e->args = arg_new(ps, $5, false, @5);
+	}
 	;
 
 import
@@ -657,6 +715,7 @@ model_item
 		*ps->model_next = m;
 		ps->model_next = &m->next;
 	}
+	| know_model_item
 	| K_RECOVER T_IDENT {
 		struct ast_model_item *m = NEW(struct ast_model_item);
 		m->kind = M_RECOVER;
@@ -851,6 +910,13 @@ role
 		$$->loc = @$;
 		$$->except = mkname($6, @6);
 	}
+	| T_IDENT "=" K_NODE T_STRING {
+		$$ = NEW(struct ast_role);
+		$$->kind = R_NODE;
+		$$->name = mkname($1, @1);
+		$$->loc = @$;
+		$$->node = mkname($4, @4);
+	}
 	| T_IDENT "=" K_ALL K_NODES {
 		$$ = NEW(struct ast_role);
 		$$->kind = R_ALL;
@@ -1028,6 +1094,7 @@ action
 		$$->arg = mkname($3, @3);
 		$$->to = mkname($5, @5);
 	}
+	| know_action { $$ = $1; }
 	| K_DISABLE K_RESTART K_OF K_RESOURCE T_STRING {
 		$$ = action(ps, A_DISABLE_RESTART, @$);
 		$$->arg = mkname($5, @5);
@@ -1144,6 +1211,7 @@ cond_prim
 		$$ = leaf(ps, C_OWNS_NO_GROUPS, @$);
 		$$.c->name = mkname($1, @1);
 	}
+	| know_cond { $$ = $1; }
 	| K_HOTFIX T_IDENT K_INSTALLED opt_on {
 		$$ = leaf(ps, C_INSTALLED, @$);
 		$$.c->name = mkname($2, @2);

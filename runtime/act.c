@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "act.h"
+#include "commands.h"
 #include "ask.h"
 #include "run.h"
 
@@ -167,6 +168,18 @@ static bool changes_target(const struct ast_action *a)
 	}
 }
 
+/* A move of `move all groups to R` whose group is on R already: nothing to run (a move
+ * written out for one group runs its command whatever the owner). */
+static bool know_move_done(struct run *R, const struct ast_action *a)
+{
+	if (a->grp == NULL || a->grp->index >= R->m->ngroups || a->to_role == NULL || a->to_role->index >= R->bind.n)
+		return false;
+	if (!a->all_groups && strncmp(run_text(R, a->loc), "move all groups", 15) != 0)
+		return false;
+	nodeset to = R->bind.nodes[a->to_role->index];
+	return to != 0 && R->live->owner[a->grp->index] == to;
+}
+
 /* Carry one action out. 0 done, -1 failed (msg). The effect reaches the live state. */
 static int do_action(struct run *R, const struct ast_action *a, char *msg, size_t len)
 {
@@ -196,6 +209,10 @@ static int do_action(struct run *R, const struct ast_action *a, char *msg, size_
 		return -1;
 	case A_WAIT_UNTIL:
 		return wait_until(R, a, msg, len);
+	case A_MOVE_GROUP:
+		if (know_move_done(R, a))
+			return 0;
+		/* fall through */
 	default:
 		if (R->drv->ops->act(R->drv, a, &R->bind, nodes, msg, len) < 0)
 			return -1;
@@ -204,13 +221,42 @@ static int do_action(struct run *R, const struct ast_action *a, char *msg, size_
 	}
 }
 
+/* `exec "S"` as the plan writes a string: `"` and `\` escaped. */
+static const char *know_exec_text(struct arena *a, const char *str)
+{
+	size_t n = strlen(str);
+	char *out = arena_alloc(a, 2 * n + 8), *o = stpcpy(out, "exec \"");
+	for (const char *p = str; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			*o++ = '\\';
+		*o++ = *p;
+	}
+	*o++ = '"';
+	*o = '\0';
+	return out;
+}
+
+/* A `move all groups to R` is one move per group: each says which. An exec's `${ROLE}`s on a
+ * target whose commands are not rendered (the simulated one): the nodes' names. */
+static void know_words(struct run *R, const struct ast_action *a, struct progress_ev *ev)
+{
+	if (a->kind == A_MOVE_GROUP && a->arg.s != NULL &&
+	    (a->all_groups || strncmp(run_text(R, a->loc), "move all groups", 15) == 0))   /* an image keeps the text */
+		ev->said = arena_printf(&R->ctx.arena, "move group \"%s\" to %s (all groups)", a->arg.s,
+					a->to.s ? a->to.s : "?");
+	else if (a->kind == A_EXEC && R->cmd == NULL && a->arg.s != NULL && strstr(a->arg.s, "${") != NULL)
+		ev->said = know_exec_text(&R->ctx.arena,
+					  commands_exec_roles(&R->ctx.arena, R->m, R->proc, &R->bind, a->arg.s));
+}
+
 /* How the text form names an action and where it goes (progress.h): the action without its
  * own `on ROLE`, and the role its node is bound to (own or the step's), so that a line reads
  * `exec "…" on SQLN2 (passive)`, not `exec "…" on passive on SQLN2`. */
 static void action_words(struct run *R, const struct ast_action *a, struct progress_ev *ev)
 {
 	ev->role = a->node != NULL ? a->node->name.s : NULL;
-	if (a->on.s == NULL || a->on.loc.start <= a->loc.start || a->on.loc.end > a->loc.end)
+	know_words(R, a, ev);
+	if (ev->said != NULL || a->on.s == NULL || a->on.loc.start <= a->loc.start || a->on.loc.end > a->loc.end)
 		return;
 	const char *t = ctx_source(&R->ctx, a->loc.file)->text;
 	uint32_t kw = a->on.loc.start;   /* back over the blanks and `on` before the role */

@@ -11,32 +11,84 @@
 #define NO_PROFILE_TIMEOUT_NS (30LL * 60 * 1000000000LL)
 #define MAX_COMMANDS 4096
 
-/* The param values by name, for exec strings. */
+/* What an exec string's `${NAME}` looks up: the driver's param values, the run's roles. */
+struct exec_ref {
+	const struct driver_cmd *d;
+	const struct model_bind *b;
+	const struct ast_procedure *proc;
+};
+
+/* The node a role is bound to, by the role's name (`${passive}`): its name on the target, quoted
+ * like a param's value. A role bound to no node, or to several, is an error. */
+static const char *role_lookup(const struct exec_ref *x, const char *name, char *err, size_t errlen)
+{
+	const struct model *m = x->d->base.m;
+	for (const struct ast_role *r = x->proc ? x->proc->roles : NULL; r != NULL && x->b != NULL; r = r->next) {
+		if (strcmp(r->name.s, name) != 0 || r->index >= x->b->n)
+			continue;
+		nodeset ns = x->b->nodes[r->index];
+		if (ns == 0 || (ns & (ns - 1)) != 0) {
+			snprintf(err, errlen, "${%s}: role '%s' is bound to %s", name, name, ns ? "several nodes" : "no node");
+			return NULL;
+		}
+		return m->node_names[__builtin_ctzll(ns)];
+	}
+	return NULL;
+}
+
+/* The param values by name, then the roles, for exec strings. */
 /* NOLINTNEXTLINE(readability-non-const-parameter): the signature of a template lookup callback */
 static const char *param_lookup(void *ud, const char *name, bool *raw, char *err, size_t errlen)
 {
-	const struct driver_cmd *d = ud;
-	(void)err, (void)errlen;
+	const struct exec_ref *x = ud;
 	*raw = false;
-	for (const struct ast_param *p = d->base.m->plan->params; p != NULL; p = p->next)
+	for (const struct ast_param *p = x->d->base.m->plan->params; p != NULL; p = p->next)
 		if (strcmp(p->name.s, name) == 0) {
-			const struct rt_value *v = &d->values[p->index];
+			const struct rt_value *v = &x->d->values[p->index];
 			return v->set && v->text != NULL ? v->text : "";
 		}
-	return NULL;
+	return role_lookup(x, name, err, errlen);
 }
 
 /* The same for the line people see (progress, --dry-run, the capture file's header): a
  * secret param's value is "***". */
 static const char *param_lookup_shown(void *ud, const char *name, bool *raw, char *err, size_t errlen)
 {
-	const struct driver_cmd *d = ud;
-	for (const struct ast_param *p = d->base.m->plan->params; p != NULL; p = p->next)
+	const struct exec_ref *x = ud;
+	for (const struct ast_param *p = x->d->base.m->plan->params; p != NULL; p = p->next)
 		if (p->secret && strcmp(p->name.s, name) == 0) {
 			*raw = false;
 			return "***";
 		}
 	return param_lookup(ud, name, raw, err, errlen);
+}
+
+/* commands_exec_roles' lookup: a role's node; anything else as written. */
+static const char *roles_only_lookup(void *ud, const char *name, bool *raw, char *err, size_t errlen)
+{
+	const struct exec_ref *x = ud;
+	for (const struct ast_param *p = x->d->base.m->plan->params; p != NULL; p = p->next)
+		if (strcmp(p->name.s, name) == 0) {
+			*raw = true;
+			return arena_printf(x->d->a, "${%s}", name);
+		}
+	*raw = false;
+	return role_lookup(x, name, err, errlen);
+}
+
+const char *commands_exec_roles(struct arena *a, const struct model *m, const struct ast_procedure *proc,
+				const struct model_bind *b, const char *s)
+{
+	struct driver_cmd d;
+	memset(&d, 0, sizeof(d));
+	d.base.m = m;
+	d.a = a;
+	struct exec_ref x = { &d, b, proc };
+	char err[256];
+	if (s == NULL || strstr(s, "${") == NULL)
+		return s;
+	const char *out = profile_subst(a, PROFILE_SH, s, roles_only_lookup, &x, err, sizeof(err));
+	return out != NULL ? out : s;
 }
 
 const char *commands_shown(struct driver_cmd *d, const char *s)
@@ -168,10 +220,11 @@ static void install_vars(struct arena *a, const struct ast_hotfix *h, struct pro
 
 /* exec on node nd: the plan's string with its params quoted for the node's shell, run as it is
  * or through the profile's `exec` wrapper. */
-static void exec_command(struct driver_cmd *d, const struct ast_action *act, unsigned nd, long long timeout,
-			 struct command *c)
+static void exec_command(struct driver_cmd *d, const struct ast_action *act, const struct model_bind *b,
+			 unsigned nd, long long timeout, struct command *c)
 {
 	struct arena *a = d->a;
+	struct exec_ref x = { d, b, d->base.m->plan->proc[d->base.m->kind] };
 	const struct profile *p = d->ns->node[nd].prof;
 	char err[768];
 
@@ -179,13 +232,13 @@ static void exec_command(struct driver_cmd *d, const struct ast_action *act, uns
 	c->node = nd;
 	c->key = PK_EXEC;
 	c->timeout_ns = timeout > 0 ? timeout : p ? p->timeout_ns : NO_PROFILE_TIMEOUT_NS;
-	const char *cmd = profile_subst(a, p ? p->shell : PROFILE_SH, act->arg.s, param_lookup, d, err, sizeof(err));
+	const char *cmd = profile_subst(a, p ? p->shell : PROFILE_SH, act->arg.s, param_lookup, &x, err, sizeof(err));
 	if (cmd == NULL) {
 		c->err = arena_printf(a, "exec on %s: %s", d->base.m->node_names[nd], err);
 		return;
 	}
 	/* the line people see: the real value of a secret param is only in what runs */
-	const char *shown = profile_subst(a, p ? p->shell : PROFILE_SH, act->arg.s, param_lookup_shown, d, err,
+	const char *shown = profile_subst(a, p ? p->shell : PROFILE_SH, act->arg.s, param_lookup_shown, &x, err,
 					  sizeof(err));
 	if (p == NULL || p->cmd[PK_EXEC] == NULL) {
 		c->line = cmd;
@@ -206,8 +259,8 @@ static void exec_command(struct driver_cmd *d, const struct ast_action *act, uns
 }
 
 /* A node action: one command on each node of `nodes`. */
-static int node_commands(struct driver_cmd *d, const struct ast_action *act, nodeset nodes, struct command **out,
-			 char *msg, size_t len)
+static int node_commands(struct driver_cmd *d, const struct ast_action *act, const struct model_bind *b,
+			 nodeset nodes, struct command **out, char *msg, size_t len)
 {
 	const struct model *m = d->base.m;
 	const struct ast_model_item *svc = act->svc;
@@ -252,7 +305,7 @@ static int node_commands(struct driver_cmd *d, const struct ast_action *act, nod
 		if (key != PK_EXEC)
 			add(d, cmds, &n, nd, key, v, nv);
 		else
-			exec_command(d, act, nd, timeout, &cmds[n++]);
+			exec_command(d, act, b, nd, timeout, &cmds[n++]);
 	}
 	*out = cmds;
 	return (int)n;
@@ -278,6 +331,6 @@ int commands_of(struct driver_cmd *d, const struct ast_action *act, const struct
 	case A_CALL:
 		return declared_commands(d, act, b, out, msg, len);
 	default:
-		return node_commands(d, act, nodes, out, msg, len);
+		return node_commands(d, act, b, nodes, out, msg, len);
 	}
 }

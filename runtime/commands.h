@@ -29,6 +29,13 @@ struct command {
 int commands_of(struct driver_cmd *d, const struct ast_action *act, const struct model_bind *b, nodeset nodes,
 		struct command **out, char *msg, size_t len);
 
+/* An exec string as people see it on a target whose commands the runtime does not render
+ * (the simulated one): each `${ROLE}` the node the role is bound to, quoted for sh as a real
+ * run quotes it; params stay `${NAME}`. Arena-owned; s itself when it names no role or
+ * cannot be rendered. */
+const char *commands_exec_roles(struct arena *a, const struct model *m, const struct ast_procedure *proc,
+				const struct model_bind *b, const char *s);
+
 /* s for people: every secret param's value as *** (progress.h); arena-owned. NULL: NULL. */
 const char *commands_shown(struct driver_cmd *d, const char *s);
 

@@ -273,6 +273,11 @@ static int exec_var(void *ud, const char *name, size_t len)
 	for (const struct ast_param *p = ec->plan->params; p != NULL; p = p->next)
 		if (strlen(p->name.s) == len && memcmp(p->name.s, name, len) == 0)
 			return 0;
+	/* a role's node (`${passive}`): the cluster procedure's roles and loop variables */
+	const struct ast_procedure *proc = ec->plan->proc[PROC_CLUSTER];
+	for (const struct ast_role *r = proc ? proc->roles : NULL; r != NULL; r = r->next)
+		if (strlen(r->name.s) == len && memcmp(r->name.s, name, len) == 0)
+			return 0;
 	ec->bad = name;
 	ec->badlen = len;
 	return 1;
@@ -293,7 +298,7 @@ int needs_check_execs(struct hp_ctx *ctx, const struct ast_plan *plan, const str
 				return EXIT_REJECTED;
 			}
 			if (rc > 0) {
-				util_err(msg, len, "%s: exec uses ${%.*s}, which is not a param of plan '%s'",
+				util_err(msg, len, "%s: exec uses ${%.*s}, which is not a param or a role of plan '%s'",
 					 where(ctx, a->arg.loc), (int)ec.badlen, ec.bad, plan->name.s);
 				return EXIT_REJECTED;
 			}

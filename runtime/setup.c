@@ -351,6 +351,11 @@ static void build_model(struct run *R)
 	R->bind.n = R->proc->nroles;
 	R->bind.nodes = arena_alloc(&R->ctx.arena, (R->bind.n + 1) * sizeof(nodeset));
 	model_bind_roles(R->m, R->live, R->proc, &R->bind);
+	if (R->target.builtin)   /* the simulated target built from the plan: its groups where it says */
+	{
+		model_place_groups(R->m, R->live, R->proc, &R->bind);
+		model_state_copy(R->m, R->scratch, R->live);
+	}
 	R->nsteps = walk_count_steps(&R->bind, R->proc->body);
 }
 
@@ -419,6 +424,13 @@ int setup_live(struct run *R)
 		}
 	}
 	build_model(R);
+	/* a role `= node "N"` names a node the target must have */
+	for (const struct ast_role *r = R->proc->roles; r != NULL; r = r->next)
+		if (r->kind == R_NODE && r->index < R->bind.n && R->bind.nodes[r->index] == 0) {
+			run_say(R, "role '%s' names node \"%s\", which target '%s' does not have", r->name.s, r->node.s,
+				R->target.name);
+			return EXIT_USAGE;
+		}
 	return make_driver(R);
 }
 

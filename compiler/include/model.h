@@ -174,6 +174,13 @@ bool model_state_equal(const struct model *m, const struct model_state *a, const
 /* dst := dst ∪ src (every field may take the values of either). */
 void model_state_join(const struct model *m, struct model_state *dst, const struct model_state *src);
 
+/* Where the groups start, as the plan says (`group "G" on ROLE`; `on any node`: unknown on an
+ * abstract model, the target's on a concrete one), then the roles bound again (an `owner
+ * of group` role names the first node its group may be on). Roles must be bound before
+ * (model_bind_roles); nothing changes when no group says where it starts. */
+void model_place_groups(const struct model *m, struct model_state *s, const struct ast_procedure *proc,
+			struct model_bind *b);
+
 /* Bind the declared roles of `proc` (not loop variables) in state `s`. */
 void model_bind_roles(const struct model *m, const struct model_state *s,
 		      const struct ast_procedure *proc, struct model_bind *b);

@@ -113,6 +113,8 @@ struct ast_cond {
 	struct ast_name value;
 	struct ast_state_decl *state;  /* resolved */
 	int value_index;               /* resolved */
+	bool all_groups;             /* `all groups on ROLE` (C_OWNS_GROUP, group.s NULL): sema makes it an `and` */
+	struct ast_cond *written;    /* resolved: that `and`'s `all groups on ROLE`, as an image keeps it */
 };
 
 enum action_kind {
@@ -146,6 +148,8 @@ struct ast_action {
 	struct ast_arg *args;        /* A_CALL */
 	struct ast_action_decl *decl; /* A_CALL: resolved */
 	uint32_t index;              /* 0-based position in the procedure, in source order */
+	bool all_groups;             /* `move all groups to ROLE` (A_MOVE_GROUP, arg.s NULL): sema makes one move per group */
+	bool all_copy;               /* resolved: a move sema made after the first (an image keeps the first only) */
 };
 
 enum stmt_kind { S_STEP, S_CHECKPOINT, S_FOREACH, S_IF };
@@ -172,7 +176,7 @@ struct ast_stmt {
 	uint32_t index;              /* steps and checkpoints: 0-based order in the procedure */
 };
 
-enum role_kind { R_OWNER_OF, R_ANY_EXCEPT, R_ALL, R_ALL_EXCEPT, R_LOOPVAR };
+enum role_kind { R_OWNER_OF, R_ANY_EXCEPT, R_ALL, R_ALL_EXCEPT, R_LOOPVAR, R_NODE };
 
 struct ast_role {
 	enum role_kind kind;
@@ -180,6 +184,7 @@ struct ast_role {
 	loc_t loc;
 	struct ast_name group;       /* R_OWNER_OF */
 	struct ast_name except;      /* R_ANY_EXCEPT, R_ALL_EXCEPT */
+	struct ast_name node;        /* R_NODE: `node "NAME"`, a node of the target's inventory */
 	struct ast_role *next;
 	/* resolved */
 	struct ast_role *except_role;
@@ -244,6 +249,10 @@ struct ast_model_item {
 	uint32_t index;                  /* per kind: services, groups and resources are numbered apart */
 	bool used;
 	bool implicit;                   /* M_GROUP declared by a resource's `group` */
+	/* M_GROUP `group "G" on ROLE` / `on any node`: where it starts (docs/checker.md) */
+	struct ast_name start;           /* the role; .s NULL: on the first `owner of group` role's node */
+	bool start_any;                  /* `on any node`: unknown */
+	struct ast_role *start_role;     /* resolved, in the cluster procedure */
 	bool activates;                  /* a hotfix `needs restart of service` it (product.c) */
 };
 
@@ -319,7 +328,9 @@ struct ast_state_decl {
 };
 
 /* One item of a declared action's body. */
-enum effect_kind { E_REQUIRES, E_SET, E_MOVE, E_UNDO };
+enum effect_kind { E_REQUIRES, E_SET, E_MOVE, E_UNDO,
+	E_MOVE_ALL,      /* `move all groups of N to M` / `to other nodes` (args: N, then M or none) */
+};
 
 struct ast_effect {
 	enum effect_kind kind;
