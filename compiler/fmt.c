@@ -42,6 +42,21 @@ static bool word_char(unsigned char c)
 	return word_start(c) || (c >= '0' && c <= '9');
 }
 
+/* A library's name with hyphens (`postgresql-replication`), as the lexer's T_LIBNAME: the
+ * word s[i, j) of lower-case letters and digits, continued by `-` and more of them. */
+static size_t lib_name_end(const char *s, size_t len, size_t i, size_t j)
+{
+	for (size_t k = i; k < j; k++)
+		if (!((s[k] >= 'a' && s[k] <= 'z') || (k > i && s[k] >= '0' && s[k] <= '9')))
+			return j;
+	while (j + 1 < len && s[j] == '-' && ((s[j + 1] >= 'a' && s[j + 1] <= 'z') || (s[j + 1] >= '0' && s[j + 1] <= '9'))) {
+		j += 2;
+		while (j < len && ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= '0' && s[j] <= '9')))
+			j++;
+	}
+	return j;
+}
+
 static void push_tok(struct fmt_toks *T, struct fmt_tok t)
 {
 	if (T->n == T->cap) {
@@ -98,6 +113,7 @@ int fmt_tokenize(const char *s, size_t len, struct fmt_toks *T)
 		} else if (word_start(c)) {
 			while (j < len && word_char((unsigned char)s[j]))
 				j++;
+			j = lib_name_end(s, len, i, j);
 			t.kind = TK_WORD;
 		} else if (c >= '0' && c <= '9') {
 			while (j < len && (word_char((unsigned char)s[j]) || s[j] == '.'))
@@ -217,8 +233,10 @@ static bool item_start(const struct lay *y, const struct frame *f, long i)
 			return false;
 		break;
 	case KB_ACTIONS:       /* not the `restart` of `disable restart of resource R` */
-		if (y->t[i].kind == TK_WORD && y->kw[i] < 0 && is(y, next_code(y, i, 1), "("))
-			return true;   /* a declared action: NAME(ARGS) */
+		if (y->t[i].kind == TK_WORD && y->kw[i] < 0 && is(y, next_code(y, i, 1), "(") &&
+		    !(is_kw(y, y->prev, KW_UNTIL) || is_kw(y, y->prev, KW_VERIFY) || is_kw(y, y->prev, KW_NOT) ||
+		      is_kw(y, y->prev, KW_AND) || is_kw(y, y->prev, KW_OR) || is(y, y->prev, "(")))
+			return true;   /* a declared action: NAME(ARGS); in a condition, a state: NAME(ARGS) == V */
 		if (f->nitem == 1 && (is_kw(y, f->head, KW_DISABLE) || is_kw(y, f->head, KW_ENABLE)))
 			return false;
 		break;

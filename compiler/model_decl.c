@@ -126,6 +126,8 @@ static unsigned arg_instances(const struct model *m, const struct model_bind *b,
 unsigned model_decl_places(const struct model *m, const struct model_bind *b, const struct ast_state_decl *st,
 			   const struct ast_arg *args, unsigned *out)
 {
+	if (st->index >= m->ndstates)
+		return 0;   /* built-in state (updated, owned_by) has no place of its own */
 	unsigned base = m->o_dstate[st->index];
 	if (st->scope == DS_TARGET) {
 		out[0] = base;
@@ -146,12 +148,76 @@ unsigned model_decl_places(const struct model *m, const struct model_bind *b, co
 	return k;
 }
 
+/* Truth t (B_NO, B_YES, B_ANY) of "the value is yes", turned into c's comparison. */
+static mset builtin_cmp(const struct ast_cond *c, mset t)
+{
+	bool flip = (c->value_index == 0) != (c->op == CMP_NE);   /* == no, or != yes */
+	return flip && t != B_ANY ? (mset)(t ^ B_ANY) : t;
+}
+
+/* `updated(N)`: every hotfix of the plan installed on N (pending counts, as `hotfix H
+ * installed` does), on each node the argument names. */
+static mset builtin_updated(const struct model *m, const struct model_state *s, const struct model_bind *b,
+			    const struct ast_cond *c, const struct ast_action **cause)
+{
+	unsigned nodes[MODEL_MAX_NODES];
+	unsigned n = arg_instances(m, b, c->args, DS_NODE, nodes);
+	if (n == 0)
+		return B_ANY;
+	mset r = B_YES;
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned h = 0; h < m->nhf; h++) {
+			unsigned p = m->o_hf + nodes[i] * m->nhf + h;
+			mset v = s->v[p];
+			mset t = !(v & HF_ABSENT) ? B_YES : v == HF_ABSENT ? B_NO : B_ANY;
+			t = builtin_cmp(c, t);
+			if ((t & B_NO) && cause != NULL && *cause == NULL)
+				*cause = s->cause[p];
+			r = (mset)((((r & B_YES) && (t & B_YES)) ? B_YES : 0) | (((r | t) & B_NO) ? B_NO : 0));
+		}
+	return r;
+}
+
+/* `owned_by(G, N)`: N owns group G (a resource's: its group's), on each node N names. */
+static mset builtin_owner(const struct model *m, const struct model_state *s, const struct model_bind *b,
+			  const struct ast_cond *c, const struct ast_action **cause)
+{
+	const struct ast_arg *ga = c->args;
+	nodeset ns;
+	unsigned g, nodes[MODEL_MAX_NODES];
+	if (ga == NULL || !model_decl_arg(m, b, ga, &ns, &g))
+		return B_ANY;
+	bool res = ga->param != NULL ? ga->param->scope == DS_RESOURCE : ga->item != NULL && ga->item->kind == M_RESOURCE;
+	if (res) {
+		if (g >= m->nres || m->res[g]->grp == NULL)
+			return B_ANY;
+		g = m->res[g]->grp->index;
+	}
+	unsigned n = g < m->ngroups ? arg_instances(m, b, ga->next, DS_NODE, nodes) : 0;
+	if (n == 0)
+		return B_ANY;
+	mset r = B_YES;
+	nodeset o = s->owner[g];
+	for (unsigned i = 0; i < n; i++) {
+		nodeset nb = (nodeset)1 << nodes[i];
+		mset t = builtin_cmp(c, o == nb ? B_YES : !(o & nb) ? B_NO : B_ANY);
+		if ((t & B_NO) && cause != NULL && *cause == NULL)
+			*cause = s->cause[m->nv + g];   /* the move that put the group where it is */
+		r = (mset)((((r & B_YES) && (t & B_YES)) ? B_YES : 0) | (((r | t) & B_NO) ? B_NO : 0));
+	}
+	return r;
+}
+
 mset model_decl_atom(const struct model *m, const struct model_state *s, const struct model_bind *b,
 		     const struct ast_cond *c, const struct ast_action **cause)
 {
 	unsigned places[MODEL_MAX_NODES];
 	if (c->state == NULL || c->value_index < 0)
 		return B_ANY;
+	if (c->state->index == DECL_STATE_UPDATED)
+		return builtin_updated(m, s, b, c, cause);
+	if (c->state->index == DECL_STATE_OWNER)
+		return builtin_owner(m, s, b, c, cause);
 	unsigned n = model_decl_places(m, b, c->state, c->args, places);
 	if (n == 0)
 		return B_ANY;

@@ -141,6 +141,7 @@ static struct ast_arg *arg_new(struct pstate *ps, const char *s, bool is_string,
 %token <num> T_INT "integer literal"
 %token <num> T_DURATION "duration literal"
 %token <ver> T_VERSION "version literal"
+%token <str> T_LIBNAME "library name"
 %token T_LBRACE "{" T_RBRACE "}" T_LPAREN "(" T_RPAREN ")" T_LBRACKET "[" T_RBRACKET "]"
 %token T_COMMA "," T_DOT "." T_COLON ":" T_ASSIGN "=" T_BAR "|"
 %token T_EQ "==" T_NE "!=" T_LT "<" T_LE "<=" T_GT ">" T_GE ">="
@@ -157,7 +158,7 @@ static struct ast_arg *arg_new(struct pstate *ps, const char *s, bool is_string,
 %token K_MOUNTED K_DISMOUNTED K_MEMBER K_DOWN K_OWNS K_NO K_GROUPS K_INSTALLED K_FACT
 %token K_COUNT K_TRUE K_FALSE K_TARGET K_ADDRESS K_PROFILE K_SET K_SECRET K_FROM K_ENV
 
-%type <str> opt_string opt_else opt_address word
+%type <str> opt_string opt_else opt_address word lib_name
 %type <lit> opt_default literal
 %type <lits> literal_list
 %type <kind> type proc_kind cmp
@@ -193,7 +194,7 @@ file
 
 /* `use NAME`: the library NAME.hplan, found on the library path (grammar/parse.c) */
 use
-	: T_IDENT T_IDENT {
+	: T_IDENT lib_name {
 		struct ast_import *imp = NEW(struct ast_import);
 		ctx_word(ps, $1, @1, "use");
 		imp->path = $2;
@@ -216,8 +217,14 @@ library
 	}
 	;
 
+/* a library's name: a name, or one with hyphens (`postgresql-replication`) */
+lib_name
+	: T_IDENT { $$ = $1; }
+	| T_LIBNAME { $$ = $1; }
+	;
+
 library_head
-	: T_IDENT T_IDENT "{" {
+	: T_IDENT lib_name "{" {
 		struct ast_library *l = NEW(struct ast_library);
 		ctx_word(ps, $1, @1, "library");
 		l->name = mkname($2, @2);
