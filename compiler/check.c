@@ -151,8 +151,7 @@ static void on_violation(void *ud, const struct model_violation *v)
 	case HP102:
 		d = diag_report(ctx, HP102, act->loc, "force-stops the store process while %s %s mounted",
 				store, v->certain ? "is not" : "may not be");
-		diag_note(ctx, d, "the KB: kill Store.exe with the database mounted to force it into a soft-recovery "
-				  "state; a store that is not mounted gets no soft recovery");
+		diag_note(ctx, d, "%s", product_rule_note(C->plan, HP102));
 		diag_help(ctx, d, "keep the stores in `%s` mounted until the forced stop", recover_name(C));
 		break;
 	case HP103:
@@ -179,14 +178,13 @@ static void on_violation(void *ud, const struct model_violation *v)
 	case HP110:
 		d = diag_report(ctx, HP110, act->loc, "installs hotfix '%s' on %s, which %s a group",
 				act->arg.s, node, v->certain ? "owns" : "may own");
-		diag_note(ctx, d, "the KB: on the passive node, make sure the node does not own the Exchange or "
-				  "the Cluster Group resource groups");
+		diag_note(ctx, d, "%s", product_rule_note(C->plan, HP110));
 		diag_help(ctx, d, "move every group to another node before installing here");
 		break;
 	case HP111:
 		d = diag_report(ctx, HP111, act->loc, "installs hotfix '%s' on %s while its cluster service %s",
 				act->arg.s, node, v->certain ? "runs" : "may run");
-		diag_note(ctx, d, "the KB: stop the Cluster service on the node, then install the hotfix");
+		diag_note(ctx, d, "%s", product_rule_note(C->plan, HP111));
 		diag_help(ctx, d, "stop the cluster service on that node in an earlier step");
 		break;
 	case HP112:
@@ -198,22 +196,20 @@ static void on_violation(void *ud, const struct model_violation *v)
 			d = diag_report(ctx, HP112, act->loc,
 					"moves group \"%s\" to %s, which has a hotfix installed and %sbeen restarted since",
 					group_name(C, v->group), node, v->certain ? "has not " : "may not have ");
-		diag_note(ctx, d, "the KB: on clustered servers, you must restart the cluster nodes");
+		diag_note(ctx, d, "%s", product_rule_note(C->plan, HP112));
 		diag_help(ctx, d, "restart the node and wait until it is a member before it owns a group");
 		break;
 	case HP113:
 		d = diag_report(ctx, HP113, act->loc, "moves group \"%s\" to %s, which %s not a cluster member",
 				group_name(C, v->group), node, v->certain ? "is" : "may be");
-		diag_note(ctx, d, "the KB: after it restarts, wait until Cluster Administrator displays the node as "
-				  "an active cluster member");
+		diag_note(ctx, d, "%s", product_rule_note(C->plan, HP113));
 		diag_help(ctx, d, "add `wait until ROLE member timeout 30m` after its restart");
 		break;
 	case HP114:
 		d = diag_report(ctx, HP114, act->loc,
 				"kills the store process on the owner of group \"%s\" while the resource %s set to Restart",
 				group_name(C, v->group), mayb);
-		diag_note(ctx, d, "the cluster would restart the resource or fail the group over; the KB sets the "
-				  "Information Store instance to Do not restart first");
+		diag_note(ctx, d, "%s", product_rule_note(C->plan, HP114));
 		diag_help(ctx, d, "add a step before it: `disable restart of resource \"…\"`");
 		break;
 	case HP115:
@@ -223,13 +219,13 @@ static void on_violation(void *ud, const struct model_violation *v)
 		else
 			d = diag_report(ctx, HP115, act->loc, "stops the cluster service on %s, which %s a group",
 					node, v->certain ? "owns" : "may own");
-		diag_note(ctx, d, "its groups would fail over uncontrolled; the KB moves the groups first");
+		diag_note(ctx, d, "%s", product_rule_note(C->plan, HP115));
 		diag_help(ctx, d, "move every group away from that node first");
 		break;
 	case HP116:
 		d = diag_report(ctx, HP116, act->loc, "takes the last member out: no node of the cluster %s a member",
 				v->certain ? "is" : "may be");
-		diag_note(ctx, d, "the KB patches one node at a time: the other node stays an active member");
+		diag_note(ctx, d, "%s", product_rule_note(C->plan, HP116));
 		diag_help(ctx, d, "wait until the other node is a member again before this");
 		break;
 	case HP117:
@@ -257,7 +253,7 @@ static void on_violation(void *ud, const struct model_violation *v)
 		break;
 	case HP131:
 		d = diag_report(ctx, HP131, act->loc, "acts on %s right after `restart node`, before it is back", node);
-		diag_note(ctx, d, "the KB: after it restarts, wait until the node is an active cluster member");
+		diag_note(ctx, d, "%s", product_rule_note(C->plan, HP131));
 		diag_help(ctx, d, "add `wait until ROLE member timeout 30m` first");
 		break;
 	default:
@@ -602,8 +598,7 @@ static void judge_degradation(struct checker *C, const struct model_degr *g)
 		end_report(C, HP120, g->cause,
 			   arena_printf(a, "disables restart of resource \"%s\" and no later step enables it again",
 					m->res[g->index]->name.s),
-			   "the resource is still set to Do not restart when the procedure ends; the KB sets it "
-			   "back to Restart",
+			   product_rule_note(C->plan, HP120),
 			   arena_printf(a, "add `enable restart of resource \"%s\"` after the failover", m->res[g->index]->name.s));
 		break;
 	case DEG_DECL:
@@ -613,11 +608,23 @@ static void judge_degradation(struct checker *C, const struct model_degr *g)
 		if (!(g->state & STO_DISMOUNTED) || g->cause == NULL || g->cause->kind != A_DISMOUNT)
 			break;
 		end_report(C, HP121, g->cause, "dismounts stores that are not mounted again when the procedure ends",
-			   arena_printf(a, "%s stays dismounted; the KB: mount the information stores that you "
-					   "dismounted", m->stores[g->index].label),
+			   product_note(C->plan, HP121) != NULL
+				   ? arena_printf(a, "%s stays dismounted; %s", m->stores[g->index].label,
+						  product_note(C->plan, HP121))
+				   : arena_printf(a, "%s stays dismounted", m->stores[g->index].label),
 			   arena_printf(a, "add a final step: `mount %s`", stores_text(a, &g->cause->stores)));
 		break;
 	}
+}
+
+/* HP112's help at the end: how the install at `install` takes effect. */
+static const char *restart_help(struct checker *C, const struct ast_action *install)
+{
+	const struct ast_hotfix *h = install != NULL ? install->hotfix : NULL;
+	if (h == NULL || h->need_svc == NULL || (h->need & (1u << NEED_RESTART)))
+		return "add `restart node` and `wait until ROLE member` after the install";
+	return arena_printf(&C->ctx->arena, "restart service \"%s\" on that node after the install "
+			    "(`stop service`, then `start service`), or restart the node", h->need_svc->name.s);
 }
 
 /* The end of the procedure on the entered path. */
@@ -637,8 +644,7 @@ static void judge_end(struct checker *C)
 								   ? "hotfix installed on %s: its restart is never seen to finish"
 								   : "hotfix installed on %s is never followed by a restart",
 							node_label(C, (int)n)),
-					   "the KB: on clustered servers, you must restart the cluster nodes",
-					   "add `restart node` and `wait until ROLE member` after the install");
+					   product_rule_note(C->plan, HP112), restart_help(C, s->cause[i]));
 		}
 	unsigned nd = model_degradations(m, s, NULL, 0);
 	struct model_degr *degr = arena_alloc(C->a, (nd + 1) * sizeof(*degr));

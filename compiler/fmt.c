@@ -42,21 +42,6 @@ static bool word_char(unsigned char c)
 	return word_start(c) || (c >= '0' && c <= '9');
 }
 
-/* A library's name with hyphens (`postgresql-replication`), as the lexer's T_LIBNAME: the
- * word s[i, j) of lower-case letters and digits, continued by `-` and more of them. */
-static size_t lib_name_end(const char *s, size_t len, size_t i, size_t j)
-{
-	for (size_t k = i; k < j; k++)
-		if (!((s[k] >= 'a' && s[k] <= 'z') || (k > i && s[k] >= '0' && s[k] <= '9')))
-			return j;
-	while (j + 1 < len && s[j] == '-' && ((s[j + 1] >= 'a' && s[j + 1] <= 'z') || (s[j + 1] >= '0' && s[j + 1] <= '9'))) {
-		j += 2;
-		while (j < len && ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= '0' && s[j] <= '9')))
-			j++;
-	}
-	return j;
-}
-
 static void push_tok(struct fmt_toks *T, struct fmt_tok t)
 {
 	if (T->n == T->cap) {
@@ -113,7 +98,11 @@ int fmt_tokenize(const char *s, size_t len, struct fmt_toks *T)
 		} else if (word_start(c)) {
 			while (j < len && word_char((unsigned char)s[j]))
 				j++;
-			j = lib_name_end(s, len, i, j);
+			/* a library's hyphenated name (lexer.l): `exchange-2003` */
+			while (c >= 'a' && c <= 'z' && j + 1 < len && s[j] == '-' &&
+			       ((s[j + 1] >= 'a' && s[j + 1] <= 'z') || (s[j + 1] >= '0' && s[j + 1] <= '9')))
+				for (j++; j < len && ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= '0' && s[j] <= '9')); j++)
+					;
 			t.kind = TK_WORD;
 		} else if (c >= '0' && c <= '9') {
 			while (j < len && (word_char((unsigned char)s[j]) || s[j] == '.'))
@@ -226,6 +215,10 @@ static bool item_start(const struct lay *y, const struct frame *f, long i)
 			return true;   /* a declaration (`state`, `action`, `rule`): the author's lines */
 		if (is_kw(y, i, KW_HOTFIX) && !y->path[i])
 			return is(y, next_code(y, i, 2), "{");
+		break;
+	case KB_HOTFIX:        /* `needs …` (docs/language.md) */
+		if (is(y, i, "needs"))
+			return true;
 		break;
 	case KB_MODEL:         /* not the `service` and `group` of `resource R service S group G` */
 		if (is_kw(y, f->head, KW_RESOURCE) && ((f->nitem == 2 && is_kw(y, i, KW_SERVICE)) ||

@@ -632,6 +632,22 @@ static void svc_stop(struct apply *x, unsigned n, const struct ast_model_item *s
 
 /* The service starts on node n: every store not dismounted gets mounted, a dirty one after
  * soft recovery, which ends the risk of an affected store when n is patched. */
+/* Service svc started again on node n: the hotfixes that `needs restart of service` it and are
+ * pending there take effect (HP112 no longer applies to them). */
+static void activate(struct apply *x, unsigned n, const struct ast_model_item *svc, bool weak)
+{
+	const struct model *m = x->m;
+	for (const struct ast_hotfix *h = m->plan->hotfixes; h != NULL; h = h->next) {
+		unsigned hi = m->o_hf + n * m->nhf + h->index;
+		if (h->need_svc != svc || h->index >= m->nhf || !(x->s->v[hi] & HF_PENDING))
+			continue;
+		bool w = weak || x->s->v[hi] != HF_PENDING;
+		remap(x, hi, HF_PENDING, HF_INSTALLED, w);
+		for (unsigned f = m->hf_files[h->index]; f < m->hf_files[h->index + 1]; f++)
+			put(x, m->o_fv + n * m->nfiles + f, FV_NEW, w);
+	}
+}
+
 static void svc_start(struct apply *x, unsigned n, const struct ast_model_item *svc, bool weak)
 {
 	unsigned i = isvc(x->m, n, svc->index);
@@ -639,6 +655,8 @@ static void svc_start(struct apply *x, unsigned n, const struct ast_model_item *
 	if (old == SVC_RUNNING)
 		return;
 	put(x, i, SVC_RUNNING, weak);
+	if (svc->activates)
+		activate(x, n, svc, weak || old != SVC_STOPPED);
 	if (!holds_stores(svc))
 		return;
 	bool w = weak || old != SVC_STOPPED;
@@ -715,9 +733,14 @@ static void do_install(struct apply *x, unsigned n, bool weak)
 		if (o & B_YES)
 			violation(x, HP110, (int)n, -1, -1, o == B_YES);
 		mset mem = x->s->v[m->o_mem + n];
-		if (mem & MEM_MEMBER)
+		if ((mem & MEM_MEMBER) && (h->need & (1u << NEED_CLUSTER_STOPPED)))
 			violation(x, HP111, (int)n, -1, -1, mem == MEM_MEMBER);
-		remap(x, hi, HF_ABSENT, HF_PENDING, weak);
+		if (h->need & ((1u << NEED_RESTART) | (1u << NEED_SERVICE_RESTART))) {
+			remap(x, hi, HF_ABSENT, HF_PENDING, weak);
+		} else {   /* it takes effect at once (docs/language.md, "What an update needs") */
+			put(x, hi, HF_INSTALLED, weak);
+			set_files_new(x, n, h, weak);
+		}
 		return;
 	}
 	/* stand-alone: the installer stops the services it names (cleanly), replaces the files,
@@ -834,6 +857,15 @@ static void do_mount(struct apply *x, nodeset host, bool weak)
 
 /* ---- groups -------------------------------------------------------------------------- */
 
+/* Does moving group g start what activates hotfix h (`needs restart of service` a service of
+ * g, and no restart of the node)? Then the move is that restart, not an HP112. */
+static bool move_activates(const struct model *m, const struct ast_hotfix *h, unsigned g)
+{
+	const struct ast_model_item *svc = h->need_svc;
+	return svc != NULL && !(h->need & (1u << NEED_RESTART)) && svc->res != NULL && svc->res->grp != NULL &&
+	       svc->res->grp->index == g && g < m->ngroups;
+}
+
 static void do_move(struct apply *x, unsigned g, unsigned t)
 {
 	const struct model *m = x->m;
@@ -845,9 +877,9 @@ static void do_move(struct apply *x, unsigned g, unsigned t)
 	mset mem = x->s->v[m->o_mem + t];
 	if (mem != MEM_MEMBER)
 		violation(x, HP113, (int)t, -1, (int)g, !(mem & MEM_MEMBER));
-	for (unsigned h = 0; h < m->nhf; h++) {
-		mset hv = x->s->v[m->o_hf + t * m->nhf + h];
-		if (hv & HF_PENDING) {
+	for (const struct ast_hotfix *h = m->plan->hotfixes; h != NULL; h = h->next) {
+		mset hv = h->index < m->nhf ? x->s->v[m->o_hf + t * m->nhf + h->index] : 0;
+		if ((hv & HF_PENDING) && !move_activates(m, h, g)) {
 			violation(x, HP112, (int)t, -1, (int)g, hv == HF_PENDING);
 			break;
 		}

@@ -355,8 +355,7 @@ static void resolve_hotfixes(struct sema *S)
 		if (!versioned) {
 			struct diag *d = diag_report(S->ctx, HP202, h->name.loc,
 						     "hotfix '%s' lists no file version to verify it by", h->name.s);
-			diag_note(S->ctx, d, "a KB article's \"File information\" table gives the version "
-					     "that proves the hotfix landed");
+			diag_note(S->ctx, d, "%s", product_rule_note(S->plan, HP202));
 			diag_help(S->ctx, d, "add `file \"NAME\" version X.Y.Z.W` to the hotfix");
 		}
 	}
@@ -1053,6 +1052,59 @@ static void resolve_procedure(struct sema *S, struct ast_procedure *proc)
 
 /* ---- use ----------------------------------------------------------------------------- */
 
+/* Does model entry it drive the rules of a cluster procedure, used by name or not? The
+ * cluster service is what membership is (HP111, HP113, HP115, HP116); every group is owned
+ * by a node (HP110, HP115: "a node that owns a group"); a resource puts its service on its
+ * group's owner, and a service that is a resource runs there (docs/checker.md, HP201). */
+static bool drives_cluster(const struct ast_model_item *it)
+{
+	switch (it->kind) {
+	case M_CLUSTER_SERVICE:
+	case M_GROUP:
+	case M_RESOURCE:
+		return true;
+	case M_SERVICE:
+		return it->res != NULL;
+	default:
+		return false;
+	}
+}
+
+/* HP201 for the plan's own declarations (not a library's: a library is shared). A state is
+ * used when a condition reads it or an action sets it; an action when a step calls it or
+ * another action names it as its `undo`; a rule when it has a `when` (an invariant, judged
+ * everywhere) or a `requires` or `normal … else` names it. A state with a normal value is not
+ * reported (tests/diag/hp007-ok, written before this, declares one nothing uses and is clean). */
+static void report_unused_decls(struct sema *S)
+{
+	struct ast_plan *P = S->plan;
+	for (const struct ast_library *l = P->libs;; l = l->next) {
+		if (l == NULL)
+			l = &P->decls;
+		for (const struct ast_state_decl *st = l->states; st != NULL; st = st->next)
+			if (st->restore_rule != NULL)
+				st->restore_rule->used = true;
+		for (const struct ast_action_decl *a = l->actions; a != NULL; a = a->next)
+			for (const struct ast_effect *e = a->effects; e != NULL; e = e->next) {
+				if (e->kind == E_UNDO && e->undo != NULL && e->undo != a)
+					e->undo->used = true;
+				if (e->kind == E_REQUIRES && e->rulep != NULL)
+					e->rulep->used = true;
+			}
+		if (l == &P->decls)
+			break;
+	}
+	for (const struct ast_state_decl *st = P->decls.states; st != NULL; st = st->next)
+		if (!st->used && st->name.s != NULL && st->normal.s == NULL)
+			diag_report(S->ctx, HP201, st->name.loc, "state '%s' is never used", st->name.s);
+	for (const struct ast_action_decl *a = P->decls.actions; a != NULL; a = a->next)
+		if (!a->used && a->name.s != NULL)
+			diag_report(S->ctx, HP201, a->name.loc, "action '%s' is never called", a->name.s);
+	for (const struct ast_rule_decl *r = P->decls.rules; r != NULL; r = r->next)
+		if (!r->used && r->when == NULL && r->id.s != NULL)
+			diag_report(S->ctx, HP201, r->id.loc, "rule '%s' is never named: it can never be reported", r->id.s);
+}
+
 static void report_unused(struct sema *S)
 {
 	struct ast_plan *P = S->plan;
@@ -1064,8 +1116,11 @@ static void report_unused(struct sema *S)
 	for (struct ast_hotfix *h = P->hotfixes; h != NULL; h = h->next)
 		if (!h->used)
 			diag_report(S->ctx, HP201, h->name.loc, "hotfix '%s' is never installed", h->name.s);
+	bool cluster = P->proc[PROC_CLUSTER] != NULL;
 	for (struct ast_model_item *it = P->model; it != NULL; it = it->next) {
 		if (it->used || it->implicit || it->kind == M_STORE || it->kind == M_RECOVER)
+			continue;
+		if (cluster && drives_cluster(it))
 			continue;
 		static const char *what[] = { "service", "cluster service", "resource", "group", "store", "recover" };
 		diag_report(S->ctx, HP201, it->loc, "model entry %s \"%s\" is never used", what[it->kind], it->name.s);
@@ -1074,6 +1129,7 @@ static void report_unused(struct sema *S)
 		for (struct ast_role *r = proc->roles; r != NULL; r = r->next)
 			if (!r->used && r->kind != R_LOOPVAR && proc->kind == PROC_CLUSTER)
 				diag_report(S->ctx, HP201, r->name.loc, "role '%s' is never used", r->name.s);
+	report_unused_decls(S);
 }
 
 /* ---- entry points -------------------------------------------------------------------- */
@@ -1099,6 +1155,7 @@ void sema_resolve_plan(struct hp_ctx *ctx, struct ast_plan *plan, unsigned kinds
 	resolve_params(&S);
 	resolve_model(&S);
 	resolve_hotfixes(&S);
+	S.errors += product_resolve(ctx, plan, &S.services);
 	S.errors += decl_resolve(ctx, plan, &S.tables, &S.groups, &S.decls);
 	for (struct ast_require *rq = plan->requires; rq != NULL; rq = rq->next)
 		resolve_cond(&S, rq->cond, 0);

@@ -37,6 +37,22 @@ void decl_state_scopes(const struct ast_state_decl *s, enum decl_scope want[2]);
 /* "the target", "a node", "a group", "a resource" */
 const char *decl_scope_name(enum decl_scope s);
 
+/* ---- what the plan's product says to the built-in rules (product.c) ---- */
+
+/* Fill each hotfix's need and need_svc (its own needs, its libraries'; a plan that uses no
+ * library: the built-in exchange-2003's) and check the libraries' `note RULE` ids. Reports
+ * HP002; returns the number of errors. */
+unsigned product_resolve(struct hp_ctx *ctx, struct ast_plan *plan, const struct strmap *services);
+/* The note a plan's libraries give built-in rule r (a plan that uses no library: the built-in
+ * exchange-2003's), or NULL. Static or arena text. */
+const char *product_note(const struct ast_plan *plan, enum rule_id r);
+/* Rule r's product-neutral note, or NULL when it has none. */
+const char *product_neutral_note(enum rule_id r);
+/* The note lib/exchange-2003.hplan gives rule r (built in for plans that use no library), or NULL. */
+const char *product_builtin_note(enum rule_id r);
+/* product_note, else product_neutral_note. */
+const char *product_rule_note(const struct ast_plan *plan, enum rule_id r);
+
 /* Resolve one plan. Diagnostics of procedures whose kind is not in `kinds` are dropped
  * (their names still count as uses for HP201). Returns the number of name and type
  * errors (HP002-HP005) found in the plan-level parts and in each procedure kind:

@@ -101,6 +101,8 @@ static void once(struct pstate *ps, const char **field, const char *value, loc_t
 static void lib_begin(struct pstate *ps, struct ast_library *l);
 static void ctx_word(struct pstate *ps, const char *word, loc_t l, const char *want);
 static struct ast_effect *effect_new(struct pstate *ps, enum effect_kind k, loc_t l);
+static struct ast_need *need_new(struct pstate *ps, const char *word, loc_t wl, enum need_kind k, loc_t l);
+static void need_add(struct pstate *ps, struct ast_need **list, struct ast_need *n);
 static struct ast_arg *arg_new(struct pstate *ps, const char *s, bool is_string, loc_t l);
 }
 
@@ -134,14 +136,15 @@ static struct ast_arg *arg_new(struct pstate *ps, const char *s, bool is_string,
 	struct ast_arg *arg;
 	struct ast_dparam *dparam;
 	struct namelist values;
+	struct ast_need *need;
 }
 
 %token <str> T_IDENT "identifier"
+%token <str> T_DASHNAME "hyphenated name"
 %token <str> T_STRING "string literal"
 %token <num> T_INT "integer literal"
 %token <num> T_DURATION "duration literal"
 %token <ver> T_VERSION "version literal"
-%token <str> T_LIBNAME "library name"
 %token T_LBRACE "{" T_RBRACE "}" T_LPAREN "(" T_RPAREN ")" T_LBRACKET "[" T_RBRACKET "]"
 %token T_COMMA "," T_DOT "." T_COLON ":" T_ASSIGN "=" T_BAR "|"
 %token T_EQ "==" T_NE "!=" T_LT "<" T_LE "<=" T_GT ">" T_GE ">="
@@ -178,6 +181,7 @@ static struct ast_arg *arg_new(struct pstate *ps, const char *s, bool is_string,
 %type <dparam> dparams opt_dparams dparam paren_dparams
 %type <kind> scope opt_scope2
 %type <values> value_list
+%type <need> need
 
 %%
 
@@ -217,10 +221,10 @@ library
 	}
 	;
 
-/* a library's name: a name, or one with hyphens (`postgresql-replication`) */
+/* A library's name, in `use` and `library` only, may hold hyphens: `use exchange-2003`. */
 lib_name
-	: T_IDENT { $$ = $1; }
-	| T_LIBNAME { $$ = $1; }
+	: T_IDENT
+	| T_DASHNAME
 	;
 
 library_head
@@ -238,7 +242,28 @@ library_head
 lib_items
 	: %empty
 	| lib_items decl
+	| lib_items need { need_add(ps, &ps->lib->needs, $2); }
+	| lib_items T_IDENT T_IDENT T_STRING {
+		struct ast_pnote *n = NEW(struct ast_pnote), **at = &ps->lib->notes;
+		ctx_word(ps, $2, @2, "note");
+		n->rule = mkname($3, @3);
+		n->loc = @$;
+		n->text = $4;
+		while (*at != NULL)
+			at = &(*at)->next;
+		*at = n;
+	}
 	| lib_items error
+	;
+
+/* `needs …`: what installing an update takes on a cluster node (HP111, HP112) */
+need
+	: T_IDENT K_CLUSTER K_SERVICE K_STOPPED { $$ = need_new(ps, $1, @1, NEED_CLUSTER_STOPPED, @$); }
+	| T_IDENT K_RESTART { $$ = need_new(ps, $1, @1, NEED_RESTART, @$); }
+	| T_IDENT K_RESTART K_OF K_SERVICE T_STRING {
+		$$ = need_new(ps, $1, @1, NEED_SERVICE_RESTART, @$);
+		$$->service = mkname($5, @5);
+	}
 	;
 
 decl
@@ -679,6 +704,7 @@ hotfix_item
 	: hfile_head hfile_attrs { ps->hfile->loc = @$; }
 	| K_PACKAGE T_STRING { once(ps, &ps->hotfix->package, $2, @$, "package"); }
 	| K_ARGS T_STRING { once(ps, &ps->hotfix->args, $2, @$, "args"); }
+	| need { need_add(ps, &ps->hotfix->needs, $1); }
 	| K_RESTARTS restart_list {
 		struct ast_hotfix *h = ps->hotfix;
 		if ((uint64_t)h->nrestarts + $2.n > UINT32_MAX / 2) {
@@ -1610,6 +1636,27 @@ static void ctx_word(struct pstate *ps, const char *word, loc_t l, const char *w
 {
 	if (strcmp(word, want) != 0)
 		ps_error(ps, l.start, l.end, "expected `%s` here, found `%s`", want, word);
+}
+
+static struct ast_need *need_new(struct pstate *ps, const char *word, loc_t wl, enum need_kind k, loc_t l)
+{
+	struct ast_need *n = NEW(struct ast_need);
+	ctx_word(ps, word, wl, "needs");
+	n->kind = k;
+	n->loc = l;
+	return n;
+}
+
+/* Append n to list; a need said twice is an error there. */
+static void need_add(struct pstate *ps, struct ast_need **list, struct ast_need *n)
+{
+	for (; *list != NULL; list = &(*list)->next)
+		if ((*list)->kind == n->kind &&
+		    (n->kind != NEED_SERVICE_RESTART || strcmp((*list)->service.s, n->service.s) == 0)) {
+			ps_error(ps, n->loc.start, n->loc.end, "this need is already declared");
+			return;
+		}
+	*list = n;
 }
 
 static struct ast_effect *effect_new(struct pstate *ps, enum effect_kind k, loc_t l)

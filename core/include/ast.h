@@ -244,6 +244,7 @@ struct ast_model_item {
 	uint32_t index;                  /* per kind: services, groups and resources are numbered apart */
 	bool used;
 	bool implicit;                   /* M_GROUP declared by a resource's `group` */
+	bool activates;                  /* a hotfix `needs restart of service` it (product.c) */
 };
 
 struct ast_hfile {
@@ -256,10 +257,35 @@ struct ast_hfile {
 	struct ast_hfile *next;
 };
 
+/* `needs …` in a hotfix or a library (docs/language.md, "What an update needs"): what its
+ * install takes on a cluster node. HP111 and HP112 judge only what is declared. */
+enum need_kind {
+	NEED_CLUSTER_STOPPED,        /* `needs cluster service stopped`: HP111 */
+	NEED_RESTART,                /* `needs restart`: pending until the node restarts (HP112) */
+	NEED_SERVICE_RESTART,        /* `needs restart of service "X"`: or until X starts again there */
+};
+
+struct ast_need {
+	enum need_kind kind;
+	loc_t loc;
+	struct ast_name service;     /* NEED_SERVICE_RESTART */
+	struct ast_need *next;
+};
+
+/* `note HPnnn "TEXT"` in a library: the product's note for a built-in rule, shown instead of
+ * the checker's neutral one to every plan that uses the library. */
+struct ast_pnote {
+	struct ast_name rule;
+	loc_t loc;
+	const char *text;
+	struct ast_pnote *next;
+};
+
 struct ast_hotfix {
 	struct ast_name name;
 	loc_t loc;
 	struct ast_hfile *files;
+	struct ast_need *needs;      /* its own; its plan's libraries add theirs */
 	const char *package;
 	const char *args;
 	struct ast_name *restarts;   /* array of nrestarts service names */
@@ -269,6 +295,8 @@ struct ast_hotfix {
 	struct ast_model_item **restart_svcs; /* nrestarts entries */
 	uint32_t index;
 	bool used;
+	unsigned need;               /* bit k: need k (enum need_kind), its own or its libraries' */
+	struct ast_model_item *need_svc; /* NEED_SERVICE_RESTART: the service whose start activates it */
 };
 
 /* `state NAME of SCOPE [, SCOPE2] : V1 | V2 … [, normal V [else RULE]]` */
@@ -334,6 +362,7 @@ struct ast_rule_decl {
 	struct ast_rule_decl *next;
 	/* resolved */
 	uint32_t index;              /* in the context's table of declared rules (ctx.h) */
+	bool used;                   /* HP201: named by a `requires` or a `normal … else` */
 };
 
 /* `library NAME { … }`, or the declarations written directly in a plan (name NULL). */
@@ -343,6 +372,8 @@ struct ast_library {
 	struct ast_state_decl *states;
 	struct ast_action_decl *actions;
 	struct ast_rule_decl *rules;
+	struct ast_need *needs;      /* for every hotfix of a plan that uses the library */
+	struct ast_pnote *notes;
 	struct ast_library *next;
 };
 
