@@ -41,7 +41,7 @@ order=$(grep -nF -e 'replication(standby) == in_sync' -e 'switchover("postgresql
 read -r a b c <<<"$order"
 [[ -n ${c:-} && $a -lt $b && $b -lt $c ]] || fail "pg run: not in sync, switch over, patch the old primary: lines $order"
 
-# a failure after the switchover rolls back to its checkpoint: Patroni back, failover resumed
+# a failure after the switchover rolls back to its checkpoint: automatic failover resumed
 run "$plan" --fail-at primary_patch
 rc=$?
 [[ $rc == 3 ]] || fail "pg --fail-at primary_patch: exit $rc, expected 3 (rolled back): $(cat out err)"
