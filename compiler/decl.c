@@ -210,11 +210,13 @@ static void decl_cond(struct decls *D, struct ast_dparam *params, struct ast_con
 		c->state->used = true;
 		enum decl_scope sc[2];
 		decl_state_scopes(c->state, sc);
-		if (c->state->index == DECL_STATE_OWNER && c->args != NULL && !c->args->is_string) {
-			/* `owned_by(r, n)` of a resource: the owner of its group */
+		if (is_builtin(c->state) && c->args != NULL && !c->args->is_string) {
+			/* `owned_by(r, n)` of a resource: of its group; `updated(g)` of a group (or a
+			 * resource's): the update level of the node it runs on */
 			struct ast_dparam *p = param_named(params, c->args->name.s);
-			if (p != NULL && p->scope == DS_RESOURCE)
-				sc[0] = DS_RESOURCE;
+			if (p != NULL && (p->scope == DS_RESOURCE || (c->state->index == DECL_STATE_UPDATED &&
+								      p->scope == DS_GROUP)))
+				sc[0] = p->scope;
 		}
 		decl_args(D, params, c->args, sc, decl_state_arity(c->state), c->loc,
 			  arena_printf(&D->ctx->arena, "state '%s'", c->name.s));
