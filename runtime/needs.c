@@ -72,6 +72,7 @@ static void need_stmts(struct needs *nd, const struct ast_stmt *st)
 		[A_INSTALL] = PK_INSTALL_HOTFIX, [A_RESTART_NODE] = PK_RESTART_NODE, [A_MOVE_GROUP] = PK_MOVE_GROUP,
 		[A_DISABLE_RESTART] = PK_DISABLE_RESTART, [A_ENABLE_RESTART] = PK_ENABLE_RESTART,
 		[A_WAIT_UNTIL] = -1, [A_WAIT] = -1, [A_VERIFY] = -1, [A_PAUSE] = -1, [A_EXEC] = -1,
+		[A_CALL] = -1,   /* a declared action: no built-in key (its own: issue 10 item 2) */
 	};
 	for (; st != NULL; st = st->next) {
 		for (const struct ast_action *a = st->actions; a != NULL; a = a->next) {

@@ -61,6 +61,19 @@ HOTPLAN_LIB_PATH=$src/lib "$bin" explain PGR004 >out 2>err
 rc=$?
 [[ $rc == 0 ]] && grep -q '^PGR004 \[error\]' out || fail "explain PGR004: exit $rc: $(cat out err)"
 
+# ---- PostgreSQL on Pacemaker (plans/postgresql-minor-update.hplan, `use pacemaker`): its
+# simulated inventory, whose nodes name a profile (the run once crashed reading a declared
+# action's profile key) ----
+plan=$src/plans/postgresql-minor-update.hplan
+rm -rf .hotplan
+(cd "$src" && HOTPLAN_STATE_DIR="$tmp/.hotplan" "$bin" run "$plan" --inventory plans/inventories/postgresql-sim.hplan --yes) >out 2>err
+rc=$?
+[[ $rc == 0 ]] || fail "pg minor update: exit $rc, expected 0: $(cat out err)"
+for want in 'ok   verify quorum == held' 'ok   resource_move("pgsql-ha", standby)' 'ok   resource_clear("pgsql-ha")' \
+	'ok   resource_move("pgsql-ha", primary)' ': completed'; do
+	grep -qF "$want" out || fail "pg minor update: no line '$want': $(cat out)"
+done
+
 # ---- SQL Server failover cluster instance: KB 958734 ----
 plan=$src/plans/sql-fci-kb958734.hplan
 if [[ -f $plan ]]; then
