@@ -2,7 +2,10 @@
  * for a terminal; or the table of every rule. */
 #include "explain.h"
 
+#include <stdio.h>
 #include <string.h>
+
+#include "sema.h"
 
 #define WRAP_COLS 78          /* text lines end before this column */
 #define TEXT_INDENT 2
@@ -80,6 +83,28 @@ static void indent_lines(FILE *out, const char *text, int indent)
 	}
 }
 
+/* The note a diagnostic of rule r carries, by product (product.c): with the Exchange 2003
+ * library (a plan that uses no library gets it built in), and with any other. */
+static void print_notes(const struct rule_info *r, FILE *out)
+{
+	enum rule_id id = (enum rule_id)(r - rule_table);
+	const char *kb = product_builtin_note(id), *neutral = product_neutral_note(id);
+	char buf[1024];
+	if (kb == NULL)
+		return;
+	fputs("\nNote\n", out);
+	snprintf(buf, sizeof(buf), "With the Exchange 2003 library (`use exchange-2003`, or a plan that uses no "
+		 "library): \"%s\"", kb);
+	wrap(out, buf, TEXT_INDENT);
+	if (neutral != NULL)
+		snprintf(buf, sizeof(buf), "With any other: \"%s\", or the note its library gives the rule "
+			 "(`note %s \"...\"`).", neutral, r->id);
+	else
+		snprintf(buf, sizeof(buf), "With any other: the checker's own words alone, or followed by the "
+			 "note its library gives the rule (`note %s \"...\"`).", r->id);
+	wrap(out, buf, TEXT_INDENT);
+}
+
 static const char *severity_name(enum severity s)
 {
 	return s == SEV_ERROR ? "error" : "warning";
@@ -101,6 +126,7 @@ void explain_print(const struct rule_info *r, FILE *out)
 		fputs("\nFix\n", out);
 		wrap(out, r->fix, TEXT_INDENT);
 	}
+	print_notes(r, out);
 }
 
 void explain_print_decl(const struct ast_rule_decl *r, const char *where, FILE *out)

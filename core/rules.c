@@ -275,7 +275,12 @@ const struct rule_info rule_table[RULE_COUNT] = {
 			"passive node.\"; and later \"Using the Services management console, stop the "
 			"Cluster Service on the local node.\" then \"Install the hotfix on this local "
 			"node.\" With the Cluster service running, the node is still a member that the "
-			"cluster may fail groups over to while it is being patched.",
+			"cluster may fail groups over to while it is being patched.\n\nNot every update "
+			"needs this: KB 958734 updates a SQL Server failover instance with the cluster "
+			"service running. The rule is judged only for a hotfix that says so, `needs "
+			"cluster service stopped`, in the hotfix or in a library the plan uses; a plan "
+			"that uses no library gets the need for every hotfix, as the Exchange KB has it "
+			"(lib/exchange-2003.hplan, docs/language.md, \"What an update needs\").",
 		.example =
 			"step passive_install \"Install the hotfix on the passive node\" on passive {\n"
 			"    install hotfix ese               # HP111: ClusSvc still runs on passive\n"
@@ -294,7 +299,13 @@ const struct rule_info rule_table[RULE_COUNT] = {
 			"hotfix on the passive node. Restart the passive node.\", \"Install the hotfix "
 			"on this local node. Restart the local node.\" Until the node restarts, the old "
 			"Ese.dll is still the one loaded, so a group moved there, or a node left so "
-			"at the end, runs unpatched.",
+			"at the end, runs unpatched.\n\nNot every update needs a restart, and for some a "
+			"service restart is what activates it. The rule is judged only for a hotfix that "
+			"says so: `needs restart` (the node's), or `needs restart of service \"S\"` (S "
+			"starting again on the node, a `move group` that starts it there included), in "
+			"the hotfix or in a library the plan uses; a plan that uses no library gets "
+			"`needs restart` for every hotfix, as the Exchange KB has it "
+			"(lib/exchange-2003.hplan).",
 		.example =
 			"step passive_install \"Install the hotfix on the passive node\" on passive {\n"
 			"    install hotfix ese\n"

@@ -212,17 +212,31 @@ static size_t unit_add(struct loader *L, uint32_t src, const struct stat *st)
 	return L->n++;
 }
 
-/* Was this file loaded by an earlier call on the same context? */
-static bool loaded_before(struct loader *L, const struct stat *st)
+/* Was this file loaded by an earlier call on the same context? Its source, or NULL. */
+static const struct source *loaded_before(struct loader *L, const struct stat *st)
 {
 	struct stat o;
 
 	for (unsigned i = 0; i < L->first_src; i++) {
 		const struct source *s = &L->ctx->sources[i];
 		if (stat(s->path, &o) == 0 && o.st_dev == st->st_dev && o.st_ino == st->st_ino)
-			return true;
+			return s;
 	}
-	return false;
+	return NULL;
+}
+
+/* An earlier input of the run loaded the file: this one sees its libraries too (copies of
+ * their heads, so that each input's list is its own). */
+static void reuse_libraries(struct loader *L, const struct source *s)
+{
+	const struct ast_library *l = s->libs;
+	for (uint32_t i = 0; i < s->nlibs && l != NULL; i++, l = l->next) {
+		struct ast_library *c = arena_alloc(&L->ctx->arena, sizeof(*c));
+		*c = *l;
+		c->next = NULL;
+		*L->library_next = c;
+		L->library_next = &c->next;
+	}
 }
 
 /* Append a parsed file's plans, targets and profiles to the root's lists. */
@@ -292,7 +306,9 @@ static bool load_import(struct loader *L, size_t ui, struct ast_import *imp, boo
 			return a->has_content;
 		}
 	}
-	if (loaded_before(L, &st)) {
+	const struct source *before = loaded_before(L, &st);
+	if (before != NULL) {
+		reuse_libraries(L, before);
 		close(fd);
 		return true;
 	}
@@ -323,6 +339,9 @@ static void load(struct loader *L, size_t ui, struct ast_file *f, bool is_file)
 	unsigned errors_before = ctx->diags.n;
 
 	parse_source(ctx, src, f);
+	ctx->sources[src].libs = f->libraries;
+	for (const struct ast_library *l = f->libraries; l != NULL; l = l->next)
+		ctx->sources[src].nlibs++;
 	if (L->depth == 0) {
 		/* the root's own plans and targets head its lists; imported ones follow */
 		L->plan_next = &f->plans;

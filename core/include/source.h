@@ -13,6 +13,8 @@ typedef struct loc {
 	uint32_t start, end;
 } loc_t;
 
+struct ast_library;
+
 struct source {
 	char *path;            /* as the user named it (or as resolved for imports) */
 	char *text;            /* whole file, NUL-terminated; a leading BOM is kept (offsets stay true) */
@@ -22,6 +24,10 @@ struct source {
 	/* source_pos's last answer: the next one on the same line counts on from it (diagnostics
 	 * are printed in position order: many on one long line stay linear) */
 	uint32_t memo_off, memo_line, memo_col;   /* memo_col 0: none */
+	/* the libraries the parser found in it (grammar/parse.c), for a later input of the same
+	 * run that imports it again: a file is parsed once, its libraries seen by every input */
+	struct ast_library *libs;
+	uint32_t nlibs;
 };
 
 struct src_pos {

@@ -50,3 +50,18 @@ if ((a != b)) || ! cmp -s "$tmp/a.err" "$tmp/b.err"; then
 	exit 1
 fi
 echo "run-exchange-explicit: plans/ese-hotfix.hplan: the same with and without \`use exchange-2003\`"
+
+# `hotplan explain` shows each of the library's notes as the note of its rule
+nnotes=0
+while IFS= read -r line; do
+	[[ $line =~ ^[[:space:]]*note\ (HP[0-9]{3})\ \"(.*)\"[[:space:]]*$ ]] || continue
+	rule=${BASH_REMATCH[1]} text=${BASH_REMATCH[2]//\\\"/\"}
+	said=$("$bin" explain "$rule" | sed -n '/^Note$/,$p' | tr '\n' ' ' | tr -s ' ')
+	if [[ $said != *"\"$text\""* ]]; then
+		echo "FAIL explain $rule does not show the library's note: $text"
+		exit 1
+	fi
+	nnotes=$((nnotes + 1))
+done <"$root/lib/exchange-2003.hplan"
+((nnotes >= 10)) || { echo "FAIL only $nnotes notes found in lib/exchange-2003.hplan"; exit 1; }
+echo "run-exchange-explicit: explain shows the $nnotes notes of lib/exchange-2003.hplan"
