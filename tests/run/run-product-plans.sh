@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run-product-plans.sh: the product plans of issue 10 item 7 written with the libraries
 # (plans/postgresql-rolling-update.hplan with `use postgresql-replication`, and
-# plans/sql-fci-kb958734.hplan with `use windows-failover-cluster` when it exists) check clean,
+# plans/sql-fci-kb958734.hplan with `use windows-failover-cluster`) check clean,
 # run to completion on the built-in simulated cluster with no --set, roll back to their
 # checkpoint when a step fails, and a mistake their library names is refused before anything
 # runs. Environment (set by ctest): HOTPLAN (the binary), HOTPLAN_SOURCE_DIR (the repository).
@@ -76,7 +76,9 @@ done
 
 # ---- SQL Server failover cluster instance: KB 958734 ----
 plan=$src/plans/sql-fci-kb958734.hplan
-if [[ -f $plan ]]; then
+if [[ ! -f $plan ]]; then
+	fail "no plan $plan"
+else
 	"$bin" check "$plan" >out 2>err
 	rc=$?
 	[[ $rc == 0 && ! -s err ]] || fail "sql check: exit $rc, expected 0 and no diagnostics: $(cat err)"
@@ -90,6 +92,24 @@ if [[ -f $plan ]]; then
 		grep -qF "$want" out || fail "sql run: no line '$want': $(cat out)"
 	done
 	grep -qF 'restart node' out && fail "sql run: KB 958734 restarts no node: $(cat out)"
+
+	# a failure while the first node is updated: it is added back to the possible owners
+	run "$plan" --fail-at active_update
+	rc=$?
+	[[ $rc == 3 ]] || fail "sql --fail-at active_update: exit $rc, expected 3 (rolled back): $(cat out err)"
+	grep -qF 'ok   add_possible_owner("SQL Network Name (SQLINST)", active)' out ||
+		fail "sql --fail-at active_update: the first node not added back: $(cat out)"
+
+	# never restoring the possible owners is refused before anything runs (exit 1)
+	sed '/step active_add/,/^        }/d' "$plan" >no-restore.hplan
+	HOTPLAN_LIB_PATH=$src/lib run no-restore.hplan
+	rc=$?
+	[[ $rc == 1 ]] || fail "sql no restore: exit $rc, expected 1: $(cat out err)"
+	grep -q 'no-restore.hplan:[0-9]*:[0-9]*: error: leaves a node removed from the possible owners.*\[WSFC102\]' err ||
+		fail "sql no restore: WSFC102 not reported: $(cat err)"
+	HOTPLAN_LIB_PATH=$src/lib "$bin" explain WSFC101 >out 2>err
+	rc=$?
+	[[ $rc == 0 ]] && grep -q '^WSFC101 \[error\]' out || fail "explain WSFC101: exit $rc: $(cat out err)"
 fi
 
 if ((nfail)); then
