@@ -137,6 +137,24 @@ static bool valid_ident(const char *s, size_t n)
 	return true;
 }
 
+/* [a-z][a-z0-9]*(-[a-z0-9]+)+, as the scanner takes a hyphenated library name */
+static bool valid_libname(const char *s, size_t n)
+{
+	if (valid_ident(s, n))
+		return true;
+	if (n == 0 || s[0] < 'a' || s[0] > 'z' || s[n - 1] == '-')
+		return false;
+	bool hyphen = false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '-' && s[i - 1] != '-')
+			hyphen = true;
+		else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+			return false;
+	}
+	return hyphen;
+}
+
 size_t image_utf8_seq(const unsigned char *p, size_t n)
 {
 	unsigned char c = p[0], lo = 0x80, hi = 0xBF;
@@ -205,6 +223,8 @@ bool image_valid_str(enum img_str k, const char *s, size_t n)
 	}
 	case IMG_TEXT:
 		return valid_text(s, n);
+	case IMG_LIBNAME:
+		return valid_libname(s, n);
 	case IMG_PATH:
 		if (n == 0 || n > IMG_MAX_PATH)
 			return false;
@@ -229,6 +249,8 @@ const char *image_str_what(enum img_str k)
 		return "string";
 	case IMG_PATH:
 		return "source path";
+	case IMG_LIBNAME:
+		return "library name";
 	}
 	return "string";
 }

@@ -80,6 +80,31 @@ static inline bool image_has_decls(const struct ast_plan *plan)
 	       plan->decls.rules != NULL;
 }
 
+/* Version 3 is version 2 with what updates need and the notes libraries give built-in rules
+ * (docs/language.md, "What an update needs"), after the declarations: written only for a
+ * plan that has some, so every other plan's image stays as it was. */
+#define IMAGE_VERSION_NEEDS 3u
+#define IMG_MAX_NEED NEED_SERVICE_RESTART
+_Static_assert(NEED_CLUSTER_STOPPED == 0 && NEED_RESTART == 1 && NEED_SERVICE_RESTART == 2,
+	       "image codes (version 3): enum need_kind");
+
+static inline bool image_has_needs(const struct ast_plan *plan)
+{
+	for (const struct ast_hotfix *h = plan->hotfixes; h != NULL; h = h->next)
+		if (h->needs != NULL)
+			return true;
+	for (const struct ast_library *l = plan->libs; l != NULL; l = l->next)
+		if (l->needs != NULL || l->notes != NULL)
+			return true;
+	return false;
+}
+
+/* The image format version a plan is written as. */
+static inline unsigned image_version_of(const struct ast_plan *plan)
+{
+	return image_has_needs(plan) ? IMAGE_VERSION_NEEDS : image_has_decls(plan) ? IMAGE_VERSION_DECL : IMAGE_VERSION;
+}
+
 #define IMG_MAX_TYPE TY_STORES
 #define IMG_MAX_LIT LIT_BOOL
 #define IMG_MAX_STORES ST_NOT_IN
@@ -97,6 +122,7 @@ enum img_str {
 	IMG_FACT,    /* words joined by dots: exchange.version */
 	IMG_TEXT,    /* a string literal's value: UTF-8, no control characters but tab and newline */
 	IMG_PATH,    /* a source path: 1..IMG_MAX_PATH bytes, no control characters */
+	IMG_LIBNAME, /* a library's name: an identifier, or lowercase words joined by `-` (lexer.l) */
 };
 
 /* Is s[0..n) a well-formed value of that shape? */

@@ -426,6 +426,54 @@ static json_t *jhotfixes(struct jw *J, const struct ast_plan *plan)
 }
 
 /* A library (or the plan's own declarations): each declaration as written. */
+/* A list of needs as written: "cluster service stopped", "restart", "restart of service S". */
+static json_t *jneeds(struct jw *J, const struct ast_need *needs)
+{
+	json_t *a = json_array();
+	if (a == NULL) {
+		J->failed = true;
+		return NULL;
+	}
+	for (const struct ast_need *d = needs; d != NULL; d = d->next)
+		push(J, a, d->kind == NEED_CLUSTER_STOPPED ? jstr("cluster service stopped")
+			   : d->kind == NEED_RESTART       ? jstr("restart")
+							   : jstr(arena_printf(&J->ctx->arena, "restart of service \"%s\"", d->service.s)));
+	return a;
+}
+
+/* Version 3: {"libraries": [{"library", "needs", "notes": {RULE: TEXT}}], "hotfixes": {H: [...]}} */
+static json_t *jneeds_all(struct jw *J, const struct ast_plan *plan)
+{
+	json_t *o = json_object(), *libs = json_array(), *hfs = json_object();
+	if (o == NULL || libs == NULL || hfs == NULL) {
+		json_decref(o);
+		json_decref(libs);
+		json_decref(hfs);
+		J->failed = true;
+		return NULL;
+	}
+	for (const struct ast_library *l = plan->libs; l != NULL; l = l->next) {
+		json_t *lo = json_object(), *notes = json_object();
+		if (lo == NULL || notes == NULL) {
+			json_decref(lo);
+			json_decref(notes);
+			J->failed = true;
+			break;
+		}
+		set(J, lo, "library", jstr(l->name.s));
+		set(J, lo, "needs", jneeds(J, l->needs));
+		for (const struct ast_pnote *n = l->notes; n != NULL; n = n->next)
+			set(J, notes, n->rule.s, jstr(n->text));
+		set(J, lo, "notes", notes);
+		push(J, libs, lo);
+	}
+	for (const struct ast_hotfix *h = plan->hotfixes; h != NULL; h = h->next)
+		set(J, hfs, h->name.s, jneeds(J, h->needs));
+	set(J, o, "libraries", libs);
+	set(J, o, "hotfixes", hfs);
+	return o;
+}
+
 static json_t *jlibrary(struct jw *J, const struct ast_library *l)
 {
 	json_t *o = json_object(), *st = json_array(), *ru = json_array(), *ac = json_array();
@@ -502,6 +550,8 @@ static json_t *jplan(struct jw *J, const struct ast_plan *plan)
 		push(J, decls, jlibrary(J, &plan->decls));
 		set(J, o, "declarations", decls);
 	}
+	if (image_has_needs(plan))     /* version 3 */
+		set(J, o, "needs", jneeds_all(J, plan));
 	return o;
 }
 
@@ -531,7 +581,7 @@ int image_write_json(struct hp_ctx *ctx, const struct ast_plan *plan, FILE *out,
 		goto out;
 	}
 	set(&J, root, "format", json_string("hotplan-image"));
-	set(&J, root, "version", json_integer(image_has_decls(plan) ? IMAGE_VERSION_DECL : IMAGE_VERSION));
+	set(&J, root, "version", json_integer(image_version_of(plan)));
 	set(&J, src, "path", jstr(s->path));
 	set(&J, src, "sha256", json_string(hex));
 	set(&J, root, "source", src);

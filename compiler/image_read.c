@@ -687,7 +687,7 @@ static struct ast_action_decl *get_action_decl(struct reader *R)
 
 static void get_library(struct reader *R, struct ast_library *l)
 {
-	l->name = get_name(R, IMG_IDENT, false, "the library's name");
+	l->name = get_name(R, IMG_LIBNAME, false, "the library's name");
 	l->loc = get_loc(R);
 	struct ast_state_decl **st = &l->states;
 	uint32_t n = get_count(R, 40, "states");
@@ -722,6 +722,42 @@ static struct ast_library *get_decls(struct reader *R, struct ast_plan *plan)
 	}
 	get_library(R, &plan->decls);
 	return head;
+}
+
+static struct ast_need *get_needs(struct reader *R)
+{
+	struct ast_need *head = NULL, **tail = &head;
+	uint32_t n = get_count(R, 9, "needs");
+	for (uint32_t i = 0; i < n && !R->failed; i++) {
+		struct ast_need *d = NEW(struct ast_need);
+		d->kind = (enum need_kind)get_code(R, IMG_MAX_NEED, "need");
+		d->loc = get_loc(R);
+		if (d->kind == NEED_SERVICE_RESTART)
+			d->service = get_name(R, IMG_TEXT, true, "the service after `needs restart of service`");
+		*tail = d;
+		tail = &d->next;
+	}
+	return head;
+}
+
+/* Version 3: what put_needs_all wrote. */
+static void get_needs_all(struct reader *R, struct ast_plan *plan, struct ast_library *libs)
+{
+	for (struct ast_library *l = libs; l != NULL && !R->failed; l = l->next) {
+		l->needs = get_needs(R);
+		struct ast_pnote **tail = &l->notes;
+		uint32_t n = get_count(R, 24, "notes");
+		for (uint32_t i = 0; i < n && !R->failed; i++) {
+			struct ast_pnote *p = NEW(struct ast_pnote);
+			p->rule = get_name(R, IMG_IDENT, true, "the rule of a `note`");
+			p->loc = get_loc(R);
+			p->text = get_str(R, IMG_TEXT, true, "the text of a `note`");
+			*tail = p;
+			tail = &p->next;
+		}
+	}
+	for (struct ast_hotfix *h = plan->hotfixes; h != NULL && !R->failed; h = h->next)
+		h->needs = get_needs(R);
 }
 
 static struct ast_plan *get_plan(struct reader *R)
@@ -796,9 +832,9 @@ static size_t check_frame(const unsigned char *buf, size_t len, char *err, size_
 		return 0;
 	}
 	uint32_t version = img_get_u32(buf + IMG_OFF_VERSION);
-	if (version != IMAGE_VERSION && version != IMAGE_VERSION_DECL) {
-		util_err(err, errlen, "image format version %" PRIu32 " is not supported (this hotplan reads versions %u and %u)",
-		    version, IMAGE_VERSION, IMAGE_VERSION_DECL);
+	if (version != IMAGE_VERSION && version != IMAGE_VERSION_DECL && version != IMAGE_VERSION_NEEDS) {
+		util_err(err, errlen, "image format version %" PRIu32 " is not supported (this hotplan reads versions %u to %u)",
+		    version, IMAGE_VERSION, IMAGE_VERSION_NEEDS);
 		return 0;
 	}
 	if (len < IMG_HEADER_SIZE) {
@@ -882,9 +918,11 @@ int image_read(struct hp_ctx *ctx, const unsigned char *buf, size_t len, struct 
 	}
 
 	R.used = 1;   /* the main source holds the plan */
-	R.decls = img_get_u32(buf + IMG_OFF_VERSION) == IMAGE_VERSION_DECL;
+	R.decls = img_get_u32(buf + IMG_OFF_VERSION) >= IMAGE_VERSION_DECL;
 	struct ast_plan *plan = get_plan(&R);
 	struct ast_library *libs = R.decls && !R.failed ? get_decls(&R, plan) : NULL;
+	if (img_get_u32(buf + IMG_OFF_VERSION) == IMAGE_VERSION_NEEDS && !R.failed)
+		get_needs_all(&R, plan, libs);
 	if (R.failed)
 		goto out;
 	if (R.pos != R.end) {

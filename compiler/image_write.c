@@ -591,7 +591,7 @@ static void put_action_decl(struct writer *W, const struct ast_action_decl *d)
 static void put_library(struct writer *W, const struct ast_library *l)
 {
 	size_t n = 0;
-	put_name(W, l->name, IMG_IDENT, false, "the library's name");
+	put_name(W, l->name, IMG_LIBNAME, false, "the library's name");
 	put_loc(W, l->loc);
 	for (const struct ast_state_decl *s = l->states; s != NULL; s = s->next)
 		n++;
@@ -622,6 +622,40 @@ static void put_decls(struct writer *W, const struct ast_plan *plan)
 	for (const struct ast_library *l = plan->libs; l != NULL && !W->failed; l = l->next)
 		put_library(W, l);
 	put_library(W, &plan->decls);
+}
+
+static void put_needs(struct writer *W, const struct ast_need *needs, loc_t at)
+{
+	size_t n = 0;
+	for (const struct ast_need *d = needs; d != NULL; d = d->next)
+		n++;
+	put_count(W, n, at, "needs");
+	for (const struct ast_need *d = needs; d != NULL && !W->failed; d = d->next) {
+		put_u8(W, (unsigned)d->kind);
+		put_loc(W, d->loc);
+		if (d->kind == NEED_SERVICE_RESTART)
+			put_name(W, d->service, IMG_TEXT, true, "the service after `needs restart of service`");
+	}
+}
+
+/* Version 3: each library's needs and notes, in the order of put_decls, then each hotfix's
+ * needs, in the order of the hotfixes. */
+static void put_needs_all(struct writer *W, const struct ast_plan *plan)
+{
+	for (const struct ast_library *l = plan->libs; l != NULL && !W->failed; l = l->next) {
+		put_needs(W, l->needs, l->loc);
+		size_t n = 0;
+		for (const struct ast_pnote *p = l->notes; p != NULL; p = p->next)
+			n++;
+		put_count(W, n, l->loc, "notes");
+		for (const struct ast_pnote *p = l->notes; p != NULL && !W->failed; p = p->next) {
+			put_name(W, p->rule, IMG_IDENT, true, "the rule of a `note`");
+			put_loc(W, p->loc);
+			put_str(W, p->text, IMG_TEXT, true, p->loc, "the text of a `note`");
+		}
+	}
+	for (const struct ast_hotfix *h = plan->hotfixes; h != NULL && !W->failed; h = h->next)
+		put_needs(W, h->needs, h->loc);
 }
 
 static void put_plan(struct writer *W, const struct ast_plan *plan)
@@ -667,8 +701,10 @@ static void put_plan(struct writer *W, const struct ast_plan *plan)
 	put_count(W, n, plan->loc, "procedures");
 	for (const struct ast_procedure *p = plan->procs; p != NULL && !W->failed; p = p->next)
 		put_procedure(W, p);
-	if (image_has_decls(plan))
+	if (image_version_of(plan) >= IMAGE_VERSION_DECL)
 		put_decls(W, plan);
+	if (image_version_of(plan) >= IMAGE_VERSION_NEEDS)
+		put_needs_all(W, plan);
 }
 
 int image_write(struct hp_ctx *ctx, const struct ast_plan *plan, unsigned char **out, size_t *len,
@@ -728,7 +764,7 @@ int image_write(struct hp_ctx *ctx, const struct ast_plan *plan, unsigned char *
 	}
 	const struct source *main_src = ctx_source(ctx, W.order[0]);
 	memcpy(img, IMAGE_MAGIC, IMAGE_MAGIC_LEN);
-	img_set_u32(img + IMG_OFF_VERSION, image_has_decls(plan) ? IMAGE_VERSION_DECL : IMAGE_VERSION);
+	img_set_u32(img + IMG_OFF_VERSION, image_version_of(plan));
 	img_set_u64(img + IMG_OFF_TOTAL, total);
 	image_sha256(main_src->text, main_src->len, img + IMG_OFF_HASH);
 	size_t o = IMG_HEADER_SIZE;

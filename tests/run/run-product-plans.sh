@@ -56,6 +56,15 @@ grep -q 'not-in-sync.hplan:[0-9]*:[0-9]*: error: switches over to a standby that
 	fail "pg not in sync: PGR001 not reported: $(cat err)"
 grep -qF 'failover_pause()' out && fail "pg not in sync: something ran: $(cat out)"
 
+# compiled to an image (the library's declarations inside, its hyphenated name too), it runs
+# the same without the library path
+rm -rf .hotplan
+"$bin" compile "$plan" -o pg.hpc >out 2>err || fail "pg compile: $(cat err)"
+HOTPLAN_LIB_PATH= run pg.hpc
+rc=$?
+[[ $rc == 0 ]] && grep -qF 'ok   switchover("postgresql", primary, standby)' out ||
+	fail "pg run of the image: exit $rc: $(cat out err)"
+
 # explain finds the library's rules
 HOTPLAN_LIB_PATH=$src/lib "$bin" explain PGR004 >out 2>err
 rc=$?
@@ -92,6 +101,11 @@ else
 		grep -qF "$want" out || fail "sql run: no line '$want': $(cat out)"
 	done
 	grep -qF 'restart node' out && fail "sql run: KB 958734 restarts no node: $(cat out)"
+	"$bin" compile "$plan" -o sql.hpc >out 2>err || fail "sql compile: $(cat err)"
+	HOTPLAN_LIB_PATH= run sql.hpc
+	rc=$?
+	[[ $rc == 0 ]] && grep -qF 'ok   group_move("SQL Server (SQLINST)", passive)' out ||
+		fail "sql run of the image: exit $rc: $(cat out err)"
 
 	# a failure while the first node is updated: it is added back to the possible owners
 	run "$plan" --fail-at active_update

@@ -276,6 +276,13 @@ static void same_plan(const struct ast_plan *a, const struct ast_plan *b)
 		SAME(ha->nrestarts, hb->nrestarts);
 		for (uint32_t i = 0; i < ha->nrestarts; i++)
 			same_name(ha->restarts[i], hb->restarts[i]);
+		const struct ast_need *na = ha->needs, *nb = hb->needs;
+		for (; na != NULL || nb != NULL; na = na->next, nb = nb->next) {
+			assert_true(na != NULL && nb != NULL);
+			SAME(na->kind, nb->kind);
+			same_loc(na->loc, nb->loc);
+			same_str(na->service.s, nb->service.s, "a need's service");
+		}
 		const struct ast_hfile *fa = ha->files, *fb = hb->files;
 		for (; fa != NULL || fb != NULL; fa = fa->next, fb = fb->next) {
 			SAME(fa != NULL, fb != NULL);
@@ -493,6 +500,62 @@ static void round_trip_clean_plans(void **state)
 	round_trip_library_plan("plans/pacemaker-planned-failover.hplan");
 }
 
+/* What updates need and the notes libraries give (version 3, docs/language.md "What an update
+ * needs"): the gating goldens' diagnostics (HP111/HP112 at their lines, with their product's
+ * notes) are the same from the image as from the source, and so are an Exchange plan's that
+ * says `use exchange-2003` (a hyphenated library name, with needs and notes). */
+static void needs_same_from_image(const char *name, const char *text)
+{
+	struct hp_ctx a, c;
+	const char *why = NULL;
+	size_t n1, n2;
+	where = name;
+	ctx_init(&a);
+	struct ast_file *fa = text != NULL ? parse_buffer(&a, name, text, strlen(text)) : parse_file(&a, name, &why);
+	assert_non_null(fa);
+	char *da = check_print(&a, fa, CHECK_ALL, false);
+	unsigned char *img1 = compile(&a, fa, &n1);
+	assert_int_equal(img1[8], 3);
+	ctx_init(&c);
+	struct ast_file *fc = load(&c, img1, n1);
+	char *dc = check_print(&c, fc, CHECK_ALL, false);
+	assert_string_equal(da, dc);
+	same_plan(fa->plans, fc->plans);
+	unsigned char *img2 = compile(&c, fc, &n2);
+	assert_same_bytes(img1, n1, img2, n2, "loaded, checked, then written");
+	free(da);
+	free(dc);
+	free(img1);
+	free(img2);
+	ctx_free(&a);
+	ctx_free(&c);
+}
+
+static void round_trip_needs(void **state)
+{
+	(void)state;
+	static const char *const plans[] = {
+		"tests/diag/products/needs-cluster-stopped-bad.hplan",
+		"tests/diag/products/needs-restart-bad.hplan",
+		"tests/diag/products/needs-service-restart-bad.hplan",
+		"tests/diag/products/needs-service-restart-ok.hplan",
+	};
+	for (size_t i = 0; i < sizeof(plans) / sizeof(plans[0]); i++)
+		needs_same_from_image(plans[i], NULL);
+
+	setenv("HOTPLAN_LIB_PATH", "lib", 1);
+	size_t len;
+	char *src = slurp("tests/diag/hp111-bad.hplan", &len);
+	char *text = malloc(len + 32);
+	assert_non_null(text);
+	memcpy(text, src, len);
+	strcpy(text + len, "\nuse exchange-2003\n");
+	needs_same_from_image("hp111-explicit.hplan", text);
+	free(text);
+	free(src);
+	unsetenv("HOTPLAN_LIB_PATH");
+}
+
 /* ---- the canonical plan's image, for the damage tests --------------------------------- */
 
 static unsigned char *canonical(size_t *len)
@@ -590,13 +653,17 @@ static void wrong_magic_and_version(void **state)
 	static const char text[] = "plan x {\n}\n";
 	assert_string_equal(refused((const unsigned char *)text, sizeof(text) - 1), "not a hotplan image");
 
-	img[8] = 3;
+	img[8] = 4;
 	fix_checksum(img, len);
 	assert_string_equal(refused(img, len),
-			    "image format version 3 is not supported (this hotplan reads versions 1 and 2)");
+			    "image format version 4 is not supported (this hotplan reads versions 1 to 3)");
 	img[8] = 7;
 	assert_string_equal(refused(img, len),
-			    "image format version 7 is not supported (this hotplan reads versions 1 and 2)");
+			    "image format version 7 is not supported (this hotplan reads versions 1 to 3)");
+	/* a version 1 image read as version 3: the declarations and needs it lacks run past its end */
+	img[8] = 3;
+	fix_checksum(img, len);
+	assert_non_null(strstr(refused(img, len), "runs past the end"));
 	img[8] = 1;
 	fix_checksum(img, len);
 
@@ -1039,6 +1106,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip_canonical),
 		cmocka_unit_test(round_trip_clean_plans),
+		cmocka_unit_test(round_trip_needs),
 		cmocka_unit_test(every_byte_flipped),
 		cmocka_unit_test(every_truncation),
 		cmocka_unit_test(wrong_magic_and_version),
