@@ -3,6 +3,7 @@
  * resolution of what each declaration says (HP002, HP003, HP004, HP007). Uses of the
  * declarations in a procedure are resolved by resolve.c through decl_state and decl_action.
  * Everything lives in the context's arena or in the caller's tables. */
+#include "model_decl.h"
 #include "sema.h"
 
 #include <string.h>
@@ -54,9 +55,46 @@ static void enter_library(struct decls *D, struct ast_library *l)
 	}
 }
 
+/* ---- built-in state: the model's own, read like declared state ------------------------ */
+
+static const char *const builtin_names[2] = { "updated", "owned_by" };
+
+/* `updated of node : no | yes` and `owned_by of group, node : no | yes`, made once per
+ * resolution: a declaration of the same name hides them. */
+static void make_builtins(struct decls *D)
+{
+	struct arena *a = &D->ctx->arena;
+	struct ast_name *values = arena_alloc(a, 2 * sizeof(*values));
+	values[0].s = "no";
+	values[1].s = "yes";
+	for (unsigned k = 0; k < 2; k++) {
+		struct ast_state_decl *s = arena_alloc(a, sizeof(*s));
+		s->name.s = builtin_names[k];
+		s->scope = k == 0 ? DS_NODE : DS_GROUP;
+		s->pair = k == 1;
+		s->scope2 = DS_NODE;
+		s->values = values;
+		s->nvalues = 2;
+		s->normal_index = -1;
+		s->index = k == 0 ? DECL_STATE_UPDATED : DECL_STATE_OWNER;
+		D->builtin[k] = s;
+	}
+}
+
+static bool is_builtin(const struct ast_state_decl *s)
+{
+	return s->index == DECL_STATE_UPDATED || s->index == DECL_STATE_OWNER;
+}
+
 struct ast_state_decl *decl_state(const struct decls *D, const char *name)
 {
-	return name != NULL ? strmap_gets(&D->states, name) : NULL;
+	if (name == NULL)
+		return NULL;
+	struct ast_state_decl *s = strmap_gets(&D->states, name);
+	for (unsigned k = 0; s == NULL && k < 2; k++)
+		if (D->builtin[k] != NULL && strcmp(name, builtin_names[k]) == 0)
+			s = D->builtin[k];
+	return s;
 }
 
 struct ast_action_decl *decl_action(const struct decls *D, const char *name)
@@ -172,6 +210,14 @@ static void decl_cond(struct decls *D, struct ast_dparam *params, struct ast_con
 		c->state->used = true;
 		enum decl_scope sc[2];
 		decl_state_scopes(c->state, sc);
+		if (is_builtin(c->state) && c->args != NULL && !c->args->is_string) {
+			/* `owned_by(r, n)` of a resource: of its group; `updated(g)` of a group (or a
+			 * resource's): the update level of the node it runs on */
+			struct ast_dparam *p = param_named(params, c->args->name.s);
+			if (p != NULL && (p->scope == DS_RESOURCE || (c->state->index == DECL_STATE_UPDATED &&
+								      p->scope == DS_GROUP)))
+				sc[0] = p->scope;
+		}
 		decl_args(D, params, c->args, sc, decl_state_arity(c->state), c->loc,
 			  arena_printf(&D->ctx->arena, "state '%s'", c->name.s));
 		c->value_index = value_of(D, c->state, c->value);
@@ -236,6 +282,14 @@ static void resolve_effect(struct decls *D, struct ast_action_decl *a, struct as
 			break;
 		}
 		e->state->used = true;
+		if (is_builtin(e->state)) {
+			struct diag *d = REPORTD(D, HP007, e->name.loc, "state '%s' is the model's own: it cannot be set",
+						 e->name.s);
+			diag_help(D->ctx, d, "%s", e->state->index == DECL_STATE_OWNER
+							   ? "move the group: `move G to N`"
+							   : "it follows `install hotfix` on the node");
+			break;
+		}
 		enum decl_scope sc[2];
 		decl_state_scopes(e->state, sc);
 		decl_args(D, a->params, e->args, sc, decl_state_arity(e->state), e->loc,
@@ -327,6 +381,7 @@ unsigned decl_resolve(struct hp_ctx *ctx, struct ast_plan *plan, struct arena *t
 	memset(D, 0, sizeof(*D));
 	D->ctx = ctx;
 	D->groups = groups;
+	make_builtins(D);
 	for (struct ast_library *l = first_lib(plan); l != NULL; l = next_lib(plan, l)) {
 		for (struct ast_state_decl *s = l->states; s != NULL; s = s->next)
 			ns++;

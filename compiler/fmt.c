@@ -226,8 +226,10 @@ static bool item_start(const struct lay *y, const struct frame *f, long i)
 			return false;
 		break;
 	case KB_ACTIONS:       /* not the `restart` of `disable restart of resource R` */
-		if (y->t[i].kind == TK_WORD && y->kw[i] < 0 && is(y, next_code(y, i, 1), "("))
-			return true;   /* a declared action: NAME(ARGS) */
+		if (y->t[i].kind == TK_WORD && y->kw[i] < 0 && is(y, next_code(y, i, 1), "(") &&
+		    !(is_kw(y, y->prev, KW_UNTIL) || is_kw(y, y->prev, KW_VERIFY) || is_kw(y, y->prev, KW_NOT) ||
+		      is_kw(y, y->prev, KW_AND) || is_kw(y, y->prev, KW_OR) || is(y, y->prev, "(")))
+			return true;   /* a declared action: NAME(ARGS); in a condition, a state: NAME(ARGS) == V */
 		if (f->nitem == 1 && (is_kw(y, f->head, KW_DISABLE) || is_kw(y, f->head, KW_ENABLE)))
 			return false;
 		break;

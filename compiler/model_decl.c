@@ -126,6 +126,8 @@ static unsigned arg_instances(const struct model *m, const struct model_bind *b,
 unsigned model_decl_places(const struct model *m, const struct model_bind *b, const struct ast_state_decl *st,
 			   const struct ast_arg *args, unsigned *out)
 {
+	if (st->index >= m->ndstates)
+		return 0;   /* built-in state (updated, owned_by) has no place of its own */
 	unsigned base = m->o_dstate[st->index];
 	if (st->scope == DS_TARGET) {
 		out[0] = base;
@@ -146,12 +148,119 @@ unsigned model_decl_places(const struct model *m, const struct model_bind *b, co
 	return k;
 }
 
+/* Truth t (B_NO, B_YES, B_ANY) of "the value is yes", turned into c's comparison. */
+static mset builtin_cmp(const struct ast_cond *c, mset t)
+{
+	bool flip = (c->value_index == 0) != (c->op == CMP_NE);   /* == no, or != yes */
+	return flip && t != B_ANY ? (mset)(t ^ B_ANY) : t;
+}
+
+/* The group argument a names under b (a resource: its group), or -1. */
+static int arg_group(const struct model *m, const struct model_bind *b, const struct ast_arg *a)
+{
+	nodeset ns;
+	unsigned g;
+	if (a == NULL || !model_decl_arg(m, b, a, &ns, &g))
+		return -1;
+	bool res = a->param != NULL ? a->param->scope == DS_RESOURCE : a->item != NULL && a->item->kind == M_RESOURCE;
+	if (res) {
+		if (g >= m->nres || m->res[g]->grp == NULL)
+			return -1;
+		g = m->res[g]->grp->index;
+	}
+	return g < m->ngroups ? (int)g : -1;
+}
+
+/* Is node n updated: every hotfix of the plan installed there (pending counts, as `hotfix H
+ * installed` does)? B_NO, B_YES or B_ANY; *place gets a hotfix field that is not (NULL: any). */
+static mset node_updated(const struct model *m, const struct model_state *s, unsigned n, unsigned *place)
+{
+	mset r = B_YES;
+	for (unsigned h = 0; h < m->nhf; h++) {
+		unsigned p = m->o_hf + n * m->nhf + h;
+		mset v = s->v[p];
+		mset t = !(v & HF_ABSENT) ? B_YES : v == HF_ABSENT ? B_NO : B_ANY;
+		if (t != B_YES && r == B_YES)
+			*place = p;
+		r = (mset)((((r & B_YES) && (t & B_YES)) ? B_YES : 0) | (((r | t) & B_NO) ? B_NO : 0));
+	}
+	return r;
+}
+
+/* `updated(N)` on each node the argument names; `updated(G)` of a group (a resource: its
+ * group's): the update level of the node that owns it, on each node it may be on. */
+static mset builtin_updated(const struct model *m, const struct model_state *s, const struct model_bind *b,
+			    const struct ast_cond *c, const struct ast_action **cause)
+{
+	unsigned nodes[MODEL_MAX_NODES], n = 0;
+	const struct ast_dparam *p = c->args != NULL ? c->args->param : NULL;
+	const struct ast_action *why = NULL;
+	mset r;
+	if (p != NULL && p->scope != DS_NODE) {
+		int g = arg_group(m, b, c->args);
+		if (g < 0)
+			return B_ANY;
+		mset any = 0;
+		for (unsigned k = 0; k < m->nnodes; k++)
+			if (s->owner[g] & ((nodeset)1 << k)) {
+				unsigned place = UINT32_MAX;
+				any |= builtin_cmp(c, node_updated(m, s, k, &place));
+				if (why == NULL && place != UINT32_MAX)
+					why = s->cause[place];
+			}
+		if (any == 0)
+			return B_ANY;
+		if (cause != NULL && *cause == NULL && (any & B_NO))
+			*cause = why != NULL ? why : s->cause[m->nv + g];
+		return any;
+	}
+	n = arg_instances(m, b, c->args, DS_NODE, nodes);
+	if (n == 0)
+		return B_ANY;
+	r = B_YES;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned place = UINT32_MAX;
+		mset t = builtin_cmp(c, node_updated(m, s, nodes[i], &place));
+		if ((t & B_NO) && cause != NULL && *cause == NULL && place != UINT32_MAX)
+			*cause = s->cause[place];
+		r = (mset)((((r & B_YES) && (t & B_YES)) ? B_YES : 0) | (((r | t) & B_NO) ? B_NO : 0));
+	}
+	return r;
+}
+
+/* `owned_by(G, N)`: N owns group G (a resource's: its group's), on each node N names. */
+static mset builtin_owner(const struct model *m, const struct model_state *s, const struct model_bind *b,
+			  const struct ast_cond *c, const struct ast_action **cause)
+{
+	unsigned nodes[MODEL_MAX_NODES];
+	int gi = arg_group(m, b, c->args);
+	if (gi < 0)
+		return B_ANY;
+	unsigned g = (unsigned)gi, n = arg_instances(m, b, c->args->next, DS_NODE, nodes);
+	if (n == 0)
+		return B_ANY;
+	mset r = B_YES;
+	nodeset o = s->owner[g];
+	for (unsigned i = 0; i < n; i++) {
+		nodeset nb = (nodeset)1 << nodes[i];
+		mset t = builtin_cmp(c, o == nb ? B_YES : !(o & nb) ? B_NO : B_ANY);
+		if ((t & B_NO) && cause != NULL && *cause == NULL)
+			*cause = s->cause[m->nv + g];   /* the move that put the group where it is */
+		r = (mset)((((r & B_YES) && (t & B_YES)) ? B_YES : 0) | (((r | t) & B_NO) ? B_NO : 0));
+	}
+	return r;
+}
+
 mset model_decl_atom(const struct model *m, const struct model_state *s, const struct model_bind *b,
 		     const struct ast_cond *c, const struct ast_action **cause)
 {
 	unsigned places[MODEL_MAX_NODES];
 	if (c->state == NULL || c->value_index < 0)
 		return B_ANY;
+	if (c->state->index == DECL_STATE_UPDATED)
+		return builtin_updated(m, s, b, c, cause);
+	if (c->state->index == DECL_STATE_OWNER)
+		return builtin_owner(m, s, b, c, cause);
 	unsigned n = model_decl_places(m, b, c->state, c->args, places);
 	if (n == 0)
 		return B_ANY;

@@ -6,6 +6,12 @@
 
 #include "model.h"
 
+/* The model's own state, read in conditions like declared state (decl.c makes them when no
+ * declaration has the name; docs/language.md, "Built-in state"): their ast_state_decl.index.
+ * `updated(N)`: every hotfix of the plan installed on N (pending counts), `no | yes`;
+ * `owned_by(G, N)`: N owns group G (a resource: its group), `no | yes`. Never set, never laid out. */
+enum { DECL_STATE_UPDATED = 0xFFFFFF00u, DECL_STATE_OWNER = 0xFFFFFF01u };
+
 /* Take the plan's declared states (plan->states) for m; allocates from a. */
 void model_decl_collect(struct arena *a, struct model *m, const struct ast_plan *plan);
 /* Lay the declared states out from *o on (the values past the params); advances *o. */

@@ -17,6 +17,7 @@ struct decls {
 	struct hp_ctx *ctx;
 	struct strmap states, actions, rules;
 	const struct strmap *groups;     /* the plan's model: `n owns group "G"` in a declaration */
+	struct ast_state_decl *builtin[2]; /* the model's own, read like declared state: updated, owned_by */
 	unsigned errors;
 };
 

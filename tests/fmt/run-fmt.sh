@@ -194,6 +194,7 @@ for f in "$SRC"/plans/*.hplan "$SRC"/plans/profiles/*.hplan "$SRC"/plans/invento
 	"$HOTPLAN" fmt once.hplan >twice.hplan 2>err.txt || fail "fmt of fmt $f: $(cat err.txt)"
 	same once.hplan twice.hplan "idempotence on ${f#"$SRC"/}"
 done
+export HOTPLAN_LIB_PATH=$SRC/lib   # the copies below `use` the repository's libraries
 for f in ese-hotfix postgresql-minor-update; do
 	"$HOTPLAN" fmt "$SRC/plans/$f.hplan" >"$f.hplan"
 	"$HOTPLAN" check "$f.hplan" >/dev/null 2>&1 || fail "check of formatted $f"
