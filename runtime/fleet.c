@@ -519,7 +519,7 @@ static int fleet_resume_load(struct fleet *F)
 	}
 	for (unsigned i = 0; i < F->nt; i++) {
 		struct fleet_target *t = &F->t[i];
-		if (t->status == FS_COMPLETED || t->status == FS_ROLLED_BACK) {
+		if (t->status == FS_COMPLETED || t->status == FS_ROLLED_BACK || t->status == FS_ELSEWHERE) {
 			t->final = true;
 			F->failures += t->status == FS_ROLLED_BACK;
 		} else if (t->orphan > 0 && fleet_group_alive(t->orphan)) {

@@ -238,7 +238,7 @@ static enum fleet_status status_of(const struct fleet_target *t, int rc)
 {
 	switch (rc) {
 	case EXIT_OK:
-		return FS_COMPLETED;
+		return t->elsewhere ? FS_ELSEWHERE : FS_COMPLETED;
 	case EXIT_ROLLED_BACK:
 		return FS_ROLLED_BACK;
 	case EXIT_LOCKED:
@@ -445,6 +445,12 @@ int fleet_loop(struct fleet *F)
 	char err[512];
 	F->t0 = now();
 	F->start_ns = journal_now_ns();
+	/* each target's run: a target another controller completed with this plan and these
+	 * inputs is reported done there, not run again (docs/fleets.md, "Two controllers") */
+	if (setenv("HOTPLAN_ONCE", "1", 1) != 0) {
+		fprintf(stderr, "hotplan: setenv: %s\n", strerror(errno));
+		return EXIT_USAGE;
+	}
 	catch_signals(&blocked, &old);
 	fleet_view_say(F, "fleet-start", NULL, NULL);
 	if (F->budget_out) {
