@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "arena.h"
 #include "act.h"
 #include "ask.h"
 #include "run.h"
@@ -76,12 +77,12 @@ static char *pause_question(const char *text)
 	size_t n = 0;
 	FILE *f = open_memstream(&q, &n);
 	if (f == NULL)
-		abort();
+		arena_oom(strlen(text) + 64);
 	fputs("pause: ", f);
 	progress_put_escaped(f, text);
 	fputs("\ncontinue? [y/N] ", f);
 	if (fclose(f) != 0)
-		abort();   /* only memory can run out here */
+		arena_oom(strlen(text) + 64);   /* only memory can run out here */
 	return q;
 }
 

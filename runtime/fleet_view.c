@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "fleet.h"
 #include "progress.h"
 #include "util.h"
@@ -50,7 +51,7 @@ static void push_step(struct fleet *F, struct fleet_target *t, const char *name)
 		t->capsteps = t->capsteps ? 2 * t->capsteps : 8;
 		t->steps = realloc(t->steps, t->capsteps * sizeof(*t->steps));
 		if (t->steps == NULL)
-			abort();
+			arena_oom(t->capsteps * sizeof(*t->steps));
 	}
 	t->steps[t->nsteps++] = (struct fleet_step){ .name = strdup(name), .t0 = mono() - F->t0, .t1 = -1 };
 }

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "driver_cmd.h"
 #include "last_run.h"
 #include "leftover.h"
@@ -48,7 +49,7 @@ struct run *run_new(const struct run_opts *o)
 {
 	struct run *R = calloc(1, sizeof(*R));
 	if (R == NULL)
-		abort();
+		arena_oom(sizeof(*R));
 	ctx_init(&R->ctx);
 	R->o = *o;
 	R->t0 = run_now();

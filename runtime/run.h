@@ -89,8 +89,8 @@ struct run { /* NOLINT(clang-analyzer-optin.performance.Padding): one a run, lai
  * at the second one. */
 extern volatile sig_atomic_t run_interrupts;
 
-/* A new run with options o (copied), its context initialised. Never NULL (aborts when memory
- * runs out). Free it with run_free. */
+/* A new run with options o (copied), its context initialised. Never NULL (arena_oom when memory
+ * runs out: "hotplan: out of memory", exit 2). Free it with run_free. */
 struct run *run_new(const struct run_opts *o);
 
 /* Free R and everything it holds (driver, transports, journal, lock, resume state), once the
