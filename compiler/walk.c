@@ -257,7 +257,16 @@ static enum walk_status walk_foreach(struct walk *w, const struct ast_stmt *st)
 			nodes[n++] = i;
 	unsigned serial = walk_serial(st);
 	size_t outer = strlen(w->label);
-	enum walk_status s = WALK_ON;
+	enum walk_status s = WALK_LOCKSTEP;
+	if (serial > 1 && n > 1 && w->ops->foreach != NULL)
+		s = w->ops->foreach(w->ud, w, st, nodes, n, serial);
+	if (s != WALK_LOCKSTEP) {
+		w->label[outer] = '\0';
+		if (s == WALK_ON)
+			w->bind->nodes[st->var->index] = 0;
+		return s;
+	}
+	s = WALK_ON;
 	for (unsigned b = 0; b < n && s == WALK_ON; b += serial) {
 		unsigned e = b + serial < n ? b + serial : n;
 		/* the nodes of one batch go through the body's statements together (lock-step:
@@ -274,6 +283,18 @@ static enum walk_status walk_foreach(struct walk *w, const struct ast_stmt *st)
 	if (s == WALK_ON)
 		w->bind->nodes[st->var->index] = 0;
 	return s;
+}
+
+void walk_lane(struct walk *w, const struct ast_stmt *st, unsigned node, size_t outer)
+{
+	w->bind->nodes[st->var->index] = (nodeset)1 << node;
+	live_add(w, st->var->index);
+	label_bind(w, outer, st->name.s, node);
+}
+
+unsigned walk_body_steps(const struct walk *w, const struct ast_stmt *st)
+{
+	return count_steps(w->bind, st->body, 1);
 }
 
 static unsigned branch_steps(const struct walk *w, const struct walk_if *f, int i)

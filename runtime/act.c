@@ -11,6 +11,7 @@
 #include "arena.h"
 #include "act.h"
 #include "ask.h"
+#include "lanes.h"
 #include "run.h"
 
 /* ---- the guard ------------------------------------------------------------------------- */
@@ -66,8 +67,10 @@ static bool guard_refuses(struct run *R, const struct ast_action *a, char *msg, 
 static void sleep_ns(long long ns)
 {
 	struct timespec ts = { (time_t)(ns / 1000000000LL), (long)(ns % 1000000000LL) };
+	lanes_release();   /* the other nodes of a parallel loop go on meanwhile */
 	while (nanosleep(&ts, &ts) < 0 && !run_aborted())
 		;
+	lanes_acquire();
 }
 
 /* "pause: TEXT\ncontinue? [y/N] ", TEXT escaped for the terminal (malloc'd). */
@@ -330,6 +333,8 @@ static enum walk_status step_start(void *ud, const struct ast_stmt *st, unsigned
 	struct run *R = ud;
 	const char *node = st->node && st->node->index < R->bind.n ? run_nodes_text(R, R->bind.nodes[st->node->index]) : NULL;
 
+	if (lanes_stopping())
+		return WALK_INTERRUPTED;   /* another node of the loop failed: this one stops here */
 	R->step_node = node;
 	R->step_t0 = run_now();
 	if (R->resuming && journal_resume_step_done(&R->rs, (int32_t)st->index, R->walk.label)) {
@@ -407,12 +412,20 @@ static enum walk_status decide_if(void *ud, struct walk *w, const struct ast_stm
 	return walk_branch(w, st, v == B_YES);
 }
 
+/* `for each … serial N`: the nodes in lanes, up to N at once (lanes.h). */
+static enum walk_status run_foreach(void *ud, struct walk *w, const struct ast_stmt *st, const unsigned *nodes,
+				    unsigned n, unsigned serial)
+{
+	return (enum walk_status)lanes_foreach(ud, w, st, nodes, n, serial);
+}
+
 static const struct walk_ops act_ops = {
 	.step = step_start,
 	.action = step_action,
 	.step_done = step_done,
 	.checkpoint = pass_checkpoint,
 	.branch = decide_if,
+	.foreach = run_foreach,
 };
 
 /* ---- the end: done, rolled back, or failed ----------------------------------------------- */

@@ -14,6 +14,7 @@
 
 #include "arena.h"
 #include "driver_cmd.h"
+#include "lanes.h"
 #include "last_run.h"
 #include "leftover.h"
 #include "run.h"
@@ -104,6 +105,34 @@ void run_release(struct run *R)
 		lock_release(R->lk, err, sizeof(err));
 	}
 	R->lk = NULL;
+}
+
+void run_lane_save(struct run *R, struct run_lane_ctx *c)
+{
+	if (c->bind_nodes == NULL)
+		c->bind_nodes = arena_alloc(&R->ctx.arena, (R->bind.n + 1) * sizeof(nodeset));
+	c->walk = R->walk;
+	memcpy(c->bind_nodes, R->bind.nodes, R->bind.n * sizeof(nodeset));
+	c->step_node = R->step_node;
+	c->step_t0 = R->step_t0;
+	c->acting = R->acting;
+	c->acting_idx = R->acting_idx;
+	c->ckpt = R->ckpt;
+	c->replayed = R->replayed;
+	memcpy(c->why, R->why, sizeof(c->why));
+}
+
+void run_lane_load(struct run *R, const struct run_lane_ctx *c)
+{
+	R->walk = c->walk;
+	memcpy(R->bind.nodes, c->bind_nodes, R->bind.n * sizeof(nodeset));
+	R->step_node = c->step_node;
+	R->step_t0 = c->step_t0;
+	R->acting = c->acting;
+	R->acting_idx = c->acting_idx;
+	R->ckpt = c->ckpt;
+	R->replayed = c->replayed;
+	memcpy(R->why, c->why, sizeof(R->why));
 }
 
 /* ---- signals and the stop flag ----------------------------------------------------------- */
@@ -273,11 +302,14 @@ void run_process_started(void *ud, unsigned node, long pgid)
 {
 	struct run *R = ud;
 	char msg[LEFTOVER_TEXT_MAX];
-	if (R->acting == NULL || node >= R->target.nnodes)
-		return;
-	leftover_describe(msg, sizeof(msg), pgid);
-	/* a failure is said once and stops the walk after this action (run_io_failed) */
-	(void)run_journal(R, JOURNAL_ACTION_PROCESS, R->acting, R->acting_idx, R->target.nodes[node].name, msg, 0);
+	/* under lanes, from a command's thread: the lane's acting action and label (lanes.h) */
+	bool entered = lanes_enter();
+	if (R->acting != NULL && node < R->target.nnodes) {
+		leftover_describe(msg, sizeof(msg), pgid);
+		/* a failure is said once and stops the walk after this action (run_io_failed) */
+		(void)run_journal(R, JOURNAL_ACTION_PROCESS, R->acting, R->acting_idx, R->target.nodes[node].name, msg, 0);
+	}
+	lanes_leave(entered);
 }
 
 int run_io_failed(struct run *R, const char *what)

@@ -84,6 +84,27 @@ struct run { /* NOLINT(clang-analyzer-optin.performance.Padding): one a run, lai
 	double t0;
 };
 
+/* What of a run is one node's own while the nodes of a `for each … serial N` go through the
+ * body at once (runtime/lanes.c): where its walk is, what it binds, its step, its acting
+ * action, why it failed, its latest checkpoint. A lane's is kept here while another runs. */
+struct run_lane_ctx {
+	struct walk walk;
+	nodeset *bind_nodes;                   /* [bind.n] */
+	const char *step_node;
+	double step_t0;
+	const struct ast_stmt *acting;
+	int acting_idx;
+	const struct walk_snapshot *ckpt;
+	bool replayed;
+	char why[1024];
+};
+
+/* Keep R's lane part in c (c->bind_nodes allocated from R's arena on the first save). */
+void run_lane_save(struct run *R, struct run_lane_ctx *c);
+
+/* Make c R's lane part again. */
+void run_lane_load(struct run *R, const struct run_lane_ctx *c);
+
 /* SIGINT and SIGTERM received so far. The handler only counts; the walk reads it between
  * actions (run_stop), and drivers and transports get its address to stop a running action
  * at the second one. */
