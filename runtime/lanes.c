@@ -1,6 +1,5 @@
 /* lanes.c: the nodes of a `for each … serial N` loop in flight at once, one thread each,
  * taking turns on the run (lanes.h). Design notes: docs/checker.md, "serial". */
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,13 +13,16 @@ struct lane {
 	const struct ast_stmt *st;           /* the `for each` */
 	struct run_lane_ctx ctx;             /* its part of the run while another lane has it */
 	int status;                          /* enum walk_status, once finished */
+	unsigned idx;                        /* its node's place in the loop */
 	bool started, finished, joined;
 	pthread_t thread;
 };
 
 static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t lane_ended = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t lane_turn = PTHREAD_COND_INITIALIZER;
 static bool stopping;                        /* under run_lock */
+static unsigned begun;                       /* under run_lock: lanes that had their first turn */
 static _Thread_local struct lane *self;      /* the calling thread's lane */
 static _Thread_local bool held;              /* it holds run_lock */
 static _Thread_local bool released;          /* lanes_release let go of it */
@@ -85,6 +87,12 @@ static void *lane_main(void *arg)
 {
 	struct lane *l = arg;
 	pthread_mutex_lock(&run_lock);
+	/* first turns in the loop's order: lanes that never wait (a dry run, a simulated target)
+	 * go node by node, as the target orders them */
+	while (begun != l->idx)
+		pthread_cond_wait(&lane_turn, &run_lock);
+	begun++;
+	pthread_cond_broadcast(&lane_turn);
 	self = l;
 	held = true;
 	run_lane_load(l->R, &l->ctx);
@@ -119,7 +127,7 @@ static void lanes_make(struct run *R, struct lane *lane, const struct ast_stmt *
 		R->walk.replay_nodes = NULL;
 		walk_lane(&R->walk, st, nodes[i], outer);
 		R->walk.step_no = base + i * per;
-		lane[i] = (struct lane){ .R = R, .st = st, .status = WALK_ON };
+		lane[i] = (struct lane){ .R = R, .st = st, .status = WALK_ON, .idx = i };
 		run_lane_save(R, &lane[i].ctx);
 	}
 	run_lane_load(R, parent);
@@ -133,9 +141,10 @@ static void lanes_run(struct run *R, struct lane *lane, unsigned n, unsigned wid
 	for (;;) {
 		while (!stopping && running < width && next < n) {
 			struct lane *l = &lane[next++];
-			if (pthread_create(&l->thread, NULL, lane_main, l) != 0) {
+			int e = pthread_create(&l->thread, NULL, lane_main, l);
+			if (e != 0) {
 				snprintf(R->why, sizeof(R->why), "cannot start a thread for a node of `for each %s`: %s",
-					 l->st->name.s, strerror(errno));
+					 l->st->name.s, strerror(e));
 				l->status = WALK_ERROR;
 				l->finished = l->joined = true;
 				stopping = true;
@@ -160,14 +169,15 @@ int lanes_foreach(struct run *R, struct walk *w, const struct ast_stmt *st, cons
 		  unsigned serial)
 {
 	(void)w;   /* R->walk: the lanes' walk is the run's, their parts swapped in and out */
-	if (R->sim || R->o.dry_run || self != NULL)
-		return WALK_LOCKSTEP;
+	if (self != NULL)
+		return WALK_LOCKSTEP;   /* a loop in a lane's body: lock-step within the lane */
 	struct lane parent = { .R = R };
 	struct lane *lane = arena_alloc(&R->ctx.arena, n * sizeof(*lane));
 	pthread_mutex_lock(&run_lock);
 	self = &parent;
 	held = true;
 	stopping = false;
+	begun = 0;
 	run_lane_save(R, &parent.ctx);
 	lanes_make(R, lane, st, nodes, n, &parent.ctx);
 	run_lane_save(R, &parent.ctx);

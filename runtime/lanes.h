@@ -9,8 +9,8 @@
  * lane takes the lock back, its own part of the run (struct run_lane_ctx: its walk, bindings,
  * step, acting action, latest checkpoint) is put back into the struct run.
  *
- * Every function here is a no-op outside a parallel loop: a run without one, a simulated
- * target, a dry run, and the checker (which has no lanes) are as before. */
+ * Every function here is a no-op outside a parallel loop: a run without one, and the checker
+ * (which has no lanes), are as before. */
 #ifndef HP_LANES_H
 #define HP_LANES_H
 
@@ -41,8 +41,9 @@ void lanes_adopt(void *lane);
 bool lanes_stopping(void);
 
 /* ops->foreach of the runtime's walk (walk.h): the nodes[0..n) of `for each` st in lanes, up
- * to `serial` at once (all of them when serial >= n). WALK_LOCKSTEP for a simulated target, a
- * dry run, or a loop inside a lane. When a lane's step fails, no new lane starts and the
+ * to `serial` at once (all of them when serial >= n). WALK_LOCKSTEP for a loop inside a
+ * lane. A lane that never waits (a dry run, a simulated target) runs its whole body once it
+ * has the run: those go node by node, in the target's order. When a lane's step fails, no new lane starts and the
  * others in flight finish their step and stop; the loop then says WALK_FAILED with the
  * failing lane's part of the run in R (its latest checkpoint: the rollback's). WALK_ERROR
  * (one of them could not go on) wins over WALK_FAILED, which wins over WALK_INTERRUPTED. */
