@@ -274,9 +274,11 @@ int run_journal(struct run *R, enum journal_kind kind, const struct ast_stmt *st
 		return -1;   /* said once, when it failed */
 	}
 	char *shown = R->nsecrets > 0 && msg != NULL ? progress_redact(&R->prog, msg) : NULL;
+	char label[WALK_LABEL_MAX];   /* the lane's: R's lane part changes hands during the sync */
+	memcpy(label, R->walk.label, sizeof(label));
 	struct journal_record rec = {
 		.kind = kind, .status = status, .step = st ? (int32_t)st->index : -1, .action = action,
-		.step_name = st ? st->name.s : NULL, .iter = R->walk.label, .node = node,
+		.step_name = st ? st->name.s : NULL, .iter = label, .node = node,
 		.message = shown != NULL ? shown : msg,   /* a secret param's value is never journaled */
 	};
 	/* step-done and action-process are the records appended without a sync of their own
@@ -288,10 +290,21 @@ int run_journal(struct run *R, enum journal_kind kind, const struct ast_stmt *st
 	 * action-start before the action acts, action-done because it decides whether a resume
 	 * acts again, checkpoint because a resume does not journal again the checkpoints it passes
 	 * before its first unfinished step, and the run's last record (run-done, interrupted). */
-	int rc = kind == JOURNAL_STEP_DONE || kind == JOURNAL_ACTION_PROCESS
-			 ? journal_append_nosync(R->j, &rec, err, sizeof(err))
-			 : journal_append(R->j, &rec, err, sizeof(err));
+	bool nosync = kind == JOURNAL_STEP_DONE || kind == JOURNAL_ACTION_PROCESS;
+	/* the other lanes of a parallel loop go on during the write and its fsync (lanes.h); the
+	 * journal's mutex keeps the appends whole and in order */
+	if (!nosync) {
+		pthread_mutex_unlock(&R->journal_mu);
+		lanes_release();
+		pthread_mutex_lock(&R->journal_mu);
+	}
+	int rc = nosync ? journal_append_nosync(R->j, &rec, err, sizeof(err)) : journal_append(R->j, &rec, err, sizeof(err));
 	free(shown);
+	if (!nosync) {
+		pthread_mutex_unlock(&R->journal_mu);
+		lanes_acquire();
+		pthread_mutex_lock(&R->journal_mu);
+	}
 	if (rc < 0)
 		rc = run_io_failed(R, err);
 	pthread_mutex_unlock(&R->journal_mu);
