@@ -120,6 +120,7 @@ static void run_nodes(struct driver_cmd *d, struct command *cmds, unsigned n, co
 			w[nw++] = (struct worker){ .d = d, .cmds = cmds, .n = n, .node = nd, .captures = captures,
 						   .labels = labels, .several = __builtin_popcountll(used) > 1,
 						   .lane = lanes_self() };
+	lanes_release();   /* a command's thread may need the run (lanes.h) while this one joins it */
 	for (unsigned i = 0; i + 1 < nw; i++)
 		w[i].started = pthread_create(&w[i].thread, NULL, run_node, &w[i]) == 0;
 	for (unsigned i = 0; i < nw; i++)
@@ -128,6 +129,7 @@ static void run_nodes(struct driver_cmd *d, struct command *cmds, unsigned n, co
 	for (unsigned i = 0; i < nw; i++)
 		if (w[i].started)
 			pthread_join(w[i].thread, NULL);
+	lanes_acquire();
 }
 
 static void sleep_ns(long long ns, const volatile int *abort)

@@ -25,24 +25,25 @@ static bool stopping;                        /* under run_lock */
 static unsigned begun;                       /* under run_lock: lanes that had their first turn */
 static _Thread_local struct lane *self;      /* the calling thread's lane */
 static _Thread_local bool held;              /* it holds run_lock */
-static _Thread_local bool released;          /* lanes_release let go of it */
+static _Thread_local unsigned released;      /* lanes_release calls not yet acquired back (the first
+					      * let go of run_lock; the others nest in it) */
 
 void lanes_release(void)
 {
-	if (self == NULL || !held)
+	if (self == NULL || (!held && released == 0))
 		return;
+	if (released++ > 0)
+		return;   /* nested in a release: run_lock is let go of already */
 	run_lane_save(self->R, &self->ctx);
 	held = false;
-	released = true;
 	pthread_mutex_unlock(&run_lock);
 }
 
 void lanes_acquire(void)
 {
-	if (self == NULL || !released)
+	if (self == NULL || released == 0 || --released > 0)
 		return;
 	pthread_mutex_lock(&run_lock);
-	released = false;
 	held = true;
 	run_lane_load(self->R, &self->ctx);
 }
@@ -74,7 +75,8 @@ void *lanes_self(void)
 void lanes_adopt(void *lane)
 {
 	self = lane;
-	held = released = false;
+	held = false;
+	released = 0;
 }
 
 bool lanes_stopping(void)

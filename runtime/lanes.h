@@ -20,8 +20,9 @@ struct run;
 struct walk;
 struct ast_stmt;
 
-/* A lane is about to wait (a command, a sleep): let the others run. Only when the calling
- * thread holds the run lock; lanes_acquire after the wait. */
+/* A lane is about to wait (a command, a sleep, its commands' threads): let the others run.
+ * Only when the calling thread holds the run lock, or nested in such a release (a pair inside
+ * a pair changes nothing); lanes_acquire after the wait. */
 void lanes_release(void);
 void lanes_acquire(void);
 

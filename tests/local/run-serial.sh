@@ -5,7 +5,8 @@
 #  1. serial 8: step `meet` of each node marks itself and waits until all eight have marked
 #     (a barrier: run one after another, or in lock-step batches smaller than 8, it never
 #     opens), and n8's waits too for a file n1's *next* step makes (in lock-step, step k of
-#     every node before step k+1 of any, it never comes): both open, the run completes;
+#     every node before step k+1 of any, it never comes): both open, the run completes; and
+#     a step whose action runs on all eight nodes (a thread each) from each lane at once;
 #  2. kill -9 of the runner while the eight are in a `wait` step, then `hotplan resume`:
 #     every node goes on where it was; each exec step ran exactly once on each node;
 #  3. serial 4, n3's first step fails: no new node starts (n5..n8 untouched), the others in
@@ -59,6 +60,9 @@ plan meet "Eight nodes meet" {
             step after "After" on n {
                 exec "if [ $(basename \"$PWD\") = n1 ]; then touch ../release; fi; echo after >> log"
             }
+            step everywhere "An action on every node, from each lane" on n {
+                exec "touch ../marks/all-$(basename \"$PWD\")" on everyone
+            }
         }
     }
 }
@@ -67,6 +71,7 @@ run 0 run meet.hplan --inventory inv.hplan --yes
 grep -q "completed" out.txt || fail "not completed"
 [[ $(logs) == "n1:meet after n2:meet after n3:meet after n4:meet after n5:meet after n6:meet after n7:meet after n8:meet after " ]] ||
 	fail "the steps: $(logs)"
+(($(ls nodes/marks | grep -c '^all-') == 8)) || fail "the action on every node: $(ls nodes/marks)"
 
 # 2. kill -9 mid-batch, then resume
 fresh
