@@ -130,8 +130,7 @@ static const char *fail_at_for(const struct fleet *F, const char *target)
 struct secret_pipe {
 	int src;                     /* the pipe's read end, in the controller (close-on-exec) */
 	int fd;                      /* the runner's descriptor for it */
-	char path[48];               /* NAME=/dev/fd/FD */
-	char word[320];
+	char word[320];              /* NAME=/dev/fd/FD */
 };
 
 #define SECRET_FD0 3                 /* the runners' descriptors for the secrets: 3, 4, … */

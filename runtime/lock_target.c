@@ -650,7 +650,7 @@ void lock_target_work(const unsigned char plan_hash[32], const char *const *name
 	(void)EVP_DigestFinal_ex(c, md, &mdlen);
 	EVP_MD_CTX_free(c);
 	for (unsigned i = 0; i < 32 && i < mdlen; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+		snprintf(out + (size_t)2 * i, 3, "%02x", md[i]);
 	out[LOCK_TARGET_WORK_HEX] = '\0';
 }
 

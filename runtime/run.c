@@ -314,10 +314,10 @@ int run_journal(struct run *R, enum journal_kind kind, const struct ast_stmt *st
 void run_process_started(void *ud, unsigned node, long pgid)
 {
 	struct run *R = ud;
-	char msg[LEFTOVER_TEXT_MAX];
 	/* under lanes, from a command's thread: the lane's acting action and label (lanes.h) */
 	bool entered = lanes_enter();
 	if (R->acting != NULL && node < R->target.nnodes) {
+		char msg[LEFTOVER_TEXT_MAX];
 		leftover_describe(msg, sizeof(msg), pgid);
 		/* a failure is said once and stops the walk after this action (run_io_failed) */
 		(void)run_journal(R, JOURNAL_ACTION_PROCESS, R->acting, R->acting_idx, R->target.nodes[node].name, msg, 0);
