@@ -416,7 +416,8 @@ static enum walk_status decide_if(void *ud, struct walk *w, const struct ast_stm
 static enum walk_status run_foreach(void *ud, struct walk *w, const struct ast_stmt *st, const unsigned *nodes,
 				    unsigned n, unsigned serial)
 {
-	return (enum walk_status)lanes_foreach(ud, w, st, nodes, n, serial);
+	static const struct lanes_ops ops = { run_lane_save, run_lane_load };
+	return (enum walk_status)lanes_foreach(ud, &ops, w, st, nodes, n, serial);
 }
 
 static const struct walk_ops act_ops = {

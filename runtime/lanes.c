@@ -10,6 +10,7 @@
 
 struct lane {
 	struct run *R;
+	const struct lanes_ops *ops;         /* its part of the run kept and put back (run.c's) */
 	const struct ast_stmt *st;           /* the `for each` */
 	struct run_lane_ctx ctx;             /* its part of the run while another lane has it */
 	int status;                          /* enum walk_status, once finished */
@@ -34,7 +35,7 @@ void lanes_release(void)
 		return;
 	if (released++ > 0)
 		return;   /* nested in a release: run_lock is let go of already */
-	run_lane_save(self->R, &self->ctx);
+	self->ops->save(self->R, &self->ctx);
 	held = false;
 	pthread_mutex_unlock(&run_lock);
 }
@@ -45,7 +46,7 @@ void lanes_acquire(void)
 		return;
 	pthread_mutex_lock(&run_lock);
 	held = true;
-	run_lane_load(self->R, &self->ctx);
+	self->ops->load(self->R, &self->ctx);
 }
 
 bool lanes_enter(void)
@@ -54,7 +55,7 @@ bool lanes_enter(void)
 		return false;
 	pthread_mutex_lock(&run_lock);
 	held = true;
-	run_lane_load(self->R, &self->ctx);
+	self->ops->load(self->R, &self->ctx);
 	return true;
 }
 
@@ -62,7 +63,7 @@ void lanes_leave(bool entered)
 {
 	if (!entered)
 		return;
-	run_lane_save(self->R, &self->ctx);
+	self->ops->save(self->R, &self->ctx);
 	held = false;
 	pthread_mutex_unlock(&run_lock);
 }
@@ -97,9 +98,9 @@ static void *lane_main(void *arg)
 	pthread_cond_broadcast(&lane_turn);
 	self = l;
 	held = true;
-	run_lane_load(l->R, &l->ctx);
+	l->ops->load(l->R, &l->ctx);
 	enum walk_status s = walk_stmts(&l->R->walk, l->st->body);
-	run_lane_save(l->R, &l->ctx);
+	l->ops->save(l->R, &l->ctx);
 	l->status = (int)s;
 	if (s != WALK_ON)
 		stopping = true;   /* no new lane; the others stop at their next step */
@@ -113,13 +114,13 @@ static void *lane_main(void *arg)
 
 /* Each lane's part of the run: the parent's (in R), with a walk of its own, its node bound,
  * its label and its step numbers (node i's pass numbers its steps after nodes 0..i-1's). */
-static void lanes_make(struct run *R, struct lane *lane, const struct ast_stmt *st, const unsigned *nodes,
-		       unsigned n, const struct run_lane_ctx *parent)
+static void lanes_make(struct run *R, const struct lanes_ops *ops, struct lane *lane, const struct ast_stmt *st,
+		       const unsigned *nodes, unsigned n, const struct run_lane_ctx *parent)
 {
 	size_t outer = strlen(R->walk.label);
 	unsigned per = walk_body_steps(&R->walk, st), base = R->walk.step_no;
 	for (unsigned i = 0; i < n; i++) {
-		run_lane_load(R, parent);
+		ops->load(R, parent);
 		unsigned *live = arena_alloc(&R->ctx.arena, (R->bind.n + 1) * sizeof(*live));
 		unsigned *live_at = arena_alloc(&R->ctx.arena, (R->bind.n + 1) * sizeof(*live_at));
 		memcpy(live, R->walk.live, (R->bind.n + 1) * sizeof(*live));
@@ -129,10 +130,10 @@ static void lanes_make(struct run *R, struct lane *lane, const struct ast_stmt *
 		R->walk.replay_nodes = NULL;
 		walk_lane(&R->walk, st, nodes[i], outer);
 		R->walk.step_no = base + i * per;
-		lane[i] = (struct lane){ .R = R, .st = st, .status = WALK_ON, .idx = i };
-		run_lane_save(R, &lane[i].ctx);
+		lane[i] = (struct lane){ .R = R, .ops = ops, .st = st, .status = WALK_ON, .idx = i };
+		ops->save(R, &lane[i].ctx);
 	}
-	run_lane_load(R, parent);
+	ops->load(R, parent);
 	R->walk.step_no = base + n * per;   /* where the walk goes on after the loop */
 }
 
@@ -167,22 +168,22 @@ static void lanes_run(struct run *R, struct lane *lane, unsigned n, unsigned wid
 	}
 }
 
-int lanes_foreach(struct run *R, struct walk *w, const struct ast_stmt *st, const unsigned *nodes, unsigned n,
-		  unsigned serial)
+int lanes_foreach(struct run *R, const struct lanes_ops *ops, struct walk *w, const struct ast_stmt *st,
+		  const unsigned *nodes, unsigned n, unsigned serial)
 {
 	(void)w;   /* R->walk: the lanes' walk is the run's, their parts swapped in and out */
 	if (self != NULL)
 		return WALK_LOCKSTEP;   /* a loop in a lane's body: lock-step within the lane */
-	struct lane parent = { .R = R };
+	struct lane parent = { .R = R, .ops = ops };
 	struct lane *lane = arena_alloc(&R->ctx.arena, n * sizeof(*lane));
 	pthread_mutex_lock(&run_lock);
 	self = &parent;
 	held = true;
 	stopping = false;
 	begun = 0;
-	run_lane_save(R, &parent.ctx);
-	lanes_make(R, lane, st, nodes, n, &parent.ctx);
-	run_lane_save(R, &parent.ctx);
+	ops->save(R, &parent.ctx);
+	lanes_make(R, ops, lane, st, nodes, n, &parent.ctx);
+	ops->save(R, &parent.ctx);
 	lanes_run(R, lane, n, serial < n ? serial : n);
 	/* the outcome: an error, else the first failure, else an interruption */
 	static const int rank[] = { [WALK_ON] = 0, [WALK_SKIP] = 0, [WALK_INTERRUPTED] = 1, [WALK_FAILED] = 2,
@@ -193,11 +194,11 @@ int lanes_foreach(struct run *R, struct walk *w, const struct ast_stmt *st, cons
 			worst = &lane[i];
 	int s = WALK_ON;
 	if (worst == NULL) {
-		run_lane_load(R, &parent.ctx);
+		ops->load(R, &parent.ctx);
 	} else {
 		char why[sizeof(R->why)];
 		memcpy(why, R->why, sizeof(why));
-		run_lane_load(R, &worst->ctx);   /* its checkpoint is the rollback's; its why the failure */
+		ops->load(R, &worst->ctx);   /* its checkpoint is the rollback's; its why the failure */
 		if (!worst->started)
 			memcpy(R->why, why, sizeof(why));   /* a thread that could not start */
 		s = worst->status;

@@ -17,8 +17,16 @@
 #include <stdbool.h>
 
 struct run;
+struct run_lane_ctx;
 struct walk;
 struct ast_stmt;
+
+/* How a lane's part of the run is kept and put back: run_lane_save and run_lane_load (run.h),
+ * given by the caller, so that lanes.c calls nothing of run.c (which calls lanes.c). */
+struct lanes_ops {
+	void (*save)(struct run *R, struct run_lane_ctx *c);
+	void (*load)(struct run *R, const struct run_lane_ctx *c);
+};
 
 /* A lane is about to wait (a command, a sleep, its commands' threads): let the others run.
  * Only when the calling thread holds the run lock, or nested in such a release (a pair inside
@@ -48,7 +56,7 @@ bool lanes_stopping(void);
  * others in flight finish their step and stop; the loop then says WALK_FAILED with the
  * failing lane's part of the run in R (its latest checkpoint: the rollback's). WALK_ERROR
  * (one of them could not go on) wins over WALK_FAILED, which wins over WALK_INTERRUPTED. */
-int lanes_foreach(struct run *R, struct walk *w, const struct ast_stmt *st, const unsigned *nodes, unsigned n,
-		  unsigned serial);
+int lanes_foreach(struct run *R, const struct lanes_ops *ops, struct walk *w, const struct ast_stmt *st,
+		  const unsigned *nodes, unsigned n, unsigned serial);
 
 #endif
