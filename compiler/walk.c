@@ -246,6 +246,37 @@ void walk_restore(struct walk *w, const struct walk_snapshot *snap)
 	set_label(w, snap->label);
 }
 
+/* Step `step` of loop st's body for nodes[0..n) at once, action by action. A node whose step
+ * start says WALK_SKIP does not act; its number is the one the statement lock-step gives it. */
+static enum walk_status steps_lockstep(struct walk *w, const struct ast_stmt *st, const struct ast_stmt *step,
+				       const unsigned *nodes, unsigned n, size_t outer)
+{
+	bool acts[MODEL_MAX_NODES];
+	unsigned k0 = w->step_no;
+	enum walk_status s = WALK_ON;
+	for (unsigned k = 0; k < n && s == WALK_ON; k++) {
+		walk_lane(w, st, nodes[k], outer);
+		s = w->ops->step(w->ud, step, k0 + 1 + k);
+		acts[k] = s == WALK_ON;
+		if (s == WALK_SKIP)
+			s = WALK_ON;
+	}
+	int idx = 0;
+	for (const struct ast_action *a = step->actions; a != NULL && s == WALK_ON; a = a->next, idx++)
+		for (unsigned k = 0; k < n && s == WALK_ON; k++)
+			if (acts[k]) {
+				walk_lane(w, st, nodes[k], outer);
+				s = w->ops->action(w->ud, step, a, idx);
+			}
+	for (unsigned k = 0; k < n && s == WALK_ON && w->ops->step_done != NULL; k++)
+		if (acts[k]) {
+			walk_lane(w, st, nodes[k], outer);
+			s = w->ops->step_done(w->ud, step, k0 + 1 + k);
+		}
+	w->step_no = k0 + n;
+	return s;
+}
+
 static enum walk_status walk_foreach(struct walk *w, const struct ast_stmt *st)
 {
 	if (st->var == NULL || st->set_role == NULL)
@@ -257,23 +288,50 @@ static enum walk_status walk_foreach(struct walk *w, const struct ast_stmt *st)
 			nodes[n++] = i;
 	unsigned serial = walk_serial(st);
 	size_t outer = strlen(w->label);
-	enum walk_status s = WALK_ON;
+	enum walk_status s = WALK_LOCKSTEP;
+	if (serial > 1 && n > 1 && w->ops->foreach != NULL)
+		s = w->ops->foreach(w->ud, w, st, nodes, n, serial);
+	if (s != WALK_LOCKSTEP) {
+		w->label[outer] = '\0';
+		if (s == WALK_ON)
+			w->bind->nodes[st->var->index] = 0;
+		return s;
+	}
+	s = WALK_ON;
 	for (unsigned b = 0; b < n && s == WALK_ON; b += serial) {
 		unsigned e = b + serial < n ? b + serial : n;
 		/* the nodes of one batch go through the body's statements together (lock-step:
-		 * statement k for every node of the batch, then statement k+1) */
-		for (const struct ast_stmt *body = st->body; body != NULL && s == WALK_ON; body = body->next)
+		 * statement k for every node of the batch, then statement k+1); without a client's
+		 * lanes (the checker), a step's actions too: action j of the step for every node,
+		 * then action j+1, so that two nodes between a step's `stop` and its `start` at
+		 * once are seen as the runtime's lanes can make them (docs/checker.md, "serial") */
+		for (const struct ast_stmt *body = st->body; body != NULL && s == WALK_ON; body = body->next) {
+			if (body->kind == S_STEP && e - b > 1 && w->ops->foreach == NULL) {
+				s = steps_lockstep(w, st, body, nodes + b, e - b, outer);
+				continue;
+			}
 			for (unsigned k = b; k < e && s == WALK_ON; k++) {
-				w->bind->nodes[st->var->index] = (nodeset)1 << nodes[k];
-				live_add(w, st->var->index);
-				label_bind(w, outer, st->name.s, nodes[k]);
+				walk_lane(w, st, nodes[k], outer);
 				s = walk_stmt(w, body);
 			}
+		}
 	}
 	w->label[outer] = '\0';
 	if (s == WALK_ON)
 		w->bind->nodes[st->var->index] = 0;
 	return s;
+}
+
+void walk_lane(struct walk *w, const struct ast_stmt *st, unsigned node, size_t outer)
+{
+	w->bind->nodes[st->var->index] = (nodeset)1 << node;
+	live_add(w, st->var->index);
+	label_bind(w, outer, st->name.s, node);
+}
+
+unsigned walk_body_steps(const struct walk *w, const struct ast_stmt *st)
+{
+	return count_steps(w->bind, st->body, 1);
 }
 
 static unsigned branch_steps(const struct walk *w, const struct walk_if *f, int i)

@@ -8,9 +8,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "arena.h"
 #include "act.h"
 #include "commands.h"
 #include "ask.h"
+#include "lanes.h"
 #include "run.h"
 
 /* ---- the guard ------------------------------------------------------------------------- */
@@ -71,8 +73,10 @@ static bool guard_refuses(struct run *R, const struct ast_action *a, char *msg, 
 static void sleep_ns(long long ns)
 {
 	struct timespec ts = { (time_t)(ns / 1000000000LL), (long)(ns % 1000000000LL) };
+	lanes_release();   /* the other nodes of a parallel loop go on meanwhile */
 	while (nanosleep(&ts, &ts) < 0 && !run_aborted())
 		;
+	lanes_acquire();
 }
 
 /* "pause: TEXT\ncontinue? [y/N] ", TEXT escaped for the terminal (malloc'd). */
@@ -82,12 +86,12 @@ static char *pause_question(const char *text)
 	size_t n = 0;
 	FILE *f = open_memstream(&q, &n);
 	if (f == NULL)
-		abort();
+		arena_oom(strlen(text) + 64);
 	fputs("pause: ", f);
 	progress_put_escaped(f, text);
 	fputs("\ncontinue? [y/N] ", f);
 	if (fclose(f) != 0)
-		abort();   /* only memory can run out here */
+		arena_oom(strlen(text) + 64);   /* only memory can run out here */
 	return q;
 }
 
@@ -380,6 +384,8 @@ static enum walk_status step_start(void *ud, const struct ast_stmt *st, unsigned
 	struct run *R = ud;
 	const char *node = st->node && st->node->index < R->bind.n ? run_nodes_text(R, R->bind.nodes[st->node->index]) : NULL;
 
+	if (lanes_stopping())
+		return WALK_INTERRUPTED;   /* another node of the loop failed: this one stops here */
 	R->step_node = node;
 	R->step_t0 = run_now();
 	if (R->resuming && journal_resume_step_done(&R->rs, (int32_t)st->index, R->walk.label)) {
@@ -457,12 +463,21 @@ static enum walk_status decide_if(void *ud, struct walk *w, const struct ast_stm
 	return walk_branch(w, st, v == B_YES);
 }
 
+/* `for each … serial N`: the nodes in lanes, up to N at once (lanes.h). */
+static enum walk_status run_foreach(void *ud, struct walk *w, const struct ast_stmt *st, const unsigned *nodes,
+				    unsigned n, unsigned serial)
+{
+	static const struct lanes_ops ops = { run_lane_save, run_lane_load };
+	return (enum walk_status)lanes_foreach(ud, &ops, w, st, nodes, n, serial);
+}
+
 static const struct walk_ops act_ops = {
 	.step = step_start,
 	.action = step_action,
 	.step_done = step_done,
 	.checkpoint = pass_checkpoint,
 	.branch = decide_if,
+	.foreach = run_foreach,
 };
 
 /* ---- the end: done, rolled back, or failed ----------------------------------------------- */

@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "crm_probe.h"
+#include "lanes.h"
 #include "probe.h"
 #include "proc.h"
 #include "text.h"
@@ -54,6 +55,7 @@ struct worker {
 	const char **labels;
 	pthread_t thread;
 	bool started;
+	void *lane;                          /* the parallel loop's lane it acts for (lanes.h) */
 };
 
 static off_t file_size(const char *path)
@@ -75,6 +77,8 @@ static void *run_node(void *arg)
 {
 	struct worker *w = arg;
 	struct nodes *ns = w->d->ns;
+	if (w->lane != lanes_self())
+		lanes_adopt(w->lane);
 	for (unsigned i = 0; i < w->n; i++) {
 		struct command *c = &w->cmds[i];
 		if (c->node != w->node)
@@ -114,7 +118,9 @@ static void run_nodes(struct driver_cmd *d, struct command *cmds, unsigned n, co
 	for (unsigned nd = 0; nd < d->ns->n; nd++)
 		if (used & ((nodeset)1 << nd))
 			w[nw++] = (struct worker){ .d = d, .cmds = cmds, .n = n, .node = nd, .captures = captures,
-						   .labels = labels, .several = __builtin_popcountll(used) > 1 };
+						   .labels = labels, .several = __builtin_popcountll(used) > 1,
+						   .lane = lanes_self() };
+	lanes_release();   /* a command's thread may need the run (lanes.h) while this one joins it */
 	for (unsigned i = 0; i + 1 < nw; i++)
 		w[i].started = pthread_create(&w[i].thread, NULL, run_node, &w[i]) == 0;
 	for (unsigned i = 0; i < nw; i++)
@@ -123,6 +129,7 @@ static void run_nodes(struct driver_cmd *d, struct command *cmds, unsigned n, co
 	for (unsigned i = 0; i < nw; i++)
 		if (w[i].started)
 			pthread_join(w[i].thread, NULL);
+	lanes_acquire();
 }
 
 static void sleep_ns(long long ns, const volatile int *abort)

@@ -15,7 +15,7 @@ int exec_run(const struct run_opts *o)
 		rc = setup_run(R);
 	if (rc == 0)
 		rc = act_walk(R);
-	return run_free(R, rc);
+	return run_free(R, rc == SETUP_DONE_ELSEWHERE ? EXIT_OK : rc);
 }
 
 int exec_resume(const struct resume_opts *ro)

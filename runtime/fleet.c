@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "ask.h"
 #include "diag.h"
 #include "fleet.h"
@@ -40,7 +41,7 @@ static char *xstrdup(const char *s)
 {
 	char *d = strdup(s != NULL ? s : "");
 	if (d == NULL)
-		abort();
+		arena_oom(strlen(s != NULL ? s : "") + 1);
 	return d;
 }
 
@@ -82,7 +83,7 @@ static int load_plan(struct fleet *F)
 		if (p->secret) {
 			F->secrets = realloc(F->secrets, (F->nsecrets + 1) * sizeof(char *));
 			if (F->secrets == NULL)
-				abort();
+				arena_oom((F->nsecrets + 1) * sizeof(char *));
 			F->secrets[F->nsecrets++] = xstrdup(p->name.s);
 		}
 	return 0;
@@ -106,7 +107,7 @@ static void add_target(struct fleet *F, const char *name)
 			return;
 	F->t = realloc(F->t, (F->nt + 1) * sizeof(*F->t));
 	if (F->t == NULL)
-		abort();
+		arena_oom((F->nt + 1) * sizeof(*F->t));
 	struct fleet_target *t = &F->t[F->nt++];
 	memset(t, 0, sizeof(*t));
 	t->name = xstrdup(name);
@@ -225,7 +226,7 @@ static char **fields(const char *a, const char *b, const char *c, const char *d)
 {
 	char **f = calloc(5, sizeof(char *));
 	if (f == NULL)
-		abort();
+		arena_oom(5 * sizeof(char *));
 	f[0] = xstrdup(a);
 	f[1] = b ? xstrdup(b) : NULL;
 	f[2] = b && c ? xstrdup(c) : NULL;
@@ -258,7 +259,7 @@ static int new_journal(struct fleet *F)
 	unsigned cap = 16 + F->nargs + F->nt + F->nfail_at, n = 0;
 	char ***lines = calloc(cap, sizeof(*lines));
 	if (lines == NULL)
-		abort();
+		arena_oom(cap * sizeof(*lines));
 	char par[32];
 	snprintf(par, sizeof(par), "%u", F->parallel);
 	lines[n++] = fields("fleet", F->id, NULL, NULL);
@@ -267,10 +268,14 @@ static int new_journal(struct fleet *F)
 	lines[n++] = fields("inventory", F->inventory, NULL, NULL);
 	lines[n++] = fields("parallel", par, NULL, NULL);
 	lines[n++] = fields("max-failures", F->budget < 0 ? "none" : F->budget_text, NULL, NULL);
-	for (unsigned i = 0; i + 1 < F->nargs; i += 2)   /* a secret param's value is never journaled */
-		lines[n++] = strcmp(F->args[i], "--set") == 0 && is_secret_set(F, F->args[i + 1])
-				     ? fields("secret", F->args[i + 1], NULL, NULL)
-				     : fields("arg", F->args[i], F->args[i + 1], NULL);
+	for (unsigned i = 0; i + 1 < F->nargs; i += 2) {   /* a secret param's value is never journaled */
+		if (strcmp(F->args[i], "--set") == 0 && is_secret_set(F, F->args[i + 1])) {
+			lines[n] = fields("secret", F->args[i + 1], NULL, NULL);
+			lines[n++][1][strcspn(F->args[i + 1], "=")] = '\0';   /* its name only */
+		} else {
+			lines[n++] = fields("arg", F->args[i], F->args[i + 1], NULL);
+		}
+	}
 	for (unsigned i = 0; i < F->nfail_at; i++)
 		lines[n++] = fields("fail-at", F->fail_at[i], NULL, NULL);
 	for (unsigned i = 0; i < F->nt; i++)
@@ -297,7 +302,7 @@ static void split_fail_at(struct fleet *F, const char *spec)
 	for (char *x = strtok_r(list, ",", &save); x != NULL; x = strtok_r(NULL, ",", &save)) {
 		F->fail_at = realloc(F->fail_at, (F->nfail_at + 1) * sizeof(char *));
 		if (F->fail_at == NULL)
-			abort();
+			arena_oom((F->nfail_at + 1) * sizeof(char *));
 		F->fail_at[F->nfail_at++] = xstrdup(x);
 	}
 	free(list);
@@ -333,7 +338,7 @@ static void add_arg(struct fleet *F, const char *a, const char *b)
 {
 	F->args = realloc(F->args, (F->nargs + 2) * sizeof(char *));
 	if (F->args == NULL)
-		abort();
+		arena_oom((F->nargs + 2) * sizeof(char *));
 	F->args[F->nargs++] = xstrdup(a);
 	F->args[F->nargs++] = xstrdup(b);
 }
@@ -519,7 +524,7 @@ static int fleet_resume_load(struct fleet *F)
 	}
 	for (unsigned i = 0; i < F->nt; i++) {
 		struct fleet_target *t = &F->t[i];
-		if (t->status == FS_COMPLETED || t->status == FS_ROLLED_BACK) {
+		if (t->status == FS_COMPLETED || t->status == FS_ROLLED_BACK || t->status == FS_ELSEWHERE) {
 			t->final = true;
 			F->failures += t->status == FS_ROLLED_BACK;
 		} else if (t->orphan > 0 && fleet_group_alive(t->orphan)) {

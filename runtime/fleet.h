@@ -23,6 +23,8 @@ enum fleet_status {
 	FS_LOCKED,           /* 5: another run holds it, or its last run is unfinished */
 	FS_SKIPPED,          /* not started: the failure budget ran out */
 	FS_INTERRUPTED,      /* 130: stopped at a safe point; resume continues it */
+	FS_ELSEWHERE,        /* 0 without running: another controller completed it with this plan and
+			      * these inputs (its nodes' last-run records say so): done, not a failure */
 	FS_NSTATUS
 };
 
@@ -58,6 +60,7 @@ struct fleet_target {
 	char *fail_step, *fail_action, *fail_msg;   /* the first failure its events showed */
 	unsigned fail_line;          /* its line in the plan, 0 when unknown */
 	char *message;               /* run-done's message (a lock's holder, why it was rejected) */
+	bool elsewhere;              /* its run-done said "done-elsewhere" */
 };
 
 struct fleet {

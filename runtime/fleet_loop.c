@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "fleet.h"
 #include "journal.h"
 #include "leftover.h"
@@ -123,29 +124,95 @@ static const char *fail_at_for(const struct fleet *F, const char *target)
 	return NULL;
 }
 
-/* The argv of a target's runner; the strings are F's or t's, the array malloc'd. */
-static char **child_argv(struct fleet *F, struct fleet_target *t)
+/* A secret param's value for a runner: never on its command line (any user can read
+ * /proc/PID/cmdline), but through a pipe it inherits as descriptor `fd`, named on the command
+ * line as `--set-file NAME=/dev/fd/FD`. */
+struct secret_pipe {
+	int src;                     /* the pipe's read end, in the controller (close-on-exec) */
+	int fd;                      /* the runner's descriptor for it */
+	char word[320];              /* NAME=/dev/fd/FD */
+};
+
+#define SECRET_FD0 3                 /* the runners' descriptors for the secrets: 3, 4, … */
+#define SECRET_PIPES_MAX 64
+
+/* Does NAME=… name a secret param? */
+static bool names_secret(const struct fleet *F, const char *set)
+{
+	for (unsigned s = 0; s < F->nsecrets; s++) {
+		size_t k = strlen(F->secrets[s]);
+		if (strncmp(set, F->secrets[s], k) == 0 && set[k] == '=')
+			return true;
+	}
+	return false;
+}
+
+/* Is F->args[i], F->args[i + 1] a `--set NAME=VALUE` of a secret param? */
+static bool secret_set(const struct fleet *F, unsigned i)
+{
+	return strcmp(F->args[i], "--set") == 0 && names_secret(F, F->args[i + 1]);
+}
+
+/* A pipe holding set's value (NAME=VALUE), for descriptor fd of the runner. 0, or -1 with err. */
+static int secret_pipe_make(struct secret_pipe *sp, const char *set, int fd, char *err, size_t errlen)
+{
+	const char *eq = strchr(set, '=');
+	int p[2];
+	size_t n = strlen(eq + 1);
+	if (n + 1 > 65536)   /* what a pipe holds with no reader yet, and what --set-file reads */
+		return util_err(err, errlen, "--set %.*s: a secret value over 64 KiB", (int)(eq - set), set);
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return util_err(err, errlen, "pipe: %s", strerror(errno));
+	/* the value, and a newline: --set-file drops one (a value that ends in CR loses it) */
+	bool ok = write(p[1], eq + 1, n) == (ssize_t)n && write(p[1], "\n", 1) == 1;
+	close(p[1]);
+	/* far above the runner's descriptors 3, 4, …, so that no dup2 onto one clobbers another */
+	sp->src = ok ? fcntl(p[0], F_DUPFD_CLOEXEC, 256) : -1;
+	close(p[0]);
+	if (sp->src < 0)
+		return util_err(err, errlen, "pass a secret to a run: %s", strerror(errno));
+	sp->fd = fd;
+	snprintf(sp->word, sizeof(sp->word), "%.*s=/dev/fd/%d", (int)(eq - set), set, fd);
+	return 0;
+}
+
+/* The argv of a target's runner; the strings are F's, t's or sp's, the array malloc'd. Each
+ * secret `--set` becomes a pipe in sp[*nsp] (*nsp counts them). NULL with err. */
+static char **child_argv(struct fleet *F, struct fleet_target *t, struct secret_pipe *sp, unsigned *nsp, char *err,
+			 size_t errlen)
 {
 	char **v = calloc(F->nargs + 24, sizeof(char *));
 	unsigned n = 0;
+	*nsp = 0;
 	if (v == NULL)
-		abort();
+		arena_oom((F->nargs + 24) * sizeof(char *));
 	v[n++] = "hotplan";
-	if (t->resume_it) {
+	if (t->resume_it)
 		v[n++] = "resume", v[n++] = t->journal;
+	else
+		v[n++] = "run", v[n++] = F->plan, v[n++] = "--inventory", v[n++] = F->inventory, v[n++] = "--target",
+		v[n++] = t->name, v[n++] = "--journal", v[n++] = t->journal;
+	for (unsigned i = 0; i + 1 < F->nargs; i += 2) {
+		bool secret = secret_set(F, i);
 		/* a resume takes only the secret params' values again (the journal has the rest) */
-		for (unsigned i = 0; i + 1 < F->nargs; i += 2)
-			for (unsigned s = 0; s < F->nsecrets; s++) {
-				size_t k = strlen(F->secrets[s]);
-				if (strncmp(F->args[i + 1], F->secrets[s], k) == 0 && F->args[i + 1][k] == '=' &&
-				    strncmp(F->args[i], "--set", 5) == 0)
-					v[n++] = F->args[i], v[n++] = F->args[i + 1];
-			}
-	} else {
-		v[n++] = "run", v[n++] = F->plan, v[n++] = "--inventory", v[n++] = F->inventory;
-		v[n++] = "--target", v[n++] = t->name, v[n++] = "--journal", v[n++] = t->journal;
-		for (unsigned i = 0; i < F->nargs; i++)
-			v[n++] = F->args[i];
+		if (t->resume_it && !secret && !(strcmp(F->args[i], "--set-file") == 0 && names_secret(F, F->args[i + 1])))
+			continue;
+		if (!secret) {
+			v[n++] = F->args[i], v[n++] = F->args[i + 1];
+			continue;
+		}
+		if (*nsp == SECRET_PIPES_MAX ||
+		    secret_pipe_make(&sp[*nsp], F->args[i + 1], SECRET_FD0 + (int)*nsp, err, errlen) < 0) {
+			if (*nsp == SECRET_PIPES_MAX)
+				util_err(err, errlen, "more than %d secret params", SECRET_PIPES_MAX);
+			for (unsigned k = 0; k < *nsp; k++)
+				close(sp[k].src);
+			free(v);
+			return NULL;
+		}
+		v[n++] = "--set-file", v[n++] = sp[(*nsp)++].word;
+	}
+	if (!t->resume_it) {
 		const char *fa = fail_at_for(F, t->name);
 		if (fa != NULL)
 			v[n++] = "--fail-at", v[n++] = (char *)fa;
@@ -157,8 +224,17 @@ static char **child_argv(struct fleet *F, struct fleet_target *t)
 static int spawn_child(struct fleet *F, struct fleet_target *t, char *err, size_t errlen)
 {
 	int p[2];
-	if (pipe2(p, O_CLOEXEC) != 0)
+	struct secret_pipe sp[SECRET_PIPES_MAX];
+	unsigned nsp = 0;
+	char **argv = child_argv(F, t, sp, &nsp, err, errlen);
+	if (argv == NULL)
+		return -1;
+	if (pipe2(p, O_CLOEXEC) != 0) {
+		for (unsigned k = 0; k < nsp; k++)
+			close(sp[k].src);
+		free(argv);
 		return util_err(err, errlen, "pipe: %s", strerror(errno));
+	}
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t none, def;
@@ -169,18 +245,21 @@ static int spawn_child(struct fleet *F, struct fleet_target *t, char *err, size_
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
 	posix_spawn_file_actions_addopen(&fa, 2, t->errlog, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0600);
+	for (unsigned k = 0; k < nsp; k++)
+		posix_spawn_file_actions_adddup2(&fa, sp[k].src, sp[k].fd);
 	posix_spawnattr_init(&at);
 	/* a group of its own: the terminal's Ctrl-C reaches the controller, which passes one on */
 	posix_spawnattr_setpgroup(&at, 0);
 	posix_spawnattr_setsigmask(&at, &none);
 	posix_spawnattr_setsigdefault(&at, &def);
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	char **argv = child_argv(F, t);
 	int e = posix_spawn(&t->pid, "/proc/self/exe", &fa, &at, argv, environ);
 	free(argv);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
 	close(p[1]);
+	for (unsigned k = 0; k < nsp; k++)
+		close(sp[k].src);
 	if (e != 0) {
 		close(p[0]);
 		t->pid = 0;
@@ -238,7 +317,7 @@ static enum fleet_status status_of(const struct fleet_target *t, int rc)
 {
 	switch (rc) {
 	case EXIT_OK:
-		return FS_COMPLETED;
+		return t->elsewhere ? FS_ELSEWHERE : FS_COMPLETED;
 	case EXIT_ROLLED_BACK:
 		return FS_ROLLED_BACK;
 	case EXIT_LOCKED:
@@ -279,7 +358,7 @@ static bool read_child(struct fleet *F, struct fleet_target *t)
 			} else {
 				char *b = realloc(t->buf, t->cap = t->cap ? 2 * t->cap : 8192);
 				if (b == NULL)
-					abort();
+					arena_oom(t->cap);
 				t->buf = b;
 			}
 		}
@@ -408,7 +487,7 @@ static void run_all(struct fleet *F, const sigset_t *old)
 	unsigned next = 0;
 	int seen = 0;
 	if (pf == NULL || who == NULL)
-		abort();
+		arena_oom((F->parallel + 1) * sizeof(*pf));
 	for (;;) {
 		/* past the budget, only the targets already started before (a resume) go on */
 		while (!F->stopping && F->running < F->parallel && next < F->nt) {
@@ -445,6 +524,12 @@ int fleet_loop(struct fleet *F)
 	char err[512];
 	F->t0 = now();
 	F->start_ns = journal_now_ns();
+	/* each target's run: a target another controller completed with this plan and these
+	 * inputs is reported done there, not run again (docs/fleets.md, "Two controllers") */
+	if (setenv("HOTPLAN_ONCE", "1", 1) != 0) {
+		fprintf(stderr, "hotplan: setenv: %s\n", strerror(errno));
+		return EXIT_USAGE;
+	}
 	catch_signals(&blocked, &old);
 	fleet_view_say(F, "fleet-start", NULL, NULL);
 	if (F->budget_out) {

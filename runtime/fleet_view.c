@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "fleet.h"
 #include "progress.h"
 #include "util.h"
@@ -18,6 +19,7 @@ static const char *const status_names[FS_NSTATUS] = {
 	[FS_ROLLED_BACK] = "rolled-back", [FS_FAILED] = "failed", [FS_REJECTED] = "rejected",
 	[FS_UNCHANGED] = "unchanged",
 	[FS_LOCKED] = "locked", [FS_SKIPPED] = "not-started", [FS_INTERRUPTED] = "interrupted",
+	[FS_ELSEWHERE] = "done-elsewhere",
 };
 
 const char *fleet_status_name(enum fleet_status s)
@@ -49,7 +51,7 @@ static void push_step(struct fleet *F, struct fleet_target *t, const char *name)
 		t->capsteps = t->capsteps ? 2 * t->capsteps : 8;
 		t->steps = realloc(t->steps, t->capsteps * sizeof(*t->steps));
 		if (t->steps == NULL)
-			abort();
+			arena_oom(t->capsteps * sizeof(*t->steps));
 	}
 	t->steps[t->nsteps++] = (struct fleet_step){ .name = strdup(name), .t0 = mono() - F->t0, .t1 = -1 };
 }
@@ -97,6 +99,8 @@ static void take_event(struct fleet *F, struct fleet_target *t, json_t *e, const
 	} else if (strcmp(ev, "preflight-failed") == 0 || (strcmp(ev, "run-done") == 0 && msg != NULL)) {
 		set(&t->message, msg);
 	}
+	if (strcmp(ev, "run-done") == 0 && str(e, "status") != NULL && strcmp(str(e, "status"), "done-elsewhere") == 0)
+		t->elsewhere = true;
 }
 
 void fleet_view_event(struct fleet *F, struct fleet_target *t, const char *line)
@@ -178,7 +182,7 @@ void fleet_view_say(struct fleet *F, const char *ev, struct fleet_target *t, con
 		       F->nt == 1 ? "" : "s", F->parallel, F->budget_text, F->journal_path);
 	else if (t != NULL) {
 		printf("%s: %s", t->name, strcmp(ev, "target-start") == 0 ? "" : fleet_status_name(t->status));
-		if (strcmp(ev, "target-done") == 0 && t->status != FS_COMPLETED)
+		if (strcmp(ev, "target-done") == 0 && t->status != FS_COMPLETED && t->status != FS_ELSEWHERE)
 			printf(" (exit %d)", t->rc);
 		if (msg != NULL) {
 			fputs(strcmp(ev, "target-start") == 0 ? "" : ": ", stdout);
@@ -214,7 +218,7 @@ void fleet_view_draw(struct fleet *F, bool force)
 	counts(F, c);
 	fleet_view_erase(F);
 	printf("%squeued %u  running %u  completed %u  rolled back %u  failed %u  locked %u%s\n",
-	       F->color ? "\033[1m" : "", c[FS_QUEUED], c[FS_RUNNING], c[FS_COMPLETED], c[FS_ROLLED_BACK],
+	       F->color ? "\033[1m" : "", c[FS_QUEUED], c[FS_RUNNING], c[FS_COMPLETED] + c[FS_ELSEWHERE], c[FS_ROLLED_BACK],
 	       c[FS_FAILED] + c[FS_REJECTED] + c[FS_UNCHANGED], c[FS_LOCKED], F->color ? "\033[0m" : "");
 	F->drawn = 1;
 	for (unsigned i = 0; i < F->nt; i++) {
@@ -242,13 +246,13 @@ void fleet_view_draw(struct fleet *F, bool force)
 
 static const enum fleet_status order[] = { FS_FAILED, FS_REJECTED, FS_UNCHANGED, FS_ROLLED_BACK, FS_INTERRUPTED,
 					   FS_LOCKED,
-					   FS_SKIPPED, FS_QUEUED, FS_RUNNING, FS_COMPLETED };
+					   FS_SKIPPED, FS_QUEUED, FS_RUNNING, FS_ELSEWHERE, FS_COMPLETED };
 
 static void summary_line(const struct fleet_target *t)
 {
 	printf("  %-12s ", fleet_status_name(t->status));
 	progress_put_escaped(stdout, t->name);
-	if (t->status != FS_COMPLETED && t->status != FS_SKIPPED && t->status != FS_QUEUED)
+	if (t->status != FS_COMPLETED && t->status != FS_SKIPPED && t->status != FS_QUEUED && t->status != FS_ELSEWHERE)
 		printf(" (exit %d)", t->rc);
 	if (t->fail_msg != NULL) {
 		printf(": step %s: ", t->fail_step ? t->fail_step : "?");
@@ -288,7 +292,7 @@ void fleet_view_summary(struct fleet *F)
 		printf("exit 130: interrupted\n");
 	bool more = false;
 	for (unsigned i = 0; i < F->nt; i++)
-		more |= F->t[i].status != FS_COMPLETED && F->t[i].status != FS_ROLLED_BACK;
+		more |= F->t[i].status != FS_COMPLETED && F->t[i].status != FS_ROLLED_BACK && F->t[i].status != FS_ELSEWHERE;
 	if (more)
 		printf("continue with: hotplan resume %s\n", F->journal_path);
 	(void)fflush(stdout);
@@ -385,6 +389,7 @@ static const char *status_color(enum fleet_status s)
 {
 	switch (s) {
 	case FS_COMPLETED: return "#2e7d32";
+	case FS_ELSEWHERE: return "#558b2f";
 	case FS_ROLLED_BACK: return "#ef6c00";
 	case FS_FAILED: case FS_REJECTED: case FS_UNCHANGED: return "#c62828";
 	case FS_LOCKED: return "#6a1b9a";

@@ -13,6 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
+#include "arena.h"
 #include "leftover.h"
 #include "lock_target.h"
 #include "target_file.h"
@@ -166,10 +169,15 @@ static bool last_parse(const char *text, size_t n, struct lock_target_last *l)
 		{ "journal", l->journal, sizeof(l->journal), false, false },
 		{ "target", l->target, sizeof(l->target), false, false },
 		{ "time", when, sizeof(when), false, false },
+		{ "work", l->work, sizeof(l->work), false, true },     /* both, or neither (an older */
+		{ "state", l->state, sizeof(l->state), false, true },  /* record) */
 	};
 	memset(l, 0, sizeof(*l));
-	if (!target_file_parse(text, n, LAST_MAGIC, kv, sizeof(kv) / sizeof(kv[0])) || !target_file_i64(when, &l->time_ns))
+	if (!target_file_parse(text, n, LAST_MAGIC, kv, sizeof(kv) / sizeof(kv[0])) || !target_file_i64(when, &l->time_ns) ||
+	    kv[7].seen != kv[8].seen)
 		return false;
+	if (strcmp(l->work, "-") == 0)
+		l->work[0] = '\0';
 	for (int s = LAST_RUN_UNFINISHED; s <= LAST_RUN_UNCHANGED; s++)
 		if (strcmp(status, last_run_status_name((enum last_run_status)s)) == 0) {
 			l->status = (enum last_run_status)s;
@@ -350,6 +358,8 @@ void lock_target_init(struct lock_target *lt, struct nodes *ns, const struct loc
 	lt->me = *me;
 	lt->n = ns->n;
 	lt->node = arena_alloc(&ns->ctx->arena, (lt->n + 1) * sizeof(*lt->node));
+	lt->work[0] = '\0';
+	lt->state = NULL;
 }
 
 static const char peek_body[] =
@@ -380,11 +390,20 @@ static int take(struct lock_target *lt, unsigned n, const char *stale, char *msg
 		"rm -rf -- \"$T\" \"$S\"\n"
 		"if [ -n \"$X\" ] && [ -d \"$L\" ] && [ \"$(cat -- \"$L/holder\")\" = \"$X\" ]; then "
 		"mv -- \"$L\" \"$S\" && rm -rf -- \"$S\"; fi\n"
+		/* another run may take or release L between any two of these commands: a lock that
+		 * is gone by the time its holder is read is tried again, not reported */
+		"I=0; while :; do\n"
 		"mkdir -- \"$T\" && printf '%%s\\n' \"$ME\" >\"$T/holder\" || "
 		"{ rm -rf -- \"$T\"; echo \"=error cannot write $T/holder\"; exit 0; }\n"
-		"if [ ! -e \"$L\" ] && [ ! -L \"$L\" ] && mv -- \"$T\" \"$L\" && [ ! -e \"$L/${T##*/}\" ]; then echo =taken\n"
-		"else rm -rf -- \"$T\" \"$L/${T##*/}\"; if [ -d \"$L\" ]; then echo =held; cat -- \"$L/holder\"; "
-		"else echo \"=error $L is not a directory\"; exit 0; fi; fi\n"
+		"if [ ! -e \"$L\" ] && [ ! -L \"$L\" ] && mv -- \"$T\" \"$L\" && [ ! -e \"$L/${T##*/}\" ]; then echo =taken; break; fi\n"
+		"rm -rf -- \"$T\" \"$L/${T##*/}\"; H=\n"
+		"if [ -d \"$L\" ]; then H=$(cat -- \"$L/holder\"); fi\n"
+		"if [ -n \"$H\" ]; then echo =held; printf '%%s\\n' \"$H\"; break; fi\n"
+		"I=$((I + 1)); if [ \"$I\" -ge 20 ]; then if [ -d \"$L\" ]; then echo =held; break; fi\n"
+		"if [ -e \"$L\" ] || [ -L \"$L\" ]; then echo \"=error $L is not a directory\"; else "
+		"echo \"=error $L keeps changing\"; fi; exit 0; fi\n"
+		"if [ -e \"$L\" ] && [ ! -d \"$L\" ]; then echo \"=error $L is not a directory\"; exit 0; fi\n"
+		"done\n"
 		"echo =last; cat -- \"$L.last\"; echo =end\n",
 		quoted(ns, me), quoted(ns, stale != NULL ? stale : ""), lt->me.run_id, lt->me.run_id);
 	struct answer a;
@@ -525,11 +544,12 @@ int lock_target_write_last(struct lock_target *lt, enum last_run_status st, cons
 			   size_t len)
 {
 	struct nodes *ns = lt->ns;
-	char text[LOCK_TARGET_TEXT_MAX], jpath[JOURNAL_PATH_MAX];
+	char text[LOCK_TARGET_TEXT_MAX], jpath[JOURNAL_PATH_MAX], state[JOURNAL_PATH_MAX];
 	put_value(jpath, sizeof(jpath), journal);
+	put_value(state, sizeof(state), lt->state);
 	snprintf(text, sizeof(text), LAST_MAGIC "\nrun %s\nstatus %s\nhost %s\nuser %s\njournal %s\ntarget %s\ntime %" PRId64
-		 "\nend", lt->me.run_id, last_run_status_name(st), lt->me.host, lt->me.user, jpath, lt->me.target,
-		 journal_now_ns());
+		 "\nwork %s\nstate %s\nend", lt->me.run_id, last_run_status_name(st), lt->me.host, lt->me.user, jpath,
+		 lt->me.target, journal_now_ns(), lt->work[0] != '\0' ? lt->work : "-", state);
 	for (unsigned n = 0; n < lt->n; n++) {
 		if (!lt->node[n].taken)
 			continue;   /* an alias shares the record of the node it is */
@@ -606,4 +626,58 @@ int lock_target_clear(struct lock_target *lt, unsigned n, char *msg, size_t len)
 	snprintf(tag, sizeof(tag), "unlock-%ld", (long)getpid());
 	snprintf(raw, sizeof(raw), "%s", lt->node[n].raw);
 	return remove_if(lt, n, raw, tag, msg, len);
+}
+
+/* ---- the same work, done by another controller ------------------------------------------- */
+
+void lock_target_work(const unsigned char plan_hash[32], const char *const *names, const char *const *texts,
+		      const bool *secret, unsigned n, char *out)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	if (c == NULL)
+		arena_oom(sizeof(*out));
+	(void)EVP_DigestInit_ex(c, EVP_sha256(), NULL);
+	(void)EVP_DigestUpdate(c, "hotplan-work 1\n", 15);
+	(void)EVP_DigestUpdate(c, plan_hash, 32);
+	for (unsigned i = 0; i < n; i++) {
+		/* each NAME=VALUE ends in a NUL: no two lists hash the same */
+		const char *v = secret[i] ? "(secret)" : texts[i] != NULL ? texts[i] : "(unset)";
+		(void)EVP_DigestUpdate(c, names[i], strlen(names[i]) + 1);
+		(void)EVP_DigestUpdate(c, v, strlen(v) + 1);
+	}
+	(void)EVP_DigestFinal_ex(c, md, &mdlen);
+	EVP_MD_CTX_free(c);
+	for (unsigned i = 0; i < 32 && i < mdlen; i++)
+		snprintf(out + (size_t)2 * i, 3, "%02x", md[i]);
+	out[LOCK_TARGET_WORK_HEX] = '\0';
+}
+
+int lock_target_done_elsewhere(const struct lock_target *lt, char *msg, size_t len)
+{
+	const struct lock_target_last *first = NULL;
+	if (lt->work[0] == '\0')
+		return 0;
+	for (unsigned n = 0; n < lt->n; n++) {
+		const struct lock_node *ln = &lt->node[n];
+		if (!ln->taken)
+			continue;   /* an alias: the node it is has the record */
+		const struct lock_target_last *l = &ln->last;
+		if (!ln->has_last || !ln->last_ok || l->status != LAST_RUN_COMPLETED || strcmp(l->work, lt->work) != 0 ||
+		    (first != NULL && strcmp(first->run_id, l->run_id) != 0))
+			return 0;
+		first = l;
+	}
+	if (first == NULL)
+		return 0;
+	/* this controller's own earlier run is not another's: run again, as without --once */
+	if (strcmp(first->host, lt->me.host) == 0 && lt->state != NULL && strcmp(first->state, lt->state) == 0)
+		return 0;
+	char when[64];
+	format_time(first->time_ns, when, sizeof(when));
+	util_err(msg, len, "target '%s' was done by another controller: run %s (host %s, user %s, state directory %s) "
+		 "completed this plan with these inputs at %s; not run again", lt->me.target, first->run_id, first->host,
+		 first->user, first->state, when);
+	return 1;
 }

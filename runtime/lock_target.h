@@ -51,6 +51,9 @@ struct lock_target_last {
 	char journal[JOURNAL_PATH_MAX];
 	char target[256];
 	int64_t time_ns;
+	char work[72];                       /* the run's work digest (lock_target_work), or "" in a
+					      * record written before it was kept */
+	char state[JOURNAL_PATH_MAX];        /* its controller's state directory, or "" likewise */
 };
 
 /* What one node said. */
@@ -74,7 +77,24 @@ struct lock_target {
 	struct lock_node *node;              /* by node index */
 	unsigned n;
 	const char *inventory;               /* its path, for the `hotplan unlock` a message names */
+	char work[72];                       /* this run's work digest: "" none (written as "-") */
+	const char *state;                   /* this controller's state directory, or NULL */
 };
+
+#define LOCK_TARGET_WORK_HEX 64
+
+/* The work digest of a run: SHA-256 (hex, into out[LOCK_TARGET_WORK_HEX + 1]) of the plan's
+ * hash and the values of the plan's params (`names[i]=texts[i]`, in the plan's order; a
+ * secret param's value is left out, its name kept), so that two runs with the same digest run
+ * the same plan with the same inputs (docs/fleets.md, "Two controllers"). */
+void lock_target_work(const unsigned char plan_hash[32], const char *const *names, const char *const *texts,
+		      const bool *secret, unsigned n, char *out);
+
+/* Was the target done by another controller: does every node this run holds have a last-run
+ * record saying `completed`, by one run, with this run's work digest, written by a controller
+ * other than this one (another host, or another state directory)? 1 yes (msg names that run,
+ * its host, user and state directory, and when); 0 no. */
+int lock_target_done_elsewhere(const struct lock_target *lt, char *msg, size_t len);
 
 /* This process as a holder: run_id, plan, journal and target as given (a newline in one is
  * shown as '?'), the host, user, pid, its start and the boot id of this machine, now. 0, or -1

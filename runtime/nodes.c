@@ -3,6 +3,8 @@
 #define _GNU_SOURCE /* mkdtemp */
 #include "nodes.h"
 
+#include "lanes.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -270,7 +272,10 @@ int nodes_exec(struct nodes *ns, unsigned node, const struct transport_cmd *c, s
 		snprintf(err, errlen, "node %s has no transport", ns->t->nodes[node].name);
 		return -1;
 	}
-	return transport_run(tr, c, r, err, errlen);
+	lanes_release();   /* the other nodes of a parallel loop go on meanwhile (lanes.h) */
+	int rc = transport_run(tr, c, r, err, errlen);
+	lanes_acquire();
+	return rc;
 }
 
 void nodes_ending(const struct transport_result *r, bool was, char *out, size_t len)

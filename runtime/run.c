@@ -12,7 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "driver_cmd.h"
+#include "lanes.h"
 #include "last_run.h"
 #include "leftover.h"
 #include "run.h"
@@ -48,7 +50,7 @@ struct run *run_new(const struct run_opts *o)
 {
 	struct run *R = calloc(1, sizeof(*R));
 	if (R == NULL)
-		abort();
+		arena_oom(sizeof(*R));
 	ctx_init(&R->ctx);
 	R->o = *o;
 	R->t0 = run_now();
@@ -103,6 +105,34 @@ void run_release(struct run *R)
 		lock_release(R->lk, err, sizeof(err));
 	}
 	R->lk = NULL;
+}
+
+void run_lane_save(struct run *R, struct run_lane_ctx *c)
+{
+	if (c->bind_nodes == NULL)
+		c->bind_nodes = arena_alloc(&R->ctx.arena, (R->bind.n + 1) * sizeof(nodeset));
+	c->walk = R->walk;
+	memcpy(c->bind_nodes, R->bind.nodes, R->bind.n * sizeof(nodeset));
+	c->step_node = R->step_node;
+	c->step_t0 = R->step_t0;
+	c->acting = R->acting;
+	c->acting_idx = R->acting_idx;
+	c->ckpt = R->ckpt;
+	c->replayed = R->replayed;
+	memcpy(c->why, R->why, sizeof(c->why));
+}
+
+void run_lane_load(struct run *R, const struct run_lane_ctx *c)
+{
+	R->walk = c->walk;
+	memcpy(R->bind.nodes, c->bind_nodes, R->bind.n * sizeof(nodeset));
+	R->step_node = c->step_node;
+	R->step_t0 = c->step_t0;
+	R->acting = c->acting;
+	R->acting_idx = c->acting_idx;
+	R->ckpt = c->ckpt;
+	R->replayed = c->replayed;
+	memcpy(R->why, c->why, sizeof(R->why));
 }
 
 /* ---- signals and the stop flag ----------------------------------------------------------- */
@@ -244,9 +274,11 @@ int run_journal(struct run *R, enum journal_kind kind, const struct ast_stmt *st
 		return -1;   /* said once, when it failed */
 	}
 	char *shown = R->nsecrets > 0 && msg != NULL ? progress_redact(&R->prog, msg) : NULL;
+	char label[WALK_LABEL_MAX];   /* the lane's: R's lane part changes hands during the sync */
+	memcpy(label, R->walk.label, sizeof(label));
 	struct journal_record rec = {
 		.kind = kind, .status = status, .step = st ? (int32_t)st->index : -1, .action = action,
-		.step_name = st ? st->name.s : NULL, .iter = R->walk.label, .node = node,
+		.step_name = st ? st->name.s : NULL, .iter = label, .node = node,
 		.message = shown != NULL ? shown : msg,   /* a secret param's value is never journaled */
 	};
 	/* step-done and action-process are the records appended without a sync of their own
@@ -258,10 +290,21 @@ int run_journal(struct run *R, enum journal_kind kind, const struct ast_stmt *st
 	 * action-start before the action acts, action-done because it decides whether a resume
 	 * acts again, checkpoint because a resume does not journal again the checkpoints it passes
 	 * before its first unfinished step, and the run's last record (run-done, interrupted). */
-	int rc = kind == JOURNAL_STEP_DONE || kind == JOURNAL_ACTION_PROCESS
-			 ? journal_append_nosync(R->j, &rec, err, sizeof(err))
-			 : journal_append(R->j, &rec, err, sizeof(err));
+	bool nosync = kind == JOURNAL_STEP_DONE || kind == JOURNAL_ACTION_PROCESS;
+	/* the other lanes of a parallel loop go on during the write and its fsync (lanes.h); the
+	 * journal's mutex keeps the appends whole and in order */
+	if (!nosync) {
+		pthread_mutex_unlock(&R->journal_mu);
+		lanes_release();
+		pthread_mutex_lock(&R->journal_mu);
+	}
+	int rc = nosync ? journal_append_nosync(R->j, &rec, err, sizeof(err)) : journal_append(R->j, &rec, err, sizeof(err));
 	free(shown);
+	if (!nosync) {
+		pthread_mutex_unlock(&R->journal_mu);
+		lanes_acquire();
+		pthread_mutex_lock(&R->journal_mu);
+	}
 	if (rc < 0)
 		rc = run_io_failed(R, err);
 	pthread_mutex_unlock(&R->journal_mu);
@@ -271,12 +314,15 @@ int run_journal(struct run *R, enum journal_kind kind, const struct ast_stmt *st
 void run_process_started(void *ud, unsigned node, long pgid)
 {
 	struct run *R = ud;
-	char msg[LEFTOVER_TEXT_MAX];
-	if (R->acting == NULL || node >= R->target.nnodes)
-		return;
-	leftover_describe(msg, sizeof(msg), pgid);
-	/* a failure is said once and stops the walk after this action (run_io_failed) */
-	(void)run_journal(R, JOURNAL_ACTION_PROCESS, R->acting, R->acting_idx, R->target.nodes[node].name, msg, 0);
+	/* under lanes, from a command's thread: the lane's acting action and label (lanes.h) */
+	bool entered = lanes_enter();
+	if (R->acting != NULL && node < R->target.nnodes) {
+		char msg[LEFTOVER_TEXT_MAX];
+		leftover_describe(msg, sizeof(msg), pgid);
+		/* a failure is said once and stops the walk after this action (run_io_failed) */
+		(void)run_journal(R, JOURNAL_ACTION_PROCESS, R->acting, R->acting_idx, R->target.nodes[node].name, msg, 0);
+	}
+	lanes_leave(entered);
 }
 
 int run_io_failed(struct run *R, const char *what)

@@ -84,13 +84,34 @@ struct run { /* NOLINT(clang-analyzer-optin.performance.Padding): one a run, lai
 	double t0;
 };
 
+/* What of a run is one node's own while the nodes of a `for each … serial N` go through the
+ * body at once (runtime/lanes.c): where its walk is, what it binds, its step, its acting
+ * action, why it failed, its latest checkpoint. A lane's is kept here while another runs. */
+struct run_lane_ctx {
+	struct walk walk;
+	nodeset *bind_nodes;                   /* [bind.n] */
+	const char *step_node;
+	double step_t0;
+	const struct ast_stmt *acting;
+	int acting_idx;
+	const struct walk_snapshot *ckpt;
+	bool replayed;
+	char why[1024];
+};
+
+/* Keep R's lane part in c (c->bind_nodes allocated from R's arena on the first save). */
+void run_lane_save(struct run *R, struct run_lane_ctx *c);
+
+/* Make c R's lane part again. */
+void run_lane_load(struct run *R, const struct run_lane_ctx *c);
+
 /* SIGINT and SIGTERM received so far. The handler only counts; the walk reads it between
  * actions (run_stop), and drivers and transports get its address to stop a running action
  * at the second one. */
 extern volatile sig_atomic_t run_interrupts;
 
-/* A new run with options o (copied), its context initialised. Never NULL (aborts when memory
- * runs out). Free it with run_free. */
+/* A new run with options o (copied), its context initialised. Never NULL (arena_oom when memory
+ * runs out: "hotplan: out of memory", exit 2). Free it with run_free. */
 struct run *run_new(const struct run_opts *o);
 
 /* Free R and everything it holds (driver, transports, journal, lock, resume state), once the

@@ -519,6 +519,8 @@ static void journal_to_be(struct run *R, char *buf, size_t len)
 		snprintf(buf, len, "-");   /* named in the lock only: a path too long to name is not named */
 }
 
+static void work_digest(struct run *R, struct lock_target *lt);
+
 /* The locks on a real target's nodes (lock_target.h) and their last-run gate. *used:
  * --abandon named a node's run. 0, or the exit code (said). */
 static int lock_nodes(struct run *R, bool resume, bool *used)
@@ -538,6 +540,7 @@ static int lock_nodes(struct run *R, bool resume, bool *used)
 	struct lock_target *lt = arena_alloc(&R->ctx.arena, sizeof(*lt));
 	lock_target_init(lt, R->cmd, &me);
 	lt->inventory = R->o.inventory_path;
+	work_digest(R, lt);
 	int rc = lock_target_acquire(lt, resume ? R->run_id : NULL, note, sizeof(note), msg, sizeof(msg));
 	if (rc == 1)
 		return locked_out(R, msg);
@@ -553,7 +556,34 @@ static int lock_nodes(struct run *R, bool resume, bool *used)
 		return locked_out(R, msg);
 	if (note[0] != '\0')
 		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_NOTE, .message = note });
+	/* a fleet's run: a target another controller completed with this work is not run again */
+	const char *once = getenv("HOTPLAN_ONCE");
+	if (!resume && once != NULL && strcmp(once, "1") == 0 && lock_target_done_elsewhere(lt, msg, sizeof(msg)) == 1) {
+		progress_emit(&R->prog, &(struct progress_ev){ .kind = EV_RUN_DONE, .status = "done-elsewhere",
+				.message = msg, .elapsed = run_now() - R->t0 });
+		return SETUP_DONE_ELSEWHERE;
+	}
 	return 0;
+}
+
+/* The run's work digest and this controller's state directory, for the nodes' last-run
+ * records (lock_target_work). */
+static void work_digest(struct run *R, struct lock_target *lt)
+{
+	unsigned n = 0;
+	for (const struct ast_param *p = R->plan->params; p != NULL; p = p->next)
+		n++;
+	const char **names = arena_alloc(&R->ctx.arena, (n + 1) * sizeof(*names));
+	const char **texts = arena_alloc(&R->ctx.arena, (n + 1) * sizeof(*texts));
+	bool *secret = arena_alloc(&R->ctx.arena, (n + 1) * sizeof(*secret));
+	n = 0;
+	for (const struct ast_param *p = R->plan->params; p != NULL; p = p->next, n++) {
+		names[n] = p->name.s;
+		texts[n] = R->values != NULL && R->values[p->index].set ? R->values[p->index].text : NULL;
+		secret[n] = p->secret;
+	}
+	lock_target_work(R->plan_hash, names, texts, secret, n, lt->work);
+	lt->state = R->state_dir;
 }
 
 /* The state directory's last-run gate: a new run's (--abandon, unless a node's record took it:

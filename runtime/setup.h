@@ -29,6 +29,10 @@ int setup_confirm(struct run *R);
 /* The step or checkpoint whose index (in R->proc) is `index`, or NULL. */
 const struct ast_stmt *setup_stmt_at(struct run *R, int32_t index);
 
+/* What setup_lock and setup_run return when HOTPLAN_ONCE=1 and the target was done by another
+ * controller (lock_target_done_elsewhere): the run ends at once, said, with exit 0. */
+#define SETUP_DONE_ELSEWHERE 1000
+
 /* Take the target's locks: the state directory's (R->state_dir), then, for a real target, one
  * on each node (lock_target.h); then pass the last-run gates, the nodes' and the state
  * directory's: a new run's (--abandon), or, when `resume`, the gate for resuming run

@@ -1,7 +1,8 @@
 /* walk.h: the walk over a procedure, written once for the checker (check.c, over the
  * abstract model, along every path) and the runtime (exec.c, on a target). The walk owns
  * what a plan's structure means: statement order; `for each … serial N` (the nodes of a
- * batch of N go through the body's statements in lock-step, N clamped to 1..MODEL_MAX_NODES);
+ * batch of N go through the body's statements in lock-step, N clamped to 1..MODEL_MAX_NODES,
+ * unless the client's ops->foreach runs them on their own: the runtime's lanes);
  * the binding of loop variables and the iteration label ("n=node2,m=node3"); checkpoint
  * snapshots (the bindings and label when one is passed) and the replay of a checkpoint's
  * actions under them; step numbers (a step keeps its number whichever `if` branch runs).
@@ -32,6 +33,7 @@ enum walk_status {
 	WALK_FAILED,        /* a step failed: the client rolls back */
 	WALK_INTERRUPTED,   /* the operator stopped the run */
 	WALK_ERROR,         /* the walk cannot go on */
+	WALK_LOCKSTEP,      /* from ops->foreach only: walk this loop in lock-step, as without it */
 };
 
 /* A role or loop variable bound to a node set. */
@@ -68,6 +70,12 @@ struct walk_ops {
 	/* An `if`: decide, and walk the branch(es) to take with walk_branch. A branch not
 	 * walked is skipped over (its steps keep their numbers). */
 	enum walk_status (*branch)(void *ud, struct walk *w, const struct ast_stmt *st);
+	/* A `for each` st over nodes[0..n) whose `serial` is more than 1 (may be NULL: every
+	 * loop in lock-step). The client runs each node through the body on its own (up to
+	 * `serial` at once, walk_lane for each), or says WALK_LOCKSTEP. It leaves w->step_no
+	 * past the loop's steps. The runtime's lanes (runtime/lanes.c); the checker has none. */
+	enum walk_status (*foreach)(void *ud, struct walk *w, const struct ast_stmt *st, const unsigned *nodes,
+				    unsigned n, unsigned serial);
 };
 
 struct walk_if;
@@ -126,7 +134,16 @@ unsigned walk_count_steps(const struct model_bind *b, const struct ast_stmt *st)
  * NULL: none. */
 const struct ast_stmt *walk_find_stmt(const struct ast_stmt *st, const char *name, bool checkpoints);
 
-/* The size of the batches of `for each` st: its `serial`, clamped to 1..MODEL_MAX_NODES. */
+/* The size of the batches of `for each` st: its `serial`, clamped to 1..MODEL_MAX_NODES (a
+ * target has at most MODEL_MAX_NODES nodes: a larger `serial` is all of them at once). */
 unsigned walk_serial(const struct ast_stmt *st);
+
+/* For ops->foreach: bind `for each` st's variable to `node` and make the label the enclosing
+ * loops' (its first `outer` bytes) and `var=NODE`, as the walk does before the body; w is the
+ * walk the lane goes on with (walk_stmts(w, st->body)). */
+void walk_lane(struct walk *w, const struct ast_stmt *st, unsigned node, size_t outer);
+
+/* How many steps one node's pass through the body of `for each` st numbers. */
+unsigned walk_body_steps(const struct walk *w, const struct ast_stmt *st);
 
 #endif

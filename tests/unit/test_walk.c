@@ -268,10 +268,11 @@ static void serial_two_in_lock_step(void **state)
 	(void)state;
 	struct rec *r = rec_new("serial 2", 3, TAKE_ELSE);
 	assert_int_equal(walk_stmts(&r->w, r->proc->body), WALK_ON);
-	/* n1 and n2 take each statement of the body together; n3, alone, follows */
+	/* n1 and n2 take each statement of the body together, and each action of a step (a
+	 * client without lanes: the checker, docs/checker.md "serial"); n3, alone, follows */
 	expect_log(r, "a#1[-] a.0 /a#1 if d#4[-] d.0 /d#4 fi "
-		      "e#5[n=n1] e.0 /e#5 e#6[n=n2] e.0 /e#6 k[n=n1] k[n=n2] "
-		      "f#7[n=n1] f.0 /f#7 f#8[n=n2] f.0 /f#8 "
+		      "e#5[n=n1] e#6[n=n2] e.0 e.0 /e#5 /e#6 k[n=n1] k[n=n2] "
+		      "f#7[n=n1] f#8[n=n2] f.0 f.0 /f#7 /f#8 "
 		      "e#9[n=n3] e.0 /e#9 k[n=n3] f#10[n=n3] f.0 /f#10 "
 		      "g#11[-] g.0 /g#11 ");
 	assert_int_equal(walk_count_steps(&r->bind, r->proc->body), 11);
@@ -285,8 +286,8 @@ static void serial_over_node_count(void **state)
 	struct rec *r = rec_new("serial 1000", 3, TAKE_ELSE);
 	assert_int_equal(walk_stmts(&r->w, r->proc->body), WALK_ON);
 	expect_log(r, "a#1[-] a.0 /a#1 if d#4[-] d.0 /d#4 fi "
-		      "e#5[n=n1] e.0 /e#5 e#6[n=n2] e.0 /e#6 e#7[n=n3] e.0 /e#7 k[n=n1] k[n=n2] k[n=n3] "
-		      "f#8[n=n1] f.0 /f#8 f#9[n=n2] f.0 /f#9 f#10[n=n3] f.0 /f#10 "
+		      "e#5[n=n1] e#6[n=n2] e#7[n=n3] e.0 e.0 e.0 /e#5 /e#6 /e#7 k[n=n1] k[n=n2] k[n=n3] "
+		      "f#8[n=n1] f#9[n=n2] f#10[n=n3] f.0 f.0 f.0 /f#8 /f#9 /f#10 "
 		      "g#11[-] g.0 /g#11 ");
 	rec_free(r);
 }
