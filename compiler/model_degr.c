@@ -6,9 +6,6 @@
 #include "model_decl.h"
 #include "model_int.h"
 
-#include <stdio.h>
-#include <string.h>
-
 /* ---- degradations -------------------------------------------------------------------- */
 
 /* What counts as degraded, one predicate per kind (SPEC section 4). */
