@@ -14,16 +14,6 @@
 
 /* ---- layout ------------------------------------------------------------------------- */
 
-unsigned popcount64(nodeset x)
-{
-	return (unsigned)__builtin_popcountll(x);
-}
-
-nodeset all_nodes(const struct model *m)
-{
-	return m->nnodes >= 64 ? ~(nodeset)0 : (((nodeset)1 << m->nnodes) - 1);
-}
-
 static void layout(struct model *m)
 {
 	unsigned o = 0;
@@ -356,11 +346,6 @@ bool model_is_resource_svc(const struct model *m, const struct ast_model_item *s
 	return m->kind == PROC_CLUSTER && svc != NULL && svc->res != NULL && svc->res->grp != NULL;
 }
 
-unsigned isvc(const struct model *m, unsigned n, unsigned svc)
-{
-	return m->o_svc + n * m->nsvc + svc;
-}
-
 /* ---- stores -------------------------------------------------------------------------- */
 
 /* Is store k selected by `sel`? B_NO, B_YES or B_ANY. */
@@ -395,11 +380,6 @@ unsigned sel_first(const struct model *m, const struct ast_stores *sel)
 		return 0;
 	const struct model_store *st = sel->name.s != NULL ? strmap_gets(&m->store_by_name, sel->name.s) : NULL;
 	return st != NULL ? (unsigned)(st - m->stores) : m->nstores;
-}
-
-unsigned sel_next(const struct model *m, const struct ast_stores *sel, unsigned k)
-{
-	return sel->kind == ST_ONE ? m->store_next[k] : k + 1;
 }
 
 mset model_store_selected(const struct model *m, unsigned k, const struct ast_stores *sel)

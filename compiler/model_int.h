@@ -16,27 +16,49 @@
 
 #include "model.h"
 
-/* ---- model.c: layout queries ---- */
+/* ---- model.c: layout queries (the one-liners here, inline: the model's hot loops call them) ---- */
 
 /* The number of nodes in x. */
-unsigned popcount64(nodeset x);
+static inline unsigned popcount64(nodeset x)
+{
+	return (unsigned)__builtin_popcountll(x);
+}
+
 /* Every node of m. */
-nodeset all_nodes(const struct model *m);
+static inline nodeset all_nodes(const struct model *m)
+{
+	return m->nnodes >= 64 ? ~(nodeset)0 : (((nodeset)1 << m->nnodes) - 1);
+}
+
 /* The place of service svc on node n in the state vector. */
-unsigned isvc(const struct model *m, unsigned n, unsigned svc);
+static inline unsigned isvc(const struct model *m, unsigned n, unsigned svc)
+{
+	return m->o_svc + n * m->nsvc + svc;
+}
+
 /* Is store k selected by `sel`? B_NO, B_YES or B_ANY. */
 mset selected(const struct model *m, unsigned k, const struct ast_stores *sel);
 /* The stores `sel` may select, in order: from sel_first(m, sel), while k < nstores, k =
  * sel_next(m, sel, k). Every store, but for `store "X"` only the stores of its name. */
 unsigned sel_first(const struct model *m, const struct ast_stores *sel);
-unsigned sel_next(const struct model *m, const struct ast_stores *sel, unsigned k);
+static inline unsigned sel_next(const struct model *m, const struct ast_stores *sel, unsigned k)
+{
+	return sel->kind == ST_ONE ? m->store_next[k] : k + 1;
+}
 
-/* ---- model_state.c: the logged primitive updates ---- */
+/* ---- model_state.c: the logged primitive updates (set_value, put, remap here, inline) ---- */
 
 /* Every change model_apply and model_assume make goes through note (a state with a log has
  * the old value noted first) and set_value / set_owner (value i, group g's owner). */
 void note(struct model_state *s, uint32_t place, nodeset val, const struct ast_action *cause);
-void set_value(struct model_state *s, unsigned i, mset val, const struct ast_action *cause);
+static inline void set_value(struct model_state *s, unsigned i, mset val, const struct ast_action *cause)
+{
+	if (s->log != NULL)
+		note(s, i, s->v[i], s->cause[i]);
+	s->v[i] = val;
+	s->cause[i] = cause;
+}
+
 void set_owner(const struct model *m, struct model_state *s, unsigned g, nodeset owner,
 	       const struct ast_action *cause);
 
@@ -52,9 +74,23 @@ struct apply {
 };
 
 /* Value i becomes val; a weak update adds val to the possible values. */
-void put(struct apply *x, unsigned i, mset val, bool weak);
+static inline void put(struct apply *x, unsigned i, mset val, bool weak)
+{
+	mset old = x->s->v[i];
+	mset nv = weak ? (mset)(old | val) : val;
+	if (nv != old)
+		set_value(x->s, i, nv, x->act);
+}
+
 /* Values in `from` become `to`; the others stay. */
-void remap(struct apply *x, unsigned i, mset from, mset to, bool weak);
+static inline void remap(struct apply *x, unsigned i, mset from, mset to, bool weak)
+{
+	mset old = x->s->v[i];
+	if (!(old & from))
+		return;
+	put(x, i, weak ? (mset)(old | to) : (mset)((old & ~from) | to), false);
+}
+
 /* Report a violation of rule on node, store or group (-1: none) of the action applied. */
 void violation(struct apply *x, enum rule_id rule, int node, int store, int group, bool certain);
 

@@ -206,14 +206,6 @@ void note(struct model_state *s, uint32_t place, nodeset val, const struct ast_a
 	l->v[l->n++] = (struct model_change){ place, val, cause };
 }
 
-void set_value(struct model_state *s, unsigned i, mset val, const struct ast_action *cause)
-{
-	if (s->log != NULL)
-		note(s, i, s->v[i], s->cause[i]);
-	s->v[i] = val;
-	s->cause[i] = cause;
-}
-
 void set_owner(const struct model *m, struct model_state *s, unsigned g, nodeset owner,
 	       const struct ast_action *cause)
 {
@@ -221,23 +213,6 @@ void set_owner(const struct model *m, struct model_state *s, unsigned g, nodeset
 		note(s, m->nv + g, s->owner[g], s->cause[m->nv + g]);
 	s->owner[g] = owner;
 	s->cause[m->nv + g] = cause;
-}
-
-void put(struct apply *x, unsigned i, mset val, bool weak)
-{
-	mset old = x->s->v[i];
-	mset nv = weak ? (mset)(old | val) : val;
-	if (nv != old)
-		set_value(x->s, i, nv, x->act);
-}
-
-/* Values in `from` become `to`; the others stay. */
-void remap(struct apply *x, unsigned i, mset from, mset to, bool weak)
-{
-	mset old = x->s->v[i];
-	if (!(old & from))
-		return;
-	put(x, i, weak ? (mset)(old | to) : (mset)((old & ~from) | to), false);
 }
 
 void violation(struct apply *x, enum rule_id rule, int node, int store, int group, bool certain)
