@@ -1,7 +1,8 @@
 /* model_state.c: states of the model: making, copying, comparing and joining them, binding
- * a procedure's roles and placing its groups, and the logged primitive updates (note,
- * set_value, set_owner, put, remap, violation) through which model_apply and model_assume make
- * every change. Calls model.c and model_decl.c only (model_int.h has the layering). */
+ * a procedure's roles and placing its groups, and the logged primitive updates through which
+ * model_apply and model_assume make every change (note, set_owner, violation here; set_value,
+ * put and remap inline in model_int.h). Calls model.c and model_decl.c only (model_int.h has
+ * the layering). */
 #include "model.h"
 
 #include "model_decl.h"
