@@ -1,7 +1,7 @@
 /* decl.c: declared state, actions and rules (docs/language.md, "Declared state, actions and
  * rules"): the names a plan sees (its own declarations and its file's libraries), and the
  * resolution of what each declaration says (HP002, HP003, HP004, HP007). Uses of the
- * declarations in a procedure are resolved by resolve.c through decl_state and decl_action.
+ * declarations in a procedure are resolved by resolve_role.c through decl_state and decl_action.
  * Everything lives in the context's arena or in the caller's tables. */
 #include "model_decl.h"
 #include "sema.h"

@@ -1,6 +1,7 @@
 /* model_decl.h: declared state in the model's state vector (model_decl.c): where each
  * state's instances are, their start values, and the truth of a condition on one of them.
- * Private to the compiler: model.c applies the effects (through its own logged updates). */
+ * Private to the compiler: model_apply.c applies the effects (through model_state.c's logged
+ * updates). */
 #ifndef HP_MODEL_DECL_H
 #define HP_MODEL_DECL_H
 
