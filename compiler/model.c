@@ -349,7 +349,7 @@ bool model_is_resource_svc(const struct model *m, const struct ast_model_item *s
 /* ---- stores -------------------------------------------------------------------------- */
 
 /* Is store k selected by `sel`? B_NO, B_YES or B_ANY. */
-mset selected(const struct model *m, unsigned k, const struct ast_stores *sel)
+mset model_selected(const struct model *m, unsigned k, const struct ast_stores *sel)
 {
 	const struct model_store *st = &m->stores[k];
 	switch (sel->kind) {
@@ -372,9 +372,9 @@ mset selected(const struct model *m, unsigned k, const struct ast_stores *sel)
 	return B_ANY;
 }
 
-/* The stores `sel` may select, in order: from sel_first(m, sel), while k < nstores, k =
+/* The stores `sel` may select, in order: from model_sel_first(m, sel), while k < nstores, k =
  * sel_next(m, sel, k). Every store, but for `store "X"` only the stores of its name. */
-unsigned sel_first(const struct model *m, const struct ast_stores *sel)
+unsigned model_sel_first(const struct model *m, const struct ast_stores *sel)
 {
 	if (sel->kind != ST_ONE)
 		return 0;
@@ -384,5 +384,5 @@ unsigned sel_first(const struct model *m, const struct ast_stores *sel)
 
 mset model_store_selected(const struct model *m, unsigned k, const struct ast_stores *sel)
 {
-	return k < m->nstores ? selected(m, k, sel) : B_NO;
+	return k < m->nstores ? model_selected(m, k, sel) : B_NO;
 }

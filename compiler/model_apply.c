@@ -70,7 +70,7 @@ static void check_owner_on(struct apply *x, nodeset owner)
 	nodeset on = x->b->nodes[act->node->index];
 	if (on != owner || popcount64(owner) != 1) {
 		int node = on ? __builtin_ctzll(on) : -1;
-		violation(x, HP117, node, -1, (int)act->svc->res->grp->index, (on & owner) == 0);
+		model_report(x, HP117, node, -1, (int)act->svc->res->grp->index, (on & owner) == 0);
 	}
 }
 
@@ -83,20 +83,20 @@ static void apply_on_node(struct apply *x, unsigned n, bool weak)
 	switch (act->kind) {
 	case A_STOP_SERVICE:
 		if (svc->kind == M_CLUSTER_SERVICE) {
-			mset o = owns_any(m, x->s, n);
+			mset o = model_owns_any(m, x->s, n);
 			if (o & B_YES)
-				violation(x, HP115, (int)n, -1, -1, o == B_YES);
+				model_report(x, HP115, (int)n, -1, -1, o == B_YES);
 			remap(x, m->o_mem + n, MEM_MEMBER, MEM_OUT, weak);
 		} else {
-			check_clean_stop(x, n, svc);
-			svc_stop(x, n, svc, weak, false);
+			model_check_clean_stop(x, n, svc);
+			model_svc_stop(x, n, svc, weak, false);
 		}
 		break;
 	case A_START_SERVICE:
 		if (svc->kind == M_CLUSTER_SERVICE)
 			remap(x, m->o_mem + n, MEM_OUT, MEM_MEMBER, weak);
 		else
-			svc_start(x, n, svc, weak);
+			model_svc_start(x, n, svc, weak);
 		break;
 	case A_KILL_PROCESS: {
 		if (svc->kind != M_SERVICE)
@@ -104,35 +104,35 @@ static void apply_on_node(struct apply *x, unsigned n, bool weak)
 		if (model_is_resource_svc(m, svc)) {
 			mset rs = x->s->v[m->o_restart + svc->res->index];
 			if (rs & B_YES)
-				violation(x, HP114, (int)n, -1, (int)svc->res->grp->index, rs == B_YES && !weak);
+				model_report(x, HP114, (int)n, -1, (int)svc->res->grp->index, rs == B_YES && !weak);
 		}
-		if (holds_stores(svc)) {
+		if (model_holds_stores(svc)) {
 			bool certain = false;
-			int k = at_risk_store_in(m, x->s, STO_OFFLINE | STO_DISMOUNTED, &certain);
+			int k = model_at_risk_store_in(m, x->s, STO_OFFLINE | STO_DISMOUNTED, &certain);
 			if (k >= 0)
-				violation(x, HP102, (int)n, k, -1, certain && !weak);
+				model_report(x, HP102, (int)n, k, -1, certain && !weak);
 		}
-		svc_stop(x, n, svc, weak, true);
+		model_svc_stop(x, n, svc, weak, true);
 		break;
 	}
 	case A_INSTALL:
-		do_install(x, n, weak);
+		model_do_install(x, n, weak);
 		break;
 	case A_RESTART_NODE: {
 		if (m->kind == PROC_CLUSTER) {
-			mset o = owns_any(m, x->s, n);
+			mset o = model_owns_any(m, x->s, n);
 			if (o & B_YES)
-				violation(x, HP115, (int)n, -1, -1, o == B_YES);
+				model_report(x, HP115, (int)n, -1, -1, o == B_YES);
 		}
 		for (unsigned i = 0; i < m->nsvc; i++)
 			if (m->svcs[i]->kind == M_SERVICE)
-				check_clean_stop(x, n, m->svcs[i]);
+				model_check_clean_stop(x, n, m->svcs[i]);
 		for (unsigned i = 0; i < m->nsvc; i++)
 			if (m->svcs[i]->kind == M_SERVICE)
-				svc_stop(x, n, m->svcs[i], weak, false);
+				model_svc_stop(x, n, m->svcs[i], weak, false);
 		put(x, m->o_mem + n, MEM_DOWN, weak);
 		if (m->kind == PROC_STANDALONE)
-			node_up(x, n, weak);   /* the runtime waits for a lone server to come back */
+			model_node_up(x, n, weak);   /* the runtime waits for a lone server to come back */
 		break;
 	}
 	default:
@@ -161,7 +161,7 @@ static void wait_nodes(struct apply *x, const struct ast_cond *c)
 		nodeset ns = x->b->nodes[c->role->index];
 		for (unsigned n = 0; n < x->m->nnodes; n++)
 			if (ns & ((nodeset)1 << n))
-				node_up(x, n, false);
+				model_node_up(x, n, false);
 	}
 }
 
@@ -191,10 +191,10 @@ static void know_move_all(struct apply *x, const struct model_bind *b, const str
 		nodeset old = x->s->owner[g];
 		if (!(old & fn))
 			continue;
-		do_move(x, g, t);
+		model_do_move(x, g, t);
 		nodeset now = (old & ~fn) | tn;
 		if (x->s->owner[g] != now)
-			set_owner(m, x->s, g, now, x->act);
+			model_set_owner(m, x->s, g, now, x->act);
 	}
 }
 
@@ -224,7 +224,7 @@ static void call_apply(struct apply *x, const struct ast_action_decl *d, const u
 			unsigned g, t;
 			if (model_decl_arg(m, &b, e->args, &gn, &g) && e->args->next != NULL &&
 			    model_decl_arg(m, &b, e->args->next, &tn, &t) && tn != 0)
-				do_move(x, g, (unsigned)__builtin_ctzll(tn));
+				model_do_move(x, g, (unsigned)__builtin_ctzll(tn));
 			break;
 		}
 		case E_SET: {
@@ -280,7 +280,7 @@ bool model_apply(const struct model *m, struct model_state *s, const struct mode
 		 const struct ast_action *act, model_report_fn report, void *ud)
 {
 	struct apply x = { m, s, b, act, report, ud };
-	bool none_before = none_member_possible(m, s);
+	bool none_before = model_none_member_possible(m, s);
 	nodeset nodes = 0;
 	bool owner_directed = false;
 
@@ -308,20 +308,20 @@ bool model_apply(const struct model *m, struct model_state *s, const struct mode
 				continue;
 			mset mem = s->v[m->o_mem + n];
 			if (m->kind == PROC_CLUSTER && (mem & MEM_DOWN) && model_action_kinds[act->kind].on_node)
-				violation(&x, HP131, (int)n, -1, -1, mem == MEM_DOWN);
+				model_report(&x, HP131, (int)n, -1, -1, mem == MEM_DOWN);
 			apply_on_node(&x, n, owner_directed && popcount64(nodes) > 1);
 		}
 		break;
 	case A_DISMOUNT:
 		if (act->svc != NULL && model_is_resource_svc(m, act->svc))
 			check_owner_on(&x, s->owner[act->svc->res->grp->index]);
-		do_dismount(&x);
+		model_do_dismount(&x);
 		break;
 	case A_MOUNT:
 		nodes = act->svc ? model_action_nodes(m, s, b, act) : 1;
 		if (act->svc != NULL && model_is_resource_svc(m, act->svc))
 			check_owner_on(&x, nodes);
-		do_mount(&x, nodes, popcount64(nodes) > 1);
+		model_do_mount(&x, nodes, popcount64(nodes) > 1);
 		break;
 	case A_MOVE_GROUP: {
 		if (act->to_role == NULL || act->to_role->index >= b->n)
@@ -330,7 +330,7 @@ bool model_apply(const struct model *m, struct model_state *s, const struct mode
 		if (to == 0)
 			return false;
 		if (act->grp != NULL)
-			do_move(&x, act->grp->index, (unsigned)__builtin_ctzll(to));
+			model_do_move(&x, act->grp->index, (unsigned)__builtin_ctzll(to));
 		break;
 	}
 	case A_DISABLE_RESTART:
@@ -345,7 +345,7 @@ bool model_apply(const struct model *m, struct model_state *s, const struct mode
 			wait_nodes(&x, act->cond);
 		mset v = model_eval(m, s, b, act->cond, NULL);
 		if (v == B_NO)
-			violation(&x, HP123, -1, -1, -1, true);
+			model_report(&x, HP123, -1, -1, -1, true);
 		else
 			(void)model_assume(m, s, b, act->cond, B_YES);
 		break;
@@ -359,7 +359,7 @@ bool model_apply(const struct model *m, struct model_state *s, const struct mode
 	case A_PAUSE:
 		break;
 	}
-	if (!none_before && none_member_possible(m, s)) {
+	if (!none_before && model_none_member_possible(m, s)) {
 		int node = -1;
 		for (unsigned n = 0; n < m->nnodes; n++)
 			if (nodes & ((nodeset)1 << n))
@@ -368,7 +368,7 @@ bool model_apply(const struct model *m, struct model_state *s, const struct mode
 		for (unsigned n = 0; n < m->nnodes; n++)
 			if (s->v[m->o_mem + n] & MEM_MEMBER)
 				certain = false;
-		violation(&x, HP116, node, -1, -1, certain);
+		model_report(&x, HP116, node, -1, -1, certain);
 	}
 	return true;
 }

@@ -8,7 +8,7 @@
 #include "model_int.h"
 
 /* May node n own a group? Certainly? */
-mset owns_any(const struct model *m, const struct model_state *s, unsigned n)
+mset model_owns_any(const struct model *m, const struct model_state *s, unsigned n)
 {
 	mset r = 0;
 	bool may = false, sure = false;
@@ -28,7 +28,7 @@ mset owns_any(const struct model *m, const struct model_state *s, unsigned n)
 }
 
 /* Is node n patched (some hotfix installed, not pending)? */
-mset patched(const struct model *m, const struct model_state *s, unsigned n)
+mset model_patched(const struct model *m, const struct model_state *s, unsigned n)
 {
 	mset r = 0;
 	bool sure = false;
@@ -45,7 +45,7 @@ mset patched(const struct model *m, const struct model_state *s, unsigned n)
 }
 
 /* An at-risk store that may be in one of the states `bad` (exists, affected, at risk). */
-int at_risk_store_in(const struct model *m, const struct model_state *s, mset bad, bool *certain)
+int model_at_risk_store_in(const struct model *m, const struct model_state *s, mset bad, bool *certain)
 {
 	for (unsigned k = 0; k < m->nstores; k++) {
 		if (!(s->v[m->o_risk + k] & B_YES) || !(m->stores[k].exists & B_YES))
@@ -61,31 +61,31 @@ int at_risk_store_in(const struct model *m, const struct model_state *s, mset ba
 
 /* ---- service effects ---------------------------------------------------------------- */
 
-bool holds_stores(const struct ast_model_item *svc)
+bool model_holds_stores(const struct ast_model_item *svc)
 {
 	return svc != NULL && svc->kind == M_SERVICE && svc->holds_stores;
 }
 
 /* HP103: a clean stop of the store service while an at-risk store is mounted. */
-void check_clean_stop(struct apply *x, unsigned n, const struct ast_model_item *svc)
+void model_check_clean_stop(struct apply *x, unsigned n, const struct ast_model_item *svc)
 {
 	bool certain = false;
-	if (!holds_stores(svc) || !(x->s->v[isvc(x->m, n, svc->index)] & SVC_RUNNING))
+	if (!model_holds_stores(svc) || !(x->s->v[isvc(x->m, n, svc->index)] & SVC_RUNNING))
 		return;
-	int k = at_risk_store_in(x->m, x->s, STO_MOUNTED, &certain);
+	int k = model_at_risk_store_in(x->m, x->s, STO_MOUNTED, &certain);
 	if (k >= 0)
-		violation(x, HP103, (int)n, k, -1, certain && x->s->v[isvc(x->m, n, svc->index)] == SVC_RUNNING);
+		model_report(x, HP103, (int)n, k, -1, certain && x->s->v[isvc(x->m, n, svc->index)] == SVC_RUNNING);
 }
 
 /* The service stops on node n: cleanly, or killed. Its mounted stores go offline or dirty. */
-void svc_stop(struct apply *x, unsigned n, const struct ast_model_item *svc, bool weak, bool killed)
+void model_svc_stop(struct apply *x, unsigned n, const struct ast_model_item *svc, bool weak, bool killed)
 {
 	unsigned i = isvc(x->m, n, svc->index);
 	mset old = x->s->v[i];
 	if (!(old & SVC_RUNNING))
 		return;
 	put(x, i, SVC_STOPPED, weak);
-	if (!holds_stores(svc))
+	if (!model_holds_stores(svc))
 		return;
 	bool w = weak || old != SVC_RUNNING;
 	for (unsigned k = 0; k < x->m->nstores; k++)
@@ -110,7 +110,7 @@ static void activate(struct apply *x, unsigned n, const struct ast_model_item *s
 	}
 }
 
-void svc_start(struct apply *x, unsigned n, const struct ast_model_item *svc, bool weak)
+void model_svc_start(struct apply *x, unsigned n, const struct ast_model_item *svc, bool weak)
 {
 	unsigned i = isvc(x->m, n, svc->index);
 	mset old = x->s->v[i];
@@ -119,10 +119,10 @@ void svc_start(struct apply *x, unsigned n, const struct ast_model_item *svc, bo
 	put(x, i, SVC_RUNNING, weak);
 	if (svc->activates)
 		activate(x, n, svc, weak || old != SVC_STOPPED);
-	if (!holds_stores(svc))
+	if (!model_holds_stores(svc))
 		return;
 	bool w = weak || old != SVC_STOPPED;
-	mset p = patched(x->m, x->s, n);
+	mset p = model_patched(x->m, x->s, n);
 	for (unsigned k = 0; k < x->m->nstores; k++) {
 		unsigned si = x->m->o_store + k;
 		mset st = x->s->v[si];
@@ -134,7 +134,7 @@ void svc_start(struct apply *x, unsigned n, const struct ast_model_item *svc, bo
 
 /* ---- membership ---------------------------------------------------------------------- */
 
-bool none_member_possible(const struct model *m, const struct model_state *s)
+bool model_none_member_possible(const struct model *m, const struct model_state *s)
 {
 	if (m->kind != PROC_CLUSTER)
 		return false;
@@ -145,7 +145,7 @@ bool none_member_possible(const struct model *m, const struct model_state *s)
 }
 
 /* The node is back: a member, its pending hotfixes installed, its services running. */
-void node_up(struct apply *x, unsigned n, bool weak)
+void model_node_up(struct apply *x, unsigned n, bool weak)
 {
 	const struct model *m = x->m;
 	unsigned mi = m->o_mem + n;
@@ -169,9 +169,9 @@ void node_up(struct apply *x, unsigned n, bool weak)
 			nodeset o = x->s->owner[svc->res->grp->index];
 			if (!(o & ((nodeset)1 << n)))
 				continue;
-			svc_start(x, n, svc, w || o != ((nodeset)1 << n));
+			model_svc_start(x, n, svc, w || o != ((nodeset)1 << n));
 		} else {
-			svc_start(x, n, svc, w);
+			model_svc_start(x, n, svc, w);
 		}
 	}
 }
@@ -184,19 +184,19 @@ static void set_files_new(struct apply *x, unsigned n, const struct ast_hotfix *
 		put(x, x->m->o_fv + n * x->m->nfiles + f, FV_NEW, weak);
 }
 
-void do_install(struct apply *x, unsigned n, bool weak)
+void model_do_install(struct apply *x, unsigned n, bool weak)
 {
 	const struct model *m = x->m;
 	const struct ast_hotfix *h = x->act->hotfix;
 	unsigned hi = m->o_hf + n * m->nhf + h->index;
 
 	if (m->kind == PROC_CLUSTER) {
-		mset o = owns_any(m, x->s, n);
+		mset o = model_owns_any(m, x->s, n);
 		if (o & B_YES)
-			violation(x, HP110, (int)n, -1, -1, o == B_YES);
+			model_report(x, HP110, (int)n, -1, -1, o == B_YES);
 		mset mem = x->s->v[m->o_mem + n];
 		if ((mem & MEM_MEMBER) && (h->need & (1u << NEED_CLUSTER_STOPPED)))
-			violation(x, HP111, (int)n, -1, -1, mem == MEM_MEMBER);
+			model_report(x, HP111, (int)n, -1, -1, mem == MEM_MEMBER);
 		if (h->need & ((1u << NEED_RESTART) | (1u << NEED_SERVICE_RESTART))) {
 			remap(x, hi, HF_ABSENT, HF_PENDING, weak);
 		} else {   /* it takes effect at once (docs/language.md, "What an update needs") */
@@ -209,15 +209,15 @@ void do_install(struct apply *x, unsigned n, bool weak)
 	 * and starts them again, even those that were stopped */
 	for (uint32_t r = 0; r < h->nrestarts; r++)
 		if (h->restart_svcs[r] != NULL)
-			check_clean_stop(x, n, h->restart_svcs[r]);
+			model_check_clean_stop(x, n, h->restart_svcs[r]);
 	for (uint32_t r = 0; r < h->nrestarts; r++)
 		if (h->restart_svcs[r] != NULL && h->restart_svcs[r]->kind == M_SERVICE)
-			svc_stop(x, n, h->restart_svcs[r], weak, false);
+			model_svc_stop(x, n, h->restart_svcs[r], weak, false);
 	put(x, hi, HF_INSTALLED, weak);
 	set_files_new(x, n, h, weak);
 	for (uint32_t r = 0; r < h->nrestarts; r++)
 		if (h->restart_svcs[r] != NULL && h->restart_svcs[r]->kind == M_SERVICE)
-			svc_start(x, n, h->restart_svcs[r], weak);
+			model_svc_start(x, n, h->restart_svcs[r], weak);
 }
 
 /* ---- stores -------------------------------------------------------------------------- */
@@ -231,30 +231,30 @@ static bool selected_affected_may(const struct model *m, unsigned k, const struc
 	if (rec == NULL || !(st->exists & B_YES))
 		return false;
 	mset aff = st->in[rec->index];
-	mset s = selected(m, k, sel);
+	mset s = model_selected(m, k, sel);
 	if (!(aff & B_YES) || !(s & B_YES))
 		return false;
 	*certain = aff == B_YES && s == B_YES && st->exists == B_YES;
 	return true;
 }
 
-void do_dismount(struct apply *x)
+void model_do_dismount(struct apply *x)
 {
 	const struct model *m = x->m;
 	bool reported = false;
-	for (unsigned k = sel_first(m, &x->act->stores); k < m->nstores; k = sel_next(m, &x->act->stores, k)) {
+	for (unsigned k = model_sel_first(m, &x->act->stores); k < m->nstores; k = sel_next(m, &x->act->stores, k)) {
 		bool certain = false;
 		if (!reported && selected_affected_may(m, k, &x->act->stores, &certain)) {
-			violation(x, HP101, -1, (int)k, -1, certain);
+			model_report(x, HP101, -1, (int)k, -1, certain);
 			reported = true;
 		}
-		mset s = selected(m, k, &x->act->stores);
+		mset s = model_selected(m, k, &x->act->stores);
 		if (s & B_YES)
 			put(x, m->o_store + k, STO_DISMOUNTED, s != B_YES);
 	}
 }
 
-void do_mount(struct apply *x, nodeset host, bool weak)
+void model_do_mount(struct apply *x, nodeset host, bool weak)
 {
 	const struct model *m = x->m;
 	mset running = 0;
@@ -266,8 +266,8 @@ void do_mount(struct apply *x, nodeset host, bool weak)
 	if (running == 0)
 		running = SVC_RUNNING | SVC_STOPPED;
 	mset to = (mset)(((running & SVC_RUNNING) ? STO_MOUNTED : 0) | ((running & SVC_STOPPED) ? STO_OFFLINE : 0));
-	for (unsigned k = sel_first(m, &x->act->stores); k < m->nstores; k = sel_next(m, &x->act->stores, k)) {
-		mset s = selected(m, k, &x->act->stores);
+	for (unsigned k = model_sel_first(m, &x->act->stores); k < m->nstores; k = sel_next(m, &x->act->stores, k)) {
+		mset s = model_selected(m, k, &x->act->stores);
 		if (s & B_YES)
 			remap(x, m->o_store + k, STO_DISMOUNTED, to, weak || s != B_YES);
 	}
@@ -284,7 +284,7 @@ static bool move_activates(const struct model *m, const struct ast_hotfix *h, un
 	       svc->res->grp->index == g && g < m->ngroups;
 }
 
-void do_move(struct apply *x, unsigned g, unsigned t)
+void model_do_move(struct apply *x, unsigned g, unsigned t)
 {
 	const struct model *m = x->m;
 	if (g >= m->ngroups)
@@ -294,11 +294,11 @@ void do_move(struct apply *x, unsigned g, unsigned t)
 
 	mset mem = x->s->v[m->o_mem + t];
 	if (mem != MEM_MEMBER)
-		violation(x, HP113, (int)t, -1, (int)g, !(mem & MEM_MEMBER));
+		model_report(x, HP113, (int)t, -1, (int)g, !(mem & MEM_MEMBER));
 	for (const struct ast_hotfix *h = m->plan->hotfixes; h != NULL; h = h->next) {
 		mset hv = h->index < m->nhf ? x->s->v[m->o_hf + t * m->nhf + h->index] : 0;
 		if ((hv & HF_PENDING) && !move_activates(m, h, g)) {
-			violation(x, HP112, (int)t, -1, (int)g, hv == HF_PENDING);
+			model_report(x, HP112, (int)t, -1, (int)g, hv == HF_PENDING);
 			break;
 		}
 	}
@@ -312,14 +312,14 @@ void do_move(struct apply *x, unsigned g, unsigned t)
 		for (unsigned n = 0; n < m->nnodes; n++) {
 			if (n == t || !(old & ((nodeset)1 << n)))
 				continue;
-			check_clean_stop(x, n, res->svc);
-			svc_stop(x, n, res->svc, weak_old, false);
+			model_check_clean_stop(x, n, res->svc);
+			model_svc_stop(x, n, res->svc, weak_old, false);
 		}
 	}
-	set_owner(m, x->s, g, tb, x->act);
+	model_set_owner(m, x->s, g, tb, x->act);
 	for (unsigned j = m->grp_res[g]; j < m->grp_res[g + 1]; j++) {
 		const struct ast_model_item *res = m->res[m->res_of_grp[j]];
 		if (res->svc != NULL && res->svc->kind == M_SERVICE)
-			svc_start(x, t, res->svc, false);
+			model_svc_start(x, t, res->svc, false);
 	}
 }

@@ -199,13 +199,13 @@ static mset state_atom(const struct eval *ev, const struct ast_cond *c)
 		 * not) are alternatives: exactly one of them is the real store. */
 		mset good = c->positive ? STO_MOUNTED : STO_DISMOUNTED;
 		mset r = B_YES;
-		for (unsigned k = sel_first(m, &c->stores); k < m->nstores;) {
+		for (unsigned k = model_sel_first(m, &c->stores); k < m->nstores;) {
 			unsigned e = k + 1;
 			while (e < m->nstores && m->stores[k].name != NULL && m->stores[e].name == m->stores[k].name)
 				e++;
 			mset alt = 0;
 			for (unsigned j = k; j < e; j++) {
-				mset sel = selected(m, j, &c->stores);
+				mset sel = model_selected(m, j, &c->stores);
 				unsigned i = m->o_store + j;
 				mset t = tv_in(s->v[i], good);
 				if ((sel & B_YES) && (t & ev->blame) && cause != NULL && *cause == NULL)
@@ -432,7 +432,7 @@ static bool know_assume_owner(const struct model *m, struct model_state *s, cons
 			return false;
 		if (nv != s->owner[g]) {
 			if (s->log != NULL)
-				note(s, m->nv + g, s->owner[g], s->cause[m->nv + g]);
+				model_note(s, m->nv + g, s->owner[g], s->cause[m->nv + g]);
 			s->owner[g] = nv;
 		}
 	}
@@ -508,8 +508,8 @@ bool model_assume(const struct model *m, struct model_state *s, const struct mod
 		if (want != B_YES)
 			return true;
 		mset good = c->positive ? STO_MOUNTED : STO_DISMOUNTED;
-		for (unsigned k = sel_first(m, &c->stores); k < m->nstores; k = sel_next(m, &c->stores, k)) {
-			if (selected(m, k, &c->stores) != B_YES || m->stores[k].exists != B_YES)
+		for (unsigned k = model_sel_first(m, &c->stores); k < m->nstores; k = sel_next(m, &c->stores, k)) {
+			if (model_selected(m, k, &c->stores) != B_YES || m->stores[k].exists != B_YES)
 				continue;
 			mset nv = (mset)(s->v[m->o_store + k] & good);
 			if (nv == 0)

@@ -37,10 +37,10 @@ static inline unsigned isvc(const struct model *m, unsigned n, unsigned svc)
 }
 
 /* Is store k selected by `sel`? B_NO, B_YES or B_ANY. */
-mset selected(const struct model *m, unsigned k, const struct ast_stores *sel);
-/* The stores `sel` may select, in order: from sel_first(m, sel), while k < nstores, k =
+mset model_selected(const struct model *m, unsigned k, const struct ast_stores *sel);
+/* The stores `sel` may select, in order: from model_sel_first(m, sel), while k < nstores, k =
  * sel_next(m, sel, k). Every store, but for `store "X"` only the stores of its name. */
-unsigned sel_first(const struct model *m, const struct ast_stores *sel);
+unsigned model_sel_first(const struct model *m, const struct ast_stores *sel);
 static inline unsigned sel_next(const struct model *m, const struct ast_stores *sel, unsigned k)
 {
 	return sel->kind == ST_ONE ? m->store_next[k] : k + 1;
@@ -50,16 +50,16 @@ static inline unsigned sel_next(const struct model *m, const struct ast_stores *
 
 /* Every change model_apply and model_assume make goes through note (a state with a log has
  * the old value noted first) and set_value / set_owner (value i, group g's owner). */
-void note(struct model_state *s, uint32_t place, nodeset val, const struct ast_action *cause);
+void model_note(struct model_state *s, uint32_t place, nodeset val, const struct ast_action *cause);
 static inline void set_value(struct model_state *s, unsigned i, mset val, const struct ast_action *cause)
 {
 	if (s->log != NULL)
-		note(s, i, s->v[i], s->cause[i]);
+		model_note(s, i, s->v[i], s->cause[i]);
 	s->v[i] = val;
 	s->cause[i] = cause;
 }
 
-void set_owner(const struct model *m, struct model_state *s, unsigned g, nodeset owner,
+void model_set_owner(const struct model *m, struct model_state *s, unsigned g, nodeset owner,
 	       const struct ast_action *cause);
 
 /* One action being applied: the model, the state it changes, the bindings of the
@@ -92,35 +92,35 @@ static inline void remap(struct apply *x, unsigned i, mset from, mset to, bool w
 }
 
 /* Report a violation of rule on node, store or group (-1: none) of the action applied. */
-void violation(struct apply *x, enum rule_id rule, int node, int store, int group, bool certain);
+void model_report(struct apply *x, enum rule_id rule, int node, int store, int group, bool certain);
 
 /* ---- model_effect.c: the built-in actions' effects ---- */
 
 /* May node n own a group? Certainly? */
-mset owns_any(const struct model *m, const struct model_state *s, unsigned n);
+mset model_owns_any(const struct model *m, const struct model_state *s, unsigned n);
 /* Is node n patched (some hotfix installed, not pending)? */
-mset patched(const struct model *m, const struct model_state *s, unsigned n);
+mset model_patched(const struct model *m, const struct model_state *s, unsigned n);
 /* An at-risk store that may be in one of the states `bad` (exists, affected, at risk): its
  * index, or -1; *certain when it certainly is. */
-int at_risk_store_in(const struct model *m, const struct model_state *s, mset bad, bool *certain);
+int model_at_risk_store_in(const struct model *m, const struct model_state *s, mset bad, bool *certain);
 /* Is svc the service that holds the stores? */
-bool holds_stores(const struct ast_model_item *svc);
+bool model_holds_stores(const struct ast_model_item *svc);
 /* HP103: a clean stop of the store service while an at-risk store is mounted. */
-void check_clean_stop(struct apply *x, unsigned n, const struct ast_model_item *svc);
+void model_check_clean_stop(struct apply *x, unsigned n, const struct ast_model_item *svc);
 /* The service stops on node n: cleanly, or killed. Its mounted stores go offline or dirty. */
-void svc_stop(struct apply *x, unsigned n, const struct ast_model_item *svc, bool weak, bool killed);
+void model_svc_stop(struct apply *x, unsigned n, const struct ast_model_item *svc, bool weak, bool killed);
 /* The service starts on node n: its stores mounted, the hotfixes waiting for it activated. */
-void svc_start(struct apply *x, unsigned n, const struct ast_model_item *svc, bool weak);
+void model_svc_start(struct apply *x, unsigned n, const struct ast_model_item *svc, bool weak);
 /* A cluster none of whose nodes is certainly a member? */
-bool none_member_possible(const struct model *m, const struct model_state *s);
+bool model_none_member_possible(const struct model *m, const struct model_state *s);
 /* The node is back: a member, its pending hotfixes installed, its services running. */
-void node_up(struct apply *x, unsigned n, bool weak);
+void model_node_up(struct apply *x, unsigned n, bool weak);
 /* The action's hotfix installs on node n. */
-void do_install(struct apply *x, unsigned n, bool weak);
+void model_do_install(struct apply *x, unsigned n, bool weak);
 /* The action's stores are dismounted / mounted (on a node of host). */
-void do_dismount(struct apply *x);
-void do_mount(struct apply *x, nodeset host, bool weak);
+void model_do_dismount(struct apply *x);
+void model_do_mount(struct apply *x, nodeset host, bool weak);
 /* Group g moves to node t. */
-void do_move(struct apply *x, unsigned g, unsigned t);
+void model_do_move(struct apply *x, unsigned g, unsigned t);
 
 #endif

@@ -196,7 +196,7 @@ void model_place_groups(const struct model *m, struct model_state *s, const stru
 
 /* Every change model_apply and model_assume make goes through these two: a state with a log
  * has it noted first. */
-void note(struct model_state *s, uint32_t place, nodeset val, const struct ast_action *cause)
+void model_note(struct model_state *s, uint32_t place, nodeset val, const struct ast_action *cause)
 {
 	struct model_log *l = s->log;
 	if (l->n == l->cap) {
@@ -207,16 +207,16 @@ void note(struct model_state *s, uint32_t place, nodeset val, const struct ast_a
 	l->v[l->n++] = (struct model_change){ place, val, cause };
 }
 
-void set_owner(const struct model *m, struct model_state *s, unsigned g, nodeset owner,
+void model_set_owner(const struct model *m, struct model_state *s, unsigned g, nodeset owner,
 	       const struct ast_action *cause)
 {
 	if (s->log != NULL)
-		note(s, m->nv + g, s->owner[g], s->cause[m->nv + g]);
+		model_note(s, m->nv + g, s->owner[g], s->cause[m->nv + g]);
 	s->owner[g] = owner;
 	s->cause[m->nv + g] = cause;
 }
 
-void violation(struct apply *x, enum rule_id rule, int node, int store, int group, bool certain)
+void model_report(struct apply *x, enum rule_id rule, int node, int store, int group, bool certain)
 {
 	struct model_violation v = { rule, x->act, node, store, group, certain, NULL };
 	if (x->report != NULL)

@@ -19,16 +19,16 @@ static void resolve_params(struct sema *S)
 {
 	uint32_t i = 0;
 	for (struct ast_param *p = S->plan->params; p != NULL; p = p->next) {
-		const struct ast_param *q = lookup(&S->params, p->name.s);
+		const struct ast_param *q = resolve_lookup(&S->params, p->name.s);
 		if (q != NULL && q != p) {
 			struct diag *d = REPORT(S, HP003, p->name.loc, "duplicate param '%s'", p->name.s);
 			diag_note(S->ctx, d, "first declared at line %u",
 				  source_pos(ctx_source(S->ctx, q->name.loc.file), q->name.loc.start).line);
 		}
 		p->index = i++;
-		if (p->def != NULL && !lit_fits(p->type, p->def->kind)) {
+		if (p->def != NULL && !resolve_lit_fits(p->type, p->def->kind)) {
 			struct diag *d = REPORT(S, HP004, p->def->loc, "param '%s' is %s, but its default is %s",
-						p->name.s, type_name(p->type), lit_name(p->def->kind));
+						p->name.s, resolve_type_name(p->type), resolve_lit_name(p->def->kind));
 			if (p->type == TY_STORES)
 				diag_note(S->ctx, d, "a stores value is a string of comma-separated store names");
 		}
@@ -47,7 +47,7 @@ static void resolve_model(struct sema *S)
 		switch (it->kind) {
 		case M_SERVICE:
 		case M_CLUSTER_SERVICE: {
-			struct ast_model_item *first = find_service(S, it->name.s, NULL);
+			struct ast_model_item *first = resolve_find_service(S, it->name.s, NULL);
 			if (first != it)
 				REPORT(S, HP003, it->name.loc, "duplicate service \"%s\" in the model", it->name.s);
 			it->index = nsvc++;
@@ -58,7 +58,7 @@ static void resolve_model(struct sema *S)
 			break;
 		}
 		case M_GROUP:
-			if (find_item(S, M_GROUP, M_GROUP, it->name.s, NULL) != it)
+			if (resolve_find_item(S, M_GROUP, M_GROUP, it->name.s, NULL) != it)
 				REPORT(S, HP003, it->name.loc, "duplicate group \"%s\" in the model", it->name.s);
 			it->index = ngrp++;
 			break;
@@ -70,16 +70,16 @@ static void resolve_model(struct sema *S)
 	for (struct ast_model_item *it = P->model; it != NULL; it = it->next) {
 		if (it->kind != M_RESOURCE)
 			continue;
-		if (find_item(S, M_RESOURCE, M_RESOURCE, it->name.s, NULL) != it)
+		if (resolve_find_item(S, M_RESOURCE, M_RESOURCE, it->name.s, NULL) != it)
 			REPORT(S, HP003, it->name.loc, "duplicate resource \"%s\" in the model", it->name.s);
 		it->index = nres++;
 		struct suggest sg = { 0 };
-		it->svc = find_service(S, it->service.s, &sg);
+		it->svc = resolve_find_service(S, it->service.s, &sg);
 		if (it->svc == NULL)
-			unknown(S, "service", it->service, &sg, true);
+			resolve_unknown(S, "service", it->service, &sg, true);
 		else if (it->svc->res == NULL)
 			it->svc->res = it;
-		it->grp = find_item(S, M_GROUP, M_GROUP, it->group.s, NULL);
+		it->grp = resolve_find_item(S, M_GROUP, M_GROUP, it->group.s, NULL);
 		if (it->grp == NULL) {
 			struct ast_model_item *g = arena_alloc(&S->ctx->arena, sizeof(*g));
 			g->kind = M_GROUP;
@@ -90,23 +90,23 @@ static void resolve_model(struct sema *S)
 			tail->next = g;
 			tail = g;
 			it->grp = g;
-			enter_item(S, g);
+			resolve_enter_item(S, g);
 		}
 	}
 	for (struct ast_model_item *it = P->model; it != NULL; it = it->next) {
 		if (it->kind != M_RECOVER)
 			continue;
 		struct suggest sg = { 0 };
-		it->param = find_param(S, it->name.s, &sg);
+		it->param = resolve_find_param(S, it->name.s, &sg);
 		it->used = true;
 		if (it->param == NULL) {
-			unknown(S, "param", it->name, &sg, false);
+			resolve_unknown(S, "param", it->name, &sg, false);
 			continue;
 		}
 		it->param->used = true;
 		if (it->param->type != TY_STORES) {
 			REPORT(S, HP004, it->name.loc, "`recover` needs a stores param, but '%s' is %s",
-			       it->name.s, type_name(it->param->type));
+			       it->name.s, resolve_type_name(it->param->type));
 			continue;
 		}
 		if (P->recover == NULL)
@@ -121,15 +121,15 @@ static void resolve_hotfixes(struct sema *S)
 {
 	uint32_t i = 0;
 	for (struct ast_hotfix *h = S->plan->hotfixes; h != NULL; h = h->next) {
-		if (find_hotfix(S, h->name.s, NULL) != h)
+		if (resolve_find_hotfix(S, h->name.s, NULL) != h)
 			REPORT(S, HP003, h->name.loc, "duplicate hotfix '%s'", h->name.s);
 		h->index = i++;
 		h->restart_svcs = arena_alloc(&S->ctx->arena, (h->nrestarts + 1) * sizeof(*h->restart_svcs));
 		for (uint32_t r = 0; r < h->nrestarts; r++) {
 			struct suggest sg = { 0 };
-			h->restart_svcs[r] = find_service(S, h->restarts[r].s, &sg);
+			h->restart_svcs[r] = resolve_find_service(S, h->restarts[r].s, &sg);
 			if (h->restart_svcs[r] == NULL)
-				unknown(S, "service", h->restarts[r], &sg, true);
+				resolve_unknown(S, "service", h->restarts[r], &sg, true);
 			else
 				h->restart_svcs[r]->used = true;
 		}
@@ -247,7 +247,7 @@ void sema_resolve_plan(struct hp_ctx *ctx, struct ast_plan *plan, unsigned kinds
 	plan->recover = NULL;
 	plan->proc[0] = plan->proc[1] = NULL;
 
-	enter_plan_names(&S);
+	resolve_enter_plan_names(&S);
 	resolve_params(&S);
 	resolve_model(&S);
 	resolve_hotfixes(&S);

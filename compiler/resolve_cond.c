@@ -11,14 +11,14 @@
 static struct ast_param *use_stores_param(struct sema *S, struct ast_name n)
 {
 	struct suggest sg = { 0 };
-	struct ast_param *p = find_param(S, n.s, &sg);
+	struct ast_param *p = resolve_find_param(S, n.s, &sg);
 	if (p == NULL) {
-		unknown(S, "param", n, &sg, false);
+		resolve_unknown(S, "param", n, &sg, false);
 		return NULL;
 	}
 	p->used = true;
 	if (p->type != TY_STORES) {
-		REPORT(S, HP004, n.loc, "'%s' is %s, not a stores param", n.s, type_name(p->type));
+		REPORT(S, HP004, n.loc, "'%s' is %s, not a stores param", n.s, resolve_type_name(p->type));
 		return NULL;
 	}
 	return p;
@@ -61,10 +61,10 @@ static void help_declare_service(struct sema *S, struct diag *d, const char *nam
 		diag_help(S->ctx, d, "declare it in the model: `service \"%s\" process \"…\"`", name);
 }
 
-struct ast_model_item *use_service(struct sema *S, struct ast_name n)
+struct ast_model_item *resolve_use_service(struct sema *S, struct ast_name n)
 {
 	struct suggest sg = { 0 };
-	struct ast_model_item *svc = find_service(S, n.s, &sg);
+	struct ast_model_item *svc = resolve_find_service(S, n.s, &sg);
 	if (svc == NULL) {
 		struct diag *d = REPORT(S, HP002, n.loc, "unknown service \"%s\"", n.s);
 		if (sg.best)
@@ -79,10 +79,10 @@ struct ast_model_item *use_service(struct sema *S, struct ast_name n)
 	return svc;
 }
 
-struct ast_model_item *use_process(struct sema *S, struct ast_name n)
+struct ast_model_item *resolve_use_process(struct sema *S, struct ast_name n)
 {
 	struct suggest sg = { 0 };
-	struct ast_model_item *svc = find_process(S, n.s, &sg);
+	struct ast_model_item *svc = resolve_find_process(S, n.s, &sg);
 	if (svc == NULL) {
 		struct diag *d = REPORT(S, HP002, n.loc, "unknown process \"%s\"", n.s);
 		if (sg.best)
@@ -109,12 +109,12 @@ void resolve_cond(struct sema *S, struct ast_cond *c, int depth)
 		resolve_cond(S, c->lhs, depth + 1);
 		break;
 	case C_SERVICE:
-		c->svc = use_service(S, c->name);
-		c->role = use_role(S, c->on);
+		c->svc = resolve_use_service(S, c->name);
+		c->role = resolve_use_role(S, c->on);
 		break;
 	case C_PROCESS:
-		c->svc = use_process(S, c->name);
-		c->role = use_role(S, c->on);
+		c->svc = resolve_use_process(S, c->name);
+		c->role = resolve_use_role(S, c->on);
 		break;
 	case C_STORES:
 		resolve_stores(S, &c->stores);
@@ -122,34 +122,34 @@ void resolve_cond(struct sema *S, struct ast_cond *c, int depth)
 	case C_MEMBER:
 	case C_DOWN:
 	case C_OWNS_NO_GROUPS:
-		c->role = use_role(S, c->name);
+		c->role = resolve_use_role(S, c->name);
 		break;
 	case C_OWNS_GROUP: {
-		if (know_all_groups_cond(S, c)) {
+		if (resolve_know_all_groups_cond(S, c)) {
 			resolve_cond(S, c, depth + 1);
 			break;
 		}
-		c->role = use_role(S, c->name);
+		c->role = resolve_use_role(S, c->name);
 		struct suggest sg = { 0 };
-		c->grp = find_item(S, M_GROUP, M_GROUP, c->group.s, &sg);
+		c->grp = resolve_find_item(S, M_GROUP, M_GROUP, c->group.s, &sg);
 		if (c->grp == NULL)
-			unknown(S, "group", c->group, &sg, true);
+			resolve_unknown(S, "group", c->group, &sg, true);
 		else
 			c->grp->used = true;
 		break;
 	}
 	case C_INSTALLED: {
 		struct suggest sg = { 0 };
-		c->hotfix = find_hotfix(S, c->name.s, &sg);
+		c->hotfix = resolve_find_hotfix(S, c->name.s, &sg);
 		if (c->hotfix == NULL)
-			unknown(S, "hotfix", c->name, &sg, false);
+			resolve_unknown(S, "hotfix", c->name, &sg, false);
 		else
 			c->hotfix->used = true;
-		c->role = use_role(S, c->on);
+		c->role = resolve_use_role(S, c->on);
 		break;
 	}
 	case C_FILE_VERSION:
-		c->role = use_role(S, c->on);
+		c->role = resolve_use_role(S, c->on);
 		break;
 	case C_FACT_CMP:
 		if (c->lit != NULL && c->lit->kind == LIT_BOOL && c->op != CMP_EQ && c->op != CMP_NE)
@@ -158,39 +158,39 @@ void resolve_cond(struct sema *S, struct ast_cond *c, int depth)
 	case C_FACT_IN:
 		for (struct ast_literal *l = c->lit; l != NULL && c->lit != NULL; l = l->next)
 			if (l->kind != c->lit->kind) {
-				struct diag *d = REPORT(S, HP004, l->loc, "%s in a list of %ss", lit_name(l->kind),
-							lit_name(c->lit->kind) + (c->lit->kind == LIT_INT ? 3 : 2));
+				struct diag *d = REPORT(S, HP004, l->loc, "%s in a list of %ss", resolve_lit_name(l->kind),
+							resolve_lit_name(c->lit->kind) + (c->lit->kind == LIT_INT ? 3 : 2));
 				diag_note(S->ctx, d, "every value a fact is compared with must have one type");
 				break;
 			}
 		break;
 	case C_COUNT: {
 		struct suggest sg = { 0 };
-		c->param = find_param(S, c->name.s, &sg);
+		c->param = resolve_find_param(S, c->name.s, &sg);
 		if (c->param == NULL) {
-			unknown(S, "param", c->name, &sg, false);
+			resolve_unknown(S, "param", c->name, &sg, false);
 			break;
 		}
 		c->param->used = true;
 		if (c->param->type != TY_STORES)
 			REPORT(S, HP004, c->name.loc, "count() takes a stores param, but '%s' is %s", c->name.s,
-			       type_name(c->param->type));
+			       resolve_type_name(c->param->type));
 		break;
 	}
 	case C_DSTATE:
-		use_dstate(S, c);
+		resolve_use_dstate(S, c);
 		break;
 	case C_PARAM: {
 		struct suggest sg = { 0 };
-		c->param = find_param(S, c->name.s, &sg);
+		c->param = resolve_find_param(S, c->name.s, &sg);
 		if (c->param != NULL) {
 			c->param->used = true;
 			if (c->param->type != TY_BOOL)
 				REPORT(S, HP004, c->name.loc, "'%s' is %s; a condition needs a bool param",
-				       c->name.s, type_name(c->param->type));
+				       c->name.s, resolve_type_name(c->param->type));
 			break;
 		}
-		struct ast_role *r = find_role(S, c->name.s, NULL);
+		struct ast_role *r = resolve_find_role(S, c->name.s, NULL);
 		if (r != NULL) {
 			r->used = true;
 			struct diag *d = REPORT(S, HP004, c->name.loc, "role '%s' is not a condition", c->name.s);
@@ -198,7 +198,7 @@ void resolve_cond(struct sema *S, struct ast_cond *c, int depth)
 				  c->name.s, c->name.s, c->name.s);
 			break;
 		}
-		unknown(S, "param", c->name, &sg, false);
+		resolve_unknown(S, "param", c->name, &sg, false);
 		break;
 	}
 	}

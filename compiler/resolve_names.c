@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-bool is_error_rule(enum rule_id r)
+bool resolve_is_error_rule(enum rule_id r)
 {
 	return r >= HP002 && r <= HP007;
 }
@@ -39,7 +39,7 @@ static unsigned edit_distance(const char *a, const char *b)
 	return row[lb];
 }
 
-void suggest_try(struct suggest *sg, const char *want, const char *cand)
+void resolve_suggest_try(struct suggest *sg, const char *want, const char *cand)
 {
 	if (cand == NULL)
 		return;
@@ -52,7 +52,7 @@ void suggest_try(struct suggest *sg, const char *want, const char *cand)
 	}
 }
 
-void unknown(struct sema *S, const char *what, struct ast_name n, struct suggest *sg, bool quote)
+void resolve_unknown(struct sema *S, const char *what, struct ast_name n, struct suggest *sg, bool quote)
 {
 	const char *q = quote ? "\"" : "";
 	struct diag *d = REPORT(S, HP002, n.loc, "unknown %s %s%s%s", what, q, n.s, q);
@@ -64,28 +64,28 @@ void unknown(struct sema *S, const char *what, struct ast_name n, struct suggest
 
 /* The find_* functions look a name up; on a miss, `sg` (when not NULL) gets the closest
  * name, for a "did you mean" (a second scan: misses are rare, lookups are not). */
-void *lookup(const struct strmap *map, const char *name)
+void *resolve_lookup(const struct strmap *map, const char *name)
 {
 	return name != NULL ? strmap_gets(map, name) : NULL;
 }
 
-struct ast_param *find_param(struct sema *S, const char *name, struct suggest *sg)
+struct ast_param *resolve_find_param(struct sema *S, const char *name, struct suggest *sg)
 {
-	struct ast_param *x = lookup(&S->params, name);
+	struct ast_param *x = resolve_lookup(&S->params, name);
 	if (x != NULL)
 		return x;
 	for (x = S->plan->params; sg != NULL && x != NULL; x = x->next)
-		suggest_try(sg, name, x->name.s);
+		resolve_suggest_try(sg, name, x->name.s);
 	return NULL;
 }
 
-struct ast_hotfix *find_hotfix(struct sema *S, const char *name, struct suggest *sg)
+struct ast_hotfix *resolve_find_hotfix(struct sema *S, const char *name, struct suggest *sg)
 {
-	struct ast_hotfix *h = lookup(&S->hotfixes, name);
+	struct ast_hotfix *h = resolve_lookup(&S->hotfixes, name);
 	if (h != NULL)
 		return h;
 	for (h = S->plan->hotfixes; sg != NULL && h != NULL; h = h->next)
-		suggest_try(sg, name, h->name.s);
+		resolve_suggest_try(sg, name, h->name.s);
 	return NULL;
 }
 
@@ -100,37 +100,37 @@ static struct strmap *item_map(struct sema *S, enum model_kind k)
 	}
 }
 
-struct ast_model_item *find_item(struct sema *S, enum model_kind k, enum model_kind k2,
+struct ast_model_item *resolve_find_item(struct sema *S, enum model_kind k, enum model_kind k2,
 				 const char *name, struct suggest *sg)
 {
-	struct ast_model_item *it = lookup(item_map(S, k), name);
+	struct ast_model_item *it = resolve_lookup(item_map(S, k), name);
 	if (it != NULL)
 		return it;
 	for (it = S->plan->model; sg != NULL && it != NULL; it = it->next)
 		if (it->kind == k || it->kind == k2)
-			suggest_try(sg, name, it->name.s);
+			resolve_suggest_try(sg, name, it->name.s);
 	return NULL;
 }
 
-struct ast_model_item *find_service(struct sema *S, const char *name, struct suggest *sg)
+struct ast_model_item *resolve_find_service(struct sema *S, const char *name, struct suggest *sg)
 {
-	return find_item(S, M_SERVICE, M_CLUSTER_SERVICE, name, sg);
+	return resolve_find_item(S, M_SERVICE, M_CLUSTER_SERVICE, name, sg);
 }
 
-struct ast_model_item *find_process(struct sema *S, const char *name, struct suggest *sg)
+struct ast_model_item *resolve_find_process(struct sema *S, const char *name, struct suggest *sg)
 {
-	struct ast_model_item *it = lookup(&S->processes, name);
+	struct ast_model_item *it = resolve_lookup(&S->processes, name);
 	if (it != NULL)
 		return it;
 	for (it = S->plan->model; sg != NULL && it != NULL; it = it->next)
 		if (it->kind == M_SERVICE)
-			suggest_try(sg, name, it->process.s);
+			resolve_suggest_try(sg, name, it->process.s);
 	return NULL;
 }
 
 /* Enter a model entry in its table (and a service's process in the processes'); the first
  * declaration of a name keeps it. */
-void enter_item(struct sema *S, struct ast_model_item *it)
+void resolve_enter_item(struct sema *S, struct ast_model_item *it)
 {
 	if (it->kind == M_SERVICE && it->process.s != NULL)
 		strmap_put(&S->processes, it->process.s, it);
@@ -140,7 +140,7 @@ void enter_item(struct sema *S, struct ast_model_item *it)
 }
 
 /* The tables of the plan's declarations, each name to its first declaration. */
-void enter_plan_names(struct sema *S)
+void resolve_enter_plan_names(struct sema *S)
 {
 	struct arena *a = &S->tables;
 	size_t np = 0, nh = 0, n[M_RECOVER + 1] = { 0 };
@@ -164,22 +164,22 @@ void enter_plan_names(struct sema *S)
 		if (h->name.s != NULL)
 			strmap_put(&S->hotfixes, h->name.s, h);
 	for (struct ast_model_item *it = S->plan->model; it != NULL; it = it->next)
-		enter_item(S, it);
+		resolve_enter_item(S, it);
 }
 
-const char *type_name(enum ast_type t)
+const char *resolve_type_name(enum ast_type t)
 {
 	static const char *names[] = { "bool", "int", "string", "duration", "version", "stores" };
 	return names[t];
 }
 
-const char *lit_name(enum lit_kind k)
+const char *resolve_lit_name(enum lit_kind k)
 {
 	static const char *names[] = { "a string", "an integer", "a version", "a duration", "a bool" };
 	return names[k];
 }
 
-bool lit_fits(enum ast_type t, enum lit_kind k)
+bool resolve_lit_fits(enum ast_type t, enum lit_kind k)
 {
 	switch (t) {
 	case TY_BOOL: return k == LIT_BOOL;

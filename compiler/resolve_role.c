@@ -10,7 +10,7 @@
 /* ---- what a plan knows (docs/language.md "Where groups are") -------------------------- */
 
 /* A role named by an exec string's `${NAME}` (a param of that name comes first). */
-struct ast_role *know_exec_role(struct sema *S, const char *name, size_t len)
+struct ast_role *resolve_know_exec_role(struct sema *S, const char *name, size_t len)
 {
 	if (S->proc == NULL || S->proc->kind != PROC_CLUSTER)
 		return NULL;
@@ -19,7 +19,7 @@ struct ast_role *know_exec_role(struct sema *S, const char *name, size_t len)
 		return NULL;
 	memcpy(buf, name, len);
 	buf[len] = '\0';
-	return find_role(S, buf, NULL);
+	return resolve_find_role(S, buf, NULL);
 }
 
 /* `group "G" on ROLE`: the role, in the cluster procedure (a standalone one has no groups). */
@@ -29,14 +29,14 @@ static void know_group_starts(struct sema *S)
 		if (it->kind != M_GROUP || it->start.s == NULL)
 			continue;
 		if (S->proc->kind == PROC_CLUSTER)
-			it->start_role = use_role(S, it->start);
+			it->start_role = resolve_use_role(S, it->start);
 	}
 }
 
 /* `all groups on R`: `R owns group G1 and R owns group G2 …` over the model's groups, made
  * in place (the runtime, the image and the probes see the conjunction). True when the
  * condition was rewritten; a model with no group is an HP002. */
-bool know_all_groups_cond(struct sema *S, struct ast_cond *c)
+bool resolve_know_all_groups_cond(struct sema *S, struct ast_cond *c)
 {
 	if (!c->all_groups)
 		return false;
@@ -84,7 +84,7 @@ static void know_use_all_groups(struct sema *S, const struct ast_action_decl *d)
 
 /* `move all groups to R`: one `move group "G" to R` per group of the model, in its order, at
  * the action's place (each checked, journaled and run like one written out). */
-void know_expand_move_all(struct sema *S, struct ast_action *a)
+void resolve_know_expand_move_all(struct sema *S, struct ast_action *a)
 {
 	if (a->kind != A_MOVE_GROUP || !a->all_groups || a->arg.s != NULL)
 		return;   /* made already (a plan resolved twice) */
@@ -114,24 +114,24 @@ void know_expand_move_all(struct sema *S, struct ast_action *a)
 
 /* ---- roles --------------------------------------------------------------------------- */
 
-struct ast_role *find_role(struct sema *S, const char *name, struct suggest *sg)
+struct ast_role *resolve_find_role(struct sema *S, const char *name, struct suggest *sg)
 {
 	for (unsigned i = S->nloop; i-- > 0;)
 		if (strcmp(S->loopvars[i]->name.s, name) == 0)
 			return S->loopvars[i];
 	if (S->proc == NULL)
 		return NULL;
-	struct ast_role *found = lookup(&S->roles, name);
+	struct ast_role *found = resolve_lookup(&S->roles, name);
 	if (found != NULL)
 		return found;
 	for (struct ast_role *r = S->proc->roles; sg != NULL && r != NULL; r = r->next)
 		if (r->kind != R_LOOPVAR)
-			suggest_try(sg, name, r->name.s);
+			resolve_suggest_try(sg, name, r->name.s);
 	return NULL;
 }
 
 /* A role named at `n` (an `on`, a `move … to`, a condition's subject). */
-struct ast_role *use_role(struct sema *S, struct ast_name n)
+struct ast_role *resolve_use_role(struct sema *S, struct ast_name n)
 {
 	if (n.s == NULL)
 		return NULL;
@@ -145,9 +145,9 @@ struct ast_role *use_role(struct sema *S, struct ast_name n)
 		return NULL;
 	}
 	struct suggest sg = { 0 };
-	struct ast_role *r = find_role(S, n.s, &sg);
+	struct ast_role *r = resolve_find_role(S, n.s, &sg);
 	if (r == NULL) {
-		unknown(S, "role", n, &sg, false);
+		resolve_unknown(S, "role", n, &sg, false);
 		return NULL;
 	}
 	r->used = true;
@@ -201,21 +201,21 @@ void resolve_roles(struct sema *S)
 			REPORT(S, HP005, r->name.loc, "role '%s' declared in a standalone procedure", r->name.s);
 			continue;
 		}
-		if (lookup(&S->roles, r->name.s) != r)
+		if (resolve_lookup(&S->roles, r->name.s) != r)
 			REPORT(S, HP003, r->name.loc, "duplicate role '%s'", r->name.s);
 		if (r->kind == R_OWNER_OF) {
 			struct suggest sg = { 0 };
-			r->grp = find_item(S, M_GROUP, M_GROUP, r->group.s, &sg);
+			r->grp = resolve_find_item(S, M_GROUP, M_GROUP, r->group.s, &sg);
 			if (r->grp == NULL)
-				unknown(S, "group", r->group, &sg, true);
+				resolve_unknown(S, "group", r->group, &sg, true);
 			else
 				r->grp->used = true;
 		}
 		if (r->except.s != NULL) {
 			struct suggest sg = { 0 };
-			struct ast_role *e = find_role(S, r->except.s, &sg);
+			struct ast_role *e = resolve_find_role(S, r->except.s, &sg);
 			if (e == NULL)
-				unknown(S, "role", r->except, &sg, false);
+				resolve_unknown(S, "role", r->except, &sg, false);
 			else if (e == r)
 				REPORT(S, HP002, r->except.loc, "role '%s' is defined by itself", r->name.s);
 			else {
@@ -245,7 +245,7 @@ static void plan_args(struct sema *S, struct ast_arg *args, const enum decl_scop
 			if (a->is_string)
 				REPORT(S, HP004, a->name.loc, "%s takes a node here: a role, not a string", what);
 			else
-				a->role = use_role(S, a->name);
+				a->role = resolve_use_role(S, a->name);
 			continue;
 		}
 		enum model_kind mk = want[k] == DS_GROUP ? M_GROUP : M_RESOURCE;
@@ -256,9 +256,9 @@ static void plan_args(struct sema *S, struct ast_arg *args, const enum decl_scop
 			continue;
 		}
 		struct suggest sg = { 0 };
-		a->item = find_item(S, mk, mk, a->name.s, &sg);
+		a->item = resolve_find_item(S, mk, mk, a->name.s, &sg);
 		if (a->item == NULL) {
-			unknown(S, kind, a->name, &sg, true);
+			resolve_unknown(S, kind, a->name, &sg, true);
 			continue;
 		}
 		a->item->used = true;
@@ -269,7 +269,7 @@ static void plan_args(struct sema *S, struct ast_arg *args, const enum decl_scop
 		REPORT(S, HP007, at, "%s takes %u argument%s, given %u", what, n, n == 1 ? "" : "s", k);
 }
 
-void use_dstate(struct sema *S, struct ast_cond *c)
+void resolve_use_dstate(struct sema *S, struct ast_cond *c)
 {
 	c->state = decl_state(&S->decls, c->name.s);
 	if (c->state == NULL) {
@@ -294,7 +294,7 @@ void use_dstate(struct sema *S, struct ast_cond *c)
 		REPORT(S, HP004, c->loc, "a state's values are compared with == or != only");
 }
 
-void use_daction(struct sema *S, struct ast_action *a)
+void resolve_use_daction(struct sema *S, struct ast_action *a)
 {
 	a->decl = decl_action(&S->decls, a->arg.s);
 	if (a->decl == NULL) {

@@ -69,7 +69,7 @@ static int exec_param(void *ud, const char *name, size_t len)
 		p->used = true;
 		return 0;
 	}
-	struct ast_role *r = know_exec_role(x->S, name, len);
+	struct ast_role *r = resolve_know_exec_role(x->S, name, len);
 	if (r != NULL) {
 		r->used = true;
 		if (r->kind == R_ALL || r->kind == R_ALL_EXCEPT) {
@@ -114,18 +114,18 @@ static void resolve_action(struct sema *S, struct ast_action *a)
 	bool cluster = proc->kind == PROC_CLUSTER;
 	struct suggest sg = { 0 };
 
-	know_expand_move_all(S, a);
+	resolve_know_expand_move_all(S, a);
 	a->step = S->step;
 	a->index = S->nactions++;
-	a->node = a->on.s ? use_role(S, a->on) : S->step->node;
+	a->node = a->on.s ? resolve_use_role(S, a->on) : S->step->node;
 
 	switch (a->kind) {
 	case A_STOP_SERVICE:
 	case A_START_SERVICE:
-		a->svc = use_service(S, a->arg);
+		a->svc = resolve_use_service(S, a->arg);
 		break;
 	case A_KILL_PROCESS:
-		a->svc = use_process(S, a->arg);
+		a->svc = resolve_use_process(S, a->arg);
 		if (a->svc != NULL && a->svc->kind == M_CLUSTER_SERVICE)
 			REPORT(S, HP004, a->arg.loc, "the cluster service has no process to kill");
 		break;
@@ -143,33 +143,33 @@ static void resolve_action(struct sema *S, struct ast_action *a)
 		}
 		break;
 	case A_INSTALL:
-		a->hotfix = find_hotfix(S, a->arg.s, &sg);
+		a->hotfix = resolve_find_hotfix(S, a->arg.s, &sg);
 		if (a->hotfix == NULL)
-			unknown(S, "hotfix", a->arg, &sg, false);
+			resolve_unknown(S, "hotfix", a->arg, &sg, false);
 		else
 			a->hotfix->used = true;
 		break;
 	case A_MOVE_GROUP:
-		a->grp = find_item(S, M_GROUP, M_GROUP, a->arg.s, &sg);
+		a->grp = resolve_find_item(S, M_GROUP, M_GROUP, a->arg.s, &sg);
 		if (!cluster) {
 			REPORT(S, HP005, a->loc, "`move group` in a standalone procedure");
 			break;
 		}
 		if (a->grp == NULL)
-			unknown(S, "group", a->arg, &sg, true);
+			resolve_unknown(S, "group", a->arg, &sg, true);
 		else
 			a->grp->used = true;
-		a->to_role = use_role(S, a->to);
+		a->to_role = resolve_use_role(S, a->to);
 		break;
 	case A_DISABLE_RESTART:
 	case A_ENABLE_RESTART:
-		a->grp = find_item(S, M_RESOURCE, M_RESOURCE, a->arg.s, &sg);
+		a->grp = resolve_find_item(S, M_RESOURCE, M_RESOURCE, a->arg.s, &sg);
 		if (!cluster) {
 			REPORT(S, HP005, a->loc, "a cluster resource's restart policy in a standalone procedure");
 			break;
 		}
 		if (a->grp == NULL)
-			unknown(S, "resource", a->arg, &sg, true);
+			resolve_unknown(S, "resource", a->arg, &sg, true);
 		else
 			a->grp->used = true;
 		break;
@@ -186,7 +186,7 @@ static void resolve_action(struct sema *S, struct ast_action *a)
 		break;
 	}
 	case A_CALL:
-		use_daction(S, a);
+		resolve_use_daction(S, a);
 		break;
 	case A_RESTART_NODE:
 	case A_WAIT:
@@ -228,13 +228,13 @@ static void push_loopvar(struct sema *S, struct ast_role *r)
 static void resolve_foreach(struct sema *S, struct ast_stmt *st, int depth)
 {
 	struct ast_procedure *proc = S->proc;
-	st->set_role = use_role(S, st->set);
+	st->set_role = resolve_use_role(S, st->set);
 	if (st->serial < 1) {
 		REPORT(S, HP004, st->head, "`serial` must be at least 1");
 		st->serial = 1;
 	}
 	if (proc->kind == PROC_CLUSTER) {
-		struct ast_role *clash = find_role(S, st->name.s, NULL);
+		struct ast_role *clash = resolve_find_role(S, st->name.s, NULL);
 		if (clash != NULL)
 			REPORT(S, HP003, st->name.loc, "loop variable '%s' has the name of a role", st->name.s);
 		struct ast_role *v = arena_alloc(&S->ctx->arena, sizeof(*v));
@@ -265,7 +265,7 @@ static void resolve_stmts(struct sema *S, struct ast_stmt *st, int depth)
 		case S_CHECKPOINT:
 			declare_step(S, st);
 			st->index = S->nsteps++;
-			st->node = st->on.s ? use_role(S, st->on) : NULL;
+			st->node = st->on.s ? resolve_use_role(S, st->on) : NULL;
 			S->step = st;
 			for (struct ast_action *a = st->actions; a != NULL; a = a->next)
 				resolve_action(S, a);
