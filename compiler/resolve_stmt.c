@@ -198,14 +198,16 @@ static void resolve_action(struct sema *S, struct ast_action *a)
 	bool to_owner = cluster && (a->kind == A_STOP_SERVICE || a->kind == A_START_SERVICE ||
 				    a->kind == A_KILL_PROCESS || a->kind == A_DISMOUNT || a->kind == A_MOUNT) &&
 			a->svc != NULL && a->svc->res != NULL;
-	if (cluster && model_action_kinds[a->kind].on_node && !to_owner && a->node == NULL &&
+	/* an `on` that names no role is HP002 already: the action does say where it runs */
+	bool on_written = a->on.s != NULL || (S->step != NULL && S->step->on.s != NULL);
+	if (cluster && model_action_kinds[a->kind].on_node && !to_owner && a->node == NULL && !on_written &&
 	    (a->kind != A_STOP_SERVICE || a->svc != NULL) && (a->kind != A_START_SERVICE || a->svc != NULL) &&
 	    (a->kind != A_KILL_PROCESS || a->svc != NULL)) {
 		struct diag *d = REPORT(S, HP005, a->loc, "`%s` needs a node in a cluster procedure", action_verb(a));
 		diag_help(S->ctx, d, "add `on ROLE` to the action or to its step");
 	}
 	if (cluster && (a->kind == A_DISMOUNT || a->kind == A_MOUNT) && a->svc != NULL && a->svc->res == NULL &&
-	    a->node == NULL) {
+	    a->node == NULL && !on_written) {
 		struct diag *d = REPORT(S, HP005, a->loc, "`%s` needs a node: the store service is not a cluster resource",
 					action_verb(a));
 		diag_help(S->ctx, d, "add `on ROLE`, or declare the service's resource in the model");
