@@ -238,6 +238,19 @@ for name in PROFILES:
     if seen[name] != set(actions):
         fail("%s: the dry runs of %s never printed %s" % (name, ", ".join(PLANS), sorted(set(actions) - seen[name])))
 
+# group_move requires updated(n): the model's own state, which the runtime has from the hotfixes
+# installed. A profile without `probe hotfix installed` is refused before anything runs (naming
+# that key), never asked for a `probe state updated` no profile could answer.
+cut = os.path.join(TMP, "wsfc-no-installed.hplan")
+with open(cut, "w", encoding="utf-8") as f:
+    body = read(os.path.join(SRC, "plans", "profiles", "windows-failover-cluster.hplan"))
+    f.write(re.sub(r'(?m)^    probe hotfix installed .*\n', "", body).replace('"windows-failover-cluster" {', '"wfc-cut" {', 1))
+    f.write(read(INVENTORY).replace('profile "windows-failover-cluster"', 'profile "wfc-cut"'))
+rc, out = run([os.path.join("plans", "sql-fci-kb958734.hplan"), "--inventory", cut, "--dry-run"])
+if rc != 1 or "has no `probe hotfix installed`" not in out or "probe state updated" in out:
+    fail("sql-fci-kb958734 on a profile without `probe hotfix installed`: exit %d, expected 1 naming that key\n%s"
+         % (rc, out))
+
 PROBE_PLAN = os.path.join(TMP, "wsfc-probe.hplan")
 GROUP = "SQL Server (SQLINST)"
 RESOURCE = "SQL Network Name (SQLINST)"
