@@ -342,8 +342,10 @@ function Test-HotplanHotfixInstalled([Parameter(Mandatory)][string]$Hotfix, [Par
     if ($null -ne (Get-HotFix -Id $kb -ErrorAction SilentlyContinue)) { return $true }
     $keys = 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\*',
             'HKLM:\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall\*'
+    $re = "(^|[^A-Za-z0-9])$kb([^0-9]|$)"
     $hits = @(Get-ItemProperty -Path $keys -ErrorAction SilentlyContinue | Where-Object {
-        $_.PSChildName -match "(^|[^A-Za-z0-9])$kb([^0-9]|$)" -or [string]$_.DisplayName -match "(^|[^A-Za-z0-9])$kb([^0-9]|$)" })
+        $name = $_.PSObject.Properties['DisplayName']   # StrictMode: not every entry has one
+        $_.PSChildName -match $re -or ($null -ne $name -and [string]$name.Value -match $re) })
     $hits.Count -gt 0
 }
 
