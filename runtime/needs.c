@@ -23,10 +23,19 @@ static void need(struct needs *nd, enum profile_key k, loc_t at)
 	}
 }
 
+/* The model's own state, read like declared state (compiler/model_decl.h's DECL_STATE_*): no
+ * profile probes it; the runtime has it from what it is made of, the hotfixes installed
+ * (`updated`) and the groups' owners (`owned_by`), through the built-in probes. */
+enum { NEEDS_STATE_UPDATED = 0xFFFFFF00u, NEEDS_STATE_OWNED_BY = 0xFFFFFF01u };
+
 static void need_dstate(struct needs *nd, const struct ast_state_decl *st, loc_t at)
 {
 	if (st == NULL)
 		return;
+	if (st->index == NEEDS_STATE_UPDATED || st->index == NEEDS_STATE_OWNED_BY) {
+		need(nd, st->index == NEEDS_STATE_UPDATED ? PK_PROBE_INSTALLED : PK_PROBE_OWNER, at);
+		return;
+	}
 	for (unsigned i = 0; i < nd->ndstate; i++)
 		if (nd->dstate[i] == st)
 			return;

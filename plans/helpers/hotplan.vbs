@@ -62,11 +62,49 @@
 '       exit 0
 '
 '   member NODE
-'       0 when NODE is up in the cluster (paused, joining, down: 1). Run on NODE itself: 1 at
-'       once when its Cluster service (ClusSvc) is not running.
+'       0 when NODE is joined to the cluster, up or paused (joining, down: 1). Run on NODE
+'       itself: 1 at once when its Cluster service (ClusSvc) is not running. A paused node is a
+'       member: the pause is its drain state (`drain-state`), and it persists across a restart.
 '       $ member EXCH2
 '       exit 0
 '       $ member EXCH1
+'       exit 0
+'
+'   drain NODE
+'       What the windows-failover-cluster library's node_drain needs, on a cluster that has no
+'       drain (Suspend-ClusterNode -Drain is Windows Server 2012's): pauses NODE (ClusNode.Pause,
+'       as `cluster node NODE /pause`: no group may move or fail over to it from then on), then
+'       moves every group NODE owns to another node (ClusResGroup.Move: the cluster picks it,
+'       as it would for a failover), and waits until each is online there. A group that cannot
+'       move (no other node up and unpaused, a resource that fails) is an error, and NODE
+'       stays paused with the groups that did not move: `resume` it (node_resume).
+'       $ drain EXCH2
+'       exit 0
+'       $ drain EXCH1
+'       ! hotplan.vbs: drain: group "Exchange" is still on EXCH1 (state 2): no other node took it
+'       exit 3
+'
+'   drain-state NODE
+'       NODE's drain, one of the values of the library's `state drain`: active (up) or paused
+'       (ClusNode.State). Never draining: a drain here is `drain` above, which pauses the node
+'       before it moves a group, so a probe during the moves reads paused. A node that is down
+'       or joining has no drain state to read: an error.
+'       $ drain-state EXCH1
+'       > active
+'       exit 0
+'       $ drain-state EXCH2
+'       > paused
+'       exit 0
+'
+'   possible-owner RESOURCE NODE
+'       Whether NODE is a possible owner of the resource (ClusResource.PossibleOwnerNodes, what
+'       `cluster res RESOURCE /listowners` lists), one of the values of the library's `state
+'       possible_owner`: yes or no.
+'       $ possible-owner "Exchange Information Store Instance" EXCH2
+'       > yes
+'       exit 0
+'       $ possible-owner "Exchange Information Store Instance" EXCH1
+'       > no
 '       exit 0
 '
 '   restartable RESOURCE
@@ -119,7 +157,7 @@ Option Explicit
 Const EXIT_TRUE = 0, EXIT_FALSE = 1, EXIT_USAGE = 2, EXIT_ERROR = 3
 Const HKLM = &H80000002
 Const CDOEXM_ONLINE = 0, CDOEXM_OFFLINE = 1
-Const NODE_UP = 0, RESTART_NEVER = 0
+Const NODE_UP = 0, NODE_PAUSED = 2, RESTART_NEVER = 0, GROUP_ONLINE = 0, MOVE_TIMEOUT = 300
 
 Dim args, verb, fso, shell
 Set args = WScript.Arguments
@@ -145,6 +183,9 @@ Sub Main()
     Case "mount":       Arity 1, 1: SetStore args(1), CDOEXM_ONLINE
     Case "owner":       Arity 1, 1: WScript.Echo ClusterItem("ResourceGroups", args(1)).OwnerNode.Name
     Case "member":      Arity 1, 1: Answer Member(args(1))
+    Case "drain":       Arity 1, 1: Drain args(1)
+    Case "drain-state": Arity 1, 1: WScript.Echo DrainState(args(1))
+    Case "possible-owner": Arity 2, 2: WScript.Echo IIfStr(PossibleOwner(args(1), args(2)), "yes", "no")
     Case "restartable": Arity 1, 1: Answer RestartAction(args(1)) <> RESTART_NEVER
     Case "version":     Arity 1, 1: WScript.Echo FileVersion(args(1))
     Case "installed":   Arity 2, 2: Answer HotfixInstalled(KbNumber(args(1), args(2)))
@@ -315,11 +356,61 @@ Function ClusterItem(collection, name)
     Check "no " & LCase(collection) & " item """ & name & """ in cluster " & c.Name
 End Function
 
-' Up in the cluster, asked on the node itself: not a member while its Cluster service is stopped
-' (the cluster cannot be opened then).
+' Joined (up or paused), asked on the node itself: not a member while its Cluster service is
+' stopped (the cluster cannot be opened then).
 Function Member(node)
+    Dim state
     Member = False
-    If ServiceRunning("ClusSvc") Then Member = (ClusterItem("Nodes", node).State = NODE_UP)
+    If ServiceRunning("ClusSvc") Then state = ClusterItem("Nodes", node).State: Member = (state = NODE_UP Or state = NODE_PAUSED)
+End Function
+
+Function DrainState(node)
+    Dim state
+    state = ClusterItem("Nodes", node).State
+    If state = NODE_UP Then
+        DrainState = "active"
+    ElseIf state = NODE_PAUSED Then
+        DrainState = "paused"
+    Else
+        Die EXIT_ERROR, "node " & node & " is " & IIfStr(state = 1, "down", "joining or unknown (state " & state & ")") & ": its drain state cannot be read"
+    End If
+End Function
+
+' Pause first, so that nothing moves or fails over to the node meanwhile, then move its groups
+' away (a paused node's groups may be taken offline and brought online elsewhere).
+Sub Drain(node)
+    Dim n, g, names, name, moved
+    Set n = ClusterItem("Nodes", node)
+    On Error Resume Next
+    If n.State <> NODE_PAUSED Then n.Pause
+    Check "pause node " & node
+    names = ""   ' the groups it owns, read before any moves (the collection is the node's live list)
+    For Each g In n.ResourceGroups
+        names = names & vbLf & g.Name
+    Next
+    Check "groups of node " & node
+    On Error Goto 0
+    For Each name In Split(Mid(names, 2), vbLf)
+        Set g = ClusterItem("ResourceGroups", name)
+        On Error Resume Next
+        g.Move MOVE_TIMEOUT   ' no node: the cluster picks the best active possible owner
+        Check "move group """ & name & """ away from " & node
+        moved = (LCase(g.OwnerNode.Name) <> LCase(node) And g.State = GROUP_ONLINE)
+        Check "read group """ & name & """ back"
+        On Error Goto 0
+        If Not moved Then Die EXIT_ERROR, "group """ & name & """ is still on " & g.OwnerNode.Name & " (state " & g.State & "): no other node took it"
+    Next
+End Sub
+
+Function PossibleOwner(resource, node)
+    Dim res, o
+    Set res = ClusterItem("Resources", resource)
+    PossibleOwner = False
+    On Error Resume Next
+    For Each o In res.PossibleOwnerNodes
+        If LCase(o.Name) = LCase(node) Then PossibleOwner = True
+    Next
+    Check "possible owners of resource """ & resource & """"
 End Function
 
 Function RestartAction(name)

@@ -111,21 +111,42 @@ def psm_functions(text):
 def hplan_profile(text):
     """key -> command (unescaped) of the one profile block of a .hplan file."""
     keys = {}
-    for m in re.finditer(r'^    ([a-z][a-z ]*?)\s*=?\s*"((?:[^"\\]|\\.)*)"\s*$', text, re.M):
+    for m in re.finditer(r'^    ([a-z][a-z_ ]*?)\s*=?\s*"((?:[^"\\]|\\.)*)"\s*$', text, re.M):
         keys[m.group(1)] = re.sub(r"\\(.)", r"\1", m.group(2))
     return keys
 
 
 VBS_CALL = re.compile(r"cscript //nologo C:\\hotplan\\hotplan\.vbs((?:(?!&&|\|\||[|&<>]).)*)")
+PS_CALL = re.compile(r"powershell -NoProfile -NonInteractive -ExecutionPolicy Bypass -File "
+                     r"C:\\hotplan\\hotplan-cluster\.ps1((?:(?!&&|\|\||[|&<>]).)*)")
 
 
-def vbs_calls(command):
-    """Each `hotplan.vbs VERB ARG…` of a profile command: (verb, [token...])."""
+def vbs_calls(command, pattern=VBS_CALL):
+    """Each `hotplan.vbs VERB ARG…` (pattern PS_CALL: `hotplan-cluster.ps1 VERB ARG…`) of a
+    profile command: (verb, [token...])."""
     calls = []
-    for m in VBS_CALL.finditer(command):
+    for m in pattern.finditer(command):
         words = m.group(1).split()
         calls.append((words[0] if words else "", words[1:]))
     return calls
+
+
+def ps_calls(command):
+    """Each `hotplan-cluster.ps1 VERB ARG…` of a profile command: (verb, [token...])."""
+    return vbs_calls(command, PS_CALL)
+
+
+def library(text):
+    """A library's declared actions {name: [(param, type)...]} and states {name: {"scope":
+    [type...], "values": [value...]}}, read from its `action` and `state` lines."""
+    actions, states = {}, {}
+    for m in re.finditer(r"^\s*action ([a-z_][a-z0-9_]*)\(([^)]*)\)", text, re.M):
+        params = [p.split(":") for p in m.group(2).split(",") if p.strip()]
+        actions[m.group(1)] = [(n.strip(), t.strip()) for n, t in params]
+    for m in re.finditer(r"^\s*state ([a-z_][a-z0-9_]*) of ([a-z, ]+?)\s*:\s*([a-z_ |]+?)\s*(?:,|$)", text, re.M):
+        states[m.group(1)] = {"scope": [s.strip() for s in m.group(2).split(",")],
+                              "values": [v.strip() for v in m.group(3).split("|")]}
+    return actions, states
 
 
 def docs_table(markdown, heading):

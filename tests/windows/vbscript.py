@@ -63,6 +63,10 @@ expect(["stores"], 3, why=" (no CDOEXM)")
 expect(["owner", "Exchange"], 3, why=" (no Cluster Automation Server)")
 expect(["restartable", "Exchange Information Store Instance"], 3, why=" (no Cluster Automation Server)")
 expect(["member", "EXCH1"], 1, why=": no Cluster service on this node, so not a member")
+expect(["drain", "EXCH2"], 3, why=" (no Cluster Automation Server)")
+expect(["drain-state", "EXCH1"], 3, why=" (no Cluster Automation Server: no state to print)")
+expect(["possible-owner", "Exchange Information Store Instance", "EXCH1"], 3,
+       why=" (no Cluster Automation Server: neither yes nor no)")
 expect(["installed", "KB898060", "Exchange2003-KB898060-x86-ENU.exe"], 3, why=" (no StdRegProv in root\\default)")
 expect(["installed", "ese", "hotfix/ese-6.5.7232.54.exe"], 3, why=" (no KB number)")
 
