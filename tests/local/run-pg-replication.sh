@@ -198,6 +198,9 @@ done
 [[ $(sql pg2 "SELECT state FROM pg_stat_replication WHERE application_name = 'pg1'") == streaming ]] ||
 	lab_fail "pg1 does not stream from pg2"
 # mid-run every repmgrd that answered said paused (each stopped node's repmgrd answers nothing)
+# repmgr's own record agrees: pg2 the active primary, pg1 an active standby of it
+[[ $(sql pg2 "SELECT string_agg(node_name || ' ' || type || ' ' || coalesce(upstream_node_id::text, '-') || ' ' || active, ', ' ORDER BY node_name) FROM repmgr.nodes") == 'pg1 standby 2 true, pg2 primary - true' ]] ||
+	lab_fail "repmgr.nodes after the run: $(sql pg2 'SELECT * FROM repmgr.nodes' 2>&1)"
 grep -qE '^([12])/\1$' "$L/paused.log" || lab_fail "repmgrd never said paused mid-run: $(sort "$L/paused.log" | uniq -c | tr '\n' ' ')"
 [[ $(repmgrd_paused pg2) == 0 && $(repmgrd_paused pg1) == 0 ]] || lab_fail "automatic failover is still paused after the run"
 # repmgrd on pg1 reconnects to its server, which rejoined as a standby (at most 30 s)
