@@ -174,10 +174,12 @@ t_up=$(date +%s.%N)
 watcher=$!
 cd "$TMP" || exit 1
 # the lab's copy of the plan: the minor release is the one this machine has (the shipped plan
-# names 15.18, which Debian may have replaced), and apt-get downloads nothing
-v=$(dpkg-query -W -f='${Version}' postgresql-15 | sed 's/^\([0-9]*\.[0-9]*\).*/\1.0/')
+# names 15.18, which Debian may have replaced), pinned to the installed package's version, and
+# apt-get downloads nothing: it confirms the installed package
+dv=$(dpkg-query -W -f='${Version}' postgresql-15)
+v=$(sed 's/^\([0-9]*\.[0-9]*\).*/\1.0/' <<<"$dv")
 sed -e "s/version 15\.18\.0/version $v/; s/version == 15\.18\.0/version == $v/" \
-	-e 's/^\( *\)package "postgresql-15"/&\n\1args "--no-download"/' \
+	-e 's/^\( *\)package "postgresql-15"/\1package "postgresql-15='"$dv"'"\n\1args "--no-download"/' \
 	"$SRC/plans/postgresql-rolling-update.hplan" >rolling.hplan
 grep -q 'args "--no-download"' rolling.hplan || lab_fail "rolling.hplan was not made"
 rc=0
@@ -211,6 +213,7 @@ done
 [[ $(repmgrd_running) == 2 ]] || lab_fail "repmgrd does not run on both nodes after the run"
 [[ -e $L/hotfix-pg1/pg_minor && -e $L/hotfix-pg2/pg_minor ]] || lab_fail "the hotfix was not installed on both nodes"
 echo "rolling update: exit 0; pg2 primary, pg1 its standby (pg_is_in_recovery); $ROWS rows on both; repmgrd paused mid-run, resumed"
+echo "the watcher's samples (paused/running repmgrd: count): $(sort "$L/paused.log" | uniq -c | awk '{ printf "%s%s: %s", (NR > 1 ? ", " : ""), $2, $1 }')"
 
 # ---- 2. the standby stopped behind the run's back: the guard refuses the switchover -------------
 # pg2 is now the primary: the inventory says so, and the plan's standby is pg1
