@@ -52,6 +52,8 @@ teardown() {
 	local_cleanup
 }
 trap teardown EXIT
+# a ctest timeout (TERM) or ^C tears the lab down too
+trap 'exit 143' TERM INT HUP
 lab_fail() {
 	local n
 	for n in pg1 pg2; do
