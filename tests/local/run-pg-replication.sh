@@ -5,12 +5,14 @@
 # repmgr 5.3 and repmgrd running on both (failover=automatic), reached as two local: nodes
 # whose facts give each one's port, data directory and repmgr.conf; the profile
 # plans/profiles/postgresql-repmgr.hplan. Read by the test itself, never from hotplan's output:
-#  1. plans/postgresql-rolling-update.hplan, unchanged, runs end to end: every row written
-#     before is there after; pg_is_in_recovery() says pg2 is the primary and pg1 the standby;
-#     `wait until replication(...) == in_sync` was reached live; repmgrd said paused mid-run
-#     (a watcher reads `repmgr service status`) and not paused at the end;
-#  2. the standby stopped behind the run's back (an exec): the guard refuses the switchover
-#     (PGR002), and nothing changed: pg1 is still the primary, pg2 still stopped.
+#  1. plans/postgresql-rolling-update.hplan runs end to end (a copy that names the installed
+#     minor release instead of 15.18, nothing else changed): every row written before is there
+#     after; pg_is_in_recovery() says pg2 is the primary and pg1 the standby, and repmgr's node
+#     table agrees; `wait until replication(...) == in_sync` was reached live; repmgrd said
+#     paused mid-run (a watcher reads `repmgr service status`) and not paused at the end;
+#  2. the standby (now pg1) stopped behind the run's back (an exec): the guard refuses the
+#     switchover (PGR002), the run rolls back (failover resumed), and nothing else changed:
+#     pg2 is still the primary, pg1 still stopped, every row there.
 # Exit 77 when not root or PostgreSQL 15 / repmgr are missing and cannot be installed.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 PGBIN=/usr/lib/postgresql/15/bin
