@@ -24,6 +24,7 @@ PACKAGES=(
 	groff-base man-db python3-yaml git dpkg-dev
 	pacemaker corosync pacemaker-cli-utils resource-agents iproute2 netcat-openbsd # tests/cluster/lab.sh
 	postgresql-15 kmod # tests/cluster/run-postgresql.sh (kmod: ocf:heartbeat:Filesystem needs modprobe)
+	postgresql-15-repmgr # tests/local/run-pg-replication.sh: repmgr 5.3 and repmgrd
 	wine64 # tests/windows/run-vbscript.sh: hotplan.vbs in a VBScript engine
 	chromium # tests/fleet/run-fleet-html.sh: the fleet report in a headless browser
 )
