@@ -297,7 +297,8 @@ static void resolve_effect(struct decls *D, struct ast_action_decl *a, struct as
 		e->value_index = value_of(D, e->state, e->value);
 		break;
 	}
-	case E_MOVE: {
+	case E_MOVE:
+	case E_MOVE_AWAY: {
 		static const enum decl_scope want[2] = { DS_GROUP, DS_NODE };
 		decl_args(D, a->params, e->args, want, 2, e->loc, "`move`");
 		break;

@@ -72,7 +72,7 @@ _Static_assert(E_REQUIRES == 0 && E_SET == 1 && E_MOVE == 2 && E_UNDO == 3, "ima
  * as version 1, byte for byte as before. */
 #define IMAGE_VERSION_DECL 2u
 #define IMG_MAX_SCOPE DS_RESOURCE
-#define IMG_MAX_EFFECT E_MOVE_ALL
+#define IMG_MAX_EFFECT E_MOVE_AWAY
 
 static inline bool image_has_decls(const struct ast_plan *plan)
 {

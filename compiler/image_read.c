@@ -707,6 +707,7 @@ static struct ast_action_decl *get_action_decl(struct reader *R)
 			break;
 		case E_MOVE:
 		case E_MOVE_ALL:
+		case E_MOVE_AWAY:
 			e->args = get_args(R);
 			break;
 		case E_UNDO:

@@ -599,6 +599,7 @@ static void put_action_decl(struct writer *W, const struct ast_action_decl *d)
 			break;
 		case E_MOVE:
 		case E_MOVE_ALL:
+		case E_MOVE_AWAY:
 			put_args(W, e->args, e->loc);
 			break;
 		case E_UNDO:

@@ -198,6 +198,26 @@ static void know_move_all(struct apply *x, const struct model_bind *b, const str
 	}
 }
 
+/* `move G away from N`: G, if it is (or may be) on N, moves to one of the other nodes, as
+ * Pacemaker's ban does (`crm_resource --ban`); elsewhere it stays. */
+static void know_move_away(struct apply *x, const struct model_bind *b, const struct ast_arg *args)
+{
+	const struct model *m = x->m;
+	nodeset gn, fn;
+	unsigned g, idx;
+	if (args == NULL || args->next == NULL || !model_decl_arg(m, b, args, &gn, &g) ||
+	    !model_decl_arg(m, b, args->next, &fn, &idx) || fn == 0)
+		return;
+	nodeset tn = all_nodes(m) & ~fn;
+	nodeset old = x->s->owner[g];
+	if (tn == 0 || !(old & fn))
+		return;
+	model_do_move(x, g, (unsigned)__builtin_ctzll(tn));
+	nodeset now = (old & ~fn) | tn;   /* the cluster picks among the other nodes */
+	if (x->s->owner[g] != now)
+		model_set_owner(m, x->s, g, now, x->act);
+}
+
 /* The effects of declared action d for one binding of its parameters (dargs): its
  * `requires` first (each that may be false is a violation of its rule), then its effects in
  * order, each written once: `move` is the built-in move of a group, `set` a declared value. */
@@ -238,6 +258,9 @@ static void call_apply(struct apply *x, const struct ast_action_decl *d, const u
 		}
 		case E_MOVE_ALL:
 			know_move_all(x, &b, e->args);
+			break;
+		case E_MOVE_AWAY:
+			know_move_away(x, &b, e->args);
 			break;
 		case E_UNDO:
 			break;

@@ -539,6 +539,12 @@ know_effect
 		e->args = arg_new(ps, $5, false, @5);
 		e->args->next = arg_new(ps, $7, false, @7);
 	}
+	| K_MOVE T_IDENT T_IDENT K_FROM T_IDENT {
+		struct ast_effect *e = effect_new(ps, E_MOVE_AWAY, @$);
+		ctx_word(ps, $3, @3, "away");
+		e->args = arg_new(ps, $2, false, @2);
+		e->args->next = arg_new(ps, $5, false, @5);
+	}
 	| K_MOVE K_ALL K_GROUPS K_OF T_IDENT K_TO T_IDENT K_NODES {
 		struct ast_effect *e = effect_new(ps, E_MOVE_ALL, @$);
 		ctx_word(ps, $7, @7, "other");

@@ -330,6 +330,7 @@ struct ast_state_decl {
 /* One item of a declared action's body. */
 enum effect_kind { E_REQUIRES, E_SET, E_MOVE, E_UNDO,
 	E_MOVE_ALL,      /* `move all groups of N to M` / `to other nodes` (args: N, then M or none) */
+	E_MOVE_AWAY,     /* `move G away from N`: G leaves N for another node if it is there (args: G, N) */
 };
 
 struct ast_effect {

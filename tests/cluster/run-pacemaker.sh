@@ -381,6 +381,16 @@ plan standby_passive "Standby as an action" {
         step unstandby "Take it back" {
             node_unstandby(passive)
         }
+        step ban "Ban the group from its node: it moves to the other" {
+            verify quorum == held
+            resource_ban("web", active)
+        }
+        checkpoint banned {
+            resource_clear("web")
+        }
+        step clear "Clear the ban" {
+            resource_clear("web")
+        }
     }
 }
 STANDBY
@@ -390,6 +400,7 @@ t=$(now)
 run_until "$DIR/out-sb1" '"event":"step-done".*"step":"standby"' run "$DIR/standby.hplan" \
 	--inventory "$INV" --yes --journal "$DIR/sb.journal"
 [[ $(node_attr 1 "$spassive" standby) == true ]] || fail "killed after node_standby: $spassive not in standby"
+sactive=$wpassive
 run_until "$DIR/out-sb2" '"event":"step-done".*"step":"check"' resume "$DIR/sb.journal" --yes
 for n in 1 2; do
 	[[ $(node_attr "$n" "$spassive" standby) == true ]] || fail "mid-run: node$n's crm_mon: $spassive not in standby"
@@ -400,11 +411,16 @@ took[standby]=$(since "$t")
 ((rc == 0)) || fail "resume of the standby plan: exit $rc"
 ran_once "$DIR/sb.journal" standby 0
 ran_once "$DIR/sb.journal" unstandby 3
+ran_once "$DIR/sb.journal" ban 5
+ran_once "$DIR/sb.journal" clear 7
+grep -qF 'ok   resource_ban("web", active)' "$DIR/out-sb3" || fail "the last resume did not ban web: $(cat "$DIR/out-sb3")"
 for n in 1 2; do
 	[[ $(node_attr "$n" "$spassive" standby) == false ]] || fail "node$n's crm_mon: $spassive still in standby"
+	web_on "$n" "$spassive" || fail "after resource_ban(web, $sactive): node$n's crm_mon does not show web on $spassive"
+	[[ -z $(web_constraints "$n") ]] || fail "node$n's CIB still constrains web after the clear: $(web_constraints "$n")"
 done
 online_both || fail "not both online after the standby plan: $online_why"
-echo "6b. node_standby($spassive) and node_unstandby, kill -9 at each step boundary and resumed: crm_mon's standby true mid-run, false at the end, each command run once, exit 0 (${took[standby]} s)"
+echo "6b. node_standby($spassive) and node_unstandby, kill -9 at each step boundary and resumed: crm_mon's standby true mid-run, false at the end; resource_ban(web, $sactive) moved web to $spassive and the clear left no constraint (both CIBs); each command run once, exit 0 (${took[standby]} s)"
 
 # ---- 4. the active node hard-killed mid-run ----------------------------------------------------
 
