@@ -546,10 +546,11 @@ static void round_trip_needs(void **state)
 	setenv("HOTPLAN_LIB_PATH", "lib", 1);
 	size_t len;
 	char *src = slurp("tests/diag/hp111-bad.hplan", &len);
-	char *text = malloc(len + 32);
+	static const char use[] = "\nuse exchange-2003\n";
+	char *text = malloc(len + sizeof(use));
 	assert_non_null(text);
 	memcpy(text, src, len);
-	strcpy(text + len, "\nuse exchange-2003\n");
+	memcpy(text + len, use, sizeof(use));   /* with its NUL */
 	needs_same_from_image("hp111-explicit.hplan", text);
 	free(text);
 	free(src);
