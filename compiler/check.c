@@ -6,260 +6,10 @@
 
 #include <string.h>
 
-#include "model.h"
-#include "paths.h"
+#include "check_int.h"
 #include "sema.h"
-#include "walk.h"
 
 #define MAX_PATHS 64
-
-/* The values an `if`'s condition took, over every path that reached it. */
-struct if_seen {
-	const struct ast_stmt *st;
-	mset seen;
-};
-
-struct checker {
-	struct hp_ctx *ctx;
-	struct arena *a;               /* scratch: freed when the procedure is done */
-	struct ast_plan *plan;
-	struct ast_procedure *proc;
-	struct model *m;
-	struct model_bind bind;
-	struct walk walk;
-	struct paths P;                /* the paths; P.w is the state the model works on */
-	struct model_degr degr[1];
-	/* rule+position pairs already reported */
-	uint64_t *seen;
-	unsigned seen_cap, nseen;
-	struct if_seen *ifs;           /* in the order first reached */
-	unsigned ifs_cap, nifs;
-	unsigned *if_index;            /* open addressing by the `if`: 0 empty, else 1 + its place in ifs */
-	unsigned if_index_cap;
-	struct model_state *cur;       /* the state the action being applied acts on */
-	bool *rule_held;               /* [plan->nrules]: each declared rule, before an action */
-};
-
-/* ---- reporting ----------------------------------------------------------------------- */
-
-static bool first_report(struct checker *C, enum rule_id rule, loc_t loc)
-{
-	uint64_t key = ((uint64_t)loc.file << 40) ^ ((uint64_t)rule << 32) ^ loc.start;
-	key = key * 0x9E3779B97F4A7C15ull + 1;
-	if ((C->nseen + 1) * 2 > C->seen_cap) {
-		unsigned cap = C->seen_cap ? C->seen_cap * 2 : 256;
-		uint64_t *nv = arena_alloc(C->a, cap * sizeof(*nv));
-		for (unsigned i = 0; i < C->seen_cap; i++)
-			if (C->seen[i] != 0) {
-				unsigned j = (unsigned)(C->seen[i] >> 17) & (cap - 1);
-				while (nv[j] != 0)
-					j = (j + 1) & (cap - 1);
-				nv[j] = C->seen[i];
-			}
-		C->seen = nv;
-		C->seen_cap = cap;
-	}
-	unsigned j = (unsigned)(key >> 17) & (C->seen_cap - 1);
-	for (; C->seen[j] != 0; j = (j + 1) & (C->seen_cap - 1))
-		if (C->seen[j] == key)
-			return false;
-	C->seen[j] = key;
-	C->nseen++;
-	return true;
-}
-
-static unsigned line_of(struct hp_ctx *ctx, loc_t loc)
-{
-	return source_pos(ctx_source(ctx, loc.file), loc.start).line;
-}
-
-/* A node, as the plan's author knows it: by the role bound to it. */
-static const char *node_label(struct checker *C, int node)
-{
-	if (node < 0)
-		return "a node";
-	if (C->m->kind == PROC_STANDALONE)
-		return "the server";
-	nodeset bit = (nodeset)1 << node;
-	/* a role that names one node by nature (owner of, any node except, a loop variable)
-	 * reads better than a set that happens to hold one node here */
-	for (int pass = 0; pass < 2; pass++)
-		for (const struct ast_role *r = C->proc->roles; r != NULL; r = r->next) {
-			bool set = r->kind == R_ALL || r->kind == R_ALL_EXCEPT;
-			if (set == (pass == 0) || r->index >= C->bind.n || C->bind.nodes[r->index] != bit)
-				continue;
-			return arena_printf(&C->ctx->arena, "'%s' (%s)", r->name.s, model_node_name(C->m, (unsigned)node));
-		}
-	return model_node_name(C->m, (unsigned)node);
-}
-
-static const char *group_name(struct checker *C, int g)
-{
-	if (g < 0 || (unsigned)g >= C->m->ngroups)
-		return "?";
-	return C->m->groups[g]->name.s;
-}
-
-static const char *recover_name(struct checker *C)
-{
-	return C->plan->recover ? C->plan->recover->name.s : "affected";
-}
-
-/* A declared rule's diagnostic at `loc`: the library's message, note and help, after a note
- * of the checker's own (`what`). */
-static void report_decl(struct checker *C, const struct ast_rule_decl *r, loc_t loc, const char *what)
-{
-	if (!first_report(C, (enum rule_id)(RULE_COUNT + r->index), loc))
-		return;
-	struct diag *d = diag_report_decl(C->ctx, r, loc, "%s", r->message);
-	if (what != NULL)
-		diag_note(C->ctx, d, "%s", what);
-	if (r->note != NULL)
-		diag_note(C->ctx, d, "%s", r->note);
-	if (r->help != NULL)
-		diag_help(C->ctx, d, "%s", r->help);
-}
-
-static void on_violation(void *ud, const struct model_violation *v)
-{
-	struct checker *C = ud;
-	const struct ast_action *act = v->act;
-	struct hp_ctx *ctx = C->ctx;
-	const char *mayb = v->certain ? "is" : "may be";
-	struct diag *d;
-
-	if (v->decl_rule != NULL) {
-		const struct ast_action_decl *ad = act->decl;
-		report_decl(C, v->decl_rule, act->loc,
-			    arena_printf(&ctx->arena, "a precondition of action '%s' (%s:%u) %s here",
-					 ad != NULL ? ad->name.s : "?", ad != NULL ? ctx_source(ctx, ad->loc.file)->path : "?",
-					 ad != NULL ? line_of(ctx, ad->loc) : 0, v->certain ? "does not hold" : "may not hold"));
-		return;
-	}
-	if (!first_report(C, v->rule, act->loc))
-		return;
-	const char *store = v->store >= 0 ? C->m->stores[v->store].label : "a store";
-	const char *node = node_label(C, v->node);
-	switch (v->rule) {
-	case HP101:
-		d = diag_report(ctx, HP101, act->loc, "dismounts stores that %sbe affected (event ID 217)",
-				v->certain ? "will " : "may ");
-		diag_note(ctx, d, "an affected store must stay mounted so that the forced stop leaves it in soft recovery");
-		diag_help(ctx, d, "dismount only the stores that are not affected: `dismount stores not in %s`",
-			  recover_name(C));
-		break;
-	case HP102:
-		d = diag_report(ctx, HP102, act->loc, "force-stops the store process while %s %s mounted",
-				store, v->certain ? "is not" : "may not be");
-		diag_note(ctx, d, "%s", product_rule_note(C->plan, HP102));
-		diag_help(ctx, d, "keep the stores in `%s` mounted until the forced stop", recover_name(C));
-		break;
-	case HP103:
-		if (act->kind == A_MOVE_GROUP)
-			d = diag_report(ctx, HP103, act->loc,
-					"moving group \"%s\" away %sstop the store service cleanly while %s is mounted",
-					act->arg.s, v->certain ? "will " : "may ", store);
-		else if (act->kind == A_INSTALL)
-			d = diag_report(ctx, HP103, act->loc,
-					"the installer of hotfix '%s' %sstop the store service cleanly while %s is mounted",
-					act->arg.s, v->certain ? "will " : "may ", store);
-		else if (act->kind == A_RESTART_NODE)
-			d = diag_report(ctx, HP103, act->loc,
-					"restarting %s stops the store service cleanly while %s is mounted", node, store);
-		else
-			d = diag_report(ctx, HP103, act->loc, "stops the store service cleanly while %s %s mounted",
-					store, mayb);
-		diag_note(ctx, d, "a clean stop dismounts the database cleanly: it never enters the soft-recovery "
-				  "state the hotfix needs (the forced stop was skipped)");
-		diag_help(ctx, d, "force the stop first: `kill process \"%s\"`",
-			  C->plan->store_svc && C->plan->store_svc->process.s ? C->plan->store_svc->process.s
-									      : "PROCESS");
-		break;
-	case HP110:
-		d = diag_report(ctx, HP110, act->loc, "installs hotfix '%s' on %s, which %s a group",
-				act->arg.s, node, v->certain ? "owns" : "may own");
-		diag_note(ctx, d, "%s", product_rule_note(C->plan, HP110));
-		diag_help(ctx, d, "move every group to another node before installing here");
-		break;
-	case HP111:
-		d = diag_report(ctx, HP111, act->loc, "installs hotfix '%s' on %s while its cluster service %s",
-				act->arg.s, node, v->certain ? "runs" : "may run");
-		diag_note(ctx, d, "%s", product_rule_note(C->plan, HP111));
-		diag_help(ctx, d, "stop the cluster service on that node in an earlier step");
-		break;
-	case HP112:
-		if (v->node >= 0 && (C->cur->v[C->m->o_mem + (unsigned)v->node] & MEM_DOWN))
-			d = diag_report(ctx, HP112, act->loc,
-					"moves group \"%s\" to %s, whose restart after the install %sbeen seen to finish",
-					group_name(C, v->group), node, v->certain ? "has not " : "may not have ");
-		else
-			d = diag_report(ctx, HP112, act->loc,
-					"moves group \"%s\" to %s, which has a hotfix installed and %sbeen restarted since",
-					group_name(C, v->group), node, v->certain ? "has not " : "may not have ");
-		diag_note(ctx, d, "%s", product_rule_note(C->plan, HP112));
-		diag_help(ctx, d, "restart the node and wait until it is a member before it owns a group");
-		break;
-	case HP113:
-		d = diag_report(ctx, HP113, act->loc, "moves group \"%s\" to %s, which %s not a cluster member",
-				group_name(C, v->group), node, v->certain ? "is" : "may be");
-		diag_note(ctx, d, "%s", product_rule_note(C->plan, HP113));
-		diag_help(ctx, d, "add `wait until ROLE member timeout 30m` after its restart");
-		break;
-	case HP114:
-		d = diag_report(ctx, HP114, act->loc,
-				"kills the store process on the owner of group \"%s\" while the resource %s set to Restart",
-				group_name(C, v->group), mayb);
-		diag_note(ctx, d, "%s", product_rule_note(C->plan, HP114));
-		diag_help(ctx, d, "add a step before it: `disable restart of resource \"…\"`");
-		break;
-	case HP115:
-		if (act->kind == A_RESTART_NODE)
-			d = diag_report(ctx, HP115, act->loc, "restarts %s, which %s a group", node,
-					v->certain ? "owns" : "may own");
-		else
-			d = diag_report(ctx, HP115, act->loc, "stops the cluster service on %s, which %s a group",
-					node, v->certain ? "owns" : "may own");
-		diag_note(ctx, d, "%s", product_rule_note(C->plan, HP115));
-		diag_help(ctx, d, "move every group away from that node first");
-		break;
-	case HP116:
-		d = diag_report(ctx, HP116, act->loc, "takes the last member out: no node of the cluster %s a member",
-				v->certain ? "is" : "may be");
-		diag_note(ctx, d, "%s", product_rule_note(C->plan, HP116));
-		diag_help(ctx, d, "wait until the other node is a member again before this");
-		break;
-	case HP117:
-		d = diag_report(ctx, HP117, act->loc, "`on` names %s, but this goes to the owner of group \"%s\"",
-				node, group_name(C, v->group));
-		diag_note(ctx, d, "the owner %s another node at this point", v->certain ? "is" : "may be");
-		diag_help(ctx, d, "drop the `on`: it goes to the group's owner by itself");
-		break;
-	case HP123:
-		if (act->kind == A_WAIT_UNTIL)
-			d = diag_report(ctx, HP123, act->loc, "this wait can never end: the condition is false here");
-		else
-			d = diag_report(ctx, HP123, act->loc, "this verification is false here");
-		{
-			const struct ast_action *why = NULL;
-			model_eval(C->m, C->cur, &C->bind, act->cond, &why);
-			if (why != NULL)
-				diag_note(ctx, d, "the condition cannot hold after what line %u does", line_of(ctx, why->loc));
-			else
-				diag_note(ctx, d, "the condition is false when the procedure starts, and nothing before "
-						  "this changes it");
-		}
-		if (act->message != NULL)
-			diag_note(ctx, d, "its message: %s", act->message);
-		break;
-	case HP131:
-		d = diag_report(ctx, HP131, act->loc, "acts on %s right after `restart node`, before it is back", node);
-		diag_note(ctx, d, "%s", product_rule_note(C->plan, HP131));
-		diag_help(ctx, d, "add `wait until ROLE member timeout 30m` first");
-		break;
-	default:
-		break;
-	}
-}
 
 /* A selection of stores as the plan wrote it. */
 static const char *stores_text(struct arena *a, const struct ast_stores *st)
@@ -278,7 +28,7 @@ static const char *stores_text(struct arena *a, const struct ast_stores *st)
 /* node_label, as the model names nodes (model_name_fn) */
 static const char *role_label(void *ud, int node)
 {
-	return node_label(ud, node);
+	return check_node_label(ud, node);
 }
 
 static const char *degr_text(struct checker *C, const struct model_degr *g)
@@ -296,7 +46,7 @@ static void apply_judged(struct checker *C, const struct ast_action *a, model_re
 	model_apply(C->m, C->P.w, &C->bind, a, report, C);
 	for (uint32_t i = 0; i < nr; i++)
 		if (!C->rule_held[i] && model_rule_eval(C->m, C->P.w, &C->bind, C->plan->rules[i], NULL) != B_NO)
-			report_decl(C, C->plan->rules[i], a->loc,
+			check_report_decl(C, C->plan->rules[i], a->loc,
 				    report == NULL ? "it holds after this action, run as the checkpoint's rollback"
 						   : "it holds after this action");
 }
@@ -327,7 +77,7 @@ static void rollback_report(struct checker *C, const struct ast_stmt *ck, const 
 				     "rolling back to checkpoint '%s' leaves the target degraded: %s",
 				     ck->name.s, degr_text(C, &C->degr[0]));
 	diag_note(ctx, d, "if step '%s' (line %u) fails, the runtime runs this checkpoint's actions and stops there",
-		  step->name.s, line_of(ctx, step->head));
+		  step->name.s, check_line(ctx, step->head));
 	diag_help(ctx, d, "add the actions that bring it back to this checkpoint");
 }
 
@@ -336,7 +86,7 @@ static void failure_point_unguarded(struct checker *C, struct path *p, const str
 {
 	struct hp_ctx *ctx = C->ctx;
 	unsigned n = paths_count_degradations(&C->P, p);
-	if (n == 0 || !first_report(C, HP203, step->head))
+	if (n == 0 || !check_first_report(C, HP203, step->head))
 		return;
 	paths_enter(&C->P, p);
 	paths_degradations(&C->P, &C->degr[0]);
@@ -362,7 +112,7 @@ static void failure_point(struct checker *C, struct path *p, const struct ast_st
 	unsigned mark = paths_log_mark(&C->P);
 	walk_replay(&C->walk, p->ckpt, rollback_action, C);
 	unsigned n = paths_degradations(&C->P, NULL);
-	if (n > 0 && first_report(C, HP130, ck->head))
+	if (n > 0 && check_first_report(C, HP130, ck->head))
 		rollback_report(C, ck, step);
 	paths_undo(&C->P, mark);
 	paths_leave(&C->P);
@@ -498,7 +248,7 @@ static enum walk_status sim_action(void *ud, const struct ast_stmt *st, const st
 	for (unsigned i = 0; i < C->P.cur.n; i++) {
 		paths_enter(&C->P, &C->P.cur.v[i]);
 		C->cur = C->P.w;
-		apply_judged(C, a, on_violation);
+		apply_judged(C, a, check_on_violation);
 		paths_leave(&C->P);
 	}
 	paths_fold(&C->P);
@@ -518,6 +268,8 @@ static const struct walk_ops sim_ops = {
 	.action = sim_action,
 	.checkpoint = sim_checkpoint,
 	.branch = sim_if,
+	.loop_start = check_loop_start,
+	.loop_end = check_loop_end,
 };
 
 /* ---- the end of the procedure -------------------------------------------------------- */
@@ -525,11 +277,11 @@ static const struct walk_ops sim_ops = {
 static void end_report(struct checker *C, enum rule_id rule, const struct ast_action *cause, const char *msg,
 		       const char *note, const char *help)
 {
-	if (cause == NULL || !first_report(C, rule, cause->loc))
+	if (cause == NULL || !check_first_report(C, rule, cause->loc))
 		return;
 	struct diag *d = diag_report(C->ctx, rule, cause->loc, "%s", msg);
 	diag_note(C->ctx, d, "%s (the procedure ends at line %u)", note,
-		  line_of(C->ctx, (loc_t){ C->proc->loc.file, C->proc->loc.end ? C->proc->loc.end - 1 : 0,
+		  check_line(C->ctx, (loc_t){ C->proc->loc.file, C->proc->loc.end ? C->proc->loc.end - 1 : 0,
 					   C->proc->loc.end }));
 	if (help != NULL)
 		diag_help(C->ctx, d, "%s", help);
@@ -544,12 +296,12 @@ static void judge_decl(struct checker *C, const struct model_degr *g)
 	unsigned p = m->o_decl + (unsigned)g->index;
 	const struct ast_state_decl *st = m->dstates[model_decl_state_of(m, p, NULL)];
 	const char *what = arena_printf(a, "%s when the procedure ends (at line %u)", degr_text(C, g),
-					line_of(C->ctx, (loc_t){ C->proc->loc.file, C->proc->loc.end ? C->proc->loc.end - 1 : 0,
+					check_line(C->ctx, (loc_t){ C->proc->loc.file, C->proc->loc.end ? C->proc->loc.end - 1 : 0,
 								 C->proc->loc.end }));
 	if (g->cause == NULL)
 		return;
 	if (st->restore_rule != NULL) {
-		report_decl(C, st->restore_rule, g->cause->loc, what);
+		check_report_decl(C, st->restore_rule, g->cause->loc, what);
 		return;
 	}
 	const char *undo = NULL;
@@ -578,20 +330,20 @@ static void judge_degradation(struct checker *C, const struct model_degr *g)
 		if (g->state & MEM_DOWN)
 			end_report(C, HP122, g->cause,
 				   arena_printf(a, "%s restarts here and is not seen back as a member before the procedure ends",
-						node_label(C, g->node)),
+						check_node_label(C, g->node)),
 				   "its services are not known to run again",
 				   "add `wait until ROLE member timeout 30m` after the restart");
 		if ((g->state & MEM_OUT) && m->plan->cluster_svc != NULL)
 			end_report(C, HP122, g->cause,
 				   arena_printf(a, "the cluster service stopped here on %s is not running when the procedure ends",
-						node_label(C, g->node)),
+						check_node_label(C, g->node)),
 				   "the node stays out of the cluster", "start it again, or restart the node");
 		break;
 	case DEG_SERVICE:
 		end_report(C, HP122, g->cause,
 			   arena_printf(a, "service \"%s\" stopped here is not running when the procedure ends",
 					m->svcs[g->index]->name.s),
-			   arena_printf(a, "it is still stopped on %s", node_label(C, g->node)),
+			   arena_printf(a, "it is still stopped on %s", check_node_label(C, g->node)),
 			   "start it again before the end");
 		break;
 	case DEG_RESTART:
@@ -643,7 +395,7 @@ static void judge_end(struct checker *C)
 					   arena_printf(a, (s->v[m->o_mem + n] & MEM_DOWN)
 								   ? "hotfix installed on %s: its restart is never seen to finish"
 								   : "hotfix installed on %s is never followed by a restart",
-							node_label(C, (int)n)),
+							check_node_label(C, (int)n)),
 					   product_rule_note(C->plan, HP112), restart_help(C, s->cause[i]));
 		}
 	unsigned nd = model_degradations(m, s, NULL, 0);
@@ -658,8 +410,8 @@ static void judge_end(struct checker *C)
 			continue;
 		if (cause != NULL) {
 			end_report(C, HP123, cause, "this makes an `ensure` false when the procedure ends",
-				   arena_printf(a, "`ensure` at line %u can never hold", line_of(C->ctx, e->loc)), NULL);
-		} else if (first_report(C, HP123, e->loc)) {
+				   arena_printf(a, "`ensure` at line %u can never hold", check_line(C->ctx, e->loc)), NULL);
+		} else if (check_first_report(C, HP123, e->loc)) {
 			struct diag *d = diag_report(C->ctx, HP123, e->loc, "this `ensure` is false when the procedure ends");
 			if (e->message)
 				diag_note(C->ctx, d, "its message: %s", e->message);
@@ -676,10 +428,10 @@ static void report_unreachable(struct checker *C)
 			dead = st->else_body;
 		else if (C->ifs[i].seen == B_NO)
 			dead = st->body;
-		if (dead == NULL || !first_report(C, HP204, dead->head))
+		if (dead == NULL || !check_first_report(C, HP204, dead->head))
 			continue;
 		struct diag *d = diag_report(C->ctx, HP204, dead->head, "unreachable: the condition at line %u is always %s",
-					     line_of(C->ctx, st->cond->loc), C->ifs[i].seen == B_YES ? "true" : "false");
+					     check_line(C->ctx, st->cond->loc), C->ifs[i].seen == B_YES ? "true" : "false");
 		diag_note(C->ctx, d, "the simulation proves the `if` condition constant here");
 	}
 }
@@ -699,6 +451,8 @@ static void check_procedure(struct hp_ctx *ctx, struct ast_plan *plan, struct as
 	C->ifs = NULL;
 	C->if_index = NULL;
 	C->rule_held = arena_alloc(C->a, plan->nrules + 1);
+	C->lane_note = NULL;
+	C->loops = NULL;
 
 	struct model_state *start = model_state_start(C->a, C->m, 0);
 	model_bind_roles(C->m, start, proc, &C->bind);

@@ -95,6 +95,27 @@ void model_state_join(const struct model *m, struct model_state *dst, const stru
 	}
 }
 
+nodeset model_state_get(const struct model *m, const struct model_state *s, uint32_t p)
+{
+	return p < m->nv ? s->v[p] : s->owner[p - m->nv];
+}
+
+bool model_state_widen(const struct model *m, struct model_state *s, uint32_t p, nodeset val,
+		       const struct ast_action *cause)
+{
+	nodeset old = model_state_get(m, s, p);
+	if ((old | val) == old)
+		return false;
+	if (s->log != NULL)
+		model_note(s, p, old, s->cause[p]);
+	if (p < m->nv)
+		s->v[p] = (mset)(old | val);
+	else
+		s->owner[p - m->nv] = old | val;
+	s->cause[p] = cause;
+	return true;
+}
+
 /* ---- roles -------------------------------------------------------------------------- */
 
 /* `node "N"`: on a concrete model the target's node of that name (none if it has none: the

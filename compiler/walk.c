@@ -298,6 +298,9 @@ static enum walk_status walk_foreach(struct walk *w, const struct ast_stmt *st)
 		return s;
 	}
 	s = WALK_ON;
+	bool lanes = serial > 1 && n > 1;   /* nodes part-way through the body at once */
+	if (lanes && w->ops->loop_start != NULL)
+		w->ops->loop_start(w->ud, w, st, nodes, n, serial);
 	for (unsigned b = 0; b < n && s == WALK_ON; b += serial) {
 		unsigned e = b + serial < n ? b + serial : n;
 		/* the nodes of one batch go through the body's statements together (lock-step:
@@ -319,6 +322,8 @@ static enum walk_status walk_foreach(struct walk *w, const struct ast_stmt *st)
 	w->label[outer] = '\0';
 	if (s == WALK_ON)
 		w->bind->nodes[st->var->index] = 0;
+	if (lanes && w->ops->loop_end != NULL)
+		w->ops->loop_end(w->ud, w, st, nodes, n, serial, s);
 	return s;
 }
 

@@ -173,6 +173,13 @@ void model_state_copy(const struct model *m, struct model_state *dst, const stru
 bool model_state_equal(const struct model *m, const struct model_state *a, const struct model_state *b);
 /* dst := dst ∪ src (every field may take the values of either). */
 void model_state_join(const struct model *m, struct model_state *dst, const struct model_state *src);
+/* The values place p (as struct model_change numbers places: a value, or nv + g for group g's
+ * owner) may hold in s. */
+nodeset model_state_get(const struct model *m, const struct model_state *s, uint32_t p);
+/* Place p of s may also hold the values `val` (s[p] := s[p] ∪ val), noted in s's log when it
+ * has one; when that adds a value, the place's cause becomes `cause`. Returns whether it did. */
+bool model_state_widen(const struct model *m, struct model_state *s, uint32_t p, nodeset val,
+		       const struct ast_action *cause);
 
 /* Where the groups start, as the plan says (`group "G" on ROLE`; `on any node`: unknown on an
  * abstract model, the target's on a concrete one), then the roles bound again (an `owner

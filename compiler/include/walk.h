@@ -76,6 +76,14 @@ struct walk_ops {
 	 * past the loop's steps. The runtime's lanes (runtime/lanes.c); the checker has none. */
 	enum walk_status (*foreach)(void *ud, struct walk *w, const struct ast_stmt *st, const unsigned *nodes,
 				    unsigned n, unsigned serial);
+	/* Around such a loop when the walk goes through it in lock-step (may be NULL):
+	 * loop_start before its first statement, loop_end after it (s: how the loop's walk
+	 * ended). The checker's look at nodes part-way through the body at different points
+	 * (check_lanes.c). */
+	void (*loop_start)(void *ud, struct walk *w, const struct ast_stmt *st, const unsigned *nodes, unsigned n,
+			   unsigned serial);
+	void (*loop_end)(void *ud, struct walk *w, const struct ast_stmt *st, const unsigned *nodes, unsigned n,
+			 unsigned serial, enum walk_status s);
 };
 
 struct walk_if;

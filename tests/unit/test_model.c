@@ -712,6 +712,39 @@ static void assume_narrows(void **state)
 	fx_free(x);
 }
 
+/* model_state_widen adds values to one place (a value, or a group's owner), notes the old ones
+ * in the state's log when it has one, and takes the new cause only when it adds a value. */
+static void widen_places(void **state)
+{
+	(void)state;
+	struct fx *x = fx_new(PROC_CLUSTER, false, 2);
+	const struct model *m = x->m;
+	unsigned p = m->o_svc + svc(x, "ClusSvc");   /* node 0's */
+	const struct ast_action *stop = action(x, "c_stop_clus_passive");
+	struct model_log log = { .a = &x->ctx.arena };
+	x->s->log = &log;
+	assert_int_equal(model_state_get(m, x->s, p), SVC_RUNNING);
+	assert_false(model_state_widen(m, x->s, p, SVC_RUNNING, stop));   /* holds it already */
+	assert_int_equal(log.n, 0);
+	assert_null(x->s->cause[p]);
+	assert_true(model_state_widen(m, x->s, p, SVC_STOPPED, stop));
+	assert_int_equal(model_state_get(m, x->s, p), SVC_RUNNING | SVC_STOPPED);
+	assert_ptr_equal(x->s->cause[p], stop);
+	assert_int_equal(log.n, 1);
+	assert_int_equal(log.v[0].place, p);
+	assert_int_equal(log.v[0].val, SVC_RUNNING);
+	/* a group's owner: place nv + g */
+	unsigned g = m->nv;
+	nodeset owner = model_state_get(m, x->s, g);
+	assert_int_equal(__builtin_popcountll(owner), 1);
+	assert_true(model_state_widen(m, x->s, g, 3, stop));
+	assert_int_equal(x->s->owner[0], 3);
+	assert_int_equal(log.n, 2);
+	assert_int_equal(log.v[1].val, owner);
+	x->s->log = NULL;
+	fx_free(x);
+}
+
 /* ---- degradations --------------------------------------------------------------------------- */
 
 static bool has_degr(const struct model_degr *d, unsigned n, enum model_degr_kind kind, int index,
@@ -878,6 +911,7 @@ int main(void)
 		cmocka_unit_test(eval_three_valued),
 		cmocka_unit_test(eval_cause),
 		cmocka_unit_test(assume_narrows),
+		cmocka_unit_test(widen_places),
 		cmocka_unit_test(degradations),
 		cmocka_unit_test(versions),
 		cmocka_unit_test(store_selection),
