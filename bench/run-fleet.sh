@@ -39,9 +39,8 @@ mkdir -p "$WORK"
 WORK=$(realpath "$WORK")
 STATE=${BENCH_STATE_DIR:-$WORK/state}
 PLAN=$SRC/plans/ese-hotfix.hplan
+. "$SRC/bench/lib.sh"
 
-now() { date +%s.%N; }
-fmt() { python3 -c 'import sys; print(format(float(sys.argv[1]), sys.argv[2]))' "$@"; }
 row() { printf '| %-58s | %7s | %12s | %s |\n' "$@"; }
 
 sim_inventory() {
@@ -99,20 +98,11 @@ plan true3 "Three steps of /bin/true" {
 }
 PLAN
 : >"$WORK/local.hplan"
-: >"$WORK/hosts.ini"
-echo "[all]" >"$WORK/hosts.ini"
 for ((i = 1; i <= LOCALS; i++)); do
 	printf 'target l%d standalone {\n    node "l%d" address "local:"\n}\n' "$i" "$i" >>"$WORK/local.hplan"
-	printf 'h%d ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n' "$i" >>"$WORK/hosts.ini"
 done
-cat >"$WORK/true3.yml" <<'YML'
-- hosts: all
-  gather_facts: false
-  tasks:
-    - ansible.builtin.command: /bin/true
-    - ansible.builtin.command: /bin/true
-    - ansible.builtin.command: /bin/true
-YML
+ansible_hosts "$WORK/hosts.ini" "$LOCALS"
+ansible_true3 "$WORK/true3.yml"
 best_hp=""
 best_an=""
 for round in 1 2; do
@@ -120,20 +110,15 @@ for round in 1 2; do
 	t0=$(now)
 	HOTPLAN_STATE_DIR=$STATE "$HOTPLAN" run "$WORK/true3.hplan" --inventory "$WORK/local.hplan" --targets all \
 		--parallel "$LOCALS" --yes >"$WORK/local.out" 2>&1 || echo "hotplan local fleet exited $?" >&2
-	t=$(echo "$(now) - $t0" | bc -l)
-	[[ -z $best_hp ]] || (($(echo "$t < $best_hp" | bc -l))) && best_hp=$t
-	if [[ $ANSIBLE == yes ]] && command -v ansible-playbook >/dev/null; then
-		t0=$(now)
-		ANSIBLE_HOST_KEY_CHECKING=False ANSIBLE_FORKS=$LOCALS ansible-playbook -i "$WORK/hosts.ini" -f "$LOCALS" \
-			"$WORK/true3.yml" >"$WORK/ansible.out" 2>&1 || echo "ansible-playbook exited $?" >&2
-		t=$(echo "$(now) - $t0" | bc -l)
-		[[ -z $best_an ]] || (($(echo "$t < $best_an" | bc -l))) && best_an=$t
+	best_hp=$(lesser "$best_hp" "$(echo "$(now) - $t0" | bc -l)")
+	if ansible_wanted "$ANSIBLE"; then
+		best_an=$(lesser "$best_an" "$(ansible_time "$WORK/hosts.ini" "$WORK/true3.yml" "$LOCALS" "$WORK/ansible.out")")
 	fi
 done
 row "local:, 3 exec \"/bin/true\" steps, --parallel $LOCALS, best of 2" "$LOCALS" "$(fmt "$best_hp" .2f) s" ""
 if [[ -n $best_an ]]; then
 	row "ansible-playbook, connection: local, forks=$LOCALS, 3 command: /bin/true" "$LOCALS" "$(fmt "$best_an" .2f) s" \
-		"$(ansible-playbook --version 2>/dev/null | sed -n 1p)"
+		"$(ansible_version)"
 	row "ratio ansible / hotplan" "$LOCALS" "$(fmt "$(echo "$best_an / $best_hp" | bc -l)" .1f)x" "goal 100x"
 else
 	row "ansible-playbook" "$LOCALS" "not run" "--no-ansible, or no ansible-core: hotplan alone above"

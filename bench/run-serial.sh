@@ -8,7 +8,7 @@
 #    with `serial 8` (goal: at most 1.3x the one node).
 # 2. 64 nodes (--nodes) of 3 `exec "/bin/true"` steps with `serial 64`, against ansible-playbook
 #    on the same machine (connection: local, forks=64, 64 host aliases, 3 `command: /bin/true`
-#    tasks a host: bench/run-fleet.sh's harness), in the same run.
+#    tasks a host: the Ansible harness of bench/lib.sh, bench/run-fleet.sh's too), in the same run.
 # Best of --rounds (default 3) each. Environment: BENCH_WORK (default build-bench/serial).
 # Prints a table; never fails on a figure.
 set -euo pipefail
@@ -32,9 +32,8 @@ WORK=${BENCH_WORK:-$SRC/build-bench/serial}
 mkdir -p "$WORK"
 WORK=$(realpath "$WORK")
 export HOTPLAN_STATE_DIR=$WORK/state HOTPLAN_LOCK_PATH=$WORK/lock
+. "$SRC/bench/lib.sh"
 
-now() { date +%s.%N; }
-fmt() { python3 -c 'import sys; print(format(float(sys.argv[1]), sys.argv[2]))' "$@"; }
 row() { printf '| %-52s | %5s | %9s | %s |\n' "$@"; }
 
 # plan FILE SERIAL COMMAND STEPS
@@ -64,13 +63,12 @@ inventory() {
 }
 # best PLAN INVENTORY: the best wall time of ROUNDS runs, in seconds
 best() {
-	local b="" t t0 r
+	local b="" t0 r
 	for ((r = 1; r <= ROUNDS; r++)); do
 		rm -rf "$HOTPLAN_STATE_DIR"
 		t0=$(now)
 		"$HOTPLAN" run "$1" --inventory "$2" --yes >"$WORK/out.txt" 2>&1 || { echo "hotplan exited $?:" >&2; tail -3 "$WORK/out.txt" >&2; }
-		t=$(echo "$(now) - $t0" | bc -l)
-		[[ -n $b ]] && (($(echo "$t >= $b" | bc -l))) || b=$t
+		b=$(lesser "$b" "$(echo "$(now) - $t0" | bc -l)")
 	done
 	echo "$b"
 }
@@ -100,29 +98,15 @@ tn=$(best "$WORK/true-sn.hplan" "$WORK/many.hplan")
 t1=$(best "$WORK/true-s1.hplan" "$WORK/many.hplan")
 row "3 exec \"/bin/true\" steps, serial $NODES" "$NODES" "$(fmt "$tn" .3f) s" ""
 row "3 exec \"/bin/true\" steps, serial 1" "$NODES" "$(fmt "$t1" .3f) s" "serial 1 / serial $NODES: $(fmt "$(echo "$t1 / $tn" | bc -l)" .1f)x"
-if [[ $ANSIBLE == yes ]] && command -v ansible-playbook >/dev/null; then
-	echo "[all]" >"$WORK/hosts.ini"
-	for ((i = 1; i <= NODES; i++)); do
-		printf 'h%d ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n' "$i" >>"$WORK/hosts.ini"
-	done
-	cat >"$WORK/true3.yml" <<'YML'
-- hosts: all
-  gather_facts: false
-  tasks:
-    - ansible.builtin.command: /bin/true
-    - ansible.builtin.command: /bin/true
-    - ansible.builtin.command: /bin/true
-YML
+if ansible_wanted "$ANSIBLE"; then
+	ansible_hosts "$WORK/hosts.ini" "$NODES"
+	ansible_true3 "$WORK/true3.yml"
 	ba=""
 	for ((r = 1; r <= (ROUNDS < 2 ? ROUNDS : 2); r++)); do
-		t0=$(now)
-		ANSIBLE_HOST_KEY_CHECKING=False ansible-playbook -i "$WORK/hosts.ini" -f "$NODES" "$WORK/true3.yml" \
-			>"$WORK/ansible.out" 2>&1 || echo "ansible-playbook exited $?" >&2
-		t=$(echo "$(now) - $t0" | bc -l)
-		[[ -n $ba ]] && (($(echo "$t >= $ba" | bc -l))) || ba=$t
+		ba=$(lesser "$ba" "$(ansible_time "$WORK/hosts.ini" "$WORK/true3.yml" "$NODES" "$WORK/ansible.out")")
 	done
 	row "ansible-playbook, local, forks=$NODES, 3 command: /bin/true" "$NODES" "$(fmt "$ba" .3f) s" \
-		"$(ansible-playbook --version 2>/dev/null | sed -n 1p); ansible / hotplan serial $NODES: $(fmt "$(echo "$ba / $tn" | bc -l)" .1f)x"
+		"$(ansible_version); ansible / hotplan serial $NODES: $(fmt "$(echo "$ba / $tn" | bc -l)" .1f)x"
 else
 	row "ansible-playbook" "$NODES" "not run" "--no-ansible, or no ansible-core"
 fi

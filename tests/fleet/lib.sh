@@ -2,7 +2,8 @@
 #
 # Each test runs in its own temporary directory ($TMP) with the run state inside it
 # (HOTPLAN_STATE_DIR). sim_inventory writes an inventory of simulated stand-alone servers for
-# the canonical plan; run, says, report_get help judge a fleet.
+# the canonical plan; fleet_local_profile and local_target, one of local: targets, each with a
+# lock of its own; run, says, expect_statuses help judge a fleet.
 #
 # Environment (set by ctest): HOTPLAN, HOTPLAN_SOURCE_DIR.
 set -euo pipefail
@@ -52,6 +53,40 @@ target t$i standalone {
 }
 INV
 	done
+}
+
+# fleet_local_profile: the profile "fleet-local" in $TMP/profiles (HOTPLAN_PROFILE_PATH): local:
+# targets are all this machine, whose lock they share; with it each target plays a machine of
+# its own, its lock in the directory its fact lockdir names.
+fleet_local_profile() {
+	mkdir -p "$TMP/profiles"
+	cat >"$TMP/profiles/fleet-local.hplan" <<'PROFILE'
+profile "fleet-local" {
+    shell "sh"
+    lock "${fact.lockdir}/hotplan.lock"
+}
+PROFILE
+	export HOTPLAN_PROFILE_PATH=$TMP/profiles
+}
+
+# local_target NAME DIR [LINE...]: an inventory's target NAME (printed), a local: node with the
+# fleet-local profile, its lock and its param dir in DIR (made here); each LINE (`set nap =
+# "0.4"`) added to it.
+local_target() {
+	local name=$1 dir=$2 line
+	shift 2
+	mkdir -p "$dir"
+	cat <<INV
+target $name standalone {
+    profile "fleet-local"
+    node "$name" address "local:"
+    fact lockdir = "$dir"
+    set dir = "$dir"
+INV
+	for line in "$@"; do
+		printf '    %s\n' "$line"
+	done
+	echo "}"
 }
 
 # run EXPECTED_RC ARGS...: hotplan ARGS, output in $TMP/out.txt, exit code checked.

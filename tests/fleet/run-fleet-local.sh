@@ -15,14 +15,7 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$TMP"
 
-mkdir -p profiles
-cat >profiles/fleet-local.hplan <<'PROFILE'
-profile "fleet-local" {
-    shell "sh"
-    lock "${fact.lockdir}/hotplan.lock"
-}
-PROFILE
-export HOTPLAN_PROFILE_PATH=$TMP/profiles
+fleet_local_profile
 
 cat >steps.hplan <<'PLAN'
 plan three_steps "Three steps on a local target" {
@@ -49,20 +42,10 @@ inventory() {   # inventory FILE N NAP
 	local i bad
 	: >"$1"
 	for ((i = 1; i <= $2; i++)); do
-		mkdir -p "$TMP/d$i"
-		: >"$TMP/d$i/log"
 		bad=no
 		[[ $i == 3 && $3 == 0 ]] && bad=yes
-		cat >>"$1" <<INV
-target l$i standalone {
-    profile "fleet-local"
-    node "l$i" address "local:"
-    fact lockdir = "$TMP/d$i"
-    set dir = "$TMP/d$i"
-    set bad = "$bad"
-    set nap = "$3"
-}
-INV
+		local_target "l$i" "$TMP/d$i" "set bad = \"$bad\"" "set nap = \"$3\"" >>"$1"
+		: >"$TMP/d$i/log"
 	done
 }
 

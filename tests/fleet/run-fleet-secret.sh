@@ -10,14 +10,7 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$TMP"
 
-mkdir -p profiles
-cat >profiles/fleet-local.hplan <<'PROFILE'
-profile "fleet-local" {
-    shell "sh"
-    lock "${fact.lockdir}/hotplan.lock"
-}
-PROFILE
-export HOTPLAN_PROFILE_PATH=$TMP/profiles
+fleet_local_profile
 MARK="Hunter2-$RANDOM$RANDOM"
 printf '%s' "$MARK" >secret
 
@@ -34,15 +27,7 @@ plan fleet_secret "A command that holds a secret and takes its time" {
 PLAN
 : >inv.hplan
 for i in 1 2 3; do
-	mkdir -p "d$i"
-	cat >>inv.hplan <<INV
-target s$i standalone {
-    profile "fleet-local"
-    node "s$i" address "local:"
-    fact lockdir = "$TMP/d$i"
-    set dir = "$TMP/d$i"
-}
-INV
+	local_target "s$i" "$TMP/d$i" >>inv.hplan
 done
 
 python3 "$SRC/tests/hostile/scan_cmdline.py" secret done >scan.txt 2>scan.err &

@@ -12,14 +12,7 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$TMP"
 
-mkdir -p profiles
-cat >profiles/fleet-local.hplan <<'PROFILE'
-profile "fleet-local" {
-    shell "sh"
-    lock "${fact.lockdir}/hotplan.lock"
-}
-PROFILE
-export HOTPLAN_PROFILE_PATH=$TMP/profiles
+fleet_local_profile
 
 cat >two.hplan <<'PLAN'
 plan two_steps "Two steps on a local target" {
@@ -39,16 +32,8 @@ PLAN
 N=6
 : >inv.hplan
 for ((i = 1; i <= N; i++)); do
-	mkdir -p "d$i"
+	local_target "l$i" "$TMP/d$i" >>inv.hplan
 	: >"d$i/log"
-	cat >>inv.hplan <<INV
-target l$i standalone {
-    profile "fleet-local"
-    node "l$i" address "local:"
-    fact lockdir = "$TMP/d$i"
-    set dir = "$TMP/d$i"
-}
-INV
 done
 
 # ctl NAME ARGS...: a controller with its own state directory, in the background

@@ -38,12 +38,6 @@ fresh() {
 	} >inv.hplan
 }
 logs() { for i in 1 2 3 4 5 6 7 8; do printf 'n%d:%s ' "$i" "$(tr '\n' ' ' <"nodes/n$i/log" 2>/dev/null | sed 's/ $//')"; done; }
-run() {   # run EXPECTED_RC ARGS...
-	local want=$1 rc=0
-	shift
-	"$HOTPLAN" "$@" >"$TMP/out.txt" 2>&1 </dev/null || rc=$?
-	[[ $rc == "$want" ]] || fail "hotplan $* exited with $rc, expected $want"
-}
 
 # 1. all eight at once, each on its own
 fresh

@@ -27,26 +27,13 @@ import subprocess
 import sys
 
 import helperdoc as hd
+from harness import fail, failures, finish, read, read_profiles, stub_calls, twin
 
 HOTPLAN, SRC, TMP = sys.argv[1], sys.argv[2], sys.argv[3]
 VBS = os.path.join(SRC, "plans", "helpers", "hotplan.vbs")
 PSM = os.path.join(SRC, "plans", "helpers", "HotplanCluster.psm1")
 DOCS = os.path.join(SRC, "docs", "profiles.md")
 PROFILES = ["windows-2000", "windows-2003"]
-STUB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "helper-stub.py")
-
-failures = []
-
-
-def fail(msg):
-    failures.append(msg)
-    print("FAIL: " + msg, file=sys.stderr)
-
-
-def read(path):
-    with open(path, encoding="utf-8") as f:
-        return f.read()
-
 
 # ---- 1. hotplan.vbs against itself and the docs -------------------------------------------------
 
@@ -93,8 +80,7 @@ if "verified by review" not in docs:
 # ---- 2. the profiles against hotplan.vbs ------------------------------------------------------
 
 ALIASES = {"node": {"node", "to"}, "switch": {"args"}}
-profiles = {name: hd.hplan_profile(read(os.path.join(SRC, "plans", "profiles", name + ".hplan")))
-            for name in PROFILES}
+profiles = read_profiles(SRC, PROFILES)
 
 
 def library_key(key):
@@ -196,29 +182,10 @@ VERSION = example("version")["out"][-1]
 GROUP = "Exchange"   # the canonical plan's group, which `owner` is asked about
 
 
-def twin(name):
-    """The profile as an `sh` profile for local: nodes: helper calls go to the stub with the
-    same arguments, every other command to `stub NODE native KEY`."""
-    stub = shlex.quote(STUB)
-    lines = ['profile "twin-%s" {' % name, '    shell "sh"']
-    for key, command in profiles[name].items():
-        if key in ("shell", "timeout", "probe timeout"):
-            if key != "shell":
-                lines.append('    %s "%s"' % (key, command))
-            continue
-        if hd.vbs_calls(command):
-            sh = hd.VBS_CALL.sub(lambda m: "%s ${node}%s" % (stub, m.group(1)), command)
-        else:
-            sh = "%s ${node} native %s" % (stub, key.replace(" ", "-"))
-        lines.append('    %s = "%s"' % (key, sh.replace("\\", "\\\\").replace('"', '\\"')))
-    lines.append("}")
-    return "\n".join(lines)
-
-
 def inventory(name):
     path = os.path.join(TMP, "twin-%s.hplan" % name)
     with open(path, "w", encoding="utf-8") as f:
-        f.write(twin(name) + "\n")
+        f.write(twin(name, profiles[name]) + "\n")
         # the owner the example prints is the second node: the roles follow the probe, not the order
         f.write('target twin cluster {\n    profile "twin-%s"\n    node "%s" address "local:"\n'
                 '    node "%s" address "local:"\n    fact exchange.version = 6.5.7226.0\n}\n'
@@ -235,11 +202,7 @@ def dry_run(name, scenario):
                         "--kind", "cluster", "--dry-run", "--set", "affected=" + STORES[0]],
                        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        text=True, timeout=300)
-    calls = [json.loads(l) for l in open(log_path, encoding="utf-8")] if os.path.exists(log_path) else []
-    for c in calls:
-        if "violation" in c:
-            fail("%s: the runtime called the helper against its documentation: %s" % (name, c["violation"]))
-    return r.returncode, r.stdout, calls
+    return r.returncode, r.stdout, stub_calls(log_path, name)
 
 
 def expect(cond, name, what, out):
@@ -288,8 +251,5 @@ for name in PROFILES if not failures else []:
     expect(rc != 0 and err.split(": ", 2)[-1] in out.replace("\\r", ""), name,
            "a failing `stores` (exit 3, %r) did not stop the run with its message" % err, out)
 
-if failures:
-    print("%d failure(s)" % len(failures), file=sys.stderr)
-    sys.exit(1)
-print("contract: hotplan.vbs %d verbs, HotplanCluster.psm1 %d verbs, profiles %s: all consistent; "
-      "documented output read by the runtime on local: twins" % (len(verbs), len(ps_verbs), ", ".join(PROFILES)))
+finish("contract: hotplan.vbs %d verbs, HotplanCluster.psm1 %d verbs, profiles %s: all consistent; "
+       "documented output read by the runtime on local: twins" % (len(verbs), len(ps_verbs), ", ".join(PROFILES)))

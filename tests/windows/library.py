@@ -28,16 +28,15 @@ Usage: library.py HOTPLAN SOURCE_DIR TMP_DIR
 import json
 import os
 import re
-import shlex
 import subprocess
 import sys
 
 import helperdoc as hd
+from harness import fail, failures, finish, read, read_profiles, stub_calls, twin
 
 HOTPLAN, SRC, TMP = sys.argv[1], sys.argv[2], sys.argv[3]
 LIB = os.path.join(SRC, "lib", "windows-failover-cluster.hplan")
 HELPERS = os.path.join(SRC, "plans", "helpers")
-STUB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "helper-stub.py")
 PROFILES = {"windows-2003": "vbs", "windows-failover-cluster": "ps"}
 INVENTORY = os.path.join(SRC, "plans", "inventories", "wsfc-sim.hplan")
 PLANS = ["sql-fci-kb958734", "wsfc-drain-patch"]
@@ -52,19 +51,6 @@ CLUSTER_EXE = [
     "cluster res RESOURCE /removeowner:NODE",
 ]
 
-failures = []
-
-
-def fail(msg):
-    failures.append(msg)
-    print("FAIL: " + msg, file=sys.stderr)
-
-
-def read(path):
-    with open(path, encoding="utf-8") as f:
-        return f.read()
-
-
 actions, states = hd.library(read(LIB))
 if len(actions) < 5 or len(states) < 2:
     fail("lib/windows-failover-cluster.hplan: read %d actions and %d states, expected 5 and 2 or more"
@@ -72,8 +58,7 @@ if len(actions) < 5 or len(states) < 2:
 helpers = {"vbs": hd.vbs_header(read(os.path.join(HELPERS, "hotplan.vbs"))),
            "ps": hd.psm_header(read(os.path.join(HELPERS, "HotplanCluster.psm1")))}
 calls_of = {"vbs": hd.vbs_calls, "ps": hd.ps_calls}
-profiles = {name: hd.hplan_profile(read(os.path.join(SRC, "plans", "profiles", name + ".hplan")))
-            for name in PROFILES}
+profiles = read_profiles(SRC, PROFILES)
 
 
 def check_args(where, verb, v, tokens, types):
@@ -303,26 +288,6 @@ def example_nodes(verbs):
     return owner, other, group
 
 
-def twin(name, helper):
-    """The profile as an `sh` profile for local: nodes: helper calls go to the stub with the same
-    arguments, anything else to `stub NODE native KEY`."""
-    stub = shlex.quote(STUB)
-    pattern = hd.VBS_CALL if helper == "vbs" else hd.PS_CALL
-    lines = ['profile "twin-%s" {' % name, '    shell "sh"']
-    for key, command in profiles[name].items():
-        if key in ("shell", "timeout", "probe timeout"):
-            if key != "shell":
-                lines.append('    %s "%s"' % (key, command))
-            continue
-        if pattern.search(command):
-            sh = pattern.sub(lambda m: "%s ${node}%s" % (stub, m.group(1)), command)
-        else:
-            sh = "%s ${node} native %s" % (stub, key.replace(" ", "-"))
-        lines.append('    %s = "%s"' % (key, sh.replace("\\", "\\\\").replace('"', '\\"')))
-    lines.append("}")
-    return "\n".join(lines)
-
-
 for name, helper in PROFILES.items():
     verbs = helpers[helper]
     owner, other, group = example_nodes(verbs)
@@ -331,7 +296,7 @@ for name, helper in PROFILES.items():
         json.dump(verbs, f)
     inv = os.path.join(TMP, "twin-%s.hplan" % name)
     with open(inv, "w", encoding="utf-8") as f:
-        f.write(twin(name, helper) + "\n")
+        f.write(twin(name, profiles[name], hd.VBS_CALL if helper == "vbs" else hd.PS_CALL) + "\n")
         f.write('target twin cluster {\n    profile "twin-%s"\n    node "%s" address "local:"\n'
                 '    node "%s" address "local:"\n}\n' % (name, other, owner))
     probe_plan(group)
@@ -342,11 +307,7 @@ for name, helper in PROFILES.items():
             os.unlink(log)
         env = dict(ENV, HOTPLAN_STUB_DOC=doc, HOTPLAN_STUB_LOG=log, HOTPLAN_STUB_SCENARIO=json.dumps(scenario))
         rc, out = run([PROBE_PLAN, "--inventory", inv, "--yes"], env)
-        calls = [json.loads(l) for l in open(log, encoding="utf-8")] if os.path.exists(log) else []
-        for c in calls:
-            if "violation" in c:
-                fail("%s: the runtime called the helper against its documentation: %s" % (name, c["violation"]))
-        return rc, out, calls
+        return rc, out, stub_calls(log, name)
 
     rc, out, calls = live({})
     asked = {(c["verb"], tuple(c["args"]), c["node"]) for c in calls}
@@ -368,8 +329,6 @@ for name, helper in PROFILES.items():
         fail("%s: a `possible-owner` that prints 'no' passed `verify possible_owner(...) == yes` (exit %d)\n%s"
              % (name, rc, out))
 
-if failures:
-    print("%d failure(s)" % len(failures), file=sys.stderr)
-    sys.exit(1)
-print("library: lib/windows-failover-cluster.hplan's %d actions and %d states mapped by %s; dry runs print "
-      "each command, the documented probe output is read by the runtime" % (len(actions), len(states), ", ".join(PROFILES)))
+finish("library: lib/windows-failover-cluster.hplan's %d actions and %d states mapped by %s; dry runs print "
+       "each command, the documented probe output is read by the runtime"
+       % (len(actions), len(states), ", ".join(PROFILES)))

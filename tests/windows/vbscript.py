@@ -14,19 +14,12 @@ import subprocess
 import sys
 
 import helperdoc as hd
+from harness import fail, finish
 
 WINE, HOTPLAN, SRC, TMP = sys.argv[1:5]
 PREFIX = os.environ["WINEPREFIX"]
 DRIVE_C = os.path.join(PREFIX, "drive_c")
 verbs = hd.vbs_header(open(os.path.join(SRC, "plans", "helpers", "hotplan.vbs"), encoding="utf-8").read())
-failures = []
-
-
-def fail(msg):
-    failures.append(msg)
-    print("FAIL: " + msg, file=sys.stderr)
-
-
 def vbs(*args, env=None):
     r = subprocess.run([WINE, "cscript.exe", "//nologo", "C:\\hotplan\\hotplan.vbs"] + list(args),
                        env=dict(os.environ, **(env or {})), stdin=subprocess.DEVNULL,
@@ -176,8 +169,5 @@ if "3010" not in out:
 expect(["stage", "hotfix/failing.cmd"], 0, env=share)
 expect(["install", "bad", "hotfix/failing.cmd", "-q", "-z"], 3, why=": the package exited 5")
 
-if failures:
-    print("%d failure(s)" % len(failures), file=sys.stderr)
-    sys.exit(1)
-print("vbscript: hotplan.vbs compiles and runs in Wine's cscript (%s): usage, arities, version (%s, "
-      "verified by a run), stage, install, and errors for what Wine lacks" % (WINE, want))
+finish("vbscript: hotplan.vbs compiles and runs in Wine's cscript (%s): usage, arities, version (%s, "
+       "verified by a run), stage, install, and errors for what Wine lacks" % (WINE, want))
