@@ -51,8 +51,10 @@ struct guar {
 };
 
 /* Past this many combinations of the other nodes' points, an action is judged on the joined
- * state only (sound, less precise). */
+ * state only (sound, less precise); and so is every action of a loop once its judgements
+ * reach LANES_BUDGET, so that no plan makes the checker slow. */
 #define LANES_MAX_COMBOS 4096
+#define LANES_BUDGET 250000ul
 
 /* A loop being walked (check_loop_start): the states its paths start in. */
 struct check_loop {
@@ -75,6 +77,7 @@ struct lane {
 	struct guar **others;
 	unsigned nothers, *at;
 	bool report;
+	unsigned long budget;        /* judgements left for the loop's combinations */
 	unsigned serial, line;       /* the loop's `serial` and its line, for the note */
 	char note[256];              /* the note of the points judged (C->lane_note) */
 	bool grew;                   /* self took a place or a value it did not have */
@@ -300,16 +303,17 @@ static void judge_at(struct lane *L, const struct ast_action *a, bool combos)
 }
 
 /* Judge `a` at every combination of the points the other nodes may be at (on the joined
- * state alone past LANES_MAX_COMBOS). */
+ * state alone past LANES_MAX_COMBOS, or once the loop's budget is spent). */
 static void judge(struct lane *L, const struct ast_action *a)
 {
 	unsigned long combos = 1;
 	for (unsigned k = 0; k < L->nothers && combos <= LANES_MAX_COMBOS; k++)
 		combos *= L->others[k]->nsnap ? L->others[k]->nsnap : 1;
-	if (combos > LANES_MAX_COMBOS || L->nothers == 0) {
+	if (combos > LANES_MAX_COMBOS || combos > L->budget || L->nothers == 0) {
 		judge_at(L, a, false);
 		return;
 	}
+	L->budget -= combos;
 	memset(L->at, 0, L->nothers * sizeof(*L->at));
 	for (;;) {
 		judge_at(L, a, true);
@@ -524,6 +528,7 @@ void check_loop_end(void *ud, struct walk *w, const struct ast_stmt *st, const u
 	snapshots(&L, l, g, nodes, n);
 
 	L.report = true;
+	L.budget = LANES_BUDGET;
 	L.others = arena_alloc(C->a, n * sizeof(*L.others));
 	L.at = arena_alloc(C->a, n * sizeof(*L.at));
 	L.serial = serial;
