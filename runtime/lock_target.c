@@ -422,6 +422,29 @@ int lock_target_peek(struct lock_target *lt, unsigned n, char *msg, size_t len)
 	return rc;
 }
 
+int lock_target_peek_all(struct lock_target *lt, unsigned *failed, char *msg, size_t len)
+{
+	struct nodes *ns = lt->ns;
+	struct script *sc = arena_alloc(&ns->ctx->arena, (lt->n + 1) * sizeof(*sc));
+	char ignored[1024];
+	int rc = 0;
+	*failed = lt->n;
+	for (unsigned n = 0; n < lt->n; n++)
+		script_prepare(ns, n, "read", peek_body, &sc[n]);
+	scripts_run(ns, sc, lt->n);
+	for (unsigned n = 0; n < lt->n; n++) {
+		struct answer a;
+		char *text = NULL;
+		if (script_answer(ns, &sc[n], &lt->node[n], &a, &text, rc == 0 ? msg : ignored,
+				  rc == 0 ? len : sizeof(ignored)) < 0 && rc == 0) {
+			rc = -1;
+			*failed = n;
+		}
+		free(text);
+	}
+	return rc;
+}
+
 /* The script that takes node n's lock (me: this run's holder file); `stale`: the holder file's
  * text to remove first if it still reads so (NULL: none). Its LOCK.new is the node's own
  * (RUN.N): two nodes of this run that are one machine take their lock at once. */

@@ -10,7 +10,8 @@
 #     LOCK.old or LOCK.stale is left in any directory; each lock's record says completed;
 #  2. n3 and n5 held by another run (another host: never stale): exit 5 naming n3 (the first
 #     in node order), no command ran, every other node's lock released (none on disk), n3's
-#     and n5's holders untouched; with n3's gone, the run names n5;
+#     and n5's holders untouched; a dry run (which reads every node at once) names n3 too;
+#     with n3's gone, the run names n5;
 #  3. n4 held by a dead runner of this host, n6 by another host: the stale lock is taken over
 #     and goes back with the rest when n6 refuses (exit 5 naming n6; no lock on n4);
 #  4. n1's lock (shared by n7, and n2's by n8) held by a dead runner: the run clears it once,
@@ -119,6 +120,10 @@ says "node n3 is locked by run 20261206T000000Z-0a0b03 (host elsewhere, user ope
 no_locks_but 3 5
 cmp -s n3.holder nodes/n3/hotplan.lock/holder || fail "n3's holder changed"
 cmp -s n5.holder nodes/n5/hotplan.lock/holder || fail "n5's holder changed"
+run 0 run touch.hplan --inventory inv.hplan --dry-run   # read at once too, said in node order
+says "a real run would be refused (exit 5): node n3 is locked by run 20261206T000000Z-0a0b03"
+[[ $(count "node n5") == 0 ]] || fail "the dry run names n5 too: $(cat out.txt)"
+no_locks_but 3 5
 rm -r nodes/n3/hotplan.lock
 run 5 run touch.hplan --inventory inv.hplan --yes
 says "node n5 is locked by run 20261206T000000Z-0a0b05 (host elsewhere, user operator, pid 4243"
