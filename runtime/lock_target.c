@@ -1,7 +1,8 @@
 /* lock_target.c: the lock and last-run record on a real target's nodes, through their
- * transports (lock_target.h). Each operation is one short /bin/sh script run on the node; its
- * answer is a few marked lines ("=taken", "=held" and the holder file, "=last" and the record,
- * "=end") read back from a private capture file. Design notes: docs/locks.md. */
+ * transports (lock_target.h). Each operation is one short /bin/sh script run on each node,
+ * all nodes at once (struct script); its answer is a few marked lines ("=taken", "=held" and
+ * the holder file, "=last" and the record, "=end") read back from a private capture file, the
+ * nodes' answers in node order. Design notes: docs/locks.md. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -454,8 +455,11 @@ static const char *take_body(struct lock_target *lt, unsigned n, const char *me,
 	return arena_printf(
 		&ns->ctx->arena,
 		"ME=%s; X=%s; T=$L.new.%s.%u; S=$L.stale.%s\n"
-		"D=$(dirname -- \"$L\"); [ -d \"$D\" ] || mkdir -p -- \"$D\" || { echo \"=error cannot make $D\"; exit 0; }\n"
-		"rm -rf -- \"$T\" \"$S\"\n"
+		/* L is absolute, without a trailing slash (prelude): its parent without a dirname
+		 * process, and no rm when there is nothing to remove (each process counts: docs/locks.md,
+		 * "Cost") */
+		"D=${L%%/*}; D=${D:-/}; [ -d \"$D\" ] || mkdir -p -- \"$D\" || { echo \"=error cannot make $D\"; exit 0; }\n"
+		"if [ -e \"$T\" ] || [ -e \"$S\" ]; then rm -rf -- \"$T\" \"$S\"; fi\n"
 		"if [ -n \"$X\" ] && [ -d \"$L\" ] && [ \"$(cat -- \"$L/holder\")\" = \"$X\" ]; then "
 		"mv -- \"$L\" \"$S\" && rm -rf -- \"$S\"; fi\n"
 		/* another run may take or release L between any two of these commands: a lock that
@@ -732,7 +736,7 @@ static const char *remove_body(struct nodes *ns, const char *expect, const char 
 	return arena_printf(
 		&ns->ctx->arena,
 		"X=%s; O=$L.old.%s\n"
-		"if [ -d \"$L\" ] && [ \"$(cat -- \"$L/holder\")\" = \"$X\" ]; then rm -rf -- \"$O\"; "
+		"if [ -d \"$L\" ] && [ \"$(cat -- \"$L/holder\")\" = \"$X\" ]; then if [ -e \"$O\" ]; then rm -rf -- \"$O\"; fi; "
 		"if mv -- \"$L\" \"$O\" && rm -rf -- \"$O\"; then echo =released; else echo \"=error cannot remove $L\"; fi\n"
 		"elif [ -d \"$L\" ]; then echo =notours; cat -- \"$L/holder\"; else echo =gone; fi\necho =end\n",
 		quoted(ns, expect), tag);
