@@ -427,7 +427,7 @@ int lock_target_peek_all(struct lock_target *lt, unsigned *failed, char *msg, si
 {
 	struct nodes *ns = lt->ns;
 	struct script *sc = arena_alloc(&ns->ctx->arena, (lt->n + 1) * sizeof(*sc));
-	char ignored[1024];
+	char ignored[1024] = "";   /* what a node after the first failure says: not said */
 	int rc = 0;
 	*failed = lt->n;
 	for (unsigned n = 0; n < lt->n; n++)
