@@ -1,7 +1,8 @@
 /* lock_target.c: the lock and last-run record on a real target's nodes, through their
- * transports (lock_target.h). Each operation is one short /bin/sh script run on the node; its
- * answer is a few marked lines ("=taken", "=held" and the holder file, "=last" and the record,
- * "=end") read back from a private capture file. Design notes: docs/locks.md. */
+ * transports (lock_target.h). Each operation is one short /bin/sh script run on each node,
+ * all nodes at once (struct script); its answer is a few marked lines ("=taken", "=held" and
+ * the holder file, "=last" and the record, "=end") read back from a private capture file, the
+ * nodes' answers in node order. Design notes: docs/locks.md. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -288,43 +289,79 @@ static char *read_answer(const char *path)
 	return buf;
 }
 
-/* Run `body` after the prelude on node n; its answer into *a (text kept in *text, the caller
- * frees it), the node's holder and record into ln. 0, or -1 (msg). */
-static int ask(struct nodes *ns, unsigned n, const char *what, const char *body, struct lock_node *ln,
-	       struct answer *a, char **text, char *msg, size_t len)
+/* One node's script: prepared in the calling thread (the arena is not thread-safe), run with
+ * the other nodes' at once (nodes_run_all), its answer read in the calling thread, in node
+ * order, so that what is said and decided is what it was when the nodes went one by one. */
+struct script {
+	struct nodes_job job;
+	const char *what;                    /* "take", "release", …: for a message */
+	bool ready;                          /* prepared (else job.err says why not) */
+};
+
+/* Prepare `body` after the prelude for node n into sc. */
+static void script_prepare(struct nodes *ns, unsigned n, const char *what, const char *body, struct script *sc)
 {
-	const char *pre = prelude(ns, n, msg, len);
-	*text = NULL;
-	if (pre == NULL)
-		return -1;
-	const char *line = arena_printf(&ns->ctx->arena, "%s%s", pre, body);
-	const char *path = arena_printf(&ns->ctx->arena, "%s/lock-%u", ns->tmp_dir, ++ns->tmp_seq);
 	const struct profile *p = ns->node[n].prof;
-	struct transport_result r;
-	char err[1024];
-	const char *node = ns->t->nodes[n].name;
-	/* not cut short by a second Ctrl-C: the script is short (and bounded by the timeout), and
-	 * a release cut short would leave the lock behind */
-	struct transport *tr = ns->node[n].tr;
-	volatile int *abort_at = tr != NULL ? tr->abort : NULL;
-	if (tr != NULL)
-		tr->abort = NULL;
-	int rc = nodes_run(ns, n, line, p != NULL ? p->probe_timeout_ns : LOCK_TIMEOUT_NS, path, "lock", &r, err,
-			   sizeof(err));
-	if (tr != NULL)
-		tr->abort = abort_at;
-	if (rc < 0) {
-		unlink(path);
-		return util_err(msg, len, "%s the lock on node %s: %s", what, node, err);
+	memset(sc, 0, sizeof(*sc));
+	sc->what = what;
+	sc->job.node = n;
+	const char *pre = prelude(ns, n, sc->job.err, sizeof(sc->job.err));
+	if (pre == NULL)
+		return;
+	sc->job.line = arena_printf(&ns->ctx->arena, "%s%s", pre, body);
+	sc->job.capture = arena_printf(&ns->ctx->arena, "%s/lock-%u", ns->tmp_dir, ++ns->tmp_seq);
+	sc->job.label = "lock";
+	sc->job.timeout_ns = p != NULL ? p->probe_timeout_ns : LOCK_TIMEOUT_NS;
+	sc->ready = true;
+}
+
+/* Run the prepared scripts of sc[0..n) at once (those not ready are left out). Not cut short
+ * by a second Ctrl-C: the scripts are short (and bounded by their timeout), and a release cut
+ * short would leave the lock behind. */
+static void scripts_run(struct nodes *ns, struct script *sc, unsigned n)
+{
+	struct nodes_job **jobs = arena_alloc(&ns->ctx->arena, (n + 1) * sizeof(*jobs));
+	volatile int **abort_at = arena_alloc(&ns->ctx->arena, (n + 1) * sizeof(*abort_at));
+	unsigned k = 0;
+	for (unsigned i = 0; i < n; i++) {
+		struct transport *tr = ns->node[sc[i].job.node].tr;
+		abort_at[i] = tr != NULL ? tr->abort : NULL;
+		if (tr != NULL)
+			tr->abort = NULL;
+		if (sc[i].ready)
+			jobs[k++] = &sc[i].job;
 	}
-	*text = read_answer(path);
-	unlink(path);
+	nodes_run_all(ns, jobs, k);
+	for (unsigned i = 0; i < n; i++) {
+		struct transport *tr = ns->node[sc[i].job.node].tr;
+		if (tr != NULL)
+			tr->abort = abort_at[i];
+	}
+}
+
+/* The answer of sc, which ran: into *a (text kept in *text, the caller frees it), the node's
+ * holder and record into ln. 0, or -1 (msg). The capture file is removed either way. */
+static int script_answer(struct nodes *ns, struct script *sc, struct lock_node *ln, struct answer *a, char **text,
+			 char *msg, size_t len)
+{
+	const struct transport_result *r = &sc->job.r;
+	const char *what = sc->what, *node = ns->t->nodes[sc->job.node].name;
+	*text = NULL;
+	memset(a, 0, sizeof(*a));
+	if (!sc->ready)
+		return util_err(msg, len, "%s", sc->job.err);
+	if (sc->job.rc < 0) {
+		unlink(sc->job.capture);
+		return util_err(msg, len, "%s the lock on node %s: %s", what, node, sc->job.err);
+	}
+	*text = read_answer(sc->job.capture);
+	unlink(sc->job.capture);
 	if (*text == NULL)
 		return util_err(msg, len, "%s the lock on node %s: cannot read its answer: %s", what, node, strerror(errno));
 	parse_answer(*text, ln, a);
-	if (r.timed_out || r.interrupted || r.signal != 0 || r.status != 0 || !a->ended) {
+	if (r->timed_out || r->interrupted || r->signal != 0 || r->status != 0 || !a->ended) {
 		char how[96];
-		nodes_ending(&r, false, how, sizeof(how));
+		nodes_ending(r, false, how, sizeof(how));
 		return util_err(msg, len, "%s the lock on node %s: the command %s%s%s", what, node,
 				a->ended ? how : "did not answer whole", a->detail[0] != '\0' ? ": " : "", a->detail);
 	}
@@ -348,6 +385,16 @@ static int ask(struct nodes *ns, unsigned n, const char *what, const char *body,
 	ln->has_last = a->last != NULL && a->nlast > 0;
 	ln->last_ok = ln->has_last && last_parse(a->last, a->nlast, &ln->last);
 	return 0;
+}
+
+/* Run `body` after the prelude on node n alone; its answer as script_answer's. */
+static int ask(struct nodes *ns, unsigned n, const char *what, const char *body, struct lock_node *ln,
+	       struct answer *a, char **text, char *msg, size_t len)
+{
+	struct script sc;
+	script_prepare(ns, n, what, body, &sc);
+	scripts_run(ns, &sc, 1);
+	return script_answer(ns, &sc, ln, a, text, msg, len);
 }
 
 /* ---- the operations -------------------------------------------------------------------------- */
@@ -376,18 +423,43 @@ int lock_target_peek(struct lock_target *lt, unsigned n, char *msg, size_t len)
 	return rc;
 }
 
-/* Take node n's lock; `stale`: the holder file's text to remove first if it still reads so
- * (NULL: none). 0 taken, 1 held (lt->node[n] says by whom), -1 error. */
-static int take(struct lock_target *lt, unsigned n, const char *stale, char *msg, size_t len)
+int lock_target_peek_all(struct lock_target *lt, unsigned *failed, char *msg, size_t len)
 {
 	struct nodes *ns = lt->ns;
-	char me[LOCK_TARGET_TEXT_MAX];
-	holder_format(&lt->me, me, sizeof(me));
-	const char *body = arena_printf(
+	struct script *sc = arena_alloc(&ns->ctx->arena, (lt->n + 1) * sizeof(*sc));
+	char ignored[1024] = "";   /* what a node after the first failure says: not said */
+	int rc = 0;
+	*failed = lt->n;
+	for (unsigned n = 0; n < lt->n; n++)
+		script_prepare(ns, n, "read", peek_body, &sc[n]);
+	scripts_run(ns, sc, lt->n);
+	for (unsigned n = 0; n < lt->n; n++) {
+		struct answer a;
+		char *text = NULL;
+		if (script_answer(ns, &sc[n], &lt->node[n], &a, &text, rc == 0 ? msg : ignored,
+				  rc == 0 ? len : sizeof(ignored)) < 0 && rc == 0) {
+			rc = -1;
+			*failed = n;
+		}
+		free(text);
+	}
+	return rc;
+}
+
+/* The script that takes node n's lock (me: this run's holder file); `stale`: the holder file's
+ * text to remove first if it still reads so (NULL: none). Its LOCK.new is the node's own
+ * (RUN.N): two nodes of this run that are one machine take their lock at once. */
+static const char *take_body(struct lock_target *lt, unsigned n, const char *me, const char *stale)
+{
+	struct nodes *ns = lt->ns;
+	return arena_printf(
 		&ns->ctx->arena,
-		"ME=%s; X=%s; T=$L.new.%s; S=$L.stale.%s\n"
-		"D=$(dirname -- \"$L\"); [ -d \"$D\" ] || mkdir -p -- \"$D\" || { echo \"=error cannot make $D\"; exit 0; }\n"
-		"rm -rf -- \"$T\" \"$S\"\n"
+		"ME=%s; X=%s; T=$L.new.%s.%u; S=$L.stale.%s\n"
+		/* L is absolute, without a trailing slash (prelude): its parent without a dirname
+		 * process, and no rm when there is nothing to remove (each process counts: docs/locks.md,
+		 * "Cost") */
+		"D=${L%%/*}; D=${D:-/}; [ -d \"$D\" ] || mkdir -p -- \"$D\" || { echo \"=error cannot make $D\"; exit 0; }\n"
+		"if [ -e \"$T\" ] || [ -e \"$S\" ]; then rm -rf -- \"$T\" \"$S\"; fi\n"
 		"if [ -n \"$X\" ] && [ -d \"$L\" ] && [ \"$(cat -- \"$L/holder\")\" = \"$X\" ]; then "
 		"mv -- \"$L\" \"$S\" && rm -rf -- \"$S\"; fi\n"
 		/* another run may take or release L between any two of these commands: a lock that
@@ -405,10 +477,18 @@ static int take(struct lock_target *lt, unsigned n, const char *stale, char *msg
 		"if [ -e \"$L\" ] && [ ! -d \"$L\" ]; then echo \"=error $L is not a directory\"; exit 0; fi\n"
 		"done\n"
 		"echo =last; cat -- \"$L.last\"; echo =end\n",
-		quoted(ns, me), quoted(ns, stale != NULL ? stale : ""), lt->me.run_id, lt->me.run_id);
+		quoted(ns, me), quoted(ns, stale != NULL ? stale : ""), lt->me.run_id, n, lt->me.run_id);
+}
+
+/* What the take sc answered (me: this run's holder file). 0 taken, or held by this run as
+ * another of its nodes (the same machine); 1 held (lt->node[n] says by whom); -1 error. */
+static int take_answer(struct lock_target *lt, struct script *sc, const char *me, char *msg, size_t len)
+{
+	struct nodes *ns = lt->ns;
+	unsigned n = sc->job.node;
 	struct answer a;
 	char *text = NULL;
-	int rc = ask(ns, n, "take", body, &lt->node[n], &a, &text, msg, len);
+	int rc = script_answer(ns, sc, &lt->node[n], &a, &text, msg, len);
 	if (rc == 0 && strcmp(a.status, "taken") == 0) {
 		lt->node[n].taken = lt->node[n].held = true;
 		rc = 0;
@@ -422,6 +502,17 @@ static int take(struct lock_target *lt, unsigned n, const char *stale, char *msg
 	}
 	free(text);
 	return rc;
+}
+
+/* Take node n's lock alone; `stale` as take_body's. 0, 1 or -1 as take_answer's. */
+static int take(struct lock_target *lt, unsigned n, const char *stale, char *msg, size_t len)
+{
+	char me[LOCK_TARGET_TEXT_MAX];
+	struct script sc;
+	holder_format(&lt->me, me, sizeof(me));
+	script_prepare(lt->ns, n, "take", take_body(lt, n, me, stale), &sc);
+	scripts_run(lt->ns, &sc, 1);
+	return take_answer(lt, &sc, me, msg, len);
 }
 
 /* Node n is held by someone else: what to say (exit 5). */
@@ -459,7 +550,7 @@ static int take_over(struct lock_target *lt, unsigned n, char *note, size_t note
 	lock_holder_text(&ln->holder, who, sizeof(who));
 	snprintf(raw, sizeof(raw), "%s", ln->raw);
 	int rc = take(lt, n, raw, msg, len);
-	if (rc == 0) {
+	if (rc == 0 && ln->taken) {   /* not when another node of this run, the same machine, cleared it */
 		char said[1400];
 		snprintf(said, sizeof(said), "stale lock on node %s of %s released: its runner is no longer running on this "
 			 "host", lt->ns->t->nodes[n].name, who);
@@ -468,26 +559,86 @@ static int take_over(struct lock_target *lt, unsigned n, char *note, size_t note
 	return rc;
 }
 
+/* Node n's take was refused (lt->node[n] says by whom): take over a dead holder's lock, else
+ * say who holds it. 0 taken, 1 held (msg), -1 error (msg). */
+static int refused(struct lock_target *lt, unsigned n, const char *resume_run, char *note, size_t notelen, char *msg,
+		   size_t len)
+{
+	const struct lock_node *ln = &lt->node[n];
+	int rc = 1;
+	if (ln->holder_ok && lock_holder_dead(&ln->holder))
+		rc = take_over(lt, n, note, notelen, msg, len);
+	if (rc == 1) {
+		if (ln->holder_ok && resume_run != NULL && strcmp(ln->holder.run_id, resume_run) == 0 &&
+		    lock_holder_alive_here(&ln->holder))
+			util_err(msg, len, "run %s is still running here (pid %" PRId64 "): node %s is its", resume_run,
+				 ln->holder.pid, lt->ns->t->nodes[n].name);
+		else
+			say_held(lt, n, msg, len);
+	}
+	return rc;
+}
+
+/* For each node, the earlier node whose lock it is known to share without asking, or -1: two
+ * local: nodes are one machine, so one lock word (their profiles' `lock` rendered alike, or
+ * neither naming one) is one lock. Asked once, through the first. */
+static int *same_lock(struct lock_target *lt)
+{
+	struct nodes *ns = lt->ns;
+	int *same = arena_alloc(&ns->ctx->arena, (lt->n + 1) * sizeof(*same));
+	const char **word = arena_alloc(&ns->ctx->arena, (lt->n + 1) * sizeof(*word));
+	for (unsigned n = 0; n < lt->n; n++) {
+		char err[1024];
+		same[n] = -1;
+		word[n] = nodes_lock_word(ns, n, err, sizeof(err));
+		if (ns->t->nodes[n].transport != TR_LOCAL || err[0] != '\0')
+			continue;
+		for (unsigned i = 0; i < n && same[n] < 0; i++)
+			if (same[i] < 0 && ns->t->nodes[i].transport == TR_LOCAL &&
+			    (word[i] == NULL ? word[n] == NULL : word[n] != NULL && strcmp(word[i], word[n]) == 0))
+				same[n] = (int)i;
+	}
+	return same;
+}
+
 int lock_target_acquire(struct lock_target *lt, const char *resume_run, char *note, size_t notelen, char *msg,
 			size_t len)
 {
+	struct nodes *ns = lt->ns;
+	struct script *sc = arena_alloc(&ns->ctx->arena, (lt->n + 1) * sizeof(*sc));
+	int *same = same_lock(lt);
+	char me[LOCK_TARGET_TEXT_MAX], ignored[1024];
+	unsigned k = 0;
 	int rc = 0;
 	note[0] = '\0';
-	for (unsigned n = 0; n < lt->n && rc == 0; n++) {
-		rc = take(lt, n, NULL, msg, len);
-		if (rc != 1)
+	holder_format(&lt->me, me, sizeof(me));
+	for (unsigned n = 0; n < lt->n; n++)
+		if (same[n] < 0)
+			script_prepare(ns, n, "take", take_body(lt, n, me, NULL), &sc[k++]);
+	scripts_run(ns, sc, k);
+	/* the answers in node order: the first node refused (or that failed) is the one said, and
+	 * a dead holder is taken over, as when the nodes went one by one; the nodes after it are
+	 * read all the same, so that what they took goes back with the rest */
+	k = 0;
+	for (unsigned n = 0; n < lt->n; n++) {
+		if (same[n] >= 0) {
+			if (rc == 0) {   /* what its first node found: held by this run, as that node */
+				struct lock_node *ln = &lt->node[n];
+				*ln = lt->node[same[n]];
+				ln->taken = false;
+				ln->alias = ln->held = ln->holder_ok = true;
+				ln->holder = lt->me;
+				snprintf(ln->raw, sizeof(ln->raw), "%s", me);
+			}
 			continue;
-		const struct lock_node *ln = &lt->node[n];
-		if (ln->holder_ok && lock_holder_dead(&ln->holder))
-			rc = take_over(lt, n, note, notelen, msg, len);
-		if (rc == 1) {
-			if (ln->holder_ok && resume_run != NULL && strcmp(ln->holder.run_id, resume_run) == 0 &&
-			    lock_holder_alive_here(&ln->holder))
-				util_err(msg, len, "run %s is still running here (pid %" PRId64 "): node %s is its", resume_run,
-					 ln->holder.pid, lt->ns->t->nodes[n].name);
-			else
-				say_held(lt, n, msg, len);
 		}
+		if (rc != 0) {
+			(void)take_answer(lt, &sc[k++], me, ignored, sizeof(ignored));
+			continue;
+		}
+		rc = take_answer(lt, &sc[k++], me, msg, len);
+		if (rc == 1)
+			rc = refused(lt, n, resume_run, note, notelen, msg, len);
 	}
 	if (rc != 0) {
 		char err[512];
@@ -550,6 +701,8 @@ int lock_target_write_last(struct lock_target *lt, enum last_run_status st, cons
 	snprintf(text, sizeof(text), LAST_MAGIC "\nrun %s\nstatus %s\nhost %s\nuser %s\njournal %s\ntarget %s\ntime %" PRId64
 		 "\nwork %s\nstate %s\nend", lt->me.run_id, last_run_status_name(st), lt->me.host, lt->me.user, jpath,
 		 lt->me.target, journal_now_ns(), lt->work[0] != '\0' ? lt->work : "-", state);
+	struct script *sc = arena_alloc(&ns->ctx->arena, (lt->n + 1) * sizeof(*sc));
+	unsigned k = 0;
 	for (unsigned n = 0; n < lt->n; n++) {
 		if (!lt->node[n].taken)
 			continue;   /* an alias shares the record of the node it is */
@@ -559,34 +712,45 @@ int lock_target_write_last(struct lock_target *lt, enum last_run_status st, cons
 			"if printf '%%s\\n' \"$R\" >\"$F.tmp.%s\" && mv -f -- \"$F.tmp.%s\" \"$F\"; then echo =written; "
 			"else rm -f -- \"$F.tmp.%s\"; echo \"=error cannot write $F\"; fi\necho =end\n",
 			quoted(ns, text), lt->me.run_id, lt->me.run_id, lt->me.run_id);
+		script_prepare(ns, n, "write the last-run record beside", body, &sc[k++]);
+	}
+	scripts_run(ns, sc, k);
+	/* every node is written; the first that failed, in node order, is said */
+	int ret = 0;
+	for (unsigned i = 0; i < k; i++) {
 		struct answer a;
 		struct lock_node tmp;
-		char *out = NULL;
-		int rc = ask(ns, n, "write the last-run record beside", body, &tmp, &a, &out, msg, len);
+		char *out = NULL, err[2048];
+		int rc = script_answer(ns, &sc[i], &tmp, &a, &out, ret == 0 ? msg : err, ret == 0 ? len : sizeof(err));
 		free(out);
 		if (rc != 0)
-			return -1;
+			ret = -1;
 	}
-	return 0;
+	return ret;
 }
 
-/* Remove node n's lock if its holder file reads `expect`. 0 removed, 1 not (ln: what is
- * there), -1 error. */
-static int remove_if(struct lock_target *lt, unsigned n, const char *expect, const char *tag, char *msg, size_t len)
+/* The script that removes node n's lock if its holder file reads `expect` (its old name
+ * LOCK.old.TAG while it goes). */
+static const char *remove_body(struct nodes *ns, const char *expect, const char *tag)
 {
-	struct nodes *ns = lt->ns;
-	const char *body = arena_printf(
+	return arena_printf(
 		&ns->ctx->arena,
 		"X=%s; O=$L.old.%s\n"
-		"if [ -d \"$L\" ] && [ \"$(cat -- \"$L/holder\")\" = \"$X\" ]; then rm -rf -- \"$O\"; "
+		"if [ -d \"$L\" ] && [ \"$(cat -- \"$L/holder\")\" = \"$X\" ]; then if [ -e \"$O\" ]; then rm -rf -- \"$O\"; fi; "
 		"if mv -- \"$L\" \"$O\" && rm -rf -- \"$O\"; then echo =released; else echo \"=error cannot remove $L\"; fi\n"
 		"elif [ -d \"$L\" ]; then echo =notours; cat -- \"$L/holder\"; else echo =gone; fi\necho =end\n",
 		quoted(ns, expect), tag);
+}
+
+/* What the removal sc answered. 0 removed, 1 not (lt->node[n]: what is there), -1 error. */
+static int remove_answer(struct lock_target *lt, struct script *sc, char *msg, size_t len)
+{
+	unsigned n = sc->job.node;
 	struct answer a;
 	struct lock_node tmp;
 	char *out = NULL;
 	memset(&tmp, 0, sizeof(tmp));
-	int rc = ask(ns, n, "release", body, &tmp, &a, &out, msg, len);
+	int rc = script_answer(lt->ns, sc, &tmp, &a, &out, msg, len);
 	if (rc == 0 && strcmp(a.status, "released") != 0) {
 		rc = 1;
 		lt->node[n].held = tmp.held;
@@ -599,15 +763,23 @@ static int remove_if(struct lock_target *lt, unsigned n, const char *expect, con
 
 int lock_target_release(struct lock_target *lt, char *msg, size_t len)
 {
+	struct nodes *ns = lt->ns;
+	struct script *sc = arena_alloc(&ns->ctx->arena, (lt->n + 1) * sizeof(*sc));
 	char me[LOCK_TARGET_TEXT_MAX];
+	unsigned k = 0;
 	int ret = 0;
 	holder_format(&lt->me, me, sizeof(me));
 	for (unsigned n = 0; n < lt->n; n++) {
 		lt->node[n].alias = false;
-		if (!lt->node[n].taken)
-			continue;
+		if (lt->node[n].taken)
+			script_prepare(ns, n, "release", remove_body(ns, me, lt->me.run_id), &sc[k++]);
+	}
+	scripts_run(ns, sc, k);
+	/* every lock taken is released; the first that stays, in node order, is said */
+	for (unsigned i = 0; i < k; i++) {
+		unsigned n = sc[i].job.node;
 		char err[1024];
-		int rc = remove_if(lt, n, me, lt->me.run_id, err, sizeof(err));
+		int rc = remove_answer(lt, &sc[i], err, sizeof(err));
 		lt->node[n].taken = false;
 		if (rc < 0 && ret == 0)
 			ret = util_err(msg, len, "%s; it still names run %s: `hotplan unlock %s --inventory %s --holder %s` "
@@ -623,9 +795,12 @@ int lock_target_release(struct lock_target *lt, char *msg, size_t len)
 int lock_target_clear(struct lock_target *lt, unsigned n, char *msg, size_t len)
 {
 	char tag[64], raw[LOCK_TARGET_TEXT_MAX];
+	struct script sc;
 	snprintf(tag, sizeof(tag), "unlock-%ld", (long)getpid());
 	snprintf(raw, sizeof(raw), "%s", lt->node[n].raw);
-	return remove_if(lt, n, raw, tag, msg, len);
+	script_prepare(lt->ns, n, "release", remove_body(lt->ns, raw, tag), &sc);
+	scripts_run(lt->ns, &sc, 1);
+	return remove_answer(lt, &sc, msg, len);
 }
 
 /* ---- the same work, done by another controller ------------------------------------------- */

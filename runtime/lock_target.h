@@ -118,10 +118,17 @@ void lock_target_init(struct lock_target *lt, struct nodes *ns, const struct loc
 /* Read node n's lock and last-run record without taking anything (--dry-run, unlock). */
 int lock_target_peek(struct lock_target *lt, unsigned n, char *msg, size_t len);
 
+/* Read every node's lock and last-run record, all nodes at once, taking nothing (--dry-run).
+ * 0 all read; -1 node *failed could not be read (msg, the first in node order): those before
+ * it were. */
+int lock_target_peek_all(struct lock_target *lt, unsigned *failed, char *msg, size_t len);
+
 /* Take every node's lock. `resume_run`: the run a resume continues (its own dead runner's
  * lock is taken over), or NULL. 0 taken (note: "" or what was cleared, for the caller to say);
  * 1 held (exit 5): msg names the holder and how to go on, nothing is kept; -1 error, nothing
- * kept. */
+ * kept. The nodes are asked at once, their answers read in node order: what is said is the
+ * first node refused, or that failed, in that order, and every lock taken (on the nodes
+ * after it too) is given back. */
 int lock_target_acquire(struct lock_target *lt, const char *resume_run, char *note, size_t notelen, char *msg,
 			size_t len);
 
@@ -131,13 +138,14 @@ int lock_target_acquire(struct lock_target *lt, const char *resume_run, char *no
 int lock_target_gate(const struct lock_target *lt, const char *abandon, const char *resume_run, bool *used,
 		     char *note, size_t notelen, char *msg, size_t len);
 
-/* Write the last-run record (run me, status st, the journal at `journal`) on every node taken.
- * 0, or -1 (msg: the first node that failed). */
+/* Write the last-run record (run me, status st, the journal at `journal`) on every node taken,
+ * all at once. 0, or -1 (msg: the first node that failed, in node order; the others are
+ * written all the same). */
 int lock_target_write_last(struct lock_target *lt, enum last_run_status st, const char *journal, char *msg,
 			   size_t len);
 
-/* Remove every lock taken, each only if it still names me. 0, or -1 (msg: what stays, and the
- * `hotplan unlock` that clears it). */
+/* Remove every lock taken, each only if it still names me, all at once. 0, or -1 (msg: the
+ * first node, in node order, whose lock stays, and the `hotplan unlock` that clears it). */
 int lock_target_release(struct lock_target *lt, char *msg, size_t len);
 
 /* Remove node n's lock if its holder file still reads lt->node[n].raw (what peek read).

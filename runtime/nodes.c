@@ -6,6 +6,7 @@
 #include "lanes.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,6 +277,52 @@ int nodes_exec(struct nodes *ns, unsigned node, const struct transport_cmd *c, s
 	int rc = transport_run(tr, c, r, err, errlen);
 	lanes_acquire();
 	return rc;
+}
+
+/* A job of nodes_run_all and the thread it runs in. */
+struct job_thread {
+	struct nodes *ns;
+	struct nodes_job *job;
+	pthread_t thread;
+	bool started;
+};
+
+static void *job_main(void *arg)
+{
+	struct job_thread *t = arg;
+	struct nodes_job *j = t->job;
+	j->rc = nodes_run(t->ns, j->node, j->line, j->timeout_ns, j->capture, j->label, &j->r, j->err, sizeof(j->err));
+	return NULL;
+}
+
+void nodes_run_all(struct nodes *ns, struct nodes_job *const *jobs, unsigned n)
+{
+	struct job_thread *t = n > 1 ? calloc(n, sizeof(*t)) : NULL;
+	struct job_thread one = { ns, NULL, 0, false };
+	if (n == 0)
+		return;
+	if (t == NULL) {   /* one job, or no memory for the threads' slots: one after another */
+		for (unsigned i = 0; i < n; i++) {
+			one.job = jobs[i];
+			job_main(&one);
+		}
+		return;
+	}
+	lanes_release();   /* a parallel loop's other lanes go on while these run (lanes.h) */
+	for (unsigned i = 0; i < n; i++) {
+		t[i].ns = ns;
+		t[i].job = jobs[i];
+		if (i + 1 < n)
+			t[i].started = pthread_create(&t[i].thread, NULL, job_main, &t[i]) == 0;
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (!t[i].started)
+			job_main(&t[i]);
+	for (unsigned i = 0; i < n; i++)
+		if (t[i].started)
+			pthread_join(t[i].thread, NULL);
+	lanes_acquire();
+	free(t);
 }
 
 void nodes_ending(const struct transport_result *r, bool was, char *out, size_t len)

@@ -92,6 +92,28 @@ const char *nodes_lock_word(struct nodes *ns, unsigned node, char *err, size_t e
 int nodes_run(struct nodes *ns, unsigned node, const char *line, long long timeout_ns, const char *capture,
 	      const char *label, struct transport_result *r, char *err, size_t errlen);
 
+/* One line for one node in nodes_run_all: the caller fills in node, line, timeout_ns, capture
+ * and label; rc (nodes_run's: 0 it ran, r says how; -1 it could not, err says why), r and err
+ * come back. */
+struct nodes_job {
+	unsigned node;
+	const char *line;
+	long long timeout_ns;
+	const char *capture;
+	const char *label;
+	int rc;
+	struct transport_result r;
+	char err[1024];
+};
+
+/* Run *jobs[0..n), each as nodes_run would, all at once: a thread each but the last, which runs
+ * in the calling thread (as an action's commands on several nodes, dispatch.c); a job whose
+ * thread cannot start runs in the calling thread too. Returns when every job has ended. At most
+ * one job per node. Nothing here touches the arena or anything else of the run: the caller
+ * prepares the lines before (its arena is not thread-safe) and reads the results after, in
+ * the order it chooses. */
+void nodes_run_all(struct nodes *ns, struct nodes_job *const *jobs, unsigned n);
+
 /* How a command ended, for a message: "timed out after 1s" (the timeout it was given),
  * "exited with status 2", "killed by signal 9" or "aborted by a second interrupt" (with `was`:
  * "was killed …", "was aborted …", to follow a command's text). */

@@ -653,8 +653,10 @@ static void dry_gate(struct run *R)
 		if (lock_holder_self(&me, R->run_id, R->o.plan_path, "-", R->target.name, msg, sizeof(msg)) < 0)
 			return;
 		lock_target_init(lt, R->cmd, &me);
+		unsigned failed = lt->n;
+		(void)lock_target_peek_all(lt, &failed, msg, sizeof(msg));   /* all nodes at once */
 		for (unsigned n = 0; n < lt->n && rc == 0; n++) {
-			if (lock_target_peek(lt, n, msg, sizeof(msg)) < 0) {
+			if (n == failed) {
 				run_say(R, "--dry-run: cannot tell whether a real run would be refused: %s", msg);
 				return;
 			}
