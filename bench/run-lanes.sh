@@ -48,7 +48,7 @@ plan() {
 		echo "            everyone = all nodes"
 		echo "        }"
 		echo "        for each n in everyone serial $2 {"
-		echo "            checkpoint back { undrain(n) warm_up(n) }"
+		echo "            checkpoint back { warm_up(n) undrain(n) }"
 		for ((k = 0; k < $3; k++)); do
 			echo "            step s$k { ${acts[k % 4]}(n) }"
 		done
