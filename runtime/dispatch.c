@@ -2,7 +2,6 @@
 #include "dispatch.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -53,8 +52,6 @@ struct worker {
 	bool several;                        /* the action runs on several nodes */
 	const char **captures;
 	const char **labels;
-	pthread_t thread;
-	bool started;
 	void *lane;                          /* the parallel loop's lane it acts for (lanes.h) */
 };
 
@@ -120,16 +117,8 @@ static void run_nodes(struct driver_cmd *d, struct command *cmds, unsigned n, co
 			w[nw++] = (struct worker){ .d = d, .cmds = cmds, .n = n, .node = nd, .captures = captures,
 						   .labels = labels, .several = __builtin_popcountll(used) > 1,
 						   .lane = lanes_self() };
-	lanes_release();   /* a command's thread may need the run (lanes.h) while this one joins it */
-	for (unsigned i = 0; i + 1 < nw; i++)
-		w[i].started = pthread_create(&w[i].thread, NULL, run_node, &w[i]) == 0;
-	for (unsigned i = 0; i < nw; i++)
-		if (!w[i].started)
-			run_node(&w[i]);
-	for (unsigned i = 0; i < nw; i++)
-		if (w[i].started)
-			pthread_join(w[i].thread, NULL);
-	lanes_acquire();
+	/* the run is let go of meanwhile: a command's thread may need it (lanes.h) */
+	nodes_fanout(w, nw, sizeof(*w), run_node);
 }
 
 static void sleep_ns(long long ns, const volatile int *abort)

@@ -279,12 +279,29 @@ int nodes_exec(struct nodes *ns, unsigned node, const struct transport_cmd *c, s
 	return rc;
 }
 
-/* A job of nodes_run_all and the thread it runs in. */
+void nodes_fanout(void *items, unsigned n, size_t size, void *(*fn)(void *))
+{
+	pthread_t *thread = n > 1 ? calloc(n, sizeof(*thread)) : NULL;
+	bool *started = n > 1 ? calloc(n, sizeof(*started)) : NULL;
+	char *item = items;
+	lanes_release();
+	for (unsigned i = 0; i + 1 < n && thread != NULL && started != NULL; i++)
+		started[i] = pthread_create(&thread[i], NULL, fn, item + i * size) == 0;
+	for (unsigned i = 0; i < n; i++)
+		if (started == NULL || !started[i])
+			fn(item + i * size);
+	for (unsigned i = 0; i < n && started != NULL; i++)
+		if (started[i])
+			pthread_join(thread[i], NULL);
+	lanes_acquire();
+	free(thread);
+	free(started);
+}
+
+/* A job of nodes_run_all, with the nodes it runs on. */
 struct job_thread {
 	struct nodes *ns;
 	struct nodes_job *job;
-	pthread_t thread;
-	bool started;
 };
 
 static void *job_main(void *arg)
@@ -298,30 +315,16 @@ static void *job_main(void *arg)
 void nodes_run_all(struct nodes *ns, struct nodes_job *const *jobs, unsigned n)
 {
 	struct job_thread *t = n > 1 ? calloc(n, sizeof(*t)) : NULL;
-	struct job_thread one = { ns, NULL, 0, false };
-	if (n == 0)
-		return;
 	if (t == NULL) {   /* one job, or no memory for the threads' slots: one after another */
 		for (unsigned i = 0; i < n; i++) {
-			one.job = jobs[i];
+			struct job_thread one = { ns, jobs[i] };
 			job_main(&one);
 		}
 		return;
 	}
-	lanes_release();   /* a parallel loop's other lanes go on while these run (lanes.h) */
-	for (unsigned i = 0; i < n; i++) {
-		t[i].ns = ns;
-		t[i].job = jobs[i];
-		if (i + 1 < n)
-			t[i].started = pthread_create(&t[i].thread, NULL, job_main, &t[i]) == 0;
-	}
 	for (unsigned i = 0; i < n; i++)
-		if (!t[i].started)
-			job_main(&t[i]);
-	for (unsigned i = 0; i < n; i++)
-		if (t[i].started)
-			pthread_join(t[i].thread, NULL);
-	lanes_acquire();
+		t[i] = (struct job_thread){ ns, jobs[i] };
+	nodes_fanout(t, n, sizeof(*t), job_main);
 	free(t);
 }
 

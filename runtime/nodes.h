@@ -92,6 +92,12 @@ const char *nodes_lock_word(struct nodes *ns, unsigned node, char *err, size_t e
 int nodes_run(struct nodes *ns, unsigned node, const char *line, long long timeout_ns, const char *capture,
 	      const char *label, struct transport_result *r, char *err, size_t errlen);
 
+/* Call fn(items + i * size) for each of the n items at once: a thread each but the last, which
+ * runs in the calling thread, as does any whose thread cannot start; returns when every call
+ * has returned. A parallel loop's other lanes go on meanwhile (lanes_release, lanes.h): fn must
+ * not touch the run but through what it was given. */
+void nodes_fanout(void *items, unsigned n, size_t size, void *(*fn)(void *));
+
 /* One line for one node in nodes_run_all: the caller fills in node, line, timeout_ns, capture
  * and label; rc (nodes_run's: 0 it ran, r says how; -1 it could not, err says why), r and err
  * come back. */
