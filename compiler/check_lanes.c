@@ -131,11 +131,7 @@ static void rely_build(struct checker *C, struct guar *g, const struct guar *all
 	for (unsigned i = 0; i < g->n; i++) {
 		uint32_t p = g->places[i];
 		g->in[p] = 0;
-		g->vals->cause[p] = NULL;
-		if (p < m->nv)
-			g->vals->v[p] = 0;
-		else
-			g->vals->owner[p - m->nv] = 0;
+		model_state_put(m, g->vals, p, 0, NULL);
 	}
 	g->n = 0;
 	for (unsigned k = 0; k < n; k++)
@@ -206,23 +202,16 @@ static void lane_violation(void *ud, const struct model_violation *v)
 	check_on_violation(ud, &w);
 }
 
-static void place_set(const struct model *m, struct model_state *s, uint32_t p, nodeset val,
-		      const struct ast_action *cause)
+/* Undo what the log holds, last change first. */
+static void lane_undo(struct lane *L)
 {
-	if (p < m->nv)
-		s->v[p] = (mset)val;
-	else
-		s->owner[p - m->nv] = val;
-	s->cause[p] = cause;
-}
-
-/* Undo what the log holds since `mark`, last change first. */
-static void lane_undo(struct lane *L, unsigned mark)
-{
-	while (L->log.n > mark) {
+	struct model_log *log = L->s->log;
+	L->s->log = NULL;
+	while (L->log.n > 0) {
 		const struct model_change *c = &L->log.v[--L->log.n];
-		place_set(L->C->m, L->s, c->place, c->val, c->cause);
+		model_state_put(L->C->m, L->s, c->place, c->val, c->cause);
 	}
+	L->s->log = log;
 }
 
 /* C->lane_note for the points judged: where the other nodes are. */
@@ -248,7 +237,8 @@ static void lane_note(struct lane *L, bool combos)
 	C->lane_note = L->note;
 }
 
-/* The places only other node k writes take their values at point at[k] of its pass. */
+/* The places only other node k writes take their values at point at[k] of its pass (noted
+ * in the lane's log when its state has one). */
 static void overlay(struct lane *L)
 {
 	for (unsigned k = 0; k < L->nothers; k++) {
@@ -256,7 +246,7 @@ static void overlay(struct lane *L)
 		const nodeset *row = g->snap + (size_t)L->at[k] * g->n;
 		for (unsigned j = 0; j < g->nown; j++) {
 			uint32_t p = g->places[g->own[j]];
-			place_set(L->C->m, L->s, p, row[g->own[j]], g->vals->cause[p]);
+			model_state_put(L->C->m, L->s, p, row[g->own[j]], g->vals->cause[p]);
 		}
 	}
 }
@@ -270,25 +260,8 @@ static void judge_at(struct lane *L, const struct ast_action *a, bool combos)
 	struct model_log *log = s->log;
 	L->log.n = 0;
 	s->log = &L->log;
-	if (combos) {
-		/* the overlay, undone with the action: noted in the log by hand */
-		for (unsigned k = 0; k < L->nothers; k++) {
-			const struct guar *g = L->others[k];
-			for (unsigned j = 0; j < g->nown; j++) {
-				uint32_t p = g->places[g->own[j]];
-				struct model_log *l = &L->log;
-				if (l->n == l->cap) {
-					unsigned cap = l->cap ? l->cap * 2 : 64;
-					l->v = arena_realloc(l->a, l->v, l->cap * sizeof(*l->v), cap * sizeof(*l->v));
-					l->cap = cap;
-				}
-				l->v[l->n++] = (struct model_change){ p, model_state_get(C->m, s, p), s->cause[p] };
-			}
-		}
-		s->log = NULL;
-		overlay(L);
-		s->log = &L->log;
-	}
+	if (combos)
+		overlay(L);   /* noted in the log: undone with the action */
 	lane_note(L, combos);
 	uint32_t nr = C->plan->nrules;
 	for (uint32_t i = 0; i < nr; i++)
@@ -298,7 +271,7 @@ static void judge_at(struct lane *L, const struct ast_action *a, bool combos)
 	for (uint32_t i = 0; i < nr; i++)
 		if (!C->rule_held[i] && model_rule_eval(C->m, s, &C->bind, C->plan->rules[i], NULL) != B_NO)
 			check_report_decl(C, C->plan->rules[i], a->loc, "it may hold after this action");
-	lane_undo(L, 0);
+	lane_undo(L);
 	s->log = log;
 }
 

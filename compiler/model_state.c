@@ -100,19 +100,25 @@ nodeset model_state_get(const struct model *m, const struct model_state *s, uint
 	return p < m->nv ? s->v[p] : s->owner[p - m->nv];
 }
 
+void model_state_put(const struct model *m, struct model_state *s, uint32_t p, nodeset val,
+		     const struct ast_action *cause)
+{
+	if (s->log != NULL)
+		model_note(s, p, model_state_get(m, s, p), s->cause[p]);
+	if (p < m->nv)
+		s->v[p] = (mset)val;
+	else
+		s->owner[p - m->nv] = val;
+	s->cause[p] = cause;
+}
+
 bool model_state_widen(const struct model *m, struct model_state *s, uint32_t p, nodeset val,
 		       const struct ast_action *cause)
 {
 	nodeset old = model_state_get(m, s, p);
 	if ((old | val) == old)
 		return false;
-	if (s->log != NULL)
-		model_note(s, p, old, s->cause[p]);
-	if (p < m->nv)
-		s->v[p] = (mset)(old | val);
-	else
-		s->owner[p - m->nv] = old | val;
-	s->cause[p] = cause;
+	model_state_put(m, s, p, old | val, cause);
 	return true;
 }
 

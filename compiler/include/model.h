@@ -176,6 +176,10 @@ void model_state_join(const struct model *m, struct model_state *dst, const stru
 /* The values place p (as struct model_change numbers places: a value, or nv + g for group g's
  * owner) may hold in s. */
 nodeset model_state_get(const struct model *m, const struct model_state *s, uint32_t p);
+/* Place p of s holds `val`, set by `cause`; the old value and cause are noted in s's log
+ * when it has one. */
+void model_state_put(const struct model *m, struct model_state *s, uint32_t p, nodeset val,
+		     const struct ast_action *cause);
 /* Place p of s may also hold the values `val` (s[p] := s[p] ∪ val), noted in s's log when it
  * has one; when that adds a value, the place's cause becomes `cause`. Returns whether it did. */
 bool model_state_widen(const struct model *m, struct model_state *s, uint32_t p, nodeset val,
