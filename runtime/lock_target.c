@@ -18,7 +18,9 @@
 
 #include "arena.h"
 #include "leftover.h"
+#include "lock_local.h"
 #include "lock_target.h"
+#include "shell_words.h"
 #include "target_file.h"
 #include "util.h"
 
@@ -291,23 +293,56 @@ static char *read_answer(const char *path)
 
 /* One node's script: prepared in the calling thread (the arena is not thread-safe), run with
  * the other nodes' at once (nodes_run_all), its answer read in the calling thread, in node
- * order, so that what is said and decided is what it was when the nodes went one by one. */
+ * order, so that what is said and decided is what it was when the nodes went one by one. On
+ * a local: node whose lock path is literal the same operation is done in this process
+ * instead (lock_local.h): no process at all. */
 struct script {
 	struct nodes_job job;
 	const char *what;                    /* "take", "release", …: for a message */
 	bool ready;                          /* prepared (else job.err says why not) */
+	struct lock_local_op op;             /* what the script does, for lock_local_run */
+	const char *here;                    /* the lock path when done in this process, else NULL */
+	char *answer;                        /* its answer, done here (malloc'd; NULL: out of memory) */
 };
 
-/* Prepare `body` after the prelude for node n into sc. */
-static void script_prepare(struct nodes *ns, unsigned n, const char *what, const char *body, struct script *sc)
+/* The lock path of node n when its lock is taken in this process: a local: node whose path
+ * (the profile's `lock`, else $HOTPLAN_LOCK_PATH, else the default for this process's user,
+ * as the prelude finds it) needs no shell to read; else NULL (the script).
+ * HOTPLAN_LOCAL_LOCK=script keeps the script (docs/locks.md). */
+static const char *local_path(struct nodes *ns, unsigned n)
+{
+	const char *mode = getenv("HOTPLAN_LOCAL_LOCK");
+	if (ns->t->nodes[n].transport != TR_LOCAL || (mode != NULL && strcmp(mode, "script") == 0))
+		return NULL;
+	char err[1024];
+	const char *w = nodes_lock_word(ns, n, err, sizeof(err));
+	if (w != NULL) {
+		size_t k = 0;
+		char **words = shell_words_literal(w, &k);
+		const char *path = words != NULL && k == 1 ? arena_strdup(&ns->ctx->arena, words[0]) : NULL;
+		free(words);
+		return path;
+	}
+	const char *env = getenv("HOTPLAN_LOCK_PATH");
+	if (env != NULL && env[0] != '\0')
+		return arena_strdup(&ns->ctx->arena, env);
+	return geteuid() == 0 ? "/var/lib/hotplan/lock" : "/var/tmp/hotplan-lock";
+}
+
+/* Prepare `body` after the prelude for node n into sc; `op` is the same operation, done here
+ * where it can be (local_path). */
+static void script_prepare(struct nodes *ns, unsigned n, const char *what, const char *body,
+			   const struct lock_local_op *op, struct script *sc)
 {
 	const struct profile *p = ns->node[n].prof;
 	memset(sc, 0, sizeof(*sc));
 	sc->what = what;
 	sc->job.node = n;
+	sc->op = *op;
 	const char *pre = prelude(ns, n, sc->job.err, sizeof(sc->job.err));
 	if (pre == NULL)
 		return;
+	sc->here = local_path(ns, n);
 	sc->job.line = arena_printf(&ns->ctx->arena, "%s%s", pre, body);
 	sc->job.capture = arena_printf(&ns->ctx->arena, "%s/lock-%u", ns->tmp_dir, ++ns->tmp_seq);
 	sc->job.label = "lock";
@@ -328,7 +363,9 @@ static void scripts_run(struct nodes *ns, struct script *sc, unsigned n)
 		abort_at[i] = tr != NULL ? tr->abort : NULL;
 		if (tr != NULL)
 			tr->abort = NULL;
-		if (sc[i].ready)
+		if (sc[i].ready && sc[i].here != NULL)
+			sc[i].answer = lock_local_run(sc[i].here, &sc[i].op);
+		else if (sc[i].ready)
 			jobs[k++] = &sc[i].job;
 	}
 	nodes_run_all(ns, jobs, k);
@@ -350,14 +387,21 @@ static int script_answer(struct nodes *ns, struct script *sc, struct lock_node *
 	memset(a, 0, sizeof(*a));
 	if (!sc->ready)
 		return util_err(msg, len, "%s", sc->job.err);
-	if (sc->job.rc < 0) {
+	if (sc->here != NULL) {
+		*text = sc->answer;   /* the caller frees it */
+		sc->answer = NULL;
+		if (*text == NULL)
+			return util_err(msg, len, "%s the lock on node %s: out of memory", what, node);
+	} else if (sc->job.rc < 0) {
 		unlink(sc->job.capture);
 		return util_err(msg, len, "%s the lock on node %s: %s", what, node, sc->job.err);
+	} else {
+		*text = read_answer(sc->job.capture);
+		unlink(sc->job.capture);
+		if (*text == NULL)
+			return util_err(msg, len, "%s the lock on node %s: cannot read its answer: %s", what, node,
+					strerror(errno));
 	}
-	*text = read_answer(sc->job.capture);
-	unlink(sc->job.capture);
-	if (*text == NULL)
-		return util_err(msg, len, "%s the lock on node %s: cannot read its answer: %s", what, node, strerror(errno));
 	parse_answer(*text, ln, a);
 	if (r->timed_out || r->interrupted || r->signal != 0 || r->status != 0 || !a->ended) {
 		char how[96];
@@ -388,11 +432,11 @@ static int script_answer(struct nodes *ns, struct script *sc, struct lock_node *
 }
 
 /* Run `body` after the prelude on node n alone; its answer as script_answer's. */
-static int ask(struct nodes *ns, unsigned n, const char *what, const char *body, struct lock_node *ln,
-	       struct answer *a, char **text, char *msg, size_t len)
+static int ask(struct nodes *ns, unsigned n, const char *what, const char *body, const struct lock_local_op *op,
+	       struct lock_node *ln, struct answer *a, char **text, char *msg, size_t len)
 {
 	struct script sc;
-	script_prepare(ns, n, what, body, &sc);
+	script_prepare(ns, n, what, body, op, &sc);
 	scripts_run(ns, &sc, 1);
 	return script_answer(ns, &sc, ln, a, text, msg, len);
 }
@@ -413,12 +457,13 @@ static const char peek_body[] =
 	"if [ -d \"$L\" ]; then echo =held; cat -- \"$L/holder\"; elif [ -e \"$L\" ] || [ -L \"$L\" ]; then "
 	"echo \"=error $L is not a directory\"; exit 0; else echo =free; fi\n"
 	"echo =last; cat -- \"$L.last\"; echo =end\n";
+static const struct lock_local_op peek_op = { LOCK_LOCAL_PEEK, "", "", "", 0, "" };
 
 int lock_target_peek(struct lock_target *lt, unsigned n, char *msg, size_t len)
 {
 	struct answer a;
 	char *text = NULL;
-	int rc = ask(lt->ns, n, "read", peek_body, &lt->node[n], &a, &text, msg, len);
+	int rc = ask(lt->ns, n, "read", peek_body, &peek_op, &lt->node[n], &a, &text, msg, len);
 	free(text);
 	return rc;
 }
@@ -431,7 +476,7 @@ int lock_target_peek_all(struct lock_target *lt, unsigned *failed, char *msg, si
 	int rc = 0;
 	*failed = lt->n;
 	for (unsigned n = 0; n < lt->n; n++)
-		script_prepare(ns, n, "read", peek_body, &sc[n]);
+		script_prepare(ns, n, "read", peek_body, &peek_op, &sc[n]);
 	scripts_run(ns, sc, lt->n);
 	for (unsigned n = 0; n < lt->n; n++) {
 		struct answer a;
@@ -480,6 +525,12 @@ static const char *take_body(struct lock_target *lt, unsigned n, const char *me,
 		quoted(ns, me), quoted(ns, stale != NULL ? stale : ""), lt->me.run_id, n, lt->me.run_id);
 }
 
+/* take_body's operation, done here (lock_local.h) */
+static struct lock_local_op take_op(const struct lock_target *lt, unsigned n, const char *me, const char *stale)
+{
+	return (struct lock_local_op){ LOCK_LOCAL_TAKE, me, stale != NULL ? stale : "", lt->me.run_id, n, "" };
+}
+
 /* What the take sc answered (me: this run's holder file). 0 taken, or held by this run as
  * another of its nodes (the same machine); 1 held (lt->node[n] says by whom); -1 error. */
 static int take_answer(struct lock_target *lt, struct script *sc, const char *me, char *msg, size_t len)
@@ -510,7 +561,8 @@ static int take(struct lock_target *lt, unsigned n, const char *stale, char *msg
 	char me[LOCK_TARGET_TEXT_MAX];
 	struct script sc;
 	holder_format(&lt->me, me, sizeof(me));
-	script_prepare(lt->ns, n, "take", take_body(lt, n, me, stale), &sc);
+	struct lock_local_op op = take_op(lt, n, me, stale);
+	script_prepare(lt->ns, n, "take", take_body(lt, n, me, stale), &op, &sc);
 	scripts_run(lt->ns, &sc, 1);
 	return take_answer(lt, &sc, me, msg, len);
 }
@@ -613,8 +665,10 @@ int lock_target_acquire(struct lock_target *lt, const char *resume_run, char *no
 	note[0] = '\0';
 	holder_format(&lt->me, me, sizeof(me));
 	for (unsigned n = 0; n < lt->n; n++)
-		if (same[n] < 0)
-			script_prepare(ns, n, "take", take_body(lt, n, me, NULL), &sc[k++]);
+		if (same[n] < 0) {
+			struct lock_local_op op = take_op(lt, n, me, NULL);
+			script_prepare(ns, n, "take", take_body(lt, n, me, NULL), &op, &sc[k++]);
+		}
 	scripts_run(ns, sc, k);
 	/* the answers in node order: the first node refused (or that failed) is the one said, and
 	 * a dead holder is taken over, as when the nodes went one by one; the nodes after it are
@@ -703,6 +757,7 @@ int lock_target_write_last(struct lock_target *lt, enum last_run_status st, cons
 		 lt->me.target, journal_now_ns(), lt->work[0] != '\0' ? lt->work : "-", state);
 	struct script *sc = arena_alloc(&ns->ctx->arena, (lt->n + 1) * sizeof(*sc));
 	unsigned k = 0;
+	struct lock_local_op op = { LOCK_LOCAL_LAST, text, "", lt->me.run_id, 0, "" };
 	for (unsigned n = 0; n < lt->n; n++) {
 		if (!lt->node[n].taken)
 			continue;   /* an alias shares the record of the node it is */
@@ -712,7 +767,7 @@ int lock_target_write_last(struct lock_target *lt, enum last_run_status st, cons
 			"if printf '%%s\\n' \"$R\" >\"$F.tmp.%s\" && mv -f -- \"$F.tmp.%s\" \"$F\"; then echo =written; "
 			"else rm -f -- \"$F.tmp.%s\"; echo \"=error cannot write $F\"; fi\necho =end\n",
 			quoted(ns, text), lt->me.run_id, lt->me.run_id, lt->me.run_id);
-		script_prepare(ns, n, "write the last-run record beside", body, &sc[k++]);
+		script_prepare(ns, n, "write the last-run record beside", body, &op, &sc[k++]);
 	}
 	scripts_run(ns, sc, k);
 	/* every node is written; the first that failed, in node order, is said */
@@ -769,10 +824,11 @@ int lock_target_release(struct lock_target *lt, char *msg, size_t len)
 	unsigned k = 0;
 	int ret = 0;
 	holder_format(&lt->me, me, sizeof(me));
+	struct lock_local_op op = { LOCK_LOCAL_REMOVE, me, "", lt->me.run_id, 0, lt->me.run_id };
 	for (unsigned n = 0; n < lt->n; n++) {
 		lt->node[n].alias = false;
 		if (lt->node[n].taken)
-			script_prepare(ns, n, "release", remove_body(ns, me, lt->me.run_id), &sc[k++]);
+			script_prepare(ns, n, "release", remove_body(ns, me, lt->me.run_id), &op, &sc[k++]);
 	}
 	scripts_run(ns, sc, k);
 	/* every lock taken is released; the first that stays, in node order, is said */
@@ -798,7 +854,8 @@ int lock_target_clear(struct lock_target *lt, unsigned n, char *msg, size_t len)
 	struct script sc;
 	snprintf(tag, sizeof(tag), "unlock-%ld", (long)getpid());
 	snprintf(raw, sizeof(raw), "%s", lt->node[n].raw);
-	script_prepare(lt->ns, n, "release", remove_body(lt->ns, raw, tag), &sc);
+	struct lock_local_op op = { LOCK_LOCAL_REMOVE, raw, "", lt->me.run_id, 0, tag };
+	script_prepare(lt->ns, n, "release", remove_body(lt->ns, raw, tag), &op, &sc);
 	scripts_run(lt->ns, &sc, 1);
 	return remove_answer(lt, &sc, msg, len);
 }

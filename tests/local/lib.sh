@@ -114,3 +114,48 @@ is_store_exe() {
 	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
 	[[ -n $st && $st != Z && $st != X && $(cat "/proc/$1/comm" 2>/dev/null) == store.exe ]]
 }
+
+# lock_plan NAME: NAME.hplan (in the current directory), whose one step marks that it started
+# (NAME in $TMP/started), waits for $TMP/go, then logs NAME in $TMP/ran: a run that holds its
+# target's lock as long as the test wants (tests of the target lock, docs/locks.md)
+lock_plan() {
+	cat >"$1.hplan" <<PLAN
+plan $1 "Wait for go" {
+    procedure standalone {
+        step hold "Wait" {
+            exec "echo $1 >>'$TMP/started'; while [ ! -e '$TMP/go' ]; do sleep 0.05; done; echo $1 >>'$TMP/ran'"
+        }
+    }
+}
+PLAN
+}
+
+# lock_start NAME STATE ARGS...: hotplan run NAME.hplan ARGS in the background with state directory
+# $TMP/STATE, until its command has started; its pid in $bg, its output in $TMP/bg.txt
+lock_start() {
+	local name=$1 state=$2 i
+	shift 2
+	rm -f "$TMP/go"
+	HOTPLAN_STATE_DIR=$TMP/$state "$HOTPLAN" run "$name.hplan" "$@" >"$TMP/bg.txt" 2>&1 </dev/null &
+	bg=$!
+	for i in $(seq 1 250); do
+		grep -qx "$name" "$TMP/started" 2>/dev/null && return 0
+		sleep 0.02
+	done
+	cat "$TMP/bg.txt" >&2
+	fail "run $name did not start its command"
+}
+
+# lock_finish RC: let the background run go on; its exit status must be RC
+lock_finish() {
+	local rc=0
+	touch "$TMP/go"
+	wait "$bg" || rc=$?
+	[[ $rc == "$1" ]] || { cat "$TMP/bg.txt" >&2; fail "the background run exited with $rc, expected $1"; }
+}
+
+# lock_run_id [LOCK]: the run id in the holder file of LOCK (default $HOTPLAN_LOCK_PATH)
+lock_run_id() { sed -n 's/^run \(.*\)$/\1/p' "${1:-$HOTPLAN_LOCK_PATH}/holder"; }
+
+# lock_never_ran NAME: fail if run NAME's command started
+lock_never_ran() { ! grep -qx "$1" "$TMP/started" 2>/dev/null || fail "run $1's command ran"; }

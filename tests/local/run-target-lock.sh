@@ -32,55 +32,19 @@ target alias standalone {
     node "other-name" address "local:"
 }
 INV
-# plan NAME: step `wait` marks that it started, waits for $TMP/go, then logs NAME
-plan() {
-	cat >"$1.hplan" <<PLAN
-plan $1 "Wait for go" {
-    procedure standalone {
-        step hold "Wait" {
-            exec "echo $1 >>'$TMP/started'; while [ ! -e '$TMP/go' ]; do sleep 0.05; done; echo $1 >>'$TMP/ran'"
-        }
-    }
-}
-PLAN
-}
-plan first
-plan second
-
-# start NAME STATE ARGS...: hotplan run NAME.hplan ARGS in the background with state directory
-# STATE, until its command has started; its pid in $bg, its output in $TMP/bg.txt
-start() {
-	local name=$1 state=$2 i
-	shift 2
-	rm -f "$TMP/go"
-	HOTPLAN_STATE_DIR=$TMP/$state "$HOTPLAN" run "$name.hplan" "$@" >"$TMP/bg.txt" 2>&1 </dev/null &
-	bg=$!
-	for i in $(seq 1 250); do
-		grep -qx "$name" "$TMP/started" 2>/dev/null && return 0
-		sleep 0.02
-	done
-	cat "$TMP/bg.txt" >&2
-	fail "run $name did not start its command"
-}
-finish() {   # let the background run go on; its exit status must be $1
-	local rc=0
-	touch "$TMP/go"
-	wait "$bg" || rc=$?
-	[[ $rc == "$1" ]] || { cat "$TMP/bg.txt" >&2; fail "the background run exited with $rc, expected $1"; }
-}
-run_id_of() { sed -n 's/^run \(.*\)$/\1/p' "$LOCK/holder"; }
-never_ran() { ! grep -qx "$1" "$TMP/started" 2>/dev/null || fail "run $1's command ran"; }
+lock_plan first
+lock_plan second
 
 # 1. two state directories, one machine
 : >"$TMP/started"
-start first s1 --inventory inv.hplan --yes
+lock_start first s1 --inventory inv.hplan --yes
 [[ -d $LOCK && -s $LOCK/holder ]] || fail "no lock directory with a holder at $LOCK while the run acts"
-rid=$(run_id_of)
+rid=$(lock_run_id)
 HOTPLAN_STATE_DIR=$TMP/s2 run 5 run second.hplan --inventory inv.hplan --yes
 says "node box is locked by run $rid (host $ME, user $(id -un), pid $bg, since "
 says "if that run is gone, \`hotplan unlock box --inventory inv.hplan --holder $rid\` clears it"
-never_ran second
-finish 0
+lock_never_ran second
+lock_finish 0
 [[ ! -e $LOCK ]] || fail "the lock is still there after the run completed"
 grep -q "^status completed$" "$LOCK.last" || fail "the node's last-run record: $(cat "$LOCK.last")"
 HOTPLAN_STATE_DIR=$TMP/s2 run 0 run second.hplan --inventory inv.hplan --yes
@@ -88,12 +52,12 @@ grep -qx second "$TMP/ran" || fail "the second run did not run once the first ha
 
 # 2. two inventory names for one node
 : >"$TMP/started"
-start first s1 --inventory inv.hplan --yes
-rid=$(run_id_of)
+lock_start first s1 --inventory inv.hplan --yes
+rid=$(lock_run_id)
 HOTPLAN_STATE_DIR=$TMP/s1 run 5 run second.hplan --inventory alias.hplan --yes
 says "node other-name is locked by run $rid"
-never_ran second
-finish 0
+lock_never_ran second
+lock_finish 0
 S=$SB/shared
 hpt "$S" init --node shared --store "$MAILBOX" >/dev/null
 write_inventory sandbox.hplan <<INV
@@ -107,19 +71,19 @@ target two standalone {
 }
 INV
 : >"$TMP/started"
-start first s1 --inventory sandbox.hplan --target one --yes
+lock_start first s1 --inventory sandbox.hplan --target one --yes
 [[ -s $S/hotplan.lock/holder ]] || fail "the posix-test profile's lock is not in the sandbox"
 HOTPLAN_STATE_DIR=$TMP/s2 run 5 run second.hplan --inventory sandbox.hplan --target two --yes
 says "node n2 is locked by run $(sed -n 's/^run //p' "$S/hotplan.lock/holder")"
 says "($S/hotplan.lock)"
-never_ran second
-finish 0
+lock_never_ran second
+lock_finish 0
 
 # 3. kill -9: the lock stays; another state directory clears it as stale, and is refused by
 #    the unfinished run's record
 : >"$TMP/started"
-start first s3 --inventory inv.hplan --yes
-rid=$(run_id_of)
+lock_start first s3 --inventory inv.hplan --yes
+rid=$(lock_run_id)
 kill -KILL "$bg"
 wait "$bg" 2>/dev/null || true
 [[ -s $LOCK/holder ]] || fail "kill -9 took the lock away"
@@ -133,7 +97,7 @@ HOTPLAN_STATE_DIR=$TMP/s4 run 5 run second.hplan --inventory inv.hplan --yes
 says "stale lock on node box of run $rid (host $ME"
 says "node box: its last run $rid (target 'box', from host $ME, user $(id -un)) is unfinished"
 says "\`hotplan resume $journal\` on $ME"
-never_ran second
+lock_never_ran second
 [[ ! -e $LOCK ]] || fail "the refused run left a lock"
 touch "$TMP/go"   # the killed runner's command ends
 HOTPLAN_STATE_DIR=$TMP/s3 run 0 resume "$journal" --yes
@@ -143,8 +107,8 @@ HOTPLAN_STATE_DIR=$TMP/s4 run 0 run second.hplan --inventory inv.hplan --yes
 
 # ... and --abandon from another state directory gives the unfinished run up
 : >"$TMP/started"
-start first s5 --inventory inv.hplan --yes
-rid=$(run_id_of)
+lock_start first s5 --inventory inv.hplan --yes
+rid=$(lock_run_id)
 kill -KILL "$bg"
 wait "$bg" 2>/dev/null || true
 touch "$TMP/go"
@@ -186,11 +150,11 @@ says "no node is locked by run 20261206T000000Z-0a0b0c"
 run 0 run second.hplan --inventory inv.hplan --yes
 # a holder alive here is not unlocked
 : >"$TMP/started"
-start first s7 --inventory inv.hplan --yes
-rid=$(run_id_of)
+lock_start first s7 --inventory inv.hplan --yes
+rid=$(lock_run_id)
 run 5 unlock box --inventory inv.hplan --holder "$rid"
 says "is still running on this host: nothing was cleared"
-finish 0
+lock_finish 0
 
 # 5. a runner killed while taking the lock: LOCK.new.RUN with half a holder, no LOCK
 mkdir "$LOCK.new.20261206T000000Z-123456"
