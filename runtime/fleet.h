@@ -84,6 +84,7 @@ struct fleet {
 	bool stopping;               /* no new target starts (budget, interrupt) */
 	bool budget_out, interrupted;
 	int jfd;                     /* the fleet's journal, flock'ed */
+	bool unsynced;               /* lines added to it since its last fdatasync */
 	double t0;                   /* monotonic */
 	long long start_ns;          /* wall clock, unix ns */
 	int exit_code;
@@ -109,6 +110,10 @@ int fleet_journal_create(const char *path, char ***lines, unsigned n, int *fd, c
 int fleet_journal_open(const char *path, int *fd, char *err, size_t errlen);
 /* Append one line of fields (NULL-terminated), durable before it returns. -1 with err. */
 int fleet_journal_append(int fd, const char *const *fields, char *err, size_t errlen);
+/* Append one line, not yet durable: a group of lines is made durable at once with
+ * fleet_journal_sync (one fdatasync), before the controller acts on any of them. -1 with err. */
+int fleet_journal_add(int fd, const char *const *fields, char *err, size_t errlen);
+int fleet_journal_sync(int fd, char *err, size_t errlen);
 
 /* A journal read back: lines of fields, every string malloc'd (fleet_journal_free). */
 struct fleet_line {

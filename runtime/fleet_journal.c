@@ -125,6 +125,24 @@ int fleet_journal_append(int fd, const char *const *fields, char *err, size_t er
 	return rc;
 }
 
+int fleet_journal_add(int fd, const char *const *fields, char *err, size_t errlen)
+{
+	size_t len;
+	char *line = encode(fields, &len);
+	if (line == NULL)
+		return util_err(err, errlen, "append fleet journal: out of memory");
+	int rc = util_write_all(fd, line, len) == 0 ? 0 : util_err(err, errlen, "append fleet journal: %s", strerror(errno));
+	free(line);
+	return rc;
+}
+
+int fleet_journal_sync(int fd, char *err, size_t errlen)
+{
+	if (fdatasync(fd) != 0)
+		return util_err(err, errlen, "append fleet journal: %s", strerror(errno));
+	return 0;
+}
+
 static int unhex(int c)
 {
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
