@@ -121,8 +121,10 @@ if(HOTPLAN_DPKG_SHLIBDEPS)
 else()
   set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6, libjansson4, libnettle8, zlib1g")
 endif()
-# ssh:// nodes use the system OpenSSH client; `hotplan graph | dot` wants Graphviz.
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "openssh-client")
+# ssh:// nodes use the system OpenSSH client; a Pacemaker profile's XML is read with libxml2,
+# which hotplan loads on first use (runtime/crm_xml.c), so dpkg-shlibdeps does not see it;
+# `hotplan graph | dot` wants Graphviz.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "openssh-client, libxml2")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "graphviz, bash-completion")
 
 include(CPack)
