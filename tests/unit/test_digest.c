@@ -20,7 +20,7 @@
 
 static void hex(const unsigned char md[DIGEST_LEN], char out[2 * DIGEST_LEN + 1])
 {
-	for (unsigned i = 0; i < DIGEST_LEN; i++)
+	for (size_t i = 0; i < DIGEST_LEN; i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
