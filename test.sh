@@ -16,7 +16,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 # runtimes: clang only recommends it, so --no-install-recommends would leave it out.
 PACKAGES=(
 	build-essential cmake flex bison pkg-config
-	libcmocka-dev libjansson-dev libssl-dev zlib1g-dev libxml2-dev
+	libcmocka-dev libjansson-dev nettle-dev zlib1g-dev libxml2-dev
 	python3 python3-jsonschema
 	clang libclang-rt-dev
 	openssh-server openssh-client

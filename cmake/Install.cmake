@@ -113,16 +113,18 @@ set(CPACK_SOURCE_IGNORE_FILES "/\\\\.git/" "/build[^/]*/" "/\\\\.hotplan/" "__py
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION "admin")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
-# The shared libraries' packages (libjansson4, libssl3, zlib1g, libc6) from dpkg-shlibdeps
+# The shared libraries' packages (libjansson4, libnettle8, zlib1g, libc6) from dpkg-shlibdeps
 # when dpkg-dev is installed; else the same list by hand.
 find_program(HOTPLAN_DPKG_SHLIBDEPS dpkg-shlibdeps)
 if(HOTPLAN_DPKG_SHLIBDEPS)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 else()
-  set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6, libjansson4, libssl3 | libssl1.1, zlib1g")
+  set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6, libjansson4, libnettle8, zlib1g")
 endif()
-# ssh:// nodes use the system OpenSSH client; `hotplan graph | dot` wants Graphviz.
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "openssh-client")
+# ssh:// nodes use the system OpenSSH client; a Pacemaker profile's XML is read with libxml2,
+# which hotplan loads on first use (runtime/crm_xml.c), so dpkg-shlibdeps does not see it;
+# `hotplan graph | dot` wants Graphviz.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "openssh-client, libxml2")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "graphviz, bash-completion")
 
 include(CPack)

@@ -10,18 +10,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
+#include "digest.h"
 #include "util.h"
 
 void image_sha256(const void *data, size_t len, unsigned char out[IMAGE_HASH_LEN])
 {
-	unsigned int n = IMAGE_HASH_LEN;
-
-	if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1 || n != IMAGE_HASH_LEN) {
-		fputs("hotplan: SHA-256 failed (OpenSSL)\n", stderr);
-		abort();
-	}
+	_Static_assert(IMAGE_HASH_LEN == DIGEST_LEN, "an image's hashes are SHA-256");
+	digest_sha256(data, len, out);
 }
 
 void image_hex(const unsigned char *data, size_t len, char *out)

@@ -1,8 +1,14 @@
-/* crm_xml.c: Pacemaker's XML (crm_mon's status, a CIB's constraints) read with libxml2 (crm_xml.h). */
+/* crm_xml.c: Pacemaker's XML (crm_mon's status, a CIB's constraints) read with libxml2 (crm_xml.h).
+ * hotplan does not link libxml2: it is loaded here, the first time a document is read (the
+ * way systemd loads its optional libraries), so that a process that reads no Pacemaker XML
+ * never pays for loading it and ICU (docs/performance.md, "Start-up"). Every function of
+ * libxml2 used below is one of the table's, called through its sym_ pointer. */
 #include "crm_xml.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +18,72 @@
 #include <libxml/xpath.h>
 
 #include "util.h"
+
+/* ---- libxml2, loaded on first use ----------------------------------------------------------- */
+
+#define XML_LIBRARY "libxml2.so.2"
+
+/* The functions of libxml2 this file calls: each X(name) is a pointer sym_name of the type the
+ * headers give name, resolved by dlsym. */
+#define XML_FUNCTIONS(X)                                                                         \
+	X(xmlInitParser)                                                                         \
+	X(xmlResetLastError)                                                                     \
+	X(xmlGetLastError)                                                                       \
+	X(xmlReadMemory)                                                                         \
+	X(xmlDocGetRootElement)                                                                  \
+	X(xmlFreeDoc)                                                                            \
+	X(xmlXPathNewContext)                                                                    \
+	X(xmlXPathEvalExpression)                                                                \
+	X(xmlXPathFreeContext)                                                                   \
+	X(xmlXPathFreeObject)                                                                    \
+	X(xmlGetProp)                                                                            \
+	X(xmlGetLineNo)
+
+#define XML_POINTER(name) static __typeof__(name) *sym_##name;
+XML_FUNCTIONS(XML_POINTER)
+#undef XML_POINTER
+
+/* libxml2's deallocator is a variable (a macro over a per-thread one in some versions): the
+ * library's own, read through its exported symbol, frees what xmlGetProp returned. */
+static xmlFreeFunc *sym_xmlFree;
+
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+static char xml_error[512];     /* "" once loaded; else why it cannot be */
+
+static void xml_load(void)
+{
+	void *lib = dlopen(XML_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+	if (lib == NULL) {
+		const char *why = dlerror();
+		snprintf(xml_error, sizeof(xml_error), "%s", why != NULL ? why : "dlopen failed");
+		return;
+	}
+	const char *missing = NULL;
+#define XML_RESOLVE(name)                                                                        \
+	if (missing == NULL && (sym_##name = (__typeof__(name) *)dlsym(lib, #name)) == NULL)     \
+		missing = #name;
+	XML_FUNCTIONS(XML_RESOLVE)
+#undef XML_RESOLVE
+	if (missing == NULL && (sym_xmlFree = (xmlFreeFunc *)dlsym(lib, "xmlFree")) == NULL)
+		missing = "xmlFree";
+	if (missing != NULL) {
+		snprintf(xml_error, sizeof(xml_error), "it has no %s", missing);
+		dlclose(lib);
+		return;
+	}
+	/* libxml2 wants its parser initialised once before threads use it: here, under the once. */
+	sym_xmlInitParser();
+}
+
+/* libxml2 ready to use (loaded once per process, whichever thread asks first), or -1 with
+ * "libxml2.so.2 cannot be loaded: WHY" in err. */
+static int xml_ready(char *err, size_t errlen)
+{
+	(void)pthread_once(&xml_once, xml_load);
+	if (xml_error[0] != '\0')
+		return util_err(err, errlen, "%s cannot be loaded: %s", XML_LIBRARY, xml_error);
+	return 0;
+}
 
 /* ---- documents ------------------------------------------------------------------------------ */
 
@@ -27,11 +99,13 @@ static xmlDocPtr read_doc(const char *xml, size_t len, const char *what, char *e
 		util_err(err, errlen, "%s: %zu bytes, too long", what, len);
 		return NULL;
 	}
-	xmlResetLastError();
-	xmlDocPtr doc = xmlReadMemory(xml, (int)len, "crm.xml", NULL,
+	if (xml_ready(err, errlen) < 0)
+		return NULL;
+	sym_xmlResetLastError();
+	xmlDocPtr doc = sym_xmlReadMemory(xml, (int)len, "crm.xml", NULL,
 				      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
-	if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
-		const xmlError *e = xmlGetLastError();
+	if (doc == NULL || sym_xmlDocGetRootElement(doc) == NULL) {
+		const xmlError *e = sym_xmlGetLastError();
 		char msg[256] = "no root element";
 		if (e != NULL && e->message != NULL) {
 			snprintf(msg, sizeof(msg), "%s", e->message);
@@ -40,7 +114,7 @@ static xmlDocPtr read_doc(const char *xml, size_t len, const char *what, char *e
 				msg[--n] = '\0';
 		}
 		util_err(err, errlen, "%s: not XML (line %d: %s)", what, e != NULL ? e->line : 0, msg);
-		xmlFreeDoc(doc);
+		sym_xmlFreeDoc(doc);
 		return NULL;
 	}
 	return doc;
@@ -50,13 +124,13 @@ static xmlDocPtr read_doc(const char *xml, size_t len, const char *what, char *e
  * bad expression: neither can come from the input). */
 static xmlXPathObjectPtr select_nodes(xmlDocPtr doc, const char *expr)
 {
-	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+	xmlXPathContextPtr ctx = sym_xmlXPathNewContext(doc);
 	if (ctx == NULL)
 		return NULL;
-	xmlXPathObjectPtr o = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
-	xmlXPathFreeContext(ctx);
+	xmlXPathObjectPtr o = sym_xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+	sym_xmlXPathFreeContext(ctx);
 	if (o != NULL && o->type != XPATH_NODESET) {
-		xmlXPathFreeObject(o);
+		sym_xmlXPathFreeObject(o);
 		return NULL;
 	}
 	return o;
@@ -75,11 +149,11 @@ static xmlNodePtr set_item(const xmlXPathObject *o, int i)
 /* Attribute `name` of el copied into the arena, or NULL when it has none. */
 static const char *attr(struct arena *a, xmlNodePtr el, const char *name)
 {
-	xmlChar *v = xmlGetProp(el, (const xmlChar *)name);
+	xmlChar *v = sym_xmlGetProp(el, (const xmlChar *)name);
 	if (v == NULL)
 		return NULL;
 	const char *s = arena_strdup(a, (const char *)v);
-	xmlFree(v);
+	(*sym_xmlFree)(v);
 	return s;
 }
 
@@ -126,9 +200,9 @@ static int read_nodes(struct arena *a, xmlDocPtr doc, struct crm_status *st, cha
 		nd->name = attr(a, el, "name");
 		const char *online = attr(a, el, "online");
 		if (nd->name == NULL || nd->name[0] == '\0' || online == NULL) {
-			xmlXPathFreeObject(o);
+			sym_xmlXPathFreeObject(o);
 			return util_err(err, errlen, "crm_mon: a <node> without a name or `online` (line %ld)",
-					xmlGetLineNo(el));
+					sym_xmlGetLineNo(el));
 		}
 		nd->online = strcmp(online, "true") == 0;
 		nd->standby = attr_true(a, el, "standby");
@@ -138,7 +212,7 @@ static int read_nodes(struct arena *a, xmlDocPtr doc, struct crm_status *st, cha
 		nd->maintenance = attr_true(a, el, "maintenance");
 		st->nnodes++;
 	}
-	xmlXPathFreeObject(o);
+	sym_xmlXPathFreeObject(o);
 	return 0;
 }
 
@@ -154,9 +228,9 @@ static int read_resources(struct arena *a, xmlDocPtr doc, struct crm_status *st,
 		r->id = attr(a, el, "id");
 		r->role = attr(a, el, "role");
 		if (r->id == NULL || r->role == NULL) {
-			xmlXPathFreeObject(o);
+			sym_xmlXPathFreeObject(o);
 			return util_err(err, errlen, "crm_mon: a <resource> without an id or a role (line %ld)",
-					xmlGetLineNo(el));
+					sym_xmlGetLineNo(el));
 		}
 		r->active = attr_true(a, el, "active");
 		r->failed = attr_true(a, el, "failed");
@@ -178,7 +252,7 @@ static int read_resources(struct arena *a, xmlDocPtr doc, struct crm_status *st,
 		}
 		st->nrscs++;
 	}
-	xmlXPathFreeObject(o);
+	sym_xmlXPathFreeObject(o);
 	return 0;
 }
 
@@ -194,31 +268,31 @@ static int read_bans(struct arena *a, xmlDocPtr doc, struct crm_status *st, char
 		b->rsc = attr(a, el, "resource");
 		b->node = attr(a, el, "node");
 		if (b->id == NULL || b->rsc == NULL || b->node == NULL || parse_score(attr(a, el, "weight"), &b->score) < 0) {
-			xmlXPathFreeObject(o);
+			sym_xmlXPathFreeObject(o);
 			return util_err(err, errlen, "crm_mon: a <ban> without an id, resource, node or weight (line %ld)",
-					xmlGetLineNo(el));
+					sym_xmlGetLineNo(el));
 		}
 		st->nbans++;
 	}
-	xmlXPathFreeObject(o);
+	sym_xmlXPathFreeObject(o);
 	return 0;
 }
 
 /* <status code=… message=…>: 0 answered; another code, the node could not reach its cluster. */
 static int read_result(struct arena *a, xmlDocPtr doc, struct crm_status *st, char *err, size_t errlen)
 {
-	xmlNodePtr root = xmlDocGetRootElement(doc);
+	xmlNodePtr root = sym_xmlDocGetRootElement(doc);
 	if (!is_element(root, "pacemaker-result"))
 		return util_err(err, errlen, "not crm_mon's XML: the root element is <%s>, not <pacemaker-result>",
 				(const char *)root->name);
 	xmlXPathObjectPtr o = select_nodes(doc, "/pacemaker-result/status");
 	int n = set_size(o);
 	if (n != 1) {
-		xmlXPathFreeObject(o);
+		sym_xmlXPathFreeObject(o);
 		return util_err(err, errlen, "crm_mon: %s <status> element", n > 1 ? "more than one" : "no");
 	}
 	xmlNodePtr el = set_item(o, 0);
-	xmlXPathFreeObject(o);
+	sym_xmlXPathFreeObject(o);
 	const char *code = attr(a, el, "code"), *message = attr(a, el, "message");
 	if (code == NULL)
 		return util_err(err, errlen, "crm_mon: <status> has no code");
@@ -235,7 +309,7 @@ static int read_dc(struct arena *a, xmlDocPtr doc, struct crm_status *st)
 		st->dc = attr(a, set_item(o, 0), "name");
 		st->quorum = attr_true(a, set_item(o, 0), "with_quorum");
 	}
-	xmlXPathFreeObject(o);
+	sym_xmlXPathFreeObject(o);
 	return 0;
 }
 
@@ -251,7 +325,7 @@ int crm_status_parse(struct arena *a, const char *xml, size_t len, struct crm_st
 				     read_resources(a, doc, st, err, errlen) < 0 || read_bans(a, doc, st, err, errlen) < 0
 			     ? -1
 			     : 0;
-	xmlFreeDoc(doc);
+	sym_xmlFreeDoc(doc);
 	return rc;
 }
 
@@ -316,11 +390,11 @@ int crm_cib_locations(struct arena *a, const char *xml, size_t len, struct crm_l
 	xmlDocPtr doc = read_doc(xml, len, "the CIB", err, errlen);
 	if (doc == NULL)
 		return -1;
-	xmlNodePtr root = xmlDocGetRootElement(doc);
+	xmlNodePtr root = sym_xmlDocGetRootElement(doc);
 	if (!is_element(root, "cib") && !is_element(root, "constraints")) {
 		util_err(err, errlen, "not a CIB: the root element is <%s>, not <cib> or <constraints>",
 			 (const char *)root->name);
-		xmlFreeDoc(doc);
+		sym_xmlFreeDoc(doc);
 		return -1;
 	}
 	xmlXPathObjectPtr o = select_nodes(doc, "/cib/configuration/constraints/rsc_location|/constraints/rsc_location");
@@ -338,11 +412,11 @@ int crm_cib_locations(struct arena *a, const char *xml, size_t len, struct crm_l
 			continue;
 		if (!l->rule && parse_score(attr(a, el, "score"), &l->score) < 0)
 			rc = util_err(err, errlen, "the CIB: rsc_location %s has no score that reads as one (line %ld)", l->id,
-				      xmlGetLineNo(el));
+				      sym_xmlGetLineNo(el));
 		k++;
 	}
-	xmlXPathFreeObject(o);
-	xmlFreeDoc(doc);
+	sym_xmlXPathFreeObject(o);
+	sym_xmlFreeDoc(doc);
 	*out = v;
 	*nout = rc == 0 ? k : 0;
 	return rc;

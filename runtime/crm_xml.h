@@ -1,5 +1,6 @@
-/* crm_xml.h: Pacemaker's XML read with libxml2 (XPath): the status `crm_mon --output-as=xml`
- * prints (the DC and quorum, each node's state, where each resource and group runs, the bans)
+/* crm_xml.h: Pacemaker's XML read with libxml2 (XPath), which is loaded with dlopen on first
+ * use, once per process whichever thread asks first (a hotplan without libxml2 runs every plan
+ * that reads no Pacemaker XML): the status `crm_mon --output-as=xml` prints (the DC and quorum, each node's state, where each resource and group runs, the bans)
  * and the location constraints of a CIB (`cibadmin -Q`, or its constraints section). Input is
  * untrusted: whatever it holds, the answer is a parsed state or an error message, never a
  * crash. Everything parsed is copied into the caller's arena; nothing here keeps libxml2's
@@ -53,7 +54,7 @@ struct crm_status {
 };
 
 /* Parse crm_mon's XML (xml, len bytes, not necessarily NUL-terminated) into st. 0, or -1
- * with err: not XML (libxml2's message and line), not crm_mon's (<pacemaker-result> with a
+ * with err: "libxml2.so.2 cannot be loaded: WHY", not XML (libxml2's message and line), not crm_mon's (<pacemaker-result> with a
  * <status>), or a node, resource or ban without the attributes it must have. */
 int crm_status_parse(struct arena *a, const char *xml, size_t len, struct crm_status *st, char *err, size_t errlen);
 
@@ -73,7 +74,7 @@ const char *crm_status_where(const struct crm_status *st, const char *id, char *
 bool crm_status_active_on(const struct crm_status *st, const char *id, const char *node);
 
 /* The location constraints of a CIB (root <cib> or <constraints>) into *out (arena). 0, or -1
- * with err. */
+ * with err (libxml2 cannot be loaded, not XML, not a CIB, a score that is none). */
 int crm_cib_locations(struct arena *a, const char *xml, size_t len, struct crm_location **out, unsigned *n,
 		      char *err, size_t errlen);
 

@@ -1,12 +1,12 @@
 /* inputs.c: what a run is bound to (inputs.h): the files it read and its nodes' identities,
  * to and from the journal header's vars, and what changed between two sets of them. */
 #include <limits.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "digest.h"
 #include "inputs.h"
 #include "nodes.h"
 
@@ -42,11 +42,10 @@ void inputs_add_text(struct inputs *in, struct arena *a, enum input_role role, c
 		     const char *text, size_t len)
 {
 	char abs[PATH_MAX];
-	unsigned int n = INPUTS_HASH_LEN;
 	struct input_file *f = push_file(in, a);
 	f->role = role;
 	f->path = arena_strdup(a, realpath(path, abs) != NULL ? abs : path);
-	EVP_Digest(text, len, f->sha, &n, EVP_sha256(), NULL);
+	digest_sha256(text, len, f->sha);
 }
 
 void inputs_add_sources(struct inputs *in, struct arena *a, struct hp_ctx *ctx, unsigned from, unsigned to,

@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+#include "digest.h"
 
 #include "arena.h"
 #include "leftover.h"
@@ -865,23 +865,19 @@ int lock_target_clear(struct lock_target *lt, unsigned n, char *msg, size_t len)
 void lock_target_work(const unsigned char plan_hash[32], const char *const *names, const char *const *texts,
 		      const bool *secret, unsigned n, char *out)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	if (c == NULL)
-		arena_oom(sizeof(*out));
-	(void)EVP_DigestInit_ex(c, EVP_sha256(), NULL);
-	(void)EVP_DigestUpdate(c, "hotplan-work 1\n", 15);
-	(void)EVP_DigestUpdate(c, plan_hash, 32);
+	unsigned char md[DIGEST_LEN];
+	struct digest d;
+	digest_begin(&d);
+	digest_add(&d, "hotplan-work 1\n", 15);
+	digest_add(&d, plan_hash, 32);
 	for (unsigned i = 0; i < n; i++) {
 		/* each NAME=VALUE ends in a NUL: no two lists hash the same */
 		const char *v = secret[i] ? "(secret)" : texts[i] != NULL ? texts[i] : "(unset)";
-		(void)EVP_DigestUpdate(c, names[i], strlen(names[i]) + 1);
-		(void)EVP_DigestUpdate(c, v, strlen(v) + 1);
+		digest_add(&d, names[i], strlen(names[i]) + 1);
+		digest_add(&d, v, strlen(v) + 1);
 	}
-	(void)EVP_DigestFinal_ex(c, md, &mdlen);
-	EVP_MD_CTX_free(c);
-	for (unsigned i = 0; i < 32 && i < mdlen; i++)
+	digest_end(&d, md);
+	for (unsigned i = 0; i < DIGEST_LEN; i++)
 		snprintf(out + (size_t)2 * i, 3, "%02x", md[i]);
 	out[LOCK_TARGET_WORK_HEX] = '\0';
 }

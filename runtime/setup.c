@@ -4,7 +4,6 @@
  * journal's start. What is said goes through run_say; nothing here walks. */
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 
 #include "ask.h"
 #include "check.h"
+#include "digest.h"
 #include "driver_cmd.h"
 #include "image.h"
 #include "last_run.h"
@@ -54,12 +54,6 @@ static const char *kind_name(enum proc_kind k)
 }
 
 /* ---- the plan -------------------------------------------------------------------------- */
-
-static void sha256_file(const char *text, size_t len, unsigned char out[32])
-{
-	unsigned int n = 32;
-	EVP_Digest(text, len, out, &n, EVP_sha256(), NULL);
-}
 
 /* Is `path` a compiled image? (Its first bytes say so; a missing file is not.) */
 static bool is_image_file(const char *path)
@@ -123,7 +117,7 @@ int setup_load_plan(struct run *R, const char *path)
 	R->plan = f->plans;
 	if (!is_image_file(path)) {
 		struct source *src = ctx_source(&R->ctx, f->source);
-		sha256_file(src->text, src->len, R->plan_hash);
+		digest_sha256(src->text, src->len, R->plan_hash);
 	}
 	return 0;
 }

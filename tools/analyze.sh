@@ -22,7 +22,7 @@ ROOT=$PWD
 PACKAGES=(
 	cppcheck clang-tidy-14
 	cmake make clang flex bison pkg-config python3
-	libcmocka-dev libjansson-dev libssl-dev zlib1g-dev libxml2-dev
+	libcmocka-dev libjansson-dev nettle-dev zlib1g-dev libxml2-dev
 )
 JOBS=${JOBS:-2}
 BUILD=${HOTPLAN_ANALYZE_BUILD:-build-analyze}

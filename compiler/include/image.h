@@ -68,7 +68,7 @@ int image_source_hash(const unsigned char *buf, size_t len, unsigned char out[IM
 /* Does buf start with IMAGE_MAGIC? (How `run` tells an image from a .hplan file.) */
 bool image_is_image(const unsigned char *buf, size_t len);
 
-/* SHA-256 of len bytes (OpenSSL EVP). Aborts with a message if the library fails. */
+/* SHA-256 of len bytes (digest.h). */
 void image_sha256(const void *data, size_t len, unsigned char out[IMAGE_HASH_LEN]);
 
 /* Lower-case hex of len bytes into out, which has room for 2 * len + 1 bytes. */
