@@ -123,7 +123,7 @@ static char *slurp(const char *path)
 		fail_msg("open %s: %s", path, strerror(errno));
 	static char buf[1 << 16];
 	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
+	assert_int_equal(fclose(f), 0);
 	buf[n] = '\0';
 	char *s = strdup(buf);
 	assert_non_null(s);
@@ -198,15 +198,20 @@ static int cmp_str(const void *a, const void *b)
 
 static void sort_lines(char *s)
 {
-	char *lines[256], *copy = strdup(s);
-	size_t n = 0;
+	char *lines[256] = { NULL }, *copy = strdup(s);
+	size_t n = 0, len = strlen(s), at = 0;
 	assert_non_null(copy);
-	for (char *p = strtok(copy, "\n"); p != NULL && n < 256; p = strtok(NULL, "\n"))
+	for (char *p = copy, *nl; *p != '\0'; p = nl + 1) {
+		nl = strchr(p, '\n');
+		assert_non_null(nl); /* every line ends with one */
+		*nl = '\0';
+		assert_true(n < 256);
 		lines[n++] = p;
+	}
 	qsort(lines, n, sizeof(lines[0]), cmp_str);
-	s[0] = '\0';
 	for (size_t i = 0; i < n; i++)
-		strcat(strcat(s, lines[i]), "\n");
+		at += (size_t)snprintf(s + at, len + 1 - at, "%s\n", lines[i]);
+	assert_int_equal(at, len);
 	free(copy);
 }
 
