@@ -178,6 +178,8 @@ static int run_direct(struct local *l, const struct transport_cmd *c, struct tra
 			       err, errlen);
 	free(path);
 	free(w);
+	if (rc == 1 && errlen > 0)
+		err[0] = '\0'; /* the exec's error is the shell's to tell now */
 	return rc;
 }
 
