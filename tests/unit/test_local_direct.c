@@ -10,6 +10,8 @@
  * it alone had), programs that die of a signal (sh's 128+N and its "Killed" line), the
  * environments dash would change (the shell again), a timeout; and proc_run_path itself.
  *
+ * Skipped (77) where /bin/sh is not dash: every line goes to the shell there.
+ *
  * Each test runs in its own directory (the current one, PWD set to it) with an environment of
  * its own, restored after. */
 #define _GNU_SOURCE /* nftw, environ */
@@ -402,6 +404,13 @@ static void test_proc_run_path(void **state)
 
 int main(void)
 {
+	char real[4096];
+	/* another /bin/sh gets every line (transport_local.c): nothing to compare here */
+	if (realpath("/bin/sh", real) == NULL || strcmp(strrchr(real, '/'), "/dash") != 0 ||
+	    access("/bin/dash", X_OK) != 0) {
+		printf("SKIP: /bin/sh is not dash\n");
+		return 77;
+	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_direct_programs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_direct_shell_lines, setup, teardown),
