@@ -27,6 +27,7 @@ PACKAGES=(
 	postgresql-15-repmgr # tests/local/run-pg-replication.sh: repmgr 5.3 and repmgrd
 	wine64 # tests/windows/run-vbscript.sh: hotplan.vbs in a VBScript engine
 	chromium # tests/fleet/run-fleet-html.sh: the fleet report in a headless browser
+	strace # tests/local/run-direct-exec.sh: which processes a run execs
 )
 JOBS=${JOBS:-2}
 

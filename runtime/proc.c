@@ -33,6 +33,7 @@ extern char **environ; /* NOLINT(readability-redundant-declaration): POSIX has t
 #define TICK_MS 100                     /* look at *abort at least this often */
 #define TICK_NO_PIDFD_MS 10             /* without a pidfd, look for the child's end this often */
 #define READ_CHUNK 65536
+#define START_FAILED (-2)               /* start_child: the spawn (or fork, or exec) failed */
 
 /* posix_spawn can do all that the child must do before exec (a group of its own, default
  * dispositions, an empty mask, the three descriptors and no other) once it can close every
@@ -56,6 +57,7 @@ struct child_err {
 };
 
 struct child_args {
+	const char *path;
 	const char *const *argv;
 	int in, out, ep;                    /* stdin, stdout+stderr, the exec-error pipe */
 	int maxfd;                          /* close fds below this when close_range is missing */
@@ -111,14 +113,14 @@ static void ring_out(const struct proc_ring *g, const char *note, char out[TRANS
 /* ---- the child ---- */
 
 #ifdef PROC_SPAWN
-/* Start argv with stdin from `in`, stdout and stderr into `out` (neither below 3: the file
+/* Start path with argv, stdin from `in`, stdout and stderr into `out` (neither below 3: the file
  * actions dup2 onto 0, 1 and 2 in turn), in a process group of its own, every disposition
  * SIG_DFL (a SIG_IGN would survive exec), an empty signal mask, no other descriptor. glibc
  * blocks every signal across the clone and resets the runner's handlers in the child before
  * it unblocks them, so none of them runs there. posix_spawn returns once the child has
  * exec'd (CLONE_VFORK), or with the error of whatever failed before (reaping the child):
  * almost always the exec itself. The pid, or -1 with err set. */
-static pid_t spawn_child(const char *const *argv, int in, int out, char *err, size_t errlen)
+static pid_t spawn_child(const char *path, const char *const *argv, int in, int out, char *err, size_t errlen)
 {
 	posix_spawnattr_t at;
 	posix_spawn_file_actions_t fa;
@@ -157,8 +159,8 @@ static pid_t spawn_child(const char *const *argv, int in, int out, char *err, si
 		e = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	if (e != 0)
 		util_err(err, errlen, "posix_spawn set-up: %s", strerror(e));
-	else if ((e = posix_spawn(&pid, argv[0], &fa, &at, (char *const *)argv, environ)) != 0) {
-		util_err(err, errlen, "exec %s: %s", argv[0], strerror(e));
+	else if ((e = posix_spawn(&pid, path, &fa, &at, (char *const *)argv, environ)) != 0) {
+		util_err(err, errlen, "exec %s: %s", path, strerror(e));
 		pid = -1;
 	}
 	posix_spawn_file_actions_destroy(&fa);
@@ -241,7 +243,7 @@ static void child_run(const struct child_args *a)
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	execve(a->argv[0], (char *const *)a->argv, environ);
+	execve(a->path, (char *const *)a->argv, environ);
 	child_fail(ep, STAGE_EXEC);
 }
 #endif
@@ -261,14 +263,14 @@ static int open_pidfd(pid_t pid)
 #endif
 }
 
-/* Has the child ended (left unreaped, so that its pid and group id stay ours)? */
-static bool child_ended(pid_t pid)
+/* Has the child ended (left unreaped, so that its pid and group id stay ours)? *si says how
+ * (zeroed when that is unknown). */
+static bool child_ended(pid_t pid, siginfo_t *si)
 {
-	siginfo_t si;
 	for (;;) {
-		memset(&si, 0, sizeof(si));
-		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0)
-			return si.si_pid == pid;
+		memset(si, 0, sizeof(*si));
+		if (waitid(P_PID, (id_t)pid, si, WEXITED | WNOHANG | WNOWAIT) == 0)
+			return si->si_pid == pid;
 		if (errno != EINTR)
 			return true; /* ECHILD: reaped behind our back (SIGCHLD ignored); waitpid says so */
 	}
@@ -329,6 +331,7 @@ struct proc {
 	const char *in_data;
 	size_t in_len, in_pos;
 	bool in_keep;                       /* hold stays open after the input (PROC_STDIN_HOLD) */
+	bool sh_status;                     /* a signal's death said as sh says it (PROC_SH_STATUS) */
 	/* the watch */
 	bool ended, eof;
 	int killing;                        /* 1: SIGTERM sent, 2: SIGKILL sent */
@@ -410,16 +413,17 @@ static void feed(struct proc *p)
 }
 
 #ifdef PROC_SPAWN
-/* Start the child: p->pid and p->start. The child's ends of the pipes are closed after. */
-static int start_child(struct proc *p, const char *const *argv, char *err, size_t errlen)
+/* Start the child: p->pid and p->start. The child's ends of the pipes are closed after. 0,
+ * -1 when what it needs could not be made, START_FAILED when it could not be started. */
+static int start_child(struct proc *p, const char *path, const char *const *argv, char *err, size_t errlen)
 {
 	/* std fds may be among ours when the runner was started with 0, 1 or 2 closed */
 	if (fd_above_std(&p->in) < 0 || fd_above_std(&p->out[1]) < 0)
 		return util_err(err, errlen, "fcntl: %s", strerror(errno));
 	p->start = proc_now_ns();
-	p->pid = spawn_child(argv, p->in, p->out[1], err, errlen);
+	p->pid = spawn_child(path, argv, p->in, p->out[1], err, errlen);
 	if (p->pid < 0)
-		return -1;
+		return START_FAILED;
 	close_fd(&p->out[1]);
 	close_fd(&p->in);
 	return 0;
@@ -427,7 +431,7 @@ static int start_child(struct proc *p, const char *const *argv, char *err, size_
 #else
 /* What the child reported through the exec-error pipe: nothing (it exec'd), or why it could
  * not (then it is reaped and p->pid is -1). */
-static int child_report(struct proc *p, const char *const *argv, char *err, size_t errlen)
+static int child_report(struct proc *p, const char *path, char *err, size_t errlen)
 {
 	struct child_err ce;
 	ssize_t got;
@@ -442,21 +446,22 @@ static int child_report(struct proc *p, const char *const *argv, char *err, size
 		;
 	p->pid = -1;
 	if (got != (ssize_t)sizeof(ce))
-		return util_err(err, errlen, "exec %s: %s", argv[0], got < 0 ? strerror(errno) : "lost the child's report");
+		return util_err(err, errlen, "exec %s: %s", path, got < 0 ? strerror(errno) : "lost the child's report");
 	if (ce.stage == STAGE_EXEC)
-		return util_err(err, errlen, "exec %s: %s", argv[0], strerror(ce.err));
+		return util_err(err, errlen, "exec %s: %s", path, strerror(ce.err));
 	return util_err(err, errlen, "%s: %s",
 			ce.stage == STAGE_SETPGID ? "setpgid" : ce.stage == STAGE_DUP ? "dup2" : "sigaction",
 			strerror(ce.err));
 }
 
-/* Start the child: p->pid and p->start. The child's ends of the pipes are closed after. */
-static int start_child(struct proc *p, const char *const *argv, char *err, size_t errlen)
+/* Start the child: p->pid and p->start. The child's ends of the pipes are closed after. 0,
+ * -1 when what it needs could not be made, START_FAILED when it could not be started. */
+static int start_child(struct proc *p, const char *path, const char *const *argv, char *err, size_t errlen)
 {
 	if (pipe2(p->ep, O_CLOEXEC) < 0)
 		return util_err(err, errlen, "pipe: %s", strerror(errno));
 	struct rlimit rl;
-	struct child_args ca = { argv, p->in, p->out[1], p->ep[1], 65536 };
+	struct child_args ca = { path, argv, p->in, p->out[1], p->ep[1], 65536 };
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (1u << 20))
 		ca.maxfd = (int)rl.rlim_cur;
 
@@ -471,13 +476,15 @@ static int start_child(struct proc *p, const char *const *argv, char *err, size_
 		child_run(&ca);
 	int fork_errno = errno;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (p->pid < 0)
-		return util_err(err, errlen, "fork: %s", strerror(fork_errno));
+	if (p->pid < 0) {
+		util_err(err, errlen, "fork: %s", strerror(fork_errno));
+		return START_FAILED;
+	}
 	(void)setpgid(p->pid, p->pid); /* also here, so that the group exists before any kill of ours */
 	close_fd(&p->ep[1]);
 	close_fd(&p->out[1]);
 	close_fd(&p->in);
-	return child_report(p, argv, err, errlen);
+	return child_report(p, path, err, errlen) < 0 ? START_FAILED : 0;
 }
 #endif
 
@@ -547,6 +554,29 @@ static void drain(struct proc *p)
 	}
 }
 
+/* PROC_SH_STATUS: what dash writes to its stderr when its foreground command dies of a signal
+ * (dash's sprint_status): the signal's description (strsignal: hotplan sets no locale, dash
+ * none either), " (core dumped)" when it dumped core, a newline; nothing for SIGINT and
+ * SIGPIPE. After what the program wrote (first read from the pipe: the program has ended, its
+ * output is all there; a process it left behind may write more later, as with sh). */
+static void sh_note(struct proc *p, const siginfo_t *si)
+{
+	char line[128];
+	if (si->si_code != CLD_KILLED && si->si_code != CLD_DUMPED)
+		return;
+	if (si->si_status == SIGINT || si->si_status == SIGPIPE)
+		return;
+	if (!p->eof)
+		drain(p);
+	/* NOLINTNEXTLINE(concurrency-mt-unsafe): glibc's strsignal keeps its buffer per thread */
+	const char *what = strsignal(si->si_status);
+	int n = snprintf(line, sizeof(line), "%s%s\n", what, si->si_code == CLD_DUMPED ? " (core dumped)" : "");
+	if (n <= 0 || (size_t)n >= sizeof(line))
+		return;
+	proc_ring_put(&p->ring, line, (size_t)n);
+	capture_put(&p->cap, line, (size_t)n);
+}
+
 /* Whether the watch is over: the child ended and its output drained, or (killed) every
  * process of its group gone. */
 static bool watch_done(const struct proc *p, long long now)
@@ -590,10 +620,14 @@ static int watch(struct proc *p, const volatile int *abort, struct transport_res
 		long long now = proc_now_ns();
 		/* first whether it ended, then the clock: it may have ended in time while the
 		 * runner was not looking */
-		if (!p->ended && child_ended(p->pid)) {
+		siginfo_t si;
+		if (!p->ended && child_ended(p->pid, &si)) {
 			p->ended = true;
-			if (p->killing == 0)
+			if (p->killing == 0) {
 				p->drain_end = now + DRAIN_NS;
+				if (p->sh_status)
+					sh_note(p, &si);
+			}
 		}
 		if (!p->ended || p->killing > 0)
 			escalate(p, now, abort, r);
@@ -630,6 +664,8 @@ static int reap(struct proc *p, struct transport_result *r, char *err, size_t er
 	r->seconds = (double)(proc_now_ns() - p->start) / 1e9;
 	if (WIFEXITED(st))
 		r->status = WEXITSTATUS(st);
+	else if (WIFSIGNALED(st) && p->sh_status && !r->timed_out && !r->interrupted)
+		r->status = 128 + WTERMSIG(st); /* what sh exits with when its command dies so */
 	else if (WIFSIGNALED(st))
 		r->signal = WTERMSIG(st);
 	return 0;
@@ -694,6 +730,7 @@ static void proc_init(struct proc *p, const struct transport_cmd *c, const char 
 	p->in_len = in != NULL ? inlen : 0;
 	p->in_pos = 0;
 	p->in_keep = (flags & PROC_STDIN_HOLD) != 0;
+	p->sh_status = (flags & PROC_SH_STATUS) != 0;
 	p->ended = p->eof = false;
 	p->killing = 0;
 	p->deadline = p->t_kill = p->drain_end = 0;
@@ -701,8 +738,31 @@ static void proc_init(struct proc *p, const struct transport_cmd *c, const char 
 	p->ring = (struct proc_ring){ .buf = p->tail_buf, .cap = sizeof(p->tail_buf) };
 }
 
+/* PROC_EXEC_SOFT: the program did not start: the capture file back to what it held before
+ * this command's header, and closed. */
+static void capture_take_back(struct proc *p)
+{
+	if (p->cap.fd < 0)
+		return;
+	if (p->cap.start >= 0) {
+		int rc;
+		do
+			rc = ftruncate(p->cap.fd, (off_t)p->cap.start);
+		while (rc < 0 && errno == EINTR);
+	}
+	capture_close(&p->cap, NULL);
+	p->cap.fd = -1;
+}
+
 int proc_run(const char *const *argv, const char *in, size_t inlen, unsigned flags, const struct transport_cmd *c,
 	     const volatile int *abort, struct transport_result *r, char *err, size_t errlen)
+{
+	return proc_run_path(argv[0], argv, in, inlen, flags, c, abort, r, err, errlen);
+}
+
+int proc_run_path(const char *path, const char *const *argv, const char *in, size_t inlen, unsigned flags,
+		  const struct transport_cmd *c, const volatile int *abort, struct transport_result *r, char *err,
+		  size_t errlen)
 {
 	struct proc p;                      /* its output buffer is left as it is: read() fills it */
 	int ret = -1;
@@ -720,7 +780,13 @@ int proc_run(const char *const *argv, const char *in, size_t inlen, unsigned fla
 	if (open_pipes(&p, err, errlen) < 0)
 		goto out;
 	feed(&p);   /* what the pipe holds before the child starts: all of a usual command line */
-	if (start_child(&p, argv, err, errlen) < 0)
+	int started = start_child(&p, path, argv, err, errlen);
+	if (started == START_FAILED && (flags & PROC_EXEC_SOFT) != 0) {
+		capture_take_back(&p);
+		ret = 1;
+		goto out;
+	}
+	if (started < 0)
 		goto out;
 	if (c->started != NULL)
 		c->started(c->started_ud, (long)p.pid);

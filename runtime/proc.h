@@ -25,6 +25,20 @@
  * the ssh transport's lifeline, whose end tells the remote side to stop. */
 #define PROC_STDIN_HOLD 1u
 
+/* The program not starting is not an error: when its exec fails (or the spawn before it),
+ * proc_run_path returns 1, nothing has run, r is as for a command not started and the
+ * capture file is cut back to what it held before the call (a capture that is not a regular
+ * file keeps the header), so that the caller can run the command another way: the local:
+ * transport runs the line through /bin/sh then, which says why in its own words. */
+#define PROC_EXEC_SOFT 2u
+
+/* A death by a signal that the runner did not send (not the timeout's, not an abort's) is
+ * said as /bin/sh says that of its foreground command: exit status 128+N (r->signal 0), and
+ * dash's line for it after the output the program wrote ("Killed", "Segmentation fault (core
+ * dumped)": strsignal's words in the C locale; none for SIGINT and SIGPIPE). For a program
+ * run in the shell's place. */
+#define PROC_SH_STATUS 4u
+
 /* Run argv (argv[0] an absolute path: no PATH search; NULL-terminated) for command `c`
  * (its line is only for the caller: here c gives the timeout, capture file and label).
  * With `in`, the child's stdin is a pipe that gets in[0, inlen), then its end (unless
@@ -39,6 +53,14 @@
  * failure is noted at the end of r->tail. `abort` may be NULL. */
 int proc_run(const char *const *argv, const char *in, size_t inlen, unsigned flags, const struct transport_cmd *c,
 	     const volatile int *abort, struct transport_result *r, char *err, size_t errlen);
+
+/* proc_run with the program's path apart from its argv: `path` is exec'd (no PATH search;
+ * relative: to the current directory), argv[0] is only the name the program is given, and
+ * error messages name `path` ("exec PATH: …"). With PROC_EXEC_SOFT it returns 1 when the
+ * program could not be started (above). */
+int proc_run_path(const char *path, const char *const *argv, const char *in, size_t inlen, unsigned flags,
+		  const struct transport_cmd *c, const volatile int *abort, struct transport_result *r, char *err,
+		  size_t errlen);
 
 /* Monotonic clock, nanoseconds. */
 long long proc_now_ns(void);

@@ -80,6 +80,7 @@ int capture_open(struct capture *k, const char *path, const char *label, char *e
 	while (k->fd < 0 && errno == EINTR);
 	if (k->fd < 0)
 		return util_err(err, errlen, "open capture %s: %s", path, strerror(errno));
+	k->start = lseek(k->fd, 0, SEEK_END);
 	/* the label names a node, whose name may hold a newline: escaped, it stays one line */
 	size_t n = (size_t)snprintf(head, sizeof(head), "==== ");
 	n += util_escape(label != NULL ? label : "command", head + n, sizeof(head) - n - sizeof(" ====\n"));

@@ -27,6 +27,7 @@ void proc_ring_put(struct proc_ring *g, const char *p, size_t n);
 
 struct capture {
 	int fd;                           /* -1: none */
+	long long start;                  /* the file's size when opened, before the header; -1: unknown */
 	const char *path;
 	bool nl;                          /* what the file holds ends with a newline */
 	int err;                          /* errno of a failed write: nothing more is written */

@@ -4,9 +4,12 @@
  * closed with transport_close.
  *
  * A command is a line for the node's shell (/bin/sh; the profile quotes every value it
- * inserts): nothing here interprets it. The line never travels in an argument vector, where
+ * inserts): nothing here interprets it, but for local: telling a literal line that the shell
+ * would only exec (transport_local.c). The line never travels in an argument vector, where
  * every local user could read it in /proc/PID/cmdline (a secret param's value is in it): the
- * node's /bin/sh reads it from its standard input (transport_frame, TRANSPORT_READER). Output
+ * node's /bin/sh reads it from its standard input (transport_frame, TRANSPORT_READER); a
+ * literal line run without the shell has its words in the program's argv, as the shell
+ * would have put them there (docs/transports.md, "local:"). Output
  * (stdout and stderr, interleaved) is appended to a capture file beside the journal, its
  * first and last PROC_CAPTURE_HEAD and PROC_CAPTURE_TAIL bytes (proc.h); the last lines come
  * back for messages. */
@@ -98,7 +101,9 @@ static inline void transport_close(struct transport *t)
  * frees it), its length in *len; NULL when memory runs out. */
 char *transport_frame(const char *line, size_t *len);
 
-/* local: /bin/sh -c TRANSPORT_READER in its own process group, the line on its stdin. */
+/* local: /bin/sh -c TRANSPORT_READER in its own process group, the line on its stdin; or,
+ * for a literal line whose program /bin/sh (dash) would exec, that program with the line's
+ * words, unless HOTPLAN_LOCAL_SHELL is "always" (read here) (docs/transports.md, "local:"). */
 struct transport *transport_local_new(const struct rt_node *node, volatile int *abort, char *err, size_t errlen);
 
 /* ssh://: the system ssh client with -o BatchMode=yes -o StrictHostKeyChecking=yes, a

@@ -868,14 +868,24 @@ static double median_us(long long *v, int n)
 	return (double)v[n / 2] / 1000.0; /* NOLINT(bugprone-integer-division): an index, meant */
 }
 
+/* The cost of a command: through the shell (HOTPLAN_LOCAL_SHELL=always) against a bare
+ * fork/exec/wait of sh -c /bin/true, and run without the shell (PWD set right: a stale one
+ * sends every line to sh) against a bare one of /bin/true. */
 static void test_local_bench(void **state)
 {
 	enum { N = 200 };
-	static long long raw[N], tr[N], trc[N];
+	static long long raw[N], tr[N], trc[N], rawd[N], trd[N];
+	char cwd[4096];
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(setenv("PWD", cwd, 1), 0);
+	assert_int_equal(setenv("HOTPLAN_LOCAL_SHELL", "always", 1), 0);
 	struct transport *t = local_new();
+	assert_int_equal(unsetenv("HOTPLAN_LOCAL_SHELL"), 0);
+	struct transport *td = local_new();
 	struct transport_result r;
 	char err[256];
 	const char *argv[] = { "/bin/sh", "-c", "/bin/true", NULL };
+	const char *argvd[] = { "/bin/true", NULL };
 	(void)state;
 	for (int i = 0; i < N; i++) {
 		raw[i] = raw_fork_exec(argv);
@@ -885,12 +895,20 @@ static void test_local_bench(void **state)
 		t0 = proc_now_ns();
 		assert_int_equal(run(t, "/bin/true", 10 * SEC, path_in("bench.out"), &r, err, sizeof(err)), 0);
 		trc[i] = proc_now_ns() - t0;
+		rawd[i] = raw_fork_exec(argvd);
+		t0 = proc_now_ns();
+		assert_int_equal(run(td, "/bin/true", 10 * SEC, NULL, &r, err, sizeof(err)), 0);
+		trd[i] = proc_now_ns() - t0;
 	}
 	double a = median_us(raw, N), b = median_us(tr, N), c = median_us(trc, N);
+	double d = median_us(rawd, N), e = median_us(trd, N);
 	print_message("[ BENCH    ] local: sh -c /bin/true, median of %d: raw fork/exec/wait %.0f us, "
 		      "transport %.0f us (+%.0f), with capture file %.0f us (+%.0f)\n",
 		      N, a, b, b - a, c, c - a);
+	print_message("[ BENCH    ] local: /bin/true without sh, median of %d: raw fork/exec/wait %.0f us, "
+		      "transport %.0f us (+%.0f)\n", N, d, e, e - d);
 	transport_close(t);
+	transport_close(td);
 	assert_no_children();
 }
 
