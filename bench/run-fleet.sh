@@ -119,22 +119,30 @@ ansible_true3 "$WORK/true3.yml"
 best_hp=""
 best_an=""
 for round in 1 2; do
-	rm -rf "$STATE"
+	# a fresh state dir, and no last-run record on the "machines" either: a record of an earlier
+	# run from another state dir would make every target "done elsewhere" (docs/fleets.md)
+	rm -rf "$STATE" "$WORK"/locks/l*/hotplan.lock*
 	t0=$(now)
 	HOTPLAN_STATE_DIR=$STATE "$HOTPLAN" run "$WORK/true3.hplan" --inventory "$WORK/local.hplan" --targets all \
 		--parallel "$LOCALS" --yes --report "$WORK/local-report.json" >"$WORK/local.out" 2>&1 ||
 		echo "hotplan local fleet exited $?" >&2
-	best_hp=$(lesser "$best_hp" "$(echo "$(now) - $t0" | bc -l)")
-	# a fleet that ran nothing would be fast: say how many targets completed
+	t=$(echo "$(now) - $t0" | bc -l)
+	# a fleet that ran nothing would be fast: only a round where every target completed counts
 	done_hp=$(python3 -c 'import json, sys
 r = json.load(open(sys.argv[1]))
 print(sum(1 for t in r["targets"] if t["status"] == "completed"))' "$WORK/local-report.json")
+	if [[ $done_hp == "$LOCALS" ]]; then
+		best_hp=$(lesser "$best_hp" "$t")
+	else
+		echo "round $round: $done_hp of $LOCALS local: targets completed: its time is not counted" >&2
+	fi
 	if ansible_wanted "$ANSIBLE"; then
 		best_an=$(lesser "$best_an" "$(ansible_time "$WORK/hosts.ini" "$WORK/true3.yml" "$LOCALS" "$WORK/ansible.out")")
 	fi
 done
-row "local:, 3 exec \"/bin/true\" steps, --parallel $LOCALS, best of 2" "$LOCALS" "$(fmt "$best_hp" .2f) s" \
-	"$done_hp of $LOCALS completed (the last round)"
+[[ -n $best_hp ]] || { echo "run-fleet.sh: no round completed every local: target" >&2; exit 1; }
+row "local:, 3 exec \"/bin/true\" steps, --parallel $LOCALS, best of 2" "$LOCALS" "$(fmt "$best_hp" .3f) s" \
+	"rounds where all $LOCALS completed"
 if [[ -n $best_an ]]; then
 	row "ansible-playbook, connection: local, forks=$LOCALS, 3 command: /bin/true" "$LOCALS" "$(fmt "$best_an" .2f) s" \
 		"$(ansible_version)"
