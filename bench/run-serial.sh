@@ -61,15 +61,21 @@ inventory() {
 		echo "}"
 	} >"$1"
 }
-# best PLAN INVENTORY: the best wall time of ROUNDS runs, in seconds
+# best PLAN INVENTORY: the best wall time of ROUNDS runs that completed (exit 0), in seconds
 best() {
-	local b="" t0 r
+	local b="" t0 t r
 	for ((r = 1; r <= ROUNDS; r++)); do
 		rm -rf "$HOTPLAN_STATE_DIR"
 		t0=$(now)
-		"$HOTPLAN" run "$1" --inventory "$2" --yes >"$WORK/out.txt" 2>&1 || { echo "hotplan exited $?:" >&2; tail -3 "$WORK/out.txt" >&2; }
-		b=$(lesser "$b" "$(echo "$(now) - $t0" | bc -l)")
+		if "$HOTPLAN" run "$1" --inventory "$2" --yes >"$WORK/out.txt" 2>&1; then
+			t=$(echo "$(now) - $t0" | bc -l)
+			b=$(lesser "$b" "$t")
+		else
+			echo "hotplan exited $? (not timed):" >&2
+			tail -3 "$WORK/out.txt" >&2
+		fi
 	done
+	[[ -n $b ]] || { echo "run-serial.sh: no run of $1 completed" >&2; exit 1; }
 	echo "$b"
 }
 
