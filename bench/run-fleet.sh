@@ -2,7 +2,7 @@
 # run-fleet.sh: what a fleet costs (docs/performance.md, "Fleets"; docs/scale.md).
 #
 #   bench/run-fleet.sh [--hotplan BIN] [--sizes "10 100 1000"] [--parallel 100] [--locals 100]
-#                      [--no-ansible]
+#                      [--rounds 2] [--no-ansible]
 #
 # 1. For each size N: N simulated stand-alone targets × the canonical plan,
 #    `hotplan run --targets all --parallel P`: the wall time, the controller's own CPU (user +
@@ -10,7 +10,7 @@
 #    together, and the controller's cost per target.
 # 2. L local: targets of 3 `exec "/bin/true"` steps with --parallel L, and ansible-playbook on
 #    the same machine (connection: local, forks=L, an inventory of L host aliases with
-#    ansible_connection=local, 3 `command: /bin/true` tasks a host), in the same run, best of 2.
+#    ansible_connection=local, 3 `command: /bin/true` tasks a host), in the same run, best of --rounds (2), interleaved.
 # 3. Where it stops: --parallel above what `ulimit -n` allows, refused before anything starts.
 #
 # Environment: BENCH_WORK (default build-bench/fleet), BENCH_STATE_DIR (the state dir, default
@@ -22,6 +22,7 @@ HOTPLAN=$SRC/build/hotplan
 SIZES="10 100 1000"
 PAR=100
 LOCALS=100
+ROUNDS=2
 ANSIBLE=yes
 while [[ $# -gt 0 ]]; do
 	case $1 in
@@ -29,6 +30,7 @@ while [[ $# -gt 0 ]]; do
 	--sizes) SIZES=$2; shift 2 ;;
 	--parallel) PAR=$2; shift 2 ;;
 	--locals) LOCALS=$2; shift 2 ;;
+	--rounds) ROUNDS=$2; shift 2 ;;
 	--no-ansible) ANSIBLE=no; shift ;;
 	*) echo "run-fleet.sh: unknown option $1" >&2; exit 2 ;;
 	esac
@@ -118,10 +120,11 @@ ansible_hosts "$WORK/hosts.ini" "$LOCALS"
 ansible_true3 "$WORK/true3.yml"
 best_hp=""
 best_an=""
-for round in 1 2; do
+for ((round = 1; round <= ROUNDS; round++)); do
 	# a fresh state dir, and no last-run record on the "machines" either: a record of an earlier
 	# run from another state dir would make every target "done elsewhere" (docs/fleets.md)
 	rm -rf "$STATE" "$WORK"/locks/l*/hotplan.lock*
+	sync   # each side starts with nothing left to write back (the 1,000 sim: journals before)
 	t0=$(now)
 	HOTPLAN_STATE_DIR=$STATE "$HOTPLAN" run "$WORK/true3.hplan" --inventory "$WORK/local.hplan" --targets all \
 		--parallel "$LOCALS" --yes --report "$WORK/local-report.json" >"$WORK/local.out" 2>&1 ||
@@ -137,11 +140,12 @@ print(sum(1 for t in r["targets"] if t["status"] == "completed"))' "$WORK/local-
 		echo "round $round: $done_hp of $LOCALS local: targets completed: its time is not counted" >&2
 	fi
 	if ansible_wanted "$ANSIBLE"; then
+		sync
 		best_an=$(lesser "$best_an" "$(ansible_time "$WORK/hosts.ini" "$WORK/true3.yml" "$LOCALS" "$WORK/ansible.out")")
 	fi
 done
 [[ -n $best_hp ]] || { echo "run-fleet.sh: no round completed every local: target" >&2; exit 1; }
-row "local:, 3 exec \"/bin/true\" steps, --parallel $LOCALS, best of 2" "$LOCALS" "$(fmt "$best_hp" .3f) s" \
+row "local:, 3 exec \"/bin/true\" steps, --parallel $LOCALS, best of $ROUNDS" "$LOCALS" "$(fmt "$best_hp" .3f) s" \
 	"rounds where all $LOCALS completed"
 if [[ -n $best_an ]]; then
 	row "ansible-playbook, connection: local, forks=$LOCALS, 3 command: /bin/true" "$LOCALS" "$(fmt "$best_an" .2f) s" \
