@@ -93,7 +93,7 @@ run_cppcheck() {
 	# point findings at grammar/*.l and *.y).
 	cppcheck --project="$DB/compile_commands.json" --cppcheck-build-dir="$DB/cppcheck" \
 		--std=c11 --enable=warning,style,performance,portability \
-		--library=posix --library=gnu --library=openssl --library=zlib --library=.cppcheck/cmocka.cfg \
+		--library=posix --library=gnu --library=zlib --library=.cppcheck/cmocka.cfg \
 		--inline-suppr --suppressions-list="$SUPPRESSIONS" \
 		--error-exitcode=1 -j"$JOBS" --quiet \
 		--template='{file}:{line}:{column}: {severity}: {message} [{id}]' 2>"$log" || rc=$?
