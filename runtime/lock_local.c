@@ -317,6 +317,10 @@ static bool prelude(FILE *out, const char *lock, const struct lock_local_op *op,
 	size_t n = strlen(lock);
 	while (n > 0 && lock[n - 1] == '/')
 		n--;
+	if (n == 0) {
+		fputs("=error the lock path names the root directory\n", out);
+		return false;
+	}
 	if (n > LOCK_PATH_MAX) {
 		fprintf(out, "=error the lock path '%s' is too long\n", lock);
 		return false;

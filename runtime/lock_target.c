@@ -218,6 +218,7 @@ static const char *prelude(struct nodes *ns, unsigned n, char *msg, size_t len)
 			    "exec 2>/dev/null; umask 077\n%s\n"
 			    "case $L in /*) ;; *) echo \"=error the lock path '$L' is not absolute\"; exit 0;; esac\n"
 			    "while [ \"${L%%/}\" != \"$L\" ]; do L=${L%%/}; done\n"
+			    "[ -n \"$L\" ] || { echo \"=error the lock path names the root directory\"; exit 0; }\n"
 			    "echo \"=path $L\"\n", set);
 }
 
