@@ -1,5 +1,6 @@
 /* fleet_journal.c: the fleet's journal (fleet.h, docs/fleets.md): text lines with a CRC each,
- * appended and made durable (fdatasync) one by one, read back with a torn last line ignored. */
+ * appended and made durable (fdatasync) one by one or a group at once, read back with a torn
+ * last line ignored. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -64,13 +65,6 @@ static int sync_dir_of(const char *path, char *err, size_t errlen)
 	return rc;
 }
 
-static int write_durable(int fd, const char *buf, size_t len, const char *what, char *err, size_t errlen)
-{
-	if (util_write_all(fd, buf, len) != 0 || fdatasync(fd) != 0)
-		return util_err(err, errlen, "%s: %s", what, strerror(errno));
-	return 0;
-}
-
 int fleet_journal_create(const char *path, char ***lines, unsigned n, int *fd, char *err, size_t errlen)
 {
 	*fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -114,17 +108,6 @@ int fleet_journal_open(const char *path, int *fd, char *err, size_t errlen)
 	return 0;
 }
 
-int fleet_journal_append(int fd, const char *const *fields, char *err, size_t errlen)
-{
-	size_t len;
-	char *line = encode(fields, &len);
-	if (line == NULL)
-		return util_err(err, errlen, "append fleet journal: out of memory");
-	int rc = write_durable(fd, line, len, "append fleet journal", err, errlen);
-	free(line);
-	return rc;
-}
-
 int fleet_journal_add(int fd, const char *const *fields, char *err, size_t errlen)
 {
 	size_t len;
@@ -141,6 +124,11 @@ int fleet_journal_sync(int fd, char *err, size_t errlen)
 	if (fdatasync(fd) != 0)
 		return util_err(err, errlen, "append fleet journal: %s", strerror(errno));
 	return 0;
+}
+
+int fleet_journal_append(int fd, const char *const *fields, char *err, size_t errlen)
+{
+	return fleet_journal_add(fd, fields, err, errlen) < 0 ? -1 : fleet_journal_sync(fd, err, errlen);
 }
 
 static int unhex(int c)
