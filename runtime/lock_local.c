@@ -10,8 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <stdarg.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +19,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "journal.h"
 #include "lock_local.h"
+#include "util.h"
 
 #define ANSWER_HEADER "==== lock (in-process) ====\n"
 #define TAKE_TRIES 20
@@ -107,17 +109,7 @@ static bool write_line(const char *p, const char *text)
 	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return false;
-	size_t len = strlen(text), done = 0;
-	bool ok = true;
-	while (ok && done <= len) {   /* the text, then its newline */
-		const char *from = done < len ? text + done : "\n";
-		size_t want = done < len ? len - done : 1;
-		ssize_t w = write(fd, from, want);
-		if (w < 0 && errno == EINTR)
-			continue;
-		ok = w > 0;
-		done += w > 0 ? (size_t)w : 0;
-	}
+	bool ok = util_write_all(fd, text, strlen(text)) == 0 && util_write_all(fd, "\n", 1) == 0;
 	return close(fd) == 0 && ok;
 }
 
@@ -137,25 +129,6 @@ static bool rm_rf(const char *p)
 	if (!S_ISDIR(st.st_mode))
 		return unlink(p) == 0 || errno == ENOENT;
 	return nftw(p, rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0;
-}
-
-/* `mkdir -p -- d` (each directory made 0700, as under the script's umask 077) */
-static bool mkdir_p(const char *d)
-{
-	char buf[PATH_MAX];
-	path_printf(buf, "%s", d);
-	for (char *s = buf + 1;; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char c = *s;
-		*s = '\0';
-		if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-			return false;
-		*s = c;
-		if (c == '\0')
-			break;
-	}
-	return is_dir(d);
 }
 
 /* `mv -- from to`, where `to` was not there when looked at: never into a directory made there
@@ -248,7 +221,10 @@ static void take(FILE *out, const struct lock_paths *p, const struct lock_local_
 		path_printf(D, "/");
 	path_printf(T, "%s.new.%s.%u", p->L, op->run_id, op->node);
 	path_printf(S, "%s.stale.%s", p->L, op->run_id);
-	if (!is_dir(D) && !mkdir_p(D)) {
+	char why[256];
+	/* `mkdir -p`: each directory made 0700, as under the script's umask 077 (and, journal_mkdirs
+	 * being careful, its parent synced) */
+	if (!is_dir(D) && journal_mkdirs(D, why, sizeof(why)) != 0) {
 		fprintf(out, "=error cannot make %s\n", D);
 		return;
 	}
