@@ -200,15 +200,10 @@ static const char *quoted(struct nodes *ns, const char *s)
 	return q;
 }
 
-/* The script's first lines: L set to the lock directory, said. */
-static const char *prelude(struct nodes *ns, unsigned n, char *msg, size_t len)
+/* The script's first lines: L set to the lock directory (w: the profile's `lock` word, or
+ * NULL), said. */
+static const char *prelude(struct nodes *ns, const char *w)
 {
-	char err[1024];
-	const char *w = nodes_lock_word(ns, n, err, sizeof(err));
-	if (w == NULL && err[0] != '\0') {
-		util_err(msg, len, "%s", err);
-		return NULL;
-	}
 	/* the profile's, else $HOTPLAN_LOCK_PATH (a lab's, a test's), else the default */
 	const char *env = getenv("HOTPLAN_LOCK_PATH");
 	const char *set = w != NULL ? arena_printf(&ns->ctx->arena, "L=%s", w)
@@ -309,14 +304,13 @@ struct script {
 /* The lock path of node n when its lock is taken in this process: a local: node whose path
  * (the profile's `lock`, else $HOTPLAN_LOCK_PATH, else the default for this process's user,
  * as the prelude finds it) needs no shell to read; else NULL (the script).
- * HOTPLAN_LOCAL_LOCK=script keeps the script (docs/locks.md). */
-static const char *local_path(struct nodes *ns, unsigned n)
+ * HOTPLAN_LOCAL_LOCK=script keeps the script (docs/locks.md). w: the profile's `lock` word,
+ * or NULL. */
+static const char *local_path(struct nodes *ns, unsigned n, const char *w)
 {
 	const char *mode = getenv("HOTPLAN_LOCAL_LOCK");
 	if (ns->t->nodes[n].transport != TR_LOCAL || (mode != NULL && strcmp(mode, "script") == 0))
 		return NULL;
-	char err[1024];
-	const char *w = nodes_lock_word(ns, n, err, sizeof(err));
 	if (w != NULL) {
 		size_t k = 0;
 		char **words = shell_words_literal(w, &k);
@@ -340,14 +334,19 @@ static void script_prepare(struct nodes *ns, unsigned n, const char *what, const
 	sc->what = what;
 	sc->job.node = n;
 	sc->op = *op;
-	const char *pre = prelude(ns, n, sc->job.err, sizeof(sc->job.err));
-	if (pre == NULL)
+	char err[1024];
+	const char *w = nodes_lock_word(ns, n, err, sizeof(err));   /* the profile's `lock`, or NULL */
+	if (w == NULL && err[0] != '\0') {
+		util_err(sc->job.err, sizeof(sc->job.err), "%s", err);
 		return;
-	sc->here = local_path(ns, n);
-	sc->job.line = arena_printf(&ns->ctx->arena, "%s%s", pre, body);
-	sc->job.capture = arena_printf(&ns->ctx->arena, "%s/lock-%u", ns->tmp_dir, ++ns->tmp_seq);
-	sc->job.label = "lock";
-	sc->job.timeout_ns = p != NULL ? p->probe_timeout_ns : LOCK_TIMEOUT_NS;
+	}
+	sc->here = local_path(ns, n, w);
+	if (sc->here == NULL) {
+		sc->job.line = arena_printf(&ns->ctx->arena, "%s%s", prelude(ns, w), body);
+		sc->job.capture = arena_printf(&ns->ctx->arena, "%s/lock-%u", ns->tmp_dir, ++ns->tmp_seq);
+		sc->job.label = "lock";
+		sc->job.timeout_ns = p != NULL ? p->probe_timeout_ns : LOCK_TIMEOUT_NS;
+	}
 	sc->ready = true;
 }
 
