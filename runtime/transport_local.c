@@ -26,7 +26,9 @@ extern char **environ; /* NOLINT(readability-redundant-declaration): POSIX has t
 
 struct local {
 	struct transport t;          /* first: a struct transport * of ours is a struct local * */
-	bool shell_only;             /* every line through /bin/sh: asked for, or /bin/sh is not dash */
+	bool shell_only;             /* every line through /bin/sh: asked for, /bin/sh is not dash, or
+				      * dash would change the environment (read once, when opened:
+				      * a run changes neither its environment nor its directory) */
 };
 
 /* First words that the shell does not look up in PATH, or not only there: the reserved words
@@ -152,8 +154,6 @@ static char **direct_words(const char *line, char **path)
 {
 	size_t n;
 	*path = NULL;
-	if (!env_as_dash())
-		return NULL;
 	char **w = shell_words_literal(line, &n);
 	if (w == NULL)
 		return NULL;
@@ -238,6 +238,6 @@ struct transport *transport_local_new(const struct rt_node *node, volatile int *
 	l->t.ops = &local_ops;
 	l->t.node = node;
 	l->t.abort = abort;
-	l->shell_only = (mode != NULL && strcmp(mode, "always") == 0) || !sh_is_dash();
+	l->shell_only = (mode != NULL && strcmp(mode, "always") == 0) || !sh_is_dash() || !env_as_dash();
 	return &l->t;
 }
